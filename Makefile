@@ -1,0 +1,48 @@
+# lockcheck: every target sets itself up; a fresh clone needs only python3 (>= 3.11).
+PYTHON   ?= python3
+VENV     := .venv
+BIN      := $(VENV)/bin
+STAMP    := $(VENV)/.installed
+KVERSION ?= 6.12
+KERNEL   ?= kernel/linux-source-$(KVERSION)
+
+.PHONY: all setup test demo kernel bench clean
+
+all: test
+
+$(STAMP): pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install -q --upgrade pip
+	$(BIN)/pip install -q -e '.[test]'
+	touch $(STAMP)
+
+setup: $(STAMP)
+
+## test: install into .venv, then run the whole suite (real-tree tests skip without `make kernel`)
+test: $(STAMP)
+	$(BIN)/python -m pytest -q tests
+
+## demo: scan the mini-KVM fixture before and after the upstream fix
+demo: $(STAMP)
+	@echo "== mini KVM before commit 44d17459 (expect the 4-lock cycle) =="
+	-$(BIN)/lockcheck scan fixtures/minikvm/before
+	@echo
+	@echo "== mini KVM after the fix (kvm_usage_lock; expect no cycle) =="
+	$(BIN)/lockcheck scan fixtures/minikvm/after
+
+## kernel: install Debian's linux-source-$(KVERSION) if missing and unpack it under kernel/ (git-ignored)
+kernel: $(KERNEL)/Makefile
+
+$(KERNEL)/Makefile:
+	@test -f /usr/src/linux-source-$(KVERSION).tar.xz || \
+	  (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq linux-source-$(KVERSION))
+	mkdir -p kernel
+	tar -C kernel -xf /usr/src/linux-source-$(KVERSION).tar.xz
+	touch $@
+
+## bench: front-end and scan benchmarks on the real tree; writes benchmarks/RESULTS.md
+bench: $(STAMP) kernel
+	$(BIN)/python benchmarks/run.py --tree $(KERNEL)
+
+clean:
+	rm -rf $(VENV) .pytest_cache .lockcheck-cache

@@ -1,0 +1,3 @@
+"""lockcheck: a lockdep-style static lock-order checker for the Linux kernel."""
+
+__version__ = "0.1.0"

@@ -1,0 +1,3 @@
+from lockcheck.cli.main import main
+
+main()

@@ -1,0 +1,66 @@
+"""A content-addressed on-disk cache of per-file results.
+
+Keys are hashes of (file content, tree-index digest, configuration, tool
+version), so an entry is never stale, only unused.  Writes go to a
+temporary file renamed into place (safe under concurrent runs and
+interruption); an unreadable entry is deleted and recomputed, never trusted.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import pickle
+import tempfile
+from pathlib import Path
+
+__all__ = ["Cache", "make_key"]
+
+
+def make_key(*parts: str) -> str:
+    h = hashlib.blake2b(digest_size=20)
+    for p in parts:
+        h.update(p.encode() + b"\0")
+    return h.hexdigest()
+
+
+class Cache:
+    def __init__(self, root: Path | None) -> None:
+        self.root = root
+        self.hits = 0
+        self.misses = 0
+
+    def _path(self, kind: str, key: str) -> Path:
+        assert self.root is not None
+        return self.root / kind / key[:2] / f"{key}.pickle"
+
+    def get(self, kind: str, key: str):
+        if self.root is None:
+            self.misses += 1
+            return None
+        path = self._path(kind, key)
+        try:
+            with open(path, "rb") as f:
+                value = pickle.load(f)
+        except FileNotFoundError:
+            self.misses += 1
+            return None
+        except Exception:  # corrupted or from an incompatible version
+            path.unlink(missing_ok=True)
+            self.misses += 1
+            return None
+        self.hits += 1
+        return value
+
+    def put(self, kind: str, key: str, value) -> None:
+        if self.root is None:
+            return
+        path = self._path(kind, key)
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            fd, tmp = tempfile.mkstemp(dir=path.parent, suffix=".tmp")
+            with os.fdopen(fd, "wb") as f:
+                pickle.dump(value, f, protocol=pickle.HIGHEST_PROTOCOL)
+            os.replace(tmp, path)
+        except OSError:
+            pass  # a read-only or full cache only costs speed

@@ -1,0 +1,53 @@
+"""``lockcheck`` entry point: a table of commands, imported lazily."""
+
+from __future__ import annotations
+
+import importlib
+import sys
+
+import click
+
+from lockcheck import __version__
+from lockcheck.cli import exitcodes
+
+COMMANDS = {
+    "scan": ("lockcheck.cli.scan", "scan", "Build the lock-order graph and report every cycle."),
+    "stats": ("lockcheck.cli.stats", "stats", "Front-end coverage: how much of the code was parsed."),
+}
+
+
+class LazyGroup(click.Group):
+    def list_commands(self, ctx):
+        return sorted(COMMANDS)
+
+    def get_command(self, ctx, name):
+        if name not in COMMANDS:
+            return None
+        module, attr, _ = COMMANDS[name]
+        return getattr(importlib.import_module(module), attr)
+
+
+@click.group(cls=LazyGroup, context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, prog_name="lockcheck")
+def cli():
+    """lockcheck: lockdep's lock-order checks, statically, on kernel source.
+
+    Exit codes: 0 clean, 1 findings, 2 usage or input error.
+    """
+
+
+def main(argv=None) -> None:
+    try:
+        rv = cli.main(args=argv, prog_name="lockcheck", standalone_mode=False)
+    except click.exceptions.NoArgsIsHelp:
+        sys.exit(exitcodes.USAGE_ERROR)
+    except click.ClickException as exc:
+        exc.show()
+        sys.exit(exitcodes.USAGE_ERROR)
+    except click.exceptions.Abort:
+        sys.exit(exitcodes.USAGE_ERROR)
+    except click.exceptions.Exit as exc:
+        sys.exit(exc.exit_code)
+    except BrokenPipeError:
+        sys.exit(exitcodes.CLEAN)
+    sys.exit(rv or 0)

@@ -1,0 +1,42 @@
+"""Options shared by the commands, defined once and stacked."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import click
+
+from lockcheck.options import Options, default_cache_dir
+
+
+def common_options(f):
+    decorators = [
+        click.argument("paths", nargs=-1, required=True),
+        click.option("-I", "include_dirs", multiple=True, type=click.Path(file_okay=False),
+                     help="Extra header directory (repeatable)."),
+        click.option("-D", "--define", "defines", multiple=True, metavar="CONFIG_X",
+                     help="Treat symbol as defined in #if tests (repeatable)."),
+        click.option("-U", "--undef", "undefines", multiple=True, metavar="CONFIG_X",
+                     help="Treat symbol as undefined in #if tests (repeatable)."),
+        click.option("--model", "model_files", multiple=True, type=click.Path(dir_okay=False),
+                     help="Extra kernel model TOML merged into the shipped one (repeatable)."),
+        click.option("--arch", default="x86", show_default=True, help="Architecture whose headers are used."),
+        click.option("-j", "--jobs", type=int, default=0, help="Worker processes (default: all cores)."),
+        click.option("--cache-dir", type=click.Path(file_okay=False), default=None,
+                     help=f"Cache directory (default: {default_cache_dir()})."),
+        click.option("--no-cache", is_flag=True, help="Neither read nor write the cache."),
+        click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text",
+                     show_default=True),
+    ]
+    for d in reversed(decorators):
+        f = d(f)
+    return f
+
+
+def build_options(paths, include_dirs, defines, undefines, model_files, arch, jobs, cache_dir,
+                  no_cache, **extra) -> Options:
+    cache = None if no_cache else (Path(cache_dir) if cache_dir else default_cache_dir())
+    return Options(paths=tuple(paths), include_dirs=tuple(include_dirs), defines=frozenset(defines),
+                   undefines=frozenset(undefines), model_files=tuple(model_files), arch=arch,
+                   jobs=jobs or os.cpu_count() or 1, cache_dir=cache, **extra)

@@ -1,0 +1,34 @@
+"""``lockcheck stats``: how much of the given code the front end parsed."""
+
+from __future__ import annotations
+
+import sys
+
+import click
+
+from lockcheck.cli import exitcodes
+from lockcheck.cli.options import build_options, common_options
+from lockcheck.errors import InputError
+
+
+@click.command()
+@common_options
+@click.option("--top", default=10, show_default=True, help="Failure reasons to list.")
+def stats(fmt, top, **kw):
+    """Files, functions, parse outcomes, top failure reasons, lines/s."""
+    from lockcheck.driver import run_frontend
+    from lockcheck.report.stats import render_stats_json, render_stats_text, summarize
+    try:
+        run = run_frontend(build_options(**kw), headers_too=True)
+    except InputError as exc:
+        click.echo(f"lockcheck: error: {exc}", err=True)
+        return exitcodes.USAGE_ERROR
+    for err in run.errors:
+        click.echo(f"lockcheck: warning: {err}", err=True)
+    summary = summarize(run)
+    if fmt == "json":
+        sys.stdout.write(render_stats_json(summary))
+    else:
+        render_stats_text(summary, top)
+    readable = [f for f in run.files if f.error is None]
+    return exitcodes.CLEAN if readable else exitcodes.USAGE_ERROR

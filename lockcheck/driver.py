@@ -1,0 +1,287 @@
+"""Run the front end (and per-function extraction) over a set of paths.
+
+Flow: discover files → lex every scanned file and the headers it reaches
+(cached) → merge their facts into one :class:`TreeIndex` → parse and
+extract each scanned file, in parallel processes when ``jobs > 1``,
+cached by content.  Only compact per-function records and IR leave a worker;
+ASTs never do.
+"""
+
+from __future__ import annotations
+
+import os
+import time
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from lockcheck import __version__
+from lockcheck.cache import Cache, make_key
+from lockcheck.errors import InputError
+from lockcheck.frontend.normalize import FrontendModel
+from lockcheck.frontend.pipeline import TreeIndex, build_index, declaration_facts, lex_file, parse_items
+from lockcheck.frontend.source import SourceError, read_source
+from lockcheck.frontend.tree import IncludeResolver, find_tree_root
+from lockcheck.model.loader import load_model
+from lockcheck.model.primitives import Catalogue, load_catalogue
+from lockcheck.options import Options
+
+__all__ = ["FunctionRecord", "FileOutcome", "FrontendRun", "run_frontend", "SKIPPED_TOP_DIRS"]
+
+#: Top-level directories of a kernel tree that hold no kernel code.
+SKIPPED_TOP_DIRS = frozenset(("tools", "scripts", "samples", "Documentation", "usr", "LICENSES"))
+
+
+@dataclass(frozen=True)
+class FunctionRecord:
+    name: str
+    line: int
+    end_line: int
+    outcome: str
+    reason: str = ""
+    reason_line: int = 0
+
+
+@dataclass(frozen=True)
+class FileOutcome:
+    path: str
+    lines: int
+    functions: tuple[FunctionRecord, ...] = ()
+    irs: tuple = ()                      # analysis.ir.FunctionIR per parsed function
+    error: str | None = None
+
+
+@dataclass
+class FrontendRun:
+    root: Path | None
+    files: list[FileOutcome] = field(default_factory=list)
+    headers: list[FileOutcome] = field(default_factory=list)   # header inline functions used
+    errors: list[str] = field(default_factory=list)
+    index: TreeIndex | None = None
+    seconds: float = 0.0
+    cache_hits: int = 0
+    cache_misses: int = 0
+
+
+# ---------------------------------------------------------------- discovery
+
+def _display(path: Path, root: Path | None) -> str:
+    p = path.resolve()
+    if root is not None:
+        try:
+            return str(p.relative_to(root))
+        except ValueError:
+            pass
+    try:
+        return os.path.relpath(p)
+    except ValueError:
+        return str(p)
+
+
+def discover(paths: tuple[str, ...], headers_too: bool = False) -> tuple[list[Path], list[str], Path | None]:
+    """Files to scan, one-line errors for bad paths, and the tree root."""
+    files: list[Path] = []
+    errors: list[str] = []
+    root = None
+    suffixes = (".c", ".h") if headers_too else (".c",)
+    for raw in paths:
+        p = Path(raw)
+        if not p.exists():
+            errors.append(f"{raw}: no such file or directory")
+            continue
+        root = root or find_tree_root(p)
+        if p.is_dir():
+            found = _walk(p, suffixes, find_tree_root(p))
+            if not found:
+                errors.append(f"{raw}: no C files found")
+            files += found
+        else:
+            files.append(p)
+    seen: set[Path] = set()
+    unique = []
+    for f in files:
+        r = f.resolve()
+        if r not in seen:
+            seen.add(r)
+            unique.append(f)
+    return unique, errors, root
+
+
+def _walk(top: Path, suffixes, root: Path | None) -> list[Path]:
+    out = []
+    for dirpath, dirnames, filenames in os.walk(top):
+        d = Path(dirpath)
+        if root is not None and d.resolve() == root:
+            dirnames[:] = [n for n in dirnames if n not in SKIPPED_TOP_DIRS]
+        dirnames[:] = sorted(n for n in dirnames if not n.startswith("."))
+        out += [d / f for f in sorted(filenames) if f.endswith(suffixes)]
+    return out
+
+
+# ---------------------------------------------------------------- workers
+
+class _Context:
+    """What a worker needs: built once per process."""
+
+    def __init__(self, index: TreeIndex, frontend: FrontendModel, catalogue: Catalogue,
+                 options: Options, extract: bool) -> None:
+        self.index, self.frontend, self.catalogue = index, frontend, catalogue
+        self.options, self.extract = options, extract
+
+
+_CTX: _Context | None = None
+
+
+def _init_worker(ctx: _Context) -> None:
+    global _CTX
+    _CTX = ctx
+
+
+def _process(args: tuple[str, str]) -> FileOutcome:
+    path, display = args
+    ctx = _CTX
+    assert ctx is not None
+    try:
+        src = read_source(Path(path), display)
+    except SourceError as exc:
+        return FileOutcome(display, 0, error=str(exc))
+    try:
+        lexed = lex_file(display, src.text, ctx.options.defines, ctx.options.undefines)
+        parsed = parse_items(display, lexed.items, ctx.index, ctx.frontend)
+    except RecursionError:
+        return FileOutcome(display, src.text.count("\n"), error=f"{display}: nesting too deep to parse")
+    records = tuple(FunctionRecord(f.name, f.line, f.end_line, f.outcome.value, f.reason, f.reason_line)
+                    for f in parsed)
+    irs: tuple = ()
+    if ctx.extract:
+        from lockcheck.analysis.extract import extract_functions
+        irs = tuple(extract_functions(parsed, ctx.index, ctx.catalogue, display))
+    return FileOutcome(display, lexed.lines, records, irs)
+
+
+# ---------------------------------------------------------------- the run
+
+def _lex_summary(path: Path, display: str, options: Options, frontend: FrontendModel,
+                 definitions: dict, cache: Cache, config: str):
+    src = read_source(path, display)
+    key = make_key("lex", src.digest, config)
+    hit = cache.get("lex", key)
+    if hit is not None:
+        return hit
+    lexed = lex_file(display, src.text, options.defines, options.undefines)
+    value = (declaration_facts(lexed, frontend, definitions), lexed.macros, lexed.includes, src.digest,
+             tuple(sorted({_function_name(i) for i in lexed.items if i.kind == "function"} - {None})))
+    cache.put("lex", key, value)
+    return value
+
+
+def _function_name(item) -> str | None:
+    toks = item.tokens
+    for k, t in enumerate(toks):
+        if t.text == "{":
+            return None
+        if t.text == "(" and k > 0 and toks[k - 1].kind == "id":
+            return toks[k - 1].text
+    return None
+
+
+def run_frontend(options: Options, extract: bool = False, headers_too: bool = False,
+                 progress=None) -> FrontendRun:
+    """Lex, index, parse (and optionally extract) every file under ``options.paths``."""
+    t0 = time.perf_counter()
+    files, errors, root = discover(options.paths, headers_too)
+    run = FrontendRun(root, errors=list(errors))
+    if not files:
+        if not errors:
+            errors.append("no input files")
+        raise InputError("; ".join(errors))
+    frontend_dict = load_model("frontend", options.model_files)
+    frontend = FrontendModel.from_dict(frontend_dict)
+    catalogue = load_catalogue(options.model_files)
+    cache = Cache(options.cache_dir)
+    config = options.config_digest()
+    index, header_paths = _build_tree_index(files, root, options, frontend, frontend_dict["definitions"],
+                                            catalogue, cache, config, run)
+    run.index = index
+    ctx = _Context(index, frontend, catalogue, options, extract)
+    index_digest = make_key(config, *sorted(header_paths))
+    jobs = [(str(p), _display(p, root)) for p in files]
+    run.files = _run_jobs(jobs, ctx, options, cache, index_digest, extract, progress)
+    for f in run.files:
+        if f.error:
+            run.errors.append(f.error)
+    run.seconds = time.perf_counter() - t0
+    run.cache_hits, run.cache_misses = cache.hits, cache.misses
+    return run
+
+
+def _build_tree_index(files, root, options, frontend, definitions, catalogue, cache, config, run):
+    resolver = IncludeResolver(root, options.arch, tuple(Path(d) for d in options.include_dirs))
+    seen: dict[Path, tuple] = {}
+    todo = list(files)
+    for f in files:  # headers next to scanned files (the file's own and nearby)
+        todo += sorted(f.parent.glob("*.h"))
+    digests = []
+    while todo:
+        p = todo.pop(0)
+        rp = p.resolve()
+        if rp in seen:
+            continue
+        try:
+            summary = _lex_summary(p, _display(p, root), options, frontend, definitions, cache, config)
+        except SourceError as exc:
+            seen[rp] = ()
+            if p in files:
+                continue
+            run.errors.append(str(exc))
+            continue
+        seen[rp] = summary
+        digests.append(f"{_display(p, root)}:{summary[3]}")
+        for kind, name in summary[2]:
+            h = resolver.resolve(kind, name, p)
+            if h is not None and h.resolve() not in seen:
+                todo.append(h)
+    order = sorted(seen, key=lambda q: str(q))
+    facts = [seen[q][0] for q in order if seen[q]]
+    macros = [m for q in order if seen[q] for m in seen[q][1]]
+    index = build_index(facts, macros, frontend, catalogue.names())
+    index.header_files = {str(q): seen[q][4] for q in order if seen[q] and str(q).endswith(".h")}
+    return index, digests
+
+
+def _run_jobs(jobs, ctx: _Context, options: Options, cache: Cache, index_digest: str,
+              extract: bool, progress) -> list[FileOutcome]:
+    results: dict[int, FileOutcome] = {}
+    pending = []
+    for k, (path, display) in enumerate(jobs):
+        try:
+            digest = read_source(Path(path), display).digest
+        except SourceError as exc:
+            results[k] = FileOutcome(display, 0, error=str(exc))
+            continue
+        key = make_key("file", __version__, digest, display, index_digest, str(extract))
+        hit = cache.get("file", key)
+        if hit is not None:
+            results[k] = hit
+            if progress:
+                progress(hit)
+        else:
+            pending.append((k, key, path, display))
+    if options.jobs > 1 and len(pending) > 1:
+        with ProcessPoolExecutor(max_workers=options.jobs, initializer=_init_worker, initargs=(ctx,)) as ex:
+            outs = ex.map(_process, [(p, d) for _, _, p, d in pending], chunksize=1)
+            for (k, key, _, _), out in zip(pending, outs):
+                _store(results, k, key, out, cache, progress)
+    else:
+        _init_worker(ctx)
+        for k, key, path, display in pending:
+            _store(results, k, key, _process((path, display)), cache, progress)
+    return [results[k] for k in sorted(results)]
+
+
+def _store(results, k, key, out: FileOutcome, cache: Cache, progress) -> None:
+    results[k] = out
+    if out.error is None:
+        cache.put("file", key, out)
+    if progress:
+        progress(out)

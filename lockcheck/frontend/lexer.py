@@ -1,0 +1,74 @@
+"""Tokens with exact source lines; comments removed, line count preserved."""
+
+from __future__ import annotations
+
+import re
+from typing import NamedTuple
+
+__all__ = ["Token", "strip_comments", "tokenize", "match_close"]
+
+
+class Token(NamedTuple):
+    """One C token: ``kind`` is id, num, str, chr, punct or other."""
+
+    kind: str
+    text: str
+    line: int
+
+
+_COMMENT_OR_LITERAL = re.compile(
+    r'//[^\n]*|/\*.*?\*/|"(?:\\.|[^"\\\n])*"|\'(?:\\.|[^\'\\\n])*\'', re.S)
+
+_TOKEN = re.compile(r'''
+ (?P<ws>[ \t\r\f\v]+)
+|(?P<nl>\n)
+|(?P<str>(?:L|u8|u|U)?"(?:\\.|[^"\\\n])*")
+|(?P<chr>(?:L|u|U)?'(?:\\.|[^'\\\n])*')
+|(?P<id>[A-Za-z_$][A-Za-z0-9_$]*)
+|(?P<num>\.?[0-9](?:[eEpP][+-]|[0-9A-Za-z_.])*)
+|(?P<punct>\.\.\.|<<=|>>=|->|\+\+|--|<<|>>|<=|>=|==|!=|&&|\|\||[-+*/%&|^!=<>]=|\#\#|[{}\[\]();,.?:~!+\-*/%&|^<>=\#@\\])
+|(?P<other>.)
+''', re.X)
+
+
+def strip_comments(text: str) -> str:
+    """Replace comments by blanks, keeping newlines so line numbers stay exact."""
+    def blank(m: re.Match) -> str:
+        s = m.group(0)
+        if s[0] in "\"'":
+            return s
+        return " " + "\n" * s.count("\n")
+    return _COMMENT_OR_LITERAL.sub(blank, text)
+
+
+def tokenize(text: str, first_line: int = 1) -> list[Token]:
+    """Split comment-free, directive-free text into tokens."""
+    toks: list[Token] = []
+    line = first_line
+    append = toks.append
+    for m in _TOKEN.finditer(text):
+        kind = m.lastgroup
+        if kind == "nl":
+            line += 1
+        elif kind != "ws":
+            append(Token(kind, m.group(0), line))
+    return toks
+
+
+_CLOSERS = {"(": ")", "[": "]", "{": "}"}
+
+
+def match_close(toks: list[Token], i: int) -> int:
+    """Index of the bracket closing ``toks[i]``; the last index if unbalanced."""
+    opener = toks[i].text
+    closer = _CLOSERS[opener]
+    depth = 0
+    for j in range(i, len(toks)):
+        t = toks[j].text
+        if t == opener:
+            depth += 1
+        elif t == closer:
+            depth -= 1
+            if depth == 0:
+                return j
+    return len(toks) - 1

@@ -1,0 +1,153 @@
+"""Seeing through macros that hide locks or calls.
+
+A function-like macro is *expanded* in function bodies when its body
+(after expanding such macros in it, transitively) is
+
+* something naming a lock primitive of the catalogue (``KVM_MMU_LOCK(kvm)``
+  → ``write_lock(&(kvm)->mmu_lock)``), or
+* a forwarding call: one call to a plain function, possibly inside
+  ``do { } while (0)`` or parentheses (``static_branch_inc(x)`` →
+  ``static_key_slow_inc(&(x)->key)``).
+
+Everything else (``min()``, ``container_of()``, ``pr_info()``) is left as a
+call the parser accepts.  Lock primitives themselves are never expanded:
+the catalogue defines their meaning.  Bodies using ``#``/``##`` are left
+alone.  Expanded tokens keep the line of the macro call.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from lockcheck.frontend.conditionals import MacroDef
+from lockcheck.frontend.lexer import Token, match_close, tokenize
+from lockcheck.frontend.normalize import C_KEYWORDS
+
+__all__ = ["MacroIndex", "expand_macros"]
+
+MAX_DEPTH = 8
+
+
+@dataclass(frozen=True)
+class _Macro:
+    name: str
+    params: tuple[str, ...]
+    body: tuple[Token, ...]
+
+
+class MacroIndex:
+    """The function-like macros of a tree worth expanding (first definition wins)."""
+
+    def __init__(self, defs, lock_primitives: frozenset[str]) -> None:
+        self.all: dict[str, _Macro] = {}
+        for d in defs:
+            if d.params is None or d.name in self.all or "#" in d.body:
+                continue
+            self.all[d.name] = _Macro(d.name, d.params, tuple(tokenize(d.body)))
+        self.primitives = lock_primitives
+        self.expandable: frozenset[str] = self._select()
+
+    def _select(self) -> frozenset[str]:
+        memo: dict[str, bool] = {}
+        for name in sorted(self.all):
+            self._qualifies(name, memo, 0)
+        return frozenset(n for n, ok in memo.items() if ok)
+
+    def _qualifies(self, name: str, memo: dict[str, bool], depth: int) -> bool:
+        if name in memo:
+            return memo[name]
+        memo[name] = False  # recursion guard
+        if name in self.primitives or depth > MAX_DEPTH:
+            return False
+        body = self.all[name].body
+        if not _is_simple(body):
+            return False
+        called = [body[k].text for k in range(len(body) - 1)
+                  if body[k].kind == "id" and body[k + 1].text == "(" and body[k].text not in C_KEYWORDS]
+        ok = any(c in self.primitives for c in called) or \
+            any(c in self.all and self._qualifies(c, memo, depth + 1) for c in called)
+        if not ok and _is_forwarding_call(body) and called and called[0] not in self.all:
+            ok = not called[0].startswith("__")
+        memo[name] = ok
+        return ok
+
+
+MAX_BODY_TOKENS = 48
+
+
+def _is_simple(body: tuple[Token, ...]) -> bool:
+    """Short, no statement expression, no declarations: safe to paste."""
+    if len(body) > MAX_BODY_TOKENS:
+        return False
+    texts = [t.text for t in body]
+    if "static" in texts or any(a == "(" and b == "{" for a, b in zip(texts, texts[1:])):
+        return False
+    return not any(t in ("return", "goto", "typeof", "__lc_typeof_t") for t in texts)
+
+
+def _is_forwarding_call(body: tuple[Token, ...]) -> bool:
+    """``f(...)`` alone, maybe in parentheses or ``do { f(...); } while (0)``."""
+    toks = list(body)
+    while toks and toks[0].text == "(" and match_close(toks, 0) == len(toks) - 1:
+        toks = toks[1:-1]
+    if len(toks) > 6 and toks[0].text == "do" and toks[1].text == "{":
+        close = match_close(toks, 1)
+        if [t.text for t in toks[close + 1:]] in (["while", "(", "0", ")"], ["while", "(", "0", ")", ";"]):
+            toks = toks[2:close]
+            if toks and toks[-1].text == ";":
+                toks = toks[:-1]
+    if len(toks) < 3 or toks[0].kind != "id" or toks[1].text != "(":
+        return False
+    return match_close(toks, 1) == len(toks) - 1
+
+
+def expand_macros(toks: list[Token], index: MacroIndex | None, depth: int = 0) -> list[Token]:
+    if index is None or not index.expandable or depth > MAX_DEPTH:
+        return toks
+    out: list[Token] = []
+    i, n = 0, len(toks)
+    changed = False
+    while i < n:
+        t = toks[i]
+        if t.kind == "id" and t.text in index.expandable and i + 1 < n and toks[i + 1].text == "(" \
+                and not (out and out[-1].text in (".", "->")):
+            close = match_close(toks, i + 1)
+            out += _substitute(index.all[t.text], toks[i + 2:close], t.line)
+            i = close + 1
+            changed = True
+            continue
+        out.append(t)
+        i += 1
+    return expand_macros(out, index, depth + 1) if changed else out
+
+
+def _substitute(macro: _Macro, arg_toks: list[Token], line: int) -> list[Token]:
+    args: list[list[Token]] = [[]]
+    depth = 0
+    for t in arg_toks:
+        if t.text in "([{":
+            depth += 1
+        elif t.text in ")]}":
+            depth -= 1
+        if t.text == "," and depth == 0:
+            args.append([])
+        else:
+            args[-1].append(t)
+    binding: dict[str, list[Token]] = {}
+    for k, p in enumerate(macro.params):
+        if p == "..." or p.endswith("..."):
+            rest: list[Token] = []
+            for j, a in enumerate(args[k:]):
+                if j:
+                    rest.append(Token("punct", ",", line))
+                rest += a
+            binding["__VA_ARGS__" if p == "..." else p[:-3]] = rest
+            break
+        binding[p] = args[k] if k < len(args) else []
+    out: list[Token] = []
+    for t in macro.body:
+        if t.kind == "id" and t.text in binding:
+            out += [Token(a.kind, a.text, line) for a in binding[t.text]]
+        else:
+            out.append(Token(t.kind, t.text, line))
+    return out

@@ -1,0 +1,275 @@
+"""pycparser, one function at a time, with a retry chain.
+
+Each function is rendered back to text with its tokens on their source lines
+(a ``#line`` marker first), so AST coordinates are exact source lines.  When
+pycparser fails, the error position is mapped back to a token and the chain
+tries, in order:
+
+1. typedef learning — ``name ident`` / ``name *`` / ``(name)`` at the error
+   means ``name`` is a type; a harvested typedef name used as a variable or
+   label is dropped from the type set;
+2. header heuristics — drop unknown annotation-like words from the header;
+3. header fallback — replace the header by ``void __lc_hdr_NAME(void)``;
+4. statement drop — replace the statement holding the error by
+   ``__lc_unparsed();``.
+
+The outcome is recorded per function (see :class:`Outcome`).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from enum import Enum
+
+from pycparser import c_ast
+from pycparser.c_parser import CParser
+
+from lockcheck.frontend.lexer import Token
+from lockcheck.frontend.normalize import C_KEYWORDS
+
+__all__ = ["Outcome", "ParsedFunction", "KernelCParser", "parse_function"]
+
+MAX_ATTEMPTS = 30
+
+
+class Outcome(str, Enum):
+    CLEAN = "clean"
+    HEADER_FALLBACK = "header-fallback"
+    STATEMENT_DROPPED = "statement-dropped"
+    FAILED = "failed"
+
+
+@dataclass
+class ParsedFunction:
+    """A parsed function: ``ast`` is a pycparser ``FuncDef`` (None if failed)."""
+
+    name: str
+    file: str
+    line: int
+    end_line: int
+    outcome: Outcome
+    ast: c_ast.FuncDef | None
+    reason: str = ""
+    reason_line: int = 0
+    dropped_statements: int = 0
+    learned_typedefs: tuple[str, ...] = ()
+
+
+class KernelCParser(CParser):
+    """A ``CParser`` that also consults a set of known typedef names.
+
+    pycparser decides TYPEID vs ID through ``_is_type_in_scope``; names
+    declared in the parsed text still win (they shadow), so a harvested
+    typedef used as a local variable name is handled correctly.
+    """
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.known_types: frozenset[str] | set[str] = frozenset()
+
+    def _is_type_in_scope(self, name: str) -> bool:  # noqa: D401 - pycparser hook
+        for scope in reversed(self._scope_stack):
+            if name in scope:
+                return scope[name]
+        return name in self.known_types
+
+
+_ERROR = re.compile(r':(\d+):(\d+): (.*)$', re.S)
+
+
+def _render(toks: list[Token], path: str) -> tuple[str, dict[tuple[int, int], int]]:
+    """Tokens back to text, one source line per line; map (line, col) → index."""
+    first = toks[0].line
+    parts = [f'#line {first} "{path}"\n']
+    posmap: dict[tuple[int, int], int] = {}
+    line, col = first, 1
+    for idx, t in enumerate(toks):
+        if t.line > line:
+            parts.append("\n" * (t.line - line))
+            line, col = t.line, 1
+        posmap[(line, col)] = idx
+        parts.append(t.text)
+        parts.append(" ")
+        col += len(t.text) + 1
+    return "".join(parts), posmap
+
+
+def _error_index(msg: str, posmap) -> tuple[int | None, str]:
+    m = _ERROR.search(msg)
+    if not m:
+        return None, msg.strip().splitlines()[0][:80] if msg.strip() else "parse error"
+    return posmap.get((int(m.group(1)), int(m.group(2)))), m.group(3).strip()[:80]
+
+
+def function_name(toks: list[Token]) -> str:
+    """The identifier before the first ``(`` at depth 0 of the header."""
+    for k, t in enumerate(toks):
+        if t.text == "{":
+            break
+        if t.text == "(" and k > 0 and toks[k - 1].kind == "id" and toks[k - 1].text not in C_KEYWORDS:
+            return toks[k - 1].text
+    return "?"
+
+
+class _Attempt:
+    """Mutable state of one function's retry chain."""
+
+    def __init__(self, toks: list[Token], typedefs, never_typedefs) -> None:
+        self.toks = toks
+        self.typedefs = typedefs
+        self.added: set[str] = set()
+        self.removed: set[str] = set()
+        self.never = never_typedefs
+        self.header_heuristics = False
+        self.header_fallback = False
+        self.dropped = 0
+        self.first_reason: tuple[str, int] | None = None
+
+    @property
+    def types(self):
+        base = self.typedefs
+        if self.added or self.removed:
+            return (base | self.added) - self.removed
+        return base
+
+    def body_start(self) -> int | None:
+        return next((k for k, t in enumerate(self.toks) if t.text == "{"), None)
+
+    def learn_typedef(self, idx: int) -> bool:
+        toks = self.toks
+        if idx <= 0:
+            return False
+        p1 = toks[idx - 1]
+        p2 = toks[idx - 2] if idx >= 2 else None
+        cur = toks[idx]
+        cand = None
+        if p1.kind == "id" and cur.kind == "id" and p1.text not in C_KEYWORDS:
+            cand = p1.text
+        elif p1.text == "*" and p2 is not None and p2.kind == "id" and p2.text not in C_KEYWORDS:
+            cand = p2.text
+        elif cur.text in (")", "*") and p1.kind == "id" and p2 is not None and p2.text == "(":
+            cand = p1.text
+        if cand and cand not in self.added and cand not in self.never and not cand.isupper() \
+                and cand not in self.types:
+            self.added.add(cand)
+            return True
+        for c in (cur, p1, p2):
+            if c is not None and c.kind == "id" and c.text in self.types and c.text not in self.removed:
+                self.removed.add(c.text)
+                return True
+        return False
+
+    def drop_header_words(self) -> bool:
+        body = self.body_start()
+        if self.header_heuristics or body is None:
+            return False
+        self.header_heuristics = True
+        known = self.types
+        new, depth = [], 0
+        toks = self.toks
+        for k in range(body):
+            t, nxt = toks[k], toks[k + 1]
+            depth += (t.text == "(") - (t.text == ")")
+            if (t.kind == "id" and depth == 0 and t.text not in known and t.text not in C_KEYWORDS
+                    and nxt.kind == "id" and (t.text.isupper() or t.text.startswith("__"))):
+                continue
+            if t.kind == "id" and t.text not in known and t.text not in C_KEYWORDS and \
+                    (nxt.kind == "id" or nxt.text == "*") and nxt.text not in C_KEYWORDS:
+                self.added.add(t.text)
+            new.append(t)
+        self.toks = new + toks[body:]
+        return True
+
+    def fallback_header(self, name: str) -> bool:
+        body = self.body_start()
+        if self.header_fallback or body is None:
+            return False
+        self.header_fallback = True
+        ref = self.toks[0]
+        hdr = [Token("id", "void", ref.line), Token("id", "__lc_hdr_" + name, ref.line),
+               Token("punct", "(", ref.line), Token("id", "void", ref.line), Token("punct", ")", ref.line)]
+        self.toks = hdr + self.toks[body:]
+        return True
+
+    def drop_statement(self, idx: int) -> bool:
+        body = self.body_start() or 0
+        if idx <= body:
+            return False
+        toks = self.toks
+        a = idx
+        while a > body + 1 and toks[a - 1].text not in (";", "{", "}"):
+            a -= 1
+        b, depth = idx, 0
+        while b < len(toks):
+            v = toks[b].text
+            if v in "({[":
+                depth += 1
+            elif v in ")]}":
+                if depth == 0:
+                    break
+                depth -= 1
+            elif v == ";" and depth == 0:
+                b += 1
+                break
+            b += 1
+        if b <= a:
+            return False
+        line = toks[a].line
+        marker = [Token("id", "__lc_unparsed", line), Token("punct", "(", line),
+                  Token("punct", ")", line), Token("punct", ";", line)]
+        self.toks = toks[:a] + marker + toks[b:]
+        self.dropped += 1
+        return True
+
+
+def parse_function(toks: list[Token], path: str, parser: KernelCParser,
+                   typedefs, never_typedefs) -> ParsedFunction:
+    """Parse one normalised function with the retry chain."""
+    name = function_name(toks)
+    state = _Attempt(toks, typedefs, never_typedefs)
+    for _ in range(MAX_ATTEMPTS):
+        parser.known_types = state.types
+        text, posmap = _render(state.toks, path)
+        try:
+            ast = parser.parse(text, path)
+        except Exception as exc:  # pycparser ParseError, or its internal errors on odd input
+            idx, reason = _error_index(str(exc), posmap)
+            line = state.toks[idx].line if idx is not None else toks[0].line
+            if state.first_reason is None:
+                state.first_reason = (reason, line)
+            if _recover(state, idx, name):
+                continue
+            break
+        funcdef = next((e for e in ast.ext if isinstance(e, c_ast.FuncDef)), None)
+        if funcdef is None:
+            state.first_reason = state.first_reason or ("no function definition", toks[0].line)
+            break
+        return _result(name, path, toks, state, funcdef)
+    reason, line = state.first_reason or ("parse error", toks[0].line)
+    return ParsedFunction(name, path, toks[0].line, toks[-1].line, Outcome.FAILED, None,
+                          reason, line, state.dropped)
+
+
+def _recover(state: _Attempt, idx: int | None, name: str) -> bool:
+    body = state.body_start()
+    if idx is not None and state.learn_typedef(idx):
+        return True
+    in_header = body is not None and (idx is None or idx <= body)
+    if in_header:
+        return state.drop_header_words() or state.fallback_header(name)
+    return idx is not None and state.drop_statement(idx)
+
+
+def _result(name, path, toks, state: _Attempt, funcdef) -> ParsedFunction:
+    if state.dropped:
+        outcome = Outcome.STATEMENT_DROPPED
+    elif state.header_fallback:
+        outcome = Outcome.HEADER_FALLBACK
+    else:
+        outcome = Outcome.CLEAN
+    reason, line = state.first_reason or ("", 0)
+    if outcome is Outcome.CLEAN:
+        reason, line = "", 0
+    return ParsedFunction(name, path, toks[0].line, toks[-1].line, outcome, funcdef,
+                          reason, line, state.dropped, tuple(sorted(state.added)))

@@ -1,0 +1,121 @@
+"""The front end as two steps the scan driver runs over a file set.
+
+1. :func:`lex_file` — comments, ``#if`` policy, tokens, top-level items,
+   defines and includes of one file (cheap; done for headers too);
+2. :func:`parse_file` — every function of a ``.c`` (or a header's static
+   inline functions on demand) expanded, normalised and parsed, with the
+   :class:`TreeIndex` built from all lexed files supplying typedef names
+   and lock-relevant macros.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from lockcheck.frontend import normalize as norm
+from lockcheck.frontend.conditionals import MacroDef, preprocess
+from lockcheck.frontend.items import Item, split_items
+from lockcheck.frontend.lexer import strip_comments, tokenize
+from lockcheck.frontend.macros import MacroIndex, expand_macros
+from lockcheck.frontend.parse import KernelCParser, ParsedFunction, parse_function
+from lockcheck.frontend.typefacts import FileFacts, TypeRef, harvest_facts
+
+__all__ = ["LexedFile", "TreeIndex", "lex_file", "build_index", "parse_items"]
+
+
+@dataclass(frozen=True)
+class LexedFile:
+    path: str
+    items: tuple[Item, ...]
+    macros: tuple[MacroDef, ...]
+    includes: tuple[tuple[str, str], ...]
+    lines: int
+
+
+def lex_file(path: str, text: str, defined=frozenset(), undefined=frozenset()) -> LexedFile:
+    pre = preprocess(strip_comments(text), defined, undefined)
+    items = split_items(tokenize(pre.text))
+    return LexedFile(path, tuple(items), pre.macros, pre.includes, text.count("\n") + 1)
+
+
+def declaration_facts(lexed: LexedFile, model: norm.FrontendModel, definitions: dict) -> FileFacts:
+    """Type facts of one file, read from its annotation-free declarations."""
+    ctx = norm._Ctx(model)
+    cleaned = []
+    for item in lexed.items:
+        toks = norm.gnu_expressions(norm.drop_annotations(list(item.tokens), ctx), ctx)
+        if item.kind == "function":
+            body = next((k for k, t in enumerate(toks) if t.text == "{"), len(toks))
+            toks = toks[:body + 1]
+        cleaned.append(Item(item.kind, tuple(toks)))
+    return harvest_facts(cleaned, definitions)
+
+
+@dataclass
+class TreeIndex:
+    """Merged facts of every lexed file: what parsing and extraction consult."""
+
+    typedefs: frozenset[str] = frozenset()
+    typedef_targets: dict[str, TypeRef] = field(default_factory=dict)
+    structs: dict[str, dict[str, TypeRef]] = field(default_factory=dict)
+    globals: dict[str, TypeRef] = field(default_factory=dict)
+    returns: dict[str, TypeRef] = field(default_factory=dict)
+    ops: dict[tuple[str, str], list[str]] = field(default_factory=dict)
+    ops_vars: dict[str, str] = field(default_factory=dict)
+    macros: MacroIndex | None = None
+    # header path -> names of the functions it defines (parsed on demand)
+    header_files: dict[str, tuple[str, ...]] = field(default_factory=dict)
+
+
+def build_index(facts: list[FileFacts], macro_defs: list[MacroDef], model: norm.FrontendModel,
+                lock_primitives: frozenset[str]) -> TreeIndex:
+    """Merge per-file facts; earlier files win on conflicts (deterministic order)."""
+    idx = TreeIndex()
+    typedefs = set(model.builtin_typedefs)
+    for f in facts:
+        for name, target in f.typedefs.items():
+            typedefs.add(name)
+            if target is not None:
+                idx.typedef_targets.setdefault(name, target)
+        for s, fields in f.structs.items():
+            merged = idx.structs.setdefault(s, {})
+            for k, v in fields.items():
+                merged.setdefault(k, v)
+        for k, v in f.globals.items():
+            idx.globals.setdefault(k, v)
+        for k, v in f.returns.items():
+            idx.returns.setdefault(k, v)
+        for k, v in f.ops.items():
+            lst = idx.ops.setdefault(k, [])
+            lst.extend(x for x in v if x not in lst)
+        for k, v in f.ops_vars.items():
+            idx.ops_vars.setdefault(k, v)
+    idx.typedefs = frozenset(typedefs - model.never_typedefs)
+    idx.macros = MacroIndex(macro_defs, lock_primitives)
+    return idx
+
+
+_PARSER: KernelCParser | None = None
+
+
+def _parser() -> KernelCParser:
+    global _PARSER
+    if _PARSER is None:
+        _PARSER = KernelCParser()
+    return _PARSER
+
+
+def parse_items(path: str, items, index: TreeIndex, model: norm.FrontendModel,
+                local_typedefs: frozenset[str] = frozenset()) -> list[ParsedFunction]:
+    """Parse each function item of one file."""
+    typedefs = index.typedefs | local_typedefs if local_typedefs else index.typedefs
+    out = []
+    for item in items:
+        if item.kind != "function":
+            continue
+        toks = expand_macros(list(item.tokens), index.macros)
+        toks = norm.normalize_function(toks, model, typedefs)
+        if not toks:
+            continue
+        out.append(parse_function(toks, path, _parser(), typedefs, model.never_typedefs))
+    return out

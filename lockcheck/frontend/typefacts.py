@@ -1,0 +1,273 @@
+"""Type facts read at token level from declarations: typedefs, struct
+fields, typed globals, function return types, ops-table initialisers.
+
+Token level (not pycparser) on purpose: struct bodies and file-scope
+declarations are full of macros (``DECLARE_BITMAP``, ``struct_group``,
+``____cacheline_aligned``) that would fail a parse, while the facts the
+lock analysis needs — *field F of struct S has type T* — survive a simple
+scan.  What cannot be read is skipped, never guessed.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from lockcheck.frontend.items import Item
+from lockcheck.frontend.lexer import Token, match_close
+from lockcheck.frontend.normalize import C_KEYWORDS
+
+__all__ = ["TypeRef", "FileFacts", "harvest_facts"]
+
+_TAGS = ("struct", "union", "enum")
+_QUALIFIERS = frozenset("""const volatile static extern inline register auto restrict signed
+unsigned short long int char void float double _Bool""".split())
+_PRIMITIVE = frozenset("signed unsigned short long int char void float double _Bool".split())
+
+
+@dataclass(frozen=True, order=True)
+class TypeRef:
+    """A type as the analysis needs it: ``base`` is ``struct kvm``,
+    ``spinlock_t``, ``int`` or ``fnptr``; ``pointers`` counts ``*``."""
+
+    base: str
+    pointers: int = 0
+
+    def deref(self) -> "TypeRef":
+        return TypeRef(self.base, max(self.pointers - 1, 0))
+
+    def addr(self) -> "TypeRef":
+        return TypeRef(self.base, self.pointers + 1)
+
+
+@dataclass
+class FileFacts:
+    """Facts from one file (a header or a ``.c``), merged later per tree."""
+
+    typedefs: dict[str, TypeRef | None] = field(default_factory=dict)
+    structs: dict[str, dict[str, TypeRef]] = field(default_factory=dict)
+    globals: dict[str, TypeRef] = field(default_factory=dict)
+    returns: dict[str, TypeRef] = field(default_factory=dict)
+    # (struct type, field) -> function names stored there by initialisers
+    ops: dict[tuple[str, str], list[str]] = field(default_factory=dict)
+    # global variable -> its struct type, for tables initialised by name
+    ops_vars: dict[str, str] = field(default_factory=dict)
+
+
+def harvest_facts(items: list[Item], definitions: dict) -> FileFacts:
+    facts = FileFacts()
+    for item in items:
+        toks = list(item.tokens)
+        if not toks:
+            continue
+        if item.kind == "function":
+            _function_return(toks, facts)
+        elif toks[0].text == "typedef":
+            _typedef(toks, facts)
+        else:
+            _declaration(toks, facts, definitions)
+    return facts
+
+
+def _split_top(toks: list[Token], sep: str) -> list[list[Token]]:
+    parts: list[list[Token]] = [[]]
+    depth = 0
+    for t in toks:
+        if t.text in "([{":
+            depth += 1
+        elif t.text in ")]}":
+            depth -= 1
+        if t.text == sep and depth == 0:
+            parts.append([])
+        else:
+            parts[-1].append(t)
+    return [p for p in parts if p]
+
+
+def _base_type(toks: list[Token], facts: FileFacts, anon_name: str) -> tuple[str | None, int]:
+    """Read the specifiers; return (base, index after specifiers).  A tag
+    with a body has its fields recorded (anonymous ones under ``anon_name``)."""
+    i, n = 0, len(toks)
+    base = None
+    while i < n:
+        t = toks[i]
+        if t.text in _TAGS:
+            tag = t.text
+            i += 1
+            name = None
+            if i < n and toks[i].kind == "id":
+                name = toks[i].text
+                i += 1
+            if i < n and toks[i].text == "{":
+                close = match_close(toks, i)
+                struct_name = f"{tag} {name or anon_name}"
+                if tag != "enum":
+                    _struct_body(toks[i + 1:close], struct_name, facts)
+                i = close + 1
+                base = struct_name if tag != "enum" else "int"
+            else:
+                base = f"{tag} {name}" if name else None
+            continue
+        if t.text in _QUALIFIERS:
+            if t.text in _PRIMITIVE and base is None:
+                base = "int" if t.text not in ("void", "char") else t.text
+            i += 1
+            continue
+        if t.kind == "id" and base is None and t.text not in C_KEYWORDS:
+            # a typedef name, unless it is the declarator itself
+            nxt = toks[i + 1].text if i + 1 < n else ";"
+            if nxt in ("*", "(") or (i + 1 < n and toks[i + 1].kind == "id"):
+                base = t.text
+                i += 1
+                continue
+            if nxt in (";", ",", "[", "=", ":") and i > 0:
+                return base, i
+            base = t.text
+            i += 1
+            continue
+        break
+    return base, i
+
+
+def _declarators(toks: list[Token], base: str) -> list[tuple[str, TypeRef]]:
+    out = []
+    for part in _split_top(toks, ","):
+        stars, name, fnptr = 0, None, False
+        k = 0
+        while k < len(part):
+            t = part[k]
+            if t.text == "*":
+                stars += 1
+            elif t.text == "(" and k + 1 < len(part) and part[k + 1].text == "*":
+                # (*name)(...) or (*name[N])(...)
+                fnptr = True
+                j = k + 1
+                while j < len(part) and part[j].text == "*":
+                    j += 1
+                if j < len(part) and part[j].kind == "id":
+                    name = part[j].text
+                break
+            elif t.kind == "id" and t.text not in C_KEYWORDS:
+                name = t.text
+                if k + 1 < len(part) and part[k + 1].text == "(":
+                    break  # a prototype: name(params)
+                break
+            elif t.text in ("[", ":", "=", "("):
+                break
+            k += 1
+        if name:
+            out.append((name, TypeRef("fnptr", 0) if fnptr else TypeRef(base, stars)))
+    return out
+
+
+def _struct_body(toks: list[Token], struct_name: str, facts: FileFacts) -> None:
+    fields = facts.structs.setdefault(struct_name, {})
+    for member in _split_top(toks, ";"):
+        if member[0].kind == "id" and len(member) > 1 and member[1].text == "(" and \
+                member[0].text not in C_KEYWORDS and member[0].text.isupper():
+            continue  # DECLARE_BITMAP(x, n) and friends
+        anon = f"{struct_name.split()[-1]}.anon{member[0].line}"
+        base, i = _base_type(member, facts, anon)
+        if base is None:
+            continue
+        decls = _declarators(member[i:], base)
+        if not decls and base.endswith(anon):
+            # anonymous struct/union member: its fields belong to the parent
+            fields.update(facts.structs.get(base, {}))
+        for name, ref in decls:
+            fields[name] = ref
+
+
+def _typedef(toks: list[Token], facts: FileFacts) -> None:
+    body = toks[1:-1] if toks[-1].text == ";" else toks[1:]
+    if not body:
+        return
+    # typedef T (*name)(...);  typedef T name(...);
+    for a, b, c in zip(body, body[1:], body[2:]):
+        if a.text == "(" and b.text == "*" and c.kind == "id":
+            facts.typedefs[c.text] = TypeRef("fnptr")
+            return
+    base, i = _base_type(body, facts, f"anon{toks[0].line}")
+    names = _declarators(body[i:], base or "int")
+    if not names and i > 0 and body[i - 1].kind == "id":
+        facts.typedefs[body[i - 1].text] = None
+    for name, ref in names:
+        facts.typedefs[name] = ref
+
+
+def _declaration(toks: list[Token], facts: FileFacts, definitions: dict) -> None:
+    head = toks[0]
+    k = 0
+    while k < len(toks) and toks[k].text in ("static", "extern", "const"):
+        k += 1
+    if k < len(toks) and toks[k].text in definitions and k + 1 < len(toks) and toks[k + 1].text == "(":
+        _definition_macro(toks[k:], facts, definitions[toks[k].text])
+        return
+    eq = next((j for j, t in enumerate(toks) if t.text == "="), None)
+    decl = toks[:eq] if eq is not None else toks[:-1] if toks[-1].text == ";" else toks
+    base, i = _base_type(decl, facts, f"anon{head.line}")
+    if base is None:
+        return
+    for name, ref in _declarators(decl[i:], base):
+        rest = decl[i:]
+        if _is_prototype(rest, name):
+            facts.returns.setdefault(name, ref)
+        else:
+            facts.globals[name] = ref
+            if eq is not None and base.startswith("struct "):
+                _ops_initialiser(toks[eq + 1:], base, name, facts)
+
+
+def _is_prototype(rest: list[Token], name: str) -> bool:
+    for a, b in zip(rest, rest[1:]):
+        if a.text == name and b.text == "(":
+            return True
+    return False
+
+
+def _definition_macro(toks: list[Token], facts: FileFacts, spec: dict) -> None:
+    close = match_close(toks, 1)
+    args = _split_top(toks[2:close], ",")
+    try:
+        name_tok = args[spec["name_arg"]]
+    except IndexError:
+        return
+    name = name_tok[-1].text if name_tok else None
+    if not name:
+        return
+    if "type" in spec:
+        facts.globals[name] = TypeRef(spec["type"])
+    else:
+        tparts = args[spec["type_arg"]]
+        base, _ = _base_type(tparts, facts, "anon")
+        stars = sum(1 for t in tparts if t.text == "*")
+        if base:
+            facts.globals[name] = TypeRef(base, stars)
+
+
+def _ops_initialiser(toks: list[Token], struct_type: str, var: str, facts: FileFacts) -> None:
+    """``= { .set_msr = vmx_set_msr, .x = &y, ... }``: field → function."""
+    if not toks or toks[0].text != "{":
+        return
+    facts.ops_vars[var] = struct_type
+    close = match_close(toks, 0)
+    for part in _split_top(toks[1:close], ","):
+        if len(part) >= 4 and part[0].text == "." and part[1].kind == "id" and part[2].text == "=":
+            value = part[3:]
+            if value and value[0].text == "&":
+                value = value[1:]
+            if len(value) == 1 and value[0].kind == "id":
+                facts.ops.setdefault((struct_type, part[1].text), []).append(value[0].text)
+
+
+def _function_return(toks: list[Token], facts: FileFacts) -> None:
+    paren = next((k for k, t in enumerate(toks) if t.text == "("), None)
+    if paren is None or paren == 0 or toks[paren - 1].kind != "id":
+        return
+    name = toks[paren - 1].text
+    head = [t for t in toks[:paren - 1] if t.text not in ("static", "inline", "extern")]
+    if not head:
+        return
+    base, i = _base_type(head, facts, "anon")
+    if base:
+        stars = sum(1 for t in head[i:] if t.text == "*")
+        facts.returns.setdefault(name, TypeRef(base, stars))

@@ -1,0 +1,1 @@
+"""Kernel knowledge as data: loaders for ``model/data/*.toml`` plus user files."""

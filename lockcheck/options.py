@@ -1,0 +1,39 @@
+"""Run options shared by every command (frozen: part of the cache key)."""
+
+from __future__ import annotations
+
+import hashlib
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+
+__all__ = ["Options", "default_cache_dir"]
+
+
+def default_cache_dir() -> Path:
+    base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
+    return Path(base) / "lockcheck"
+
+
+@dataclass(frozen=True)
+class Options:
+    paths: tuple[str, ...]
+    include_dirs: tuple[str, ...] = ()
+    defines: frozenset[str] = frozenset()
+    undefines: frozenset[str] = frozenset()
+    model_files: tuple[str, ...] = ()
+    arch: str = "x86"
+    jobs: int = 1
+    cache_dir: Path | None = field(default_factory=default_cache_dir)
+    max_cycle_length: int = 6
+
+    def config_digest(self) -> str:
+        """What, besides file content, changes the front end's output."""
+        from lockcheck import __version__
+        h = hashlib.blake2b(digest_size=16)
+        model_text = b"".join(Path(p).read_bytes() for p in self.model_files if Path(p).is_file())
+        for part in (__version__, self.arch, ",".join(sorted(self.defines)),
+                     ",".join(sorted(self.undefines))):
+            h.update(part.encode() + b"\0")
+        h.update(model_text)
+        return h.hexdigest()

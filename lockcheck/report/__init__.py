@@ -1,0 +1,1 @@
+"""Reports: each renders results it is given and never re-analyses."""
