@@ -1,0 +1,159 @@
+/*
+ * Stub declarations so that every fixture under fixtures/ is valid C for
+ * `gcc -fsyntax-only -include tests/fixture_stubs.h` (tests/test_fixtures.py).
+ *
+ * Only for that syntax check: lockcheck never sees this file.  It declares
+ * what the tool knows by name (lock types, lock primitives, kernel macros);
+ * data structures a fixture uses (struct kvm, struct static_key, ...) are
+ * declared by the fixture itself, so they are NOT declared here.
+ * Written for this project; not copied from the kernel.
+ */
+#ifndef LOCKCHECK_FIXTURE_STUBS_H
+#define LOCKCHECK_FIXTURE_STUBS_H
+
+#define NULL ((void *)0)
+typedef _Bool bool;
+#define true 1
+#define false 0
+typedef unsigned long size_t;
+typedef unsigned char u8;
+typedef unsigned int u32;
+typedef unsigned long long u64;
+typedef struct { int counter; } atomic_t;
+
+#define EINTR 4
+#define EIO 5
+#define ENOMEM 12
+#define EBUSY 16
+#define EEXIST 17
+#define EINVAL 22
+#define HZ 250
+
+#define __lc_cat2(a, b) a##b
+#define __lc_cat(a, b) __lc_cat2(a, b)
+#define __lc_unique(p) __lc_cat(p, __COUNTER__)
+
+#define offsetof(t, m) __builtin_offsetof(t, m)
+#define container_of(ptr, type, member) \
+	((type *)((char *)(ptr) - offsetof(type, member)))
+#define READ_ONCE(x) (x)
+#define WRITE_ONCE(x, v) ((x) = (v))
+#define likely(x) (x)
+#define unlikely(x) (x)
+
+/* ---- lock types ---- */
+struct mutex { int __owner; };
+typedef struct { int __raw; } spinlock_t;
+typedef struct { int __raw; } raw_spinlock_t;
+typedef struct { int __raw; } rwlock_t;
+struct rw_semaphore { int __count; };
+struct percpu_rw_semaphore { int __count; };
+struct srcu_struct { int __idx; };
+
+#define DEFINE_MUTEX(name) struct mutex name = { 0 }
+#define DEFINE_SPINLOCK(name) spinlock_t name = { 0 }
+#define DEFINE_RAW_SPINLOCK(name) raw_spinlock_t name = { 0 }
+#define DEFINE_RWLOCK(name) rwlock_t name = { 0 }
+#define DECLARE_RWSEM(name) struct rw_semaphore name = { 0 }
+#define DEFINE_SRCU(name) struct srcu_struct name = { 0 }
+#define DEFINE_STATIC_SRCU(name) static struct srcu_struct name = { 0 }
+#define DEFINE_STATIC_PERCPU_RWSEM(name) \
+	static struct percpu_rw_semaphore name = { 0 }
+
+/* mutex */
+void mutex_lock(struct mutex *lock);
+void mutex_lock_nested(struct mutex *lock, unsigned int subclass);
+int mutex_lock_interruptible(struct mutex *lock);
+int mutex_lock_killable(struct mutex *lock);
+int mutex_trylock(struct mutex *lock);
+void mutex_unlock(struct mutex *lock);
+void mutex_init(struct mutex *lock);
+
+/* spinlock */
+void spin_lock(spinlock_t *lock);
+void spin_lock_nested(spinlock_t *lock, int subclass);
+void spin_lock_irq(spinlock_t *lock);
+void spin_lock_bh(spinlock_t *lock);
+#define spin_lock_irqsave(lock, flags) ((void)(flags), spin_lock(lock))
+int spin_trylock(spinlock_t *lock);
+void spin_unlock(spinlock_t *lock);
+void spin_unlock_irq(spinlock_t *lock);
+void spin_unlock_bh(spinlock_t *lock);
+#define spin_unlock_irqrestore(lock, flags) ((void)(flags), spin_unlock(lock))
+
+/* rwlock */
+void read_lock(rwlock_t *lock);
+void read_unlock(rwlock_t *lock);
+void write_lock(rwlock_t *lock);
+void write_unlock(rwlock_t *lock);
+void write_lock_irq(rwlock_t *lock);
+void write_unlock_irq(rwlock_t *lock);
+
+/* rw_semaphore */
+void down_read(struct rw_semaphore *sem);
+void up_read(struct rw_semaphore *sem);
+void down_write(struct rw_semaphore *sem);
+void up_write(struct rw_semaphore *sem);
+int down_read_trylock(struct rw_semaphore *sem);
+int down_write_trylock(struct rw_semaphore *sem);
+
+/* percpu rwsem and CPU hotplug */
+void percpu_down_read(struct percpu_rw_semaphore *sem);
+void percpu_up_read(struct percpu_rw_semaphore *sem);
+void percpu_down_write(struct percpu_rw_semaphore *sem);
+void percpu_up_write(struct percpu_rw_semaphore *sem);
+void cpus_read_lock(void);
+void cpus_read_unlock(void);
+void cpus_write_lock(void);
+void cpus_write_unlock(void);
+void lockdep_assert_cpus_held(void);
+
+/* SRCU and RCU */
+int srcu_read_lock(struct srcu_struct *ssp);
+void srcu_read_unlock(struct srcu_struct *ssp, int idx);
+void synchronize_srcu(struct srcu_struct *ssp);
+void synchronize_srcu_expedited(struct srcu_struct *ssp);
+void rcu_read_lock(void);
+void rcu_read_unlock(void);
+
+/* lockdep assertions */
+#define lockdep_assert_held(l) ((void)(l))
+#define lockdep_assert_not_held(l) ((void)(l))
+
+/*
+ * guard(mutex)(&x);  declares a variable initialised with the lock pointer.
+ * scoped_guard(mutex, &x) { ... }  runs its body once.
+ */
+#define guard(_name) \
+	void *__lc_unique(__lc_guard_) __attribute__((unused)) =
+#define scoped_guard(_name, ...) \
+	for (void *__lc_scope = (void *)(__VA_ARGS__), *__lc_done = NULL; \
+	     !__lc_done; __lc_done = (void *)1, (void)__lc_scope)
+
+/* static keys: the structs are the fixture's own (jump_label.h) */
+#define DEFINE_STATIC_KEY_FALSE(name) struct static_key_false name = { }
+#define DEFINE_STATIC_KEY_TRUE(name) struct static_key_true name = { }
+
+/* lists */
+struct list_head { struct list_head *next, *prev; };
+#define LIST_HEAD(name) struct list_head name = { &(name), &(name) }
+void list_add(struct list_head *entry, struct list_head *head);
+void list_add_tail(struct list_head *entry, struct list_head *head);
+void list_del(struct list_head *entry);
+#define list_entry(ptr, type, member) container_of(ptr, type, member)
+#define list_for_each_entry(pos, head, member) \
+	for (pos = list_entry((head)->next, __typeof__(*pos), member); \
+	     &pos->member != (head); \
+	     pos = list_entry(pos->member.next, __typeof__(*pos), member))
+
+/* misc kernel helpers fixtures may call */
+void schedule(void);
+void cond_resched(void);
+void might_sleep(void);
+void *kzalloc(size_t size, unsigned int flags);
+void kfree(const void *p);
+#define GFP_KERNEL 0u
+#define WARN_ON(x) (x)
+int in_interrupt(void);
+
+#endif /* LOCKCHECK_FIXTURE_STUBS_H */
