@@ -285,3 +285,47 @@ def _store(results, k, key, out: FileOutcome, cache: Cache, progress) -> None:
         cache.put("file", key, out)
     if progress:
         progress(out)
+
+
+# ---------------------------------------------------------------- header functions
+
+HEADER_ROUNDS = 4
+
+
+def header_functions(run: FrontendRun, options: Options, wanted: set[str]) -> list:
+    """Parse and extract the static inline functions of reached headers that
+    the scanned code calls (transitively, a few rounds deep)."""
+    from lockcheck.analysis.extract import extract_functions
+    from lockcheck.analysis.summaries import calls_in
+    index = run.index
+    if index is None or not wanted:
+        return []
+    frontend = FrontendModel.from_dict(load_model("frontend", options.model_files))
+    catalogue = load_catalogue(options.model_files)
+    done: set[str] = set()
+    out = []
+    for _ in range(HEADER_ROUNDS):
+        wanted = {w for w in wanted if w not in done and w not in catalogue.primitives}
+        if not wanted:
+            break
+        done |= wanted
+        new_calls: set[str] = set()
+        for header, names in sorted(index.header_files.items()):
+            hit = wanted.intersection(names)
+            if not hit:
+                continue
+            path = Path(header)
+            display = _display(path, run.root)
+            try:
+                src = read_source(path, display)
+            except SourceError:
+                continue
+            lexed = lex_file(display, src.text, options.defines, options.undefines)
+            items = [i for i in lexed.items if i.kind == "function" and _function_name(i) in hit]
+            parsed = parse_items(display, items, index, frontend)
+            irs = extract_functions(parsed, index, catalogue, display, options.model_files)
+            out += irs
+            for fn in irs:
+                new_calls |= {c.callee for c in calls_in(fn.body) if c.callee}
+        wanted = new_calls
+    return out

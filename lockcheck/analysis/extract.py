@@ -1,0 +1,442 @@
+"""Extraction: a pycparser function → its lock IR (``analysis.ir``).
+
+The visitor keeps, in source order, every lock primitive call (classified
+by the catalogue), every other call (with the lock classes of its
+arguments), and the control flow around them: blocks (scopes for
+``guard()``), if/else with conditions that test trylocks or flags,
+loops, switch, goto/labels, returns with what they return.  Expressions
+are walked for calls in evaluation order; everything else is dropped.
+"""
+
+from __future__ import annotations
+
+from functools import lru_cache
+
+from pycparser import c_ast
+
+from lockcheck.analysis import ir
+from lockcheck.analysis.typing import TypeEnv, expr_text, lock_ref
+from lockcheck.model.loader import load_model
+from lockcheck.model.primitives import Catalogue, Primitive
+
+__all__ = ["extract_functions", "Extractor"]
+
+_CONDITIONAL = {"trylock": ("nonzero", False), "acquire_unless_error": ("zero", True)}
+
+
+@lru_cache(maxsize=None)
+def _analysis_model(files: tuple[str, ...] = ()) -> dict:
+    return load_model("analysis", files)
+
+
+def extract_functions(parsed, index, catalogue: Catalogue, path: str, model_files=()) -> list[ir.FunctionIR]:
+    model = _analysis_model(tuple(model_files))
+    out = []
+    for fn in parsed:
+        if fn.ast is None:
+            continue
+        try:
+            out.append(Extractor(index, catalogue, model, path).function(fn.ast))
+        except RecursionError:
+            continue
+    return out
+
+
+class Extractor:
+    def __init__(self, index, catalogue: Catalogue, model: dict, path: str) -> None:
+        self.env = TypeEnv(index, model)
+        self.index = index
+        self.catalogue = catalogue
+        self.path = path
+        self.transparent = frozenset(model.get("transparent_calls", ()))
+        self.lock_types = frozenset(model.get("lock_types", ()))
+        self.subclass_constants = model.get("subclass_constants", {})
+        self.var_names: list[tuple[str, str]] = []
+        self.texts: dict[str, str] = {}
+        self.unresolved = 0
+
+    # ------------------------------------------------------------ function
+    def function(self, fd: c_ast.FuncDef) -> ir.FunctionIR:
+        decl = fd.decl
+        params: list[str] = []
+        ftype = decl.type
+        if isinstance(ftype, c_ast.FuncDecl) and ftype.args is not None:
+            for k, p in enumerate(ftype.args.params):
+                if isinstance(p, c_ast.Decl) and p.name:
+                    params.append(p.name)
+                    self._declare(p.name, p.type)
+                    self.env.params[p.name] = k
+        body = self.block(fd.body, scope=True)
+        static = "static" in (decl.storage or [])
+        return ir.FunctionIR(decl.name, self.path, fd.coord.line if fd.coord else 0, static,
+                             tuple(params), body, tuple(sorted(set(self.var_names))),
+                             tuple(sorted(self.texts.items())), self.unresolved)
+
+    def _declare(self, name: str, typ) -> None:
+        ref = self.env.declare(name, typ)
+        ref = self.env.resolve_typedef(ref)
+        if ref is not None and ref.base.startswith("struct ") and ref.pointers <= 1:
+            self.var_names.append((ref.base, name))
+
+    # ------------------------------------------------------------ statements
+    def block(self, node, scope: bool = False) -> ir.Block:
+        if node is None:
+            return ir.Block()
+        if not isinstance(node, c_ast.Compound):
+            return ir.Block(tuple(self.stmt(node)))
+        self.env.push()
+        items: list = []
+        for s in node.block_items or ():
+            items += self.stmt(s)
+        self.env.pop()
+        return ir.Block(tuple(items), scope)
+
+    def stmt(self, node) -> list:
+        method = getattr(self, "s_" + type(node).__name__, None)
+        if method is not None:
+            return method(node)
+        out: list = []
+        self.expr(node, out)
+        return out
+
+    def s_Compound(self, node):
+        return [self.block(node, scope=True)]
+
+    def s_Decl(self, node):
+        out: list = []
+        if node.name and not isinstance(node.type, c_ast.FuncDecl):
+            self._declare(node.name, node.type)
+        if node.init is not None:
+            if node.name:
+                self._assign_var(node.name, node.init, out)
+            else:
+                self.expr(node.init, out)
+        return out
+
+    def s_DeclList(self, node):
+        out = []
+        for d in node.decls:
+            out += self.s_Decl(d)
+        return out
+
+    def s_If(self, node):
+        cond = self.cond(node.cond)
+        return [ir.If(cond, self._scoped(node.iftrue), self._scoped(node.iffalse))]
+
+    def _scoped(self, node) -> ir.Block:
+        if node is None:
+            return ir.Block()
+        return self.block(node, scope=True) if isinstance(node, c_ast.Compound) else \
+            ir.Block(tuple(self.stmt(node)), True)
+
+    def s_While(self, node):
+        return [ir.Loop(self.cond(node.cond), self._scoped(node.stmt))]
+
+    def s_DoWhile(self, node):
+        return [ir.Loop(self.cond(node.cond), self._scoped(node.stmt), test_first=False)]
+
+    def s_For(self, node):
+        self.env.push()
+        out = self.stmt(node.init) if node.init is not None else []
+        post: list = []
+        if node.next is not None:
+            self.expr(node.next, post)
+        cond = self.cond(node.cond) if node.cond is not None else None
+        out.append(ir.Loop(cond, self._scoped(node.stmt), ir.Block(tuple(post))))
+        self.env.pop()
+        return out
+
+    def s_Switch(self, node):
+        pre: list = []
+        self.expr(node.cond, pre)
+        return [ir.Switch(ir.Block(tuple(pre)), self._scoped(node.stmt))]
+
+    def s_Case(self, node):
+        out: list = [ir.CaseLabel()]
+        for s in node.stmts or ():
+            out += self.stmt(s)
+        return out
+
+    def s_Default(self, node):
+        out: list = [ir.CaseLabel(default=True)]
+        for s in node.stmts or ():
+            out += self.stmt(s)
+        return out
+
+    def s_Label(self, node):
+        return [ir.Label(node.name)] + (self.stmt(node.stmt) if node.stmt is not None else [])
+
+    def s_Goto(self, node):
+        return [ir.Jump("goto", node.name)]
+
+    def s_Break(self, node):
+        return [ir.Jump("break")]
+
+    def s_Continue(self, node):
+        return [ir.Jump("continue")]
+
+    def s_EmptyStatement(self, node):
+        return []
+
+    def s_Return(self, node):
+        line = node.coord.line if node.coord else 0
+        e = node.expr
+        if e is None:
+            return [ir.Return(line, "unknown")]
+        value = _constant_value(e)
+        if value is not None:
+            return [ir.Return(line, value)]
+        if isinstance(e, c_ast.ID):
+            return [ir.Return(line, f"var:{e.name}")]
+        if isinstance(e, c_ast.FuncCall):
+            out: list = []
+            item = self.call(e, out)
+            if isinstance(item, ir.EffectAssign):
+                return out + [ir.Return(line, "cond", effect=item.effect)]
+            if isinstance(item, ir.Call) and item.callee:
+                return out + [ir.Return(line, "call", call=item)]
+            if item is not None:
+                out.append(item)
+            return out + [ir.Return(line, "unknown")]
+        out = []
+        self.expr(e, out)
+        return out + [ir.Return(line, "unknown")]
+
+    # ------------------------------------------------------------ assignments
+    def _assign_var(self, var: str, value, out: list) -> None:
+        const = _constant_value(value)
+        if const is not None:
+            out.append(ir.Assign(var, const))
+            return
+        inner = value
+        while isinstance(inner, c_ast.Cast):
+            inner = inner.expr
+        if isinstance(inner, c_ast.FuncCall):
+            item = self.call(inner, out, var=var)
+            if isinstance(item, ir.EffectAssign):
+                out.append(ir.EffectAssign(var, item.effect))
+                return
+            if item is not None:
+                out.append(item)
+            if not isinstance(item, ir.Call):
+                out.append(ir.Assign(var, None))
+            return
+        self.expr(value, out)
+        typ = self.env.type_of(c_ast.ID(var))
+        if typ is not None and typ.pointers == 1 and typ.base in self.lock_types:
+            ref, ok = lock_ref(value, self.env)
+            if ok:
+                self.env.alias(var, ref)
+        out.append(ir.Assign(var, None))
+
+    # ------------------------------------------------------------ expressions
+    def expr(self, node, out: list) -> None:
+        """Append the IR events of evaluating ``node`` (calls, in order)."""
+        if node is None:
+            return
+        if isinstance(node, c_ast.FuncCall):
+            item = self.call(node, out)
+            if isinstance(item, ir.EffectAssign):
+                out.append(ir.EffectAssign(None, item.effect))
+            elif item is not None:
+                out.append(item)
+            return
+        if isinstance(node, c_ast.Assignment) and isinstance(node.lvalue, c_ast.ID) and node.op == "=":
+            self._assign_var(node.lvalue.name, node.rvalue, out)
+            return
+        if isinstance(node, c_ast.Compound):  # statement expression
+            out.append(self.block(node, scope=True))
+            return
+        if isinstance(node, (c_ast.Typename, c_ast.ID, c_ast.Constant)):
+            return
+        for _, child in node.children():
+            self.expr(child, out)
+
+    def call(self, node: c_ast.FuncCall, out: list, var: str | None = None):
+        """Events of the arguments go to ``out``; the call's own IR item is returned."""
+        name = node.name
+        args = list(node.args.exprs) if node.args is not None else []
+        line = node.coord.line if node.coord else 0
+        if isinstance(name, c_ast.ID):
+            fname = name.name
+            if fname == "__lc_unparsed":
+                return None
+            if fname in self.transparent and args:
+                for a in args:
+                    self.expr(a, out)
+                return None
+            if fname in ("__lc_scoped_guard", "__lc_scoped_cond_guard") and args:
+                return self._scoped_guard(fname, args, line, out)
+            prim = self.catalogue.get(fname)
+            if prim is not None:
+                return self._primitive(prim, args, line, out)
+            for a in args:
+                self.expr(a, out)
+            return ir.Call(line, fname, self._arg_refs(args), var=var, fnptr_args=self._fnptr_args(args))
+        if isinstance(name, c_ast.FuncCall) and isinstance(name.name, c_ast.ID) and name.name.name == "guard":
+            family = name.args.exprs[0] if name.args and name.args.exprs else None
+            fam = family.name if isinstance(family, c_ast.ID) else ""
+            for a in args:
+                self.expr(a, out)
+            return self._guard_acquire(fam, args, line)
+        for a in args:
+            self.expr(a, out)
+        field = None
+        if isinstance(name, c_ast.StructRef) and isinstance(name.field, c_ast.ID):
+            base = self.env.type_of(name.name)
+            if base is not None:
+                field = (base.base, name.field.name)
+            self.expr(name.name, out)
+        return ir.Call(line, None, self._arg_refs(args), field=field, var=var,
+                       fnptr_args=self._fnptr_args(args))
+
+    def _arg_refs(self, args) -> tuple:
+        refs = []
+        for a in args:
+            bare = a
+            while isinstance(bare, c_ast.Cast):
+                bare = bare.expr
+            if isinstance(bare, (c_ast.ID, c_ast.StructRef)) or (
+                    isinstance(bare, c_ast.UnaryOp) and bare.op == "&"):
+                ref, ok = lock_ref(a, self.env)
+                refs.append(ref if ok else None)
+            else:
+                refs.append(None)
+        return tuple(refs)
+
+    def _fnptr_args(self, args) -> tuple[str, ...]:
+        names = []
+        for a in args:
+            bare = a.expr if isinstance(a, c_ast.UnaryOp) and a.op == "&" else a
+            if isinstance(bare, c_ast.ID):
+                typ, is_local = self.env.lookup(bare.name)
+                if not is_local and typ is None:
+                    names.append(bare.name)
+        return tuple(names)
+
+    def _lock_of(self, prim: Primitive, args, line: int) -> ir.LockRef | None:
+        if prim.lock:
+            return ir.LockRef(f"g:{prim.lock}", prim.lock)
+        if len(args) <= prim.lock_arg:
+            return None
+        ref, ok = lock_ref(args[prim.lock_arg], self.env)
+        if not ok:
+            self.unresolved += 1
+            self.texts[ref.key] = ref.path
+        if prim.subclass_arg is not None and len(args) > prim.subclass_arg:
+            sub = self._subclass(args[prim.subclass_arg])
+            if sub:
+                ref = ir.LockRef(ref.key, ref.path, ref.owner, sub)
+        return ref
+
+    def _subclass(self, node) -> int:
+        if isinstance(node, c_ast.Constant):
+            try:
+                return int(node.value.rstrip("uUlL"), 0)
+            except ValueError:
+                return 1
+        if isinstance(node, c_ast.ID):
+            return int(self.subclass_constants.get(node.name, 1))
+        return 1
+
+    def _primitive(self, prim: Primitive, args, line: int, out: list):
+        for a in args:
+            if isinstance(a, c_ast.FuncCall):
+                self.expr(a, out)
+        lock = self._lock_of(prim, args, line)
+        if lock is None:
+            return None
+        if prim.action == "release":
+            return ir.Release(line, lock, prim.name)
+        if prim.action in ("assert_held", "assert_not_held"):
+            return ir.Assert(line, lock, prim.action == "assert_held", prim.mode)
+        if prim.action == "sync":
+            return ir.Acquire(line, lock, prim.name, "exclusive", prim.kind, "sync")
+        acquire = ir.Acquire(line, lock, prim.name, prim.mode, prim.kind,
+                             "trylock" if prim.action == "trylock" else "acquire")
+        if prim.action in _CONDITIONAL:
+            on, blocking = _CONDITIONAL[prim.action]
+            return ir.EffectAssign(None, ir.CondEffect(acquire, on, blocking))
+        return acquire
+
+    def _guard_acquire(self, family: str, args, line: int, scoped: bool = True):
+        prim = self.catalogue.guard(family)
+        if prim is None:
+            return None
+        lock = self._lock_of(prim, args, line)
+        if lock is None:
+            return None
+        acquire = ir.Acquire(line, lock, f"guard({family})", prim.mode, prim.kind, "acquire", scoped)
+        if prim.action in _CONDITIONAL:
+            on, blocking = _CONDITIONAL[prim.action]
+            return ir.EffectAssign(None, ir.CondEffect(acquire, on, blocking))
+        return acquire
+
+    def _scoped_guard(self, fname: str, args, line: int, out: list):
+        family = args[0].name if isinstance(args[0], c_ast.ID) else ""
+        acquire = self._guard_acquire(family, args[1:], line)
+        if isinstance(acquire, ir.EffectAssign):
+            acquire = acquire.effect.acquire
+        if acquire is None:
+            return None
+        if fname == "__lc_scoped_cond_guard":
+            return ir.EffectAssign(None, ir.CondEffect(acquire, "nonzero", True))
+        return acquire
+
+    # ------------------------------------------------------------ conditions
+    def cond(self, node):
+        if node is None:
+            return ir.CondOpaque(ir.Block())
+        if isinstance(node, c_ast.UnaryOp) and node.op == "!":
+            return ir.CondNot(self.cond(node.expr))
+        if isinstance(node, c_ast.BinaryOp) and node.op in ("&&", "||"):
+            cls = ir.CondAnd if node.op == "&&" else ir.CondOr
+            return cls(self.cond(node.left), self.cond(node.right))
+        if isinstance(node, c_ast.ID):
+            return ir.CondVar(node.name, "nonzero")
+        if isinstance(node, c_ast.BinaryOp) and node.op in ("==", "!=", "<") and _constant_value(node.right) == "zero":
+            inner = self.cond(node.left)
+            return ir.CondNot(inner) if node.op == "==" else inner
+        if isinstance(node, c_ast.FuncCall):
+            if isinstance(node.name, c_ast.ID) and node.name.name in self.transparent and node.args:
+                return self.cond(node.args.exprs[0])
+            pre: list = []
+            item = self.call(node, pre)
+            if isinstance(item, ir.EffectAssign):
+                return ir.CondCall(ir.Block(tuple(pre)), effect=item.effect)
+            if isinstance(item, ir.Call) and item.callee:
+                return ir.CondCall(ir.Block(tuple(pre)), call=item)
+            if item is not None:
+                pre.append(item)
+            return ir.CondOpaque(ir.Block(tuple(pre)))
+        if isinstance(node, c_ast.Assignment) and isinstance(node.lvalue, c_ast.ID) and node.op == "=":
+            pre = []
+            self._assign_var(node.lvalue.name, node.rvalue, pre)
+            return ir.CondAnd(ir.CondOpaque(ir.Block(tuple(pre))), ir.CondVar(node.lvalue.name, "nonzero"))
+        pre = []
+        self.expr(node, pre)
+        return ir.CondOpaque(ir.Block(tuple(pre)))
+
+
+def _constant_value(node) -> str | None:
+    """``zero``/``nonzero`` for constants, ``-EINTR``, ``true``/``false``/``NULL``."""
+    if isinstance(node, c_ast.Constant):
+        try:
+            return "zero" if int(node.value.rstrip("uUlL"), 0) == 0 else "nonzero"
+        except ValueError:
+            return "nonzero" if node.type == "string" else None
+    if isinstance(node, c_ast.ID):
+        if node.name in ("true",):
+            return "nonzero"
+        if node.name in ("false", "NULL"):
+            return "zero"
+        return None
+    if isinstance(node, c_ast.UnaryOp) and node.op == "-":
+        inner = node.expr
+        if isinstance(inner, c_ast.ID) and inner.name.startswith("E"):
+            return "nonzero"
+        if isinstance(inner, c_ast.Constant):
+            return _constant_value(inner)
+    if isinstance(node, c_ast.Cast):
+        return _constant_value(node.expr)
+    return None

@@ -1,0 +1,103 @@
+"""Plain data the summary stage produces: witness steps, held locks,
+states, per-function summaries, lock-order edges."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from lockcheck.analysis.ir import LockRef
+
+__all__ = ["Step", "Held", "State", "Acq", "Effect", "Summary", "EdgeWitness", "RawEdge",
+           "holder_mode", "acquirer_mode"]
+
+
+@dataclass(frozen=True, order=True)
+class Step:
+    """One frame of a witness: ``function`` at ``file:line`` does ``what``."""
+
+    file: str
+    line: int
+    function: str
+    what: str = ""
+
+
+Chain = tuple[Step, ...]
+
+
+@dataclass(frozen=True, order=True)
+class Held:
+    key: str
+    ref: LockRef
+    mode: str                  # exclusive | shared | recursive
+    site: Chain                # how this function came to hold it
+    scope: int = 0             # block depth of a guard(); 0 = explicit unlock
+
+
+@dataclass(frozen=True, order=True)
+class State:
+    held: tuple[Held, ...] = ()
+    released: frozenset[str] = frozenset()     # caller's locks released here
+    facts: frozenset[tuple[str, str]] = frozenset()
+
+    def sort_key(self):
+        return (len(self.held), tuple(h.key for h in self.held), tuple(sorted(self.released)),
+                tuple(sorted(self.facts)))
+
+
+@dataclass(frozen=True)
+class Acq:
+    """An acquisition a caller sees: made while the caller's locks, except
+    ``released_before``, are still held."""
+
+    ref: LockRef
+    mode: str
+    action: str                     # acquire | sync
+    released_before: frozenset[str]
+    chain: Chain
+
+
+@dataclass(frozen=True)
+class Effect:
+    """What holds on return: locks still held, caller's locks released."""
+
+    held: tuple[Held, ...] = ()
+    released: frozenset[str] = frozenset()
+
+
+@dataclass(frozen=True, order=True)
+class EdgeWitness:
+    """``held`` leads to where the first lock was taken, ``acquire`` to
+    where the second one is; both start in the same function."""
+
+    held: Chain
+    acquire: Chain
+
+    def cost(self) -> tuple:
+        return (len(self.held) + len(self.acquire), self.held, self.acquire)
+
+
+@dataclass(frozen=True)
+class RawEdge:
+    src: LockRef
+    dst: LockRef
+    holder: str        # E (exclusive hold) or S (shared hold)
+    acquirer: str      # N (non-recursive) or R (recursive read)
+    witness: EdgeWitness
+
+
+@dataclass
+class Summary:
+    acquires: dict[tuple, Acq] = field(default_factory=dict)
+    param_edges: dict[tuple, RawEdge] = field(default_factory=dict)
+    effects: dict[str, Effect] = field(default_factory=dict)   # all / zero / nonzero
+
+    def conditional(self) -> bool:
+        return self.effects.get("zero") != self.effects.get("nonzero")
+
+
+def holder_mode(mode: str) -> str:
+    return "E" if mode == "exclusive" else "S"
+
+
+def acquirer_mode(mode: str) -> str:
+    return "R" if mode == "recursive" else "N"

@@ -1,0 +1,379 @@
+"""The intraprocedural walk: held-lock states through one function's IR.
+
+Rules it enforces (each removed false cycles on real KVM code, see the
+engine spike notes):
+
+* a *set* of states flows through the function, each with its held locks
+  and simple flag facts (``locked = true``, ``r = mutex_lock_killable()``),
+  so ``if (!locked) { locked = true; lock(); } … if (locked) unlock();``
+  stays exact;
+* what a function returns holding must hold on **every** return path of
+  that kind (zero / non-zero return), never "on some path";
+* a callee's acquisitions count against the caller's held locks only if
+  the callee did not release those locks first (``released_before``);
+* trylock adds no dependency for itself; ``guard()`` locks end with their
+  block; the state set is capped (deterministically) to stay linear.
+"""
+
+from __future__ import annotations
+
+from lockcheck.analysis import ir
+from lockcheck.analysis.substitute import ref_from_key, subst, subst_keys
+from lockcheck.analysis.facts import (Acq, Effect, EdgeWitness, Held, RawEdge, State, Step,
+                                      Summary, acquirer_mode, holder_mode)
+
+__all__ = ["FunctionFlow", "MAX_STATES"]
+
+MAX_STATES = 24
+LOOP_ROUNDS = 3
+
+
+def _cap(states: set[State]) -> set[State]:
+    if len(states) <= MAX_STATES:
+        return states
+    merged: dict[tuple, State] = {}
+    for s in sorted(states, key=State.sort_key):
+        merged.setdefault((s.held, s.released), State(s.held, s.released))
+    kept = sorted(merged.values(), key=State.sort_key)[:MAX_STATES]
+    return set(kept)
+
+
+def _set_fact(state: State, var: str | None, value: str | None) -> State:
+    if var is None:
+        return state
+    facts = frozenset(f for f in state.facts if f[0] != var)
+    if value is not None:
+        facts = facts | {(var, value)}
+    return State(state.held, state.released, facts)
+
+
+def _opposite(value: str) -> str:
+    return "nonzero" if value == "zero" else "zero"
+
+
+class FunctionFlow:
+    """Walk one function; fill its :class:`Summary` and report edges.
+
+    ``callees(call)`` returns ``[(callee FunctionIR, Summary), ...]`` for a
+    call; ``emit(edge)`` receives every edge between two concrete classes.
+    """
+
+    def __init__(self, fn: ir.FunctionIR, callees, emit, on_recursive=None) -> None:
+        self.fn = fn
+        self.callees = callees
+        self.emit = emit
+        self.on_recursive = on_recursive
+        self.summary = Summary()
+        self.depth = 0
+        self.breaks: list[tuple[set, int]] = []
+        self.continues: list[tuple[set, int]] = []
+        self.pending: dict[str, set] = {}
+        self.exits: list[tuple[State, str]] = []
+
+    # ------------------------------------------------------------ driver
+    def run(self) -> Summary:
+        end = self.block(self.fn.body, {State()})
+        for s in end:
+            self.exits.append((s, "unknown"))
+        self.summary.effects = self._effects()
+        return self.summary
+
+    def step(self, line: int, what: str) -> Step:
+        return Step(self.fn.file, line, self.fn.name, what)
+
+    # ------------------------------------------------------------ statements
+    def block(self, block: ir.Block, states: set[State]) -> set[State]:
+        if block.scope:
+            self.depth += 1
+        for item in block.items:
+            if not states and not isinstance(item, (ir.Label, ir.CaseLabel)):
+                continue
+            states = _cap(self.item(item, states))
+        if block.scope:
+            states = {self._end_scope(s, self.depth) for s in states}
+            self.depth -= 1
+        return states
+
+    def _end_scope(self, s: State, depth: int) -> State:
+        if not any(h.scope >= depth for h in s.held):
+            return s
+        return State(tuple(h for h in s.held if not h.scope or h.scope < depth), s.released, s.facts)
+
+    def item(self, node, states: set[State]) -> set[State]:
+        kind = type(node)
+        if kind is ir.Block:
+            return self.block(node, states)
+        if kind is ir.Acquire:
+            return {self.acquire(s, node, (self.step(node.line, node.primitive),)) for s in states}
+        if kind is ir.Release:
+            return {self.release(s, node.lock) for s in states}
+        if kind is ir.Call:
+            out: set[State] = set()
+            for s in states:
+                out |= self.call(s, node)
+            return out
+        if kind is ir.Assign:
+            return {_set_fact(s, node.var, node.value) for s in states}
+        if kind is ir.EffectAssign:
+            out = set()
+            for s in states:
+                held, free = self.fork_effect(s, node.effect)
+                out.add(_set_fact(held, node.var, node.effect.on))
+                out.add(_set_fact(free, node.var, _opposite(node.effect.on)))
+            return out
+        if kind is ir.If:
+            t, f = self.cond(node.cond, states)
+            return self.block(node.then, t) | self.block(node.orelse, f)
+        if kind is ir.Loop:
+            return self.loop(node, states)
+        if kind is ir.Switch:
+            return self.switch(node, states)
+        if kind is ir.Jump:
+            return self.jump(node, states)
+        if kind is ir.Label:
+            return states | self.pending.pop(node.name, set())
+        if kind is ir.Return:
+            self.ret(node, states)
+            return set()
+        return states  # Assert, CaseLabel outside a switch
+
+    def loop(self, node: ir.Loop, states: set[State]) -> set[State]:
+        exits: set[State] = set()
+        self.breaks.append((set(), self.depth))
+        head = set(states)
+        for _ in range(LOOP_ROUNDS):
+            self.continues.append((set(), self.depth))
+            if node.test_first and node.cond is not None:
+                t, f = self.cond(node.cond, head)
+                exits |= f
+            else:
+                t = head
+            body_out = self.block(node.body, t)
+            body_out |= self.continues.pop()[0]
+            body_out = self.block(node.post, body_out)
+            if not node.test_first and node.cond is not None:
+                body_out, f = self.cond(node.cond, body_out)
+                exits |= f
+            new_head = _cap(head | body_out)
+            if new_head == head:
+                break
+            head = new_head
+        if node.cond is None and not node.test_first:
+            exits |= head
+        return exits | self.breaks.pop()[0]
+
+    def switch(self, node: ir.Switch, states: set[State]) -> set[State]:
+        entry = self.block(node.pre, states)
+        self.breaks.append((set(), self.depth))
+        self.depth += 1
+        cur: set[State] = set()
+        has_default = False
+        for item in node.body.items:
+            if isinstance(item, ir.CaseLabel):
+                cur |= entry
+                has_default = has_default or item.default
+                continue
+            if cur or isinstance(item, ir.Label):
+                cur = _cap(self.item(item, cur))
+        cur = {self._end_scope(s, self.depth) for s in cur}
+        self.depth -= 1
+        out = cur | self.breaks.pop()[0]
+        return out if has_default else out | entry
+
+    def jump(self, node: ir.Jump, states: set[State]) -> set[State]:
+        if node.kind == "goto":
+            self.pending.setdefault(node.label, set()).update(states)
+        else:
+            stack = self.breaks if node.kind == "break" else self.continues
+            if stack:
+                target, depth = stack[-1]
+                target.update(self._end_scope(s, depth + 1) for s in states)
+        return set()
+
+    def ret(self, node: ir.Return, states: set[State]) -> None:
+        for s in states:
+            s = self._end_scope(s, 1)
+            if node.value == "cond" and node.effect is not None:
+                held, free = self.fork_effect(s, node.effect)
+                self.exits.append((held, node.effect.on))
+                self.exits.append((free, _opposite(node.effect.on)))
+            elif node.value == "call" and node.call is not None:
+                for kind in ("zero", "nonzero"):
+                    for r in self.call(s, node.call, kind):
+                        self.exits.append((r, kind))
+            elif node.value.startswith("var:"):
+                var = node.value[4:]
+                value = next((v for k, v in s.facts if k == var), "unknown")
+                self.exits.append((s, value))
+            else:
+                self.exits.append((s, node.value))
+
+    # ------------------------------------------------------------ conditions
+    def cond(self, c, states: set[State]) -> tuple[set[State], set[State]]:
+        kind = type(c)
+        if kind is ir.CondNot:
+            t, f = self.cond(c.cond, states)
+            return f, t
+        if kind is ir.CondAnd:
+            t1, f1 = self.cond(c.left, states)
+            t2, f2 = self.cond(c.right, t1)
+            return t2, f1 | f2
+        if kind is ir.CondOr:
+            t1, f1 = self.cond(c.left, states)
+            t2, f2 = self.cond(c.right, f1)
+            return t1 | t2, f2
+        if kind is ir.CondVar:
+            t, f = set(), set()
+            for s in states:
+                value = next((v for k, v in s.facts if k == c.var), None)
+                if value is None or value == c.test:
+                    t.add(s)
+                if value is None or value != c.test:
+                    f.add(s)
+            return t, f
+        if kind is ir.CondCall:
+            states = self.block(c.pre, states)
+            if c.effect is not None:
+                t, f = set(), set()
+                for s in states:
+                    held, free = self.fork_effect(s, c.effect)
+                    (t if c.effect.on == "nonzero" else f).add(held)
+                    (f if c.effect.on == "nonzero" else t).add(free)
+                return t, f
+            if c.call is not None:
+                t, f = set(), set()
+                for s in states:
+                    f |= self.call(s, c.call, "zero")
+                    t |= self.call(s, c.call, "nonzero")
+                return t, f
+            return states, states
+        if kind is ir.CondOpaque:
+            states = self.block(c.pre, states)
+            return states, states
+        return states, states
+
+    # ------------------------------------------------------------ lock events
+    def fork_effect(self, s: State, effect: ir.CondEffect) -> tuple[State, State]:
+        a = effect.acquire
+        chain = (self.step(a.line, a.primitive),)
+        if effect.blocking:
+            return self.acquire(s, a, chain), s
+        return self.acquire(s, ir.Acquire(a.line, a.lock, a.primitive, a.mode, a.kind, "trylock",
+                                          a.scoped), chain), s
+
+    def acquire(self, s: State, a: ir.Acquire, chain) -> State:
+        ref = a.lock
+        if a.action != "trylock":
+            self._depend(s, ref, a.mode, chain, frozenset())
+            key = (ref.class_key, a.mode, a.action, s.released)
+            self._record_acq(key, Acq(ref, a.mode, a.action if a.action == "sync" else "acquire",
+                                      s.released, chain))
+        if a.action == "sync":
+            return s
+        held = Held(ref.class_key, ref, a.mode, chain, self.depth if a.scoped else 0)
+        return State(s.held + (held,), s.released, s.facts)
+
+    def _record_acq(self, key, acq: Acq) -> None:
+        old = self.summary.acquires.get(key)
+        if old is None or (len(acq.chain), acq.chain) < (len(old.chain), old.chain):
+            self.summary.acquires[key] = acq
+
+    def _depend(self, s: State, ref: ir.LockRef, mode: str, chain, released_before) -> None:
+        """Edges held → ref for every held lock not released first."""
+        for h in s.held:
+            if h.key in released_before:
+                continue
+            edge = RawEdge(h.ref, ref, holder_mode(h.mode), acquirer_mode(mode),
+                           EdgeWitness(h.site, chain))
+            if h.key == ref.class_key:
+                if self.on_recursive is not None and not (h.mode == "recursive" and mode == "recursive"):
+                    self.on_recursive(edge)
+                continue
+            if h.ref.is_param or ref.is_param:
+                k = (h.key, ref.class_key, edge.holder, edge.acquirer)
+                old = self.summary.param_edges.get(k)
+                if old is None or edge.witness.cost() < old.witness.cost():
+                    self.summary.param_edges[k] = edge
+            else:
+                self.emit(edge)
+
+    def release(self, s: State, ref: ir.LockRef) -> State:
+        key = ref.class_key
+        for k in range(len(s.held) - 1, -1, -1):
+            if s.held[k].key == key or s.held[k].ref.key == ref.key:
+                return State(s.held[:k] + s.held[k + 1:], s.released, s.facts)
+        return State(s.held, s.released | {key}, s.facts)
+
+    # ------------------------------------------------------------ calls
+    def call(self, s: State, call: ir.Call, which: str | None = None) -> set[State]:
+        targets = self.callees(call)
+        if not targets:
+            return {_set_fact(s, call.var, None)}
+        out: set[State] = set()
+        for callee, summary in targets:
+            out |= self._apply_callee(s, call, callee, summary, which)
+        return out
+
+    def _apply_callee(self, s: State, call: ir.Call, callee, summary: Summary, which) -> set[State]:
+        site = self.step(call.line, callee.name)
+        for acq in summary.acquires.values():
+            ref = subst(acq.ref, call.args, callee)
+            before = subst_keys(acq.released_before, call.args, callee)
+            chain = (site,) + acq.chain
+            self._depend(s, ref, acq.mode, chain, before)
+            released = s.released | frozenset(k for k in before if k not in {h.key for h in s.held})
+            self._record_acq((ref.class_key, acq.mode, acq.action, released),
+                             Acq(ref, acq.mode, acq.action, released, chain))
+        for edge in summary.param_edges.values():
+            src, dst = subst(edge.src, call.args, callee), subst(edge.dst, call.args, callee)
+            w = EdgeWitness((site,) + edge.witness.held, (site,) + edge.witness.acquire)
+            new = RawEdge(src, dst, edge.holder, edge.acquirer, w)
+            if src.class_key == dst.class_key:
+                continue
+            if src.is_param or dst.is_param:
+                k = (src.class_key, dst.class_key, edge.holder, edge.acquirer)
+                old = self.summary.param_edges.get(k)
+                if old is None or w.cost() < old.witness.cost():
+                    self.summary.param_edges[k] = new
+            else:
+                self.emit(new)
+        if which is None and call.var and summary.conditional():
+            return {_set_fact(self._apply_effect(s, summary.effects[v], call, callee, site), call.var, v)
+                    for v in ("zero", "nonzero")}
+        effect = summary.effects.get(which or "all", Effect())
+        return {_set_fact(self._apply_effect(s, effect, call, callee, site), call.var, None)}
+
+    def _apply_effect(self, s: State, effect: Effect, call, callee, site) -> State:
+        if not effect.held and not effect.released:
+            return s
+        for key in subst_keys(effect.released, call.args, callee):
+            s = self.release(s, ref_from_key(key))
+        held = list(s.held)
+        for h in effect.held:
+            ref = subst(h.ref, call.args, callee)
+            held.append(Held(ref.class_key, ref, h.mode, (site,) + h.site, 0))
+        return State(tuple(held), s.released, s.facts)
+
+    # ------------------------------------------------------------ effects
+    def _effects(self) -> dict[str, Effect]:
+        def meet(exits) -> Effect:
+            exits = list(exits)
+            if not exits:
+                return Effect()
+            first = exits[0][0]
+            keys = set(h.key for h in first.held if not h.scope)
+            released = set(first.released)
+            for st, _ in exits[1:]:
+                keys &= {h.key for h in st.held if not h.scope}
+                released &= st.released
+            best: dict[str, Held] = {}
+            for st, _ in exits:
+                for h in st.held:
+                    if h.key in keys and (h.key not in best or h.site < best[h.key].site):
+                        best[h.key] = h
+            return Effect(tuple(best[k] for k in sorted(best)), frozenset(released))
+        everything = meet(self.exits)
+        zero = [e for e in self.exits if e[1] in ("zero", "unknown")]
+        nonzero = [e for e in self.exits if e[1] in ("nonzero", "unknown")]
+        return {"all": everything, "zero": meet(zero) if zero else everything,
+                "nonzero": meet(nonzero) if nonzero else everything}

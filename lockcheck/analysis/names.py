@@ -1,0 +1,50 @@
+"""Display names for lock classes, the way lockdep prints them.
+
+A struct-field class is shown as ``&<var>-><path>`` where ``<var>`` is the
+name code most often gives variables of the owning struct type
+(``struct kvm *kvm`` → ``&kvm->slots_lock``), so the name is the same
+whichever path reached the lock.  Globals are their name; subclasses get
+``/N``.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+
+__all__ = ["preferred_var_names", "display_names"]
+
+
+def preferred_var_names(functions) -> dict[str, str]:
+    counts: dict[str, Counter] = {}
+    for fn in functions:
+        for struct, var in fn.var_names:
+            counts.setdefault(struct, Counter())[var] += 1
+    return {s: min(c.items(), key=lambda kv: (-kv[1], len(kv[0]), kv[0]))[0] for s, c in counts.items()}
+
+
+def _render(key: str, owner: str, path: str, subclass: int, var_names: dict[str, str]) -> str:
+    if key.startswith("f:"):
+        var = var_names.get(owner) or owner.split()[-1] if owner else None
+        name = f"&{var}->{path}" if var else f"&{key.split(':', 2)[1].split()[-1]}->{path}"
+    elif key.startswith("g:"):
+        name = path if "." not in path and not path.endswith("[]") else f"&{path}"
+    else:
+        name = path or key[2:]
+    return f"{name}/{subclass}" if subclass else name
+
+
+def display_names(votes: dict[str, dict], var_names: dict[str, str]) -> dict[str, str]:
+    """class key → displayed name; the most common written form wins."""
+    out: dict[str, str] = {}
+    for class_key, forms in votes.items():
+        rendered = Counter()
+        for (key, owner, path, subclass), n in forms.items():
+            rendered[_render(key, owner, path, subclass, var_names)] += n
+        out[class_key] = min(rendered.items(), key=lambda kv: (-kv[1], len(kv[0]), kv[0]))[0]
+    # two classes must never share a name
+    seen: dict[str, str] = {}
+    for k in sorted(out):
+        if out[k] in seen:
+            out[k] = f"{out[k]} [{k}]"
+        seen[out[k]] = k
+    return out

@@ -1,0 +1,208 @@
+"""Interprocedural stage: resolve calls, order functions callees-first
+(strongly connected components of the call graph, so recursion converges
+in a bounded number of rounds), walk each function with its callees'
+summaries, and collect every lock-order edge with its best witness.
+
+Functions are identified like the linker does: a ``static`` function (and
+every function defined in a header) by ``file:name``, others by name.
+Calls to functions outside the scanned set are counted, not guessed.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import networkx as nx
+
+from lockcheck.analysis.facts import EdgeWitness, RawEdge, Summary
+from lockcheck.analysis.flow import FunctionFlow
+from lockcheck.analysis.ir import Call, FunctionIR
+
+__all__ = ["Program", "AnalysisResult", "analyse"]
+
+SCC_ROUNDS = 3
+
+
+@dataclass
+class EdgeRecord:
+    """All the ways one class is taken while another is held."""
+
+    src: str
+    dst: str
+    kinds: dict[tuple[str, str], EdgeWitness] = field(default_factory=dict)
+
+    def add(self, edge: RawEdge) -> None:
+        k = (edge.holder, edge.acquirer)
+        old = self.kinds.get(k)
+        if old is None or edge.witness.cost() < old.cost():
+            self.kinds[k] = edge.witness
+
+    def best(self) -> EdgeWitness:
+        return min(self.kinds.values(), key=EdgeWitness.cost)
+
+
+@dataclass
+class AnalysisResult:
+    edges: dict[tuple[str, str], EdgeRecord] = field(default_factory=dict)
+    recursive: dict[str, EdgeRecord] = field(default_factory=dict)
+    refs: dict[str, dict] = field(default_factory=dict)       # class key -> {(owner, path): count}
+    functions: int = 0
+    calls_resolved: int = 0
+    calls_external: int = 0
+    indirect_resolved: int = 0
+    indirect_unresolved: int = 0
+
+
+class Program:
+    """Every function of the scan, and how calls resolve to them."""
+
+    def __init__(self, functions: list[FunctionIR], ops: dict | None = None) -> None:
+        self.by_key: dict[str, FunctionIR] = {}
+        self.globals: dict[str, str] = {}
+        self.statics: dict[tuple[str, str], str] = {}
+        self.by_name: dict[str, list[str]] = {}
+        for fn in sorted(functions, key=lambda f: (f.file.endswith(".h"), f.file, f.line)):
+            local = fn.static or fn.file.endswith(".h")
+            key = f"{fn.file}:{fn.name}" if local else fn.name
+            if key in self.by_key:
+                continue  # a second definition (#if/#else variants): keep the first
+            self.by_key[key] = fn
+            self.by_name.setdefault(fn.name, []).append(key)
+            if local:
+                self.statics[(fn.file, fn.name)] = key
+            else:
+                self.globals[fn.name] = key
+        self.ops = ops or {}
+
+    def resolve_name(self, name: str, from_file: str) -> str | None:
+        key = self.statics.get((from_file, name))
+        if key is not None:
+            return key
+        if name in self.globals:
+            return self.globals[name]
+        keys = self.by_name.get(name)
+        if keys:
+            headers = [k for k in keys if k.split(":")[0].endswith(".h")]
+            return headers[0] if headers else None
+        return None
+
+    def resolve(self, call: Call, caller: FunctionIR) -> list[str]:
+        if call.callee:
+            key = self.resolve_name(call.callee, caller.file)
+            return [key] if key else []
+        if call.field is not None:
+            names = self.ops.get(call.field, [])
+            keys = []
+            for n in names:
+                k = self.globals.get(n) or (self.by_name.get(n) or [None])[0]
+                if k and k not in keys:
+                    keys.append(k)
+            return keys
+        return []
+
+
+def analyse(program: Program) -> AnalysisResult:
+    result = AnalysisResult(functions=len(program.by_key))
+    graph = nx.DiGraph()
+    graph.add_nodes_from(sorted(program.by_key))
+    call_cache: dict[tuple[str, int], list[str]] = {}
+    for key in sorted(program.by_key):
+        fn = program.by_key[key]
+        for call in calls_in(fn.body):
+            targets = program.resolve(call, fn)
+            call_cache[(key, id(call))] = targets
+            _count(result, call, targets)
+            for t in targets:
+                graph.add_edge(key, t)
+    summaries: dict[str, Summary] = {}
+    condensed = nx.condensation(graph)
+    order = list(reversed(list(nx.lexicographical_topological_sort(
+        condensed, key=lambda n: min(condensed.nodes[n]["members"])))))
+    for comp in order:
+        members = sorted(condensed.nodes[comp]["members"])
+        rounds = SCC_ROUNDS if len(members) > 1 or graph.has_edge(members[0], members[0]) else 1
+        for _ in range(rounds):
+            before = {m: _shape(summaries.get(m)) for m in members}
+            for m in members:
+                summaries[m] = _walk(program, m, summaries, call_cache, result)
+            if all(_shape(summaries[m]) == before[m] for m in members):
+                break
+    return result
+
+
+def _walk(program: Program, key: str, summaries, call_cache, result: AnalysisResult) -> Summary:
+    fn = program.by_key[key]
+
+    def callees(call: Call):
+        out = []
+        for t in call_cache.get((key, id(call)), ()):
+            s = summaries.get(t)
+            if s is not None:
+                out.append((program.by_key[t], s))
+        return out
+
+    def emit(edge: RawEdge) -> None:
+        k = (edge.src.class_key, edge.dst.class_key)
+        rec = result.edges.get(k)
+        if rec is None:
+            rec = result.edges[k] = EdgeRecord(*k)
+        rec.add(edge)
+        _vote(result, edge.src)
+        _vote(result, edge.dst)
+
+    def recursive(edge: RawEdge) -> None:
+        if edge.src.is_param:
+            return
+        k = edge.src.class_key
+        rec = result.recursive.get(k)
+        if rec is None:
+            rec = result.recursive[k] = EdgeRecord(k, k)
+        rec.add(edge)
+        _vote(result, edge.src)
+
+    return FunctionFlow(fn, callees, emit, recursive).run()
+
+
+def _vote(result: AnalysisResult, ref) -> None:
+    votes = result.refs.setdefault(ref.class_key, {})
+    k = (ref.key, ref.owner, ref.path, ref.subclass)
+    votes[k] = votes.get(k, 0) + 1
+
+
+def _shape(s: Summary | None):
+    if s is None:
+        return None
+    return (frozenset(s.acquires), frozenset(s.param_edges),
+            tuple(sorted((k, tuple(h.key for h in e.held), tuple(sorted(e.released)))
+                         for k, e in s.effects.items())))
+
+
+def _count(result: AnalysisResult, call: Call, targets) -> None:
+    if call.callee:
+        if targets:
+            result.calls_resolved += 1
+        else:
+            result.calls_external += 1
+    elif targets:
+        result.indirect_resolved += 1
+    else:
+        result.indirect_unresolved += 1
+
+
+def calls_in(node):
+    """Every Call in an IR tree (statements and conditions)."""
+    stack = [node]
+    while stack:
+        n = stack.pop()
+        if isinstance(n, Call):
+            yield n
+            continue
+        if isinstance(n, tuple):
+            stack.extend(n)
+            continue
+        fields = getattr(n, "__dataclass_fields__", None)
+        if fields:
+            for name in fields:
+                v = getattr(n, name)
+                if isinstance(v, (tuple,)) or hasattr(v, "__dataclass_fields__"):
+                    stack.append(v)

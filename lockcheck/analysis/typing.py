@@ -1,0 +1,234 @@
+"""Types of expressions and lock classes of lock expressions.
+
+lockdep names a lock class by where the lock lives, not by the path used
+to reach it: ``&kvm->slots_lock`` and ``&vcpu->kvm->slots_lock`` are one
+class.  So a lock expression is resolved through declared types —
+parameters, locals, globals, struct fields, function return types and
+``container_of``-style macros — to *field F of struct S* or *global G*.
+What cannot be typed keeps its text (and is counted).
+"""
+
+from __future__ import annotations
+
+from pycparser import c_ast
+
+from lockcheck.analysis.ir import LockRef
+from lockcheck.frontend.typefacts import TypeRef
+
+__all__ = ["TypeEnv", "lock_ref", "expr_text"]
+
+_GENERATOR = None
+
+
+def expr_text(node) -> str:
+    global _GENERATOR
+    if _GENERATOR is None:
+        from pycparser.c_generator import CGenerator
+        _GENERATOR = CGenerator()
+    try:
+        return _GENERATOR.visit(node)
+    except Exception:  # odd nodes from recovered parses
+        return type(node).__name__
+
+
+def _typename_ref(node) -> TypeRef | None:
+    """TypeRef of a pycparser Typename/Decl type node."""
+    stars = 0
+    t = node.type if isinstance(node, (c_ast.Typename, c_ast.Decl)) else node
+    while isinstance(t, (c_ast.PtrDecl, c_ast.ArrayDecl)):
+        stars += 1
+        t = t.type
+    if isinstance(t, c_ast.FuncDecl):
+        return TypeRef("fnptr")
+    if isinstance(t, c_ast.TypeDecl):
+        t = t.type
+    if isinstance(t, c_ast.Struct):
+        return TypeRef(f"struct {t.name}", stars) if t.name else None
+    if isinstance(t, c_ast.Union):
+        return TypeRef(f"union {t.name}", stars) if t.name else None
+    if isinstance(t, c_ast.IdentifierType):
+        return TypeRef(" ".join(t.names), stars)
+    return None
+
+
+class TypeEnv:
+    """Scopes of one function plus the tree index."""
+
+    def __init__(self, index, model: dict) -> None:
+        self.index = index
+        self.scopes: list[dict[str, TypeRef | None]] = [{}]
+        self.params: dict[str, int] = {}
+        self.aliases: list[dict[str, LockRef]] = [{}]
+        self.type_from_arg: dict[str, int] = model.get("type_from_arg", {})
+        self.type_of_arg: dict[str, int] = model.get("type_of_arg", {})
+
+    # -- scopes
+    def push(self) -> None:
+        self.scopes.append({})
+        self.aliases.append({})
+
+    def pop(self) -> None:
+        self.scopes.pop()
+        self.aliases.pop()
+
+    def declare(self, name: str, decl_type) -> TypeRef | None:
+        ref = _typename_ref(decl_type) if decl_type is not None else None
+        self.scopes[-1][name] = ref
+        return ref
+
+    def alias(self, name: str, lock: LockRef) -> None:
+        self.aliases[-1][name] = lock
+
+    def lookup_alias(self, name: str) -> LockRef | None:
+        for scope in reversed(self.aliases):
+            if name in scope:
+                return scope[name]
+        return None
+
+    def lookup(self, name: str) -> tuple[TypeRef | None, bool]:
+        """(type, is_local)."""
+        for scope in reversed(self.scopes):
+            if name in scope:
+                return scope[name], True
+        return self.index.globals.get(name), False
+
+    # -- types
+    def resolve_typedef(self, ref: TypeRef | None) -> TypeRef | None:
+        seen = 0
+        while ref is not None and not ref.base.startswith(("struct ", "union ")) and seen < 8:
+            target = self.index.typedef_targets.get(ref.base)
+            if target is None:
+                return ref
+            ref = TypeRef(target.base, target.pointers + ref.pointers)
+            seen += 1
+        return ref
+
+    def type_of(self, node) -> TypeRef | None:
+        ref = self._type_of(node)
+        return self.resolve_typedef(ref)
+
+    def _type_of(self, node) -> TypeRef | None:
+        if isinstance(node, c_ast.ID):
+            return self.lookup(node.name)[0]
+        if isinstance(node, c_ast.StructRef):
+            base = self.type_of(node.name)
+            if base is None or not isinstance(node.field, c_ast.ID):
+                return None
+            fields = self.index.structs.get(base.base)
+            return fields.get(node.field.name) if fields else None
+        if isinstance(node, c_ast.UnaryOp):
+            inner = self.type_of(node.expr)
+            if inner is None:
+                return None
+            if node.op == "&":
+                return inner.addr()
+            if node.op == "*":
+                return inner.deref()
+            return inner if node.op in ("++", "--", "p++", "p--") else None
+        if isinstance(node, c_ast.Cast):
+            return _typename_ref(node.to_type)
+        if isinstance(node, c_ast.ArrayRef):
+            inner = self.type_of(node.name)
+            return inner.deref() if inner else None
+        if isinstance(node, c_ast.TernaryOp):
+            return self.type_of(node.iftrue) or self.type_of(node.iffalse)
+        if isinstance(node, c_ast.FuncCall):
+            return self._call_type(node)
+        if isinstance(node, c_ast.Assignment):
+            return self.type_of(node.lvalue)
+        return None
+
+    def _call_type(self, node: c_ast.FuncCall) -> TypeRef | None:
+        if not isinstance(node.name, c_ast.ID):
+            return None
+        name = node.name.name
+        args = node.args.exprs if node.args else []
+        if name in self.type_from_arg and len(args) > self.type_from_arg[name]:
+            arg = args[self.type_from_arg[name]]
+            if isinstance(arg, c_ast.UnaryOp) and arg.op == "sizeof" and isinstance(arg.expr, c_ast.Typename):
+                ref = _typename_ref(arg.expr)
+                return ref.addr() if ref else None
+            if isinstance(arg, c_ast.ID):
+                return TypeRef(arg.name, 1)
+            return None
+        if name in self.type_of_arg and len(args) > self.type_of_arg[name]:
+            return self.type_of(args[self.type_of_arg[name]])
+        return self.index.returns.get(name)
+
+
+def _strip(node):
+    while True:
+        if isinstance(node, c_ast.Cast):
+            node = node.expr
+        elif isinstance(node, c_ast.UnaryOp) and node.op == "&":
+            node = node.expr
+        elif isinstance(node, c_ast.UnaryOp) and node.op == "*" and isinstance(node.expr, c_ast.UnaryOp) \
+                and node.expr.op == "&":
+            node = node.expr.expr
+        else:
+            return node
+
+
+def lock_ref(node, env: TypeEnv) -> tuple[LockRef, bool]:
+    """The lock class of a lock expression; second item: resolved by type."""
+    bare = _strip(node)
+    if isinstance(bare, c_ast.ID):
+        alias = env.lookup_alias(bare.name)
+        if alias is not None:
+            return alias, True
+        typ, is_local = env.lookup(bare.name)
+        if bare.name in env.params and not _is_struct_value(typ):
+            return LockRef(f"p:{env.params[bare.name]}", bare.name), True
+        if not is_local and (typ is not None or bare.name in env.index.globals):
+            return LockRef(f"g:{bare.name}", bare.name), True
+        if not is_local:
+            return LockRef(f"g:{bare.name}", bare.name), True
+    if isinstance(bare, c_ast.StructRef) and isinstance(bare.field, c_ast.ID):
+        ref = _field_ref(bare, env)
+        if ref is not None:
+            return ref, True
+    if isinstance(bare, c_ast.ArrayRef):
+        inner, ok = lock_ref(bare.name, env)
+        if ok:
+            return LockRef(inner.key + "[]", inner.path + "[]", inner.owner), True
+    text = expr_text(node)
+    return LockRef(f"t:{text}", text), False
+
+
+def _is_struct_value(typ: TypeRef | None) -> bool:
+    return typ is not None and typ.pointers == 0 and typ.base.startswith("struct ")
+
+
+def _field_ref(node: c_ast.StructRef, env: TypeEnv) -> LockRef | None:
+    """``a->b.c`` → field ``c`` of the struct type of ``a->b`` (the class),
+    displayed from the last ``->`` hop: ``&<var of a's type>->b.c``."""
+    base_type = env.type_of(node.name)
+    if base_type is not None and base_type.base.startswith(("struct ", "union ")):
+        key = f"f:{base_type.base}:{node.field.name}"
+        owner, path = _display_path(node, env)
+        return LockRef(key, path, owner)
+    # a global struct object: &apic_hw_disabled.key
+    root = node
+    parts = []
+    while isinstance(root, c_ast.StructRef) and root.type == "." and isinstance(root.field, c_ast.ID):
+        parts.append(root.field.name)
+        root = root.name
+    if isinstance(root, c_ast.ID) and not env.lookup(root.name)[1]:
+        path = ".".join([root.name] + parts[::-1])
+        return LockRef(f"g:{path}", path)
+    return None
+
+
+def _display_path(node: c_ast.StructRef, env: TypeEnv) -> tuple[str, str]:
+    parts = []
+    cur = node
+    while isinstance(cur, c_ast.StructRef) and cur.type == "." and isinstance(cur.field, c_ast.ID):
+        parts.append(cur.field.name)
+        cur = cur.name
+    if isinstance(cur, c_ast.StructRef) and cur.type == "->" and isinstance(cur.field, c_ast.ID):
+        parts.append(cur.field.name)
+        owner = env.type_of(cur.name)
+        if owner is not None:
+            return owner.base, ".".join(parts[::-1])
+    typ = env.type_of(node.name)
+    return (typ.base if typ else ""), node.field.name

@@ -1,0 +1,110 @@
+"""``check(options) -> ScanResult``: the whole pipeline, no printing, no exits.
+
+files → front end (+ extraction, per file, cached) → header inline
+functions the code calls → interprocedural summaries → lock graph →
+cycles → :class:`~lockcheck.result.ScanResult`.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import time
+
+from lockcheck.analysis.cycles import find_cycles
+from lockcheck.analysis.names import display_names, preferred_var_names
+from lockcheck.analysis.summaries import AnalysisResult, Program, analyse, calls_in
+from lockcheck.driver import header_functions, run_frontend
+from lockcheck.model.primitives import load_catalogue
+from lockcheck.options import Options
+from lockcheck.result import Edge, Finding, Lock, ScanResult, WitnessStep
+
+__all__ = ["check"]
+
+
+def check(options: Options, progress=None) -> ScanResult:
+    t0 = time.perf_counter()
+    run = run_frontend(options, extract=True, progress=progress)
+    functions = [fn for f in run.files for fn in f.irs]
+    defined = {fn.name for fn in functions}
+    wanted = {c.callee for fn in functions for c in calls_in(fn.body) if c.callee} - defined
+    functions += header_functions(run, options, wanted)
+    program = Program(functions, run.index.ops if run.index else {})
+    analysis = analyse(program)
+    names = display_names(analysis.refs, preferred_var_names(functions))
+    result = _build_result(analysis, names, options, load_catalogue(options.model_files))
+    stats = _stats(run, functions, analysis, result, time.perf_counter() - t0)
+    return ScanResult(stats, result[0], result[1], result[2], tuple(run.errors))
+
+
+def _steps(chain) -> tuple[WitnessStep, ...]:
+    return tuple(WitnessStep(s.function, s.file, s.line, s.what) for s in chain)
+
+
+def _kind(chain, catalogue) -> str:
+    what = chain[-1].what if chain else ""
+    if what.startswith("guard(") and what.endswith(")"):
+        prim = catalogue.guard(what[6:-1])
+    else:
+        prim = catalogue.get(what)
+    return prim.kind if prim else "lock"
+
+
+def _build_result(analysis: AnalysisResult, names: dict[str, str], options: Options, catalogue):
+    edges: dict[tuple[str, str], Edge] = {}
+    kinds: dict[str, str] = {}
+    for (src, dst), rec in sorted(analysis.edges.items()):
+        for (holder, acquirer), w in sorted(rec.kinds.items()):
+            kinds.setdefault(dst, _kind(w.acquire, catalogue))
+            kinds.setdefault(src, _kind(w.held, catalogue))
+        w = rec.best()
+        holder, acquirer = min(k for k, v in rec.kinds.items() if v == w)
+        edges[(src, dst)] = Edge(names[src], names[dst], holder, acquirer, _steps(w.held), _steps(w.acquire))
+    findings = []
+    for cyc in find_cycles(analysis.edges, options.max_cycle_length):
+        pairs = [(cyc.locks[i], cyc.locks[(i + 1) % len(cyc.locks)]) for i in range(len(cyc.locks))]
+        cyc_edges = []
+        for (src, dst), kind in zip(pairs, cyc.kinds):
+            w = analysis.edges[(src, dst)].kinds[kind]
+            cyc_edges.append(Edge(names[src], names[dst], kind[0], kind[1], _steps(w.held), _steps(w.acquire)))
+        findings.append(_finding("circular", tuple(names[k] for k in cyc.locks), tuple(cyc_edges)))
+    for key, rec in sorted(analysis.recursive.items()):
+        w = rec.best()
+        holder, acquirer = min(k for k, v in rec.kinds.items() if v == w)
+        kinds.setdefault(key, _kind(w.acquire, catalogue))
+        edge = Edge(names[key], names[key], holder, acquirer, _steps(w.held), _steps(w.acquire))
+        findings.append(_finding("recursive", (names[key],), (edge,)))
+    locks = tuple(sorted((Lock(names[k], k, kinds.get(k, "lock")) for k in names), key=lambda l: l.name))
+    return locks, tuple(edges[k] for k in sorted(edges, key=lambda k: (names[k[0]], names[k[1]]))), \
+        tuple(findings)
+
+
+def _finding(kind: str, locks: tuple[str, ...], edges: tuple[Edge, ...]) -> Finding:
+    """Identity from lock names and witness functions, never line numbers."""
+    h = hashlib.blake2b(digest_size=6)
+    h.update(kind.encode())
+    for lock in locks:
+        h.update(lock.encode() + b"\0")
+    for e in edges:
+        for s in e.witness:
+            h.update(s.function.encode() + b"\0")
+    prefix = "LC101" if kind == "circular" else "LC102"
+    return Finding(f"{prefix}-{h.hexdigest()}", kind, locks, edges)
+
+
+def _stats(run, functions, analysis: AnalysisResult, result, seconds: float) -> dict:
+    total = sum(len(f.functions) for f in run.files)
+    parsed = sum(1 for f in run.files for fn in f.functions if fn.outcome != "failed")
+    return {
+        "files": len(run.files),
+        "functions": {"total": total, "parsed": parsed, "analysed": analysis.functions},
+        "header_functions": len(functions) - sum(len(f.irs) for f in run.files),
+        "calls": {"resolved": analysis.calls_resolved, "external": analysis.calls_external,
+                  "indirect_resolved": analysis.indirect_resolved,
+                  "indirect_unresolved": analysis.indirect_unresolved},
+        "unresolved_lock_expressions": sum(fn.unresolved_locks for fn in functions),
+        "classes": len(result[0]),
+        "edges": len(result[1]),
+        "cycles": sum(1 for f in result[2] if f.kind == "circular"),
+        "recursive": sum(1 for f in result[2] if f.kind == "recursive"),
+        "seconds": round(seconds, 2),
+    }

@@ -1,0 +1,56 @@
+"""The result of a scan: plain frozen data every report renders from."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+__all__ = ["Lock", "WitnessStep", "Edge", "Finding", "ScanResult"]
+
+
+@dataclass(frozen=True)
+class Lock:
+    name: str          # as displayed: &kvm->slots_lock
+    key: str           # class key: f:struct kvm:slots_lock
+    kind: str          # mutex, spinlock, rwsem, srcu, ...
+
+
+@dataclass(frozen=True)
+class WitnessStep:
+    function: str
+    file: str
+    line: int
+    what: str          # the primitive called, or the callee
+
+
+@dataclass(frozen=True)
+class Edge:
+    """``src`` is held while ``dst`` is acquired."""
+
+    src: str
+    dst: str
+    holder: str                          # E or S: how src is held
+    acquirer: str                        # N or R: how dst is acquired
+    held: tuple[WitnessStep, ...]        # where src was taken
+    acquire: tuple[WitnessStep, ...]     # the call chain to where dst is taken
+
+    @property
+    def witness(self) -> tuple[WitnessStep, ...]:
+        """Where ``src`` was taken, then the chain to where ``dst`` is taken."""
+        return self.held + self.acquire
+
+
+@dataclass(frozen=True)
+class Finding:
+    id: str
+    kind: str                            # circular | recursive
+    locks: tuple[str, ...]
+    edges: tuple[Edge, ...]
+
+
+@dataclass(frozen=True)
+class ScanResult:
+    stats: dict
+    locks: tuple[Lock, ...]
+    edges: tuple[Edge, ...]
+    findings: tuple[Finding, ...]
+    errors: tuple[str, ...] = field(default=())
