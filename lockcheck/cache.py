@@ -14,7 +14,25 @@ import pickle
 import tempfile
 from pathlib import Path
 
-__all__ = ["Cache", "make_key"]
+__all__ = ["Cache", "make_key", "code_digest"]
+
+
+_CODE_DIGEST: str | None = None
+
+
+def code_digest() -> str:
+    """Hash of lockcheck's own code and shipped models: a new build never
+    reads an old build's entries (the version string alone would, in
+    development)."""
+    global _CODE_DIGEST
+    if _CODE_DIGEST is None:
+        h = hashlib.blake2b(digest_size=16)
+        pkg = Path(__file__).parent
+        for f in sorted(pkg.rglob("*")):
+            if f.suffix in (".py", ".toml") and "__pycache__" not in f.parts:
+                h.update(str(f.relative_to(pkg)).encode() + b"\0" + f.read_bytes())
+        _CODE_DIGEST = h.hexdigest()
+    return _CODE_DIGEST
 
 
 def make_key(*parts: str) -> str:

@@ -61,6 +61,7 @@ class FrontendRun:
     seconds: float = 0.0
     cache_hits: int = 0
     cache_misses: int = 0
+    index_digest: str = ""
 
 
 # ---------------------------------------------------------------- discovery
@@ -205,6 +206,7 @@ def run_frontend(options: Options, extract: bool = False, headers_too: bool = Fa
     run.index = index
     ctx = _Context(index, frontend, catalogue, options, extract)
     index_digest = make_key(config, *sorted(header_paths))
+    run.index_digest = index_digest
     jobs = [(str(p), _display(p, root)) for p in files]
     run.files = _run_jobs(jobs, ctx, options, cache, index_digest, extract, progress)
     for f in run.files:
@@ -304,6 +306,8 @@ def header_functions(run: FrontendRun, options: Options, wanted: set[str]) -> li
     catalogue = load_catalogue(options.model_files)
     done: set[str] = set()
     out = []
+    cache = Cache(options.cache_dir)
+    index_digest = run.index_digest
     for _ in range(HEADER_ROUNDS):
         wanted = {w for w in wanted if w not in done and w not in catalogue.primitives}
         if not wanted:
@@ -320,10 +324,14 @@ def header_functions(run: FrontendRun, options: Options, wanted: set[str]) -> li
                 src = read_source(path, display)
             except SourceError:
                 continue
-            lexed = lex_file(display, src.text, options.defines, options.undefines)
-            items = [i for i in lexed.items if i.kind == "function" and _function_name(i) in hit]
-            parsed = parse_items(display, items, index, frontend)
-            irs = extract_functions(parsed, index, catalogue, display, options.model_files)
+            key = make_key("header", src.digest, index_digest, *sorted(hit))
+            irs = cache.get("header", key)
+            if irs is None:
+                lexed = lex_file(display, src.text, options.defines, options.undefines)
+                items = [i for i in lexed.items if i.kind == "function" and _function_name(i) in hit]
+                parsed = parse_items(display, items, index, frontend)
+                irs = extract_functions(parsed, index, catalogue, display, options.model_files)
+                cache.put("header", key, irs)
             out += irs
             for fn in irs:
                 new_calls |= {c.callee for c in calls_in(fn.body) if c.callee}

@@ -29,10 +29,10 @@ class Options:
 
     def config_digest(self) -> str:
         """What, besides file content, changes the front end's output."""
-        from lockcheck import __version__
+        from lockcheck.cache import code_digest
         h = hashlib.blake2b(digest_size=16)
         model_text = b"".join(Path(p).read_bytes() for p in self.model_files if Path(p).is_file())
-        for part in (__version__, self.arch, ",".join(sorted(self.defines)),
+        for part in (code_digest(), self.arch, ",".join(sorted(self.defines)),
                      ",".join(sorted(self.undefines))):
             h.update(part.encode() + b"\0")
         h.update(model_text)

@@ -21,6 +21,9 @@ from lockcheck.model.primitives import Catalogue, Primitive
 
 __all__ = ["extract_functions", "Extractor"]
 
+#: A subclass computed at run time: its own class, never "recursive".
+DYNAMIC_SUBCLASS = 99
+
 _CONDITIONAL = {"trylock": ("nonzero", False), "acquire_unless_error": ("zero", True)}
 
 
@@ -222,7 +225,7 @@ class Extractor:
                 out.append(ir.Assign(var, None))
             return
         self.expr(value, out)
-        typ = self.env.type_of(c_ast.ID(var))
+        typ = self.env.type_of(c_ast.ID(var)) if "." not in var and "->" not in var else None
         if typ is not None and typ.pointers == 1 and typ.base in self.lock_types:
             ref, ok = lock_ref(value, self.env)
             if ok:
@@ -241,8 +244,8 @@ class Extractor:
             elif item is not None:
                 out.append(item)
             return
-        if isinstance(node, c_ast.Assignment) and isinstance(node.lvalue, c_ast.ID) and node.op == "=":
-            self._assign_var(node.lvalue.name, node.rvalue, out)
+        if isinstance(node, c_ast.Assignment) and node.op == "=" and _flag_name(node.lvalue):
+            self._assign_var(_flag_name(node.lvalue), node.rvalue, out)
             return
         if isinstance(node, c_ast.Compound):  # statement expression
             out.append(self.block(node, scope=True))
@@ -335,9 +338,9 @@ class Extractor:
                 return int(node.value.rstrip("uUlL"), 0)
             except ValueError:
                 return 1
-        if isinstance(node, c_ast.ID):
-            return int(self.subclass_constants.get(node.name, 1))
-        return 1
+        if isinstance(node, c_ast.ID) and node.name in self.subclass_constants:
+            return int(self.subclass_constants[node.name])
+        return DYNAMIC_SUBCLASS
 
     def _primitive(self, prim: Primitive, args, line: int, out: list):
         for a in args:
@@ -392,8 +395,9 @@ class Extractor:
         if isinstance(node, c_ast.BinaryOp) and node.op in ("&&", "||"):
             cls = ir.CondAnd if node.op == "&&" else ir.CondOr
             return cls(self.cond(node.left), self.cond(node.right))
-        if isinstance(node, c_ast.ID):
-            return ir.CondVar(node.name, "nonzero")
+        flag = _flag_name(node)
+        if flag is not None:
+            return ir.CondVar(flag, "nonzero")
         if isinstance(node, c_ast.BinaryOp) and node.op in ("==", "!=", "<") and _constant_value(node.right) == "zero":
             inner = self.cond(node.left)
             return ir.CondNot(inner) if node.op == "==" else inner
@@ -439,4 +443,15 @@ def _constant_value(node) -> str | None:
             return _constant_value(inner)
     if isinstance(node, c_ast.Cast):
         return _constant_value(node.expr)
+    return None
+
+
+def _flag_name(node) -> str | None:
+    """A variable or a member of a variable (``r.found_memslot``,
+    ``p->locked``): something that can carry a flag fact."""
+    if isinstance(node, c_ast.ID):
+        return node.name
+    if isinstance(node, c_ast.StructRef) and isinstance(node.field, c_ast.ID):
+        base = _flag_name(node.name)
+        return f"{base}{node.type}{node.field.name}" if base else None
     return None

@@ -18,6 +18,7 @@ engine spike notes):
 from __future__ import annotations
 
 from lockcheck.analysis import ir
+from lockcheck.analysis.extract import DYNAMIC_SUBCLASS
 from lockcheck.analysis.substitute import ref_from_key, subst, subst_keys
 from lockcheck.analysis.facts import (Acq, Effect, EdgeWitness, Held, RawEdge, State, Step,
                                       Summary, acquirer_mode, holder_mode)
@@ -286,7 +287,8 @@ class FunctionFlow:
             edge = RawEdge(h.ref, ref, holder_mode(h.mode), acquirer_mode(mode),
                            EdgeWitness(h.site, chain))
             if h.key == ref.class_key:
-                if self.on_recursive is not None and not (h.mode == "recursive" and mode == "recursive"):
+                if self.on_recursive is not None and ref.subclass != DYNAMIC_SUBCLASS \
+                        and not (h.mode == "recursive" and mode == "recursive"):
                     self.on_recursive(edge)
                 continue
             if h.ref.is_param or ref.is_param:

@@ -30,6 +30,8 @@ def _render(key: str, owner: str, path: str, subclass: int, var_names: dict[str,
         name = path if "." not in path and not path.endswith("[]") else f"&{path}"
     else:
         name = path or key[2:]
+    if subclass == 99:  # extract.DYNAMIC_SUBCLASS
+        return f"{name}/?"
     return f"{name}/{subclass}" if subclass else name
 
 

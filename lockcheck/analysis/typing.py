@@ -61,6 +61,7 @@ class TypeEnv:
         self.aliases: list[dict[str, LockRef]] = [{}]
         self.type_from_arg: dict[str, int] = model.get("type_from_arg", {})
         self.type_of_arg: dict[str, int] = model.get("type_of_arg", {})
+        self.alias_fields = frozenset(model.get("lock_alias_fields", ()))
 
     # -- scopes
     def push(self) -> None:
@@ -156,8 +157,12 @@ class TypeEnv:
         return self.index.returns.get(name)
 
 
-def _strip(node):
+def _strip(node, alias_fields=frozenset()):
     while True:
+        if isinstance(node, c_ast.StructRef) and isinstance(node.field, c_ast.ID) \
+                and node.field.name in alias_fields:
+            node = node.name
+            continue
         if isinstance(node, c_ast.Cast):
             node = node.expr
         elif isinstance(node, c_ast.UnaryOp) and node.op == "&":
@@ -171,7 +176,7 @@ def _strip(node):
 
 def lock_ref(node, env: TypeEnv) -> tuple[LockRef, bool]:
     """The lock class of a lock expression; second item: resolved by type."""
-    bare = _strip(node)
+    bare = _strip(node, env.alias_fields)
     if isinstance(bare, c_ast.ID):
         alias = env.lookup_alias(bare.name)
         if alias is not None:

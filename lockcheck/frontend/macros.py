@@ -38,10 +38,10 @@ class _Macro:
 class MacroIndex:
     """The function-like macros of a tree worth expanding (first definition wins)."""
 
-    def __init__(self, defs, lock_primitives: frozenset[str]) -> None:
+    def __init__(self, defs, lock_primitives: frozenset[str], functions: frozenset[str] = frozenset()) -> None:
         self.all: dict[str, _Macro] = {}
         for d in defs:
-            if d.params is None or d.name in self.all or "#" in d.body:
+            if d.params is None or d.name in self.all or "#" in d.body or d.name in functions:
                 continue
             self.all[d.name] = _Macro(d.name, d.params, tuple(tokenize(d.body)))
         self.primitives = lock_primitives

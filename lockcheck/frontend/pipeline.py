@@ -91,7 +91,9 @@ def build_index(facts: list[FileFacts], macro_defs: list[MacroDef], model: norm.
         for k, v in f.ops_vars.items():
             idx.ops_vars.setdefault(k, v)
     idx.typedefs = frozenset(typedefs - model.never_typedefs)
-    idx.macros = MacroIndex(macro_defs, lock_primitives)
+    # A macro that stands for a real function in another configuration
+    # (`#else #define f(x) g(x)`) must not hide that function.
+    idx.macros = MacroIndex(macro_defs, lock_primitives, frozenset(idx.returns))
     return idx
 
 
