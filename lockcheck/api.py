@@ -33,7 +33,8 @@ def check(options: Options, progress=None) -> ScanResult:
     names = display_names(analysis.refs, preferred_var_names(functions))
     result = _build_result(analysis, names, options, load_catalogue(options.model_files))
     stats = _stats(run, functions, analysis, result, time.perf_counter() - t0)
-    return ScanResult(stats, result[0], result[1], result[2], tuple(run.errors))
+    root = str(run.root) if run.root is not None else "."
+    return ScanResult(stats, result[0], result[1], result[2], tuple(run.errors), root)
 
 
 def _steps(chain) -> tuple[WitnessStep, ...]:

@@ -54,3 +54,7 @@ class ScanResult:
     edges: tuple[Edge, ...]
     findings: tuple[Finding, ...]
     errors: tuple[str, ...] = field(default=())
+    # witness file paths are relative to this directory (the kernel tree
+    # root, or the working directory outside a tree); reports read source
+    # lines from here
+    source_root: str = "."
