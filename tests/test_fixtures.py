@@ -225,7 +225,9 @@ def test_fixture_scan(name):
     The comparison is set equality of rotation-normalised cycles, so it checks
     both directions at once: every expected cycle must be reported (no false
     negative) and nothing else may be reported (no false positive; a
-    `no-cycles` fixture must produce an empty list).  The exit code must be 1
+    `no-cycles` fixture must produce an empty list).  Every entry of the
+    JSON "cycles" list counts, whatever its "kind" (a one-lock "recursive"
+    finding in a no-cycles fixture fails it too).  The exit code must be 1
     when cycles are reported and 0 when none are.
     """
     path = FIXTURE_MAP[name]
@@ -238,12 +240,14 @@ def test_fixture_scan(name):
                     f"stdout:\n{proc.stdout[-2000:]}\nstderr:\n{proc.stderr[-4000:]}")
     assert out.get("version") == 1, out
     reported = [normalise(c["locks"]) for c in out["cycles"]]
+    kinds = {normalise(c["locks"]): c.get("kind") for c in out["cycles"]}
     found = set(reported)
     missing, unexpected = exp.cycles - found, found - exp.cycles
     assert found == exp.cycles, (
         f"{name}: cycles differ\nexpected:\n{fmt(exp.cycles)}\nfound:\n{fmt(found)}\n"
         f"missing (false negatives):\n{fmt(missing)}\n"
-        f"unexpected (false positives):\n{fmt(unexpected)}\nstderr:\n{proc.stderr[-2000:]}")
+        f"unexpected (false positives):\n{fmt(unexpected)}\n"
+        f"kinds: { {' -> '.join(k): v for k, v in kinds.items()} }\nstderr:\n{proc.stderr[-2000:]}")
     assert len(reported) == len(found), f"{name}: a cycle was reported more than once: {reported}"
     assert proc.returncode == (1 if found else 0), (
         f"{name}: exit code {proc.returncode}\nstderr:\n{proc.stderr[-2000:]}")
