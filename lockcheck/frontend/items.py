@@ -88,6 +88,10 @@ def _starts_function_body(toks: list[Token], start: int, brace: int) -> bool:
     texts = [t.text for t in head]
     if "=" in texts or texts[0] == "typedef":
         return False
+    if brace + 1 < len(toks) and toks[brace + 1].text in (".", "["):
+        # `define_machine(x) { .name = ... }`: a designated initialiser of a
+        # macro-declared variable; no statement starts with `.` or `[`.
+        return False
     prev = head[-1]
     if prev.text in _TAG_KEYWORDS or (len(head) > 1 and head[-2].text in _TAG_KEYWORDS):
         return False

@@ -40,8 +40,13 @@ class MacroIndex:
 
     def __init__(self, defs, lock_primitives: frozenset[str], functions: frozenset[str] = frozenset()) -> None:
         self.all: dict[str, _Macro] = {}
+        #: every function-like macro name, also those never expanded (``#``)
+        self.names: set[str] = set()
         for d in defs:
-            if d.params is None or d.name in self.all or "#" in d.body or d.name in functions:
+            if d.params is None or d.name in functions:
+                continue
+            self.names.add(d.name)
+            if d.name in self.all or "#" in d.body:
                 continue
             self.all[d.name] = _Macro(d.name, d.params, tuple(tokenize(d.body)))
         self.primitives = lock_primitives
@@ -66,7 +71,9 @@ class MacroIndex:
                   if body[k].kind == "id" and body[k + 1].text == "(" and body[k].text not in C_KEYWORDS]
         ok = any(c in self.primitives for c in called) or \
             any(c in self.all and self._qualifies(c, memo, depth + 1) for c in called)
-        if not ok and _is_forwarding_call(body) and called and called[0] not in self.all:
+        # Forward only to a real function: a call to a macro we never expand
+        # (drm_WARN, built with ``#``) would leave half-expanded text.
+        if not ok and _is_forwarding_call(body) and called and called[0] not in self.names:
             ok = not called[0].startswith("__")
         memo[name] = ok
         return ok

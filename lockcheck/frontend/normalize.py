@@ -100,7 +100,9 @@ def drop_annotations(toks: list[Token], ctx: _Ctx) -> list[Token]:
 
 
 def asm_statements(toks: list[Token], ctx: _Ctx) -> list[Token]:
-    """``asm volatile goto (...)`` → ``__lc_asm()`` (a call, in any position)."""
+    """``asm volatile goto (...)`` → ``__lc_asm()`` (a call, in any position);
+    an asm label after a declarator (``register void *r asm("r0") = x;``)
+    is dropped, as a call there would not parse."""
     out: list[Token] = []
     i, n = 0, len(toks)
     while i < n:
@@ -110,8 +112,12 @@ def asm_statements(toks: list[Token], ctx: _Ctx) -> list[Token]:
             while j < n and toks[j].text in ("volatile", "goto", "inline"):
                 j += 1
             if j < n and toks[j].text == "(":
-                out += [_tok("__lc_asm", t), _tok("(", t), _tok(")", t)]
-                i = match_close(toks, j) + 1
+                close = match_close(toks, j)
+                label = out and out[-1].kind == "id" and out[-1].text not in C_KEYWORDS and \
+                    close + 1 < n and toks[close + 1].text in ("=", ";", ",")
+                if not label:
+                    out += [_tok("__lc_asm", t), _tok("(", t), _tok(")", t)]
+                i = close + 1
                 continue
         out.append(t)
         i += 1
@@ -152,16 +158,37 @@ def _skip_to_range_end(toks: list[Token], j: int) -> int:
     return j
 
 
+_C_NUMBER = re.compile(r'^(?:0[xX][0-9a-fA-F]*\.?[0-9a-fA-F]*(?:[pP][+-]?[0-9]+)?'
+                       r'|0[bB][01]+|[0-9]*\.?[0-9]*(?:[eE][+-]?[0-9]+)?)[uUlLfF]*$')
+
+
+def pp_numbers(toks: list[Token], ctx: _Ctx) -> list[Token]:
+    """Preprocessing numbers that are not C constants (``1_1``, ``3DNOW``),
+    only meant to be pasted by ``##`` in a macro argument, become ``0``:
+    pycparser would split them and fail on the whole statement."""
+    return [Token("num", "0", t.line) if t.kind == "num" and not _C_NUMBER.match(t.text) else t
+            for t in toks]
+
+
 def string_glue(toks: list[Token], ctx: _Ctx) -> list[Token]:
-    """Drop macros glued to string literals: ``KERN_INFO "x"``, ``"%" PRIx64``."""
+    """Drop macros glued to string literals: ``KERN_INFO "x"``, ``"%" PRIx64``,
+    also runs of them (``KERN_INFO DRV_NAME ": x"``): C never puts an
+    identifier next to a string literal."""
     out: list[Token] = []
     n = len(toks)
     for i, t in enumerate(toks):
         if t.kind == "id" and t.text not in C_KEYWORDS and (
-                (i + 1 < n and toks[i + 1].kind == "str") or (i > 0 and toks[i - 1].kind == "str")):
+                _glued_to_string(toks, i + 1, 1) or (i > 0 and toks[i - 1].kind == "str")):
             continue
         out.append(t)
     return out
+
+
+def _glued_to_string(toks: list[Token], j: int, step: int) -> bool:
+    """Does a string literal follow, maybe after more glue identifiers?"""
+    while 0 <= j < len(toks) and toks[j].kind == "id" and toks[j].text not in C_KEYWORDS:
+        j += step
+    return 0 <= j < len(toks) and toks[j].kind == "str"
 
 
 def function_header_macros(toks: list[Token], ctx: _Ctx) -> list[Token]:
@@ -205,6 +232,46 @@ def _split_args(toks: list[Token]) -> list[list[Token]]:
     return args
 
 
+def case_label_runs(toks: list[Token], ctx: _Ctx) -> list[Token]:
+    """``case A: case B: case C: stmt`` → ``case C: stmt``.
+
+    pycparser nests each label around the next one recursively, so register
+    tables with thousands of labels in a row exceed Python's recursion limit;
+    which constant selects a branch does not matter to lock analysis."""
+    out: list[Token] = []
+    i, n = 0, len(toks)
+    while i < n:
+        if toks[i].text == "case":
+            colon = _case_colon(toks, i + 1)
+            if colon + 1 < n and toks[colon + 1].text in ("case", "default"):
+                i = colon + 1
+                continue
+        out.append(toks[i])
+        i += 1
+    return out
+
+
+def _case_colon(toks: list[Token], j: int) -> int:
+    """Index of the ``:`` ending a case label (skipping ``?:`` and brackets)."""
+    depth = pending = 0
+    while j < len(toks):
+        v = toks[j].text
+        if v in "([{":
+            depth += 1
+        elif v in ")]}":
+            depth -= 1
+        elif v == "?":
+            pending += 1
+        elif v == ":" and depth == 0:
+            if not pending:
+                return j
+            pending -= 1
+        if depth < 0 or v == ";":
+            return len(toks)
+        j += 1
+    return j
+
+
 def static_macro_declarations(toks: list[Token], ctx: _Ctx) -> list[Token]:
     """``static DEFINE_MUTEX(x);`` inside a body → ``DEFINE_MUTEX(x);``."""
     out: list[Token] = []
@@ -217,29 +284,31 @@ def static_macro_declarations(toks: list[Token], ctx: _Ctx) -> list[Token]:
     return out
 
 
+_NOT_CALLS = frozenset(("__lc_typeof_t", "__builtin_types_compatible_p", "offsetof",
+                        "__builtin_offsetof", "_Static_assert", "static_assert"))
+
+
 def macro_arguments(toks: list[Token], ctx: _Ctx) -> list[Token]:
     """Inside the body, a call argument that is a type name becomes
     ``sizeof(type)`` (``container_of(p, struct kvm, m)`` keeps its type for
-    later stages); a statement-like argument (``return -EINTR``) becomes 0."""
+    later stages); a statement-like argument (``return -EINTR``), an empty
+    one (``asm_safe("x", , y)``) or an asm operand list (``[fx] "+m" (v)``)
+    becomes 0.  Parameter lists of local prototypes are not call arguments."""
     body = next((k for k, t in enumerate(toks) if t.text == "{"), len(toks))
     out = list(toks[:body])
-    stack: list[list] = []  # per open paren: [is_call, arg start index in out]
+    stack: list[list] = []  # per open paren: [is_call, arg start index in out, saw comma]
     for t in toks[body:]:
         if t.text == "(":
-            prev = out[-1] if out else None
-            is_call = bool(prev) and prev.kind == "id" and prev.text not in C_KEYWORDS and \
-                prev.text not in ("__lc_typeof_t", "__builtin_types_compatible_p", "offsetof",
-                                  "__builtin_offsetof", "_Static_assert", "static_assert")
             out.append(t)
-            stack.append([is_call, len(out)])
+            stack.append([_opens_call(out, ctx), len(out), False])
             continue
         if t.text in (",", ")") and stack:
-            is_call, start = stack[-1]
+            is_call, start, comma = stack[-1]
             if is_call:
-                _rewrite_argument(out, start, ctx)
+                _rewrite_argument(out, start, ctx, comma or t.text == ",")
             out.append(t)
             if t.text == ",":
-                stack[-1][1] = len(out)
+                stack[-1][1:] = [len(out), True]
             else:
                 stack.pop()
             continue
@@ -247,14 +316,33 @@ def macro_arguments(toks: list[Token], ctx: _Ctx) -> list[Token]:
     return out
 
 
-def _rewrite_argument(out: list[Token], start: int, ctx: _Ctx) -> None:
+def _opens_call(out: list[Token], ctx: _Ctx) -> bool:
+    """Is the ``(`` just appended a call's?  ``extern void f(void);`` is a
+    declarator: its name follows a type word or a typedef name."""
+    if len(out) < 2:
+        return False
+    prev = out[-2]
+    if prev.kind != "id" or prev.text in C_KEYWORDS or prev.text in _NOT_CALLS:
+        return False
+    before = out[-3] if len(out) >= 3 else None
+    return before is None or not (before.text in _TYPE_WORDS or before.text in ctx.typedefs)
+
+
+def _rewrite_argument(out: list[Token], start: int, ctx: _Ctx, listed: bool) -> None:
     arg = out[start:]
     if not arg:
+        if listed:  # f(a, , b): an argument left empty on purpose
+            out.append(Token("num", "0", out[-1].line))
         return
     if _is_type_name(arg, ctx.typedefs):
         out[start:] = [_tok("sizeof", arg[0]), _tok("(", arg[0])] + arg + [_tok(")", arg[0])]
-    elif arg[0].text in _STATEMENT_STARTERS:
+    elif arg[0].text in _STATEMENT_STARTERS or _is_asm_operands(arg):
         out[start:] = [Token("num", "0", arg[0].line)]
+
+
+def _is_asm_operands(arg: list[Token]) -> bool:
+    """``"=r" (x)`` or ``[name] "m" (y)``: inline-asm operands passed to a macro."""
+    return any(a.kind == "str" and b.text == "(" for a, b in zip(arg, arg[1:]))
 
 
 def _is_type_name(ts: list[Token], typedefs) -> bool:
@@ -419,8 +507,8 @@ def _call(ref: Token, fname: str, args: list[list[Token]]) -> list[Token]:
     return out + [_tok(")", ref)]
 
 
-PASSES = (drop_annotations, asm_statements, gnu_expressions, string_glue,
-          function_header_macros, static_macro_declarations, statement_macros,
+PASSES = (drop_annotations, asm_statements, gnu_expressions, pp_numbers, string_glue,
+          function_header_macros, case_label_runs, static_macro_declarations, statement_macros,
           macro_arguments)
 
 

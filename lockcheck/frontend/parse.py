@@ -23,7 +23,7 @@ from dataclasses import dataclass
 from enum import Enum
 
 from pycparser import c_ast
-from pycparser.c_parser import CParser
+from pycparser.c_parser import Coord, CParser
 
 from lockcheck.frontend.lexer import Token
 from lockcheck.frontend.normalize import C_KEYWORDS
@@ -74,6 +74,22 @@ class KernelCParser(CParser):
                 return scope[name]
         return name in self.known_types
 
+    def _parse_error(self, msg: str, coord) -> None:  # pycparser hook
+        """Give every error a line and column.
+
+        Some pycparser errors ("Invalid expression", "Invalid declaration")
+        carry only the file name; the retry chain needs a position to learn
+        a typedef or drop a statement, so use the token the parser stopped at.
+        """
+        if not isinstance(coord, Coord) or coord.column is None:
+            try:
+                tok = self._tokens.peek(1)
+            except Exception:  # the lexer itself failed: keep pycparser's coordinate
+                tok = None
+            if tok is not None:
+                coord = self._tok_coord(tok)
+        super()._parse_error(msg, coord)
+
 
 _ERROR = re.compile(r':(\d+):(\d+): (.*)$', re.S)
 
@@ -99,7 +115,14 @@ def _error_index(msg: str, posmap) -> tuple[int | None, str]:
     m = _ERROR.search(msg)
     if not m:
         return None, msg.strip().splitlines()[0][:80] if msg.strip() else "parse error"
-    return posmap.get((int(m.group(1)), int(m.group(2)))), m.group(3).strip()[:80]
+    line, col = int(m.group(1)), int(m.group(2))
+    idx = posmap.get((line, col))
+    # pycparser may split one of our tokens (``1_1`` → ``1`` ``_1``): use the
+    # token that starts at or before the column on that line.
+    while idx is None and col > 1:
+        col -= 1
+        idx = posmap.get((line, col))
+    return idx, m.group(3).strip()[:80]
 
 
 def function_name(toks: list[Token]) -> str:
@@ -150,8 +173,8 @@ class _Attempt:
             cand = p2.text
         elif cur.text in (")", "*") and p1.kind == "id" and p2 is not None and p2.text == "(":
             cand = p1.text
-        if cand and cand not in self.added and cand not in self.never and not cand.isupper() \
-                and cand not in self.types:
+        if cand and cand not in self.added and cand not in self.never and cand not in self.types \
+                and (not cand.isupper() or self._declares(idx, cand)):
             self.added.add(cand)
             return True
         for c in (cur, p1, p2):
@@ -159,6 +182,20 @@ class _Attempt:
                 self.removed.add(c.text)
                 return True
         return False
+
+    def _declares(self, idx: int, cand: str) -> bool:
+        """An all-caps name is usually a macro, so only learn it as a type
+        where nothing else fits: ``(NAME *)``, ``(NAME)`` or a statement
+        ``NAME x =``/``;``/``[``/``,``."""
+        toks = self.toks
+        k = next((j for j in range(idx - 1, max(idx - 3, -1), -1) if toks[j].text == cand), None)
+        if k is None or k == 0:
+            return False
+        before, after = toks[k - 1].text, toks[k + 1:k + 4]
+        if before == "(" and after and after[0].text in (")", "*"):
+            return True
+        return before in (";", "{", "}") and len(after) >= 2 and after[0].kind == "id" \
+            and after[1].text in ("=", ";", "[", ",")
 
     def drop_header_words(self) -> bool:
         body = self.body_start()

@@ -90,6 +90,7 @@ def build_index(facts: list[FileFacts], macro_defs: list[MacroDef], model: norm.
             lst.extend(x for x in v if x not in lst)
         for k, v in f.ops_vars.items():
             idx.ops_vars.setdefault(k, v)
+    typedefs |= type_alias_macros(macro_defs, typedefs)
     idx.typedefs = frozenset(typedefs - model.never_typedefs)
     # A macro that stands for a real function in another configuration
     # (`#else #define f(x) g(x)`) must not hide that function.
@@ -97,6 +98,21 @@ def build_index(facts: list[FileFacts], macro_defs: list[MacroDef], model: norm.
     return idx
 
 
+def type_alias_macros(macro_defs: list[MacroDef], typedefs: set[str]) -> set[str]:
+    """Object-like macros that stand for a type (``#define Elf_Ehdr
+    Elf64_Ehdr``, ``#define ULL unsigned long long``) are type names too:
+    without a preprocessor they appear where pycparser expects a type."""
+    out: set[str] = set()
+    for d in macro_defs:
+        if d.params is None and d.body and d.name not in typedefs:
+            body = tokenize(d.body)
+            if body and norm._is_type_name(body, typedefs) and body[-1].text != "*" and \
+                    any(t.text not in _QUALIFIERS for t in body):
+                out.add(d.name)
+    return out
+
+
+_QUALIFIERS = frozenset(("const", "volatile", "restrict"))
 _PARSER: KernelCParser | None = None
 
 
