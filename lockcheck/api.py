@@ -20,6 +20,9 @@ from lockcheck.result import Edge, Finding, Lock, ScanResult, WitnessStep
 
 __all__ = ["check"]
 
+#: Other code paths kept per edge besides the best witness.
+MAX_OTHER_WITNESSES = 12
+
 
 def check(options: Options, progress=None) -> ScanResult:
     t0 = time.perf_counter()
@@ -59,7 +62,9 @@ def _build_result(analysis: AnalysisResult, names: dict[str, str], options: Opti
             kinds.setdefault(src, _kind(w.held, catalogue))
         w = rec.best()
         holder, acquirer = min(k for k, v in rec.kinds.items() if v == w)
-        edges[(src, dst)] = Edge(names[src], names[dst], holder, acquirer, _steps(w.held), _steps(w.acquire))
+        others = tuple((_steps(o.held), _steps(o.acquire)) for o in rec.alternatives(MAX_OTHER_WITNESSES))
+        edges[(src, dst)] = Edge(names[src], names[dst], holder, acquirer, _steps(w.held), _steps(w.acquire),
+                                 others)
     findings = []
     for cyc in find_cycles(analysis.edges, options.max_cycle_length):
         pairs = [(cyc.locks[i], cyc.locks[(i + 1) % len(cyc.locks)]) for i in range(len(cyc.locks))]

@@ -32,6 +32,8 @@ class Edge:
     acquirer: str                        # N or R: how dst is acquired
     held: tuple[WitnessStep, ...]        # where src was taken
     acquire: tuple[WitnessStep, ...]     # the call chain to where dst is taken
+    # other functions creating the same edge: (held, acquire) chains
+    others: tuple[tuple[tuple[WitnessStep, ...], tuple[WitnessStep, ...]], ...] = ()
 
     @property
     def witness(self) -> tuple[WitnessStep, ...]:

@@ -30,12 +30,26 @@ class EdgeRecord:
     src: str
     dst: str
     kinds: dict[tuple[str, str], EdgeWitness] = field(default_factory=dict)
+    # best witness per function where the edge is created: other code paths
+    # that make the same edge, for triage (an edge can be real while its
+    # shortest witness is infeasible)
+    by_function: dict[tuple[str, str], EdgeWitness] = field(default_factory=dict)
 
     def add(self, edge: RawEdge) -> None:
         k = (edge.holder, edge.acquirer)
         old = self.kinds.get(k)
         if old is None or edge.witness.cost() < old.cost():
             self.kinds[k] = edge.witness
+        first = edge.witness.held[0] if edge.witness.held else None
+        fk = (first.file, first.function) if first else ("", "")
+        old = self.by_function.get(fk)
+        if old is None or edge.witness.cost() < old.cost():
+            self.by_function[fk] = edge.witness
+
+    def alternatives(self, limit: int) -> list[EdgeWitness]:
+        best = self.best()
+        rest = sorted((w for w in self.by_function.values() if w != best), key=EdgeWitness.cost)
+        return rest[:limit]
 
     def best(self) -> EdgeWitness:
         return min(self.kinds.values(), key=EdgeWitness.cost)

@@ -1,26 +1,38 @@
 """``--format json``: a stable, versioned, deterministic document.
 
-Schema (version 1)::
+The shape is specified by ``schema/lockcheck-result-v1.json`` (JSON Schema
+2020-12, shipped with the package; tests validate every fixture against
+it)::
 
     {"version": 1,
      "stats": {"files", "functions": {"total", "parsed", "analysed"}, "classes", "edges", ...},
      "locks": [{"name", "class", "kind"}],
      "edges": [{"from", "to", "holder", "acquirer", "witness": [{"function", "file", "line", "what"}]}],
-     "cycles": [{"id", "kind", "locks": [...], "edges": [<edge>, ...]}],
+     "cycles": [{"id", "kind", "score", "locks": [...], "edges": [<edge>, ...]}],
      "errors": ["one line per unreadable input"]}
 
-Timing is left out so the same input always gives the same bytes.
+``cycles`` holds every finding (``kind`` circular or recursive) in rank
+order.  Timing is left out so the same input always gives the same bytes;
+fields are only ever added within a version.
 """
 
 from __future__ import annotations
 
 import json
+from importlib.resources import files
 
+from lockcheck.report.rank import score
 from lockcheck.result import Edge, ScanResult
 
-__all__ = ["render"]
+__all__ = ["render", "document", "schema"]
 
 VERSION = 1
+SCHEMA_FILE = "lockcheck-result-v1.json"
+
+
+def schema() -> dict:
+    """The JSON Schema this document follows."""
+    return json.loads(files("lockcheck.report").joinpath("schema", SCHEMA_FILE).read_text())
 
 
 def _edge(e: Edge) -> dict:
@@ -29,15 +41,19 @@ def _edge(e: Edge) -> dict:
                         for s in e.witness]}
 
 
-def render(result: ScanResult, out) -> None:
+def document(result: ScanResult) -> dict:
     stats = {k: v for k, v in result.stats.items() if k != "seconds"}
-    doc = {
+    return {
         "version": VERSION,
         "stats": stats,
         "locks": [{"name": l.name, "class": l.key, "kind": l.kind} for l in result.locks],
         "edges": [_edge(e) for e in result.edges],
-        "cycles": [{"id": f.id, "kind": f.kind, "locks": list(f.locks), "edges": [_edge(e) for e in f.edges]}
+        "cycles": [{"id": f.id, "kind": f.kind, "score": score(f), "locks": list(f.locks),
+                    "edges": [_edge(e) for e in f.edges]}
                    for f in result.findings],
         "errors": list(result.errors),
     }
-    out.write(json.dumps(doc, indent=2, sort_keys=False) + "\n")
+
+
+def render(result: ScanResult, out, **_opts) -> None:
+    out.write(json.dumps(document(result), indent=2, sort_keys=False) + "\n")
