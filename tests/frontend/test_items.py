@@ -1,0 +1,32 @@
+"""Top-level split: one item per function or declaration."""
+
+from __future__ import annotations
+
+from lockcheck.frontend.items import split_items
+from lockcheck.frontend.lexer import tokenize
+
+
+def _items(src):
+    return [(i.kind, i.tokens[0].text, i.line) for i in split_items(tokenize(src))]
+
+
+def test_functions_and_declarations():
+    src = "static int x;\nstruct s { int a; };\nint f(void)\n{\n\treturn 0;\n}\nint g(int a) { return a; }\n"
+    assert _items(src) == [("declaration", "static", 1), ("declaration", "struct", 2),
+                           ("function", "int", 3), ("function", "int", 7)]
+
+
+def test_file_scope_macro_call_without_semicolon_ends_an_item():
+    src = ("DEFINE_LOCK_GUARD_1(foo, struct foo, foo_lock(_T->lock), foo_unlock(_T->lock))\n"
+           "static void f(void)\n{\n}\n")
+    assert _items(src) == [("declaration", "DEFINE_LOCK_GUARD_1", 1), ("function", "static", 2)]
+
+
+def test_function_header_macro_is_not_cut_off():
+    src = "SYSCALL_DEFINE1(x, int, a)\n{\n\treturn a;\n}\n"
+    assert _items(src) == [("function", "SYSCALL_DEFINE1", 1)]
+
+
+def test_initialiser_of_macro_declared_variable_is_not_a_function():
+    src = 'define_machine(ps3) {\n\t.name = "PS3",\n};\nvoid f(void) { }\n'
+    assert [k for k, _, _ in _items(src)] == ["declaration", "function"]

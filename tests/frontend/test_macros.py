@@ -1,0 +1,73 @@
+"""Macros that hide locks or forward calls are expanded; others are not."""
+
+from __future__ import annotations
+
+from lockcheck.frontend.conditionals import MacroDef
+from lockcheck.frontend.macros import MacroIndex, expand_macros
+
+PRIMS = frozenset({"write_lock", "mutex_lock", "spin_lock"})
+
+
+def _index(*defines: str) -> MacroIndex:
+    defs = []
+    for k, d in enumerate(defines):
+        head, body = d.split(")", 1)
+        name, _, params = head.partition("(")
+        defs.append(MacroDef(name, tuple(p.strip() for p in params.split(",")), body.strip(), k))
+    return MacroIndex(defs, PRIMS)
+
+
+def _expand(fe, idx, src):
+    return fe.text(expand_macros(fe.tokens(src), idx))
+
+
+def test_forwarding_macro_is_expanded(fe):
+    idx = _index("static_branch_inc(x) static_key_slow_inc(&(x)->key)")
+    assert _expand(fe, idx, "static_branch_inc(&apic_hw_disabled);") == \
+        "static_key_slow_inc ( & ( & apic_hw_disabled ) -> key ) ;"
+
+
+def test_macro_naming_a_lock_primitive_is_expanded(fe):
+    idx = _index("KVM_MMU_LOCK(kvm) write_lock(&(kvm)->mmu_lock)")
+    assert _expand(fe, idx, "KVM_MMU_LOCK(kvm);") == "write_lock ( & ( kvm ) -> mmu_lock ) ;"
+
+
+def test_transitive_lock_macro(fe):
+    idx = _index("LOCK_A(x) LOCK_B(x, 1)", "LOCK_B(x, n) do { mutex_lock(&(x)->m); } while (0)")
+    assert _expand(fe, idx, "LOCK_A(d);") == "do { mutex_lock ( & ( d ) -> m ) ; } while ( 0 ) ;"
+
+
+def test_complex_macros_are_not_expanded(fe):
+    idx = _index("min(a, b) __careful_cmp(min, a, b)",
+                 "max(x, y) ({ typeof(x) _x = (x); typeof(y) _y = (y); _x > _y ? _x : _y; })",
+                 "WARN_ONCE(c, fmt) ({ static bool w; if (c && !w) { w = true; pr_warn(fmt); } c; })")
+    assert idx.expandable == frozenset()
+    assert _expand(fe, idx, "x = min(a, b) + max(c, d);") == "x = min ( a , b ) + max ( c , d ) ;"
+
+
+def test_forwarding_to_an_unexpandable_macro_is_not_expanded(fe):
+    idx = _index('drm_WARN_ON(d, x) drm_WARN(d, x, "%s", __stringify(x))',
+                 'drm_WARN(d, c, f...) WARN(c, "%s " f, #d)')
+    assert "drm_WARN_ON" not in idx.expandable
+
+
+def test_lock_primitives_themselves_are_never_expanded(fe):
+    idx = _index("mutex_lock(l) mutex_lock_nested(l, 0)")
+    assert _expand(fe, idx, "mutex_lock(&m);") == "mutex_lock ( & m ) ;"
+
+
+def test_member_calls_are_not_expanded(fe):
+    idx = _index("KVM_MMU_LOCK(kvm) write_lock(&(kvm)->mmu_lock)")
+    assert _expand(fe, idx, "ops->KVM_MMU_LOCK(k);") == "ops -> KVM_MMU_LOCK ( k ) ;"
+
+
+def test_expansion_through_the_pipeline(fe, calls):
+    src = ("#define static_branch_inc(x) static_key_slow_inc(&(x)->key)\n"
+           "#define KVM_MMU_LOCK(kvm) write_lock(&(kvm)->mmu_lock)\n"
+           "void f(struct kvm *kvm)\n{\n\tstatic_branch_inc(&apic_hw_disabled);\n"
+           "\tKVM_MMU_LOCK(kvm);\n\tx = min(a, b);\n}\n")
+    (fn,) = fe.parse(src)
+    assert calls(fn.ast) == [("static_key_slow_inc", ["&(&apic_hw_disabled)->key"]),
+                             ("write_lock", ["&kvm->mmu_lock"]),
+                             ("min", ["a", "b"])]
+    assert fn.ast.body.block_items[0].coord.line == 5

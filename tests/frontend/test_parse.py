@@ -1,0 +1,95 @@
+"""pycparser with the kernel hook and the retry chain."""
+
+from __future__ import annotations
+
+import pytest
+from pycparser import c_ast
+
+from lockcheck.frontend.parse import KernelCParser, Outcome
+
+
+def _decl_types(ast):
+    """(name, kind of declared type) for every Decl inside function bodies."""
+    out = []
+
+    class V(c_ast.NodeVisitor):
+        def visit_Decl(self, node):
+            t = node.type
+            while isinstance(t, c_ast.PtrDecl):
+                t = t.type
+            out.append((node.name, type(t.type).__name__ if isinstance(t, c_ast.TypeDecl) else "?"))
+            self.generic_visit(node)
+    V().visit(ast)
+    return out
+
+
+def test_known_type_name_is_a_type():
+    p = KernelCParser()
+    p.known_types = frozenset({"gpa_t"})
+    ast = p.parse("void f(void) { gpa_t a; a = (gpa_t) 1; }")
+    assert ("a", "IdentifierType") in _decl_types(ast)
+    assert isinstance(ast.ext[0].body.block_items[1].rvalue, c_ast.Cast)
+
+
+def test_unknown_type_name_fails():
+    p = KernelCParser()
+    with pytest.raises(Exception):
+        p.parse("void f(void) { gpa_t a; }")
+
+
+def test_local_variable_shadows_a_known_type_name():
+    p = KernelCParser()
+    p.known_types = frozenset({"r"})
+    ast = p.parse("void f(void) { int r; r = 1; r * 2; }")
+    body = ast.ext[0].body.block_items
+    assert isinstance(body[1], c_ast.Assignment)
+    assert isinstance(body[2], c_ast.BinaryOp) and body[2].op == "*"
+
+
+def test_errors_without_coordinate_get_one():
+    p = KernelCParser()
+    with pytest.raises(Exception, match=r":2:\d+: Invalid expression"):
+        p.parse("void f(void) {\n x = ; }")
+
+
+def _one(fe, src, *headers, **kw):
+    fns = fe.parse(src, *headers, **kw)
+    assert len(fns) == 1
+    return fns[0]
+
+
+def test_outcome_clean(fe):
+    f = _one(fe, "int f(int a)\n{\n\treturn a + 1;\n}\n")
+    assert (f.name, f.outcome, f.line, f.end_line, f.ast.coord.line) == ("f", Outcome.CLEAN, 1, 4, 1)
+
+
+def test_outcome_clean_after_learning_a_typedef(fe):
+    f = _one(fe, "void f(void)\n{\n\tfoo_t a, *p = g();\n\tPFOO q = 0;\n\th(p, q, a);\n}\n")
+    assert f.outcome is Outcome.CLEAN
+    assert set(f.learned_typedefs) == {"foo_t", "PFOO"}
+
+
+def test_outcome_header_fallback(fe):
+    f = _one(fe, "int f(int a)) {\n\treturn a;\n}\n")
+    assert f.outcome is Outcome.HEADER_FALLBACK
+    assert f.ast is not None and f.ast.decl.name == "__lc_hdr_f"
+
+
+def test_outcome_statement_dropped(fe):
+    f = _one(fe, "void f(void)\n{\n\ta();\n\tb() c d e;\n\tlock(&m);\n}\n")
+    assert f.outcome is Outcome.STATEMENT_DROPPED
+    assert f.dropped_statements == 1 and f.reason_line == 4
+    names = [n.name.name for n in f.ast.body.block_items]
+    assert names == ["a", "__lc_unparsed", "lock"]
+
+
+def test_outcome_failed_is_recorded_with_reason(fe):
+    f = _one(fe, "void f(void)\n{\n\ta(;\n")
+    assert f.outcome is Outcome.FAILED and f.ast is None
+    assert f.reason and f.reason_line >= 1
+
+
+def test_lines_are_source_lines(fe):
+    f = _one(fe, "\n\n\nvoid f(void)\n{\n\n\tmutex_lock(&m);\n}\n")
+    call = f.ast.body.block_items[0]
+    assert call.coord.line == 7

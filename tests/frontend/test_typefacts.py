@@ -1,0 +1,88 @@
+"""Type facts read from declarations at token level."""
+
+from __future__ import annotations
+
+from lockcheck.frontend.typefacts import TypeRef
+
+HEADER = """
+struct kvm {
+	struct mutex slots_lock;
+	spinlock_t mmu_lock __aligned(64);
+	struct kvm_vcpu *vcpus[8], **extra;
+	DECLARE_BITMAP(flags, 64);
+	union {
+		struct srcu_struct srcu;
+		int other;
+	};
+	void (*destroy)(struct kvm *kvm);
+};
+typedef struct kvm_vcpu kvm_vcpu_t;
+typedef int (*exit_fn)(struct kvm_vcpu *);
+struct kvm_x86_ops {
+	int (*set_msr)(struct kvm_vcpu *vcpu, int msr);
+	void (*flush)(void);
+};
+"""
+
+SOURCE = """
+static DEFINE_MUTEX(kvm_usage_lock);
+DEFINE_SPINLOCK(kvm_lock);
+static DEFINE_PER_CPU(struct kvm_vcpu *, current_vcpu);
+static struct kvm *global_kvm;
+static int vmx_set_msr(struct kvm_vcpu *vcpu, int msr) { return 0; }
+static struct kvm_x86_ops vmx_x86_ops __initdata = {
+	.set_msr = vmx_set_msr,
+	.flush = &vmx_flush,
+	.other = 3,
+};
+struct kvm *kvm_get(int id);
+static inline struct kvm_vcpu **vcpu_slot(struct kvm *kvm, int i) { return 0; }
+"""
+
+
+def test_struct_fields(fe):
+    idx = fe.index(HEADER)
+    kvm = idx.structs["struct kvm"]
+    assert kvm["slots_lock"] == TypeRef("struct mutex")
+    assert kvm["mmu_lock"] == TypeRef("spinlock_t")
+    assert kvm["vcpus"] == TypeRef("struct kvm_vcpu", 1)
+    assert kvm["extra"] == TypeRef("struct kvm_vcpu", 2)
+    assert kvm["srcu"] == TypeRef("struct srcu_struct")      # anonymous union member
+    assert kvm["destroy"] == TypeRef("fnptr")
+    assert "flags" not in kvm
+
+
+def test_typedefs(fe):
+    idx = fe.index(HEADER)
+    assert {"kvm_vcpu_t", "exit_fn"} <= idx.typedefs
+    assert idx.typedef_targets["kvm_vcpu_t"] == TypeRef("struct kvm_vcpu")
+
+
+def test_lock_definition_macros_make_typed_globals(fe):
+    idx = fe.index(HEADER, SOURCE)
+    assert idx.globals["kvm_usage_lock"] == TypeRef("struct mutex")
+    assert idx.globals["kvm_lock"] == TypeRef("spinlock_t")
+    assert idx.globals["current_vcpu"] == TypeRef("struct kvm_vcpu", 1)
+    assert idx.globals["global_kvm"] == TypeRef("struct kvm", 1)
+
+
+def test_ops_tables(fe):
+    idx = fe.index(HEADER, SOURCE)
+    assert idx.ops[("struct kvm_x86_ops", "set_msr")] == ["vmx_set_msr"]
+    assert idx.ops[("struct kvm_x86_ops", "flush")] == ["vmx_flush"]
+    assert ("struct kvm_x86_ops", "other") not in idx.ops
+    assert idx.ops_vars["vmx_x86_ops"] == "struct kvm_x86_ops"
+
+
+def test_return_types(fe):
+    idx = fe.index(HEADER, SOURCE)
+    assert idx.returns["kvm_get"] == TypeRef("struct kvm", 1)
+    assert idx.returns["vcpu_slot"] == TypeRef("struct kvm_vcpu", 2)
+    assert idx.returns["vmx_set_msr"] == TypeRef("int")
+
+
+def test_object_like_macros_naming_a_type_are_type_names(fe):
+    idx = fe.index("#define Elf_Ehdr Elf64_Ehdr\n#define ULL unsigned long long\n"
+                   "#define CONSTISH const\n#define N 4\ntypedef struct x Elf64_Ehdr;\n")
+    assert {"Elf_Ehdr", "ULL"} <= idx.typedefs
+    assert not {"CONSTISH", "N"} & idx.typedefs
