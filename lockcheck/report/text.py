@@ -1,50 +1,202 @@
-"""The plain text report: one block per finding, in lockdep's words, with
-the static witness (file:line and call chain) in place of runtime stacks."""
+"""The text report, in lockdep's words so kernel developers read it at once.
+
+lockdep prints runtime stacks; a static report has none, so each edge block
+gives the call chain from where the first lock is taken to where the second
+is taken (function, file:line, and the source line of both lock sites), and
+the report ends with the edge we suggest breaking.  Layout rules:
+
+* blocks are numbered like lockdep's "(in reverse order)": ``#0`` is the
+  closing acquisition, ``#N-1`` the first edge of the cycle;
+* one column per CPU in the scenario (see :mod:`lockcheck.report.scenario`);
+* nothing time-dependent unless ``show_time`` (the CLI sets it only on a
+  terminal), so piped output is byte-for-byte reproducible.
+"""
 
 from __future__ import annotations
 
-from lockcheck.result import Edge, Finding, ScanResult
+from rich import box
+from rich.table import Table
+from rich.text import Text
+
+from lockcheck.report import scenario as sc
+from lockcheck.report.console import make_console
+from lockcheck.report.rank import score
+from lockcheck.report.source import SourceLines
+from lockcheck.result import Edge, Finding, ScanResult, WitnessStep
 
 __all__ = ["render"]
 
-
-def _site(s) -> str:
-    return f"{s.function}() at {s.file}:{s.line}"
-
-
-def _chain(edge: Edge) -> list[str]:
-    lines = [f"       {edge.src} taken: " + " -> ".join(_site(s) for s in edge.held)]
-    lines.append(f"       {edge.dst} taken: " + " -> ".join(_site(s) for s in edge.acquire))
-    return lines
+IND = " " * 7
+COL = 29          # lockdep's scenario column width
 
 
-def _circular(f: Finding) -> list[str]:
-    closing = f.edges[-1]
-    out = ["WARNING: possible circular locking dependency detected",
-           f"[{f.id}] {' --> '.join(f.locks)} --> {f.locks[0]}",
-           f"  {_site(closing.acquire[-1])} acquires {closing.dst}",
-           f"  while holding {closing.src} (taken at {_site(closing.held[-1])})",
-           "  the existing dependency chain is:"]
-    for n, e in enumerate(f.edges):
-        out.append(f"    -> #{n} {e.src} --> {e.dst}  [{e.holder}{e.acquirer}]")
-        out += _chain(e)
-    return out
+class _Writer:
+    def __init__(self, console, src: SourceLines, kinds: dict[str, str]) -> None:
+        self.c, self.src, self.kinds = console, src, kinds
+
+    def line(self, *parts) -> None:
+        t = Text()
+        for p in parts:
+            t.append(*(p if isinstance(p, tuple) else (p,)))
+        self.c.print(t)
+
+    def lock(self, name: str) -> tuple[str, str]:
+        return (f"({name}){{{self.kinds.get(name, 'lock')}}}", "bold")
+
+    def site(self, s: WitnessStep) -> list:
+        return [(f"{s.function}()", "green"), " at ", (f"{s.file}:{s.line}", "cyan")]
+
+    def quote(self, s: WitnessStep | None, indent: str = IND) -> None:
+        if s is None:
+            return
+        text = self.src.line(s.file, s.line)
+        if text is None:
+            return
+        room = max(self.c.width - len(indent) - 8, 20)
+        body = text.strip()
+        body = body if len(body) <= room else body[: room - 1] + "…"
+        self.line(indent, (f"{s.line:>5} | {body}", "dim"))
+
+    def chain(self, e: Edge) -> None:
+        """Where ``e.src`` is taken, then the calls down to where ``e.dst`` is."""
+        if e.held:
+            self.line(IND, f"holding {e.src}, taken at:")
+            for s in e.held:
+                self.line(IND, *self.site(s), f"  {s.what}()")
+            self.quote(e.held[-1])
+        self.line(IND, f"then, to take {e.dst}:")
+        for s in e.acquire:
+            self.line(IND, *self.site(s), f"  {s.what}()")
+        self.quote(e.acquire[-1] if e.acquire else None)
 
 
-def _recursive(f: Finding) -> list[str]:
+def _banner(w: _Writer, title: str) -> None:
+    w.line(("=" * len(title), "red"))
+    w.line((title, "bold red"))
+    w.line(("-" * len(title), "red"))
+
+
+def _acquisition(w: _Writer, f: Finding) -> None:
+    e = sc.closing(f)
+    task = e.acquire[0].function if e.acquire else "task"
+    w.line((f"{task}()", "green"), " is trying to acquire lock:")
+    if e.acquire:
+        w.line(" ", w.lock(e.dst), ", at: ", *w.site(e.acquire[-1]))
+        w.quote(e.acquire[-1])
+    w.line("")
+    w.line("but task is already holding lock:")
+    if e.held:
+        w.line(" ", w.lock(e.src), ", at: ", *w.site(e.held[-1]))
+        w.quote(e.held[-1])
+    w.line("")
+
+
+def _scenario(w: _Writer, f: Finding) -> None:
+    ops = sc.scenario(f)
+    col = max(COL, max(len(o.text) for o in ops) + 3)
+    n = sc.cpus(f)
+    w.line(" Possible unsafe locking scenario:")
+    w.line("")
+    w.line("".join(f"{'':5}{'CPU%d' % i:<{col - 5}}" for i in range(n)).rstrip())
+    w.line("".join(f"{'':5}{'----':<{col - 5}}" for i in range(n)).rstrip())
+    for o in ops:
+        verb_style = "magenta" if o.verb != "lock" else ""
+        w.line("  " + " " * (col * o.cpu), (o.text, verb_style))
+    w.line("")
+    w.line((" *** DEADLOCK ***", "bold red"))
+    w.line("")
+
+
+def _circular(w: _Writer, f: Finding) -> None:
+    n = len(f.edges)
+    _banner(w, "WARNING: possible circular locking dependency detected")
+    w.line((f"[{f.id}]", "yellow"), f" {n} locks, score {score(f)}")
+    w.line("")
+    _acquisition(w, f)
+    w.line("which lock already depends on the new lock.")
+    w.line("")
+    w.line("")
+    w.line("the existing dependency chain (in reverse order) is:")
+    for i, e in enumerate(f.edges):
+        w.line("")
+        w.line(f"-> #{n - 1 - i} ", w.lock(e.dst), ":")
+        w.chain(e)
+    w.line("")
+    w.line("other info that might help us debug this:")
+    w.line("")
+    if n > 2:
+        w.line("Chain exists of:")
+        w.line("  ", (" --> ".join(f.locks), "bold"))
+        w.line("")
+    _scenario(w, f)
+    k = sc.edge_to_break(f)
+    e = f.edges[k]
+    calls = max(len(e.acquire) - 1, 0)
+    via = f" through {calls} call{'s' if calls != 1 else ''}" if calls else " directly"
+    where = e.acquire[0].function if e.acquire else "?"
+    w.line(("suggested fix: ", "bold"), f"break #{n - 1 - k} ({e.src} --> {e.dst}):")
+    w.line("  ", (f"{where}()", "green"), f" takes {e.dst}{via} while holding {e.src}.")
+    if calls:
+        w.line("  It is the cycle's longest chain: the most model-dependent edge, and the one where")
+        w.line(f"  the hold is furthest from the code that needs it. Release {e.src} before that")
+        w.line(f"  call, or take {e.dst} earlier, outside {e.src}.")
+    else:
+        w.line("  Every edge is direct; keep the order the rest of the code uses and change the")
+        w.line(f"  other one: release {e.src} first, or take {e.dst} before it.")
+    w.line("")
+
+
+def _recursive(w: _Writer, f: Finding) -> None:
     e = f.edges[0]
-    return ["WARNING: possible recursive locking detected",
-            f"[{f.id}] {e.src} acquired while already held",
-            *_chain(e)]
+    _banner(w, "WARNING: possible recursive locking detected")
+    w.line((f"[{f.id}]", "yellow"), f" score {score(f)}")
+    w.line("")
+    _acquisition(w, f)
+    w.line("the call chain is:")
+    w.chain(e)
+    w.line("")
+    w.line("other info that might help us debug this:")
+    _scenario(w, f)
+    w.line(" May be due to missing lock nesting notation (mutex_lock_nested() and friends)")
+    w.line("")
 
 
-def render(result: ScanResult, out) -> None:
-    for err in result.errors:
-        out.write(f"lockcheck: warning: {err}\n")
-    for f in result.findings:
-        lines = _circular(f) if f.kind == "circular" else _recursive(f)
-        out.write("\n".join(lines) + "\n\n")
+def _summary(c, result: ScanResult, show_time: bool, plain: bool) -> None:
     s = result.stats
-    out.write(f"{s['files']} files, {s['functions']['parsed']}/{s['functions']['total']} functions parsed, "
-              f"{s['classes']} lock classes, {s['edges']} edges, {s['cycles']} cycles, "
-              f"{s['recursive']} recursive-locking findings\n")
+    table = Table(title="lockcheck summary", show_header=False, box=box.ASCII if plain else box.ROUNDED)
+    table.add_column("what")
+    table.add_column("count", justify="right")
+    lengths: dict[int, int] = {}
+    for f in result.findings:
+        if f.kind == "circular":
+            lengths[len(f.locks)] = lengths.get(len(f.locks), 0) + 1
+    for n in sorted(lengths):
+        table.add_row(f"cycles of {n} locks", str(lengths[n]))
+    table.add_row("cycles", str(s.get("cycles", 0)))
+    table.add_row("recursive locking", str(s.get("recursive", 0)))
+    total = s.get("cycles", 0) + s.get("recursive", 0)
+    if len(result.findings) < total:
+        table.add_row("shown (--max-cycles)", f"{len(result.findings)} of {total}")
+    table.add_row("lock classes", str(s.get("classes", len(result.locks))))
+    table.add_row("edges", str(s.get("edges", len(result.edges))))
+    fn = s.get("functions", {})
+    table.add_row("functions parsed", f"{fn.get('parsed', 0)}/{fn.get('total', 0)}")
+    table.add_row("files", str(s.get("files", 0)))
+    if show_time and "seconds" in s:
+        table.add_row("time", f"{s['seconds']} s")
+    c.print(table)
+
+
+def render(result: ScanResult, out, *, color: bool | None = None, width: int | None = None,
+           show_time: bool = False, **_opts) -> None:
+    """Write the report for ``result`` (findings in the order given) to ``out``."""
+    console = make_console(out, color, width)
+    kinds = {lk.name: lk.kind for lk in result.locks}
+    w = _Writer(console, SourceLines(result.source_root), kinds)
+    for err in result.errors:
+        w.line(("lockcheck: warning: ", "yellow"), err)
+    if result.errors:
+        w.line("")
+    for f in result.findings:
+        (_circular if f.kind == "circular" else _recursive)(w, f)
+    _summary(console, result, show_time, plain=console.no_color)

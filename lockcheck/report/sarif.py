@@ -1,0 +1,126 @@
+"""``--format sarif``: SARIF 2.1.0 for code-scanning UIs.
+
+One result per finding, placed at the acquisition that closes the cycle
+(where the task "is trying to acquire lock").  ``relatedLocations`` lists
+every lock site of the cycle; ``codeFlows`` has one ``threadFlow`` per CPU
+of the unsafe-locking scenario (hold, then the call chain to the try), so a
+UI can step through each CPU's side.  ``partialFingerprints`` carries
+``Finding.id``, made from lock classes and witness function names only, so
+code moving up or down a file does not make a finding look new.
+
+URIs are relative to ``ScanResult.source_root`` (the kernel tree root),
+which is what GitHub code scanning expects when the tree is the repository.
+Output is deterministic: no timestamps, no absolute paths.
+"""
+
+from __future__ import annotations
+
+import json
+
+from lockcheck import __version__
+from lockcheck.report import scenario as sc
+from lockcheck.report.rank import score
+from lockcheck.result import Finding, ScanResult, WitnessStep
+from lockcheck.rules import RULES, by_kind
+
+__all__ = ["render", "document", "FINGERPRINT_KEY"]
+
+SCHEMA_URI = "https://json.schemastore.org/sarif-2.1.0.json"
+FINGERPRINT_KEY = "lockClassesAndFunctions/v1"
+
+
+def _rule(r) -> dict:
+    return {
+        "id": r.code,
+        "name": r.name,
+        "shortDescription": {"text": r.summary},
+        "fullDescription": {"text": r.section("What it does")},
+        "help": {"text": r.help_text(), "markdown": r.docs.strip()},
+        "defaultConfiguration": {"level": "warning"},
+        "properties": {"tags": ["concurrency", "deadlock", "lockdep"]},
+    }
+
+
+def _location(s: WitnessStep, message: str | None = None, ident: int | None = None) -> dict:
+    loc: dict = {}
+    if ident is not None:
+        loc["id"] = ident
+    loc["physicalLocation"] = {"artifactLocation": {"uri": s.file}, "region": {"startLine": s.line}}
+    loc["logicalLocations"] = [{"name": s.function, "kind": "function"}]
+    if message:
+        loc["message"] = {"text": message}
+    return loc
+
+
+def _related(f: Finding) -> list[dict]:
+    seen, out = set(), []
+    for e in f.edges:
+        for lock, step in ((e.src, e.held[-1] if e.held else None), (e.dst, e.acquire[-1] if e.acquire else None)):
+            if step is None or (lock, step.file, step.line) in seen:
+                continue
+            seen.add((lock, step.file, step.line))
+            out.append(_location(step, f"{lock} taken in {step.function}() ({step.what})", len(out)))
+    return out
+
+
+def _thread_flows(f: Finding) -> list[dict]:
+    flows = []
+    edges = f.edges if f.kind == "circular" else f.edges[:1]
+    for cpu, e in enumerate(edges):
+        hold, tryop = sc.hold_op(cpu, e), sc.try_op(cpu, e)
+        locs = []
+        for i, s in enumerate(e.held):
+            msg = hold.text if i == len(e.held) - 1 else f"calls {s.what}()"
+            locs.append({"location": _location(s, msg), "nestingLevel": i})
+        for i, s in enumerate(e.acquire):
+            msg = f"{tryop.text} blocks" if i == len(e.acquire) - 1 else f"calls {s.what}()"
+            locs.append({"location": _location(s, msg), "nestingLevel": i})
+        flows.append({"id": f"CPU{cpu}", "message": {"text": f"CPU{cpu}: {hold.text} then {tryop.text}"},
+                      "locations": locs})
+    return flows
+
+
+def _message(f: Finding) -> str:
+    e = sc.closing(f)
+    where = f"{e.acquire[-1].function}()" if e.acquire else "?"
+    if f.kind == "recursive":
+        return f"possible recursive locking: {e.dst} acquired in {where} while already held"
+    return (f"possible circular locking dependency: {where} acquires {e.dst} while holding {e.src}, "
+            f"and {' --> '.join(f.locks)} --> {f.locks[0]} already exists")
+
+
+def _result(f: Finding, rule_index: dict[str, int]) -> dict:
+    rule = by_kind(f.kind)
+    e = sc.closing(f)
+    primary = e.acquire[-1] if e.acquire else (e.held[-1] if e.held else WitnessStep("?", "?", 1, "?"))
+    return {
+        "ruleId": rule.code,
+        "ruleIndex": rule_index[rule.code],
+        "level": "warning",
+        "message": {"text": _message(f)},
+        "locations": [_location(primary)],
+        "relatedLocations": _related(f),
+        "codeFlows": [{"message": {"text": "Possible unsafe locking scenario"}, "threadFlows": _thread_flows(f)}],
+        "partialFingerprints": {FINGERPRINT_KEY: f.id},
+        "properties": {"locks": list(f.locks), "score": score(f)},
+    }
+
+
+def document(result: ScanResult) -> dict:
+    rule_index = {r.code: i for i, r in enumerate(RULES)}
+    notes = [{"level": "warning", "message": {"text": err}} for err in result.errors]
+    return {
+        "$schema": SCHEMA_URI,
+        "version": "2.1.0",
+        "runs": [{
+            "tool": {"driver": {"name": "lockcheck", "version": __version__,
+                                "rules": [_rule(r) for r in RULES]}},
+            "invocations": [{"executionSuccessful": True, "toolExecutionNotifications": notes}],
+            "results": [_result(f, rule_index) for f in result.findings],
+            "columnKind": "unicodeCodePoints",
+        }],
+    }
+
+
+def render(result: ScanResult, out, **_opts) -> None:
+    out.write(json.dumps(document(result), indent=2) + "\n")
