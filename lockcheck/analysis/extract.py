@@ -32,8 +32,14 @@ def _analysis_model(files: tuple[str, ...] = ()) -> dict:
     return load_model("analysis", files)
 
 
+@lru_cache(maxsize=None)
+def _contexts_model(files: tuple[str, ...] = ()) -> dict:
+    return load_model("contexts", files)
+
+
 def extract_functions(parsed, index, catalogue: Catalogue, path: str, model_files=()) -> list[ir.FunctionIR]:
-    model = _analysis_model(tuple(model_files))
+    model = dict(_analysis_model(tuple(model_files)))
+    model["static_calls"] = _contexts_model(tuple(model_files)).get("static_calls", {})
     out = []
     for fn in parsed:
         if fn.ast is None:
@@ -54,6 +60,10 @@ class Extractor:
         self.transparent = frozenset(model.get("transparent_calls", ()))
         self.lock_types = frozenset(model.get("lock_types", ()))
         self.subclass_constants = model.get("subclass_constants", {})
+        static_calls = model.get("static_calls", {})
+        self.sc_wrappers: dict[str, str] = static_calls.get("wrappers", {})
+        self.sc_prefixes: dict[str, str] = static_calls.get("prefixes", {})
+        self.sc_callers = frozenset(static_calls.get("callers", ()))
         self.var_names: list[tuple[str, str]] = []
         self.texts: dict[str, str] = {}
         self.unresolved = 0
@@ -275,7 +285,16 @@ class Extractor:
                 return self._primitive(prim, args, line, out)
             for a in args:
                 self.expr(a, out)
+            if fname in self.env.params:
+                return ir.Call(line, None, self._arg_refs(args), var=var, fnptr_args=self._fnptr_args(args),
+                               via_param=self.env.params[fname])
             return ir.Call(line, fname, self._arg_refs(args), var=var, fnptr_args=self._fnptr_args(args))
+        static = self._static_call_field(name)
+        if static is not None:
+            for a in args:
+                self.expr(a, out)
+            return ir.Call(line, None, self._arg_refs(args), field=static, var=var,
+                           fnptr_args=self._fnptr_args(args), model=f"static_call {static[0]}.{static[1]}")
         if isinstance(name, c_ast.FuncCall) and isinstance(name.name, c_ast.ID) and name.name.name == "guard":
             family = name.args.exprs[0] if name.args and name.args.exprs else None
             fam = family.name if isinstance(family, c_ast.ID) else ""
@@ -293,6 +312,20 @@ class Extractor:
         return ir.Call(line, None, self._arg_refs(args), field=field, var=var,
                        fnptr_args=self._fnptr_args(args))
 
+    def _static_call_field(self, name) -> tuple[str, str] | None:
+        """``kvm_x86_call(set_msr)`` / ``static_call(kvm_x86_set_msr)`` → the ops field."""
+        if not (isinstance(name, c_ast.FuncCall) and isinstance(name.name, c_ast.ID) and name.args
+                and name.args.exprs and isinstance(name.args.exprs[0], c_ast.ID)):
+            return None
+        wrapper, arg = name.name.name, name.args.exprs[0].name
+        if wrapper in self.sc_wrappers:
+            return (self.sc_wrappers[wrapper], arg)
+        if wrapper in self.sc_callers:
+            for prefix, struct in sorted(self.sc_prefixes.items(), key=lambda kv: -len(kv[0])):
+                if arg.startswith(prefix):
+                    return (struct, arg[len(prefix):])
+        return None
+
     def _arg_refs(self, args) -> tuple:
         refs = []
         for a in args:
@@ -307,14 +340,15 @@ class Extractor:
                 refs.append(None)
         return tuple(refs)
 
-    def _fnptr_args(self, args) -> tuple[str, ...]:
+    def _fnptr_args(self, args) -> tuple[tuple[int, str], ...]:
+        """Arguments that name a function (not a variable in scope)."""
         names = []
-        for a in args:
+        for k, a in enumerate(args):
             bare = a.expr if isinstance(a, c_ast.UnaryOp) and a.op == "&" else a
             if isinstance(bare, c_ast.ID):
                 typ, is_local = self.env.lookup(bare.name)
-                if not is_local and typ is None:
-                    names.append(bare.name)
+                if not is_local and typ is None and not bare.name.isupper():
+                    names.append((k, bare.name))
         return tuple(names)
 
     def _lock_of(self, prim: Primitive, args, line: int) -> ir.LockRef | None:
@@ -326,6 +360,8 @@ class Extractor:
         if not ok:
             self.unresolved += 1
             self.texts[ref.key] = ref.path
+        if prim.class_prefix:
+            ref = ir.LockRef(prim.class_prefix + ref.key, ref.path, ref.owner, ref.subclass)
         if prim.subclass_arg is not None and len(args) > prim.subclass_arg:
             sub = self._subclass(args[prim.subclass_arg])
             if sub:

@@ -72,12 +72,22 @@ class FunctionFlow:
         self.exits: list[tuple[State, str]] = []
 
     # ------------------------------------------------------------ driver
-    def run(self) -> Summary:
-        end = self.block(self.fn.body, {State()})
+    def run(self, entry_held: tuple[Held, ...] = ()) -> Summary:
+        end = self.block(self.fn.body, {State(entry_held)})
         for s in end:
             self.exits.append((s, "unknown"))
         self.summary.effects = self._effects()
         return self.summary
+
+    def asserted_entry(self) -> tuple[Held, ...]:
+        """``lockdep_assert_held(&x)`` at the top of a function nobody in the
+        scan calls: its real callers hold x, so start with x held."""
+        held = []
+        for item in self.fn.body.items:
+            if isinstance(item, ir.Assert) and item.held and not item.lock.is_param:
+                site = (self.step(item.line, "[model] lockdep_assert_held: callers hold it"),)
+                held.append(Held(item.lock.class_key, item.lock, item.mode, site, 0))
+        return tuple(held)
 
     def step(self, line: int, what: str) -> Step:
         return Step(self.fn.file, line, self.fn.name, what)
@@ -317,7 +327,7 @@ class FunctionFlow:
         return out
 
     def _apply_callee(self, s: State, call: ir.Call, callee, summary: Summary, which) -> set[State]:
-        site = self.step(call.line, callee.name)
+        site = self.step(call.line, f"{callee.name} [model: {call.model}]" if call.model else callee.name)
         for acq in summary.acquires.values():
             ref = subst(acq.ref, call.args, callee)
             before = subst_keys(acq.released_before, call.args, callee)

@@ -75,7 +75,9 @@ class Call:
     args: tuple[LockRef | None, ...] = ()    # lock classes of the arguments
     field: tuple[str, str] | None = None     # indirect: (struct type, field)
     var: str | None = None                   # result assigned to this variable
-    fnptr_args: tuple[str, ...] = ()         # function names passed as arguments
+    fnptr_args: tuple[tuple[int, str], ...] = ()   # (position, function name) passed
+    via_param: int | None = None             # call through the N-th parameter (a function pointer)
+    model: str = ""                          # why a model resolves this call (static_call ...)
 
 
 @dataclass(frozen=True)

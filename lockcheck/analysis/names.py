@@ -23,6 +23,8 @@ def preferred_var_names(functions) -> dict[str, str]:
 
 
 def _render(key: str, owner: str, path: str, subclass: int, var_names: dict[str, str]) -> str:
+    if key.startswith("w:"):
+        return f"(work_completion)({_render(key[2:], owner, path, subclass, var_names)})"
     if key.startswith("f:"):
         var = var_names.get(owner) or owner.split()[-1] if owner else None
         name = f"&{var}->{path}" if var else f"&{key.split(':', 2)[1].split()[-1]}->{path}"

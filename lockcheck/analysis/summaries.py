@@ -100,7 +100,27 @@ class Program:
             return headers[0] if headers else None
         return None
 
-    def resolve(self, call: Call, caller: FunctionIR) -> list[str]:
+    def bind_function_pointers(self) -> None:
+        """Functions passed as arguments: (callee, position) → functions,
+        so a call through that parameter inside the callee reaches them."""
+        self.bindings: dict[tuple[str, int], list[str]] = {}
+        for key in sorted(self.by_key):
+            fn = self.by_key[key]
+            for call in calls_in(fn.body):
+                if not call.fnptr_args or not call.callee:
+                    continue
+                target = self.resolve_name(call.callee, fn.file)
+                if target is None:
+                    continue
+                for pos, name in call.fnptr_args:
+                    k = self.resolve_name(name, fn.file)
+                    lst = self.bindings.setdefault((target, pos), [])
+                    if k and k not in lst:
+                        lst.append(k)
+
+    def resolve(self, call: Call, caller: FunctionIR, caller_key: str = "") -> list[str]:
+        if call.via_param is not None:
+            return list(getattr(self, "bindings", {}).get((caller_key, call.via_param), []))
         if call.callee:
             key = self.resolve_name(call.callee, caller.file)
             return [key] if key else []
@@ -120,10 +140,11 @@ def analyse(program: Program) -> AnalysisResult:
     graph = nx.DiGraph()
     graph.add_nodes_from(sorted(program.by_key))
     call_cache: dict[tuple[str, int], list[str]] = {}
+    program.bind_function_pointers()
     for key in sorted(program.by_key):
         fn = program.by_key[key]
         for call in calls_in(fn.body):
-            targets = program.resolve(call, fn)
+            targets = program.resolve(call, fn, key)
             call_cache[(key, id(call))] = targets
             _count(result, call, targets)
             for t in targets:
@@ -138,13 +159,15 @@ def analyse(program: Program) -> AnalysisResult:
         for _ in range(rounds):
             before = {m: _shape(summaries.get(m)) for m in members}
             for m in members:
-                summaries[m] = _walk(program, m, summaries, call_cache, result)
+                entry = graph.in_degree(m) == 0
+                summaries[m] = _walk(program, m, summaries, call_cache, result, entry)
             if all(_shape(summaries[m]) == before[m] for m in members):
                 break
     return result
 
 
-def _walk(program: Program, key: str, summaries, call_cache, result: AnalysisResult) -> Summary:
+def _walk(program: Program, key: str, summaries, call_cache, result: AnalysisResult,
+          entry: bool = False) -> Summary:
     fn = program.by_key[key]
 
     def callees(call: Call):
@@ -154,6 +177,7 @@ def _walk(program: Program, key: str, summaries, call_cache, result: AnalysisRes
             if s is not None:
                 out.append((program.by_key[t], s))
         return out
+
 
     def emit(edge: RawEdge) -> None:
         k = (edge.src.class_key, edge.dst.class_key)
@@ -174,7 +198,8 @@ def _walk(program: Program, key: str, summaries, call_cache, result: AnalysisRes
         rec.add(edge)
         _vote(result, edge.src)
 
-    return FunctionFlow(fn, callees, emit, recursive).run()
+    flow = FunctionFlow(fn, callees, emit, recursive)
+    return flow.run(flow.asserted_entry() if entry else ())
 
 
 def _vote(result: AnalysisResult, ref) -> None:

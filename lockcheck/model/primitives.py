@@ -25,6 +25,7 @@ class Primitive:
     lock_arg: int = 0
     lock: str | None = None          # implicit global lock
     subclass_arg: int | None = None
+    class_prefix: str = ""           # "w:": the (work_completion) of the object
 
 
 @dataclass(frozen=True)
@@ -52,5 +53,6 @@ def load_catalogue(user_files: tuple[str, ...] = ()) -> Catalogue:
             raise InputError(f"bad primitive entry {row.get('names')}: action={action!r} mode={mode!r}")
         for name in row["names"]:
             prims[name] = Primitive(name, action, mode, row.get("kind", "lock"),
-                                    row.get("lock_arg", 0), row.get("lock"), row.get("subclass_arg"))
+                                    row.get("lock_arg", 0), row.get("lock"), row.get("subclass_arg"),
+                                    row.get("class_prefix", ""))
     return Catalogue(prims, dict(data.get("guards", {})))
