@@ -151,6 +151,10 @@ def _process(args: tuple[str, str]) -> FileOutcome:
         parsed = parse_items(display, lexed.items, ctx.index, ctx.frontend)
     except RecursionError:
         return FileOutcome(display, src.text.count("\n"), error=f"{display}: nesting too deep to parse")
+    except Exception as exc:  # a front-end bug must cost one file, not the run
+        detail = " ".join(str(exc).split())[:200]
+        return FileOutcome(display, src.text.count("\n"),
+                           error=f"{display}: internal error, file skipped ({type(exc).__name__}: {detail})")
     records = tuple(FunctionRecord(f.name, f.line, f.end_line, f.outcome.value, f.reason, f.reason_line)
                     for f in parsed)
     irs: tuple = ()

@@ -30,5 +30,7 @@ def stats(fmt, top, **kw):
         sys.stdout.write(render_stats_json(summary))
     else:
         render_stats_text(summary, top)
-    readable = [f for f in run.files if f.error is None]
-    return exitcodes.CLEAN if readable else exitcodes.USAGE_ERROR
+    if not any(f.error is None for f in run.files):
+        click.echo("lockcheck: error: no input file could be read", err=True)
+        return exitcodes.USAGE_ERROR
+    return exitcodes.CLEAN

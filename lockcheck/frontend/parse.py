@@ -113,8 +113,9 @@ def _render(toks: list[Token], path: str) -> tuple[str, dict[tuple[int, int], in
 
 def _error_index(msg: str, posmap) -> tuple[int | None, str]:
     m = _ERROR.search(msg)
-    if not m:
-        return None, msg.strip().splitlines()[0][:80] if msg.strip() else "parse error"
+    if not m:  # only the file name: "path: At end of input"
+        first = msg.strip().splitlines()[0] if msg.strip() else "parse error"
+        return None, re.sub(r'^[^:]*: ', '', first)[:80]
     line, col = int(m.group(1)), int(m.group(2))
     idx = posmap.get((line, col))
     # pycparser may split one of our tokens (``1_1`` → ``1`` ``_1``): use the

@@ -42,7 +42,7 @@ def read_source(path: Path, display: str, max_bytes: int = MAX_BYTES) -> SourceF
     if b"\0" in data[:65536]:
         raise SourceError(f"{display}: binary file, not C source")
     try:
-        text = data.decode("utf-8")
+        text = data.decode("utf-8-sig")  # a leading BOM is not a token
     except UnicodeDecodeError as exc:
         # Kernel sources are UTF-8 but a few carry Latin-1 in comments; accept
         # them decoded as Latin-1 only when the bad bytes are rare.
