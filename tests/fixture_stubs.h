@@ -134,6 +134,39 @@ void rcu_read_unlock(void);
 #define DEFINE_STATIC_KEY_FALSE(name) struct static_key_false name = { }
 #define DEFINE_STATIC_KEY_TRUE(name) struct static_key_true name = { }
 
+/*
+ * Static calls.  kvm_x86_call(set_msr)(vcpu, msr) calls the function stored
+ * in struct kvm_x86_ops field set_msr (the tool maps the wrapper by name);
+ * for gcc it is a null pointer of that field's type, so the arguments are
+ * type-checked against the fixture's own struct kvm_x86_ops.
+ */
+#define kvm_x86_call(func) \
+	((__typeof__(((struct kvm_x86_ops *)0)->func))0)
+#define kvm_pmu_call(func) \
+	((__typeof__(((struct kvm_pmu_ops *)0)->func))0)
+
+/* CPU hotplug states: the enum cpuhp_state values are the fixture's own */
+int cpuhp_setup_state(int state, const char *name,
+		      int (*startup)(unsigned int cpu),
+		      int (*teardown)(unsigned int cpu));
+int cpuhp_setup_state_nocalls(int state, const char *name,
+			      int (*startup)(unsigned int cpu),
+			      int (*teardown)(unsigned int cpu));
+void cpuhp_remove_state(int state);
+
+/* workqueues */
+struct work_struct;
+typedef void (*work_func_t)(struct work_struct *work);
+struct work_struct { unsigned long data; work_func_t func; };
+struct delayed_work { struct work_struct work; unsigned long timer; };
+#define INIT_WORK(_work, _func) ((_work)->func = (_func))
+#define INIT_DELAYED_WORK(_dwork, _func) ((_dwork)->work.func = (_func))
+bool schedule_work(struct work_struct *work);
+bool flush_work(struct work_struct *work);
+bool cancel_work_sync(struct work_struct *work);
+bool flush_delayed_work(struct delayed_work *dwork);
+bool cancel_delayed_work_sync(struct delayed_work *dwork);
+
 /* lists */
 struct list_head { struct list_head *next, *prev; };
 #define LIST_HEAD(name) struct list_head name = { &(name), &(name) }

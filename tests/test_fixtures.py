@@ -3,6 +3,9 @@
 A fixture is either a single file ``fixtures/<name>.c`` or a directory under
 fixtures/ that directly contains ``.c`` files (scanned as a whole; nested
 directories such as ``fixtures/minikvm/before`` are fixtures of their own).
+A directory holding a ``.fixtures-per-file`` marker (fixtures/models/) is
+not one fixture: each ``.c`` file directly in it is a single-file fixture
+(``models/static_call``), and its sub-directories are fixtures as usual.
 Each fixture states its expected result in C comment lines of exactly these
 forms (for a directory: the union over all its files)::
 
@@ -98,16 +101,30 @@ def parse_expectations(text: str, where: str = "<text>", into: Expectations | No
     return exp
 
 
+# A directory holding this file is a folder of single-file fixtures
+# (fixtures/models/static_call.c is the fixture "models/static_call"), not
+# one fixture scanned as a whole; its sub-directories are discovered as usual.
+PER_FILE_MARKER = ".fixtures-per-file"
+
+
 def discover() -> dict[str, Path]:
-    """Fixture name -> path: every fixtures/*.c and every directory under
-    fixtures/ (at any depth) that directly contains .c files."""
+    """Fixture name -> path: every fixtures/*.c, every .c file directly in a
+    directory marked with PER_FILE_MARKER (named by its path without ".c"),
+    and every other directory under fixtures/ (at any depth) that directly
+    contains .c files."""
     found: dict[str, Path] = {}
     if not FIXTURES.is_dir():
         return found
     for f in sorted(FIXTURES.glob("*.c")):
         found[f.stem] = f
     for d in sorted(p for p in FIXTURES.rglob("*") if p.is_dir()):
-        if any(c.is_file() for c in d.glob("*.c")):
+        cfiles = sorted(c for c in d.glob("*.c") if c.is_file())
+        if not cfiles:
+            continue
+        if (d / PER_FILE_MARKER).is_file():
+            for f in cfiles:
+                found[f.relative_to(FIXTURES).with_suffix("").as_posix()] = f
+        else:
             found[d.relative_to(FIXTURES).as_posix()] = d
     return found
 
