@@ -13,6 +13,9 @@ from lockcheck.cli import exitcodes
 COMMANDS = {
     "scan": ("lockcheck.cli.scan", "scan", "Build the lock-order graph and report every cycle."),
     "stats": ("lockcheck.cli.stats", "stats", "Front-end coverage: how much of the code was parsed."),
+    "diff": ("lockcheck.cli.diff", "diff", "Cycles introduced and resolved between two trees or revisions."),
+    "check-patch": ("lockcheck.cli.check_patch", "check_patch", "Cycles a patch series would introduce."),
+    "baseline": ("lockcheck.cli.baseline", "baseline", "Record today's cycles as known."),
     "why": ("lockcheck.cli.why", "why", "Shortest chain of lock dependencies from class A to class B."),
     "graph": ("lockcheck.cli.graph", "graph", "Draw the lock-order graph (DOT, SVG, PNG, HTML)."),
     "rules": ("lockcheck.cli.rules", "rules", "Documentation of each finding kind (LC101, LC102)."),

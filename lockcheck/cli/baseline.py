@@ -1,0 +1,79 @@
+"""``lockcheck baseline create|update FILE PATH...``: record today's cycles.
+
+The logic is in :mod:`lockcheck.gate.baseline`; this only scans and writes.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+
+from lockcheck.cli import exitcodes
+from lockcheck.cli.diff import scan_options
+from lockcheck.cli.options import build_options
+
+
+@click.group()
+def baseline():
+    """Record the cycles of a tree so gates list them as known, not failing.
+
+    The file is TOML, or JSON when FILE ends in .json.  Fill in each
+    entry's reason; `update` keeps reasons and drops cycles that are gone.
+    """
+
+
+def _scan(paths, max_cycle_length, kw):
+    from lockcheck.api import check
+    return check(build_options(paths=paths, max_cycle_length=max_cycle_length, **kw))
+
+
+def _common(f):
+    f = click.option("--max-cycle-length", default=6, show_default=True, type=click.IntRange(2, 12))(f)
+    f = scan_options(f)
+    f = click.argument("paths", nargs=-1, required=True)(f)
+    return click.argument("file", type=click.Path(dir_okay=False))(f)
+
+
+@baseline.command()
+@_common
+@click.option("--force", is_flag=True, help="Overwrite an existing FILE (its reasons are lost).")
+def create(file, paths, max_cycle_length, force, **kw):
+    """Write FILE with every cycle found in PATHs."""
+    from lockcheck.errors import InputError
+    from lockcheck.gate import baseline as bl
+    if Path(file).exists() and not force:
+        click.echo(f"lockcheck: error: {file} exists; use `lockcheck baseline update` (keeps reasons)",
+                   err=True)
+        return exitcodes.USAGE_ERROR
+    try:
+        result = _scan(paths, max_cycle_length, kw)
+    except InputError as exc:
+        click.echo(f"lockcheck: error: {exc}", err=True)
+        return exitcodes.USAGE_ERROR
+    entries = bl.entries_for(result.findings)
+    bl.save(file, entries)
+    click.echo(f"{file}: {len(entries)} cycles recorded; fill in each reason")
+    return exitcodes.CLEAN
+
+
+@baseline.command()
+@_common
+def update(file, paths, max_cycle_length, **kw):
+    """Rewrite FILE with today's cycles, keeping the reasons of those still present."""
+    from lockcheck.errors import InputError
+    from lockcheck.gate import baseline as bl
+    try:
+        old = bl.load(file) if Path(file).exists() else []
+        result = _scan(paths, max_cycle_length, kw)
+    except InputError as exc:
+        click.echo(f"lockcheck: error: {exc}", err=True)
+        return exitcodes.USAGE_ERROR
+    _, known, stale = bl.match(result.findings, old)
+    entries = bl.entries_for(result.findings, old)
+    bl.save(file, entries)
+    for e in stale:
+        click.echo(f"dropped (cycle gone): [{e.id}] {' -> '.join(e.locks)}")
+    click.echo(f"{file}: {len(entries)} cycles ({len(entries) - len(known)} new, "
+               f"{len(stale)} dropped)")
+    return exitcodes.CLEAN
