@@ -6,7 +6,7 @@ STAMP    := $(VENV)/.installed
 KVERSION ?= 6.12
 KERNEL   ?= kernel/linux-source-$(KVERSION)
 
-.PHONY: all setup test demo kernel bench clean
+.PHONY: all setup test demo kernel bench clean golden
 
 all: test
 
@@ -21,6 +21,10 @@ setup: $(STAMP)
 ## test: install into .venv, then run the whole suite (real-tree tests skip without `make kernel`)
 test: $(STAMP)
 	$(BIN)/python -m pytest -q tests
+
+## golden: regenerate the report golden files (tests/report/golden/) after a deliberate change; review the diff
+golden: $(STAMP)
+	$(BIN)/python -m tests.report.regen
 
 ## demo: scan the mini-KVM fixture before and after the upstream fix
 demo: $(STAMP)

@@ -42,13 +42,19 @@ def cli():
     """
 
 
+# click < 8.2 names it NoArgsIsHelp, later versions NoArgsIsHelpError
+_NO_ARGS_IS_HELP = tuple(getattr(click.exceptions, n) for n in ("NoArgsIsHelp", "NoArgsIsHelpError")
+                         if hasattr(click.exceptions, n))
+
+
 def main(argv=None) -> None:
     try:
         rv = cli.main(args=argv, prog_name="lockcheck", standalone_mode=False)
-    except click.exceptions.NoArgsIsHelp:
-        sys.exit(exitcodes.USAGE_ERROR)
-    except click.ClickException as exc:
+    except _NO_ARGS_IS_HELP as exc:   # bare ``lockcheck`` / ``lockcheck scan``: show the help
         exc.show()
+        sys.exit(exitcodes.USAGE_ERROR)
+    except click.ClickException as exc:   # one line, no usage banner, no traceback
+        click.echo(f"lockcheck: error: {exc.format_message()}", err=True)
         sys.exit(exitcodes.USAGE_ERROR)
     except click.exceptions.Abort:
         sys.exit(exitcodes.USAGE_ERROR)

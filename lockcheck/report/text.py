@@ -156,6 +156,7 @@ def _recursive(w: _Writer, f: Finding) -> None:
     w.chain(e)
     w.line("")
     w.line("other info that might help us debug this:")
+    w.line("")
     _scenario(w, f)
     w.line(" May be due to missing lock nesting notation (mutex_lock_nested() and friends)")
     w.line("")

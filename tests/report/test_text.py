@@ -1,0 +1,80 @@
+"""The lockdep-shaped text report: blocks, scenario table, ranking."""
+
+from __future__ import annotations
+
+import report_cases as cases
+from lockcheck.report import scenario as sc
+from lockcheck.report.rank import rank, score
+from lockcheck.result import Edge, Finding, ScanResult, WitnessStep
+from test_json_schema import REC
+
+
+def test_minikvm_report_reads_like_lockdep():
+    text = cases.render(cases.scan("minikvm/before"), "text")
+    order = ["WARNING: possible circular locking dependency detected",
+             "set_nx_huge_pages() is trying to acquire lock:",
+             "but task is already holding lock:",
+             "which lock already depends on the new lock.",
+             "the existing dependency chain (in reverse order) is:",
+             "-> #3 (&kvm->srcu){srcu}:", "-> #2", "-> #1", "-> #0 (&kvm->slots_lock){mutex}:",
+             "other info that might help us debug this:",
+             "Chain exists of:",
+             "  &kvm->slots_lock --> &kvm->srcu --> cpu_hotplug_lock --> kvm_lock",
+             " Possible unsafe locking scenario:",
+             " *** DEADLOCK ***", "suggested fix: break #2", "lockcheck summary"]
+    pos = [text.index(s) for s in order]
+    assert pos == sorted(pos)
+    assert "CPU3" in text and "CPU4" not in text
+    assert "sync(&kvm->srcu);" in text and "rlock(&kvm->srcu);" in text
+    # both lock sites of an edge are quoted from the source
+    assert "136 | mutex_lock(&kvm->slots_lock);" in text
+
+
+def test_two_lock_cycle_has_no_chain_line():
+    text = cases.render(cases.scan("abba_simple.c"), "text")
+    assert "Chain exists of:" not in text and "CPU1" in text and "CPU2" not in text
+
+
+def test_recursive_report(scan_c):
+    import io
+    from lockcheck.report.text import render
+    buf = io.StringIO()
+    render(scan_c({"rec.c": REC}), buf, color=False)
+    assert "WARNING: possible recursive locking detected" in buf.getvalue()
+
+
+def _step(fn, what="mutex_lock", line=1):
+    return WitnessStep(fn, "missing/file.c", line, what)
+
+
+def _finding(locks, depth=1, kind="circular"):
+    edges = tuple(Edge(locks[i], locks[(i + 1) % len(locks)], "E", "N", (_step("f"),),
+                       tuple(_step(f"g{k}") for k in range(depth))) for i in range(len(locks)))
+    return Finding(f"LC101-{''.join(locks)}", kind, tuple(locks), edges)
+
+
+def test_score_prefers_short_global_direct_cycles():
+    short = _finding(["a", "b"])
+    longer = _finding(["a", "b", "c"])
+    per_object = _finding(["&x->a", "b"])
+    deep = _finding(["a", "b"], depth=4)
+    assert score(short) > score(longer)
+    assert score(short) > score(per_object)
+    assert score(short) > score(deep)
+    assert rank([deep, longer, short, per_object], 2) == (short, per_object)
+
+
+def test_unreadable_source_costs_only_the_quote():
+    f = _finding(["a", "b"])
+    result = ScanResult({"files": 1, "functions": {"total": 1, "parsed": 1}, "classes": 2, "edges": 2,
+                         "cycles": 1, "recursive": 0}, (), f.edges, (f,), (), "/nonexistent-root")
+    text = cases.render(result, "text")
+    assert "*** DEADLOCK ***" in text and " | " not in text.split("lockcheck summary")[0]
+
+
+def test_sync_and_rlock_verbs():
+    e1 = Edge("s", "m", "S", "N", (_step("r", "srcu_read_lock"),), (_step("r"),))
+    e2 = Edge("m", "s", "E", "N", (_step("w"),), (_step("w", "synchronize_srcu"),))
+    ops = sc.scenario(Finding("LC101-x", "circular", ("s", "m"), (e1, e2)))
+    assert [o.text for o in ops] == ["rlock(s);", "lock(m);", "sync(s);", "lock(m);"]
+    assert [o.cpu for o in ops] == [0, 1, 1, 0]
