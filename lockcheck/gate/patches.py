@@ -118,6 +118,8 @@ def _git_error(stderr: str) -> str:
     why = [line for line in lines if not line.startswith(("patch failed:", "while searching for", "Checking"))
            and (line.endswith("does not apply") or "binary" in line.lower() or "No valid" in line
                 or "corrupt" in line or "No such" in line or "already exists" in line)]
+    if any(line.startswith("No valid patches") for line in lines):
+        return "no diff in this patch"
     if failed:
         where = failed[0].removeprefix("patch failed: ")
         return f"does not apply: hunk at {where} failed"

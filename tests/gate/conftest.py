@@ -24,8 +24,7 @@ def lc(capsys, tmp_path):
     def run(*argv):
         argv = [str(a) for a in argv]
         if argv and argv[0] in ("diff", "check-patch", "baseline", "scan"):
-            argv = argv + ["--cache-dir", str(tmp_path / "cache"), "-j", "1"] \
-                if argv[0] != "baseline" else argv
+            argv = argv + ["--cache-dir", str(tmp_path / "cache"), "-j", "1"]
         with pytest.raises(SystemExit) as exc:
             main(argv)
         out, err = capsys.readouterr()
