@@ -28,11 +28,25 @@ __all__ = ["MacroIndex", "expand_macros"]
 MAX_DEPTH = 8
 
 
-@dataclass(frozen=True)
 class _Macro:
-    name: str
-    params: tuple[str, ...]
-    body: tuple[Token, ...]
+    """A function-like macro; its body is tokenized only when looked at."""
+
+    __slots__ = ("name", "params", "text", "_body")
+
+    def __init__(self, name: str, params: tuple[str, ...], text: str) -> None:
+        self.name, self.params, self.text, self._body = name, params, text, None
+
+    @property
+    def body(self) -> tuple[Token, ...]:
+        if self._body is None:
+            self._body = tuple(tokenize(self.text))
+        return self._body
+
+    def __getstate__(self):
+        return (self.name, self.params, self.text, self._body)
+
+    def __setstate__(self, state):
+        self.name, self.params, self.text, self._body = state
 
 
 class MacroIndex:
@@ -48,7 +62,7 @@ class MacroIndex:
             self.names.add(d.name)
             if d.name in self.all or "#" in d.body:
                 continue
-            self.all[d.name] = _Macro(d.name, d.params, tuple(tokenize(d.body)))
+            self.all[d.name] = _Macro(d.name, d.params, d.body)
         self.primitives = lock_primitives
         self.expandable: frozenset[str] = self._select()
 
@@ -64,6 +78,9 @@ class MacroIndex:
         memo[name] = False  # recursion guard
         if name in self.primitives or depth > MAX_DEPTH:
             return False
+        text = self.all[name].text
+        if "(" not in text or len(text) > MAX_BODY_CHARS:
+            return False  # cheap reject before tokenizing: no call, or too long to be simple
         body = self.all[name].body
         if not _is_simple(body):
             return False
@@ -80,6 +97,7 @@ class MacroIndex:
 
 
 MAX_BODY_TOKENS = 48
+MAX_BODY_CHARS = 400
 
 
 def _is_simple(body: tuple[Token, ...]) -> bool:
