@@ -127,13 +127,17 @@ def asm_statements(toks: list[Token], ctx: _Ctx) -> list[Token]:
 def gnu_expressions(toks: list[Token], ctx: _Ctx) -> list[Token]:
     """``a ?: b`` → ``a ? __lc_elvis : b``; case ranges ``case A ... B:`` and
     designator ranges ``[A ... B] =`` keep their first bound; ``typeof(x)``
-    becomes the opaque type ``__lc_typeof_t``."""
+    becomes the opaque type ``__lc_typeof_t``; a label address ``&&here``
+    becomes the plain name ``__lc_label_addr``."""
     out: list[Token] = []
     i, n = 0, len(toks)
     while i < n:
         t = toks[i]
         if t.text == "?" and i + 1 < n and toks[i + 1].text == ":":
             out += [t, _tok("__lc_elvis", t)]
+        elif t.text == "&&" and i + 1 < n and toks[i + 1].kind == "id" and _unary_position(out, ctx):
+            out.append(_tok("__lc_label_addr", t, "id"))
+            i += 1
         elif t.text == "..." and any(x.text in ("case", "[") for x in out[-6:]):
             i = _skip_to_range_end(toks, i + 1)
             continue
@@ -145,6 +149,24 @@ def gnu_expressions(toks: list[Token], ctx: _Ctx) -> list[Token]:
             out.append(t)
         i += 1
     return out
+
+
+_BEFORE_OPERAND = frozenset(("(", ",", "=", "return", "?", ":", "[", "{"))
+
+
+def _unary_position(out: list[Token], ctx: _Ctx) -> bool:
+    """Does an operand start here (so ``&&`` is unary)?  After ``(``, ``,``,
+    ``=`` …, or after a cast ``(type)``."""
+    if not out:
+        return False
+    if out[-1].text in _BEFORE_OPERAND:
+        return True
+    if out[-1].text != ")":
+        return False
+    k = len(out) - 2
+    while k >= 0 and out[k].text != "(":
+        k -= 1
+    return k >= 0 and _is_type_name(out[k + 1:-1], ctx.typedefs)
 
 
 def _skip_to_range_end(toks: list[Token], j: int) -> int:

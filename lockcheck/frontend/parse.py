@@ -27,6 +27,7 @@ from pycparser.c_parser import Coord, CParser
 
 from lockcheck.frontend.lexer import Token
 from lockcheck.frontend.normalize import C_KEYWORDS
+from lockcheck.frontend.recovery import statement_span
 
 __all__ = ["Outcome", "ParsedFunction", "KernelCParser", "parse_function"]
 
@@ -174,6 +175,9 @@ class _Attempt:
             cand = p2.text
         elif cur.text in (")", "*") and p1.kind == "id" and p2 is not None and p2.text == "(":
             cand = p1.text
+        elif p1.text == ")" and idx >= 3 and p2.kind == "id" and toks[idx - 3].text == "(" \
+                and (cur.kind in ("id", "num") or cur.text in ("(", "*", "&")):
+            cand = p2.text  # (vucp) addr: a cast to an unknown type
         if cand and cand not in self.added and cand not in self.never and cand not in self.types \
                 and (not cand.isupper() or self._declares(idx, cand)):
             self.added.add(cand)
@@ -235,22 +239,7 @@ class _Attempt:
         if idx <= body:
             return False
         toks = self.toks
-        a = idx
-        while a > body + 1 and toks[a - 1].text not in (";", "{", "}"):
-            a -= 1
-        b, depth = idx, 0
-        while b < len(toks):
-            v = toks[b].text
-            if v in "({[":
-                depth += 1
-            elif v in ")]}":
-                if depth == 0:
-                    break
-                depth -= 1
-            elif v == ";" and depth == 0:
-                b += 1
-                break
-            b += 1
+        a, b = statement_span(toks, idx, body)
         if b <= a:
             return False
         line = toks[a].line

@@ -35,6 +35,12 @@ def test_gnu_expressions(fe):
     assert fe.run(norm.gnu_expressions, "typeof(*p) v = *p;") == "__lc_typeof_t v = * p ;"
 
 
+def test_gnu_label_addresses(fe):
+    assert fe.run(norm.gnu_expressions, "f(a, &&l); x = (unsigned long) &&here; y = a && b;") == \
+        "f ( a , __lc_label_addr ) ; x = ( unsigned long ) __lc_label_addr ; y = a && b ;"
+    assert fe.run(norm.gnu_expressions, "y = (a) && b;") == "y = ( a ) && b ;"
+
+
 def test_pp_numbers(fe):
     assert fe.run(norm.pp_numbers, "F(1_1, 3DNOW, 0x1fULL, 1.5e3f, 077)") == \
         "F ( 0 , 0 , 0x1fULL , 1.5e3f , 077 )"
