@@ -62,12 +62,17 @@ class _Writer:
         if e.held:
             self.line(IND, f"holding {e.src}, taken at:")
             for s in e.held:
-                self.line(IND, *self.site(s), f"  {s.what}()")
+                self.line(IND, *self.site(s), f"  {_call(s.what)}")
             self.quote(e.held[-1])
         self.line(IND, f"then, to take {e.dst}:")
         for s in e.acquire:
-            self.line(IND, *self.site(s), f"  {s.what}()")
+            self.line(IND, *self.site(s), f"  {_call(s.what)}")
         self.quote(e.acquire[-1] if e.acquire else None)
+
+
+def _call(what: str) -> str:
+    """``mutex_lock()``; model annotations (``f [model: ...]``) as they are."""
+    return f"{what}()" if what.isidentifier() else what
 
 
 def _banner(w: _Writer, title: str) -> None:
