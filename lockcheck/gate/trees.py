@@ -79,24 +79,28 @@ def git(repo: Path, *args: str, data: bytes | None = None) -> subprocess.Complet
 
 @contextlib.contextmanager
 def git_tree(repo: Path, rev: str, paths: tuple[str, ...], arch: str):
-    """A temporary directory holding ``rev``'s files (only ``paths`` and the
-    kernel headers when ``paths`` is given).  Yields its path."""
+    """A temporary directory holding the files of ``rev``; yields its path.
+
+    ``rev`` is any tree-ish: a commit, or ``git write-tree``'s id for the
+    index (what a pre-commit hook compares with HEAD).  With ``paths``,
+    only those, their sibling headers and the kernel headers are read.
+    """
     repo = Path(repo)
     if not repo.is_dir():
         raise InputError(f"{repo}: no such directory")
     git(repo, "rev-parse", "--git-dir")
     try:
-        commit = git(repo, "rev-parse", "--verify", "--quiet", f"{rev}^{{commit}}").stdout.decode().strip()
+        tree = git(repo, "rev-parse", "--verify", "--quiet", f"{rev}^{{tree}}").stdout.decode().strip()
     except InputError:
         raise InputError(f"{rev}: unknown revision in {repo}") from None
     listed: list[str] | None = None          # None: the whole tree
     if paths:
         wanted = [p.strip("/") or "." for p in (*paths, *kernel_support_paths(arch))]
-        listed = git(repo, "ls-tree", "--name-only", commit, "--", *wanted).stdout.decode().splitlines()
-        listed += _sibling_headers(repo, commit, listed)
+        listed = git(repo, "ls-tree", "--name-only", tree, "--", *wanted).stdout.decode().splitlines()
+        listed += _sibling_headers(repo, tree, listed)
     with tempfile.TemporaryDirectory(prefix="lockcheck-git-") as tmp:
         if listed is None or listed:
-            _untar(git(repo, "archive", "--format=tar", commit, "--", *(listed or [])).stdout, Path(tmp))
+            _untar(git(repo, "archive", "--format=tar", tree, "--", *(listed or [])).stdout, Path(tmp))
         yield Path(tmp)
 
 

@@ -26,8 +26,8 @@ def test_patch_resolves_the_cycle(lc):
 
 
 def test_patch_with_paths(lc):
-    code, out, _ = lc("check-patch", PATCH, "--tree", BEFORE, *[f"--path={n}" for n in
-                      ("kvm_main.c", "mmu.c", "cpu.c", "x86.c", "lapic.c", "jump_label.c")])
+    files = sorted(p.name for p in BEFORE.glob("*.c"))
+    code, out, _ = lc("check-patch", PATCH, "--tree", BEFORE, *[f"--path={n}" for n in files])
     assert code == 0 and "0 introduced, 1 resolved" in out
 
 

@@ -49,8 +49,8 @@ def test_git_revisions(lc, kvm_repo):
     assert code == 0 and "0 introduced, 1 resolved" in out
     code, out, _ = lc("diff", "--repo", kvm_repo, "after", "before")
     assert code == 1 and "1 introduced" in out
-    code, out, _ = lc("diff", "--repo", kvm_repo, "HEAD~1", "HEAD", "kvm_main.c", "mmu.c", "cpu.c",
-                      "x86.c", "lapic.c", "jump_label.c")
+    files = sorted(p.name for p in BEFORE.glob("*.c"))      # PATHs: files, headers come along
+    code, out, _ = lc("diff", "--repo", kvm_repo, "HEAD~1", "HEAD", *files)
     assert code == 0 and "1 resolved" in out
 
 
@@ -81,3 +81,12 @@ def test_missing_directory(lc, tmp_path):
 def test_missing_path(lc):
     code, _, err = lc("diff", BEFORE, AFTER, "no/such/dir")
     assert code == 2 and err.strip() == "lockcheck: error: no/such/dir: no such file or directory in either tree"
+
+
+def test_index_against_head(lc, kvm_repo):
+    """What the pre-commit hook runs: HEAD against ``git write-tree`` (the index)."""
+    from tests.gate.conftest import BEFORE, git
+    (kvm_repo / "kvm_main.c").write_bytes((BEFORE / "kvm_main.c").read_bytes())
+    git(kvm_repo, "add", "kvm_main.c")
+    code, out, _ = lc("diff", "--repo", kvm_repo, "HEAD", git(kvm_repo, "write-tree"))
+    assert code == 1 and "1 introduced" in out
