@@ -48,10 +48,6 @@ class Comparison:
     suppressed: tuple[tuple[Finding, str], ...] = field(default=())
     stale: tuple = field(default=())
 
-    @property
-    def failing(self) -> tuple[Finding, ...]:
-        return self.introduced
-
     def summary(self) -> str:
         line = f"{len(self.introduced)} introduced, {len(self.resolved)} resolved, " \
                f"{len(self.unchanged)} unchanged"

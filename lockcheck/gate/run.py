@@ -14,11 +14,10 @@ from pathlib import Path
 
 from lockcheck.errors import InputError
 from lockcheck.gate import baseline as bl
-from lockcheck.gate.compare import Comparison, compare
+from lockcheck.gate.compare import Comparison, compare, only
 from lockcheck.gate.patches import apply, read_series, touched
 from lockcheck.gate.suppress import Config, apply_suppressions, find_config, load_config
 from lockcheck.gate.trees import copy_tree, git_tree, kernel_support_paths, scan_tree
-from lockcheck.gate.compare import only
 from lockcheck.options import Options
 
 __all__ = ["Policy", "Step", "diff_trees", "patch_steps"]
