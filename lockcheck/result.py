@@ -36,6 +36,11 @@ class Edge:
     others: tuple[tuple[tuple[WitnessStep, ...], tuple[WitnessStep, ...]], ...] = ()
 
     @property
+    def models(self) -> tuple[str, ...]:
+        """The modelling assumptions (steps marked ``[model``) this edge rests on."""
+        return tuple(sorted({s.what for s in self.held + self.acquire if "[model" in s.what}))
+
+    @property
     def witness(self) -> tuple[WitnessStep, ...]:
         """Where ``src`` was taken, then the chain to where ``dst`` is taken."""
         return self.held + self.acquire

@@ -60,7 +60,11 @@ def run_check(quiet: bool, **kw):
 @click.option("--max-cycles", type=click.IntRange(min=1), default=None, metavar="N",
               help="Report only the N highest-ranked findings (exit code still counts all).")
 @click.option("-q", "--quiet", is_flag=True, help="No progress bar.")
-def scan(fmt, max_cycle_length, max_cycles, quiet, **kw):
+@click.option("--baseline", type=click.Path(dir_okay=False), default=None,
+              help="Known cycles (lockcheck baseline create): listed, never failing.")
+@click.option("--config", type=click.Path(dir_okay=False), default=None,
+              help="Suppressions file (default: .lockcheck.toml at the tree root).")
+def scan(fmt, max_cycle_length, max_cycles, quiet, baseline, config, **kw):
     """Report every lock-order cycle (possible ABBA deadlock) in PATHs.
 
     Findings are ranked (see docs/reports.md); text is lockdep's report,
@@ -72,21 +76,42 @@ def scan(fmt, max_cycle_length, max_cycles, quiet, **kw):
     from lockcheck.report import renderer
     from lockcheck.report.rank import rank
     from lockcheck.report.text import render as render_text
+    from lockcheck.gate.baseline import apply_baseline
+    from lockcheck.gate.suppress import apply_suppressions, find_config, load_config
     try:
+        cfg = load_config(config) if config else None
         result = run_check(quiet, max_cycle_length=max_cycle_length, **kw)
         if result is None:
             return exitcodes.USAGE_ERROR
+        if cfg is None and (found_cfg := find_config(result.source_root)) is not None:
+            cfg = load_config(found_cfg)
+        result, suppressed = apply_suppressions(result, cfg) if cfg else (result, [])
+        known, stale = [], []
+        if baseline:
+            result, known, stale = apply_baseline(result, baseline)
         found = bool(result.findings)
         shown = dataclasses.replace(result, findings=rank(result.findings, max_cycles))
+        extra = {"suppressed": suppressed, "known": known, "stale": stale}
         if fmt != "text":
             for err in result.errors:
                 click.echo(f"lockcheck: warning: {err}", err=True)
-            renderer(fmt)(shown, sys.stdout)
+            renderer(fmt)(shown, sys.stdout, **extra)
         else:
             render_text(shown, sys.stdout, show_time=sys.stdout.isatty())
+            _known_lines(**extra)
     except BAD_INPUT as exc:
         return error(exc)
     return exitcodes.FINDINGS if found else exitcodes.CLEAN
+
+
+def _known_lines(suppressed, known, stale) -> None:
+    """What the gate kept quiet, so nothing disappears silently."""
+    for f, reason in suppressed:
+        click.echo(f"suppressed [{f.id}] {' -> '.join(f.locks)}: {reason}")
+    for f in known:
+        click.echo(f"known (baseline) [{f.id}] {' -> '.join(f.locks)}")
+    for e in stale:
+        click.echo(f"stale baseline entry [{e.id}] {' -> '.join(e.locks)}: the cycle is gone")
 
 
 set_format_choices(scan, SCAN_FORMATS)

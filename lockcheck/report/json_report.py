@@ -35,15 +35,30 @@ def schema() -> dict:
     return json.loads(files("lockcheck.report").joinpath("schema", SCHEMA_FILE).read_text())
 
 
+def _steps(steps) -> list[dict]:
+    return [{"function": s.function, "file": s.file, "line": s.line, "what": s.what} for s in steps]
+
+
 def _edge(e: Edge) -> dict:
-    return {"from": e.src, "to": e.dst, "holder": e.holder, "acquirer": e.acquirer,
-            "witness": [{"function": s.function, "file": s.file, "line": s.line, "what": s.what}
-                        for s in e.witness]}
+    d = {"from": e.src, "to": e.dst, "holder": e.holder, "acquirer": e.acquirer,
+         "witness": _steps(e.witness)}
+    if e.models:
+        d["models"] = list(e.models)
+    if e.others:
+        d["other_witnesses"] = [_steps(held + acquire) for held, acquire in e.others]
+    return d
 
 
-def document(result: ScanResult) -> dict:
+def _ref(f, reason: str | None = None) -> dict:
+    d = {"id": f.id, "kind": f.kind, "locks": list(f.locks)}
+    if reason is not None:
+        d["reason"] = reason
+    return d
+
+
+def document(result: ScanResult, suppressed=(), known=(), stale=()) -> dict:
     stats = {k: v for k, v in result.stats.items() if k != "seconds"}
-    return {
+    doc = {
         "version": VERSION,
         "stats": stats,
         "locks": [{"name": l.name, "class": l.key, "kind": l.kind} for l in result.locks],
@@ -53,7 +68,14 @@ def document(result: ScanResult) -> dict:
                    for f in result.findings],
         "errors": list(result.errors),
     }
+    if suppressed:
+        doc["suppressed"] = [_ref(f, reason) for f, reason in suppressed]
+    if known:
+        doc["known"] = [_ref(f) for f in known]
+    if stale:
+        doc["stale"] = [{"id": e.id, "kind": e.kind, "locks": list(e.locks), "reason": e.reason} for e in stale]
+    return doc
 
 
-def render(result: ScanResult, out, **_opts) -> None:
-    out.write(json.dumps(document(result), indent=2, sort_keys=False) + "\n")
+def render(result: ScanResult, out, suppressed=(), known=(), stale=(), **_opts) -> None:
+    out.write(json.dumps(document(result, suppressed, known, stale), indent=2, sort_keys=False) + "\n")

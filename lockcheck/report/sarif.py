@@ -106,7 +106,13 @@ def _result(f: Finding, rule_index: dict[str, int]) -> dict:
     }
 
 
-def document(result: ScanResult) -> dict:
+def _suppressed(f, rule_index, reason: str) -> dict:
+    r = _result(f, rule_index)
+    r["suppressions"] = [{"kind": "external", "justification": reason}]
+    return r
+
+
+def document(result: ScanResult, suppressed=()) -> dict:
     rule_index = {r.code: i for i, r in enumerate(RULES)}
     notes = [{"level": "warning", "message": {"text": err}} for err in result.errors]
     return {
@@ -116,11 +122,12 @@ def document(result: ScanResult) -> dict:
             "tool": {"driver": {"name": "lockcheck", "version": __version__,
                                 "rules": [_rule(r) for r in RULES]}},
             "invocations": [{"executionSuccessful": True, "toolExecutionNotifications": notes}],
-            "results": [_result(f, rule_index) for f in result.findings],
+            "results": [_result(f, rule_index) for f in result.findings]
+                       + [_suppressed(f, rule_index, reason) for f, reason in suppressed],
             "columnKind": "unicodeCodePoints",
         }],
     }
 
 
-def render(result: ScanResult, out, **_opts) -> None:
-    out.write(json.dumps(document(result), indent=2) + "\n")
+def render(result: ScanResult, out, suppressed=(), **_opts) -> None:
+    out.write(json.dumps(document(result, suppressed), indent=2) + "\n")
