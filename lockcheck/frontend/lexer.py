@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from typing import NamedTuple
 
-__all__ = ["Token", "strip_comments", "tokenize", "match_close"]
+__all__ = ["Token", "splice_lines", "strip_comments", "tokenize", "match_close"]
 
 
 class Token(NamedTuple):
@@ -29,6 +29,27 @@ _TOKEN = re.compile(r'''
 |(?P<punct>\.\.\.|<<=|>>=|->|\+\+|--|<<|>>|<=|>=|==|!=|&&|\|\||[-+*/%&|^!=<>]=|\#\#|[{}\[\]();,.?:~!+\-*/%&|^<>=\#@\\])
 |(?P<other>.)
 ''', re.X)
+
+
+def splice_lines(text: str) -> str:
+    """Join backslash-continued lines, as translation phase 2 does, so a
+    string literal or comment split that way stays one token; the removed
+    line breaks are added after the joined line, keeping later lines exact."""
+    if "\\\n" not in text:
+        return text
+    out: list[str] = []
+    pending: list[str] = []
+    for line in text.split("\n"):
+        if line.endswith("\\"):
+            pending.append(line[:-1])
+            continue
+        out.append("".join(pending) + line)
+        out += [""] * len(pending)
+        pending = []
+    if pending:
+        out.append("".join(pending))
+        out += [""] * (len(pending) - 1)
+    return "\n".join(out)
 
 
 def strip_comments(text: str) -> str:

@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from lockcheck.frontend import normalize as norm
 from lockcheck.frontend.conditionals import MacroDef, preprocess
 from lockcheck.frontend.items import Item, split_items
-from lockcheck.frontend.lexer import strip_comments, tokenize
+from lockcheck.frontend.lexer import splice_lines, strip_comments, tokenize
 from lockcheck.frontend.macros import MacroIndex, expand_macros
 from lockcheck.frontend.parse import KernelCParser, ParsedFunction, parse_function
 from lockcheck.frontend.typefacts import FileFacts, TypeRef, harvest_facts
@@ -33,7 +33,7 @@ class LexedFile:
 
 
 def lex_file(path: str, text: str, defined=frozenset(), undefined=frozenset()) -> LexedFile:
-    pre = preprocess(strip_comments(text), defined, undefined)
+    pre = preprocess(strip_comments(splice_lines(text)), defined, undefined)
     items = split_items(tokenize(pre.text))
     return LexedFile(path, tuple(items), pre.macros, pre.includes, text.count("\n") + 1)
 
@@ -62,6 +62,7 @@ class TreeIndex:
     returns: dict[str, TypeRef] = field(default_factory=dict)
     ops: dict[tuple[str, str], list[str]] = field(default_factory=dict)
     ops_vars: dict[str, str] = field(default_factory=dict)
+    var_fields: dict[tuple[str, str], str] = field(default_factory=dict)
     macros: MacroIndex | None = None
     # header path -> names of the functions it defines (parsed on demand)
     header_files: dict[str, tuple[str, ...]] = field(default_factory=dict)
@@ -90,6 +91,8 @@ def build_index(facts: list[FileFacts], macro_defs: list[MacroDef], model: norm.
             lst.extend(x for x in v if x not in lst)
         for k, v in f.ops_vars.items():
             idx.ops_vars.setdefault(k, v)
+        for k, v in f.var_fields.items():
+            idx.var_fields.setdefault(k, v)
     typedefs |= type_alias_macros(macro_defs, typedefs)
     idx.typedefs = frozenset(typedefs - model.never_typedefs)
     # A macro that stands for a real function in another configuration
