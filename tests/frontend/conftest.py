@@ -1,8 +1,9 @@
 """Helpers for the front-end tests: tokens in, tokens out, snippets parsed.
 
-Helpers are fixtures (not imported names) so this file never competes with
-``tests/conftest.py`` for the module name ``conftest``; ``REPO``/``KERNEL``
-repeat the top-level definitions for the same reason.
+Helpers are fixtures, not imported names.  ``tests/frontend`` is a package
+(``__init__.py``) so this file is ``frontend.conftest`` and does not replace
+``tests/conftest.py`` in ``sys.modules`` (``from conftest import ...`` in
+other test directories keeps working whatever order pytest collects in).
 """
 
 from __future__ import annotations
