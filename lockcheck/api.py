@@ -13,6 +13,7 @@ import time
 from lockcheck.analysis.contexts import callback_functions
 from lockcheck.analysis.cycles import find_cycles
 from lockcheck.model.loader import load_model
+from lockcheck.analysis.notifiers import NotifierModel
 from lockcheck.analysis.names import display_names, preferred_var_names
 from lockcheck.analysis.summaries import AnalysisResult, Program, analyse, calls_in
 from lockcheck.driver import header_functions, run_frontend
@@ -33,8 +34,10 @@ def check(options: Options, progress=None) -> ScanResult:
     defined = {fn.name for fn in functions}
     wanted = {c.callee for fn in functions for c in calls_in(fn.body) if c.callee} - defined
     functions += header_functions(run, options, wanted)
-    functions += callback_functions(functions, load_model("contexts", options.model_files))
-    program = Program(functions, run.index.ops if run.index else {})
+    contexts = load_model("contexts", options.model_files)
+    functions += callback_functions(functions, contexts)
+    notifiers = NotifierModel(contexts.get("notifiers", {}), run.index.var_fields if run.index else {})
+    program = Program(functions, run.index.ops if run.index else {}, notifiers)
     analysis = analyse(program)
     names = display_names(analysis.refs, preferred_var_names(functions))
     result = _build_result(analysis, names, options, load_catalogue(options.model_files))

@@ -287,8 +287,9 @@ class Extractor:
                 self.expr(a, out)
             if fname in self.env.params:
                 return ir.Call(line, None, self._arg_refs(args), var=var, fnptr_args=self._fnptr_args(args),
-                               via_param=self.env.params[fname])
-            return ir.Call(line, fname, self._arg_refs(args), var=var, fnptr_args=self._fnptr_args(args))
+                               via_param=self.env.params[fname], forwarded_params=self._forwarded(args))
+            return ir.Call(line, fname, self._arg_refs(args), var=var, fnptr_args=self._fnptr_args(args),
+                           forwarded_params=self._forwarded(args))
         static = self._static_call_field(name)
         if static is not None:
             for a in args:
@@ -339,6 +340,14 @@ class Extractor:
             else:
                 refs.append(None)
         return tuple(refs)
+
+    def _forwarded(self, args) -> tuple[tuple[int, int], ...]:
+        """Parameters passed on as arguments: a function pointer handed down."""
+        out = []
+        for k, a in enumerate(args):
+            if isinstance(a, c_ast.ID) and a.name in self.env.params:
+                out.append((k, self.env.params[a.name]))
+        return tuple(out)
 
     def _fnptr_args(self, args) -> tuple[tuple[int, str], ...]:
         """Arguments that name a function (not a variable in scope)."""

@@ -322,12 +322,15 @@ class FunctionFlow:
         if not targets:
             return {_set_fact(s, call.var, None)}
         out: set[State] = set()
-        for callee, summary in targets:
-            out |= self._apply_callee(s, call, callee, summary, which)
+        for target in targets:
+            callee, summary = target[0], target[1]
+            label = target[2] if len(target) > 2 else ""
+            out |= self._apply_callee(s, call, callee, summary, which, label or call.model)
         return out
 
-    def _apply_callee(self, s: State, call: ir.Call, callee, summary: Summary, which) -> set[State]:
-        site = self.step(call.line, f"{callee.name} [model: {call.model}]" if call.model else callee.name)
+    def _apply_callee(self, s: State, call: ir.Call, callee, summary: Summary, which,
+                      model: str = "") -> set[State]:
+        site = self.step(call.line, f"{callee.name} [model: {model}]" if model else callee.name)
         for acq in summary.acquires.values():
             ref = subst(acq.ref, call.args, callee)
             before = subst_keys(acq.released_before, call.args, callee)

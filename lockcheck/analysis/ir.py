@@ -77,6 +77,7 @@ class Call:
     var: str | None = None                   # result assigned to this variable
     fnptr_args: tuple[tuple[int, str], ...] = ()   # (position, function name) passed
     via_param: int | None = None             # call through the N-th parameter (a function pointer)
+    forwarded_params: tuple[tuple[int, int], ...] = ()  # (position, caller's parameter index) passed on
     model: str = ""                          # why a model resolves this call (static_call ...)
 
 

@@ -70,7 +70,9 @@ class AnalysisResult:
 class Program:
     """Every function of the scan, and how calls resolve to them."""
 
-    def __init__(self, functions: list[FunctionIR], ops: dict | None = None) -> None:
+    def __init__(self, functions: list[FunctionIR], ops: dict | None = None, notifiers=None) -> None:
+        self.notifiers = notifiers
+        self.labels: dict[tuple[str, int, str], str] = {}
         self.by_key: dict[str, FunctionIR] = {}
         self.globals: dict[str, str] = {}
         self.statics: dict[tuple[str, str], str] = {}
@@ -117,13 +119,45 @@ class Program:
                     lst = self.bindings.setdefault((target, pos), [])
                     if k and k not in lst:
                         lst.append(k)
+        self._forward_bindings()
+
+    def _forward_bindings(self) -> None:
+        """A function-pointer parameter passed on (``msr_io`` hands ``do_msr``
+        to ``__msr_io``) carries its bindings to the next callee; to a fixpoint."""
+        hops = []
+        for key in sorted(self.by_key):
+            fn = self.by_key[key]
+            for call in calls_in(fn.body):
+                if call.forwarded_params and call.callee:
+                    target = self.resolve_name(call.callee, fn.file)
+                    if target is not None:
+                        hops += [((key, param), (target, pos)) for pos, param in call.forwarded_params]
+        changed = True
+        while changed:
+            changed = False
+            for src, dst in hops:
+                for k in self.bindings.get(src, []):
+                    lst = self.bindings.setdefault(dst, [])
+                    if k not in lst:
+                        lst.append(k)
+                        changed = True
 
     def resolve(self, call: Call, caller: FunctionIR, caller_key: str = "") -> list[str]:
         if call.via_param is not None:
             return list(getattr(self, "bindings", {}).get((caller_key, call.via_param), []))
+        if self.notifiers is not None and self.notifiers.is_dispatch(call):
+            return []  # resolved per chain at each *_notifier_call_chain() site
         if call.callee:
             key = self.resolve_name(call.callee, caller.file)
-            return [key] if key else []
+            keys = [key] if key else []
+            if self.notifiers is not None:
+                chain, callbacks = self.notifiers.callbacks(call)
+                for cb in callbacks:
+                    k = self.resolve_name(cb, caller.file) or (self.by_name.get(cb) or [None])[0]
+                    if k and k not in keys:
+                        keys.append(k)
+                        self.labels[(caller_key, id(call), k)] = f"notifier chain {chain}"
+            return keys
         if call.field is not None:
             names = self.ops.get(call.field, [])
             keys = []
@@ -141,6 +175,8 @@ def analyse(program: Program) -> AnalysisResult:
     graph.add_nodes_from(sorted(program.by_key))
     call_cache: dict[tuple[str, int], list[str]] = {}
     program.bind_function_pointers()
+    if program.notifiers is not None:
+        program.notifiers.learn(list(program.by_key.values()), calls_in)
     for key in sorted(program.by_key):
         fn = program.by_key[key]
         for call in calls_in(fn.body):
@@ -175,7 +211,7 @@ def _walk(program: Program, key: str, summaries, call_cache, result: AnalysisRes
         for t in call_cache.get((key, id(call)), ()):
             s = summaries.get(t)
             if s is not None:
-                out.append((program.by_key[t], s))
+                out.append((program.by_key[t], s, program.labels.get((key, id(call), t), "")))
         return out
 
 

@@ -51,6 +51,8 @@ class FileFacts:
     ops: dict[tuple[str, str], list[str]] = field(default_factory=dict)
     # global variable -> its struct type, for tables initialised by name
     ops_vars: dict[str, str] = field(default_factory=dict)
+    # (global variable, field) -> function stored there by its initialiser
+    var_fields: dict[tuple[str, str], str] = field(default_factory=dict)
 
 
 def harvest_facts(items: list[Item], definitions: dict) -> FileFacts:
@@ -257,6 +259,7 @@ def _ops_initialiser(toks: list[Token], struct_type: str, var: str, facts: FileF
                 value = value[1:]
             if len(value) == 1 and value[0].kind == "id":
                 facts.ops.setdefault((struct_type, part[1].text), []).append(value[0].text)
+                facts.var_fields[(var, part[1].text)] = value[0].text
 
 
 def _function_return(toks: list[Token], facts: FileFacts) -> None:
