@@ -59,6 +59,7 @@ class Extractor:
         self.path = path
         self.transparent = frozenset(model.get("transparent_calls", ()))
         self.lock_types = frozenset(model.get("lock_types", ()))
+        self.noreturn = frozenset(model.get("noreturn", ()))
         self.subclass_constants = model.get("subclass_constants", {})
         static_calls = model.get("static_calls", {})
         self.sc_wrappers: dict[str, str] = static_calls.get("wrappers", {})
@@ -110,6 +111,8 @@ class Extractor:
             return method(node)
         out: list = []
         self.expr(node, out)
+        if isinstance(node, c_ast.FuncCall) and isinstance(node.name, c_ast.ID) and node.name.name in self.noreturn:
+            out.append(ir.Jump("noreturn"))
         return out
 
     def s_Compound(self, node):

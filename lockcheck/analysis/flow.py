@@ -192,6 +192,8 @@ class FunctionFlow:
         return out if has_default else out | entry
 
     def jump(self, node: ir.Jump, states: set[State]) -> set[State]:
+        if node.kind == "noreturn":
+            return set()
         if node.kind == "goto":
             self.pending.setdefault(node.label, set()).update(states)
         else:

@@ -70,8 +70,10 @@ class AnalysisResult:
 class Program:
     """Every function of the scan, and how calls resolve to them."""
 
-    def __init__(self, functions: list[FunctionIR], ops: dict | None = None, notifiers=None) -> None:
+    def __init__(self, functions: list[FunctionIR], ops: dict | None = None, notifiers=None,
+                 not_followed: dict[str, str] | None = None) -> None:
         self.notifiers = notifiers
+        self.not_followed = not_followed or {}
         self.labels: dict[tuple[str, int, str], str] = {}
         self.by_key: dict[str, FunctionIR] = {}
         self.globals: dict[str, str] = {}
@@ -143,6 +145,8 @@ class Program:
                         changed = True
 
     def resolve(self, call: Call, caller: FunctionIR, caller_key: str = "") -> list[str]:
+        if call.callee in self.not_followed:
+            return []
         if call.via_param is not None:
             return list(getattr(self, "bindings", {}).get((caller_key, call.via_param), []))
         if self.notifiers is not None and self.notifiers.is_dispatch(call):

@@ -192,6 +192,11 @@ def lock_ref(node, env: TypeEnv) -> tuple[LockRef, bool]:
         ref = _field_ref(bare, env)
         if ref is not None:
             return ref, True
+    if isinstance(bare, c_ast.TernaryOp):
+        # `c ? &a_map : &b_map`: one class when both sides agree, else the first
+        first, ok = lock_ref(bare.iftrue, env)
+        if ok:
+            return first, True
     if isinstance(bare, c_ast.ArrayRef):
         inner, ok = lock_ref(bare.name, env)
         if ok:

@@ -26,7 +26,7 @@ from lockcheck.result import Finding, ScanResult
 __all__ = ["Suppression", "Config", "CONFIG_NAME", "load_config", "find_config", "apply_suppressions"]
 
 CONFIG_NAME = ".lockcheck.toml"
-TOP_LEVEL = {"suppress"}          # known tables; a typo is an error, not a no-op
+TOP_LEVEL = {"suppress", "order", "leaf", "alias"}        # known tables; a typo is an error, not a no-op
 
 
 @dataclass(frozen=True)

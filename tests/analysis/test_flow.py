@@ -190,3 +190,20 @@ def test_static_functions_of_the_same_name_stay_apart(scan_c):
     a = "static DEFINE_MUTEX(x); static DEFINE_MUTEX(p);\nstatic void helper(void) { mutex_lock(&x); mutex_unlock(&x); }\nvoid fa(void) { mutex_lock(&p); helper(); mutex_unlock(&p); }\n"
     b = "static DEFINE_MUTEX(y); static DEFINE_MUTEX(q);\nstatic void helper(void) { mutex_lock(&y); mutex_unlock(&y); }\nvoid fb(void) { mutex_lock(&q); helper(); mutex_unlock(&q); }\n"
     assert edge_set(scan_c({"a.c": a, "b.c": b})) == {("p", "x"), ("q", "y")}
+
+
+def test_noreturn_call_ends_the_path(scan_c):
+    src = LOCKS + """
+void f(int mode) {
+	mutex_lock(&a);
+	if (mode == 1)
+		mutex_unlock(&a);
+	else if (mode == 2)
+		mutex_unlock(&a);
+	else
+		BUG();
+	mutex_lock(&b);
+	mutex_unlock(&b);
+}
+"""
+    assert ("a", "b") not in edge_set(scan_c({"x.c": src}))
