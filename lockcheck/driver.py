@@ -209,7 +209,7 @@ def run_frontend(options: Options, extract: bool = False, headers_too: bool = Fa
                                             catalogue, cache, config, run)
     run.index = index
     ctx = _Context(index, frontend, catalogue, options, extract)
-    index_digest = make_key(config, *sorted(header_paths))
+    index_digest = make_key(config, _index_digest(index))
     run.index_digest = index_digest
     jobs = [(str(p), _display(p, root)) for p in files]
     run.files = _run_jobs(jobs, ctx, options, cache, index_digest, extract, progress)
@@ -253,6 +253,22 @@ def _build_tree_index(files, root, options, frontend, definitions, catalogue, ca
     index = build_index(facts, macros, frontend, catalogue.names())
     index.header_files = {str(q): seen[q][4] for q in order if seen[q] and str(q).endswith(".h")}
     return index, digests
+
+
+def _index_digest(index: TreeIndex) -> str:
+    """What parsing and extraction read from the index, hashed: editing a
+    function body leaves the facts (types, macros, prototypes) unchanged,
+    so every other file stays cached."""
+    import hashlib
+    h = hashlib.blake2b(digest_size=20)
+    for part in (sorted(index.typedefs), sorted(index.typedef_targets.items()),
+                 sorted((k, sorted(v.items())) for k, v in index.structs.items()),
+                 sorted(index.globals.items()), sorted(index.returns.items()),
+                 sorted(index.ops.items()), sorted(index.var_fields.items()),
+                 sorted(index.header_files.values()),  # not the paths: trees copied elsewhere share the cache
+                 sorted((n, m.params, m.text) for n, m in index.macros.all.items()) if index.macros else ()):
+        h.update(repr(part).encode())
+    return h.hexdigest()
 
 
 def _run_jobs(jobs, ctx: _Context, options: Options, cache: Cache, index_digest: str,
