@@ -41,10 +41,30 @@ def check(options: Options, progress=None) -> ScanResult:
     program = Program(functions, run.index.ops if run.index else {}, notifiers, not_followed)
     analysis = analyse(program)
     names = display_names(analysis.refs, preferred_var_names(functions))
+    if options.docs:
+        _add_documented(analysis, names, options.docs)
     result = _build_result(analysis, names, options, load_catalogue(options.model_files))
     stats = _stats(run, functions, analysis, result, time.perf_counter() - t0)
     root = str(run.root) if run.root is not None else "."
     return ScanResult(stats, result[0], result[1], result[2], tuple(run.errors), root)
+
+
+def _add_documented(analysis: AnalysisResult, names: dict[str, str], docs: tuple[str, ...]) -> None:
+    """Documented orders the code does not show become marked edges."""
+    from lockcheck.analysis.facts import EdgeWitness, Step
+    from lockcheck.analysis.summaries import EdgeRecord
+    from lockcheck.docs import read_rules
+    from lockcheck.docs.graph import DOCUMENTED_MARK, documented_pairs
+    key_of = {name: key for key, name in names.items()}
+    locks = [Lock(name, key, "lock") for key, name in names.items()]
+    for path in docs:
+        for src, dst, rule in documented_pairs(read_rules(path).rules, locks):
+            k = (key_of[src], key_of[dst])
+            if k in analysis.edges:
+                continue
+            step = Step(rule.file, rule.line, "(documented)", f"{DOCUMENTED_MARK} {rule.parsed()}")
+            rec = analysis.edges[k] = EdgeRecord(*k)
+            rec.kinds[("E", "N")] = EdgeWitness((step,), (step,))
 
 
 def _steps(chain) -> tuple[WitnessStep, ...]:

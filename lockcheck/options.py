@@ -26,6 +26,7 @@ class Options:
     jobs: int = 1
     cache_dir: Path | None = field(default_factory=default_cache_dir)
     max_cycle_length: int = 6
+    docs: tuple[str, ...] = ()          # locking documents whose orders join the graph
 
     def config_digest(self) -> str:
         """What, besides file content, changes the front end's output."""

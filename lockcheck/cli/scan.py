@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import dataclasses
 import sys
+from pathlib import Path
 
 import click
 
@@ -64,7 +65,9 @@ def run_check(quiet: bool, **kw):
               help="Known cycles (lockcheck baseline create): listed, never failing.")
 @click.option("--config", type=click.Path(dir_okay=False), default=None,
               help="Suppressions file (default: .lockcheck.toml at the tree root).")
-def scan(fmt, max_cycle_length, max_cycles, quiet, baseline, config, **kw):
+@click.option("--docs", "docs", multiple=True, type=click.Path(dir_okay=False),
+              help="Locking document (RST) whose orders join the graph as documented edges.")
+def scan(fmt, max_cycle_length, max_cycles, quiet, baseline, config, docs, **kw):
     """Report every lock-order cycle (possible ABBA deadlock) in PATHs.
 
     Findings are ranked (see docs/reports.md); text is lockdep's report,
@@ -80,7 +83,10 @@ def scan(fmt, max_cycle_length, max_cycles, quiet, baseline, config, **kw):
     from lockcheck.gate.suppress import apply_suppressions, find_config, load_config
     try:
         cfg = load_config(config) if config else None
-        result = run_check(quiet, max_cycle_length=max_cycle_length, **kw)
+        for d in docs:
+            if not Path(d).is_file():
+                raise InputError(f"{d}: no such file")
+        result = run_check(quiet, max_cycle_length=max_cycle_length, docs=tuple(docs), **kw)
         if result is None:
             return exitcodes.USAGE_ERROR
         if cfg is None and (found_cfg := find_config(result.source_root)) is not None:
