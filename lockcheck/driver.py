@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import os
 import time
-from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -273,6 +272,9 @@ def _index_digest(index: TreeIndex) -> str:
 
 def _run_jobs(jobs, ctx: _Context, options: Options, cache: Cache, index_digest: str,
               extract: bool, progress) -> list[FileOutcome]:
+    """Cached outcomes, then the misses through ``options.executor``
+    (:mod:`lockcheck.executors`), which yields them in input order."""
+    from lockcheck.executors import Job, make_executor
     results: dict[int, FileOutcome] = {}
     pending = []
     for k, (path, display) in enumerate(jobs):
@@ -288,16 +290,11 @@ def _run_jobs(jobs, ctx: _Context, options: Options, cache: Cache, index_digest:
             if progress:
                 progress(hit)
         else:
-            pending.append((k, key, path, display))
-    if options.jobs > 1 and len(pending) > 1:
-        with ProcessPoolExecutor(max_workers=options.jobs, initializer=_init_worker, initargs=(ctx,)) as ex:
-            outs = ex.map(_process, [(p, d) for _, _, p, d in pending], chunksize=1)
-            for (k, key, _, _), out in zip(pending, outs):
-                _store(results, k, key, out, cache, progress)
-    else:
-        _init_worker(ctx)
-        for k, key, path, display in pending:
-            _store(results, k, key, _process((path, display)), cache, progress)
+            pending.append((k, key, Job(path, display, digest)))
+    executor = make_executor(options.executor, options.jobs)
+    outs = executor.map(ctx, [job for _, _, job in pending])
+    for (k, key, _), out in zip(pending, outs, strict=True):
+        _store(results, k, key, out, cache, progress)
     return [results[k] for k in sorted(results)]
 
 

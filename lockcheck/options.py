@@ -24,6 +24,7 @@ class Options:
     model_files: tuple[str, ...] = ()
     arch: str = "x86"
     jobs: int = 1
+    executor: str = "local"      # or dask://HOST:PORT (lockcheck.executors); not in the cache key
     cache_dir: Path | None = field(default_factory=default_cache_dir)
     max_cycle_length: int = 6
     docs: tuple[str, ...] = ()          # locking documents whose orders join the graph

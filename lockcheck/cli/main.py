@@ -19,6 +19,7 @@ COMMANDS = {
     "why": ("lockcheck.cli.why", "why", "Shortest chain of lock dependencies from class A to class B."),
     "graph": ("lockcheck.cli.graph", "graph", "Draw the lock-order graph (DOT, SVG, PNG, HTML)."),
     "rules": ("lockcheck.cli.rules", "rules", "Documentation of each finding kind (LC101, LC102)."),
+    "cache": ("lockcheck.cli.cache", "cache", "Show (info) or empty (clear) the on-disk cache."),
     "docs": ("lockcheck.cli.docs", "docs", "Check lock orders documented in an RST file against the code."),
 }
 

@@ -23,6 +23,9 @@ def common_options(f):
                      help="Extra kernel model TOML merged into the shipped one (repeatable)."),
         click.option("--arch", default="x86", show_default=True, help="Architecture whose headers are used."),
         click.option("-j", "--jobs", type=int, default=0, help="Worker processes (default: all cores)."),
+        click.option("--executor", default="local", show_default=True, callback=_check_executor,
+                     metavar="local|dask://HOST:PORT",
+                     help="Where files are parsed: local processes (-j), or a Dask scheduler's workers."),
         click.option("--cache-dir", type=click.Path(file_okay=False), default=None,
                      help=f"Cache directory (default: {default_cache_dir()})."),
         click.option("--no-cache", is_flag=True, help="Neither read nor write the cache."),
@@ -34,9 +37,17 @@ def common_options(f):
     return f
 
 
+def _check_executor(ctx, param, value):
+    from lockcheck.executors import parse_executor
+    try:
+        return parse_executor(value)
+    except ValueError as exc:
+        raise click.BadParameter(str(exc)) from None
+
+
 def build_options(paths, include_dirs, defines, undefines, model_files, arch, jobs, cache_dir,
-                  no_cache, **extra) -> Options:
+                  no_cache, executor="local", **extra) -> Options:
     cache = None if no_cache else (Path(cache_dir) if cache_dir else default_cache_dir())
     return Options(paths=tuple(paths), include_dirs=tuple(include_dirs), defines=frozenset(defines),
                    undefines=frozenset(undefines), model_files=tuple(model_files), arch=arch,
-                   jobs=jobs or os.cpu_count() or 1, cache_dir=cache, **extra)
+                   jobs=jobs or os.cpu_count() or 1, executor=executor, cache_dir=cache, **extra)
