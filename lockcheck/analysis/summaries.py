@@ -21,6 +21,8 @@ from lockcheck.analysis.ir import Call, FunctionIR
 __all__ = ["Program", "AnalysisResult", "analyse"]
 
 SCC_ROUNDS = 3
+#: Specialised copies of one function for different function-pointer arguments.
+MAX_CLONES = 16
 
 
 @dataclass
@@ -74,6 +76,9 @@ class Program:
                  not_followed: dict[str, str] | None = None) -> None:
         self.notifiers = notifiers
         self.not_followed = not_followed or {}
+        # clone key -> {parameter position: [function keys]}; see _specialise
+        self.clone_bindings: dict[str, dict[int, list[str]]] = {}
+        self.cloned: dict[str, int] = {}
         self.labels: dict[tuple[str, int, str], str] = {}
         self.by_key: dict[str, FunctionIR] = {}
         self.globals: dict[str, str] = {}
@@ -144,16 +149,48 @@ class Program:
                         lst.append(k)
                         changed = True
 
+    def uses_function_params(self) -> None:
+        self.fnptr_users = {k for k, fn in self.by_key.items()
+                            if any(c.via_param is not None or c.forwarded_params for c in calls_in(fn.body))}
+
+    def _specialise(self, target: str, call: Call, caller: FunctionIR, caller_key: str) -> str:
+        """``msr_io(vcpu, argp, do_set_msr, 0)`` calls a copy of ``msr_io`` in
+        which ``do_msr`` is ``do_set_msr`` only (not every function any caller
+        passes), so witnesses through function pointers stay feasible."""
+        if target not in getattr(self, "fnptr_users", ()):
+            return target
+        binding: dict[int, list[str]] = {}
+        for pos, name in call.fnptr_args:
+            k = self.resolve_name(name, caller.file)
+            if k:
+                binding.setdefault(pos, []).append(k)
+        mine = self.clone_bindings.get(caller_key, {})
+        for pos, param in call.forwarded_params:
+            if param in mine:
+                binding.setdefault(pos, []).extend(mine[param])
+        if not binding:
+            return target
+        clone = target + "<" + ",".join(f"{p}={'|'.join(v)}" for p, v in sorted(binding.items())) + ">"
+        if clone not in self.by_key:
+            if self.cloned.get(target, 0) >= MAX_CLONES:
+                return target
+            self.cloned[target] = self.cloned.get(target, 0) + 1
+            self.by_key[clone] = self.by_key[target]
+            self.clone_bindings[clone] = binding
+        return clone
+
     def resolve(self, call: Call, caller: FunctionIR, caller_key: str = "") -> list[str]:
         if call.callee in self.not_followed:
             return []
         if call.via_param is not None:
+            if caller_key in self.clone_bindings and call.via_param in self.clone_bindings[caller_key]:
+                return list(self.clone_bindings[caller_key][call.via_param])
             return list(getattr(self, "bindings", {}).get((caller_key, call.via_param), []))
         if self.notifiers is not None and self.notifiers.is_dispatch(call):
             return []  # resolved per chain at each *_notifier_call_chain() site
         if call.callee:
             key = self.resolve_name(call.callee, caller.file)
-            keys = [key] if key else []
+            keys = [self._specialise(key, call, caller, caller_key)] if key else []
             if self.notifiers is not None:
                 chain, callbacks = self.notifiers.callbacks(call)
                 for cb in callbacks:
@@ -179,16 +216,27 @@ def analyse(program: Program) -> AnalysisResult:
     graph.add_nodes_from(sorted(program.by_key))
     call_cache: dict[tuple[str, int], list[str]] = {}
     program.bind_function_pointers()
+    program.uses_function_params()
     if program.notifiers is not None:
         program.notifiers.learn(list(program.by_key.values()), calls_in)
-    for key in sorted(program.by_key):
+    todo = sorted(program.by_key)
+    seen = set(todo)
+    while todo:
+        key = todo.pop()
         fn = program.by_key[key]
         for call in calls_in(fn.body):
             targets = program.resolve(call, fn, key)
             call_cache[(key, id(call))] = targets
-            _count(result, call, targets)
+            if key not in program.clone_bindings:
+                _count(result, call, targets)
             for t in targets:
                 graph.add_edge(key, t)
+                if t not in seen:  # a new specialised copy
+                    seen.add(t)
+                    graph.add_node(t)
+                    todo.append(t)
+    # a function only ever called through its specialised copies is not a root
+    graph.remove_nodes_from([k for k in program.cloned if graph.in_degree(k) == 0])
     summaries: dict[str, Summary] = {}
     condensed = nx.condensation(graph)
     order = list(reversed(list(nx.lexicographical_topological_sort(

@@ -207,3 +207,15 @@ void f(int mode) {
 }
 """
     assert ("a", "b") not in edge_set(scan_c({"x.c": src}))
+
+
+def test_function_pointer_arguments_are_bound_per_call_site(scan_c):
+    src = LOCKS + """
+static int do_get(int i) { return i; }
+static int do_set(int i) { mutex_lock(&c); mutex_unlock(&c); return i; }
+static int __msr_io(int n, int (*do_msr)(int)) { return do_msr(n); }
+static int msr_io(int n, int (*do_msr)(int)) { return __msr_io(n, do_msr); }
+void get_under_a(void) { mutex_lock(&a); msr_io(1, do_get); mutex_unlock(&a); }
+void set_under_b(void) { mutex_lock(&b); msr_io(1, do_set); mutex_unlock(&b); }
+"""
+    assert edge_set(scan_c({"x.c": src})) == {("b", "c")}
