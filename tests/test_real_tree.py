@@ -61,3 +61,39 @@ def test_kvm_usage_lock_then_cpu_hotplug_lock_through_cpuhp_setup_state(kvm_scan
     assert chain[0] == "kvm_enable_virtualization"
     assert "cpuhp_setup_state" in chain
     assert e.witness[-1].what == "cpus_read_lock"
+
+
+def test_srcu_to_cpu_hotplug_lock_through_the_vcpu_msr_ioctl(kvm_scan):
+    """The seed's third edge: KVM_SET_MSRS under srcu_read_lock reaches
+    cpus_read_lock through msr_io(do_set_msr), the set_msr static call and
+    the APIC base static key."""
+    from lockcheck.report.why import find_path, through
+    path = find_path(kvm_scan, "&kvm->srcu", "cpu_hotplug_lock")
+    (edge,) = through(path, "kvm_arch_vcpu_ioctl")
+    chain = [s.function for s in edge.witness]
+    assert chain[0] == "kvm_arch_vcpu_ioctl"
+    for fn in ("msr_io", "do_set_msr", "__kvm_set_msr", "kvm_set_msr_common", "kvm_apic_set_base",
+               "__kvm_apic_set_base", "static_key_slow_inc"):
+        assert fn in chain, fn
+    assert chain.index("__kvm_set_msr") + 1 == chain.index(next(f for f in chain if f in ("vmx_set_msr", "svm_set_msr")))
+    assert edge.witness[-1].what == "cpus_read_lock"
+    assert any("static_call" in m for m in edge.models)
+
+
+@pytest.fixture(scope="module")
+def cpufreq_scan(tmp_path_factory):
+    from lockcheck.api import check
+    from lockcheck.options import Options
+    paths = tuple(str(KERNEL / p) for p in KVM_SET + ("kernel/notifier.c", "drivers/cpufreq/cpufreq.c"))
+    return check(Options(paths=paths, jobs=2, cache_dir=tmp_path_factory.mktemp("cache2")))
+
+
+def test_cpufreq_transition_notifier_closes_the_seed_cycle(cpufreq_scan):
+    """The hazard the seed commit names: kvm_lock taken by the cpufreq
+    transition notifier under cpu_hotplug_lock closes the 4-lock cycle."""
+    cycles = {f.locks for f in cpufreq_scan.findings if f.kind == "circular"}
+    assert ("&kvm->slots_lock", "&kvm->srcu", "cpu_hotplug_lock", "kvm_lock") in cycles
+    e = _edge(cpufreq_scan, "cpu_hotplug_lock", "kvm_lock")
+    whats = [s.what for s in e.witness]
+    assert any("notifier chain cpufreq_transition_notifier_list" in w for w in whats)
+    assert "__kvmclock_cpufreq_notifier" in [s.function for s in e.witness]

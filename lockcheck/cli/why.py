@@ -20,7 +20,9 @@ from lockcheck.cli.scan import BAD_INPUT, error, run_check
 @click.argument("b")
 @common_options
 @click.option("-q", "--quiet", is_flag=True, help="No progress bar.")
-def why(a, b, fmt, quiet, **kw):
+@click.option("--through", "through_fn", default=None, metavar="FUNCTION",
+              help="Prefer, for each edge, a witness that passes through FUNCTION.")
+def why(a, b, fmt, quiet, through_fn, **kw):
     """Shortest chain of lock dependencies from class A to class B in PATHs.
 
     A and B are lockdep-style names as the reports print them
@@ -28,12 +30,14 @@ def why(a, b, fmt, quiet, **kw):
 
     Exit codes: 1 a path exists, 0 no path, 2 usage or input error.
     """
-    from lockcheck.report.why import find_path, render
+    from lockcheck.report.why import find_path, render, through
     try:
         result = run_check(quiet, **kw)
         if result is None:
             return exitcodes.USAGE_ERROR
         path = find_path(result, a, b)
+        if path and through_fn:
+            path = through(path, through_fn)
         render(result, sys.stdout, a=a, b=b, path=path, fmt=fmt)
     except BAD_INPUT as exc:
         return error(exc)

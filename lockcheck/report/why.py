@@ -19,7 +19,22 @@ from lockcheck.report.source import SourceLines
 from lockcheck.report.text import _Writer
 from lockcheck.result import Edge, ScanResult
 
-__all__ = ["find_path", "render"]
+__all__ = ["find_path", "render", "through"]
+
+
+def through(path: tuple[Edge, ...], function: str) -> tuple[Edge, ...]:
+    """Prefer, for each edge, the witness (best or other) passing through
+    ``function`` — the code path a reviewer is asking about."""
+    import dataclasses
+    out = []
+    for e in path:
+        chains = [(e.held, e.acquire)] + list(e.others)
+        hit = next((c for c in chains if any(s.function == function for s in c[0] + c[1])), None)
+        if hit is not None and hit != (e.held, e.acquire):
+            others = tuple(c for c in chains if c != hit)
+            e = dataclasses.replace(e, held=hit[0], acquire=hit[1], others=others)
+        out.append(e)
+    return tuple(out)
 
 
 def find_path(result: ScanResult, a: str, b: str) -> tuple[Edge, ...] | None:
