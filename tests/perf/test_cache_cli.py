@@ -1,0 +1,56 @@
+"""``lockcheck cache info|clear``."""
+
+from __future__ import annotations
+
+import json
+
+from .clirun import FIXTURES, lockcheck
+
+
+def info(cache) -> dict:
+    proc = lockcheck("cache", "info", "--format", "json", "--cache-dir", cache)
+    assert proc.returncode == 0
+    return json.loads(proc.stdout)
+
+
+def test_info_counts_each_kind_then_clear_empties(tmp_path):
+    cache = tmp_path / "cache"
+    assert info(cache)["entries"] == 0 and not info(cache)["exists"]
+    lockcheck("scan", "-q", "--cache-dir", cache, FIXTURES / "minikvm" / "before")
+    got = info(cache)
+    assert got["location"] == str(cache) and got["exists"]
+    assert set(got["kinds"]) == {"lex", "file", "header"}
+    # one lex summary per file reached (7 .c, 2 .h) and one parse per scanned .c
+    assert got["kinds"]["lex"]["entries"] == 9
+    assert got["kinds"]["file"]["entries"] == 7
+    assert all(k["bytes"] > 0 for k in (got["kinds"]["lex"], got["kinds"]["file"]))
+    assert got["entries"] == sum(k["entries"] for k in got["kinds"].values())
+    assert got["bytes"] == sum(k["bytes"] for k in got["kinds"].values())
+
+    text = lockcheck("cache", "info", "--cache-dir", cache).stdout.decode()
+    assert str(cache) in text and "lex" in text and "header" in text
+
+    cleared = lockcheck("cache", "clear", "--format", "json", "--cache-dir", cache)
+    assert cleared.returncode == 0
+    assert json.loads(cleared.stdout)["removed"]["entries"] == got["entries"]
+    assert info(cache)["entries"] == 0
+    assert list(cache.iterdir()) == []
+
+
+def test_clear_leaves_other_files_alone(tmp_path):
+    """A mistyped --cache-dir must not cost the user their files."""
+    (tmp_path / "notes.txt").write_text("keep")
+    (tmp_path / "file").mkdir()
+    (tmp_path / "file" / "README").write_text("keep")
+    (tmp_path / "file" / "ab").mkdir()
+    (tmp_path / "file" / "ab" / "abcdef.pickle").write_bytes(b"x")
+    out = lockcheck("cache", "clear", "--cache-dir", tmp_path).stdout.decode()
+    assert "removed 1 entries" in out
+    assert (tmp_path / "notes.txt").read_text() == "keep"
+    assert (tmp_path / "file" / "README").read_text() == "keep"
+    assert not (tmp_path / "file" / "ab").exists()
+
+
+def test_clear_on_missing_directory(tmp_path):
+    proc = lockcheck("cache", "clear", "--cache-dir", tmp_path / "nope")
+    assert proc.returncode == 0 and b"removed 0 entries" in proc.stdout

@@ -1,0 +1,63 @@
+"""The same bytes however a scan runs: one process or two, cold or warm
+cache; and a warm re-scan after editing one function re-parses one file."""
+
+from __future__ import annotations
+
+import json
+import shutil
+
+import pytest
+
+from .clirun import FIXTURES, lockcheck, scan_json, stats_json
+
+CASES = ["minikvm/before", "cycle4_four_files"]
+
+
+@pytest.mark.parametrize("case", CASES)
+def test_jobs_1_and_2_identical(case):
+    one = scan_json(FIXTURES / case, "--no-cache", "-j", "1")
+    two = scan_json(FIXTURES / case, "--no-cache", "-j", "2")
+    assert one and b'"edges"' in one
+    assert one == two
+
+
+@pytest.mark.parametrize("case", CASES)
+def test_cold_and_warm_identical(case, tmp_path):
+    cache = tmp_path / "cache"
+    cold = scan_json(FIXTURES / case, "--cache-dir", cache, "-j", "2")
+    after_cold = cache_info(cache)
+    warm = scan_json(FIXTURES / case, "--cache-dir", cache, "-j", "2")
+    assert cold == warm
+    assert cold == scan_json(FIXTURES / case, "--no-cache", "-j", "1")
+    # the warm run computed nothing new: every entry it needed was there
+    assert after_cold["kinds"]["file"]["entries"] > 0
+    assert cache_info(cache)["kinds"] == after_cold["kinds"]
+
+
+def cache_info(cache) -> dict:
+    return json.loads(lockcheck("cache", "info", "--format", "json", "--cache-dir", cache).stdout)
+
+
+BODY_BEFORE = "\tint ret = 0;\n"    # first in kvm_online_cpu()
+
+
+def test_editing_one_body_reparses_one_file(tmp_path):
+    """A function body is not a declaration fact: the tree index keeps its
+    digest, so only the edited file misses, once for its lex summary and
+    once for its parse (``stats`` caches lex and file entries alike)."""
+    tree = tmp_path / "minikvm"
+    shutil.copytree(FIXTURES / "minikvm" / "before", tree)
+    cache = tmp_path / "cache"
+    cold = stats_json(tree, "--cache-dir", cache, "-j", "1")
+    assert cold["cache"]["hits"] == 0
+    entries = cold["cache"]["misses"]           # one lex + one file entry per file reached
+    warm = stats_json(tree, "--cache-dir", cache, "-j", "1")
+    assert warm["cache"] == {"hits": entries, "misses": 0}
+
+    target = tree / "kvm_main.c"
+    text = target.read_text()
+    assert text.count(BODY_BEFORE) >= 1
+    target.write_text(text.replace(BODY_BEFORE, BODY_BEFORE + "\tret = ret * 1;\n", 1))
+    edited = stats_json(tree, "--cache-dir", cache, "-j", "1")
+    assert edited["cache"] == {"hits": entries - 2, "misses": 2}
+    assert edited["functions"] == cold["functions"]
