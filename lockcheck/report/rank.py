@@ -11,6 +11,8 @@ The score (higher first) is::
                                                 # join *different* instances
             -  2 * extra call depth             # steps beyond "take A, take B"
                                                 # in the same function
+            -  5 * edges resting on a model     # [model] steps: a static call,
+                                                # a callback context, a document
 
 where *extra call depth* sums, over the cycle's edges, the witness length
 minus two (a direct edge, both locks taken in one function, costs nothing).
@@ -29,6 +31,7 @@ BASE = 100
 PER_EXTRA_LOCK = 15
 PER_OBJECT_CLASS = 10
 PER_EXTRA_STEP = 2
+PER_MODEL_EDGE = 5
 
 
 def is_per_object(name: str) -> bool:
@@ -40,7 +43,9 @@ def score(f: Finding) -> int:
     length = max(len(f.locks), 2)
     per_object = sum(1 for lk in set(f.locks) if is_per_object(lk))
     depth = sum(max(len(e.witness) - 2, 0) for e in f.edges)
-    return BASE - PER_EXTRA_LOCK * (length - 2) - PER_OBJECT_CLASS * per_object - PER_EXTRA_STEP * depth
+    modelled = sum(1 for e in f.edges if e.models)
+    return (BASE - PER_EXTRA_LOCK * (length - 2) - PER_OBJECT_CLASS * per_object
+            - PER_EXTRA_STEP * depth - PER_MODEL_EDGE * modelled)
 
 
 def rank(findings, limit: int | None = None) -> tuple[Finding, ...]:

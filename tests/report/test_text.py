@@ -80,3 +80,15 @@ def test_sync_and_rlock_verbs():
     ops = sc.scenario(Finding("LC101-x", "circular", ("s", "m"), (e1, e2)))
     assert [o.text for o in ops] == ["rlock(s);", "lock(m);", "sync(s);", "lock(m);"]
     assert [o.cpu for o in ops] == [0, 1, 1, 0]
+
+
+def test_score_drops_for_each_edge_resting_on_a_model():
+    from lockcheck.report.rank import score
+    from lockcheck.result import Edge, Finding, WitnessStep
+    seen = (WitnessStep("f", "a.c", 1, "mutex_lock"),)
+    modelled = (WitnessStep("g", "a.c", 2, "cb [model: cpuhp]"),)
+    code = Finding("LC101-1", "circular", ("a", "b"), (Edge("a", "b", "E", "N", seen, seen),
+                                                       Edge("b", "a", "E", "N", seen, seen)))
+    model = Finding("LC101-2", "circular", ("a", "b"), (Edge("a", "b", "E", "N", seen, seen),
+                                                        Edge("b", "a", "E", "N", seen, modelled)))
+    assert score(code) - score(model) == 5
