@@ -165,18 +165,77 @@ def _process(args: tuple[str, str]) -> FileOutcome:
 
 # ---------------------------------------------------------------- the run
 
-def _lex_summary(path: Path, display: str, options: Options, frontend: FrontendModel,
-                 definitions: dict, cache: Cache, config: str):
-    src = read_source(path, display)
-    key = make_key("lex", src.digest, config)
-    hit = cache.get("lex", key)
-    if hit is not None:
-        return hit
-    lexed = lex_file(display, src.text, options.defines, options.undefines)
-    value = (declaration_facts(lexed, frontend, definitions), lexed.macros, lexed.includes, src.digest,
-             tuple(sorted({_function_name(i) for i in lexed.items if i.kind == "function"} - {None})))
-    cache.put("lex", key, value)
-    return value
+def _lex_value(display: str, text: str, digest: str, options: Options, frontend: FrontendModel,
+               definitions: dict) -> tuple:
+    """A file's contribution to the tree index (pure: cached by content)."""
+    lexed = lex_file(display, text, options.defines, options.undefines)
+    return (declaration_facts(lexed, frontend, definitions), lexed.macros, lexed.includes, digest,
+            tuple(sorted({_function_name(i) for i in lexed.items if i.kind == "function"} - {None})))
+
+
+_LEX_CTX: tuple | None = None
+
+
+def _init_lexer(ctx: tuple) -> None:
+    global _LEX_CTX
+    _LEX_CTX = ctx
+
+
+def _lex_job(args: tuple[str, str, str]) -> tuple:
+    return _lex_value(*args, *_LEX_CTX)
+
+
+#: Files lexed per worker round trip (they are small; the pickling is not).
+LEX_CHUNK = 16
+
+
+class _Lexer:
+    """Lex summaries of a batch of files, in input order: cache hits here,
+    misses in ``options.jobs`` processes (the pool is made on the first
+    batch worth it and kept for the next).  Cache reads and writes stay in
+    this process so the hit/miss counts are the run's."""
+
+    def __init__(self, root, options: Options, frontend: FrontendModel, definitions: dict,
+                 cache: Cache, config: str) -> None:
+        self.root, self.options, self.cache, self.config = root, options, cache, config
+        self.ctx = (options, frontend, definitions)
+        self.pool = None
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc) -> None:
+        if self.pool is not None:
+            self.pool.shutdown()
+
+    def summaries(self, paths: list[Path]) -> list:
+        """A summary tuple or the SourceError, per path."""
+        out: list = [None] * len(paths)
+        misses = []
+        for k, p in enumerate(paths):
+            display = _display(p, self.root)
+            try:
+                src = read_source(p, display)
+            except SourceError as exc:
+                out[k] = exc
+                continue
+            key = make_key("lex", src.digest, self.config)
+            hit = self.cache.get("lex", key)
+            if hit is not None:
+                out[k] = hit
+            else:
+                misses.append((k, key, (display, src.text, src.digest)))
+        if self.options.jobs > 1 and len(misses) > LEX_CHUNK:
+            if self.pool is None:
+                from concurrent.futures import ProcessPoolExecutor
+                self.pool = ProcessPoolExecutor(self.options.jobs, initializer=_init_lexer, initargs=(self.ctx,))
+            values = self.pool.map(_lex_job, [m[2] for m in misses], chunksize=LEX_CHUNK)
+        else:
+            values = (_lex_value(*m[2], *self.ctx) for m in misses)
+        for (k, key, _), value in zip(misses, values):
+            self.cache.put("lex", key, value)
+            out[k] = value
+        return out
 
 
 def _function_name(item) -> str | None:
@@ -223,29 +282,33 @@ def run_frontend(options: Options, extract: bool = False, headers_too: bool = Fa
 def _build_tree_index(files, root, options, frontend, definitions, catalogue, cache, config, run):
     resolver = IncludeResolver(root, options.arch, tuple(Path(d) for d in options.include_dirs))
     seen: dict[Path, tuple] = {}
-    todo = list(files)
+    # breadth first, one wave of newly reached files at a time (lexed in
+    # parallel): the scanned files and the headers next to them, then what
+    # they include, and so on; errors come in the order of a serial walk
+    wave = list(files)
     for f in files:  # headers next to scanned files (the file's own and nearby)
-        todo += sorted(f.parent.glob("*.h"))
+        wave += sorted(f.parent.glob("*.h"))
     digests = []
-    while todo:
-        p = todo.pop(0)
-        rp = p.resolve()
-        if rp in seen:
-            continue
-        try:
-            summary = _lex_summary(p, _display(p, root), options, frontend, definitions, cache, config)
-        except SourceError as exc:
-            seen[rp] = ()
-            if p in files:
-                continue
-            run.errors.append(str(exc))
-            continue
-        seen[rp] = summary
-        digests.append(f"{_display(p, root)}:{summary[3]}")
-        for kind, name in summary[2]:
-            h = resolver.resolve(kind, name, p)
-            if h is not None and h.resolve() not in seen:
-                todo.append(h)
+    with _Lexer(root, options, frontend, definitions, cache, config) as lexer:
+        while wave:
+            batch: dict[Path, Path] = {}
+            for p in wave:
+                rp = p.resolve()
+                if rp not in seen and rp not in batch:
+                    batch[rp] = p
+            wave = []
+            for (rp, p), summary in zip(batch.items(), lexer.summaries(list(batch.values()))):
+                if isinstance(summary, SourceError):
+                    seen[rp] = ()
+                    if p not in files:
+                        run.errors.append(str(summary))
+                    continue
+                seen[rp] = summary
+                digests.append(f"{_display(p, root)}:{summary[3]}")
+                for kind, name in summary[2]:
+                    h = resolver.resolve(kind, name, p)
+                    if h is not None and h.resolve() not in seen:
+                        wave.append(h)
     order = sorted(seen, key=lambda q: str(q))
     facts = [seen[q][0] for q in order if seen[q]]
     macros = [m for q in order if seen[q] for m in seen[q][1]]
