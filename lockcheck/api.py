@@ -106,6 +106,11 @@ def _build_result(analysis: AnalysisResult, names: dict[str, str], options: Opti
         kinds.setdefault(key, _kind(w.acquire, catalogue))
         edge = Edge(names[key], names[key], holder, acquirer, _steps(w.held), _steps(w.acquire))
         findings.append(_finding("recursive", (names[key],), (edge,)))
+    for key, rec in sorted(analysis.not_held.items()):
+        w = rec.best()
+        holder, acquirer = min(k for k, v in rec.kinds.items() if v == w)
+        edge = Edge(names[key], names[key], holder, acquirer, _steps(w.held), _steps(w.acquire))
+        findings.append(_finding("assert-not-held", (names[key],), (edge,)))
     locks = tuple(sorted((Lock(names[k], k, kinds.get(k, "lock")) for k in names), key=lambda l: l.name))
     return locks, tuple(edges[k] for k in sorted(edges, key=lambda k: (names[k[0]], names[k[1]]))), \
         tuple(findings)
@@ -120,7 +125,7 @@ def _finding(kind: str, locks: tuple[str, ...], edges: tuple[Edge, ...]) -> Find
     for e in edges:
         for s in e.witness:
             h.update(s.function.encode() + b"\0")
-    prefix = "LC101" if kind == "circular" else "LC102"
+    prefix = {"circular": "LC101", "recursive": "LC102", "assert-not-held": "LC103"}[kind]
     return Finding(f"{prefix}-{h.hexdigest()}", kind, locks, edges)
 
 
@@ -139,5 +144,6 @@ def _stats(run, functions, analysis: AnalysisResult, result, seconds: float) -> 
         "edges": len(result[1]),
         "cycles": sum(1 for f in result[2] if f.kind == "circular"),
         "recursive": sum(1 for f in result[2] if f.kind == "recursive"),
+        "assert_not_held": sum(1 for f in result[2] if f.kind == "assert-not-held"),
         "seconds": round(seconds, 2),
     }

@@ -111,7 +111,41 @@ SINGLE_DEPTH_NESTING)`; or restructure so one lock is dropped first.
 - kernel/locking/lockdep.c, print_deadlock_bug()
 """)
 
-RULES: tuple[Rule, ...] = (LC101, LC102)
+LC103 = Rule(
+    "LC103", "HeldDespiteAssertNotHeld", "assert-not-held",
+    "a lock is held on a path into code that asserts it is not held",
+    """
+## What it does
+Reports a call chain that reaches `lockdep_assert_not_held(&x)` while `x`
+is held, taken by a caller somewhere up the chain.
+
+## Why is this bad?
+The assertion documents that the function may take `x` itself, sleep, or
+wait for something that needs `x`; reaching it with `x` held is the
+self-deadlock the author guarded against, and lockdep warns at run time.
+
+## Example
+```c
+static void flush_all(struct dev *dev)
+{
+        lockdep_assert_not_held(&dev->lock);
+        flush_work(&dev->work);            /* the work takes dev->lock */
+}
+
+void dev_stop(struct dev *dev)
+{
+        mutex_lock(&dev->lock);
+        flush_all(dev);                    /* LC103 */
+        mutex_unlock(&dev->lock);
+}
+```
+Use instead: drop the lock before the call.
+
+## References
+- include/linux/lockdep.h, lockdep_assert_not_held()
+""")
+
+RULES: tuple[Rule, ...] = (LC101, LC102, LC103)
 
 
 def by_code(code: str) -> Rule | None:

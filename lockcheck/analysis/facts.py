@@ -90,6 +90,8 @@ class Summary:
     acquires: dict[tuple, Acq] = field(default_factory=dict)
     param_edges: dict[tuple, RawEdge] = field(default_factory=dict)
     effects: dict[str, Effect] = field(default_factory=dict)   # all / zero / nonzero
+    # lockdep_assert_not_held(&x) reached from here: class key -> (lock, chain to the assert)
+    not_held: dict[str, tuple] = field(default_factory=dict)
 
     def conditional(self) -> bool:
         return self.effects.get("zero") != self.effects.get("nonzero")

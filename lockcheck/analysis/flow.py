@@ -59,7 +59,8 @@ class FunctionFlow:
     call; ``emit(edge)`` receives every edge between two concrete classes.
     """
 
-    def __init__(self, fn: ir.FunctionIR, callees, emit, on_recursive=None) -> None:
+    def __init__(self, fn: ir.FunctionIR, callees, emit, on_recursive=None, on_not_held=None) -> None:
+        self.on_not_held = on_not_held
         self.fn = fn
         self.callees = callees
         self.emit = emit
@@ -146,7 +147,19 @@ class FunctionFlow:
         if kind is ir.Return:
             self.ret(node, states)
             return set()
+        if kind is ir.Assert and not node.held:
+            self._assert_not_held(states, node.lock, (self.step(node.line, "lockdep_assert_not_held"),))
         return states  # Assert, CaseLabel outside a switch
+
+    def _assert_not_held(self, states, ref: ir.LockRef, chain) -> None:
+        """Record the assertion for callers; report paths that hold the lock."""
+        old = self.summary.not_held.get(ref.class_key)
+        if old is None or (len(chain), chain) < (len(old[1]), old[1]):
+            self.summary.not_held[ref.class_key] = (ref, chain)
+        for s in states:
+            for h in s.held:
+                if h.key == ref.class_key and self.on_not_held is not None:
+                    self.on_not_held(RawEdge(h.ref, ref, holder_mode(h.mode), "N", EdgeWitness(h.site, chain)))
 
     def loop(self, node: ir.Loop, states: set[State]) -> set[State]:
         exits: set[State] = set()
@@ -341,6 +354,8 @@ class FunctionFlow:
             released = s.released | frozenset(k for k in before if k not in {h.key for h in s.held})
             self._record_acq((ref.class_key, acq.mode, acq.action, released),
                              Acq(ref, acq.mode, acq.action, released, chain))
+        for ref, chain in summary.not_held.values():
+            self._assert_not_held({s}, subst(ref, call.args, callee), (site,) + chain)
         for edge in summary.param_edges.values():
             src, dst = subst(edge.src, call.args, callee), subst(edge.dst, call.args, callee)
             w = EdgeWitness((site,) + edge.witness.held, (site,) + edge.witness.acquire)

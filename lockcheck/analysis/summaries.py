@@ -61,6 +61,7 @@ class EdgeRecord:
 class AnalysisResult:
     edges: dict[tuple[str, str], EdgeRecord] = field(default_factory=dict)
     recursive: dict[str, EdgeRecord] = field(default_factory=dict)
+    not_held: dict[str, EdgeRecord] = field(default_factory=dict)   # lockdep_assert_not_held violated
     refs: dict[str, dict] = field(default_factory=dict)       # class key -> {(owner, path): count}
     functions: int = 0
     calls_resolved: int = 0
@@ -286,7 +287,17 @@ def _walk(program: Program, key: str, summaries, call_cache, result: AnalysisRes
         rec.add(edge)
         _vote(result, edge.src)
 
-    flow = FunctionFlow(fn, callees, emit, recursive)
+    def not_held(edge: RawEdge) -> None:
+        if edge.src.is_param:
+            return
+        k = edge.src.class_key
+        rec = result.not_held.get(k)
+        if rec is None:
+            rec = result.not_held[k] = EdgeRecord(k, k)
+        rec.add(edge)
+        _vote(result, edge.src)
+
+    flow = FunctionFlow(fn, callees, emit, recursive, not_held)
     return flow.run(flow.asserted_entry() if entry else ())
 
 
@@ -299,7 +310,7 @@ def _vote(result: AnalysisResult, ref) -> None:
 def _shape(s: Summary | None):
     if s is None:
         return None
-    return (frozenset(s.acquires), frozenset(s.param_edges),
+    return (frozenset(s.acquires), frozenset(s.param_edges), frozenset(s.not_held),
             tuple(sorted((k, tuple(h.key for h in e.held), tuple(sorted(e.released)))
                          for k, e in s.effects.items())))
 

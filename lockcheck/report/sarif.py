@@ -85,6 +85,8 @@ def _message(f: Finding) -> str:
     where = f"{e.acquire[-1].function}()" if e.acquire else "?"
     if f.kind == "recursive":
         return f"possible recursive locking: {e.dst} acquired in {where} while already held"
+    if f.kind == "assert-not-held":
+        return f"{e.dst} is held when {where} asserts lockdep_assert_not_held({e.dst})"
     return (f"possible circular locking dependency: {where} acquires {e.dst} while holding {e.src}, "
             f"and {' --> '.join(f.locks)} --> {f.locks[0]} already exists")
 

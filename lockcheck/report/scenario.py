@@ -56,7 +56,7 @@ def try_op(cpu: int, e: Edge) -> Op:
 
 def scenario(f: Finding) -> list[Op]:
     """The rows of "Possible unsafe locking scenario", in time order."""
-    if f.kind == "recursive":
+    if f.kind in ("recursive", "assert-not-held"):
         e = f.edges[0]
         return [hold_op(0, e), try_op(0, e)]
     holds = [hold_op(i, e) for i, e in enumerate(f.edges)]
@@ -65,7 +65,7 @@ def scenario(f: Finding) -> list[Op]:
 
 
 def cpus(f: Finding) -> int:
-    return 1 if f.kind == "recursive" else len(f.edges)
+    return 1 if f.kind in ("recursive", "assert-not-held") else len(f.edges)
 
 
 def edge_to_break(f: Finding) -> int:

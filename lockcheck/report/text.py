@@ -167,6 +167,17 @@ def _recursive(w: _Writer, f: Finding) -> None:
     w.line("")
 
 
+def _not_held(w: _Writer, f: Finding) -> None:
+    e = f.edges[0]
+    _banner(w, "WARNING: lock held when entering code that asserts it is not held")
+    w.line((f"[{f.id}]", "yellow"), f" score {score(f)}")
+    w.line("")
+    w.line(f"lockdep_assert_not_held({e.dst}) is reached while {e.src} is held;")
+    w.line("the call chain is:")
+    w.chain(e)
+    w.line("")
+
+
 def _summary(c, result: ScanResult, show_time: bool, plain: bool) -> None:
     s = result.stats
     table = Table(title="lockcheck summary", show_header=False, box=box.ASCII if plain else box.ROUNDED)
@@ -180,6 +191,8 @@ def _summary(c, result: ScanResult, show_time: bool, plain: bool) -> None:
         table.add_row(f"cycles of {n} locks", str(lengths[n]))
     table.add_row("cycles", str(s.get("cycles", 0)))
     table.add_row("recursive locking", str(s.get("recursive", 0)))
+    if s.get("assert_not_held"):
+        table.add_row("held despite assert_not_held", str(s["assert_not_held"]))
     total = s.get("cycles", 0) + s.get("recursive", 0)
     if len(result.findings) < total:
         table.add_row("shown (--max-cycles)", f"{len(result.findings)} of {total}")
@@ -204,5 +217,5 @@ def render(result: ScanResult, out, *, color: bool | None = None, width: int | N
     if result.errors:
         w.line("")
     for f in result.findings:
-        (_circular if f.kind == "circular" else _recursive)(w, f)
+        {"circular": _circular, "assert-not-held": _not_held}.get(f.kind, _recursive)(w, f)
     _summary(console, result, show_time, plain=console.no_color)

@@ -219,3 +219,18 @@ void get_under_a(void) { mutex_lock(&a); msr_io(1, do_get); mutex_unlock(&a); }
 void set_under_b(void) { mutex_lock(&b); msr_io(1, do_set); mutex_unlock(&b); }
 """
     assert edge_set(scan_c({"x.c": src})) == {("b", "c")}
+
+
+def test_assert_not_held_reached_with_the_lock_held_is_reported(scan_c):
+    src = """
+struct dev { struct mutex lock; };
+static void flush_all(struct dev *dev) { lockdep_assert_not_held(&dev->lock); }
+static void helper(struct dev *dev) { flush_all(dev); }
+void dev_stop(struct dev *dev) { mutex_lock(&dev->lock); helper(dev); mutex_unlock(&dev->lock); }
+void dev_ok(struct dev *dev) { helper(dev); }
+"""
+    r = scan_c({"x.c": src})
+    (f,) = r.findings
+    assert f.kind == "assert-not-held" and f.id.startswith("LC103-")
+    assert [s.function for s in f.edges[0].witness] == ["dev_stop", "dev_stop", "helper", "flush_all"]
+    assert r.stats["assert_not_held"] == 1
