@@ -16,7 +16,7 @@ import networkx as nx
 
 from lockcheck.analysis.facts import EdgeWitness, RawEdge, Summary
 from lockcheck.analysis.flow import FunctionFlow
-from lockcheck.analysis.ir import Call, FunctionIR
+from lockcheck.analysis.ir import Block, Call, FunctionIR
 
 __all__ = ["Program", "AnalysisResult", "analyse"]
 
@@ -327,8 +327,21 @@ def _count(result: AnalysisResult, call: Call, targets) -> None:
         result.indirect_unresolved += 1
 
 
+_CALLS: dict[int, tuple] = {}
+
+
 def calls_in(node):
-    """Every Call in an IR tree (statements and conditions)."""
+    """Every Call in an IR tree (statements and conditions); a function
+    body's list is computed once (the stages ask for it several times)."""
+    if isinstance(node, Block):
+        cached = _CALLS.get(id(node))
+        if cached is None or cached[0] is not node:
+            cached = _CALLS[id(node)] = (node, tuple(_walk_calls(node)))
+        return cached[1]
+    return tuple(_walk_calls(node))
+
+
+def _walk_calls(node):
     stack = [node]
     while stack:
         n = stack.pop()
