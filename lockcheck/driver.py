@@ -286,14 +286,14 @@ def _build_tree_index(files, root, options, frontend, definitions, catalogue, ca
     # parallel): the scanned files and the headers next to them, then what
     # they include, and so on; errors come in the order of a serial walk
     wave = list(files)
-    for f in files:  # headers next to scanned files (the file's own and nearby)
-        wave += sorted(f.parent.glob("*.h"))
+    for d in dict.fromkeys(f.parent for f in files):  # headers next to scanned files (the file's
+        wave += sorted(d.glob("*.h"))                  # own and nearby): each directory once
     digests = []
     with _Lexer(root, options, frontend, definitions, cache, config) as lexer:
         while wave:
             batch: dict[Path, Path] = {}
             for p in wave:
-                rp = p.resolve()
+                rp = Path(os.path.abspath(p))
                 if rp not in seen and rp not in batch:
                     batch[rp] = p
             wave = []
@@ -307,7 +307,7 @@ def _build_tree_index(files, root, options, frontend, definitions, catalogue, ca
                 digests.append(f"{_display(p, root)}:{summary[3]}")
                 for kind, name in summary[2]:
                     h = resolver.resolve(kind, name, p)
-                    if h is not None and h.resolve() not in seen:
+                    if h is not None and Path(os.path.abspath(h)) not in seen:
                         wave.append(h)
     order = sorted(seen, key=lambda q: str(q))
     facts = [seen[q][0] for q in order if seen[q]]
