@@ -277,27 +277,20 @@ def _walk(program: Program, key: str, summaries, call_cache, result: AnalysisRes
         _vote(result, edge.src)
         _vote(result, edge.dst)
 
-    def recursive(edge: RawEdge) -> None:
-        if edge.src.is_param:
-            return
-        k = edge.src.class_key
-        rec = result.recursive.get(k)
-        if rec is None:
-            rec = result.recursive[k] = EdgeRecord(k, k)
-        rec.add(edge)
-        _vote(result, edge.src)
+    def per_class(table: dict[str, EdgeRecord]):
+        """Findings about one class (recursive locking, assert-not-held)."""
+        def record(edge: RawEdge) -> None:
+            if edge.src.is_param:
+                return
+            k = edge.src.class_key
+            rec = table.get(k)
+            if rec is None:
+                rec = table[k] = EdgeRecord(k, k)
+            rec.add(edge)
+            _vote(result, edge.src)
+        return record
 
-    def not_held(edge: RawEdge) -> None:
-        if edge.src.is_param:
-            return
-        k = edge.src.class_key
-        rec = result.not_held.get(k)
-        if rec is None:
-            rec = result.not_held[k] = EdgeRecord(k, k)
-        rec.add(edge)
-        _vote(result, edge.src)
-
-    flow = FunctionFlow(fn, callees, emit, recursive, not_held)
+    flow = FunctionFlow(fn, callees, emit, per_class(result.recursive), per_class(result.not_held))
     return flow.run(flow.asserted_entry() if entry else ())
 
 

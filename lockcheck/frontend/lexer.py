@@ -93,3 +93,19 @@ def match_close(toks: list[Token], i: int) -> int:
             if depth == 0:
                 return j
     return len(toks) - 1
+
+
+def split_top(toks, sep: str = ",") -> list[list[Token]]:
+    """Split at ``sep`` outside any brackets (macro arguments, declarators)."""
+    parts: list[list[Token]] = [[]]
+    depth = 0
+    for t in toks:
+        if t.text in "([{":
+            depth += 1
+        elif t.text in ")]}":
+            depth -= 1
+        if t.text == sep and depth == 0:
+            parts.append([])
+        else:
+            parts[-1].append(t)
+    return parts

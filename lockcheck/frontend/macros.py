@@ -20,7 +20,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from lockcheck.frontend.conditionals import MacroDef
-from lockcheck.frontend.lexer import Token, match_close, tokenize
+from lockcheck.frontend.lexer import Token, match_close, split_top, tokenize
 from lockcheck.frontend.normalize import C_KEYWORDS
 
 __all__ = ["MacroIndex", "expand_macros"]
@@ -147,17 +147,7 @@ def expand_macros(toks: list[Token], index: MacroIndex | None, depth: int = 0) -
 
 
 def _substitute(macro: _Macro, arg_toks: list[Token], line: int) -> list[Token]:
-    args: list[list[Token]] = [[]]
-    depth = 0
-    for t in arg_toks:
-        if t.text in "([{":
-            depth += 1
-        elif t.text in ")]}":
-            depth -= 1
-        if t.text == "," and depth == 0:
-            args.append([])
-        else:
-            args[-1].append(t)
+    args = split_top(arg_toks)
     binding: dict[str, list[Token]] = {}
     for k, p in enumerate(macro.params):
         if p == "..." or p.endswith("..."):

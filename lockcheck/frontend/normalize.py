@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from lockcheck.frontend.lexer import Token, match_close
+from lockcheck.frontend.lexer import Token, match_close, split_top
 
 __all__ = ["FrontendModel", "normalize_function", "PASSES"]
 
@@ -240,18 +240,7 @@ def function_header_macros(toks: list[Token], ctx: _Ctx) -> list[Token]:
 
 
 def _split_args(toks: list[Token]) -> list[list[Token]]:
-    args: list[list[Token]] = [[]]
-    depth = 0
-    for t in toks:
-        if t.text in "([{":
-            depth += 1
-        elif t.text in ")]}":
-            depth -= 1
-        if t.text == "," and depth == 0:
-            args.append([])
-        else:
-            args[-1].append(t)
-    return args
+    return split_top(toks, ",")
 
 
 def case_label_runs(toks: list[Token], ctx: _Ctx) -> list[Token]:

@@ -13,7 +13,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from lockcheck.frontend.items import Item
-from lockcheck.frontend.lexer import Token, match_close
+from lockcheck.frontend.lexer import Token, match_close, split_top
 from lockcheck.frontend.normalize import C_KEYWORDS
 
 __all__ = ["TypeRef", "FileFacts", "harvest_facts"]
@@ -71,19 +71,7 @@ def harvest_facts(items: list[Item], definitions: dict) -> FileFacts:
 
 
 def _split_top(toks: list[Token], sep: str) -> list[list[Token]]:
-    parts: list[list[Token]] = [[]]
-    depth = 0
-    for t in toks:
-        if t.text in "([{":
-            depth += 1
-        elif t.text in ")]}":
-            depth -= 1
-        if t.text == sep and depth == 0:
-            parts.append([])
-        else:
-            parts[-1].append(t)
-    return [p for p in parts if p]
-
+    return [p for p in split_top(toks, sep) if p]
 
 def _base_type(toks: list[Token], facts: FileFacts, anon_name: str) -> tuple[str | None, int]:
     """Read the specifiers; return (base, index after specifiers).  A tag
