@@ -7,7 +7,9 @@ cycles → :class:`~lockcheck.result.ScanResult`.
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
+import os
 import time
 
 from lockcheck.analysis.contexts import callback_functions
@@ -29,6 +31,57 @@ MAX_OTHER_WITNESSES = 12
 
 def check(options: Options, progress=None) -> ScanResult:
     t0 = time.perf_counter()
+    cached = _cached_run(options)
+    if cached is not None:
+        stats = dict(cached.stats, seconds=round(time.perf_counter() - t0, 2))
+        return dataclasses.replace(cached, stats=stats)
+    result = _check(options, progress, t0)
+    return result
+
+
+def _run_key(options: Options) -> str | None:
+    """Whole-scan identity: configuration plus the files discovered (a new
+    file in a scanned directory is a different scan)."""
+    from lockcheck.cache import make_key
+    from lockcheck.driver import discover
+    if options.cache_dir is None:
+        return None
+    files, errors, _ = discover(options.paths)
+    docs = [hashlib.blake2b(open(d, "rb").read()).hexdigest() for d in options.docs if os.path.isfile(d)]
+    return make_key("run", options.config_digest(), str(options.max_cycle_length), *docs,
+                    *errors, *(os.path.abspath(f) for f in files))
+
+
+def _cached_run(options: Options) -> ScanResult | None:
+    """A scan whose every input (scanned files and the headers they reached)
+    is byte-identical to a cached one returns that result: a warm re-scan
+    reads the files, hashes them and stops."""
+    from lockcheck.cache import Cache
+    key = _run_key(options)
+    if key is None:
+        return None
+    entry = Cache(options.cache_dir).get("run", key)
+    if entry is None:
+        return None
+    inputs, result = entry
+    for path, digest in inputs:
+        try:
+            with open(path, "rb") as f:
+                if hashlib.blake2b(f.read(), digest_size=16).hexdigest() != digest:
+                    return None
+        except OSError:
+            return None
+    return result
+
+
+def _store_run(options: Options, inputs, result: ScanResult) -> None:
+    from lockcheck.cache import Cache
+    key = _run_key(options)
+    if key is not None and inputs:
+        Cache(options.cache_dir).put("run", key, (inputs, result))
+
+
+def _check(options: Options, progress, t0: float) -> ScanResult:
     run = run_frontend(options, extract=True, progress=progress)
     functions = [fn for f in run.files for fn in f.irs]
     defined = {fn.name for fn in functions}
@@ -46,7 +99,9 @@ def check(options: Options, progress=None) -> ScanResult:
     result = _build_result(analysis, names, options, load_catalogue(options.model_files))
     stats = _stats(run, functions, analysis, result, time.perf_counter() - t0)
     root = str(run.root) if run.root is not None else "."
-    return ScanResult(stats, result[0], result[1], result[2], tuple(run.errors), root)
+    scan = ScanResult(stats, result[0], result[1], result[2], tuple(run.errors), root)
+    _store_run(options, run.inputs, scan)
+    return scan
 
 
 def _add_documented(analysis: AnalysisResult, names: dict[str, str], docs: tuple[str, ...]) -> None:

@@ -61,6 +61,7 @@ class FrontendRun:
     cache_hits: int = 0
     cache_misses: int = 0
     index_digest: str = ""
+    inputs: tuple = ()          # (absolute path, content digest) of every file read
 
 
 # ---------------------------------------------------------------- discovery
@@ -314,6 +315,7 @@ def _build_tree_index(files, root, options, frontend, definitions, catalogue, ca
     macros = [m for q in order if seen[q] for m in seen[q][1]]
     index = build_index(facts, macros, frontend, catalogue.names())
     index.header_files = {str(q): seen[q][4] for q in order if seen[q] and str(q).endswith(".h")}
+    run.inputs = tuple((str(q), seen[q][3]) for q in order if seen[q])
     return index, digests
 
 

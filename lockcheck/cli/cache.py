@@ -3,7 +3,8 @@
 The cache (:mod:`lockcheck.cache`) keeps one pickle per entry under
 ``DIR/<kind>/<2 hex>/<key>.pickle``; the kinds are ``lex`` (per-file
 declaration facts for the tree index), ``file`` (per-file parse and
-extraction outcomes) and ``header`` (inline functions of headers).
+extraction outcomes), ``header`` (inline functions of headers) and ``run``
+(whole scan results, valid while every input file is byte-identical).
 ``clear`` removes only files of that shape, never anything else a
 mistyped ``--cache-dir`` might point at.
 """
@@ -20,7 +21,7 @@ from lockcheck.cli import exitcodes
 from lockcheck.options import default_cache_dir
 
 #: Entry kinds, in the order the driver makes them.
-KINDS = ("lex", "file", "header")
+KINDS = ("lex", "file", "header", "run")
 
 
 # ---------------------------------------------------------------- logic (no printing)
@@ -109,7 +110,7 @@ def cache():
 @cache.command()
 @_options
 def info(cache_dir, fmt):
-    """Location, entries and size per kind (lex, file, header)."""
+    """Location, entries and size per kind (lex, file, header, run)."""
     usage = cache_usage(_root(cache_dir))
     if fmt == "json":
         sys.stdout.write(json.dumps(usage, indent=2, sort_keys=True) + "\n")

@@ -19,7 +19,8 @@ def test_info_counts_each_kind_then_clear_empties(tmp_path):
     lockcheck("scan", "-q", "--cache-dir", cache, FIXTURES / "minikvm" / "before")
     got = info(cache)
     assert got["location"] == str(cache) and got["exists"]
-    assert set(got["kinds"]) == {"lex", "file", "header"}
+    assert set(got["kinds"]) == {"lex", "file", "header", "run"}
+    assert got["kinds"]["run"]["entries"] == 1  # the whole scan, reused while inputs are unchanged
     # one lex summary per file reached (7 .c, 2 .h) and one parse per scanned .c
     assert got["kinds"]["lex"]["entries"] == 9
     assert got["kinds"]["file"]["entries"] == 7
@@ -54,3 +55,19 @@ def test_clear_leaves_other_files_alone(tmp_path):
 def test_clear_on_missing_directory(tmp_path):
     proc = lockcheck("cache", "clear", "--cache-dir", tmp_path / "nope")
     assert proc.returncode == 0 and b"removed 0 entries" in proc.stdout
+
+
+def test_run_cache_is_invalidated_by_any_input_change(tmp_path):
+    """The whole-scan entry is reused only while every file read is
+    byte-identical: editing a scanned file gives the new result."""
+    import shutil
+    src = tmp_path / "src"
+    shutil.copytree(FIXTURES / "minikvm" / "before", src)
+    cache = tmp_path / "cache"
+    first = lockcheck("scan", "-q", "--format", "json", "--cache-dir", cache, src)
+    assert first.returncode == 1
+    text = (src / "kvm_main.c").read_text()
+    (src / "kvm_main.c").write_text(text.replace("mutex_lock(&kvm_lock);", "mutex_lock(&kvm_usage_lock);"))
+    (src / "kvm_main.c").write_text("static DEFINE_MUTEX(kvm_usage_lock);\n" + (src / "kvm_main.c").read_text())
+    second = lockcheck("scan", "-q", "--format", "json", "--cache-dir", cache, src)
+    assert json.loads(second.stdout)["cycles"] != json.loads(first.stdout)["cycles"]
