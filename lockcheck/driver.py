@@ -62,6 +62,7 @@ class FrontendRun:
     cache_misses: int = 0
     index_digest: str = ""
     inputs: tuple = ()          # (absolute path, content digest) of every file read
+    context: object = None      # the workers' _Context, reused for header functions
 
 
 # ---------------------------------------------------------------- discovery
@@ -268,6 +269,7 @@ def run_frontend(options: Options, extract: bool = False, headers_too: bool = Fa
                                             catalogue, cache, config, run)
     run.index = index
     ctx = _Context(index, frontend, catalogue, options, extract)
+    run.context = ctx
     index_digest = make_key(config, _index_digest(index))
     run.index_digest = index_digest
     jobs = [(str(p), _display(p, root)) for p in files]
@@ -376,15 +378,42 @@ def _store(results, k, key, out: FileOutcome, cache: Cache, progress) -> None:
 HEADER_ROUNDS = 4
 
 
+def _process_header(args) -> tuple:
+    """Worker: the wanted static inline functions of one header, as IR."""
+    from lockcheck.analysis.extract import extract_functions
+    _, header, display, names = args
+    ctx = _CTX
+    try:
+        src = read_source(Path(header), display)
+    except SourceError:
+        return ()
+    lexed = lex_file(display, src.text, ctx.options.defines, ctx.options.undefines)
+    items = [i for i in lexed.items if i.kind == "function" and _function_name(i) in names]
+    parsed = parse_items(display, items, ctx.index, ctx.frontend)
+    return tuple(extract_functions(parsed, ctx.index, ctx.catalogue, display, ctx.options.model_files))
+
+
+def _header_jobs(misses, run: FrontendRun, options: Options) -> list:
+    """Header misses of one round, across processes when -j allows (they
+    were a third of a cold KVM scan, done serially)."""
+    if not misses:
+        return []
+    if options.jobs > 1 and len(misses) > 4:
+        from concurrent.futures import ProcessPoolExecutor
+        with ProcessPoolExecutor(max_workers=options.jobs, initializer=_init_worker,
+                                 initargs=(run.context,)) as ex:
+            return list(ex.map(_process_header, misses, chunksize=4))
+    _init_worker(run.context)
+    return [_process_header(m) for m in misses]
+
+
 def header_functions(run: FrontendRun, options: Options, wanted: set[str]) -> list:
     """Parse and extract the static inline functions of reached headers that
     the scanned code calls (transitively, a few rounds deep)."""
-    from lockcheck.analysis.extract import extract_functions
     from lockcheck.analysis.summaries import calls_in
     index = run.index
     if index is None or not wanted:
         return []
-    frontend = FrontendModel.from_dict(load_model("frontend", options.model_files))
     catalogue = load_catalogue(options.model_files)
     done: set[str] = set()
     out = []
@@ -396,6 +425,8 @@ def header_functions(run: FrontendRun, options: Options, wanted: set[str]) -> li
             break
         done |= wanted
         new_calls: set[str] = set()
+        found: dict[str, list] = {}
+        misses = []
         for header, names in sorted(index.header_files.items()):
             hit = wanted.intersection(names)
             if not hit:
@@ -409,13 +440,15 @@ def header_functions(run: FrontendRun, options: Options, wanted: set[str]) -> li
             key = make_key("header", src.digest, index_digest, *sorted(hit))
             irs = cache.get("header", key)
             if irs is None:
-                lexed = lex_file(display, src.text, options.defines, options.undefines)
-                items = [i for i in lexed.items if i.kind == "function" and _function_name(i) in hit]
-                parsed = parse_items(display, items, index, frontend)
-                irs = extract_functions(parsed, index, catalogue, display, options.model_files)
-                cache.put("header", key, irs)
-            out += irs
-            for fn in irs:
+                misses.append((key, header, display, tuple(sorted(hit))))
+            else:
+                found[header] = irs
+        for (key, header, _, _), irs in zip(misses, _header_jobs(misses, run, options)):
+            cache.put("header", key, irs)
+            found[header] = irs
+        for header in sorted(found):
+            out += found[header]
+            for fn in found[header]:
                 new_calls |= {c.callee for c in calls_in(fn.body) if c.callee}
         wanted = new_calls
     return out
