@@ -165,10 +165,11 @@ class Extractor:
     def s_Switch(self, node):
         pre: list = []
         self.expr(node.cond, pre)
-        return [ir.Switch(ir.Block(tuple(pre)), self._scoped(node.stmt))]
+        return [ir.Switch(ir.Block(tuple(pre)), self._scoped(node.stmt), _flag_name(node.cond))]
 
     def s_Case(self, node):
-        out: list = [ir.CaseLabel()]
+        value = f"id:{node.expr.name}" if isinstance(node.expr, c_ast.ID) else None
+        out: list = [ir.CaseLabel(value=value)]
         for s in node.stmts or ():
             out += self.stmt(s)
         return out
@@ -290,15 +291,17 @@ class Extractor:
                 self.expr(a, out)
             if fname in self.env.params:
                 return ir.Call(line, None, self._arg_refs(args), var=var, fnptr_args=self._fnptr_args(args),
-                               via_param=self.env.params[fname], forwarded_params=self._forwarded(args))
+                               via_param=self.env.params[fname], forwarded_params=self._forwarded(args),
+                               const_args=self._consts(args))
             return ir.Call(line, fname, self._arg_refs(args), var=var, fnptr_args=self._fnptr_args(args),
-                           forwarded_params=self._forwarded(args))
+                           forwarded_params=self._forwarded(args), const_args=self._consts(args))
         static = self._static_call_field(name)
         if static is not None:
             for a in args:
                 self.expr(a, out)
             return ir.Call(line, None, self._arg_refs(args), field=static, var=var,
-                           fnptr_args=self._fnptr_args(args), model=f"static_call {static[0]}.{static[1]}")
+                           fnptr_args=self._fnptr_args(args), model=f"static_call {static[0]}.{static[1]}",
+                           forwarded_params=self._forwarded(args), const_args=self._consts(args))
         if isinstance(name, c_ast.FuncCall) and isinstance(name.name, c_ast.ID) and name.name.name == "guard":
             family = name.args.exprs[0] if name.args and name.args.exprs else None
             fam = family.name if isinstance(family, c_ast.ID) else ""
@@ -314,7 +317,8 @@ class Extractor:
                 field = (base.base, name.field.name)
             self.expr(name.name, out)
         return ir.Call(line, None, self._arg_refs(args), field=field, var=var,
-                       fnptr_args=self._fnptr_args(args))
+                       fnptr_args=self._fnptr_args(args), forwarded_params=self._forwarded(args),
+                       const_args=self._consts(args))
 
     def _static_call_field(self, name) -> tuple[str, str] | None:
         """``kvm_x86_call(set_msr)`` / ``static_call(kvm_x86_set_msr)`` → the ops field."""
@@ -343,6 +347,18 @@ class Extractor:
             else:
                 refs.append(None)
         return tuple(refs)
+
+    def _consts(self, args) -> tuple[tuple[int, str], ...]:
+        """Constant arguments a callee may test: 0/1/true/false/NULL/-EINTR, and
+        enumerator-like names (``VCPU_EXREG_CR4``)."""
+        out = []
+        for k, a in enumerate(args):
+            value = _constant_value(a)
+            if value is None and isinstance(a, c_ast.ID) and a.name.isupper() and not self.env.lookup(a.name)[1]:
+                value = f"id:{a.name}"
+            if value is not None:
+                out.append((k, value))
+        return tuple(out)
 
     def _forwarded(self, args) -> tuple[tuple[int, int], ...]:
         """Parameters passed on as arguments: a function pointer handed down."""

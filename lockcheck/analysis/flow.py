@@ -73,8 +73,9 @@ class FunctionFlow:
         self.exits: list[tuple[State, str]] = []
 
     # ------------------------------------------------------------ driver
-    def run(self, entry_held: tuple[Held, ...] = ()) -> Summary:
-        end = self.block(self.fn.body, {State(entry_held)})
+    def run(self, entry_held: tuple[Held, ...] = (), entry_facts: dict[str, str] | None = None) -> Summary:
+        facts = frozenset((entry_facts or {}).items())
+        end = self.block(self.fn.body, {State(entry_held, frozenset(), facts)})
         for s in end:
             self.exits.append((s, "unknown"))
         self.summary.effects = self._effects()
@@ -187,14 +188,28 @@ class FunctionFlow:
         return exits | self.breaks.pop()[0]
 
     def switch(self, node: ir.Switch, states: set[State]) -> set[State]:
+        """A state whose switched variable is a known enumerator enters only
+        at its own case (or default): ``svm_cache_reg(vcpu, VCPU_EXREG_CR4)``
+        never runs the PDPTR case."""
         entry = self.block(node.pre, states)
+        labels = {i.value for i in node.body.items if isinstance(i, ir.CaseLabel) and i.value}
+
+        def known(s: State) -> str | None:
+            v = next((v for k, v in s.facts if k == node.var), None) if node.var else None
+            return v if v is not None and v.startswith("id:") else None
+
+        def enters(s: State, label: ir.CaseLabel) -> bool:
+            v = known(s)
+            if v is None or (label.value is None and not label.default):
+                return True
+            return v == label.value if not label.default else v not in labels
         self.breaks.append((set(), self.depth))
         self.depth += 1
         cur: set[State] = set()
         has_default = False
         for item in node.body.items:
             if isinstance(item, ir.CaseLabel):
-                cur |= entry
+                cur |= {s for s in entry if enters(s, item)}
                 has_default = has_default or item.default
                 continue
             if cur or isinstance(item, ir.Label):
@@ -202,7 +217,7 @@ class FunctionFlow:
         cur = {self._end_scope(s, self.depth) for s in cur}
         self.depth -= 1
         out = cur | self.breaks.pop()[0]
-        return out if has_default else out | entry
+        return out if has_default else out | {s for s in entry if known(s) not in labels}
 
     def jump(self, node: ir.Jump, states: set[State]) -> set[State]:
         if node.kind == "noreturn":
@@ -252,6 +267,8 @@ class FunctionFlow:
             t, f = set(), set()
             for s in states:
                 value = next((v for k, v in s.facts if k == c.var), None)
+                if value is not None and value.startswith("id:"):
+                    value = None  # an enumerator: its zero-ness is unknown
                 if value is None or value == c.test:
                     t.add(s)
                 if value is None or value != c.test:

@@ -78,6 +78,7 @@ class Call:
     fnptr_args: tuple[tuple[int, str], ...] = ()   # (position, function name) passed
     via_param: int | None = None             # call through the N-th parameter (a function pointer)
     forwarded_params: tuple[tuple[int, int], ...] = ()  # (position, caller's parameter index) passed on
+    const_args: tuple[tuple[int, str], ...] = ()  # (position, zero | nonzero | id:NAME) constants passed
     model: str = ""                          # why a model resolves this call (static_call ...)
 
 
@@ -160,11 +161,13 @@ class Loop:
 class Switch:
     pre: Block
     body: Block
+    var: str | None = None        # the switched-on variable, when it is one
 
 
 @dataclass(frozen=True)
 class CaseLabel:
     default: bool = False
+    value: str | None = None      # "id:NAME" for an enumerator / macro label
 
 
 @dataclass(frozen=True)

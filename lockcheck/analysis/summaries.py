@@ -79,6 +79,7 @@ class Program:
         self.not_followed = not_followed or {}
         # clone key -> {parameter position: [function keys]}; see _specialise
         self.clone_bindings: dict[str, dict[int, list[str]]] = {}
+        self.clone_facts: dict[str, dict[str, str]] = {}   # clone key -> {parameter: constant}
         self.cloned: dict[str, int] = {}
         self.labels: dict[tuple[str, int, str], str] = {}
         self.by_key: dict[str, FunctionIR] = {}
@@ -153,12 +154,37 @@ class Program:
     def uses_function_params(self) -> None:
         self.fnptr_users = {k for k, fn in self.by_key.items()
                             if any(c.via_param is not None or c.forwarded_params for c in calls_in(fn.body))}
+        # parameters a function tests (if (init_event), switch (reg)) or hands on
+        self.tested: dict[str, frozenset[str]] = {}
+        for k, fn in self.by_key.items():
+            names = set(_tested_names(fn.body)) | {fn.params[p] for c in calls_in(fn.body)
+                                                   for _, p in c.forwarded_params if p < len(fn.params)}
+            self.tested[k] = frozenset(n for n in names if n in fn.params)
+
+    def _entry_facts(self, target: str, call: Call, caller: FunctionIR, caller_key: str) -> dict[str, str]:
+        """Constants this call passes into parameters the callee tests."""
+        fn = self.by_key[target]
+        tested = self.tested.get(target, frozenset())
+        if not tested:
+            return {}
+        facts = {}
+        for pos, value in call.const_args:
+            if pos < len(fn.params) and fn.params[pos] in tested:
+                facts[fn.params[pos]] = value
+        mine = self.clone_facts.get(caller_key, {})
+        for pos, param in call.forwarded_params:
+            if pos < len(fn.params) and fn.params[pos] in tested and param < len(caller.params):
+                value = mine.get(caller.params[param])
+                if value is not None:
+                    facts[fn.params[pos]] = value
+        return facts
 
     def _specialise(self, target: str, call: Call, caller: FunctionIR, caller_key: str) -> str:
         """``msr_io(vcpu, argp, do_set_msr, 0)`` calls a copy of ``msr_io`` in
         which ``do_msr`` is ``do_set_msr`` only (not every function any caller
         passes), so witnesses through function pointers stay feasible."""
-        if target not in getattr(self, "fnptr_users", ()):
+        facts = self._entry_facts(target, call, caller, caller_key) if hasattr(self, "tested") else {}
+        if target not in getattr(self, "fnptr_users", ()) and not facts:
             return target
         binding: dict[int, list[str]] = {}
         for pos, name in call.fnptr_args:
@@ -169,15 +195,20 @@ class Program:
         for pos, param in call.forwarded_params:
             if param in mine:
                 binding.setdefault(pos, []).extend(mine[param])
-        if not binding:
+        if not binding and not facts:
             return target
-        clone = target + "<" + ",".join(f"{p}={'|'.join(v)}" for p, v in sorted(binding.items())) + ">"
+        clone = target + "<" + ",".join(f"{p}={'|'.join(v)}" for p, v in sorted(binding.items())) \
+            + "".join(f";{k}={v}" for k, v in sorted(facts.items())) + ">"
         if clone not in self.by_key:
             if self.cloned.get(target, 0) >= MAX_CLONES:
                 return target
             self.cloned[target] = self.cloned.get(target, 0) + 1
             self.by_key[clone] = self.by_key[target]
             self.clone_bindings[clone] = binding
+            self.clone_facts[clone] = facts
+            self.tested[clone] = self.tested.get(target, frozenset())
+            if target in self.fnptr_users:
+                self.fnptr_users.add(clone)
         return clone
 
     def resolve(self, call: Call, caller: FunctionIR, caller_key: str = "") -> list[str]:
@@ -205,6 +236,8 @@ class Program:
             keys = []
             for n in names:
                 k = self.globals.get(n) or (self.by_name.get(n) or [None])[0]
+                if k:
+                    k = self._specialise(k, call, caller, caller_key)
                 if k and k not in keys:
                     keys.append(k)
             return keys
@@ -291,7 +324,7 @@ def _walk(program: Program, key: str, summaries, call_cache, result: AnalysisRes
         return record
 
     flow = FunctionFlow(fn, callees, emit, per_class(result.recursive), per_class(result.not_held))
-    return flow.run(flow.asserted_entry() if entry else ())
+    return flow.run(flow.asserted_entry() if entry else (), program.clone_facts.get(key))
 
 
 def _vote(result: AnalysisResult, ref) -> None:
@@ -332,6 +365,27 @@ def calls_in(node):
             cached = _CALLS[id(node)] = (node, tuple(_walk_calls(node)))
         return cached[1]
     return tuple(_walk_calls(node))
+
+
+def _tested_names(node):
+    """Variables tested by conditions or switched on, anywhere in an IR tree."""
+    from lockcheck.analysis.ir import CondVar, Switch
+    stack = [node]
+    while stack:
+        n = stack.pop()
+        if isinstance(n, CondVar):
+            yield n.var
+        elif isinstance(n, Switch) and n.var:
+            yield n.var
+        if isinstance(n, tuple):
+            stack.extend(n)
+            continue
+        fields = getattr(n, "__dataclass_fields__", None)
+        if fields and not isinstance(n, Call):
+            for name in fields:
+                v = getattr(n, name)
+                if isinstance(v, tuple) or hasattr(v, "__dataclass_fields__"):
+                    stack.append(v)
 
 
 def _walk_calls(node):

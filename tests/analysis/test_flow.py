@@ -234,3 +234,24 @@ void dev_ok(struct dev *dev) { helper(dev); }
     assert f.kind == "assert-not-held" and f.id.startswith("LC103-")
     assert [s.function for s in f.edges[0].witness] == ["dev_stop", "dev_stop", "helper", "flush_all"]
     assert r.stats["assert_not_held"] == 1
+
+
+def test_constant_arguments_select_the_branches_a_callee_takes(scan_c):
+    src = LOCKS + """
+enum reg { REG_CR4, REG_PDPTR };
+static void load_pdptrs(void) { mutex_lock(&a); mutex_unlock(&a); }
+static void cache_reg(int reg) {
+	switch (reg) {
+	case REG_PDPTR:
+		load_pdptrs();
+		break;
+	default:
+		break;
+	}
+}
+static void reset(int init_event) { if (!init_event) load_pdptrs(); }
+void read_cr4(void) { mutex_lock(&b); cache_reg(REG_CR4); mutex_unlock(&b); }
+void read_pdptr(void) { mutex_lock(&c); cache_reg(REG_PDPTR); mutex_unlock(&c); }
+void init_vcpu(void) { mutex_lock(&b); reset(true); mutex_unlock(&b); }
+"""
+    assert edge_set(scan_c({"x.c": src})) == {("c", "a")}
