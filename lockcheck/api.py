@@ -195,6 +195,9 @@ def _stats(run, functions, analysis: AnalysisResult, result, seconds: float) -> 
                   "indirect_resolved": analysis.indirect_resolved,
                   "indirect_unresolved": analysis.indirect_unresolved},
         "unresolved_lock_expressions": sum(fn.unresolved_locks for fn in functions),
+        # functions the front end could not parse: reported, skipped, the rest counts
+        "unparsed": [{"file": f.path, "line": fn.reason_line or fn.line, "function": fn.name, "reason": fn.reason}
+                     for f in run.files for fn in f.functions if fn.outcome == "failed"],
         "classes": len(result[0]),
         "edges": len(result[1]),
         "cycles": sum(1 for f in result[2] if f.kind == "circular"),

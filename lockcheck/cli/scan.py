@@ -95,6 +95,7 @@ def scan(fmt, max_cycle_length, max_cycles, quiet, baseline, config, docs, **kw)
         known, stale = [], []
         if baseline:
             result, known, stale = apply_baseline(result, baseline)
+        _warn_unparsed(result.stats.get("unparsed", ()))
         found = bool(result.findings)
         shown = dataclasses.replace(result, findings=rank(result.findings, max_cycles))
         extra = {"suppressed": suppressed, "known": known, "stale": stale}
@@ -108,6 +109,19 @@ def scan(fmt, max_cycle_length, max_cycles, quiet, baseline, config, docs, **kw)
     except BAD_INPUT as exc:
         return error(exc)
     return exitcodes.FINDINGS if found else exitcodes.CLEAN
+
+
+MAX_UNPARSED_WARNINGS = 20
+
+
+def _warn_unparsed(unparsed) -> None:
+    """An unparsable function is reported (one line) and skipped."""
+    for u in unparsed[:MAX_UNPARSED_WARNINGS]:
+        click.echo(f"lockcheck: warning: {u['file']}:{u['line']}: {u['function']}() not parsed, "
+                   f"skipped: {u['reason']}", err=True)
+    if len(unparsed) > MAX_UNPARSED_WARNINGS:
+        click.echo(f"lockcheck: warning: ... and {len(unparsed) - MAX_UNPARSED_WARNINGS} more functions "
+                   "not parsed (lockcheck stats lists them)", err=True)
 
 
 def _known_lines(suppressed, known, stale) -> None:

@@ -30,3 +30,18 @@ def test_code_following_the_document_is_clean(tmp_path):
     r = _scan(tmp_path, "good")
     assert not r.findings
     assert all(not e.models for e in r.edges)  # the code shows the order: no documented edge added
+
+
+def test_unparsable_function_is_reported_and_the_rest_still_counts(tmp_path):
+    import subprocess
+    import sys
+    src = tmp_path / "x.c"
+    src.write_text("static DEFINE_MUTEX(a);\nstatic DEFINE_MUTEX(b);\n"
+                   "void ok(void) { mutex_lock(&a); mutex_lock(&b); mutex_unlock(&b); mutex_unlock(&a); }\n"
+                   "void ok2(void) { mutex_lock(&b); mutex_lock(&a); mutex_unlock(&a); mutex_unlock(&b); }\n"
+                   "void bad(void) { mutex_lock(&a);\n")
+    r = subprocess.run([sys.executable, "-m", "lockcheck", "scan", "--no-cache", str(src)],
+                       capture_output=True, text=True)
+    assert r.returncode == 1, r.stderr          # the a/b cycle is still found
+    assert "Traceback" not in r.stderr
+    assert "x.c:5: bad() not parsed, skipped" in r.stderr
