@@ -35,8 +35,7 @@ def check(options: Options, progress=None) -> ScanResult:
     if cached is not None:
         stats = dict(cached.stats, seconds=round(time.perf_counter() - t0, 2))
         return dataclasses.replace(cached, stats=stats)
-    result = _check(options, progress, t0)
-    return result
+    return _check(options, progress, t0)
 
 
 def _run_key(options: Options) -> str | None:

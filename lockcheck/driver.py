@@ -18,6 +18,7 @@ from lockcheck import __version__
 from lockcheck.cache import Cache, make_key
 from lockcheck.errors import InputError
 from lockcheck.frontend.normalize import FrontendModel
+from lockcheck.frontend.parse import function_name
 from lockcheck.frontend.pipeline import TreeIndex, build_index, declaration_facts, lex_file, parse_items
 from lockcheck.frontend.source import SourceError, read_source
 from lockcheck.frontend.tree import IncludeResolver, find_tree_root
@@ -54,7 +55,6 @@ class FileOutcome:
 class FrontendRun:
     root: Path | None
     files: list[FileOutcome] = field(default_factory=list)
-    headers: list[FileOutcome] = field(default_factory=list)   # header inline functions used
     errors: list[str] = field(default_factory=list)
     index: TreeIndex | None = None
     seconds: float = 0.0
@@ -241,13 +241,8 @@ class _Lexer:
 
 
 def _function_name(item) -> str | None:
-    toks = item.tokens
-    for k, t in enumerate(toks):
-        if t.text == "{":
-            return None
-        if t.text == "(" and k > 0 and toks[k - 1].kind == "id":
-            return toks[k - 1].text
-    return None
+    name = function_name(list(item.tokens))
+    return None if name == "?" else name
 
 
 def run_frontend(options: Options, extract: bool = False, headers_too: bool = False,

@@ -11,6 +11,8 @@ from __future__ import annotations
 
 from collections import Counter
 
+from lockcheck.analysis.extract import DYNAMIC_SUBCLASS
+
 __all__ = ["preferred_var_names", "display_names"]
 
 
@@ -32,7 +34,7 @@ def _render(key: str, owner: str, path: str, subclass: int, var_names: dict[str,
         name = path if "." not in path and not path.endswith("[]") else f"&{path}"
     else:
         name = path or key[2:]
-    if subclass == 99:  # extract.DYNAMIC_SUBCLASS
+    if subclass == DYNAMIC_SUBCLASS:
         return f"{name}/?"
     return f"{name}/{subclass}" if subclass else name
 

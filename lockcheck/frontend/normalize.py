@@ -438,32 +438,29 @@ def statement_macros(toks: list[Token], ctx: _Ctx) -> list[Token]:
 _NOT_STMT_START = frozenset(("else", "const", "volatile"))
 
 
+def _word_before_opener(out: list[Token], close: str, opener: str) -> str:
+    """The token before the bracket that the last token of ``out`` closes."""
+    depth = 0
+    for k in range(len(out) - 1, -1, -1):
+        if out[k].text == close:
+            depth += 1
+        elif out[k].text == opener:
+            depth -= 1
+            if depth == 0:
+                return out[k - 1].text if k > 0 else ""
+    return ""
+
+
 def _prev_allows_statement(out: list[Token]) -> bool:
     """A ``)`` before the macro only counts if it ends a control head
     (``if (..) MACRO(..) {``); otherwise ``f(x) g(y)`` is not a statement."""
     if out[-1].text != ")":
         return True
-    depth = 0
-    for k in range(len(out) - 1, -1, -1):
-        if out[k].text == ")":
-            depth += 1
-        elif out[k].text == "(":
-            depth -= 1
-            if depth == 0:
-                return k > 0 and out[k - 1].text in ("if", "while", "for", "switch")
-    return False
+    return _word_before_opener(out, ")", "(") in ("if", "while", "for", "switch")
 
 
 def _closes_do(out: list[Token]) -> bool:
-    depth = 0
-    for k in range(len(out) - 1, -1, -1):
-        if out[k].text == "}":
-            depth += 1
-        elif out[k].text == "{":
-            depth -= 1
-            if depth == 0:
-                return k > 0 and out[k - 1].text == "do"
-    return False
+    return _word_before_opener(out, "}", "{") == "do"
 
 
 def _statement_end(toks: list[Token], i: int) -> int:
