@@ -18,7 +18,7 @@ from lockcheck.model.loader import load_model
 from lockcheck.analysis.notifiers import NotifierModel
 from lockcheck.analysis.names import display_names, preferred_var_names
 from lockcheck.analysis.summaries import AnalysisResult, Program, analyse, calls_in
-from lockcheck.driver import header_functions, run_frontend
+from lockcheck.driver import SKIPPED, header_functions, run_frontend
 from lockcheck.model.primitives import load_catalogue
 from lockcheck.options import Options
 from lockcheck.result import Edge, Finding, Lock, ScanResult, WitnessStep
@@ -47,7 +47,7 @@ def _run_key(options: Options) -> str | None:
         return None
     files, errors, _ = discover(options.paths)
     docs = [hashlib.blake2b(open(d, "rb").read()).hexdigest() for d in options.docs if os.path.isfile(d)]
-    return make_key("run", options.config_digest(), str(options.max_cycle_length), *docs,
+    return make_key("run", options.config_digest(), str(options.max_cycle_length), str(options.parse_all), *docs,
                     *errors, *(os.path.abspath(f) for f in files))
 
 
@@ -90,9 +90,11 @@ def _check(options: Options, progress, t0: float) -> ScanResult:
     functions += callback_functions(functions, contexts)
     notifiers = NotifierModel(contexts.get("notifiers", {}), run.index.var_fields if run.index else {})
     not_followed = load_model("analysis", options.model_files).get("not_followed", {})
-    program = Program(functions, run.index.ops if run.index else {}, notifiers, not_followed)
+    skipped = frozenset(fn.name for f in run.files for fn in f.functions if fn.outcome == SKIPPED)
+    program = Program(functions, run.index.ops if run.index else {}, notifiers, not_followed, skipped)
     analysis = analyse(program)
-    names = display_names(analysis.refs, preferred_var_names(functions))
+    skipped_votes = (v for f in run.files for v in f.var_names)
+    names = display_names(analysis.refs, preferred_var_names(functions, skipped_votes))
     if options.docs:
         _add_documented(analysis, names, options.docs)
     result = _build_result(analysis, names, options, load_catalogue(options.model_files))
@@ -185,10 +187,12 @@ def _finding(kind: str, locks: tuple[str, ...], edges: tuple[Edge, ...]) -> Find
 
 def _stats(run, functions, analysis: AnalysisResult, result, seconds: float) -> dict:
     total = sum(len(f.functions) for f in run.files)
-    parsed = sum(1 for f in run.files for fn in f.functions if fn.outcome != "failed")
+    skipped = sum(1 for f in run.files for fn in f.functions if fn.outcome == SKIPPED)
+    parsed = sum(1 for f in run.files for fn in f.functions if fn.outcome not in ("failed", SKIPPED))
     return {
         "files": len(run.files),
-        "functions": {"total": total, "parsed": parsed, "analysed": analysis.functions},
+        # skipped: no lock primitive or modelled call is reachable from them (frontend.relevance)
+        "functions": {"total": total, "parsed": parsed, "skipped": skipped, "analysed": analysis.functions},
         "header_functions": len(functions) - sum(len(f.irs) for f in run.files),
         "calls": {"resolved": analysis.calls_resolved, "external": analysis.calls_external,
                   "indirect_resolved": analysis.indirect_resolved,

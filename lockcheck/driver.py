@@ -20,6 +20,7 @@ from lockcheck.errors import InputError
 from lockcheck.frontend.normalize import FrontendModel
 from lockcheck.frontend.parse import function_name
 from lockcheck.frontend.pipeline import TreeIndex, build_index, declaration_facts, lex_file, parse_items
+from lockcheck.frontend.relevance import declared_struct_vars, function_refs, model_seeds, relevant_functions
 from lockcheck.frontend.source import SourceError, read_source
 from lockcheck.frontend.tree import IncludeResolver, find_tree_root
 from lockcheck.model.loader import load_model
@@ -49,6 +50,7 @@ class FileOutcome:
     functions: tuple[FunctionRecord, ...] = ()
     irs: tuple = ()                      # analysis.ir.FunctionIR per parsed function
     error: str | None = None
+    var_names: tuple = ()                # (struct, variable) declared in skipped functions
 
 
 @dataclass
@@ -62,6 +64,10 @@ class FrontendRun:
     cache_misses: int = 0
     index_digest: str = ""
     inputs: tuple = ()          # (absolute path, content digest) of every file read
+    # names of the functions a scan parses (None: all); see frontend.relevance
+    relevant: frozenset[str] | None = None
+    function_refs: dict = field(default_factory=dict)
+    file_functions: dict = field(default_factory=dict)   # absolute path -> its function names
     context: object = None      # the workers' _Context, reused for header functions
 
 
@@ -126,9 +132,9 @@ class _Context:
     """What a worker needs: built once per process."""
 
     def __init__(self, index: TreeIndex, frontend: FrontendModel, catalogue: Catalogue,
-                 options: Options, extract: bool) -> None:
+                 options: Options, extract: bool, relevant: frozenset[str] | None = None) -> None:
         self.index, self.frontend, self.catalogue = index, frontend, catalogue
-        self.options, self.extract = options, extract
+        self.options, self.extract, self.relevant = options, extract, relevant
 
 
 _CTX: _Context | None = None
@@ -149,20 +155,40 @@ def _process(args: tuple[str, str]) -> FileOutcome:
         return FileOutcome(display, 0, error=str(exc))
     try:
         lexed = lex_file(display, src.text, ctx.options.defines, ctx.options.undefines)
-        parsed = parse_items(display, lexed.items, ctx.index, ctx.frontend)
+        items, skipped, votes = _split_relevant(lexed.items, ctx.relevant, ctx.index)
+        parsed = parse_items(display, items, ctx.index, ctx.frontend)
     except RecursionError:
         return FileOutcome(display, src.text.count("\n"), error=f"{display}: nesting too deep to parse")
     except Exception as exc:  # a front-end bug must cost one file, not the run
         detail = " ".join(str(exc).split())[:200]
         return FileOutcome(display, src.text.count("\n"),
                            error=f"{display}: internal error, file skipped ({type(exc).__name__}: {detail})")
-    records = tuple(FunctionRecord(f.name, f.line, f.end_line, f.outcome.value, f.reason, f.reason_line)
-                    for f in parsed)
+    records = tuple(sorted([FunctionRecord(f.name, f.line, f.end_line, f.outcome.value, f.reason, f.reason_line)
+                            for f in parsed] + skipped, key=lambda r: r.line))
     irs: tuple = ()
     if ctx.extract:
         from lockcheck.analysis.extract import extract_functions
         irs = tuple(extract_functions(parsed, ctx.index, ctx.catalogue, display))
-    return FileOutcome(display, lexed.lines, records, irs)
+    return FileOutcome(display, lexed.lines, records, irs, var_names=votes)
+
+
+SKIPPED = "skipped"   # FunctionRecord.outcome of a function no lock can reach
+
+
+def _split_relevant(items, relevant: frozenset[str] | None, index: TreeIndex):
+    """Items to parse, records for the functions left unparsed, and the
+    display-name votes of those."""
+    if relevant is None:
+        return list(items), [], ()
+    keep, skipped, votes = [], [], []
+    for item in items:
+        name = _function_name(item) if item.kind == "function" else None
+        if name is None or name in relevant:
+            keep.append(item)
+        else:
+            skipped.append(FunctionRecord(name, item.line, item.tokens[-1].line, SKIPPED))
+            votes += sorted(set(declared_struct_vars(item.tokens, index.typedef_targets)))  # one per function
+    return keep, skipped, tuple(votes)
 
 
 # ---------------------------------------------------------------- the run
@@ -171,8 +197,10 @@ def _lex_value(display: str, text: str, digest: str, options: Options, frontend:
                definitions: dict) -> tuple:
     """A file's contribution to the tree index (pure: cached by content)."""
     lexed = lex_file(display, text, options.defines, options.undefines)
+    functions = [(_function_name(i), i) for i in lexed.items if i.kind == "function"]
+    refs = tuple((name, function_refs(i.tokens)) for name, i in functions if name is not None)
     return (declaration_facts(lexed, frontend, definitions), lexed.macros, lexed.includes, digest,
-            tuple(sorted({_function_name(i) for i in lexed.items if i.kind == "function"} - {None})))
+            tuple(sorted({name for name, _ in functions} - {None})), refs)
 
 
 _LEX_CTX: tuple | None = None
@@ -263,11 +291,14 @@ def run_frontend(options: Options, extract: bool = False, headers_too: bool = Fa
     index, header_paths = _build_tree_index(files, root, options, frontend, frontend_dict["definitions"],
                                             catalogue, cache, config, run)
     run.index = index
-    ctx = _Context(index, frontend, catalogue, options, extract)
+    if extract and not options.parse_all:
+        run.relevant = _relevant(run, options, catalogue)
+    run.function_refs = {}
+    ctx = _Context(index, frontend, catalogue, options, extract, run.relevant)
     run.context = ctx
     index_digest = make_key(config, _index_digest(index))
     run.index_digest = index_digest
-    jobs = [(str(p), _display(p, root)) for p in files]
+    jobs = [(str(p), _display(p, root), _relevance_key(run, p)) for p in files]
     run.files = _run_jobs(jobs, ctx, options, cache, index_digest, extract, progress)
     for f in run.files:
         if f.error:
@@ -308,12 +339,44 @@ def _build_tree_index(files, root, options, frontend, definitions, catalogue, ca
                     if h is not None and Path(os.path.abspath(h)) not in seen:
                         wave.append(h)
     order = sorted(seen, key=lambda q: str(q))
+    run.function_refs = _merge_refs(seen[q][5] for q in order if seen[q])
+    run.file_functions = {str(q): seen[q][4] for q in order if seen[q]}
     facts = [seen[q][0] for q in order if seen[q]]
     macros = [m for q in order if seen[q] for m in seen[q][1]]
     index = build_index(facts, macros, frontend, catalogue.names())
     index.header_files = {str(q): seen[q][4] for q in order if seen[q] and str(q).endswith(".h")}
     run.inputs = tuple((str(q), seen[q][3]) for q in order if seen[q])
     return index, digests
+
+
+def _merge_refs(per_file) -> dict[str, set[str]]:
+    """Function name -> everything any function of that name refers to
+    (strings interned: a whole tree repeats the same few names)."""
+    import sys
+    merged: dict[str, set[str]] = {}
+    for refs in per_file:
+        for name, named in refs:
+            merged.setdefault(sys.intern(name), set()).update(sys.intern(r) for r in named)
+    return merged
+
+
+def _relevant(run: FrontendRun, options: Options, catalogue: Catalogue) -> frozenset[str]:
+    """The functions worth parsing for a scan (:mod:`lockcheck.frontend.relevance`)."""
+    index = run.index
+    contexts = load_model("contexts", options.model_files)
+    macros = index.macros
+    macro_refs = {name: {t.text for t in macros.all[name].body if t.kind == "id"}
+                  for name in macros.expandable} if macros else {}
+    seeds = model_seeds(catalogue.names(), contexts)
+    return relevant_functions(run.function_refs, macro_refs, index.ops, seeds)
+
+
+def _relevance_key(run: FrontendRun, path: Path) -> str:
+    """Which of this file's functions the scan parses: part of its cache key."""
+    if run.relevant is None:
+        return "all"
+    names = run.file_functions.get(os.path.abspath(path), ())
+    return ",".join(n for n in names if n in run.relevant)
 
 
 def _index_digest(index: TreeIndex) -> str:
@@ -339,13 +402,13 @@ def _run_jobs(jobs, ctx: _Context, options: Options, cache: Cache, index_digest:
     from lockcheck.executors import Job, make_executor
     results: dict[int, FileOutcome] = {}
     pending = []
-    for k, (path, display) in enumerate(jobs):
+    for k, (path, display, relevance) in enumerate(jobs):
         try:
             digest = read_source(Path(path), display).digest
         except SourceError as exc:
             results[k] = FileOutcome(display, 0, error=str(exc))
             continue
-        key = make_key("file", __version__, digest, display, index_digest, str(extract))
+        key = make_key("file", __version__, digest, display, index_digest, str(extract), relevance)
         hit = cache.get("file", key)
         if hit is not None:
             results[k] = hit
@@ -415,7 +478,8 @@ def header_functions(run: FrontendRun, options: Options, wanted: set[str]) -> li
     cache = Cache(options.cache_dir)
     index_digest = run.index_digest
     for _ in range(HEADER_ROUNDS):
-        wanted = {w for w in wanted if w not in done and w not in catalogue.primitives}
+        wanted = {w for w in wanted if w not in done and w not in catalogue.primitives
+                  and (run.relevant is None or w in run.relevant)}
         if not wanted:
             break
         done |= wanted

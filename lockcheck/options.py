@@ -28,6 +28,7 @@ class Options:
     cache_dir: Path | None = field(default_factory=default_cache_dir)
     max_cycle_length: int = 6
     docs: tuple[str, ...] = ()          # locking documents whose orders join the graph
+    parse_all: bool = False             # also parse functions no lock can reach (same findings, slower)
 
     def config_digest(self) -> str:
         """What, besides file content, changes the front end's output."""

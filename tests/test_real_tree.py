@@ -39,7 +39,9 @@ def _edge(result, src, dst):
 def test_scan_completes_and_parses_nearly_everything(kvm_scan):
     fn = kvm_scan.stats["functions"]
     assert fn["total"] > 3000
-    assert fn["parsed"] / fn["total"] >= 0.995
+    # a scan parses only the functions a lock is reachable from (frontend.relevance)
+    assert fn["skipped"] > 0
+    assert (fn["parsed"] + fn["skipped"]) / fn["total"] >= 0.995
 
 
 def test_kvm_lock_then_slots_lock_in_set_nx_huge_pages(kvm_scan):

@@ -16,11 +16,15 @@ from lockcheck.analysis.extract import DYNAMIC_SUBCLASS
 __all__ = ["preferred_var_names", "display_names"]
 
 
-def preferred_var_names(functions) -> dict[str, str]:
+def preferred_var_names(functions, more_votes=()) -> dict[str, str]:
+    """The variable name most declarations of each struct type use;
+    ``more_votes`` are ``(struct, var)`` pairs of functions never extracted."""
     counts: dict[str, Counter] = {}
     for fn in functions:
         for struct, var in fn.var_names:
             counts.setdefault(struct, Counter())[var] += 1
+    for struct, var in more_votes:
+        counts.setdefault(struct, Counter())[var] += 1
     return {s: min(c.items(), key=lambda kv: (-kv[1], len(kv[0]), kv[0]))[0] for s, c in counts.items()}
 
 

@@ -74,8 +74,11 @@ class Program:
     """Every function of the scan, and how calls resolve to them."""
 
     def __init__(self, functions: list[FunctionIR], ops: dict | None = None, notifiers=None,
-                 not_followed: dict[str, str] | None = None) -> None:
+                 not_followed: dict[str, str] | None = None, skipped: frozenset[str] = frozenset()) -> None:
         self.notifiers = notifiers
+        # functions the front end left unparsed because no lock is reachable
+        # from them: calls to them are resolved, to an empty summary
+        self.skipped = skipped
         self.not_followed = not_followed or {}
         # clone key -> {parameter position: [function keys]}; see _specialise
         self.clone_bindings: dict[str, dict[int, list[str]]] = {}
@@ -244,6 +247,15 @@ class Program:
         return []
 
 
+    def skipped_targets(self, call: Call) -> list[str]:
+        """Names a call would reach among the skipped functions (for counts only)."""
+        if call.callee:
+            return [call.callee] if call.callee in self.skipped else []
+        if call.field is not None:
+            return [n for n in self.ops.get(call.field, ()) if n in self.skipped]
+        return []
+
+
 def analyse(program: Program) -> AnalysisResult:
     result = AnalysisResult(functions=len(program.by_key))
     graph = nx.DiGraph()
@@ -262,7 +274,7 @@ def analyse(program: Program) -> AnalysisResult:
             targets = program.resolve(call, fn, key)
             call_cache[(key, id(call))] = targets
             if key not in program.clone_bindings:
-                _count(result, call, targets)
+                _count(result, call, targets or program.skipped_targets(call))
             for t in targets:
                 graph.add_edge(key, t)
                 if t not in seen:  # a new specialised copy

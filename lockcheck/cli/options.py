@@ -29,6 +29,8 @@ def common_options(f):
         click.option("--cache-dir", type=click.Path(file_okay=False), default=None,
                      help=f"Cache directory (default: {default_cache_dir()})."),
         click.option("--no-cache", is_flag=True, help="Neither read nor write the cache."),
+        click.option("--parse-all", is_flag=True,
+                     help="Parse every function, also those no lock can reach (same findings, slower)."),
         click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text",
                      show_default=True),
     ]
@@ -46,8 +48,9 @@ def _check_executor(ctx, param, value):
 
 
 def build_options(paths, include_dirs, defines, undefines, model_files, arch, jobs, cache_dir,
-                  no_cache, executor="local", **extra) -> Options:
+                  no_cache, executor="local", parse_all=False, **extra) -> Options:
     cache = None if no_cache else (Path(cache_dir) if cache_dir else default_cache_dir())
     return Options(paths=tuple(paths), include_dirs=tuple(include_dirs), defines=frozenset(defines),
                    undefines=frozenset(undefines), model_files=tuple(model_files), arch=arch,
-                   jobs=jobs or os.cpu_count() or 1, executor=executor, cache_dir=cache, **extra)
+                   jobs=jobs or os.cpu_count() or 1, executor=executor, cache_dir=cache,
+                   parse_all=parse_all, **extra)

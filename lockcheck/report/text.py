@@ -200,6 +200,8 @@ def _summary(c, result: ScanResult, show_time: bool, plain: bool) -> None:
     table.add_row("edges", str(s.get("edges", len(result.edges))))
     fn = s.get("functions", {})
     table.add_row("functions parsed", f"{fn.get('parsed', 0)}/{fn.get('total', 0)}")
+    if fn.get("skipped"):
+        table.add_row("functions reaching no lock", f"{fn['skipped']} (not parsed)")
     table.add_row("files", str(s.get("files", 0)))
     if show_time and "seconds" in s:
         table.add_row("time", f"{s['seconds']} s")

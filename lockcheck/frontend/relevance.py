@@ -1,0 +1,133 @@
+"""Which functions can matter for lock order, decided from tokens alone.
+
+Parsing is the front end's dominant cost, and most kernel functions never
+touch a lock, not even through their callees.  A function whose body names
+no lock primitive, no modelled call (static calls, notifier chains, cpuhp
+and work registration), calls through none of its parameters, and reaches
+no such function through the functions and expandable macros it names,
+has an empty lock summary: every caller sees it as if it were external.
+Skipping its parse changes no edge, cycle or witness, so a scan parses only
+the *relevant* closure.
+
+The test is by name and conservative: every identifier a body mentions
+counts (a function used as a value too), functions sharing a name share
+relevance, and a member call ``->f(`` reaches every function any ops
+initialiser stores in a field ``f``.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+
+from lockcheck.frontend.lexer import Token
+from lockcheck.frontend.normalize import C_KEYWORDS
+
+__all__ = ["function_refs", "relevant_functions", "model_seeds", "declared_struct_vars", "THROUGH_PARAMETER"]
+
+#: Marker ref: the function calls through one of its parameters, so the
+#: functions its callers pass in may lock.
+THROUGH_PARAMETER = "(*param)"
+_MEMBER = "->"
+
+
+def function_refs(tokens: tuple[Token, ...]) -> frozenset[str]:
+    """Identifiers a function's body names, ``->f`` for each member call,
+    and :data:`THROUGH_PARAMETER` when it calls a parameter."""
+    body = next((k for k, t in enumerate(tokens) if t.text == "{"), len(tokens))
+    params = {t.text for t in tokens[:body] if t.kind == "id"}
+    refs: set[str] = set()
+    n = len(tokens)
+    for k in range(body, n):
+        t = tokens[k]
+        if t.kind != "id" or t.text in C_KEYWORDS:
+            continue
+        called = k + 1 < n and tokens[k + 1].text == "("
+        if k > 0 and tokens[k - 1].text in ("->", "."):
+            if called:
+                refs.add(_MEMBER + t.text)
+            continue
+        if t.text in params:
+            if called or _called_through_star(tokens, k):
+                refs.add(THROUGH_PARAMETER)
+            continue
+        refs.add(t.text)
+    return frozenset(refs)
+
+
+def _called_through_star(tokens, k: int) -> bool:
+    """``(*fn)(args)``."""
+    return k >= 2 and tokens[k - 1].text == "*" and tokens[k - 2].text == "(" and \
+        k + 2 < len(tokens) and tokens[k + 1].text == ")" and tokens[k + 2].text == "("
+
+
+def model_seeds(catalogue_names: frozenset[str], contexts: dict, dispatch_fields=()) -> frozenset[str]:
+    """Names that make a function relevant by themselves: lock primitives
+    and every call a kernel model gives meaning to."""
+    seeds = set(catalogue_names) | {THROUGH_PARAMETER}
+    static_calls = contexts.get("static_calls", {})
+    seeds |= set(static_calls.get("wrappers", {})) | set(static_calls.get("callers", ()))
+    notifiers = contexts.get("notifiers", {})
+    for table in ("call_chain", "register", "wrappers"):
+        seeds |= set(notifiers.get(table, {}))
+    if notifiers.get("block_field"):
+        seeds.add(_MEMBER + notifiers["block_field"])
+    for cb in contexts.get("callback", ()):
+        seeds |= set(cb.get("register", {}))
+        if cb.get("runner"):
+            seeds.add(cb["runner"])
+    seeds |= {_MEMBER + f for f in dispatch_fields}
+    return frozenset(seeds)
+
+
+def relevant_functions(refs: dict[str, set[str]], macro_refs: dict[str, set[str]],
+                       ops: dict[tuple[str, str], list[str]], seeds: frozenset[str]) -> frozenset[str]:
+    """Names of the functions that may acquire, release or assert a lock,
+    directly or through what they name: a reverse reachability from the
+    seeds over functions, expandable macros and ops fields."""
+    users: dict[str, list[str]] = defaultdict(list)   # name -> functions/macros naming it
+    for graph in (refs, macro_refs):
+        for name, named in graph.items():
+            for r in named:
+                users[r].append(name)
+    for (_, field), targets in ops.items():
+        for target in targets:
+            users[target].append(_MEMBER + field)
+    stack = list(seeds)
+    reached = set(seeds)
+    while stack:
+        name = stack.pop()
+        for user in users.get(name, ()):
+            if user not in reached:
+                reached.add(user)
+                stack.append(user)
+    return frozenset(name for name in refs if name in reached)
+
+
+_DECL_START = frozenset(("(", ",", ";", "{", "}", "const", "static", "volatile"))
+_DECL_END = frozenset((",", ")", ";", "=", "["))
+
+
+def declared_struct_vars(tokens, typedef_targets: dict) -> tuple[tuple[str, str], ...]:
+    """``(struct type, variable)`` for each ``struct kvm *kvm`` declared in a
+    skipped function: the votes for display names that its extraction would
+    have cast (lock names must not depend on which helpers were parsed)."""
+    out = []
+    n = len(tokens)
+    for k, t in enumerate(tokens):
+        if t.kind != "id" or (k and tokens[k - 1].text not in _DECL_START):
+            continue
+        if t.text in ("struct", "union") and k + 1 < n and tokens[k + 1].kind == "id":
+            base, pointers, j = f"{t.text} {tokens[k + 1].text}", 0, k + 2
+        elif t.text in typedef_targets:
+            target = typedef_targets[t.text]
+            base, pointers, j = target.base, target.pointers, k + 1
+            if not base.startswith(("struct ", "union ")):
+                continue
+        else:
+            continue
+        while j < n and tokens[j].text in ("*", "const"):
+            pointers += tokens[j].text == "*"
+            j += 1
+        if j + 1 < n and tokens[j].kind == "id" and tokens[j + 1].text in _DECL_END and pointers <= 1:
+            out.append((base, tokens[j].text))
+    return tuple(out)
