@@ -1,20 +1,25 @@
 """Cycles in the lock-order graph, with lockdep's rule for read locks.
 
-Elementary cycles are enumerated per strongly connected component up to a
-length bound (networkx ``simple_cycles``), rotated so the smallest class
-comes first, deduplicated and sorted — the same input always gives the
-same list.
+lockdep reports a cycle when a new dependency closes one: the new edge
+plus the shortest path back.  So does this module, for every edge of every
+strongly connected component: one shortest cycle through each edge (up to
+a length bound), rotated so the smallest class comes first, deduplicated
+and sorted — the same input always gives the same list.  Enumerating
+every elementary cycle instead is exponential: a whole-kernel graph has
+components where that never ends.
 
 A cycle only deadlocks if lockdep would call its path *strong*: there is a
 choice of dependency kind for each edge such that no lock is entered by a
 recursive-read acquisition (``-(*R)->``) and left while held shared
-(``-(S*)->``).  This is why two SRCU readers never close a cycle, while
-``synchronize_srcu()`` (an exclusive acquire) or an rwsem reader (not
-recursive) can.
+(``-(S*)->``).  The search walks (lock, entered-by-recursive-read) states,
+so the shortest path found is a strong one.  This is why two SRCU readers
+never close a cycle, while ``synchronize_srcu()`` (an exclusive acquire)
+or an rwsem reader (not recursive) can.
 """
 
 from __future__ import annotations
 
+from collections import deque
 from dataclasses import dataclass
 from itertools import product
 
@@ -34,18 +39,69 @@ def find_cycles(edges: dict, max_length: int) -> list[Cycle]:
     graph = nx.DiGraph()
     graph.add_edges_from(sorted(edges))
     found: dict[tuple[str, ...], Cycle] = {}
-    for raw in nx.simple_cycles(graph, length_bound=max_length):
-        if len(raw) < 2:
+    for comp in sorted(nx.strongly_connected_components(graph), key=min):
+        if len(comp) < 2:
             continue
-        start = raw.index(min(raw))
-        locks = tuple(raw[start:] + raw[:start])
-        if locks in found:
-            continue
-        pairs = [(locks[i], locks[(i + 1) % len(locks)]) for i in range(len(locks))]
-        kinds = is_strong([sorted(edges[p].kinds) for p in pairs])
-        if kinds is not None:
-            found[locks] = Cycle(locks, kinds)
+        succ = {n: sorted(m for m in graph.successors(n) if m in comp) for n in comp}
+        for u in sorted(comp):
+            for v in succ[u]:
+                cycle = _shortest_through(u, v, succ, edges, max_length)
+                if cycle is not None and cycle.locks not in found:
+                    found[cycle.locks] = cycle
     return sorted(found.values(), key=lambda c: (len(c.locks), c.locks))
+
+
+def _shortest_through(u: str, v: str, succ, edges, max_length: int) -> Cycle | None:
+    """The shortest strong cycle that starts with the edge ``u -> v``."""
+    best = None
+    for first in sorted(edges[(u, v)].kinds):
+        path = _path_back(v, u, first, succ, edges, max_length - 1)
+        if path is not None and len(set(path[0])) == len(path[0]) and u not in path[0] \
+                and (best is None or len(path[0]) < len(best[0])):
+            best = ([u] + path[0], [first] + path[1])
+    if best is None:
+        return None
+    locks, kinds = best
+    start = locks.index(min(locks))
+    return Cycle(tuple(locks[start:] + locks[:start]), tuple(kinds[start:] + kinds[:start]))
+
+
+def _path_back(v: str, u: str, first: tuple[str, str], succ, edges, max_edges: int):
+    """Breadth-first from ``v`` to ``u`` over (lock, entered by a recursive
+    read) states: nodes after ``v`` and the kind chosen per edge, or None."""
+    start = (v, first[1] == "R")
+    parent: dict[tuple[str, bool], tuple] = {start: None}
+    queue = deque([(start, 0)])
+    while queue:
+        state, depth = queue.popleft()
+        node, entered_r = state
+        if depth >= max_edges:
+            continue
+        for nxt in succ[node]:
+            for kind in sorted(edges[(node, nxt)].kinds):
+                if entered_r and kind[0] == "S":
+                    continue
+                new = (nxt, kind[1] == "R")
+                if new in parent:
+                    continue
+                parent[new] = (state, kind)
+                if nxt == u and not (new[1] and first[0] == "S"):
+                    return _unwind(parent, new)
+                if nxt != u:
+                    queue.append((new, depth + 1))
+    return None
+
+
+def _unwind(parent, state):
+    nodes, kinds = [], []
+    while parent[state] is not None:
+        prev, kind = parent[state]
+        nodes.append(state[0])
+        kinds.append(kind)
+        state = prev
+    nodes.reverse()
+    kinds.reverse()
+    return [state[0]] + nodes[:-1], kinds
 
 
 def is_strong(kinds_per_edge: list[list[tuple[str, str]]]):

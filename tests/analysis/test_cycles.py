@@ -33,3 +33,22 @@ def test_cycles_rotated_deduplicated_sorted():
 def test_length_bound_is_respected():
     edges = {("a", "b"): rec(("E", "N")), ("b", "c"): rec(("E", "N")), ("c", "a"): rec(("E", "N"))}
     assert find_cycles(edges, 2) == []
+
+
+def test_one_shortest_cycle_per_edge_even_where_enumeration_explodes():
+    # a complete graph on 30 classes has billions of elementary cycles of
+    # length <= 6; lockdep (and this search) reports the shortest through
+    # each edge: here every pair's 2-cycle
+    n = 30
+    edges = {(f"l{i:02}", f"l{j:02}"): rec(("E", "N")) for i in range(n) for j in range(n) if i != j}
+    cycles = find_cycles(edges, 6)
+    assert len(cycles) == n * (n - 1) // 2
+    assert all(len(c.locks) == 2 for c in cycles)
+
+
+def test_the_shortest_strong_path_is_found_behind_a_weak_one():
+    # a -(ER)-> b -(SN)-> a is not a deadlock; a -> b -> c -> a is
+    edges = {("a", "b"): rec(("E", "R")), ("b", "a"): rec(("S", "N")),
+             ("b", "c"): rec(("E", "N")), ("c", "a"): rec(("E", "N"))}
+    assert [(c.locks, c.kinds) for c in find_cycles(edges, 6)] == \
+        [(("a", "b", "c"), (("E", "R"), ("E", "N"), ("E", "N")))]
