@@ -22,8 +22,8 @@ import re
 from dataclasses import dataclass
 from enum import Enum
 
-from pycparser import c_ast
-from pycparser.c_parser import Coord, CParser
+from pycparser import c_ast, c_lexer
+from pycparser.c_parser import Coord, CParser, _TokenStream
 
 from lockcheck.frontend.lexer import Token
 from lockcheck.frontend.normalize import C_KEYWORDS
@@ -92,7 +92,59 @@ class KernelCParser(CParser):
         super()._parse_error(msg, coord)
 
 
+    def parse_tokens(self, toks, path: str) -> c_ast.FileAST:
+        """:meth:`parse` fed with already-lexed tokens (see :func:`_pyc_tokens`):
+        pycparser's own lexer was 40% of its time, re-lexing what we lexed."""
+        self._scope_stack = [{}]
+        self._typedef_checked_token = None
+        self._tokens = _TokenStream(iter(toks + [None]).__next__)
+        ast = self._parse_translation_unit_or_empty()
+        tok = self._peek()
+        if tok is not None:
+            self._parse_error(f"before: {tok.value}", self._tok_coord(tok))
+        return ast
+
+
 _ERROR = re.compile(r':(\d+):(\d+): (.*)$', re.S)
+_PYC_TYPES: dict[tuple[str, str], str | None] = {}
+
+
+def _pyc_type(kind: str, text: str) -> str | None:
+    """pycparser's token type for one of our tokens; None where only its
+    lexer can tell (the function then goes through the text path)."""
+    key = (kind, text)
+    if key in _PYC_TYPES:
+        return _PYC_TYPES[key]
+    typ = None
+    if kind == "id":
+        typ = c_lexer._keyword_map.get(text, "ID")
+    elif kind == "punct":
+        typ = next((e.tok_type for e in c_lexer._fixed_tokens_by_first.get(text[0], ())
+                    if e.literal == text), None)
+    elif kind in ("num", "str", "chr"):
+        m = c_lexer._regex_master.fullmatch(text)
+        if m is not None and c_lexer._regex_actions[m.lastgroup][0] is c_lexer._RegexAction.TOKEN:
+            typ = m.lastgroup
+    if len(_PYC_TYPES) < 200_000:
+        _PYC_TYPES[key] = typ
+    return typ
+
+
+def _pyc_tokens(toks: list[Token], path: str):
+    """pycparser tokens at the line and column :func:`_render` would give
+    them (so error positions map back the same way), or None."""
+    out = []
+    make = c_lexer.Token
+    line, col = toks[0].line, 1
+    for t in toks:
+        typ = _pyc_type(t.kind, t.text)
+        if typ is None:
+            return None
+        if t.line > line:
+            line, col = t.line, 1
+        out.append(make(typ, t.text, line, col, path))
+        col += len(t.text) + 1
+    return out
 
 
 def _render(toks: list[Token], path: str) -> tuple[str, dict[tuple[int, int], int]]:
@@ -257,11 +309,11 @@ def parse_function(toks: list[Token], path: str, parser: KernelCParser,
     state = _Attempt(toks, typedefs, never_typedefs)
     for _ in range(MAX_ATTEMPTS):
         parser.known_types = state.types
-        text, posmap = _render(state.toks, path)
+        fed = _pyc_tokens(state.toks, path)
         try:
-            ast = parser.parse(text, path)
+            ast = parser.parse_tokens(fed, path) if fed is not None else parser.parse(*_render(state.toks, path)[:1], path)
         except Exception as exc:  # pycparser ParseError, or its internal errors on odd input
-            idx, reason = _error_index(str(exc), posmap)
+            idx, reason = _error_index(str(exc), _render(state.toks, path)[1])
             line = state.toks[idx].line if idx is not None else toks[0].line
             if state.first_reason is None:
                 state.first_reason = (reason, line)
