@@ -363,12 +363,14 @@ class FunctionFlow:
     def _apply_callee(self, s: State, call: ir.Call, callee, summary: Summary, which,
                       model: str = "") -> set[State]:
         site = self.step(call.line, f"{callee.name} [model: {model}]" if model else callee.name)
+        held_keys = {h.key for h in s.held}
         for acq in summary.acquires.values():
             ref = subst(acq.ref, call.args, callee)
             before = subst_keys(acq.released_before, call.args, callee)
             chain = (site,) + acq.chain
-            self._depend(s, ref, acq.mode, chain, before)
-            released = s.released | frozenset(k for k in before if k not in {h.key for h in s.held})
+            if s.held:
+                self._depend(s, ref, acq.mode, chain, before)
+            released = s.released | frozenset(k for k in before if k not in held_keys) if before else s.released
             self._record_acq((ref.class_key, acq.mode, acq.action, released),
                              Acq(ref, acq.mode, acq.action, released, chain))
         for ref, chain in summary.not_held.values():

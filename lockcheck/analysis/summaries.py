@@ -287,6 +287,7 @@ def analyse(program: Program) -> AnalysisResult:
     condensed = nx.condensation(graph)
     order = list(reversed(list(nx.lexicographical_topological_sort(
         condensed, key=lambda n: min(condensed.nodes[n]["members"])))))
+    waiting = {c: condensed.in_degree(c) for c in condensed}
     for comp in order:
         members = sorted(condensed.nodes[comp]["members"])
         rounds = SCC_ROUNDS if len(members) > 1 or graph.has_edge(members[0], members[0]) else 1
@@ -297,7 +298,18 @@ def analyse(program: Program) -> AnalysisResult:
                 summaries[m] = _walk(program, m, summaries, call_cache, result, entry)
             if all(_shape(summaries[m]) == before[m] for m in members):
                 break
+        _release_callees(condensed, comp, waiting, summaries)
     return result
+
+
+def _release_callees(condensed, comp, waiting: dict, summaries: dict) -> None:
+    """Drop a summary once every caller has used it: a whole tree's
+    summaries (each with its acquisition chains) never all fit at once."""
+    for callee in condensed.successors(comp):
+        waiting[callee] -= 1
+        if waiting[callee] == 0:
+            for m in condensed.nodes[callee]["members"]:
+                summaries.pop(m, None)
 
 
 def _walk(program: Program, key: str, summaries, call_cache, result: AnalysisResult,
