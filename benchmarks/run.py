@@ -13,10 +13,10 @@ a. front end, cold (``lockcheck stats --no-cache``), lines/s with ``-j 1``
 b. ``lockcheck scan`` of virt/kvm and arch/x86/kvm (their headers are
    reached through the includes), cold (fresh ``--cache-dir``) and warm,
    ``-j 1`` and ``-j 2``, wall time and peak RSS;
-c. the whole tree, ``lockcheck stats -j 2`` cold then warm (hours on a
-   small machine: ``--tree-budget`` stops waiting and records a projection
-   from the progress so far; ``--tree-collect`` only reads a run started
-   earlier by this script or by hand into benchmarks/out/).
+c. the whole tree, ``lockcheck scan -j 2`` cold (fresh cache) then warm,
+   wall, CPU, peak RSS, and whether the two JSON outputs are byte-identical
+   (``--tree-budget`` stops a run that takes longer; ``--tree-collect`` only
+   reads the benchmarks/out/tree-scan-* files of an earlier run).
 
 Timings are the median of ``--runs`` runs where a run is cheap (the KVM
 set) and one run otherwise.  Raw numbers go to benchmarks/out/results.json
@@ -48,7 +48,6 @@ RESULTS_JSON = OUT / "results.json"
 RESULTS_MD = REPO / "benchmarks" / "RESULTS.md"
 BIN = Path(sys.executable).parent
 LOCKCHECK = str(BIN / "lockcheck")
-TREE_PREFIX = OUT / "tree-stats-cold"       # .time .json .err .start, + tree-progress.log
 TARGETS = {"tree_cold_s": 20 * 60, "tree_warm_s": 60, "tree_rss_gb": 6, "kvm_cold_s": 15, "kvm_warm_s": 2}
 
 
@@ -189,28 +188,6 @@ def _log_pause(what: str) -> None:
         f.write(f"{what} {int(time.time())}\n")
 
 
-def paused_seconds(since: float, until: float) -> float:
-    path = OUT / "tree-pauses.log"
-    if not path.exists():
-        return 0.0
-    total, stopped = 0.0, None
-    for line in path.read_text().split("\n"):
-        if not line.strip():
-            continue
-        what, t = line.split()
-        t = float(t)
-        if not since <= t <= until + 1:
-            continue
-        if what == "stop":
-            stopped = t
-        elif stopped is not None:
-            total += t - stopped
-            stopped = None
-    if stopped is not None:
-        total += until - stopped
-    return total
-
-
 # ---------------------------------------------------------------- file sets
 
 def kvm_files(tree: Path) -> list[str]:
@@ -275,49 +252,71 @@ def section_scan(tree: Path, runs: int) -> dict:
     return res
 
 
-def _discover_sizes(tree: Path) -> list[int]:
-    """Bytes of each file the whole-tree ``stats`` parses, in its order."""
-    sys.path.insert(0, str(REPO))
-    from lockcheck.driver import discover
-    files, _, _ = discover((str(tree),), headers_too=True)
-    return [f.stat().st_size for f in files]
+def _tree_cmd(tree: Path) -> list[str]:
+    return [LOCKCHECK, "scan", "-q", "-j", "2", "--cache-dir", str(OUT / "cache-tree"), "--format", "json", "."]
 
 
-def start_tree_run(tree: Path) -> int:
-    cache = OUT / "cache-tree"
-    shutil.rmtree(cache, ignore_errors=True)
-    for suffix in (".time", ".json", ".err"):
-        Path(str(TREE_PREFIX) + suffix).unlink(missing_ok=True)
-    (OUT / "tree-progress.log").unlink(missing_ok=True)
-    (OUT / "tree-pauses.log").unlink(missing_ok=True)
-    cmd = ["/usr/bin/time", "-v", "-o", f"{TREE_PREFIX}.time", LOCKCHECK, "stats", "-j", "2",
-           "--cache-dir", str(cache), "--format", "json", str(tree)]
-    Path(f"{TREE_PREFIX}.start").write_text(f"{int(time.time())}\n")
-    Path(f"{TREE_PREFIX}.cmd").write_text(shlex.join(cmd[4:]) + "\n")
-    proc = subprocess.Popen(cmd, cwd=REPO, stdout=open(f"{TREE_PREFIX}.json", "wb"),
-                            stderr=open(f"{TREE_PREFIX}.err", "wb"), start_new_session=True)
-    return proc.pid
+def run_tree_scan(tree: Path, kind: str, budget: float) -> None:
+    """One whole-tree scan under GNU time (-v), output to tree-scan-KIND.*;
+    the RSS of the whole process tree is sampled every 10 s into
+    tree-scan-KIND.rss (GNU time gives the largest single process only)."""
+    prefix = OUT / f"tree-scan-{kind}"
+    cmd = ["/usr/bin/time", "-v", "-o", f"{prefix}.time", *_tree_cmd(tree)]
+    Path(f"{prefix}.cmd").write_text(f"cd {tree} && " + shlex.join(cmd[4:]) + "\n")
+    with open(f"{prefix}.json", "wb") as out, open(f"{prefix}.err", "wb") as err, open(f"{prefix}.rss", "w") as rss:
+        proc = subprocess.Popen(cmd, cwd=tree, stdout=out, stderr=err, start_new_session=True)
+        t_end = time.time() + budget
+        while proc.poll() is None and time.time() < t_end:
+            rss.write(f"{int(time.time())} {_tree_rss_kib(proc.pid)}\n")
+            rss.flush()
+            time.sleep(10)
+        if proc.poll() is None:
+            os.killpg(proc.pid, signal.SIGTERM)
+            proc.wait()
+            Path(f"{prefix}.time").write_text(f"not finished within --tree-budget {budget:.0f} s\n")
 
 
-def _progress_line() -> str:
-    cache = OUT / "cache-tree"
-    counts = [sum(1 for _ in (cache / k).rglob("*.pickle")) if (cache / k).is_dir() else 0
-              for k in ("lex", "file")]
-    return f"{int(time.time())} {counts[0]} {counts[1]}"
+def section_tree(tree: Path, budget: float, collect_only: bool) -> dict:
+    """The whole tree, cold (fresh cache) then warm (unchanged tree)."""
+    if not collect_only:
+        shutil.rmtree(OUT / "cache-tree", ignore_errors=True)
+        run_tree_scan(tree, "cold", budget)
+        if _tree_result("cold").get("done"):
+            run_tree_scan(tree, "warm", budget)
+    res = {kind: _tree_result(kind) for kind in ("cold", "warm")}
+    cold, warm = OUT / "tree-scan-cold.json", OUT / "tree-scan-warm.json"
+    if res["cold"].get("done") and res["warm"].get("done"):
+        res["identical"] = cold.read_bytes() == warm.read_bytes()
+    return res
 
 
-def wait_tree_run(pid: int, budget: float) -> None:
-    t_end = time.time() + budget
-    while time.time() < t_end:
-        try:
-            os.kill(pid, 0)
-        except ProcessLookupError:
-            return
-        if os.waitpid(pid, os.WNOHANG)[0]:
-            return
-        with open(OUT / "tree-progress.log", "a") as f:
-            f.write(_progress_line() + "\n")
-        time.sleep(min(60, max(1, t_end - time.time())))
+def _tree_result(kind: str) -> dict:
+    prefix = OUT / f"tree-scan-{kind}"
+    cmd = Path(f"{prefix}.cmd")
+    res: dict = {"cmd": cmd.read_text().strip() if cmd.exists() else ""}
+    timef = Path(f"{prefix}.time")
+    if not timef.exists() or "Elapsed" not in timef.read_text():
+        res["done"] = False
+        res["note"] = timef.read_text().strip() if timef.exists() else "not run"
+        return res
+    t = _gnu_time(timef)
+    h, m, sec = (["0"] + t["Elapsed (wall clock) time (h:mm:ss or m:ss)"].split(":"))[-3:]
+    res.update(done=True, wall=int(h) * 3600 + int(m) * 60 + float(sec),
+               rss_kib=int(t["Maximum resident set size (kbytes)"]),
+               cpu=float(t["User time (seconds)"]) + float(t["System time (seconds)"]),
+               rc=int(t.get("Exit status", "0")))
+    rss = Path(f"{prefix}.rss")
+    if rss.exists():
+        res["tree_rss_kib"] = max((int(l.split()[1]) for l in rss.read_text().splitlines() if l.strip()),
+                                  default=0)
+    try:
+        st = json.loads(Path(f"{prefix}.json").read_text())["stats"]
+        res["stats"] = {k: st[k] for k in ("files", "functions", "header_functions", "classes", "edges",
+                                           "cycles", "recursive") if k in st}
+        res["unparsed"] = len(st.get("unparsed", []))
+    except (ValueError, KeyError, OSError):
+        pass
+    return res
 
 
 def _gnu_time(path: Path) -> dict:
@@ -326,51 +325,6 @@ def _gnu_time(path: Path) -> dict:
         key, _, val = line.strip().rpartition(": ")
         out[key] = val
     return out
-
-
-def collect_tree_run(tree: Path) -> dict:
-    start = float(Path(f"{TREE_PREFIX}.start").read_text())
-    cmd_file = Path(f"{TREE_PREFIX}.cmd")
-    res = {"cmd": cmd_file.read_text().strip() if cmd_file.exists() else
-           f"lockcheck stats -j 2 --cache-dir benchmarks/out/cache-tree --format json {tree}"}
-    timef = Path(f"{TREE_PREFIX}.time")
-    if timef.exists() and timef.stat().st_size:
-        t = _gnu_time(timef)
-        h, m, s = (["0"] + t["Elapsed (wall clock) time (h:mm:ss or m:ss)"].split(":"))[-3:]
-        wall = int(h) * 3600 + int(m) * 60 + float(s)
-        end = start + wall
-        res.update(done=True, wall=wall - paused_seconds(start, end), paused=paused_seconds(start, end),
-                   rss_kib=int(t["Maximum resident set size (kbytes)"]),
-                   cpu=float(t["User time (seconds)"]) + float(t["System time (seconds)"]),
-                   rc=int(t.get("Exit status", "0")))
-        try:
-            st = json.loads(Path(f"{TREE_PREFIX}.json").read_text())
-            res.update(files=st["files"], lines=st["lines"], functions=st["functions"],
-                       lines_per_s=st["lines"] / res["wall"])
-        except (ValueError, KeyError):
-            pass
-        return res
-    # still running (or killed): progress so far and a projection by bytes
-    now = time.time()
-    log = [l.split() for l in (OUT / "tree-progress.log").read_text().splitlines() if l.strip()] \
-        if (OUT / "tree-progress.log").exists() else []
-    log.append(_progress_line().split())
-    sizes = _discover_sizes(tree)
-    elapsed = now - start - paused_seconds(start, now)
-    t_last, lex, parsed = float(log[-1][0]), int(log[-1][1]), int(log[-1][2])
-    res.update(done=False, elapsed=elapsed, files_total=len(sizes), lexed=lex, parsed=parsed,
-               bytes_total=sum(sizes), bytes_parsed=sum(sizes[:parsed]))
-    rss = [int(x) for row in log for x in row[3:4]]
-    if rss:
-        res["rss_kib_sampled"] = max(rss)
-    first = next((row for row in log if int(row[2]) > 0), None)
-    if first is not None and parsed > int(first[2]):
-        t0, p0 = float(first[0]), int(first[2])
-        span = t_last - t0 - paused_seconds(t0, t_last)
-        rate = (sum(sizes[:parsed]) - sum(sizes[:p0])) / span          # bytes/s while parsing
-        res["parse_bytes_per_s"] = rate
-        res["projected_wall"] = elapsed + (sum(sizes) - sum(sizes[:parsed])) / rate
-    return res
 
 
 # ---------------------------------------------------------------- machine and report
@@ -463,30 +417,24 @@ def render(res: dict, tree: Path) -> str:
                         f"{st.get('cycles')} cycles."]
         out += ["", "```", sc["j1"]["cold"]["cmd"], sc["j1"]["warm"]["cmd"], sc["j2"]["cold"]["cmd"], "```", ""]
     tr = res.get("tree")
-    if tr:
-        out += ["## c. Whole tree: `lockcheck stats -j 2`, cold", "", "```", tr["cmd"], "```", ""]
-        if tr.get("done"):
-            out += [f"- wall {_s(tr['wall'])} (target ≤ 20 min: {_ok(tr['wall'], TARGETS['tree_cold_s'])}); "
-                    f"CPU {_s(tr['cpu'])}; exit {tr['rc']}",
-                    f"- peak RSS (largest process) {_gb(tr['rss_kib'])} (target ≤ 6 GB: "
-                    f"{_ok(tr['rss_kib'] / 1024 / 1024, TARGETS['tree_rss_gb'])})"]
-            if "lines" in tr:
-                out.append(f"- {tr['files']} files, {tr['lines']} lines, {tr['lines_per_s']:.0f} lines/s; "
-                           f"functions {tr['functions']}")
-        else:
-            out += [f"- **not finished** when recorded: {_s(tr['elapsed'])} of run time (pauses for the "
-                    f"other benchmarks subtracted); {tr['lexed']} files lexed, {tr['parsed']} of "
-                    f"{tr['files_total']} parsed ({tr['bytes_parsed'] / 2**20:.0f} of "
-                    f"{tr['bytes_total'] / 2**20:.0f} MiB)"]
-            if "rss_kib_sampled" in tr:
-                out.append(f"- RSS so far (main process, sampled each minute): {_gb(tr['rss_kib_sampled'])}")
-            if "projected_wall" in tr:
-                out.append(f"- projection at {tr['parse_bytes_per_s'] / 1024:.0f} KiB/s of source parsed: "
-                           f"**{_s(tr['projected_wall'])}** cold (target ≤ 20 min: "
-                           f"{_ok(tr['projected_wall'], TARGETS['tree_cold_s'])})")
-            else:
-                out.append("- still in the serial lex/index phase: no parse rate yet to project from")
-        out.append("")
+    if tr and "cold" in tr:
+        out += ["## c. Whole tree: `lockcheck scan -j 2`, cold then warm", ""]
+        out += ["| run | wall | CPU | peak RSS, largest process | peak RSS, all processes (sampled) | target |",
+                "|---|---:|---:|---:|---:|---|"]
+        for kind, target in (("cold", TARGETS["tree_cold_s"]), ("warm", TARGETS["tree_warm_s"])):
+            r = tr.get(kind, {})
+            if not r.get("done"):
+                out.append(f"| {kind} | {r.get('note', 'not run')} | | | | |")
+                continue
+            out.append(f"| {kind} | {_s(r['wall'])} | {_s(r['cpu'])} | {_gb(r['rss_kib'])} | "
+                       f"{_gb(r.get('tree_rss_kib', 0))} | ≤ {target} s: {_ok(r['wall'], target)}; "
+                       f"RSS ≤ 6 GB: {_ok(r.get('tree_rss_kib', r['rss_kib']) / 2**20, TARGETS['tree_rss_gb'])} |")
+        if "identical" in tr:
+            out += ["", f"Cold and warm JSON byte-identical: **{'yes' if tr['identical'] else 'NO'}**."]
+        st = tr.get("cold", {}).get("stats")
+        if st:
+            out += ["", f"Scan stats (cold): {json.dumps(st)}; unparsed functions: {tr['cold'].get('unparsed')}."]
+        out += ["", "```", tr.get("cold", {}).get("cmd", ""), "# then the same command again (warm)", "```", ""]
     if res.get("notes"):
         out += ["## Notes", "", *res["notes"], ""]
     return "\n".join(out)
@@ -497,8 +445,8 @@ def main(argv=None) -> int:
     ap.add_argument("--tree", required=True, type=Path)
     ap.add_argument("--runs", type=int, default=3, help="runs per cheap measurement (median)")
     ap.add_argument("--sections", default="a,b,c", help="a (front end), b (scan), c (whole tree)")
-    ap.add_argument("--tree-budget", type=float, default=6 * 3600,
-                    help="seconds to wait for the whole-tree run before projecting")
+    ap.add_argument("--tree-budget", type=float, default=3 * 3600,
+                    help="seconds a whole-tree scan may take before it is stopped")
     ap.add_argument("--tree-collect", action="store_true",
                     help="do not start the whole-tree run: record the one in benchmarks/out/")
     ap.add_argument("--pause-pid", type=int, default=None,
@@ -523,10 +471,7 @@ def main(argv=None) -> int:
             res["scan"] = section_scan(tree, args.runs)
             RESULTS_JSON.write_text(json.dumps(res, indent=1, default=str))
     if "c" in sections:
-        if not args.tree_collect:
-            pid = start_tree_run(tree)
-            wait_tree_run(pid, args.tree_budget)
-        res["tree"] = collect_tree_run(tree)
+        res["tree"] = section_tree(tree.resolve(), args.tree_budget, args.tree_collect)
     # another invocation (sections run apart) may have written meanwhile: merge
     merged = json.loads(RESULTS_JSON.read_text()) if RESULTS_JSON.exists() else {}
     merged.update({k: v for k, v in res.items() if k in ("machine", "notes") or

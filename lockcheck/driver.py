@@ -212,7 +212,11 @@ def _init_lexer(ctx: tuple) -> None:
 
 
 def _lex_job(args: tuple[str, str, str]) -> tuple:
-    return _lex_value(*args, *_LEX_CTX)
+    """Worker: read and lex one file (the text is read here, not sent:
+    a whole tree's sources must never sit in the parent's memory)."""
+    path, display, digest = args
+    src = read_source(Path(path), display)
+    return _lex_value(display, src.text, digest, *_LEX_CTX)
 
 
 #: Files lexed per worker round trip (they are small; the pickling is not).
@@ -254,14 +258,16 @@ class _Lexer:
             if hit is not None:
                 out[k] = hit
             else:
-                misses.append((k, key, (display, src.text, src.digest)))
+                misses.append((k, key, (str(p), display, src.digest)))
+            del src
         if self.options.jobs > 1 and len(misses) > LEX_CHUNK:
             if self.pool is None:
                 from concurrent.futures import ProcessPoolExecutor
                 self.pool = ProcessPoolExecutor(self.options.jobs, initializer=_init_lexer, initargs=(self.ctx,))
             values = self.pool.map(_lex_job, [m[2] for m in misses], chunksize=LEX_CHUNK)
         else:
-            values = (_lex_value(*m[2], *self.ctx) for m in misses)
+            _init_lexer(self.ctx)
+            values = (_lex_job(m[2]) for m in misses)
         for (k, key, _), value in zip(misses, values):
             self.cache.put("lex", key, value)
             out[k] = value
@@ -311,6 +317,7 @@ def run_frontend(options: Options, extract: bool = False, headers_too: bool = Fa
 def _build_tree_index(files, root, options, frontend, definitions, catalogue, cache, config, run):
     resolver = IncludeResolver(root, options.arch, tuple(Path(d) for d in options.include_dirs))
     seen: dict[Path, tuple] = {}
+    merged_refs: dict[str, set[str]] = {}
     # breadth first, one wave of newly reached files at a time (lexed in
     # parallel): the scanned files and the headers next to them, then what
     # they include, and so on; errors come in the order of a serial walk
@@ -332,14 +339,15 @@ def _build_tree_index(files, root, options, frontend, definitions, catalogue, ca
                     if p not in files:
                         run.errors.append(str(summary))
                     continue
-                seen[rp] = summary
+                _merge_refs(merged_refs, summary[5])   # now: a union by name, in any order
+                seen[rp] = summary[:5]
                 digests.append(f"{_display(p, root)}:{summary[3]}")
                 for kind, name in summary[2]:
                     h = resolver.resolve(kind, name, p)
                     if h is not None and Path(os.path.abspath(h)) not in seen:
                         wave.append(h)
     order = sorted(seen, key=lambda q: str(q))
-    run.function_refs = _merge_refs(seen[q][5] for q in order if seen[q])
+    run.function_refs = merged_refs
     run.file_functions = {str(q): seen[q][4] for q in order if seen[q]}
     facts = [seen[q][0] for q in order if seen[q]]
     macros = [m for q in order if seen[q] for m in seen[q][1]]
@@ -349,15 +357,12 @@ def _build_tree_index(files, root, options, frontend, definitions, catalogue, ca
     return index, digests
 
 
-def _merge_refs(per_file) -> dict[str, set[str]]:
+def _merge_refs(merged: dict[str, set[str]], refs) -> None:
     """Function name -> everything any function of that name refers to
     (strings interned: a whole tree repeats the same few names)."""
     import sys
-    merged: dict[str, set[str]] = {}
-    for refs in per_file:
-        for name, named in refs:
-            merged.setdefault(sys.intern(name), set()).update(sys.intern(r) for r in named)
-    return merged
+    for name, named in refs:
+        merged.setdefault(sys.intern(name), set()).update(sys.intern(r) for r in named)
 
 
 def _relevant(run: FrontendRun, options: Options, catalogue: Catalogue) -> frozenset[str]:
