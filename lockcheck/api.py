@@ -34,7 +34,8 @@ def check(options: Options, progress=None) -> ScanResult:
     cached = _cached_run(options)
     if cached is not None:
         stats = dict(cached.stats, seconds=round(time.perf_counter() - t0, 2))
-        return dataclasses.replace(cached, stats=stats)
+        return dataclasses.replace(cached, stats=stats, run_info={"files_parsed": 0, "files_cached": stats["files"],
+                                                                 "whole_scan_cached": True})
     return _check(options, progress, t0)
 
 
@@ -102,7 +103,7 @@ def _check(options: Options, progress, t0: float) -> ScanResult:
     root = str(run.root) if run.root is not None else "."
     scan = ScanResult(stats, result[0], result[1], result[2], tuple(run.errors), root)
     _store_run(options, run.inputs, scan)
-    return scan
+    return dataclasses.replace(scan, run_info={"files_parsed": run.files_parsed, "files_cached": run.files_cached})
 
 
 def _add_documented(analysis: AnalysisResult, names: dict[str, str], docs: tuple[str, ...]) -> None:

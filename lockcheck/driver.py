@@ -68,6 +68,8 @@ class FrontendRun:
     relevant: frozenset[str] | None = None
     function_refs: dict = field(default_factory=dict)
     file_functions: dict = field(default_factory=dict)   # absolute path -> its function names
+    files_parsed: int = 0       # this run (cache misses)
+    files_cached: int = 0       # reused from the cache
     context: object = None      # the workers' _Context, reused for header functions
 
 
@@ -305,7 +307,7 @@ def run_frontend(options: Options, extract: bool = False, headers_too: bool = Fa
     index_digest = make_key(config, _index_digest(index))
     run.index_digest = index_digest
     jobs = [(str(p), _display(p, root), _relevance_key(run, p)) for p in files]
-    run.files = _run_jobs(jobs, ctx, options, cache, index_digest, extract, progress)
+    run.files = _run_jobs(jobs, ctx, options, cache, index_digest, extract, progress, run)
     for f in run.files:
         if f.error:
             run.errors.append(f.error)
@@ -401,12 +403,13 @@ def _index_digest(index: TreeIndex) -> str:
 
 
 def _run_jobs(jobs, ctx: _Context, options: Options, cache: Cache, index_digest: str,
-              extract: bool, progress) -> list[FileOutcome]:
+              extract: bool, progress, run: FrontendRun) -> list[FileOutcome]:
     """Cached outcomes, then the misses through ``options.executor``
     (:mod:`lockcheck.executors`), which yields them in input order."""
     from lockcheck.executors import Job, make_executor
     results: dict[int, FileOutcome] = {}
     pending = []
+    hits = 0
     for k, (path, display, relevance) in enumerate(jobs):
         try:
             digest = read_source(Path(path), display).digest
@@ -416,11 +419,13 @@ def _run_jobs(jobs, ctx: _Context, options: Options, cache: Cache, index_digest:
         key = make_key("file", __version__, digest, display, index_digest, str(extract), relevance)
         hit = cache.get("file", key)
         if hit is not None:
+            hits += 1
             results[k] = hit
             if progress:
                 progress(hit)
         else:
             pending.append((k, key, Job(path, display, digest)))
+    run.files_parsed, run.files_cached = len(pending), hits
     executor = make_executor(options.executor, options.jobs)
     outs = executor.map(ctx, [job for _, _, job in pending])
     for (k, key, _), out in zip(pending, outs, strict=True):

@@ -65,3 +65,6 @@ class ScanResult:
     # root, or the working directory outside a tree); reports read source
     # lines from here
     source_root: str = "."
+    # how this run got its result (files parsed vs reused from the cache):
+    # differs between a cold and a warm run, so never part of any report
+    run_info: dict = field(default_factory=dict, compare=False)

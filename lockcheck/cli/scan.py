@@ -40,6 +40,16 @@ def error(msg) -> int:
     return exitcodes.USAGE_ERROR
 
 
+def _run_line(result) -> str:
+    """How the result was obtained (never in a report: it differs cold/warm)."""
+    info, st = result.run_info, result.stats
+    fn = st.get("functions", {})
+    how = "whole scan reused from the cache" if info.get("whole_scan_cached") else \
+        f"{info.get('files_parsed', 0)} parsed, {info.get('files_cached', 0)} from the cache"
+    return (f"lockcheck: {st.get('files', 0)} files ({how}); {fn.get('parsed', 0)} functions parsed, "
+            f"{fn.get('skipped', 0)} reach no lock; {st.get('seconds', 0)} s")
+
+
 def run_check(quiet: bool, **kw):
     """``api.check`` with a progress bar; None when nothing could be analysed."""
     from lockcheck.api import check
@@ -61,13 +71,15 @@ def run_check(quiet: bool, **kw):
 @click.option("--max-cycles", type=click.IntRange(min=1), default=None, metavar="N",
               help="Report only the N highest-ranked findings (exit code still counts all).")
 @click.option("-q", "--quiet", is_flag=True, help="No progress bar.")
+@click.option("-v", "--verbose", is_flag=True,
+              help="One line on stderr: files parsed this run and reused from the cache, functions skipped.")
 @click.option("--baseline", type=click.Path(dir_okay=False), default=None,
               help="Known cycles (lockcheck baseline create): listed, never failing.")
 @click.option("--config", type=click.Path(dir_okay=False), default=None,
               help="Suppressions file (default: .lockcheck.toml at the tree root).")
 @click.option("--docs", "docs", multiple=True, type=click.Path(dir_okay=False),
               help="Locking document (RST) whose orders join the graph as documented edges.")
-def scan(fmt, max_cycle_length, max_cycles, quiet, baseline, config, docs, **kw):
+def scan(fmt, max_cycle_length, max_cycles, quiet, verbose, baseline, config, docs, **kw):
     """Report every lock-order cycle (possible ABBA deadlock) in PATHs.
 
     Findings are ranked (see docs/reports.md); text is lockdep's report,
@@ -96,6 +108,8 @@ def scan(fmt, max_cycle_length, max_cycles, quiet, baseline, config, docs, **kw)
         if baseline:
             result, known, stale = apply_baseline(result, baseline)
         _warn_unparsed(result.stats.get("unparsed", ()))
+        if verbose:
+            click.echo(_run_line(result), err=True)
         found = bool(result.findings)
         shown = dataclasses.replace(result, findings=rank(result.findings, max_cycles))
         extra = {"suppressed": suppressed, "known": known, "stale": stale}

@@ -61,3 +61,21 @@ def test_editing_one_body_reparses_one_file(tmp_path):
     edited = stats_json(tree, "--cache-dir", cache, "-j", "1")
     assert edited["cache"] == {"hits": entries - 2, "misses": 2}
     assert edited["functions"] == cold["functions"]
+
+
+def test_scan_after_editing_one_body_parses_one_file(tmp_path):
+    """The scan says (``-v``, on stderr) how many files it parsed: after an
+    edit inside one function, one; the JSON equals a cold scan's."""
+    tree = tmp_path / "minikvm"
+    shutil.copytree(FIXTURES / "minikvm" / "before", tree)
+    cache = tmp_path / "cache"
+    first = lockcheck("scan", "-q", "-v", "--format", "json", "--cache-dir", cache, "-j", "1", tree)
+    assert b"(7 parsed, 0 from the cache)" in first.stderr
+    again = lockcheck("scan", "-q", "-v", "--format", "json", "--cache-dir", cache, "-j", "1", tree)
+    assert b"whole scan reused from the cache" in again.stderr
+    assert again.stdout == first.stdout
+    target = tree / "kvm_main.c"
+    target.write_text(target.read_text().replace(BODY_BEFORE, BODY_BEFORE + "\tret = ret * 1;\n", 1))
+    edited = lockcheck("scan", "-q", "-v", "--format", "json", "--cache-dir", cache, "-j", "1", tree)
+    assert b"(1 parsed, 6 from the cache)" in edited.stderr
+    assert edited.stdout == scan_json(tree, "--no-cache", "-j", "1")
