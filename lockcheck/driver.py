@@ -10,6 +10,7 @@ ASTs never do.
 from __future__ import annotations
 
 import os
+import re
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -201,9 +202,16 @@ def _lex_value(display: str, text: str, digest: str, options: Options, frontend:
     lexed = lex_file(display, text, options.defines, options.undefines)
     functions = [(_function_name(i), i) for i in lexed.items if i.kind == "function"]
     refs = tuple((name, function_refs(i.tokens)) for name, i in functions if name is not None)
-    return (declaration_facts(lexed, frontend, definitions), lexed.macros, lexed.includes, digest,
+    macros = tuple(m for m in lexed.macros if m.params is not None or _TYPE_LIKE.match(m.body))
+    return (declaration_facts(lexed, frontend, definitions), macros, lexed.includes, digest,
             tuple(sorted({name for name, _ in functions} - {None})), refs)
 
+
+#: The object-like macros the index uses stand for a type (``#define
+#: Elf_Ehdr Elf64_Ehdr``): words and stars only.  A whole tree's other
+#: ``#define``s (register tables, constants) are most of its macros and
+#: would fill the parent's memory for nothing.
+_TYPE_LIKE = re.compile(r"[A-Za-z_][\w \t*]{0,80}$")
 
 _LEX_CTX: tuple | None = None
 
