@@ -46,6 +46,7 @@ REPO = Path(__file__).resolve().parent.parent
 OUT = REPO / "benchmarks" / "out"
 RESULTS_JSON = OUT / "results.json"
 RESULTS_MD = REPO / "benchmarks" / "RESULTS.md"
+BY_HAND = REPO / "benchmarks" / "BY_HAND.md"
 BIN = Path(sys.executable).parent
 LOCKCHECK = str(BIN / "lockcheck")
 TARGETS = {"tree_cold_s": 20 * 60, "tree_warm_s": 60, "tree_rss_gb": 6, "kvm_cold_s": 15, "kvm_warm_s": 2}
@@ -437,6 +438,8 @@ def render(res: dict, tree: Path) -> str:
         out += ["", "```", tr.get("cold", {}).get("cmd", ""), "# then the same command again (warm)", "```", ""]
     if res.get("notes"):
         out += ["## Notes", "", *res["notes"], ""]
+    if BY_HAND.exists():   # measurements no script makes (profiles, chunked runs), kept verbatim
+        out += [BY_HAND.read_text().replace("# Measured by hand", "## Measured by hand", 1)]
     return "\n".join(out)
 
 
