@@ -93,3 +93,48 @@ def test_lines_are_source_lines(fe):
     f = _one(fe, "\n\n\nvoid f(void)\n{\n\n\tmutex_lock(&m);\n}\n")
     call = f.ast.body.block_items[0]
     assert call.coord.line == 7
+
+
+SAMPLE = r'''
+static int f(struct kvm *kvm, const char *s)
+{
+	unsigned long long x = 0x10ULL + 1.5e3 + .5f + 'a' + '\n' + L'b';
+	const char *msg = "a" "b\"c" u8"d";
+	int n = sizeof(struct kvm) >> 2, *p = &n;
+	x <<= 3; x |= ~x ^ (x && !x || x != 1);
+	n = n > 0 ? n-- : ++n;
+	return kvm->n.m[0] + p[1] + (int)(x % 7);
+}
+'''
+
+
+def test_tokens_fed_to_pycparser_give_the_text_path_ast():
+    """parse_function feeds our tokens to pycparser (its own lexer would
+    re-lex them): the AST, with coordinates, must be the text path's."""
+    from lockcheck.frontend.lexer import tokenize
+    from lockcheck.frontend.parse import _pyc_tokens, _render
+    toks = tokenize(SAMPLE)
+    text_ast = KernelCParser().parse(_render(toks, "s.c")[0], "s.c")
+    fed = _pyc_tokens(toks, "s.c")
+    assert fed is not None
+    token_ast = KernelCParser().parse_tokens(fed, "s.c")
+
+    def dump(ast):
+        out = []
+
+        class V(c_ast.NodeVisitor):
+            def generic_visit(self, node):
+                out.append((type(node).__name__, str(node.coord),
+                            tuple((a, repr(getattr(node, a))) for a in node.attr_names)))
+                super().generic_visit(node)
+        V().visit(ast)
+        return out
+    assert dump(token_ast) == dump(text_ast)
+    assert len(dump(text_ast)) > 60
+
+
+def test_a_token_only_pycparser_can_lex_goes_through_the_text_path():
+    from lockcheck.frontend.lexer import Token
+    from lockcheck.frontend.parse import _pyc_tokens
+    assert _pyc_tokens([Token("num", "1_1", 1)], "s.c") is None      # pycparser splits it
+    assert _pyc_tokens([Token("other", "`", 1)], "s.c") is None
