@@ -40,8 +40,11 @@ class State:
     facts: frozenset[tuple[str, str]] = frozenset()
 
     def sort_key(self):
+        """A total order (the held sites decide last): states are capped by
+        it, and a partial one would keep whichever states a set happened to
+        list first — different in every process (string hashing)."""
         return (len(self.held), tuple(h.key for h in self.held), tuple(sorted(self.released)),
-                tuple(sorted(self.facts)))
+                tuple(sorted(self.facts)), self.held)
 
 
 @dataclass(frozen=True)

@@ -255,3 +255,19 @@ void read_pdptr(void) { mutex_lock(&c); cache_reg(REG_PDPTR); mutex_unlock(&c); 
 void init_vcpu(void) { mutex_lock(&b); reset(true); mutex_unlock(&b); }
 """
     assert edge_set(scan_c({"x.c": src})) == {("c", "a")}
+
+
+def test_capping_states_keeps_the_same_ones_whatever_the_set_order():
+    """States differing only in where a lock was taken must be capped by a
+    total order: set iteration order differs between processes."""
+    from lockcheck.analysis.facts import Held, State, Step
+    from lockcheck.analysis.flow import MAX_STATES, _cap
+    from lockcheck.analysis.ir import LockRef
+    ref = LockRef("g:l")
+    states = [State((Held("g:l", ref, "exclusive", (Step("f.c", line, "f", "spin_lock"),)),))
+              for line in range(3 * MAX_STATES)]
+    forward = _cap(set(states))
+    for order in (states[::-1], states[::2] + states[1::2]):
+        shuffled = _cap(dict.fromkeys(order).keys() | set())
+        assert sorted(shuffled, key=State.sort_key) == sorted(forward, key=State.sort_key)
+    assert {s.held[0].site[0].line for s in forward} == set(range(MAX_STATES))
