@@ -17,22 +17,36 @@ from pathlib import Path
 __all__ = ["Cache", "make_key", "code_digest"]
 
 
-_CODE_DIGEST: str | None = None
+_CODE_DIGESTS: dict[str, str] = {}
 
 
-def code_digest() -> str:
-    """Hash of lockcheck's own code and shipped models: a new build never
-    reads an old build's entries (the version string alone would, in
-    development)."""
-    global _CODE_DIGEST
-    if _CODE_DIGEST is None:
+#: The code whose output the per-file cache entries (lex, file, header)
+#: hold: the front end, extraction to IR, the models, the driver.  Changing
+#: the analysis or the reports keeps a tree's parse cache.
+FRONTEND_CODE = ("frontend/", "model/", "analysis/extract.py", "analysis/typing.py", "analysis/ir.py",
+                 "driver.py", "cache.py", "options.py", "executors.py", "__init__.py")
+
+
+def in_scope(rel: str, scope: str) -> bool:
+    """Does the package file ``rel`` count for a ``scope`` code digest?"""
+    return scope == "all" or rel.startswith(FRONTEND_CODE)
+
+
+def code_digest(scope: str = "all") -> str:
+    """Hash of lockcheck's own code and shipped models (``scope="frontend"``:
+    only :data:`FRONTEND_CODE`): a new build never reads an old build's
+    entries (the version string alone would, in development)."""
+    if scope not in _CODE_DIGESTS:
         h = hashlib.blake2b(digest_size=16)
         pkg = Path(__file__).parent
         for f in sorted(pkg.rglob("*")):
-            if f.suffix in (".py", ".toml") and "__pycache__" not in f.parts:
-                h.update(str(f.relative_to(pkg)).encode() + b"\0" + f.read_bytes())
-        _CODE_DIGEST = h.hexdigest()
-    return _CODE_DIGEST
+            if f.suffix not in (".py", ".toml") or "__pycache__" in f.parts:
+                continue
+            rel = f.relative_to(pkg).as_posix()
+            if in_scope(rel, scope):
+                h.update(rel.encode() + b"\0" + f.read_bytes())
+        _CODE_DIGESTS[scope] = h.hexdigest()
+    return _CODE_DIGESTS[scope]
 
 
 def make_key(*parts: str) -> str:

@@ -303,7 +303,7 @@ def run_frontend(options: Options, extract: bool = False, headers_too: bool = Fa
     frontend = FrontendModel.from_dict(frontend_dict)
     catalogue = load_catalogue(options.model_files)
     cache = Cache(options.cache_dir)
-    config = options.config_digest()
+    config = options.config_digest("frontend")   # per-file entries outlive analysis changes
     index, header_paths = _build_tree_index(files, root, options, frontend, frontend_dict["definitions"],
                                             catalogue, cache, config, run)
     run.index = index

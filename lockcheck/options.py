@@ -30,12 +30,13 @@ class Options:
     docs: tuple[str, ...] = ()          # locking documents whose orders join the graph
     parse_all: bool = False             # also parse functions no lock can reach (same findings, slower)
 
-    def config_digest(self) -> str:
-        """What, besides file content, changes the front end's output."""
+    def config_digest(self, scope: str = "all") -> str:
+        """What, besides file content, changes the output: of the whole scan,
+        or (``scope="frontend"``) of the per-file front end and extraction."""
         from lockcheck.cache import code_digest
         h = hashlib.blake2b(digest_size=16)
         model_text = b"".join(Path(p).read_bytes() for p in self.model_files if Path(p).is_file())
-        for part in (code_digest(), self.arch, ",".join(sorted(self.defines)),
+        for part in (code_digest(scope), self.arch, ",".join(sorted(self.defines)),
                      ",".join(sorted(self.undefines))):
             h.update(part.encode() + b"\0")
         h.update(model_text)

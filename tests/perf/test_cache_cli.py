@@ -71,3 +71,15 @@ def test_run_cache_is_invalidated_by_any_input_change(tmp_path):
     (src / "kvm_main.c").write_text("static DEFINE_MUTEX(kvm_usage_lock);\n" + (src / "kvm_main.c").read_text())
     second = lockcheck("scan", "-q", "--format", "json", "--cache-dir", cache, src)
     assert json.loads(second.stdout)["cycles"] != json.loads(first.stdout)["cycles"]
+
+
+def test_per_file_entries_depend_on_front_end_code_only():
+    """A change to the analysis or the reports keeps a tree's parse cache
+    (lex/file/header entries); one to the front end or extraction does not."""
+    from lockcheck.cache import code_digest, in_scope
+    for rel in ("frontend/parse.py", "analysis/extract.py", "analysis/ir.py", "driver.py",
+                "model/data/primitives.toml"):
+        assert in_scope(rel, "frontend"), rel
+    for rel in ("analysis/flow.py", "analysis/summaries.py", "analysis/cycles.py", "report/text.py", "api.py"):
+        assert not in_scope(rel, "frontend"), rel
+    assert code_digest("frontend") != code_digest("all")
