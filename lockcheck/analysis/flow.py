@@ -39,6 +39,20 @@ def _cap(states: set[State]) -> set[State]:
     return set(kept)
 
 
+_PARAMETER_KEYS: dict[frozenset, bool] = {}
+
+
+def _names_parameter(keys: frozenset[str]) -> bool:
+    """Does a set of class keys name a parameter (``p:N``)?  Memoised: the
+    same few released-before sets are inherited millions of times."""
+    known = _PARAMETER_KEYS.get(keys)
+    if known is None:
+        known = _PARAMETER_KEYS[keys] = any(k.startswith("p:") for k in keys)
+        if len(_PARAMETER_KEYS) > 100_000:
+            _PARAMETER_KEYS.clear()
+    return known
+
+
 def _set_fact(state: State, var: str | None, value: str | None) -> State:
     if var is None:
         return state
@@ -399,13 +413,15 @@ class FunctionFlow:
             if ref.key[:2] == "p:":
                 ref = subst(ref, args, callee)
             before = acq.released_before
-            if before:
-                before = subst_keys(before, args, callee)
+            if not before:
+                released = released_here
+            else:
+                if _names_parameter(before):
+                    before = subst_keys(before, args, callee)
+                released = released_here | (before - held_keys if held_keys else before)
             chain = (site,) + acq.chain
             if held:
                 self._depend(s, ref, acq.mode, chain, before)
-            released = released_here | frozenset(k for k in before if k not in held_keys) if before \
-                else released_here
             key = (ref.class_key, acq.mode, acq.action, released)
             old = acquires.get(key)
             if old is None or len(chain) < len(old.chain) or (len(chain) == len(old.chain) and chain < old.chain):
