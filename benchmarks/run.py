@@ -332,12 +332,14 @@ def _tree_result(kind: str) -> dict:
         return res
     t = _gnu_time(timef)
     h, m, sec = (["0"] + t["Elapsed (wall clock) time (h:mm:ss or m:ss)"].split(":"))[-3:]
+    text = timef.read_text()
+    signalled = next((l.strip() for l in text.splitlines() if "terminated by signal" in l), "")
     rc = int(t.get("Exit status", "0")) if "Exit status" in t else -1
-    res.update(done=rc in (0, 1), wall=int(h) * 3600 + int(m) * 60 + float(sec),
+    res.update(done=rc in (0, 1) and not signalled, wall=int(h) * 3600 + int(m) * 60 + float(sec),
                rss_kib=int(t["Maximum resident set size (kbytes)"]),
                cpu=float(t["User time (seconds)"]) + float(t["System time (seconds)"]), rc=rc)
     if not res["done"]:
-        res["note"] = f"did not finish: exit {rc} after {_s(res['wall'])} ({t.get('Command terminated by signal', '')})"
+        res["note"] = f"did not finish: {signalled or f'exit {rc}'} after {_s(res['wall'])}"
     pss = Path(f"{prefix}.pss")
     if pss.exists():
         res["tree_pss_kib"] = max((int(l.split()[1]) for l in pss.read_text().splitlines() if l.strip()),
