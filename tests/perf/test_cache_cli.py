@@ -83,3 +83,14 @@ def test_per_file_entries_depend_on_front_end_code_only():
     for rel in ("analysis/flow.py", "analysis/summaries.py", "analysis/cycles.py", "report/text.py", "api.py"):
         assert not in_scope(rel, "frontend"), rel
     assert code_digest("frontend") != code_digest("all")
+
+
+def test_check_leaves_the_cycle_collector_as_it_found_it(tmp_path):
+    import gc
+
+    from lockcheck.api import check
+    from lockcheck.options import Options
+    from .clirun import FIXTURES
+    assert gc.isenabled()
+    result = check(Options(paths=(str(FIXTURES / "abba_simple.c"),), cache_dir=None))
+    assert result.findings and gc.isenabled()
