@@ -21,12 +21,6 @@ from lockcheck.analysis.ir import Block, Call, FunctionIR
 __all__ = ["Program", "AnalysisResult", "analyse"]
 
 SCC_ROUNDS = 3
-#: A recursion this large (a whole tree's ops tables and callbacks tie
-#: ~10^5 functions into one) is walked once, callees first where the
-#: recursion allows, instead of SCC_ROUNDS times in name order: the rounds
-#: did not fit in 19 GB or an hour.  Edges that need a second trip round
-#: the recursion are missed there (documented in the README).
-LARGE_COMPONENT = 2000
 #: Specialised copies of one function for different function-pointer arguments.
 MAX_CLONES = 16
 
@@ -297,8 +291,6 @@ def analyse(program: Program) -> AnalysisResult:
     for comp in order:
         members = sorted(condensed.nodes[comp]["members"])
         rounds = SCC_ROUNDS if len(members) > 1 or graph.has_edge(members[0], members[0]) else 1
-        if len(members) > LARGE_COMPONENT:
-            members, rounds = _post_order(graph, set(members)), 1
         for _ in range(rounds):
             before = {m: _shape(summaries.get(m)) for m in members}
             for m in members:
@@ -308,28 +300,6 @@ def analyse(program: Program) -> AnalysisResult:
                 break
         _release_callees(condensed, comp, waiting, summaries)
     return result
-
-
-def _post_order(graph, members: set[str]) -> list[str]:
-    """Members of a component, callees before callers wherever the
-    recursion allows (depth-first post-order, deterministic)."""
-    seen: set[str] = set()
-    out: list[str] = []
-    for root in sorted(members):
-        if root in seen:
-            continue
-        seen.add(root)
-        stack = [(root, iter(sorted(n for n in graph.successors(root) if n in members)))]
-        while stack:
-            node, it = stack[-1]
-            nxt = next((n for n in it if n not in seen), None)
-            if nxt is None:
-                stack.pop()
-                out.append(node)
-            else:
-                seen.add(nxt)
-                stack.append((nxt, iter(sorted(n for n in graph.successors(nxt) if n in members))))
-    return out
 
 
 def _release_callees(condensed, comp, waiting: dict, summaries: dict) -> None:

@@ -52,28 +52,3 @@ def test_the_shortest_strong_path_is_found_behind_a_weak_one():
              ("b", "c"): rec(("E", "N")), ("c", "a"): rec(("E", "N"))}
     assert [(c.locks, c.kinds) for c in find_cycles(edges, 6)] == \
         [(("a", "b", "c"), (("E", "R"), ("E", "N"), ("E", "N")))]
-
-
-def test_post_order_puts_callees_first_where_recursion_allows():
-    import networkx as nx
-
-    from lockcheck.analysis.summaries import _post_order
-    g = nx.DiGraph([("a", "b"), ("b", "c"), ("c", "a"), ("b", "d"), ("d", "c")])
-    order = _post_order(g, {"a", "b", "c", "d"})
-    assert sorted(order) == ["a", "b", "c", "d"]
-    assert order.index("d") < order.index("b") and order.index("c") < order.index("d")
-
-
-def test_a_large_component_walked_once_finds_a_subset(monkeypatch):
-    """The one-pass walk of a huge recursion may miss edges that need a
-    second trip round it (the recursion fixture's cycle does), never adds any."""
-    from lockcheck.analysis import summaries
-    from lockcheck.api import check
-    from lockcheck.options import Options
-    from tests.test_fixtures import FIXTURES
-    options = Options(paths=(str(FIXTURES / "recursion.c"),), cache_dir=None)
-    normal = check(options)
-    monkeypatch.setattr(summaries, "LARGE_COMPONENT", 1)
-    once = check(options)
-    assert normal.findings and not once.findings
-    assert {(e.src, e.dst) for e in once.edges} < {(e.src, e.dst) for e in normal.edges}
