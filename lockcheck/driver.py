@@ -67,7 +67,6 @@ class FrontendRun:
     inputs: tuple = ()          # (absolute path, content digest) of every file read
     # names of the functions a scan parses (None: all); see frontend.relevance
     relevant: frozenset[str] | None = None
-    function_refs: dict = field(default_factory=dict)
     file_functions: dict = field(default_factory=dict)   # absolute path -> its function names
     files_parsed: int = 0       # this run (cache misses)
     files_cached: int = 0       # reused from the cache
@@ -269,7 +268,6 @@ class _Lexer:
                 out[k] = hit
             else:
                 misses.append((k, key, (str(p), display, src.digest)))
-            del src
         if self.options.jobs > 1 and len(misses) > LEX_CHUNK:
             if self.pool is None:
                 from concurrent.futures import ProcessPoolExecutor
@@ -304,12 +302,12 @@ def run_frontend(options: Options, extract: bool = False, headers_too: bool = Fa
     catalogue = load_catalogue(options.model_files)
     cache = Cache(options.cache_dir)
     config = options.config_digest("frontend")   # per-file entries outlive analysis changes
-    index, header_paths = _build_tree_index(files, root, options, frontend, frontend_dict["definitions"],
-                                            catalogue, cache, config, run)
+    index, refs = _build_tree_index(files, root, options, frontend, frontend_dict["definitions"],
+                                    catalogue, cache, config, run)
     run.index = index
     if extract and not options.parse_all:
-        run.relevant = _relevant(run, options, catalogue)
-    run.function_refs = {}
+        run.relevant = _relevant(index, refs, options, catalogue)
+    del refs
     ctx = _Context(index, frontend, catalogue, options, extract, run.relevant)
     run.context = ctx
     index_digest = make_key(config, _index_digest(index))
@@ -334,7 +332,6 @@ def _build_tree_index(files, root, options, frontend, definitions, catalogue, ca
     wave = list(files)
     for d in dict.fromkeys(f.parent for f in files):  # headers next to scanned files (the file's
         wave += sorted(d.glob("*.h"))                  # own and nearby): each directory once
-    digests = []
     with _Lexer(root, options, frontend, definitions, cache, config) as lexer:
         while wave:
             batch: dict[Path, Path] = {}
@@ -351,20 +348,18 @@ def _build_tree_index(files, root, options, frontend, definitions, catalogue, ca
                     continue
                 _merge_refs(merged_refs, summary[5])   # now: a union by name, in any order
                 seen[rp] = summary[:5]
-                digests.append(f"{_display(p, root)}:{summary[3]}")
                 for kind, name in summary[2]:
                     h = resolver.resolve(kind, name, p)
                     if h is not None and Path(os.path.abspath(h)) not in seen:
                         wave.append(h)
     order = sorted(seen, key=lambda q: str(q))
-    run.function_refs = merged_refs
     run.file_functions = {str(q): seen[q][4] for q in order if seen[q]}
     facts = [seen[q][0] for q in order if seen[q]]
     macros = [m for q in order if seen[q] for m in seen[q][1]]
     index = build_index(facts, macros, frontend, catalogue.names())
     index.header_files = {str(q): seen[q][4] for q in order if seen[q] and str(q).endswith(".h")}
     run.inputs = tuple((str(q), seen[q][3]) for q in order if seen[q])
-    return index, digests
+    return index, merged_refs
 
 
 def _merge_refs(merged: dict[str, set[str]], refs) -> None:
@@ -375,15 +370,15 @@ def _merge_refs(merged: dict[str, set[str]], refs) -> None:
         merged.setdefault(sys.intern(name), set()).update(sys.intern(r) for r in named)
 
 
-def _relevant(run: FrontendRun, options: Options, catalogue: Catalogue) -> frozenset[str]:
+def _relevant(index: TreeIndex, refs: dict[str, set[str]], options: Options,
+              catalogue: Catalogue) -> frozenset[str]:
     """The functions worth parsing for a scan (:mod:`lockcheck.frontend.relevance`)."""
-    index = run.index
     contexts = load_model("contexts", options.model_files)
     macros = index.macros
     macro_refs = {name: {t.text for t in macros.all[name].body if t.kind == "id"}
                   for name in macros.expandable} if macros else {}
     seeds = model_seeds(catalogue.names(), contexts)
-    return relevant_functions(run.function_refs, macro_refs, index.ops, seeds)
+    return relevant_functions(refs, macro_refs, index.ops, seeds)
 
 
 def _relevance_key(run: FrontendRun, path: Path) -> str:

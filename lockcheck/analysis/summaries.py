@@ -16,7 +16,7 @@ import networkx as nx
 
 from lockcheck.analysis.facts import EdgeWitness, RawEdge, Summary
 from lockcheck.analysis.flow import FunctionFlow
-from lockcheck.analysis.ir import Block, Call, FunctionIR
+from lockcheck.analysis.ir import Block, Call, CondVar, FunctionIR, Switch
 
 __all__ = ["Program", "AnalysisResult", "analyse"]
 
@@ -246,7 +246,6 @@ class Program:
             return keys
         return []
 
-
     def skipped_targets(self, call: Call) -> list[str]:
         """Names a call would reach among the skipped functions (for counts only)."""
         if call.callee:
@@ -393,38 +392,30 @@ def calls_in(node):
 
 def _tested_names(node):
     """Variables tested by conditions or switched on, anywhere in an IR tree."""
-    from lockcheck.analysis.ir import CondVar, Switch
-    stack = [node]
-    while stack:
-        n = stack.pop()
-        if isinstance(n, CondVar):
+    for n in _ir_nodes(node):
+        if isinstance(n, (CondVar, Switch)) and n.var:
             yield n.var
-        elif isinstance(n, Switch) and n.var:
-            yield n.var
-        if isinstance(n, tuple):
-            stack.extend(n)
-            continue
-        fields = getattr(n, "__dataclass_fields__", None)
-        if fields and not isinstance(n, Call):
-            for name in fields:
-                v = getattr(n, name)
-                if isinstance(v, tuple) or hasattr(v, "__dataclass_fields__"):
-                    stack.append(v)
 
 
 def _walk_calls(node):
+    return (n for n in _ir_nodes(node) if isinstance(n, Call))
+
+
+def _ir_nodes(node):
+    """Every IR node below ``node`` (statements and conditions), without
+    entering a call's own fields."""
     stack = [node]
     while stack:
         n = stack.pop()
-        if isinstance(n, Call):
-            yield n
-            continue
         if isinstance(n, tuple):
             stack.extend(n)
+            continue
+        yield n
+        if isinstance(n, Call):
             continue
         fields = getattr(n, "__dataclass_fields__", None)
         if fields:
             for name in fields:
                 v = getattr(n, name)
-                if isinstance(v, (tuple,)) or hasattr(v, "__dataclass_fields__"):
+                if isinstance(v, tuple) or hasattr(v, "__dataclass_fields__"):
                     stack.append(v)

@@ -91,7 +91,6 @@ class KernelCParser(CParser):
                 coord = self._tok_coord(tok)
         super()._parse_error(msg, coord)
 
-
     def parse_tokens(self, toks, path: str) -> c_ast.FileAST:
         """:meth:`parse` fed with already-lexed tokens (see :func:`_pyc_tokens`):
         pycparser's own lexer was 40% of its time, re-lexing what we lexed."""
@@ -311,7 +310,10 @@ def parse_function(toks: list[Token], path: str, parser: KernelCParser,
         parser.known_types = state.types
         fed = _pyc_tokens(state.toks, path)
         try:
-            ast = parser.parse_tokens(fed, path) if fed is not None else parser.parse(*_render(state.toks, path)[:1], path)
+            if fed is not None:
+                ast = parser.parse_tokens(fed, path)
+            else:
+                ast = parser.parse(_render(state.toks, path)[0], path)
         except Exception as exc:  # pycparser ParseError, or its internal errors on odd input
             idx, reason = _error_index(str(exc), _render(state.toks, path)[1])
             line = state.toks[idx].line if idx is not None else toks[0].line

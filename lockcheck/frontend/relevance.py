@@ -60,7 +60,7 @@ def _called_through_star(tokens, k: int) -> bool:
         k + 2 < len(tokens) and tokens[k + 1].text == ")" and tokens[k + 2].text == "("
 
 
-def model_seeds(catalogue_names: frozenset[str], contexts: dict, dispatch_fields=()) -> frozenset[str]:
+def model_seeds(catalogue_names: frozenset[str], contexts: dict) -> frozenset[str]:
     """Names that make a function relevant by themselves: lock primitives
     and every call a kernel model gives meaning to."""
     seeds = set(catalogue_names) | {THROUGH_PARAMETER}
@@ -75,7 +75,6 @@ def model_seeds(catalogue_names: frozenset[str], contexts: dict, dispatch_fields
         seeds |= set(cb.get("register", {}))
         if cb.get("runner"):
             seeds.add(cb["runner"])
-    seeds |= {_MEMBER + f for f in dispatch_fields}
     return frozenset(seeds)
 
 
