@@ -73,8 +73,10 @@ class FunctionFlow:
     call; ``emit(edge)`` receives every edge between two concrete classes.
     """
 
-    def __init__(self, fn: ir.FunctionIR, callees, emit, on_recursive=None, on_not_held=None) -> None:
+    def __init__(self, fn: ir.FunctionIR, callees, emit, on_recursive=None, on_not_held=None,
+                 on_recursion=None) -> None:
         self.on_not_held = on_not_held
+        self.on_recursion = on_recursion
         self.fn = fn
         self.callees = callees
         self.emit = emit
@@ -378,6 +380,8 @@ class FunctionFlow:
                       model: str = "") -> set[State]:
         site = self.step(call.line, f"{callee.name} [model: {model}]" if model else callee.name)
         self._inherit_acquires(s, call, callee, summary, site)
+        if summary.recursions:
+            self._enter_recursions(s, summary, site)
         for ref, chain in summary.not_held.values():
             self._assert_not_held({s}, subst(ref, call.args, callee), (site,) + chain)
         for edge in summary.param_edges.values():
@@ -426,6 +430,19 @@ class FunctionFlow:
             old = acquires.get(key)
             if old is None or len(chain) < len(old.chain) or (len(chain) == len(old.chain) and chain < old.chain):
                 acquires[key] = Acq(ref, acq.mode, acq.action, released, chain)
+
+    def _enter_recursions(self, s: State, summary: Summary, site: Step) -> None:
+        """A large recursion the callee reaches is reached from here too;
+        the locks held now are reported entering it (analysis.recursions)."""
+        mine = self.summary.recursions
+        for ident, (chain, entry) in summary.recursions.items():
+            chain = (site,) + chain
+            old = mine.get(ident)
+            if old is None or (len(chain), chain) < (len(old[0]), old[0]):
+                mine[ident] = (chain, entry)
+            if self.on_recursion is not None:
+                for h in s.held:
+                    self.on_recursion(h, ident, chain, entry)
 
     def _apply_effect(self, s: State, effect: Effect, call, callee, site) -> State:
         if not effect.held and not effect.released:

@@ -17,6 +17,8 @@ import networkx as nx
 from lockcheck.analysis.facts import EdgeWitness, RawEdge, Summary
 from lockcheck.analysis.flow import FunctionFlow
 from lockcheck.analysis.ir import Block, Call, CondVar, FunctionIR, Switch
+from lockcheck.analysis import recursions as recursions_module
+from lockcheck.analysis.recursions import Recursions
 
 __all__ = ["Program", "AnalysisResult", "analyse"]
 
@@ -68,14 +70,19 @@ class AnalysisResult:
     calls_external: int = 0
     indirect_resolved: int = 0
     indirect_unresolved: int = 0
+    recursions: dict[str, int] = field(default_factory=dict)   # large recursion -> members
+    recursion_edges: int = 0                                    # edges made entering them
 
 
 class Program:
     """Every function of the scan, and how calls resolve to them."""
 
     def __init__(self, functions: list[FunctionIR], ops: dict | None = None, notifiers=None,
-                 not_followed: dict[str, str] | None = None, skipped: frozenset[str] = frozenset()) -> None:
+                 not_followed: dict[str, str] | None = None, skipped: frozenset[str] = frozenset(),
+                 large_component: int | None = None) -> None:
         self.notifiers = notifiers
+        # components from this many members up are summarised as one (analysis.recursions)
+        self.large_component = large_component or recursions_module.LARGE_COMPONENT
         # functions the front end left unparsed because no lock is reachable
         # from them: calls to them are resolved, to an empty summary
         self.skipped = skipped
@@ -275,7 +282,8 @@ def analyse(program: Program) -> AnalysisResult:
             if key not in program.clone_bindings:
                 _count(result, call, targets or program.skipped_targets(call))
             for t in targets:
-                graph.add_edge(key, t)
+                if not graph.has_edge(key, t):
+                    graph.add_edge(key, t, line=call.line)
                 if t not in seen:  # a new specialised copy
                     seen.add(t)
                     graph.add_node(t)
@@ -287,17 +295,26 @@ def analyse(program: Program) -> AnalysisResult:
     order = list(reversed(list(nx.lexicographical_topological_sort(
         condensed, key=lambda n: min(condensed.nodes[n]["members"])))))
     waiting = {c: condensed.in_degree(c) for c in condensed}
+    recursions = Recursions(program, graph)
     for comp in order:
         members = sorted(condensed.nodes[comp]["members"])
+        if len(members) >= program.large_component:
+            result.recursions[members[0]] = len(members)
+            recursions.summarise(members, summaries, lambda m: _walk(
+                program, m, summaries, call_cache, result, on_recursion=recursions.entered))
+            _release_callees(condensed, comp, waiting, summaries)
+            continue
         rounds = SCC_ROUNDS if len(members) > 1 or graph.has_edge(members[0], members[0]) else 1
         for _ in range(rounds):
             before = {m: _shape(summaries.get(m)) for m in members}
             for m in members:
                 entry = graph.in_degree(m) == 0
-                summaries[m] = _walk(program, m, summaries, call_cache, result, entry)
+                summaries[m] = _walk(program, m, summaries, call_cache, result, entry,
+                                     recursions.entered)
             if all(_shape(summaries[m]) == before[m] for m in members):
                 break
         _release_callees(condensed, comp, waiting, summaries)
+    result.recursion_edges = recursions.emit_edges(lambda edge: _emit(result, edge))
     return result
 
 
@@ -312,7 +329,7 @@ def _release_callees(condensed, comp, waiting: dict, summaries: dict) -> None:
 
 
 def _walk(program: Program, key: str, summaries, call_cache, result: AnalysisResult,
-          entry: bool = False) -> Summary:
+          entry: bool = False, on_recursion=None) -> Summary:
     fn = program.by_key[key]
 
     def callees(call: Call):
@@ -323,15 +340,6 @@ def _walk(program: Program, key: str, summaries, call_cache, result: AnalysisRes
                 out.append((program.by_key[t], s, program.labels.get((key, id(call), t), "")))
         return out
 
-
-    def emit(edge: RawEdge) -> None:
-        k = (edge.src.class_key, edge.dst.class_key)
-        rec = result.edges.get(k)
-        if rec is None:
-            rec = result.edges[k] = EdgeRecord(*k)
-        rec.add(edge)
-        _vote(result, edge.src)
-        _vote(result, edge.dst)
 
     def per_class(table: dict[str, EdgeRecord]):
         """Findings about one class (recursive locking, assert-not-held)."""
@@ -346,8 +354,19 @@ def _walk(program: Program, key: str, summaries, call_cache, result: AnalysisRes
             _vote(result, edge.src)
         return record
 
-    flow = FunctionFlow(fn, callees, emit, per_class(result.recursive), per_class(result.not_held))
+    flow = FunctionFlow(fn, callees, lambda edge: _emit(result, edge), per_class(result.recursive),
+                        per_class(result.not_held), on_recursion)
     return flow.run(flow.asserted_entry() if entry else (), program.clone_facts.get(key))
+
+
+def _emit(result: AnalysisResult, edge: RawEdge) -> None:
+    k = (edge.src.class_key, edge.dst.class_key)
+    rec = result.edges.get(k)
+    if rec is None:
+        rec = result.edges[k] = EdgeRecord(*k)
+    rec.add(edge)
+    _vote(result, edge.src)
+    _vote(result, edge.dst)
 
 
 def _vote(result: AnalysisResult, ref) -> None:
@@ -359,7 +378,7 @@ def _vote(result: AnalysisResult, ref) -> None:
 def _shape(s: Summary | None):
     if s is None:
         return None
-    return (frozenset(s.acquires), frozenset(s.param_edges), frozenset(s.not_held),
+    return (frozenset(s.acquires), frozenset(s.param_edges), frozenset(s.not_held), frozenset(s.recursions),
             tuple(sorted((k, tuple(h.key for h in e.held), tuple(sorted(e.released)))
                          for k, e in s.effects.items())))
 

@@ -1,0 +1,202 @@
+"""Large recursions of the call graph, summarised once.
+
+The kernel's call graph has strongly connected components of a thousand
+functions and more (allocation → reclaim → allocation, printk → console →
+WARN → printk, kfree in debug paths, put → release → put).  Summarising
+each member with everything it reaches keeps, per member, a copy of nearly
+the whole component's locks, each with its witness chain: on the whole
+tree that filled 19 GB before the first pass over the component ended.
+And the fixpoint is not worth having: every member reaches every other one
+only through paths nobody runs (kfree → kmemleak → … → kfree), so every
+lock held around a kfree() would be ordered before every lock of the
+component (kernel/ + mm/: 4× the edges, 4× the cycles).
+
+A component of at least ``LARGE_COMPONENT`` members is therefore one
+:class:`Recursion` that keeps, per member, only the locks the member takes
+itself or through callees outside the recursion.  A member's summary keeps
+what depends on its arguments, what holds on return, and a pointer to the
+recursion, so callers above it stay small too.  A function that holds H
+when it enters the recursion at member m makes H → every lock taken by the
+members within ``RECURSION_DEPTH`` calls of m (along the shortest calls:
+that is the witness), and into the recursions those members enter.  These
+edges are made at the end, when every member is known.
+
+What this gives up, against walking members one by one to a fixpoint:
+locks deeper in the recursion than RECURSION_DEPTH calls from the entry, a
+lock released by a callee before it takes another (``released_before``)
+still counts as held, a held lock that is a parameter makes no edge into
+a recursion, and no recursive-locking finding comes through a recursion.
+"""
+
+from __future__ import annotations
+
+from collections import deque
+from dataclasses import dataclass, field
+
+from lockcheck.analysis.facts import (Acq, Chain, EdgeWitness, Held, RawEdge, Step, Summary,
+                                      acquirer_mode, holder_mode)
+
+__all__ = ["LARGE_COMPONENT", "RECURSION_DEPTH", "Recursion", "Recursions"]
+
+#: Members from which a strongly connected component is one Recursion.
+LARGE_COMPONENT = 1000
+#: Calls inside a recursion that its locks are followed from the entry.
+RECURSION_DEPTH = 3
+#: Passes over a recursion's members (a member is walked again only if a
+#: callee inside it changed its own summary after the member was walked).
+RECURSION_PASSES = 3
+
+
+@dataclass
+class Recursion:
+    ident: str                                 # its smallest member
+    members: frozenset[str]
+    # member -> the concrete acquisitions it makes itself or through callees outside
+    takes: dict[str, dict[tuple, Acq]] = field(default_factory=dict)
+    # member -> {other recursion: (chain from the member, member entered there)}
+    enters: dict[str, dict[str, tuple[Chain, str]]] = field(default_factory=dict)
+
+
+class Recursions:
+    """Every large recursion of one analysis, and the locks held entering them."""
+
+    def __init__(self, program, graph) -> None:
+        self.program = program
+        self.graph = graph
+        self.by_id: dict[str, Recursion] = {}
+        # (held class, holder mode, recursion, member entered) -> (held, chain to the entry)
+        self.entered_holding: dict[tuple, tuple[Held, Chain]] = {}
+        self._balls: dict[tuple[str, str], list[tuple[str, Chain]]] = {}
+
+    # ------------------------------------------------------------ walking
+    def entered(self, held: Held, ident: str, chain: Chain, entry: str) -> None:
+        """A function holding ``held`` calls into recursion ``ident`` at ``entry``."""
+        if held.ref.is_param:
+            return
+        k = (held.key, holder_mode(held.mode), ident, entry)
+        old = self.entered_holding.get(k)
+        if old is None or (len(held.site) + len(chain), held.site, chain) < \
+                (len(old[0].site) + len(old[1]), old[0].site, old[1]):
+            self.entered_holding[k] = (held, chain)
+
+    def summarise(self, members: list[str], summaries: dict, walk) -> None:
+        """Walk every member (callees first where the recursion allows),
+        keeping what each takes in one :class:`Recursion`."""
+        rec = Recursion(members[0], frozenset(members))
+        self.by_id[rec.ident] = rec
+        for m in members:
+            summaries[m] = Summary(recursions={rec.ident: ((), m)})
+        order = self._postorder(members, rec.members)
+        clock, walked_at, changed_at = 0, {}, {m: 0 for m in members}
+        todo = order
+        for _ in range(RECURSION_PASSES):
+            for m in todo:
+                clock += 1
+                walked_at[m] = clock
+                own = self._keep(rec, m, walk(m))
+                if _own_shape(own) != _own_shape(summaries[m]):
+                    changed_at[m] = clock
+                summaries[m] = own
+            todo = [m for m in order if any(t in rec.members and changed_at[t] > walked_at[m]
+                                            for t in self.graph.successors(m))]
+            if not todo:
+                break
+
+    def _keep(self, rec: Recursion, member: str, full: Summary) -> Summary:
+        """Keep a member's concrete acquisitions in the recursion; return
+        what its callers must substitute or apply."""
+        own, takes = {}, {}
+        for key, acq in full.acquires.items():
+            (own if acq.ref.is_param else takes)[key] = acq
+        if takes:
+            rec.takes[member] = takes
+        else:
+            rec.takes.pop(member, None)
+        enters = {i: v for i, v in full.recursions.items() if i != rec.ident}
+        if enters:
+            rec.enters[member] = enters
+        return Summary(own, full.param_edges, full.effects, full.not_held, {rec.ident: ((), member)})
+
+    def _postorder(self, members: list[str], inside: frozenset[str]) -> list[str]:
+        """Members in depth-first post-order (callees before callers, but
+        for the calls that close the recursion); deterministic."""
+        seen: set[str] = set()
+        out: list[str] = []
+        for root in members:
+            if root in seen:
+                continue
+            seen.add(root)
+            stack = [(root, iter(self._inside(root, inside)))]
+            while stack:
+                node, it = stack[-1]
+                nxt = next((t for t in it if t not in seen), None)
+                if nxt is None:
+                    stack.pop()
+                    out.append(node)
+                    continue
+                seen.add(nxt)
+                stack.append((nxt, iter(self._inside(nxt, inside))))
+        return out
+
+    def _inside(self, node: str, inside: frozenset[str]) -> list[str]:
+        return sorted(t for t in self.graph.successors(node) if t in inside)
+
+    # ------------------------------------------------------------ edges
+    def emit_edges(self, emit) -> int:
+        """H → the locks near where each recursion was entered holding H."""
+        count = 0
+        for (key, _, ident, entry), (held, chain) in sorted(self.entered_holding.items(), key=lambda kv: kv[0]):
+            for acq, route in self._reached(ident, entry, set()):
+                if acq.ref.class_key == key:
+                    continue
+                witness = EdgeWitness(held.site, chain + route + acq.chain)
+                emit(RawEdge(held.ref, acq.ref, holder_mode(held.mode), acquirer_mode(acq.mode), witness))
+                count += 1
+        return count
+
+    def _reached(self, ident: str, entry: str, seen: set[str]):
+        """(acquisition, calls from ``entry`` to where its chain starts) for
+        the locks taken near ``entry``, and in the recursions entered there."""
+        if ident in seen:
+            return
+        seen.add(ident)
+        rec = self.by_id[ident]
+        best: dict[tuple, tuple[Acq, Chain]] = {}
+        for member, route in self._ball(ident, entry):
+            for key, acq in rec.takes.get(member, {}).items():
+                old = best.get((acq.ref.class_key, acq.mode))
+                if old is None or len(route) + len(acq.chain) < len(old[1]) + len(old[0].chain):
+                    best[(acq.ref.class_key, acq.mode)] = (acq, route)
+            for other, (chain, other_entry) in sorted(rec.enters.get(member, {}).items()):
+                for acq, deeper in self._reached(other, other_entry, seen):
+                    yield acq, route + chain + deeper
+        yield from best.values()
+
+    def _ball(self, ident: str, entry: str) -> list[tuple[str, Chain]]:
+        """Members within RECURSION_DEPTH calls of ``entry``, each with the
+        shortest calls that reach it (breadth-first, callees in name order)."""
+        ball = self._balls.get((ident, entry))
+        if ball is None:
+            inside = self.by_id[ident].members
+            route = {entry: ()}
+            queue = deque([entry])
+            while queue:
+                n = queue.popleft()
+                if len(route[n]) >= RECURSION_DEPTH:
+                    continue
+                for t in self._inside(n, inside):
+                    if t not in route:
+                        route[t] = route[n] + (self._call_step(n, t),)
+                        queue.append(t)
+            ball = self._balls[(ident, entry)] = list(route.items())
+        return ball
+
+    def _call_step(self, caller: str, callee: str) -> Step:
+        fn, target = self.program.by_key[caller], self.program.by_key[callee]
+        return Step(fn.file, self.graph.edges[caller, callee].get("line", fn.line), fn.name, target.name)
+
+
+def _own_shape(s: Summary):
+    return (frozenset(s.acquires), frozenset(s.param_edges), frozenset(s.not_held),
+            tuple(sorted((k, tuple(h.key for h in e.held), tuple(sorted(e.released)))
+                         for k, e in s.effects.items())))
