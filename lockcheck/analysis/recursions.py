@@ -67,6 +67,7 @@ class Recursions:
         # (held class, holder mode, recursion, member entered) -> (held, chain to the entry)
         self.entered_holding: dict[tuple, tuple[Held, Chain]] = {}
         self._balls: dict[tuple[str, str], list[tuple[str, Chain]]] = {}
+        self._reach: dict[tuple[str, str], list[tuple[Acq, Chain]]] = {}
 
     # ------------------------------------------------------------ walking
     def entered(self, held: Held, ident: str, chain: Chain, entry: str) -> None:
@@ -146,7 +147,7 @@ class Recursions:
         """H → the locks near where each recursion was entered holding H."""
         count = 0
         for (key, _, ident, entry), (held, chain) in sorted(self.entered_holding.items(), key=lambda kv: kv[0]):
-            for acq, route in self._reached(ident, entry, set()):
+            for acq, route in self._reached(ident, entry):
                 if acq.ref.class_key == key:
                     continue
                 witness = EdgeWitness(held.site, chain + route + acq.chain)
@@ -154,23 +155,31 @@ class Recursions:
                 count += 1
         return count
 
-    def _reached(self, ident: str, entry: str, seen: set[str]):
-        """(acquisition, calls from ``entry`` to where its chain starts) for
-        the locks taken near ``entry``, and in the recursions entered there."""
-        if ident in seen:
-            return
-        seen.add(ident)
+    def _reached(self, ident: str, entry: str) -> list[tuple[Acq, Chain]]:
+        """(acquisition, calls from ``entry`` to where its chain starts): the
+        shortest per lock class and mode taken near ``entry``, also in the
+        recursions entered there (the recursions form a DAG).  Memoised:
+        many held locks enter at the same member."""
+        found = self._reach.get((ident, entry))
+        if found is not None:
+            return found
         rec = self.by_id[ident]
         best: dict[tuple, tuple[Acq, Chain]] = {}
+
+        def offer(acq: Acq, route: Chain) -> None:
+            k = (acq.ref.class_key, acq.mode)
+            old = best.get(k)
+            if old is None or (len(route) + len(acq.chain), route, acq.chain) < \
+                    (len(old[1]) + len(old[0].chain), old[1], old[0].chain):
+                best[k] = (acq, route)
         for member, route in self._ball(ident, entry):
-            for key, acq in rec.takes.get(member, {}).items():
-                old = best.get((acq.ref.class_key, acq.mode))
-                if old is None or len(route) + len(acq.chain) < len(old[1]) + len(old[0].chain):
-                    best[(acq.ref.class_key, acq.mode)] = (acq, route)
+            for acq in rec.takes.get(member, {}).values():
+                offer(acq, route)
             for other, (chain, other_entry) in sorted(rec.enters.get(member, {}).items()):
-                for acq, deeper in self._reached(other, other_entry, seen):
-                    yield acq, route + chain + deeper
-        yield from best.values()
+                for acq, deeper in self._reached(other, other_entry):
+                    offer(acq, route + chain + deeper)
+        found = self._reach[(ident, entry)] = [best[k] for k in sorted(best)]
+        return found
 
     def _ball(self, ident: str, entry: str) -> list[tuple[str, Chain]]:
         """Members within RECURSION_DEPTH calls of ``entry``, each with the
