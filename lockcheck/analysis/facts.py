@@ -11,7 +11,7 @@ __all__ = ["Step", "Held", "State", "Acq", "Effect", "Summary", "EdgeWitness", "
            "holder_mode", "acquirer_mode"]
 
 
-@dataclass(frozen=True, order=True)
+@dataclass(frozen=True, order=True, slots=True)
 class Step:
     """One frame of a witness: ``function`` at ``file:line`` does ``what``."""
 
@@ -24,7 +24,7 @@ class Step:
 Chain = tuple[Step, ...]
 
 
-@dataclass(frozen=True, order=True)
+@dataclass(frozen=True, order=True, slots=True)
 class Held:
     key: str
     ref: LockRef
@@ -33,7 +33,7 @@ class Held:
     scope: int = 0             # block depth of a guard(); 0 = explicit unlock
 
 
-@dataclass(frozen=True, order=True)
+@dataclass(frozen=True, order=True, slots=True)
 class State:
     held: tuple[Held, ...] = ()
     released: frozenset[str] = frozenset()     # caller's locks released here
@@ -47,7 +47,7 @@ class State:
                 tuple(sorted(self.facts)), self.held)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Acq:
     """An acquisition a caller sees: made while the caller's locks, except
     ``released_before``, are still held."""
@@ -59,7 +59,7 @@ class Acq:
     chain: Chain
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Effect:
     """What holds on return: locks still held, caller's locks released."""
 
@@ -67,7 +67,7 @@ class Effect:
     released: frozenset[str] = frozenset()
 
 
-@dataclass(frozen=True, order=True)
+@dataclass(frozen=True, order=True, slots=True)
 class EdgeWitness:
     """``held`` leads to where the first lock was taken, ``acquire`` to
     where the second one is; both start in the same function."""
@@ -79,7 +79,7 @@ class EdgeWitness:
         return (len(self.held) + len(self.acquire), self.held, self.acquire)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class RawEdge:
     src: LockRef
     dst: LockRef
