@@ -315,6 +315,7 @@ def analyse(program: Program) -> AnalysisResult:
                 break
         _release_callees(condensed, comp, waiting, summaries)
     result.recursion_edges = recursions.emit_edges(lambda edge: _emit(result, edge))
+    _CALLS.clear()  # it holds every body alive; the next scan has its own
     return result
 
 
