@@ -95,8 +95,9 @@ class Summary:
     effects: dict[str, Effect] = field(default_factory=dict)   # all / zero / nonzero
     # lockdep_assert_not_held(&x) reached from here: class key -> (lock, chain to the assert)
     not_held: dict[str, tuple] = field(default_factory=dict)
-    # large recursions reached (analysis.recursions): id -> (chain to the call entering it, member entered)
-    recursions: dict[str, tuple] = field(default_factory=dict)
+    # large recursions entered (analysis.recursions): (id, member entered) ->
+    # (chain to the call entering it, the caller's locks released before it)
+    recursions: dict[tuple[str, str], tuple] = field(default_factory=dict)
 
     def conditional(self) -> bool:
         return self.effects.get("zero") != self.effects.get("nonzero")

@@ -27,6 +27,23 @@ __all__ = ["FunctionFlow", "MAX_STATES"]
 
 MAX_STATES = 24
 LOOP_ROUNDS = 3
+#: Members by which a summary enters one large recursion, kept (the nearest).
+MAX_RECURSION_ENTRIES = 8
+
+
+def _few_entries(recursions: dict) -> dict:
+    """The MAX_RECURSION_ENTRIES nearest entries into each recursion: a
+    function above a large recursion would otherwise carry every member
+    some path of its reaches."""
+    if len(recursions) <= MAX_RECURSION_ENTRIES:
+        return recursions
+    kept: dict = {}
+    count: dict[str, int] = {}
+    for k, v in sorted(recursions.items(), key=lambda kv: (len(kv[1][0]), kv[1][0], kv[0])):
+        if count.get(k[0], 0) < MAX_RECURSION_ENTRIES:
+            count[k[0]] = count.get(k[0], 0) + 1
+            kept[k] = v
+    return kept
 
 
 def _cap(states: set[State]) -> set[State]:
@@ -95,6 +112,7 @@ class FunctionFlow:
         for s in end:
             self.exits.append((s, "unknown"))
         self.summary.effects = self._effects()
+        self.summary.recursions = _few_entries(self.summary.recursions)
         return self.summary
 
     def asserted_entry(self) -> tuple[Held, ...]:
@@ -381,7 +399,7 @@ class FunctionFlow:
         site = self.step(call.line, f"{callee.name} [model: {model}]" if model else callee.name)
         self._inherit_acquires(s, call, callee, summary, site)
         if summary.recursions:
-            self._enter_recursions(s, summary, site)
+            self._enter_recursions(s, call, callee, summary, site)
         for ref, chain in summary.not_held.values():
             self._assert_not_held({s}, subst(ref, call.args, callee), (site,) + chain)
         for edge in summary.param_edges.values():
@@ -431,18 +449,26 @@ class FunctionFlow:
             if old is None or len(chain) < len(old.chain) or (len(chain) == len(old.chain) and chain < old.chain):
                 acquires[key] = Acq(ref, acq.mode, acq.action, released, chain)
 
-    def _enter_recursions(self, s: State, summary: Summary, site: Step) -> None:
-        """A large recursion the callee reaches is reached from here too;
-        the locks held now are reported entering it (analysis.recursions)."""
+    def _enter_recursions(self, s: State, call: ir.Call, callee, summary: Summary, site: Step) -> None:
+        """A large recursion the callee enters is entered from here too; the
+        locks held now, unless the callee released them first, are reported
+        entering it (analysis.recursions)."""
         mine = self.summary.recursions
-        for ident, (chain, entry) in summary.recursions.items():
+        held_keys = {h.key for h in s.held}
+        for k, (chain, before) in summary.recursions.items():
+            if before and _names_parameter(before):
+                before = subst_keys(before, call.args, callee)
+            released = s.released | (before - held_keys if held_keys else before)
             chain = (site,) + chain
-            old = mine.get(ident)
-            if old is None or (len(chain), chain) < (len(old[0]), old[0]):
-                mine[ident] = (chain, entry)
+            old = mine.get(k)
+            if old is None:
+                mine[k] = (chain, released)
+            else:
+                mine[k] = (min(chain, old[0], key=lambda c: (len(c), c)), old[1] & released)
             if self.on_recursion is not None:
                 for h in s.held:
-                    self.on_recursion(h, ident, chain, entry)
+                    if h.key not in before:
+                        self.on_recursion(h, k[0], chain, k[1])
 
     def _apply_effect(self, s: State, effect: Effect, call, callee, site) -> State:
         if not effect.held and not effect.released:

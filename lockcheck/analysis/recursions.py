@@ -51,10 +51,11 @@ RECURSION_PASSES = 3
 class Recursion:
     ident: str                                 # its smallest member
     members: frozenset[str]
-    # member -> the concrete acquisitions it makes itself or through callees outside
-    takes: dict[str, dict[tuple, Acq]] = field(default_factory=dict)
-    # member -> {other recursion: (chain from the member, member entered there)}
-    enters: dict[str, dict[str, tuple[Chain, str]]] = field(default_factory=dict)
+    # member -> (class, mode) -> the shortest acquisition it makes itself or
+    # through callees outside the recursion
+    takes: dict[str, dict[tuple[str, str], Acq]] = field(default_factory=dict)
+    # member -> {(other recursion, member entered there): chain from the member}
+    enters: dict[str, dict[tuple[str, str], Chain]] = field(default_factory=dict)
 
 
 class Recursions:
@@ -66,7 +67,7 @@ class Recursions:
         self.by_id: dict[str, Recursion] = {}
         # (held class, holder mode, recursion, member entered) -> (held, chain to the entry)
         self.entered_holding: dict[tuple, tuple[Held, Chain]] = {}
-        self._balls: dict[tuple[str, str], list[tuple[str, Chain]]] = {}
+        # what an entry reaches, for entries met through another recursion
         self._reach: dict[tuple[str, str], list[tuple[Acq, Chain]]] = {}
 
     # ------------------------------------------------------------ walking
@@ -86,7 +87,7 @@ class Recursions:
         rec = Recursion(members[0], frozenset(members))
         self.by_id[rec.ident] = rec
         for m in members:
-            summaries[m] = Summary(recursions={rec.ident: ((), m)})
+            summaries[m] = _pointer(rec.ident, m)
         order = self._postorder(members, rec.members)
         clock, walked_at, changed_at = 0, {}, {m: 0 for m in members}
         todo = order
@@ -106,17 +107,20 @@ class Recursions:
     def _keep(self, rec: Recursion, member: str, full: Summary) -> Summary:
         """Keep a member's concrete acquisitions in the recursion; return
         what its callers must substitute or apply."""
-        own, takes = {}, {}
+        own: dict = {}
+        takes: dict[tuple[str, str], Acq] = {}
         for key, acq in full.acquires.items():
-            (own if acq.ref.is_param else takes)[key] = acq
-        if takes:
-            rec.takes[member] = takes
-        else:
-            rec.takes.pop(member, None)
-        enters = {i: v for i, v in full.recursions.items() if i != rec.ident}
-        if enters:
-            rec.enters[member] = enters
-        return Summary(own, full.param_edges, full.effects, full.not_held, {rec.ident: ((), member)})
+            if acq.ref.is_param:
+                own[key] = acq
+                continue
+            k = (acq.ref.class_key, acq.mode)
+            old = takes.get(k)
+            if old is None or (len(acq.chain), acq.chain) < (len(old.chain), old.chain):
+                takes[k] = acq
+        _set_or_drop(rec.takes, member, takes)
+        _set_or_drop(rec.enters, member, {k: v[0] for k, v in full.recursions.items() if k[0] != rec.ident})
+        pointer = _pointer(rec.ident, member)
+        return Summary(own, full.param_edges, full.effects, full.not_held, pointer.recursions)
 
     def _postorder(self, members: list[str], inside: frozenset[str]) -> list[str]:
         """Members in depth-first post-order (callees before callers, but
@@ -144,22 +148,28 @@ class Recursions:
 
     # ------------------------------------------------------------ edges
     def emit_edges(self, emit) -> int:
-        """H → the locks near where each recursion was entered holding H."""
+        """H → the locks near where each recursion was entered holding H
+        (grouped by entry: what an entry reaches is found once)."""
         count = 0
-        for (key, _, ident, entry), (held, chain) in sorted(self.entered_holding.items(), key=lambda kv: kv[0]):
-            for acq, route in self._reached(ident, entry):
-                if acq.ref.class_key == key:
-                    continue
-                witness = EdgeWitness(held.site, chain + route + acq.chain)
-                emit(RawEdge(held.ref, acq.ref, holder_mode(held.mode), acquirer_mode(acq.mode), witness))
-                count += 1
+        groups: dict[tuple[str, str], list] = {}
+        for (key, _, ident, entry), (held, chain) in self.entered_holding.items():
+            groups.setdefault((ident, entry), []).append((key, held, chain))
+        for (ident, entry) in sorted(groups):
+            reached = self._reached(ident, entry, keep=False)
+            for key, held, chain in sorted(groups[(ident, entry)], key=lambda g: (g[0], g[1].mode)):
+                for acq, route in reached:
+                    if acq.ref.class_key == key:
+                        continue
+                    witness = EdgeWitness(held.site, chain + route + acq.chain)
+                    emit(RawEdge(held.ref, acq.ref, holder_mode(held.mode), acquirer_mode(acq.mode), witness))
+                    count += 1
         return count
 
-    def _reached(self, ident: str, entry: str) -> list[tuple[Acq, Chain]]:
+    def _reached(self, ident: str, entry: str, keep: bool = True) -> list[tuple[Acq, Chain]]:
         """(acquisition, calls from ``entry`` to where its chain starts): the
         shortest per lock class and mode taken near ``entry``, also in the
-        recursions entered there (the recursions form a DAG).  Memoised:
-        many held locks enter at the same member."""
+        recursions entered there (the recursions form a DAG).  Kept for
+        entries met through another recursion, which many entries share."""
         found = self._reach.get((ident, entry))
         if found is not None:
             return found
@@ -175,34 +185,49 @@ class Recursions:
         for member, route in self._ball(ident, entry):
             for acq in rec.takes.get(member, {}).values():
                 offer(acq, route)
-            for other, (chain, other_entry) in sorted(rec.enters.get(member, {}).items()):
+            for (other, other_entry), chain in sorted(rec.enters.get(member, {}).items(), key=lambda kv: kv[0]):
                 for acq, deeper in self._reached(other, other_entry):
                     offer(acq, route + chain + deeper)
-        found = self._reach[(ident, entry)] = [best[k] for k in sorted(best)]
+        found = [best[k] for k in sorted(best)]
+        if keep:
+            self._reach[(ident, entry)] = found
         return found
 
     def _ball(self, ident: str, entry: str) -> list[tuple[str, Chain]]:
         """Members within RECURSION_DEPTH calls of ``entry``, each with the
         shortest calls that reach it (breadth-first, callees in name order)."""
-        ball = self._balls.get((ident, entry))
-        if ball is None:
-            inside = self.by_id[ident].members
-            route = {entry: ()}
-            queue = deque([entry])
-            while queue:
-                n = queue.popleft()
-                if len(route[n]) >= RECURSION_DEPTH:
-                    continue
-                for t in self._inside(n, inside):
-                    if t not in route:
-                        route[t] = route[n] + (self._call_step(n, t),)
-                        queue.append(t)
-            ball = self._balls[(ident, entry)] = list(route.items())
-        return ball
+        inside = self.by_id[ident].members
+        route = {entry: ()}
+        queue = deque([entry])
+        while queue:
+            n = queue.popleft()
+            if len(route[n]) >= RECURSION_DEPTH:
+                continue
+            for t in self._inside(n, inside):
+                if t not in route:
+                    route[t] = route[n] + (self._call_step(n, t),)
+                    queue.append(t)
+        return list(route.items())
 
     def _call_step(self, caller: str, callee: str) -> Step:
+        """The step a walk would write for this call (first call site)."""
         fn, target = self.program.by_key[caller], self.program.by_key[callee]
-        return Step(fn.file, self.graph.edges[caller, callee].get("line", fn.line), fn.name, target.name)
+        data = self.graph.edges[caller, callee]
+        model = data.get("model", "")
+        return Step(fn.file, data.get("line", fn.line), fn.name,
+                    f"{target.name} [model: {model}]" if model else target.name)
+
+
+def _pointer(ident: str, member: str) -> Summary:
+    """A member's stand-in for the recursion: callers enter it there."""
+    return Summary(recursions={(ident, member): ((), frozenset())})
+
+
+def _set_or_drop(table: dict, key: str, value: dict) -> None:
+    if value:
+        table[key] = value
+    else:
+        table.pop(key, None)
 
 
 def _own_shape(s: Summary):

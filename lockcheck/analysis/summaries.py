@@ -71,7 +71,7 @@ class AnalysisResult:
     indirect_resolved: int = 0
     indirect_unresolved: int = 0
     recursions: dict[str, int] = field(default_factory=dict)   # large recursion -> members
-    recursion_edges: int = 0                                    # edges made entering them
+    recursion_edges: int = 0      # edges made entering them (each time made, before merging)
 
 
 class Program:
@@ -283,7 +283,8 @@ def analyse(program: Program) -> AnalysisResult:
                 _count(result, call, targets or program.skipped_targets(call))
             for t in targets:
                 if not graph.has_edge(key, t):
-                    graph.add_edge(key, t, line=call.line)
+                    graph.add_edge(key, t, line=call.line,
+                                   model=program.labels.get((key, id(call), t), "") or call.model)
                 if t not in seen:  # a new specialised copy
                     seen.add(t)
                     graph.add_node(t)

@@ -1,76 +1,98 @@
 """Large recursions of the call graph are summarised once
-(lockcheck/analysis/recursions.py).  fixtures/large_recursion is a small
-allocation → reclaim → allocation recursion: scanned with the component
-forced to count as large, it must give the fixpoint's edges and cycle, with
-witnesses that follow real calls, and honour the depth bound."""
+(lockcheck/analysis/recursions.py).  The fixtures in fixtures/large_recursion
+are small recursions; scanned with their components forced to count as
+large, they must give the fixpoint's edges and cycle, with witnesses that
+follow real calls, and honour the depth bound."""
 
 from __future__ import annotations
 
-import pytest
+import json
+import os
+import subprocess
+import sys
 
 import lockcheck.analysis.recursions as recursions
 from lockcheck.analysis.facts import Summary
 from lockcheck.api import check
 from lockcheck.options import Options
-from tests.test_fixtures import FIXTURES
+from tests.test_fixtures import FIXTURES, REPO
 
 FIXTURE = FIXTURES / "large_recursion"
+ALLOC = FIXTURE / "alloc_reclaim.c"
+WALK = FIXTURE / "tree_walk.c"
 
 
-def scan(large: int | None = None, depth: int | None = None, monkeypatch=None):
+def scan(path=FIXTURE, large: int | None = None, depth: int | None = None, monkeypatch=None):
     if large is not None:
         monkeypatch.setattr(recursions, "LARGE_COMPONENT", large)
     if depth is not None:
         monkeypatch.setattr(recursions, "RECURSION_DEPTH", depth)
-    return check(Options(paths=(str(FIXTURE),), cache_dir=None))
+    return check(Options(paths=(str(path),), cache_dir=None))
 
 
 def pairs(result) -> set[tuple[str, str]]:
     return {(e.src, e.dst) for e in result.edges}
 
 
-def test_the_fixture_is_one_recursion_of_three_functions(monkeypatch):
+def acquire_chain(result, src: str, dst: str) -> list[tuple[str, str]]:
+    edge = next(e for e in result.edges if (e.src, e.dst) == (src, dst))
+    return [(s.function, s.what) for s in edge.acquire]
+
+
+def test_each_fixture_component_is_one_recursion(monkeypatch):
     seen = []
     real = recursions.Recursions.summarise
 
     def spy(self, members, summaries, walk):
-        seen.append(sorted(members))
+        seen.append(sorted(m.rsplit(":", 1)[-1] for m in members))
         return real(self, members, summaries, walk)
     monkeypatch.setattr(recursions.Recursions, "summarise", spy)
-    scan(3, monkeypatch=monkeypatch)
-    assert seen == [["alloc_pages_slow", "fixtures/large_recursion/alloc_reclaim.c:wake_kswapd", "shrink_all"]]
+    scan(large=3, monkeypatch=monkeypatch)
+    assert sorted(seen) == [["alloc_pages_slow", "shrink_all", "wake_kswapd"],
+                            ["leaf_a", "leaf_b", "leaf_c"], ["walk_a", "walk_b", "walk_c"]]
 
 
 def test_a_large_recursion_gives_the_fixpoint_edges_and_cycle(monkeypatch):
     small = scan()
-    assert ("refill_mutex", "kswapd_lock") in pairs(small)
+    assert {("refill_mutex", "kswapd_lock"), ("walk_mutex", "leaf_lock")} <= pairs(small)
     assert not [f for f in small.findings if f.kind != "circular"]
-    large = scan(3, 3, monkeypatch)
+    large = scan(large=3, depth=3, monkeypatch=monkeypatch)
+    assert large.stats["edges"] == small.stats["edges"]
     assert pairs(large) == pairs(small)
-    assert [f.locks for f in large.findings if f.kind == "circular"] == \
-        [f.locks for f in small.findings if f.kind == "circular"] == [("cache_mutex", "shrinker_mutex")]
+    assert [f.locks for f in large.findings] == [f.locks for f in small.findings] == \
+        [("cache_mutex", "shrinker_mutex")]
 
 
 def test_the_depth_bound_drops_locks_further_in(monkeypatch):
-    near = pairs(scan(3, 1, monkeypatch))
+    near = pairs(scan(ALLOC, large=3, depth=1, monkeypatch=monkeypatch))
     assert ("refill_mutex", "zone_lock") in near          # taken where it enters
     assert ("refill_mutex", "shrinker_mutex") in near     # one call in
     assert ("refill_mutex", "cache_mutex") in near        # one, then out of the recursion
     assert ("refill_mutex", "kswapd_lock") not in near    # two calls in
-    assert ("shrinker_mutex", "cache_mutex") in near      # the cycle survives
+    assert ("refill_mutex", "kswapd_lock") in pairs(scan(ALLOC, large=3, depth=2, monkeypatch=monkeypatch))
+
+
+def test_every_entry_into_a_recursion_counts(monkeypatch):
+    """visit_all() reaches the walk recursion at walk_a() and at walk_c():
+    at depth 1, node_b_lock is near only the first, node_c_lock only the
+    second, and leaf_lock only through walk_c()'s entry into the leaf
+    recursion."""
+    near = pairs(scan(WALK, large=3, depth=1, monkeypatch=monkeypatch))
+    assert {("walk_mutex", lock) for lock in ("node_a_lock", "node_b_lock", "node_c_lock", "leaf_lock")} <= near
 
 
 def test_witnesses_through_a_recursion_follow_real_calls(monkeypatch):
-    result = scan(3, 3, monkeypatch)
-    edge = next(e for e in result.edges if (e.src, e.dst) == ("refill_mutex", "kswapd_lock"))
-    chain = [(s.function, s.what) for s in edge.acquire]
-    assert chain == [("cache_refill", "alloc_pages_slow"), ("alloc_pages_slow", "shrink_all"),
-                     ("shrink_all", "wake_kswapd"), ("wake_kswapd", "spin_lock")]
-    edge = next(e for e in result.edges if (e.src, e.dst) == ("refill_mutex", "cache_mutex"))
-    chain = [(s.function, s.what) for s in edge.acquire]
-    assert chain == [("cache_refill", "alloc_pages_slow"), ("alloc_pages_slow", "shrink_all"),
-                     ("shrink_all", "shrink_one"), ("shrink_one", "cache_shrink_scan"),
-                     ("cache_shrink_scan", "mutex_lock")]
+    result = scan(large=3, depth=3, monkeypatch=monkeypatch)
+    assert acquire_chain(result, "refill_mutex", "kswapd_lock") == [
+        ("cache_refill", "alloc_pages_slow"), ("alloc_pages_slow", "shrink_all"),
+        ("shrink_all", "wake_kswapd"), ("wake_kswapd", "spin_lock")]
+    assert acquire_chain(result, "refill_mutex", "cache_mutex") == [
+        ("cache_refill", "alloc_pages_slow"), ("alloc_pages_slow", "shrink_all"),
+        ("shrink_all", "shrink_one"), ("shrink_one", "cache_shrink_scan"), ("cache_shrink_scan", "mutex_lock")]
+    # into the walk recursion at walk_c(), then into the leaf recursion at leaf_a()
+    assert acquire_chain(result, "walk_mutex", "leaf_lock") == [
+        ("walk_all", "visit_all"), ("visit_all", "visit_last"), ("visit_last", "walk_c"),
+        ("walk_c", "leaf_a"), ("leaf_a", "spin_lock")]
 
 
 def test_members_keep_no_copy_of_the_recursions_locks(monkeypatch):
@@ -83,13 +105,34 @@ def test_members_keep_no_copy_of_the_recursions_locks(monkeypatch):
         kept.update({m: summaries[m] for m in members})
         assert set(self.by_id[members[0]].takes) == set(members)
     monkeypatch.setattr(recursions.Recursions, "summarise", spy)
-    scan(3, monkeypatch=monkeypatch)
+    scan(ALLOC, large=3, monkeypatch=monkeypatch)
     assert len(kept) == 3
+    ident = min(kept)
     for member, summary in kept.items():
         assert summary.acquires == {}
-        assert list(summary.recursions.values()) == [((), member)]
+        assert summary.recursions == {(ident, member): ((), frozenset())}
 
 
-@pytest.mark.parametrize("depth", [1, 3])
-def test_a_large_recursion_scan_is_deterministic(monkeypatch, depth):
-    assert scan(3, depth, monkeypatch) == scan(3, depth, monkeypatch)
+_SCAN_AS_LARGE = """
+import json, sys
+import lockcheck.analysis.recursions as r
+r.LARGE_COMPONENT, r.RECURSION_DEPTH = 3, 1
+from lockcheck.api import check
+from lockcheck.options import Options
+res = check(Options(paths=(sys.argv[1],), cache_dir=None))
+print(json.dumps([[e.src, e.dst, e.holder, e.acquirer, [list(map(str, (s.function, s.file, s.line, s.what)))
+                   for s in e.held + e.acquire], len(e.others)] for e in res.edges]))
+print(json.dumps([[f.id, f.locks] for f in res.findings]))
+"""
+
+
+def test_a_large_recursion_scan_is_deterministic_across_hash_seeds():
+    outs = []
+    for seed in ("0", "1", "2"):
+        env = dict(os.environ, PYTHONHASHSEED=seed)
+        proc = subprocess.run([sys.executable, "-c", _SCAN_AS_LARGE, str(FIXTURE)], cwd=REPO, env=env,
+                              capture_output=True, text=True, timeout=120)
+        assert proc.returncode == 0, proc.stderr
+        outs.append(proc.stdout)
+    assert json.loads(outs[0].splitlines()[0])     # edges were made
+    assert outs[0] == outs[1] == outs[2]
