@@ -43,19 +43,21 @@ def find_cycles(edges: dict, max_length: int) -> list[Cycle]:
         if len(comp) < 2:
             continue
         succ = {n: sorted(m for m in graph.successors(n) if m in comp) for n in comp}
+        searches: dict[tuple[str, bool], tuple[dict, dict]] = {}
         for u in sorted(comp):
             for v in succ[u]:
-                cycle = _shortest_through(u, v, succ, edges, max_length)
+                cycle = _shortest_through(u, v, succ, edges, max_length, searches)
                 if cycle is not None and cycle.locks not in found:
                     found[cycle.locks] = cycle
+        searches.clear()
     return sorted(found.values(), key=lambda c: (len(c.locks), c.locks))
 
 
-def _shortest_through(u: str, v: str, succ, edges, max_length: int) -> Cycle | None:
+def _shortest_through(u: str, v: str, succ, edges, max_length: int, searches: dict) -> Cycle | None:
     """The shortest strong cycle that starts with the edge ``u -> v``."""
     best = None
     for first in sorted(edges[(u, v)].kinds):
-        path = _path_back(v, u, first, succ, edges, max_length - 1)
+        path = _path_back_shared(v, u, first, succ, edges, max_length - 1, searches)
         if path is not None and len(set(path[0])) == len(path[0]) and u not in path[0] \
                 and (best is None or len(path[0]) < len(best[0])):
             best = ([u] + path[0], [first] + path[1])
@@ -64,6 +66,50 @@ def _shortest_through(u: str, v: str, succ, edges, max_length: int) -> Cycle | N
     locks, kinds = best
     start = locks.index(min(locks))
     return Cycle(tuple(locks[start:] + locks[:start]), tuple(kinds[start:] + kinds[:start]))
+
+
+def _path_back_shared(v: str, u: str, first: tuple[str, str], succ, edges, max_edges: int, searches: dict):
+    """:func:`_path_back` from one search per start state instead of one per
+    edge: a breadth-first search from ``v`` discovers every ``u`` in the
+    order the search towards that ``u`` alone would, so the first state
+    found at ``u`` is that search's answer whenever it is acceptable (the
+    rare other case runs the search for this edge).  The cycle search on
+    a lock graph of E edges and V locks does 2·V searches instead of E."""
+    start = (v, first[1] == "R")
+    search = searches.get(start)
+    if search is None:
+        search = searches[start] = _search(start, succ, edges, max_edges)
+    parent, first_seen = search
+    state = first_seen.get(u)
+    if state is None:
+        return None
+    if not (state[1] and first[0] == "S"):
+        return _unwind(parent, state)
+    return _path_back(v, u, first, succ, edges, max_edges)
+
+
+def _search(start: tuple[str, bool], succ, edges, max_edges: int) -> tuple[dict, dict]:
+    """Breadth-first over (lock, entered by a recursive read) states, in
+    the order :func:`_path_back` uses; the first state found per lock."""
+    parent: dict[tuple[str, bool], tuple] = {start: None}
+    first_seen: dict[str, tuple[str, bool]] = {}
+    queue = deque([(start, 0)])
+    while queue:
+        state, depth = queue.popleft()
+        node, entered_r = state
+        if depth >= max_edges:
+            continue
+        for nxt in succ[node]:
+            for kind in sorted(edges[(node, nxt)].kinds):
+                if entered_r and kind[0] == "S":
+                    continue
+                new = (nxt, kind[1] == "R")
+                if new in parent:
+                    continue
+                parent[new] = (state, kind)
+                first_seen.setdefault(nxt, new)
+                queue.append((new, depth + 1))
+    return parent, first_seen
 
 
 def _path_back(v: str, u: str, first: tuple[str, str], succ, edges, max_edges: int):

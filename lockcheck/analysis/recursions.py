@@ -42,6 +42,8 @@ __all__ = ["LARGE_COMPONENT", "RECURSION_DEPTH", "Recursion", "Recursions"]
 LARGE_COMPONENT = 1000
 #: Calls inside a recursion that its locks are followed from the entry.
 RECURSION_DEPTH = 3
+#: Whether those calls include calls through ops tables and function pointers.
+FOLLOW_INDIRECT = True
 #: Passes over a recursion's members (a member is walked again only if a
 #: callee inside it changed its own summary after the member was walked).
 RECURSION_PASSES = 3
@@ -143,8 +145,9 @@ class Recursions:
                 stack.append((nxt, iter(self._inside(nxt, inside))))
         return out
 
-    def _inside(self, node: str, inside: frozenset[str]) -> list[str]:
-        return sorted(t for t in self.graph.successors(node) if t in inside)
+    def _inside(self, node: str, inside: frozenset[str], direct_only: bool = False) -> list[str]:
+        succ = self.graph.succ[node]
+        return sorted(t for t, data in succ.items() if t in inside and (not direct_only or data.get("direct")))
 
     # ------------------------------------------------------------ edges
     def emit_edges(self, emit) -> int:
@@ -203,7 +206,7 @@ class Recursions:
             n = queue.popleft()
             if len(route[n]) >= RECURSION_DEPTH:
                 continue
-            for t in self._inside(n, inside):
+            for t in self._inside(n, inside, not FOLLOW_INDIRECT):
                 if t not in route:
                     route[t] = route[n] + (self._call_step(n, t),)
                     queue.append(t)

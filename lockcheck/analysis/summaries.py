@@ -283,7 +283,7 @@ def analyse(program: Program) -> AnalysisResult:
                 _count(result, call, targets or program.skipped_targets(call))
             for t in targets:
                 if not graph.has_edge(key, t):
-                    graph.add_edge(key, t, line=call.line,
+                    graph.add_edge(key, t, line=call.line, direct=call.callee is not None,
                                    model=program.labels.get((key, id(call), t), "") or call.model)
                 if t not in seen:  # a new specialised copy
                     seen.add(t)

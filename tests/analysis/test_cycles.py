@@ -52,3 +52,29 @@ def test_the_shortest_strong_path_is_found_behind_a_weak_one():
              ("b", "c"): rec(("E", "N")), ("c", "a"): rec(("E", "N"))}
     assert [(c.locks, c.kinds) for c in find_cycles(edges, 6)] == \
         [(("a", "b", "c"), (("E", "R"), ("E", "N"), ("E", "N")))]
+
+
+def test_one_search_per_start_state_answers_like_one_search_per_edge():
+    """find_cycles shares a breadth-first search among the edges into one
+    lock; on random graphs with mixed kinds every edge must get exactly the
+    path its own search finds."""
+    import random
+    from lockcheck.analysis import cycles
+    kinds_pool = [("E", "N"), ("S", "N"), ("E", "R"), ("S", "R")]
+    for seed in range(40):
+        rnd = random.Random(seed)
+        n = rnd.randint(3, 12)
+        locks = [f"l{i}" for i in range(n)]
+        edges = {}
+        for a in locks:
+            for b in locks:
+                if a != b and rnd.random() < 0.35:
+                    edges[(a, b)] = SimpleNamespace(kinds=dict.fromkeys(rnd.sample(kinds_pool, rnd.randint(1, 3))))
+        succ = {a: sorted(b for (x, b) in edges if x == a) for a in locks}
+        for max_edges in (2, 5):
+            searches: dict = {}
+            for (u, v), rec in sorted(edges.items()):
+                for first in sorted(rec.kinds):
+                    alone = cycles._path_back(v, u, first, succ, edges, max_edges)
+                    shared = cycles._path_back_shared(v, u, first, succ, edges, max_edges, searches)
+                    assert shared == alone, (seed, u, v, first)
