@@ -43,7 +43,8 @@ def find_cycles(edges: dict, max_length: int) -> list[Cycle]:
         if len(comp) < 2:
             continue
         succ = {n: sorted(m for m in graph.successors(n) if m in comp) for n in comp}
-        searches: dict[tuple[str, bool], tuple[dict, dict]] = {}
+        pred = {n: frozenset(m for m in graph.predecessors(n) if m in comp) for n in comp}
+        searches: dict = {"pred": pred}
         for u in sorted(comp):
             for v in succ[u]:
                 cycle = _shortest_through(u, v, succ, edges, max_length, searches)
@@ -78,7 +79,7 @@ def _path_back_shared(v: str, u: str, first: tuple[str, str], succ, edges, max_e
     start = (v, first[1] == "R")
     search = searches.get(start)
     if search is None:
-        search = searches[start] = _search(start, succ, edges, max_edges)
+        search = searches[start] = _search(start, succ, edges, max_edges, searches["pred"][v])
     parent, first_seen = search
     state = first_seen.get(u)
     if state is None:
@@ -88,9 +89,12 @@ def _path_back_shared(v: str, u: str, first: tuple[str, str], succ, edges, max_e
     return _path_back(v, u, first, succ, edges, max_edges)
 
 
-def _search(start: tuple[str, bool], succ, edges, max_edges: int) -> tuple[dict, dict]:
+def _search(start: tuple[str, bool], succ, edges, max_edges: int, targets=None) -> tuple[dict, dict]:
     """Breadth-first over (lock, entered by a recursive read) states, in
-    the order :func:`_path_back` uses; the first state found per lock."""
+    the order :func:`_path_back` uses; the first state found per lock.  It
+    stops once every lock in ``targets`` (those with an edge back to the
+    start) is found: in a dense graph most of them close short cycles."""
+    left = set(targets) if targets is not None else None
     parent: dict[tuple[str, bool], tuple] = {start: None}
     first_seen: dict[str, tuple[str, bool]] = {}
     queue = deque([(start, 0)])
@@ -107,7 +111,12 @@ def _search(start: tuple[str, bool], succ, edges, max_edges: int) -> tuple[dict,
                 if new in parent:
                     continue
                 parent[new] = (state, kind)
-                first_seen.setdefault(nxt, new)
+                if nxt not in first_seen:
+                    first_seen[nxt] = new
+                    if left is not None:
+                        left.discard(nxt)
+                        if not left:
+                            return parent, first_seen
                 queue.append((new, depth + 1))
     return parent, first_seen
 

@@ -71,8 +71,9 @@ def test_one_search_per_start_state_answers_like_one_search_per_edge():
                 if a != b and rnd.random() < 0.35:
                     edges[(a, b)] = SimpleNamespace(kinds=dict.fromkeys(rnd.sample(kinds_pool, rnd.randint(1, 3))))
         succ = {a: sorted(b for (x, b) in edges if x == a) for a in locks}
+        pred = {b: frozenset(a for (a, x) in edges if x == b) for b in locks}
         for max_edges in (2, 5):
-            searches: dict = {}
+            searches: dict = {"pred": pred}
             for (u, v), rec in sorted(edges.items()):
                 for first in sorted(rec.kinds):
                     alone = cycles._path_back(v, u, first, succ, edges, max_edges)
