@@ -27,10 +27,11 @@ depth bound decides how many edges it makes (benchmarks/BY_HAND.md).
 
 What this gives up, against walking members one by one to a fixpoint:
 locks deeper in the recursion than RECURSION_DEPTH calls from the entry
-(the kvmclock chain of the whole tree runs six calls deep through
-cpufreq), a lock released by a callee before it takes another inside the
-recursion still counts as held, a held lock that is a parameter makes no
-edge into a recursion, and no recursive-locking finding comes through one.
+(the kvmclock edge cpu_hotplug_lock -> kvm_lock runs six calls through
+cpufreq and a whole-tree scan misses it), a lock released by a callee
+before it takes another inside the recursion still counts as held, a held
+lock that is a parameter makes no edge into a recursion, and no
+recursive-locking finding comes through one.
 """
 
 from __future__ import annotations
