@@ -97,27 +97,13 @@ def _search(start: tuple[str, bool], succ, edges, max_edges: int, targets=None) 
     left = set(targets) if targets is not None else None
     parent: dict[tuple[str, bool], tuple] = {start: None}
     first_seen: dict[str, tuple[str, bool]] = {}
-    queue = deque([(start, 0)])
-    while queue:
-        state, depth = queue.popleft()
-        node, entered_r = state
-        if depth >= max_edges:
-            continue
-        for nxt in succ[node]:
-            for kind in sorted(edges[(node, nxt)].kinds):
-                if entered_r and kind[0] == "S":
-                    continue
-                new = (nxt, kind[1] == "R")
-                if new in parent:
-                    continue
-                parent[new] = (state, kind)
-                if nxt not in first_seen:
-                    first_seen[nxt] = new
-                    if left is not None:
-                        left.discard(nxt)
-                        if not left:
-                            return parent, first_seen
-                queue.append((new, depth + 1))
+    for new in _discover(parent, start, succ, edges, max_edges):
+        if new[0] not in first_seen:
+            first_seen[new[0]] = new
+            if left is not None:
+                left.discard(new[0])
+                if not left:
+                    break
     return parent, first_seen
 
 
@@ -126,6 +112,16 @@ def _path_back(v: str, u: str, first: tuple[str, str], succ, edges, max_edges: i
     read) states: nodes after ``v`` and the kind chosen per edge, or None."""
     start = (v, first[1] == "R")
     parent: dict[tuple[str, bool], tuple] = {start: None}
+    for new in _discover(parent, start, succ, edges, max_edges, blocked=u):
+        if new[0] == u and not (new[1] and first[0] == "S"):
+            return _unwind(parent, new)
+    return None
+
+
+def _discover(parent: dict, start: tuple[str, bool], succ, edges, max_edges: int, blocked: str | None = None):
+    """Each newly found state, in breadth-first order, after recording how
+    it was reached in ``parent``; a lock never passes through a strong
+    path's forbidden ``*R`` then ``S*`` turn, nor through ``blocked``."""
     queue = deque([(start, 0)])
     while queue:
         state, depth = queue.popleft()
@@ -140,11 +136,9 @@ def _path_back(v: str, u: str, first: tuple[str, str], succ, edges, max_edges: i
                 if new in parent:
                     continue
                 parent[new] = (state, kind)
-                if nxt == u and not (new[1] and first[0] == "S"):
-                    return _unwind(parent, new)
-                if nxt != u:
+                yield new
+                if nxt != blocked:
                     queue.append((new, depth + 1))
-    return None
 
 
 def _unwind(parent, state):
