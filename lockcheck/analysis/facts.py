@@ -102,6 +102,14 @@ class Summary:
     def conditional(self) -> bool:
         return self.effects.get("zero") != self.effects.get("nonzero")
 
+    def shape(self) -> tuple:
+        """What a caller's walk depends on, without the witnesses: a
+        recursion's rounds stop when no member's shape changes."""
+        return (frozenset(self.acquires), frozenset(self.param_edges), frozenset(self.not_held),
+                frozenset(self.recursions),
+                tuple(sorted((k, tuple(h.key for h in e.held), tuple(sorted(e.released)))
+                             for k, e in self.effects.items())))
+
 
 def holder_mode(mode: str) -> str:
     return "E" if mode == "exclusive" else "S"

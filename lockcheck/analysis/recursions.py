@@ -106,7 +106,7 @@ class Recursions:
                 clock += 1
                 walked_at[m] = clock
                 own = self._keep(rec, m, walk(m))
-                if _own_shape(own) != _own_shape(summaries[m]):
+                if own.shape() != summaries[m].shape():
                     changed_at[m] = clock
                 summaries[m] = own
             todo = [m for m in order if any(t in rec.members and changed_at[t] > walked_at[m]
@@ -239,9 +239,3 @@ def _set_or_drop(table: dict, key: str, value: dict) -> None:
         table[key] = value
     else:
         table.pop(key, None)
-
-
-def _own_shape(s: Summary):
-    return (frozenset(s.acquires), frozenset(s.param_edges), frozenset(s.not_held),
-            tuple(sorted((k, tuple(h.key for h in e.held), tuple(sorted(e.released)))
-                         for k, e in s.effects.items())))

@@ -17,8 +17,7 @@ import networkx as nx
 from lockcheck.analysis.facts import EdgeWitness, RawEdge, Summary
 from lockcheck.analysis.flow import FunctionFlow
 from lockcheck.analysis.ir import Block, Call, CondVar, FunctionIR, Switch
-from lockcheck.analysis import recursions as recursions_module
-from lockcheck.analysis.recursions import Recursions
+from lockcheck.analysis import recursions
 
 __all__ = ["Program", "AnalysisResult", "analyse"]
 
@@ -78,11 +77,8 @@ class Program:
     """Every function of the scan, and how calls resolve to them."""
 
     def __init__(self, functions: list[FunctionIR], ops: dict | None = None, notifiers=None,
-                 not_followed: dict[str, str] | None = None, skipped: frozenset[str] = frozenset(),
-                 large_component: int | None = None) -> None:
+                 not_followed: dict[str, str] | None = None, skipped: frozenset[str] = frozenset()) -> None:
         self.notifiers = notifiers
-        # components from this many members up are summarised as one (analysis.recursions)
-        self.large_component = large_component or recursions_module.LARGE_COMPONENT
         # functions the front end left unparsed because no lock is reachable
         # from them: calls to them are resolved, to an empty summary
         self.skipped = skipped
@@ -296,13 +292,13 @@ def analyse(program: Program) -> AnalysisResult:
     order = list(reversed(list(nx.lexicographical_topological_sort(
         condensed, key=lambda n: min(condensed.nodes[n]["members"])))))
     waiting = {c: condensed.in_degree(c) for c in condensed}
-    recursions = Recursions(program, graph)
+    large = recursions.Recursions(program, graph)
     for comp in order:
         members = sorted(condensed.nodes[comp]["members"])
-        if len(members) >= program.large_component:
+        if len(members) >= recursions.LARGE_COMPONENT:
             result.recursions[members[0]] = len(members)
-            recursions.summarise(members, summaries, lambda m: _walk(
-                program, m, summaries, call_cache, result, on_recursion=recursions.entered))
+            large.summarise(members, summaries, lambda m: _walk(
+                program, m, summaries, call_cache, result, on_recursion=large.entered))
             _release_callees(condensed, comp, waiting, summaries)
             continue
         rounds = SCC_ROUNDS if len(members) > 1 or graph.has_edge(members[0], members[0]) else 1
@@ -310,12 +306,11 @@ def analyse(program: Program) -> AnalysisResult:
             before = {m: _shape(summaries.get(m)) for m in members}
             for m in members:
                 entry = graph.in_degree(m) == 0
-                summaries[m] = _walk(program, m, summaries, call_cache, result, entry,
-                                     recursions.entered)
+                summaries[m] = _walk(program, m, summaries, call_cache, result, entry, large.entered)
             if all(_shape(summaries[m]) == before[m] for m in members):
                 break
         _release_callees(condensed, comp, waiting, summaries)
-    result.recursion_edges = recursions.emit_edges(lambda edge: _emit(result, edge))
+    result.recursion_edges = large.emit_edges(lambda edge: _emit(result, edge))
     _CALLS.clear()  # it holds every body alive; the next scan has its own
     return result
 
@@ -378,11 +373,7 @@ def _vote(result: AnalysisResult, ref) -> None:
 
 
 def _shape(s: Summary | None):
-    if s is None:
-        return None
-    return (frozenset(s.acquires), frozenset(s.param_edges), frozenset(s.not_held), frozenset(s.recursions),
-            tuple(sorted((k, tuple(h.key for h in e.held), tuple(sorted(e.released)))
-                         for k, e in s.effects.items())))
+    return None if s is None else s.shape()
 
 
 def _count(result: AnalysisResult, call: Call, targets) -> None:
