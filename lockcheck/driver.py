@@ -34,7 +34,7 @@ __all__ = ["FunctionRecord", "FileOutcome", "FrontendRun", "run_frontend", "SKIP
 SKIPPED_TOP_DIRS = frozenset(("tools", "scripts", "samples", "Documentation", "usr", "LICENSES"))
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class FunctionRecord:
     name: str
     line: int
