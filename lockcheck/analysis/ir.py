@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 __all__ = [
     "LockRef", "Acquire", "Release", "Assert", "Call", "Assign", "Block", "If", "Loop",
     "Switch", "CaseLabel", "Jump", "Label", "Return", "CondEffect", "CondCall", "CondVar",
-    "CondNot", "CondAnd", "CondOr", "CondOpaque", "FunctionIR", "EffectAssign",
+    "CondNot", "CondAnd", "CondOr", "CondOpaque", "FunctionIR", "EffectAssign", "forget_shared",
 ]
 
 
@@ -35,6 +35,12 @@ class _Compact:
 
 _SHARED: dict = {}
 _intern = sys.intern
+
+
+def forget_shared() -> None:
+    """Drop the table of shared value nodes: a scan's IR keeps its own
+    references; a long-lived process must not keep every past scan's."""
+    _SHARED.clear()
 
 
 def _restore(cls, values):

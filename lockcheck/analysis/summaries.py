@@ -16,7 +16,7 @@ import networkx as nx
 
 from lockcheck.analysis.facts import EdgeWitness, RawEdge, Summary
 from lockcheck.analysis.flow import FunctionFlow
-from lockcheck.analysis.ir import Block, Call, CondVar, FunctionIR, Switch
+from lockcheck.analysis.ir import Block, Call, CondVar, FunctionIR, Switch, forget_shared
 from lockcheck.analysis import recursions
 
 __all__ = ["Program", "AnalysisResult", "analyse"]
@@ -312,6 +312,7 @@ def analyse(program: Program) -> AnalysisResult:
         _release_callees(condensed, comp, waiting, summaries)
     result.recursion_edges = large.emit_edges(lambda edge: _emit(result, edge))
     _CALLS.clear()  # it holds every body alive; the next scan has its own
+    forget_shared()
     return result
 
 

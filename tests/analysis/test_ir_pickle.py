@@ -1,0 +1,67 @@
+"""The IR crosses process boundaries and the cache as pickles
+(lockcheck/analysis/ir.py, ``_Compact``): it must come back equal, and
+files unpickled one by one must share their repeated names and value
+nodes instead of each holding copies (the whole tree's IR did not fit)."""
+
+from __future__ import annotations
+
+import pickle
+
+from lockcheck.analysis.ir import Block, Call, FunctionIR, LockRef, forget_shared
+from lockcheck.driver import run_frontend
+from lockcheck.options import Options
+from tests.test_fixtures import FIXTURES
+
+
+def fixture_irs(path) -> list[FunctionIR]:
+    run = run_frontend(Options(paths=(str(path),), cache_dir=None), extract=True)
+    return [fn for f in run.files for fn in f.irs]
+
+
+def nodes(node):
+    stack = [node]
+    while stack:
+        n = stack.pop()
+        if isinstance(n, tuple):
+            stack.extend(n)
+            continue
+        yield n
+        for name in getattr(n, "__slots__", ()):
+            v = getattr(n, name)
+            if isinstance(v, tuple) or hasattr(v, "__slots__"):
+                stack.append(v)
+
+
+def test_round_trip_is_equal_for_every_fixture_function():
+    irs = fixture_irs(FIXTURES / "minikvm")
+    assert len(irs) > 20
+    back = pickle.loads(pickle.dumps(irs, protocol=pickle.HIGHEST_PROTOCOL))
+    assert back == irs
+    assert [hash(fn.body) for fn in back] == [hash(fn.body) for fn in irs]
+
+
+def test_separately_unpickled_copies_share_names_and_lock_refs():
+    forget_shared()
+    ref = LockRef("f:struct kvm:slots_lock", "slots_lock", "struct kvm")
+    call = Call(12, "".join(["mutex_", "lock"]), (ref,))
+    a = pickle.loads(pickle.dumps(call))
+    b = pickle.loads(pickle.dumps(call))
+    assert a == b == call and a is not b          # calls carry lines: never shared
+    assert a.args[0] is b.args[0]                 # the lock reference is one object
+    assert a.callee is b.callee                   # one string for the name
+
+
+def test_empty_blocks_are_shared_and_full_ones_are_not():
+    forget_shared()
+    empty = [pickle.loads(pickle.dumps(Block())) for _ in range(2)]
+    assert empty[0] is empty[1]
+    full = Block((Call(3, "f"),))
+    copies = [pickle.loads(pickle.dumps(full)) for _ in range(2)]
+    assert copies[0] == copies[1] and copies[0] is not copies[1]
+
+
+def test_ir_nodes_hold_no_instance_dict():
+    irs = fixture_irs(FIXTURES / "abba_helper.c")
+    for fn in irs:
+        for n in nodes(fn):
+            assert not hasattr(n, "__dict__"), type(n).__name__
