@@ -8,6 +8,7 @@ from __future__ import annotations
 import pickle
 
 from lockcheck.analysis.ir import Block, Call, FunctionIR, LockRef, forget_shared
+from lockcheck.analysis.summaries import _ir_nodes
 from lockcheck.driver import run_frontend
 from lockcheck.options import Options
 from tests.test_fixtures import FIXTURES
@@ -16,20 +17,6 @@ from tests.test_fixtures import FIXTURES
 def fixture_irs(path) -> list[FunctionIR]:
     run = run_frontend(Options(paths=(str(path),), cache_dir=None), extract=True)
     return [fn for f in run.files for fn in f.irs]
-
-
-def nodes(node):
-    stack = [node]
-    while stack:
-        n = stack.pop()
-        if isinstance(n, tuple):
-            stack.extend(n)
-            continue
-        yield n
-        for name in getattr(n, "__slots__", ()):
-            v = getattr(n, name)
-            if isinstance(v, tuple) or hasattr(v, "__slots__"):
-                stack.append(v)
 
 
 def test_round_trip_is_equal_for_every_fixture_function():
@@ -62,6 +49,11 @@ def test_empty_blocks_are_shared_and_full_ones_are_not():
 
 def test_ir_nodes_hold_no_instance_dict():
     irs = fixture_irs(FIXTURES / "abba_helper.c")
+    checked = 0
     for fn in irs:
-        for n in nodes(fn):
-            assert not hasattr(n, "__dict__"), type(n).__name__
+        for n in _ir_nodes(fn):
+            extra = [a for a in n.args if a is not None] if isinstance(n, Call) else []
+            for node in [n, *extra]:
+                assert not hasattr(node, "__dict__"), type(node).__name__
+                checked += 1
+    assert checked > 20
