@@ -20,7 +20,7 @@ from lockcheck.model.loader import load_model
 from lockcheck.analysis.notifiers import NotifierModel
 from lockcheck.analysis.names import display_names, preferred_var_names
 from lockcheck.analysis.summaries import AnalysisResult, Program, analyse, calls_in
-from lockcheck.driver import SKIPPED, header_functions, run_frontend
+from lockcheck.driver import SKIPPED, header_functions, release_index, run_frontend
 from lockcheck.model.primitives import load_catalogue
 from lockcheck.options import Options
 from lockcheck.result import Edge, Finding, Lock, ScanResult, WitnessStep
@@ -113,6 +113,7 @@ def _check(options: Options, progress, t0: float) -> ScanResult:
     not_followed = load_model("analysis", options.model_files).get("not_followed", {})
     skipped = frozenset(fn.name for f in run.files for fn in f.functions if fn.outcome == SKIPPED)
     program = Program(functions, run.index.ops if run.index else {}, notifiers, not_followed, skipped)
+    release_index(run)
     analysis = analyse(program)
     skipped_votes = (v for f in run.files for v in f.var_names)
     names = display_names(analysis.refs, preferred_var_names(functions, skipped_votes))

@@ -85,6 +85,12 @@ class Cache:
         return value
 
     def put(self, kind: str, key: str, value) -> None:
+        if self.root is not None:
+            self.put_pickled(kind, key, pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL))
+
+    def put_pickled(self, kind: str, key: str, blob: bytes) -> None:
+        """Store a value a worker already pickled (the parent need not
+        pickle every file's IR a second time)."""
         if self.root is None:
             return
         path = self._path(kind, key)
@@ -92,7 +98,7 @@ class Cache:
             path.parent.mkdir(parents=True, exist_ok=True)
             fd, tmp = tempfile.mkstemp(dir=path.parent, suffix=".tmp")
             with os.fdopen(fd, "wb") as f:
-                pickle.dump(value, f, protocol=pickle.HIGHEST_PROTOCOL)
+                f.write(blob)
             os.replace(tmp, path)
         except OSError:
             pass  # a read-only or full cache only costs speed

@@ -10,6 +10,7 @@ ASTs never do.
 from __future__ import annotations
 
 import os
+import pickle
 import re
 import time
 from dataclasses import dataclass, field
@@ -28,7 +29,8 @@ from lockcheck.model.loader import load_model
 from lockcheck.model.primitives import Catalogue, load_catalogue
 from lockcheck.options import Options
 
-__all__ = ["FunctionRecord", "FileOutcome", "FrontendRun", "run_frontend", "SKIPPED_TOP_DIRS"]
+__all__ = ["FunctionRecord", "FileOutcome", "FrontendRun", "run_frontend", "release_index",
+           "SKIPPED_TOP_DIRS"]
 
 #: Top-level directories of a kernel tree that hold no kernel code.
 SKIPPED_TOP_DIRS = frozenset(("tools", "scripts", "samples", "Documentation", "usr", "LICENSES"))
@@ -174,6 +176,12 @@ def _process(args: tuple[str, str]) -> FileOutcome:
     return FileOutcome(display, lexed.lines, records, irs, var_names=votes)
 
 
+def _process_pickled(args: tuple[str, str]) -> bytes:
+    """A worker's answer: the outcome pickled once, here, for the parent to
+    store in the cache as it is (see :mod:`lockcheck.executors`)."""
+    return pickle.dumps(_process(args), protocol=pickle.HIGHEST_PROTOCOL)
+
+
 SKIPPED = "skipped"   # FunctionRecord.outcome of a function no lock can reach
 
 
@@ -220,12 +228,13 @@ def _init_lexer(ctx: tuple) -> None:
     _LEX_CTX = ctx
 
 
-def _lex_job(args: tuple[str, str, str]) -> tuple:
+def _lex_job(args: tuple[str, str, str]) -> bytes:
     """Worker: read and lex one file (the text is read here, not sent:
-    a whole tree's sources must never sit in the parent's memory)."""
+    a whole tree's sources must never sit in the parent's memory); the
+    summary comes back pickled, as the cache stores it."""
     path, display, digest = args
     src = read_source(Path(path), display)
-    return _lex_value(display, src.text, digest, *_LEX_CTX)
+    return pickle.dumps(_lex_value(display, src.text, digest, *_LEX_CTX), protocol=pickle.HIGHEST_PROTOCOL)
 
 
 #: Files lexed per worker round trip (they are small; the pickling is not).
@@ -276,9 +285,9 @@ class _Lexer:
         else:
             _init_lexer(self.ctx)
             values = (_lex_job(m[2]) for m in misses)
-        for (k, key, _), value in zip(misses, values):
-            self.cache.put("lex", key, value)
-            out[k] = value
+        for (k, key, _), blob in zip(misses, values):
+            self.cache.put_pickled("lex", key, blob)
+            out[k] = pickle.loads(blob)
         return out
 
 
@@ -431,17 +440,27 @@ def _run_jobs(jobs, ctx: _Context, options: Options, cache: Cache, index_digest:
     run.files_parsed, run.files_cached = len(pending), hits
     executor = make_executor(options.executor, options.jobs)
     outs = executor.map(ctx, [job for _, _, job in pending])
-    for (k, key, _), out in zip(pending, outs, strict=True):
-        _store(results, k, key, out, cache, progress)
+    for (k, key, _), blob in zip(pending, outs, strict=True):
+        _store(results, k, key, blob, cache, progress)
     return [results[k] for k in sorted(results)]
 
 
-def _store(results, k, key, out: FileOutcome, cache: Cache, progress) -> None:
-    results[k] = out
+def _store(results, k, key, blob: bytes, cache: Cache, progress) -> None:
+    out = results[k] = pickle.loads(blob)
     if out.error is None:
-        cache.put("file", key, out)
+        cache.put_pickled("file", key, blob)
     if progress:
         progress(out)
+
+
+def release_index(run: FrontendRun) -> None:
+    """Drop the tree index once parsing is over (the interprocedural stage
+    reads only its ops tables, handed over beforehand): on the whole tree
+    it is a gigabyte the analysis can use instead."""
+    global _CTX
+    run.index = None
+    run.context = None
+    _CTX = None
 
 
 # ---------------------------------------------------------------- header functions

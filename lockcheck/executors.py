@@ -4,8 +4,11 @@ Parsing and extracting one file is a pure function of the file's content,
 the run's options and the tree index (all in the driver's ``_Context``), so
 it can run anywhere that function can be called.  An executor takes that
 context and the files still to do (cache misses) and yields one
-:class:`~lockcheck.driver.FileOutcome` per file **in input order**; the
-driver keeps the cache and the progress bar, so every executor gives
+:class:`~lockcheck.driver.FileOutcome` per file, **pickled, in input
+order**: the driver stores those bytes in the cache as they are and
+unpickles them once (pickling a whole tree's IR a second time in the
+parent was minutes of the one process every worker waits on).  The driver
+keeps the cache and the progress bar, so every executor gives
 byte-identical results.
 
 ``local``
@@ -49,8 +52,8 @@ class Job(NamedTuple):
 class Executor(Protocol):
     name: str
 
-    def map(self, ctx, jobs: Sequence[Job]) -> Iterator:
-        """FileOutcome per job, in the order of ``jobs``."""
+    def map(self, ctx, jobs: Sequence[Job]) -> Iterator[bytes]:
+        """The pickled FileOutcome per job, in the order of ``jobs``."""
 
 
 # ---------------------------------------------------------------- choosing one
@@ -85,18 +88,18 @@ class LocalExecutor:
     def __init__(self, jobs: int) -> None:
         self.jobs = max(1, jobs)
 
-    def map(self, ctx, jobs: Sequence[Job]) -> Iterator:
-        from lockcheck.driver import _init_worker, _process
+    def map(self, ctx, jobs: Sequence[Job]) -> Iterator[bytes]:
+        from lockcheck.driver import _init_worker, _process_pickled
         items = [(j.path, j.display) for j in jobs]
         if self.jobs > 1 and len(items) > 1:
             from concurrent.futures import ProcessPoolExecutor
             workers = min(self.jobs, len(items))
             with ProcessPoolExecutor(max_workers=workers, initializer=_init_worker, initargs=(ctx,)) as ex:
-                yield from ex.map(_process, items, chunksize=1)
+                yield from ex.map(_process_pickled, items, chunksize=1)
         else:
             _init_worker(ctx)
             for item in items:
-                yield _process(item)
+                yield _process_pickled(item)
 
 
 # ---------------------------------------------------------------- dask
@@ -108,22 +111,24 @@ class LocalExecutor:
 _WORKER_LOCK = threading.Lock()
 
 
-def _dask_process(job: Job, ctx):
+def _dask_process(job: Job, ctx) -> bytes:
     """Runs on a Dask worker: one file, with the scattered context."""
+    import pickle
     from pathlib import Path
 
-    from lockcheck.driver import FileOutcome, _init_worker, _process
+    from lockcheck.driver import FileOutcome, _init_worker, _process_pickled
     from lockcheck.frontend.source import SourceError, read_source
     try:
         seen = read_source(Path(job.path), job.display).digest
     except SourceError:
         seen = None
     if seen is not None and seen != job.digest:
-        return FileOutcome(job.display, 0, error=f"{job.display}: the Dask worker reads different content "
-                                                 f"than the client (workers must see the same tree)")
+        return pickle.dumps(FileOutcome(job.display, 0, error=f"{job.display}: the Dask worker reads different "
+                                                              f"content than the client (workers must see the "
+                                                              f"same tree)"))
     with _WORKER_LOCK:
         _init_worker(ctx)
-        return _process((job.path, job.display))
+        return _process_pickled((job.path, job.display))
 
 
 def _worker_build() -> str:
@@ -155,7 +160,7 @@ class DaskExecutor:
         finally:
             client.close()
 
-    def map(self, ctx, jobs: Sequence[Job]) -> Iterator:
+    def map(self, ctx, jobs: Sequence[Job]) -> Iterator[bytes]:
         if not jobs:
             return
         from lockcheck.cache import code_digest

@@ -71,9 +71,10 @@ class Recursion:
 class Recursions:
     """Every large recursion of one analysis, and the locks held entering them."""
 
-    def __init__(self, program, graph) -> None:
+    def __init__(self, program, graph, sites) -> None:
         self.program = program
         self.graph = graph
+        self.sites = sites          # summaries.CallSites: where a member calls another
         self.by_id: dict[str, Recursion] = {}
         # (held class, holder mode, recursion, member entered) -> (held, chain to the entry)
         self.entered_holding: dict[tuple, tuple[Held, Chain]] = {}
@@ -155,7 +156,7 @@ class Recursions:
 
     def _inside(self, node: str, inside: frozenset[str], direct_only: bool = False) -> list[str]:
         succ = self.graph.succ[node]
-        return sorted(t for t, data in succ.items() if t in inside and (not direct_only or data.get("direct")))
+        return sorted(t for t in succ if t in inside and (not direct_only or self.sites.first(node, t)[1]))
 
     # ------------------------------------------------------------ edges
     def emit_edges(self, emit) -> int:
@@ -223,9 +224,8 @@ class Recursions:
     def _call_step(self, caller: str, callee: str) -> Step:
         """The step a walk would write for this call (first call site)."""
         fn, target = self.program.by_key[caller], self.program.by_key[callee]
-        data = self.graph.edges[caller, callee]
-        model = data.get("model", "")
-        return Step(fn.file, data.get("line", fn.line), fn.name,
+        line, _, model = self.sites.first(caller, callee)
+        return Step(fn.file, line, fn.name,
                     f"{target.name} [model: {model}]" if model else target.name)
 
 

@@ -18,6 +18,7 @@ from lockcheck.analysis.facts import EdgeWitness, RawEdge, Summary
 from lockcheck.analysis.flow import FunctionFlow
 from lockcheck.analysis.ir import Block, Call, CondVar, FunctionIR, Switch, forget_shared
 from lockcheck.analysis import recursions
+from lockcheck.analysis.callorder import CallOrder, call_order
 
 __all__ = ["Program", "AnalysisResult", "analyse"]
 
@@ -260,84 +261,115 @@ class Program:
 
 def analyse(program: Program) -> AnalysisResult:
     result = AnalysisResult(functions=len(program.by_key))
-    graph = nx.DiGraph()
-    graph.add_nodes_from(sorted(program.by_key))
-    call_cache: dict[tuple[str, int], list[str]] = {}
     program.bind_function_pointers()
     program.uses_function_params()
     if program.notifiers is not None:
         program.notifiers.learn(list(program.by_key.values()), calls_in)
-    todo = sorted(program.by_key)
-    seen = set(todo)
-    while todo:
-        key = todo.pop()
-        fn = program.by_key[key]
-        for call in calls_in(fn.body):
-            targets = program.resolve(call, fn, key)
-            call_cache[(key, id(call))] = targets
-            if key not in program.clone_bindings:
-                _count(result, call, targets or program.skipped_targets(call))
-            for t in targets:
-                if not graph.has_edge(key, t):
-                    graph.add_edge(key, t, line=call.line, direct=call.callee is not None,
-                                   model=program.labels.get((key, id(call), t), "") or call.model)
-                if t not in seen:  # a new specialised copy
-                    seen.add(t)
-                    graph.add_node(t)
-                    todo.append(t)
-    # a function only ever called through its specialised copies is not a root
-    graph.remove_nodes_from([k for k in program.cloned if graph.in_degree(k) == 0])
+    graph, targets = _resolve_calls(program, result)
+    order = call_order(graph)
+    waiting = list(order.callers)
     summaries: dict[str, Summary] = {}
-    condensed = nx.condensation(graph)
-    order = list(reversed(list(nx.lexicographical_topological_sort(
-        condensed, key=lambda n: min(condensed.nodes[n]["members"])))))
-    waiting = {c: condensed.in_degree(c) for c in condensed}
-    large = recursions.Recursions(program, graph)
-    for comp in order:
-        members = sorted(condensed.nodes[comp]["members"])
+    large = recursions.Recursions(program, graph, CallSites(program, targets))
+    for comp in order.order:
+        members = list(order.members[comp])
         if len(members) >= recursions.LARGE_COMPONENT:
             result.recursions[members[0]] = len(members)
             large.summarise(members, summaries, lambda m: _walk(
-                program, m, summaries, call_cache, result, on_recursion=large.entered))
-            _release_callees(condensed, comp, waiting, summaries)
+                program, m, summaries, targets, result, on_recursion=large.entered))
+            _release_callees(order, comp, waiting, summaries)
             continue
         rounds = SCC_ROUNDS if len(members) > 1 or graph.has_edge(members[0], members[0]) else 1
         for _ in range(rounds):
             before = {m: _shape(summaries.get(m)) for m in members}
             for m in members:
                 entry = graph.in_degree(m) == 0
-                summaries[m] = _walk(program, m, summaries, call_cache, result, entry, large.entered)
+                summaries[m] = _walk(program, m, summaries, targets, result, entry, large.entered)
             if all(_shape(summaries[m]) == before[m] for m in members):
                 break
-        _release_callees(condensed, comp, waiting, summaries)
+        _release_callees(order, comp, waiting, summaries)
     result.recursion_edges = large.emit_edges(lambda edge: _emit(result, edge))
-    _CALLS.clear()  # it holds every body alive; the next scan has its own
+    _BODIES.clear()  # it holds every body alive; the next scan has its own
     forget_shared()
     return result
 
 
-def _release_callees(condensed, comp, waiting: dict, summaries: dict) -> None:
+def _resolve_calls(program: Program, result: AnalysisResult):
+    """The call graph, and per function the targets of each of its calls
+    (in :func:`calls_in` order; a specialised copy is a function too).
+
+    Targets are kept as one tuple per function, equal tuples shared (most
+    calls reach nothing or one common function): a dict keyed by call
+    held millions of entries on the whole tree."""
+    graph = nx.DiGraph()
+    graph.add_nodes_from(sorted(program.by_key))
+    targets: dict[str, tuple[tuple[str, ...], ...]] = {}
+    shared: dict[tuple[str, ...], tuple[str, ...]] = {}
+    todo = sorted(program.by_key)
+    seen = set(todo)
+    while todo:
+        key = todo.pop()
+        fn = program.by_key[key]
+        per_call = []
+        for call in calls_in(fn.body):
+            found = tuple(program.resolve(call, fn, key))
+            per_call.append(shared.setdefault(found, found))
+            if key not in program.clone_bindings:
+                _count(result, call, found or program.skipped_targets(call))
+            for t in found:
+                graph.add_edge(key, t)
+                if t not in seen:  # a new specialised copy
+                    seen.add(t)
+                    todo.append(t)
+        targets[key] = tuple(per_call)
+    # a function only ever called through its specialised copies is not a root
+    graph.remove_nodes_from([k for k in program.cloned if graph.in_degree(k) == 0])
+    return graph, targets
+
+
+class CallSites:
+    """Where a caller first calls a callee (line, direct or not, model):
+    what a witness step through that call shows.  Found on demand, for
+    the few calls a large recursion's edges go through."""
+
+    def __init__(self, program: Program, targets: dict) -> None:
+        self.program, self.targets = program, targets
+        self._first: dict[str, dict[str, tuple[int, bool, str]]] = {}
+
+    def first(self, caller: str, callee: str) -> tuple[int, bool, str]:
+        sites = self._first.get(caller)
+        if sites is None:
+            sites = self._first[caller] = {}
+            fn = self.program.by_key[caller]
+            for call, found in zip(calls_in(fn.body), self.targets[caller]):
+                for t in found:
+                    if t not in sites:
+                        model = self.program.labels.get((caller, id(call), t), "") or call.model
+                        sites[t] = (call.line, call.callee is not None, model)
+        return sites[callee]
+
+
+def _release_callees(order: CallOrder, comp: int, waiting: list, summaries: dict) -> None:
     """Drop a summary once every caller has used it: a whole tree's
     summaries (each with its acquisition chains) never all fit at once."""
-    for callee in condensed.successors(comp):
+    for callee in order.callees[comp]:
         waiting[callee] -= 1
         if waiting[callee] == 0:
-            for m in condensed.nodes[callee]["members"]:
+            for m in order.members[callee]:
                 summaries.pop(m, None)
 
 
-def _walk(program: Program, key: str, summaries, call_cache, result: AnalysisResult,
+def _walk(program: Program, key: str, summaries, targets, result: AnalysisResult,
           entry: bool = False, on_recursion=None) -> Summary:
     fn = program.by_key[key]
+    by_call = {id(call): found for call, found in zip(calls_in(fn.body), targets.get(key, ()))}
 
     def callees(call: Call):
         out = []
-        for t in call_cache.get((key, id(call)), ()):
+        for t in by_call.get(id(call), ()):
             s = summaries.get(t)
             if s is not None:
                 out.append((program.by_key[t], s, program.labels.get((key, id(call), t), "")))
         return out
-
 
     def per_class(table: dict[str, EdgeRecord]):
         """Findings about one class (recursive locking, assert-not-held)."""
@@ -389,46 +421,66 @@ def _count(result: AnalysisResult, call: Call, targets) -> None:
         result.indirect_unresolved += 1
 
 
-_CALLS: dict[int, tuple] = {}
+_BODIES: dict[int, tuple] = {}
 
 
 def calls_in(node):
     """Every Call in an IR tree (statements and conditions); a function
     body's list is computed once (the stages ask for it several times)."""
     if isinstance(node, Block):
-        cached = _CALLS.get(id(node))
-        if cached is None or cached[0] is not node:
-            cached = _CALLS[id(node)] = (node, tuple(_walk_calls(node)))
-        return cached[1]
-    return tuple(_walk_calls(node))
+        return _body_facts(node)[1]
+    return tuple(n for n in _ir_nodes(node) if type(n) is Call)
 
 
-def _tested_names(node):
-    """Variables tested by conditions or switched on, anywhere in an IR tree."""
-    for n in _ir_nodes(node):
-        if isinstance(n, (CondVar, Switch)) and n.var:
-            yield n.var
+def _tested_names(body: Block) -> tuple[str, ...]:
+    """Variables tested by conditions or switched on, anywhere in a body."""
+    return _body_facts(body)[2]
 
 
-def _walk_calls(node):
-    return (n for n in _ir_nodes(node) if isinstance(n, Call))
+def _body_facts(body: Block) -> tuple:
+    """(body, its calls, the variables it tests), from one walk, kept per
+    body: on the whole tree every walk of every body costs a minute."""
+    cached = _BODIES.get(id(body))
+    if cached is None or cached[0] is not body:
+        calls, tested = [], []
+        for n in _ir_nodes(body):
+            t = type(n)
+            if t is Call:
+                calls.append(n)
+            elif (t is CondVar or t is Switch) and n.var:
+                tested.append(n.var)
+        cached = _BODIES[id(body)] = (body, tuple(calls), tuple(tested))
+    return cached
+
+
+#: Annotations of fields that never hold IR nodes (not walked).
+_SCALAR_TYPES = frozenset(("int", "str", "bool", "str | None", "int | None"))
+_CHILD_FIELDS: dict[type, tuple[str, ...]] = {}
+
+
+def _child_fields(cls: type) -> tuple[str, ...]:
+    names = _CHILD_FIELDS.get(cls)
+    if names is None:
+        fields = getattr(cls, "__dataclass_fields__", None) or {}
+        names = _CHILD_FIELDS[cls] = tuple(n for n, f in fields.items() if f.type not in _SCALAR_TYPES)
+    return names
 
 
 def _ir_nodes(node):
     """Every IR node below ``node`` (statements and conditions), without
     entering a call's own fields."""
     stack = [node]
+    pop, push, extend = stack.pop, stack.append, stack.extend
     while stack:
-        n = stack.pop()
-        if isinstance(n, tuple):
-            stack.extend(n)
+        n = pop()
+        t = type(n)
+        if t is tuple:
+            extend(n)
             continue
         yield n
-        if isinstance(n, Call):
+        if t is Call:
             continue
-        fields = getattr(n, "__dataclass_fields__", None)
-        if fields:
-            for name in fields:
-                v = getattr(n, name)
-                if isinstance(v, tuple) or hasattr(v, "__dataclass_fields__"):
-                    stack.append(v)
+        for name in _CHILD_FIELDS.get(t) or _child_fields(t):
+            v = getattr(n, name)
+            if v is not None:
+                push(v)
