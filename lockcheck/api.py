@@ -27,8 +27,6 @@ from lockcheck.result import Edge, Finding, Lock, ScanResult, WitnessStep
 
 __all__ = ["check"]
 
-#: Other code paths kept per edge besides the best witness.
-MAX_OTHER_WITNESSES = 12
 
 
 def check(options: Options, progress=None) -> ScanResult:
@@ -167,7 +165,7 @@ def _build_result(analysis: AnalysisResult, names: dict[str, str], options: Opti
             kinds.setdefault(src, _kind(w.held, catalogue))
         w = rec.best()
         holder, acquirer = min(k for k, v in rec.kinds.items() if v == w)
-        others = tuple((_steps(o.held), _steps(o.acquire)) for o in rec.alternatives(MAX_OTHER_WITNESSES))
+        others = tuple((_steps(o.held), _steps(o.acquire)) for o in rec.alternatives())
         edges[(src, dst)] = Edge(names[src], names[dst], holder, acquirer, _steps(w.held), _steps(w.acquire),
                                  others)
     findings = []

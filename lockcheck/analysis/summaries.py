@@ -23,6 +23,8 @@ from lockcheck.analysis.callorder import CallOrder, call_order
 __all__ = ["Program", "AnalysisResult", "analyse"]
 
 SCC_ROUNDS = 3
+#: Other code paths kept per edge besides its best witness (reports show them).
+OTHER_WITNESSES = 12
 #: Specialised copies of one function for different function-pointer arguments.
 MAX_CLONES = 16
 
@@ -49,8 +51,19 @@ class EdgeRecord:
         old = self.by_function.get(fk)
         if old is None or edge.witness.cost() < old.cost():
             self.by_function[fk] = edge.witness
+            if len(self.by_function) > 2 * (OTHER_WITNESSES + 1):
+                self._prune()
 
-    def alternatives(self, limit: int) -> list[EdgeWitness]:
+    def _prune(self) -> None:
+        """Keep the cheapest ``OTHER_WITNESSES + 1`` functions' witnesses
+        (the best witness is one of them).  A dropped function never
+        belongs among them again: the kept ones only get cheaper, and its
+        later witnesses cost more than the one dropped or replace it.  On
+        the whole tree an edge is made from thousands of functions."""
+        kept = sorted(self.by_function.items(), key=lambda kv: kv[1].cost())[:OTHER_WITNESSES + 1]
+        self.by_function = dict(kept)
+
+    def alternatives(self, limit: int = OTHER_WITNESSES) -> list[EdgeWitness]:
         best = self.best()
         rest = sorted((w for w in self.by_function.values() if w != best), key=EdgeWitness.cost)
         return rest[:limit]
