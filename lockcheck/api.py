@@ -111,18 +111,33 @@ def _check(options: Options, progress, t0: float) -> ScanResult:
     not_followed = load_model("analysis", options.model_files).get("not_followed", {})
     skipped = frozenset(fn.name for f in run.files for fn in f.functions if fn.outcome == SKIPPED)
     program = Program(functions, run.index.ops if run.index else {}, notifiers, not_followed, skipped)
+    var_names = preferred_var_names(functions, (v for f in run.files for v in f.var_names))
+    counts = _ir_counts(run, functions)
     release_index(run)
+    _release_ir(run)
+    del functions   # the analysis frees each body once walked (summaries.analyse)
     analysis = analyse(program)
-    skipped_votes = (v for f in run.files for v in f.var_names)
-    names = display_names(analysis.refs, preferred_var_names(functions, skipped_votes))
+    names = display_names(analysis.refs, var_names)
     if options.docs:
         _add_documented(analysis, names, options.docs)
     result = _build_result(analysis, names, options, load_catalogue(options.model_files))
-    stats = _stats(run, functions, analysis, result, time.perf_counter() - t0)
+    stats = _stats(run, counts, analysis, result, time.perf_counter() - t0)
     root = str(run.root) if run.root is not None else "."
     scan = ScanResult(stats, result[0], result[1], result[2], tuple(run.errors), root)
     _store_run(options, run.inputs, scan)
     return dataclasses.replace(scan, run_info={"files_parsed": run.files_parsed, "files_cached": run.files_cached})
+
+
+def _ir_counts(run, functions) -> dict:
+    """What the statistics need of the IR, taken before the IR is freed."""
+    return {"header_functions": len(functions) - sum(len(f.irs) for f in run.files),
+            "unresolved_lock_expressions": sum(fn.unresolved_locks for fn in functions)}
+
+
+def _release_ir(run) -> None:
+    """The front end's per-file results keep their IR; the analysis is its
+    only user from here (on the whole tree it is over two gigabytes)."""
+    run.files = [dataclasses.replace(f, irs=()) if f.irs else f for f in run.files]
 
 
 def _add_documented(analysis: AnalysisResult, names: dict[str, str], docs: tuple[str, ...]) -> None:
@@ -205,7 +220,7 @@ def _finding(kind: str, locks: tuple[str, ...], edges: tuple[Edge, ...]) -> Find
     return Finding(f"{prefix}-{h.hexdigest()}", kind, locks, edges)
 
 
-def _stats(run, functions, analysis: AnalysisResult, result, seconds: float) -> dict:
+def _stats(run, counts: dict, analysis: AnalysisResult, result, seconds: float) -> dict:
     total = sum(len(f.functions) for f in run.files)
     skipped = sum(1 for f in run.files for fn in f.functions if fn.outcome == SKIPPED)
     parsed = sum(1 for f in run.files for fn in f.functions if fn.outcome not in ("failed", SKIPPED))
@@ -213,11 +228,11 @@ def _stats(run, functions, analysis: AnalysisResult, result, seconds: float) -> 
         "files": len(run.files),
         # skipped: no lock primitive or modelled call is reachable from them (frontend.relevance)
         "functions": {"total": total, "parsed": parsed, "skipped": skipped, "analysed": analysis.functions},
-        "header_functions": len(functions) - sum(len(f.irs) for f in run.files),
+        "header_functions": counts["header_functions"],
         "calls": {"resolved": analysis.calls_resolved, "external": analysis.calls_external,
                   "indirect_resolved": analysis.indirect_resolved,
                   "indirect_unresolved": analysis.indirect_unresolved},
-        "unresolved_lock_expressions": sum(fn.unresolved_locks for fn in functions),
+        "unresolved_lock_expressions": counts["unresolved_lock_expressions"],
         # functions the front end could not parse: reported, skipped, the rest counts
         "unparsed": [{"file": f.path, "line": fn.reason_line or fn.line, "function": fn.name, "reason": fn.reason}
                      for f in run.files for fn in f.functions if fn.outcome == "failed"],

@@ -10,6 +10,7 @@ Calls to functions outside the scanned set are counted, not guessed.
 
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass, field
 
 import networkx as nx
@@ -278,44 +279,82 @@ def analyse(program: Program) -> AnalysisResult:
     program.uses_function_params()
     if program.notifiers is not None:
         program.notifiers.learn(list(program.by_key.values()), calls_in)
-    graph, targets = _resolve_calls(program, result)
+    graph, calls = _resolve_calls(program, result)
+    _BODIES.clear()  # it holds every body alive; from here calls are looked up by function
     order = call_order(graph)
     waiting = list(order.callers)
+    walked = _WalkedBodies(program, graph)
     summaries: dict[str, Summary] = {}
-    large = recursions.Recursions(program, graph, CallSites(program, targets))
+    large = recursions.Recursions(program, graph, CallSites(program, calls))
     for comp in order.order:
         members = list(order.members[comp])
         if len(members) >= recursions.LARGE_COMPONENT:
             result.recursions[members[0]] = len(members)
             large.summarise(members, summaries, lambda m: _walk(
-                program, m, summaries, targets, result, on_recursion=large.entered))
-            _release_callees(order, comp, waiting, summaries)
-            continue
-        rounds = SCC_ROUNDS if len(members) > 1 or graph.has_edge(members[0], members[0]) else 1
-        for _ in range(rounds):
-            before = {m: _shape(summaries.get(m)) for m in members}
-            for m in members:
-                entry = graph.in_degree(m) == 0
-                summaries[m] = _walk(program, m, summaries, targets, result, entry, large.entered)
-            if all(_shape(summaries[m]) == before[m] for m in members):
-                break
+                program, m, summaries, calls, result, on_recursion=large.entered))
+        else:
+            _walk_component(program, graph, members, summaries, calls, result, large.entered)
         _release_callees(order, comp, waiting, summaries)
+        walked.done(members)
     result.recursion_edges = large.emit_edges(lambda edge: _emit(result, edge))
-    _BODIES.clear()  # it holds every body alive; the next scan has its own
     forget_shared()
     return result
 
 
+def _walk_component(program: Program, graph, members: list[str], summaries: dict, calls, result,
+                    on_recursion) -> None:
+    """A function, or a small recursion walked again until its members'
+    summaries stop changing (at most SCC_ROUNDS times)."""
+    rounds = SCC_ROUNDS if len(members) > 1 or graph.has_edge(members[0], members[0]) else 1
+    for _ in range(rounds):
+        before = {m: _shape(summaries.get(m)) for m in members}
+        for m in members:
+            entry = graph.in_degree(m) == 0
+            summaries[m] = _walk(program, m, summaries, calls, result, entry, on_recursion)
+        if all(_shape(summaries[m]) == before[m] for m in members):
+            break
+
+
+class _WalkedBodies:
+    """Frees a function's IR body once every key that walks it (the function
+    and its specialised copies) has been walked.  Its callers need only its
+    name and parameters, and the bodies are the largest thing a whole-tree
+    scan holds: freeing them as the walk goes keeps its peak down."""
+
+    def __init__(self, program: Program, graph) -> None:
+        self.program = program
+        self.left: dict[int, int] = {}
+        self.keys: dict[int, list[str]] = {}
+        for key, fn in program.by_key.items():
+            self.keys.setdefault(id(fn), []).append(key)
+            if key in graph:
+                self.left[id(fn)] = self.left.get(id(fn), 0) + 1
+
+    def done(self, members) -> None:
+        for m in members:
+            fn = self.program.by_key[m]
+            left = self.left.pop(id(fn)) - 1
+            if left:
+                self.left[id(fn)] = left
+                continue
+            bare = dataclasses.replace(fn, body=_NO_BODY)
+            for key in self.keys.pop(id(fn)):
+                self.program.by_key[key] = bare
+
+
+_NO_BODY = Block()
+
+
 def _resolve_calls(program: Program, result: AnalysisResult):
-    """The call graph, and per function the targets of each of its calls
-    (in :func:`calls_in` order; a specialised copy is a function too).
+    """The call graph, and per function (a specialised copy is a function
+    too) its calls and the targets of each, in :func:`calls_in` order.
 
     Targets are kept as one tuple per function, equal tuples shared (most
     calls reach nothing or one common function): a dict keyed by call
     held millions of entries on the whole tree."""
     graph = nx.DiGraph()
     graph.add_nodes_from(sorted(program.by_key))
-    targets: dict[str, tuple[tuple[str, ...], ...]] = {}
+    calls: dict[str, tuple[tuple[Call, ...], tuple[tuple[str, ...], ...]]] = {}
     shared: dict[tuple[str, ...], tuple[str, ...]] = {}
     todo = sorted(program.by_key)
     seen = set(todo)
@@ -323,7 +362,8 @@ def _resolve_calls(program: Program, result: AnalysisResult):
         key = todo.pop()
         fn = program.by_key[key]
         per_call = []
-        for call in calls_in(fn.body):
+        mine = calls_in(fn.body)
+        for call in mine:
             found = tuple(program.resolve(call, fn, key))
             per_call.append(shared.setdefault(found, found))
             if key not in program.clone_bindings:
@@ -333,10 +373,10 @@ def _resolve_calls(program: Program, result: AnalysisResult):
                 if t not in seen:  # a new specialised copy
                     seen.add(t)
                     todo.append(t)
-        targets[key] = tuple(per_call)
+        calls[key] = (mine, tuple(per_call))
     # a function only ever called through its specialised copies is not a root
     graph.remove_nodes_from([k for k in program.cloned if graph.in_degree(k) == 0])
-    return graph, targets
+    return graph, calls
 
 
 class CallSites:
@@ -344,16 +384,15 @@ class CallSites:
     what a witness step through that call shows.  Found on demand, for
     the few calls a large recursion's edges go through."""
 
-    def __init__(self, program: Program, targets: dict) -> None:
-        self.program, self.targets = program, targets
+    def __init__(self, program: Program, calls: dict) -> None:
+        self.program, self.calls = program, calls
         self._first: dict[str, dict[str, tuple[int, bool, str]]] = {}
 
     def first(self, caller: str, callee: str) -> tuple[int, bool, str]:
         sites = self._first.get(caller)
         if sites is None:
             sites = self._first[caller] = {}
-            fn = self.program.by_key[caller]
-            for call, found in zip(calls_in(fn.body), self.targets[caller]):
+            for call, found in zip(*self.calls[caller]):
                 for t in found:
                     if t not in sites:
                         model = self.program.labels.get((caller, id(call), t), "") or call.model
@@ -371,10 +410,10 @@ def _release_callees(order: CallOrder, comp: int, waiting: list, summaries: dict
                 summaries.pop(m, None)
 
 
-def _walk(program: Program, key: str, summaries, targets, result: AnalysisResult,
+def _walk(program: Program, key: str, summaries, calls, result: AnalysisResult,
           entry: bool = False, on_recursion=None) -> Summary:
     fn = program.by_key[key]
-    by_call = {id(call): found for call, found in zip(calls_in(fn.body), targets.get(key, ()))}
+    by_call = {id(call): found for call, found in zip(*calls.get(key, ((), ())))}
 
     def callees(call: Call):
         out = []

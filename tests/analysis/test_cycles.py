@@ -70,7 +70,8 @@ def test_one_search_per_start_state_answers_like_one_search_per_edge():
             for b in locks:
                 if a != b and rnd.random() < 0.35:
                     edges[(a, b)] = SimpleNamespace(kinds=dict.fromkeys(rnd.sample(kinds_pool, rnd.randint(1, 3))))
-        succ = {a: sorted(b for (x, b) in edges if x == a) for a in locks}
+        succ = {a: tuple((b, tuple(sorted(edges[(a, b)].kinds))) for b in sorted(b for (x, b) in edges if x == a))
+                for a in locks}
         pred = {b: frozenset(a for (a, x) in edges if x == b) for b in locks}
         for max_edges in (2, 5):
             searches: dict = {"pred": pred}
