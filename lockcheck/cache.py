@@ -85,12 +85,17 @@ class Cache:
         return value
 
     def put(self, kind: str, key: str, value) -> None:
-        if self.root is not None:
-            self.put_pickled(kind, key, pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL))
+        """Pickled straight to the file: a whole scan's result is hundreds
+        of megabytes that need not exist as one bytes object too."""
+        self._write(kind, key, lambda f: pickle.dump(value, f, protocol=pickle.HIGHEST_PROTOCOL))
 
     def put_pickled(self, kind: str, key: str, blob: bytes) -> None:
         """Store a value a worker already pickled (the parent need not
         pickle every file's IR a second time)."""
+        self._write(kind, key, lambda f: f.write(blob))
+
+    def _write(self, kind: str, key: str, write) -> None:
+        """Whole entries only: written aside, then renamed into place."""
         if self.root is None:
             return
         path = self._path(kind, key)
@@ -98,7 +103,7 @@ class Cache:
             path.parent.mkdir(parents=True, exist_ok=True)
             fd, tmp = tempfile.mkstemp(dir=path.parent, suffix=".tmp")
             with os.fdopen(fd, "wb") as f:
-                f.write(blob)
+                write(f)
             os.replace(tmp, path)
         except OSError:
             pass  # a read-only or full cache only costs speed

@@ -19,7 +19,7 @@ from lockcheck.analysis.facts import EdgeWitness, RawEdge, Summary
 from lockcheck.analysis.flow import FunctionFlow
 from lockcheck.analysis.ir import Block, Call, CondVar, FunctionIR, Switch, forget_shared
 from lockcheck.analysis import recursions
-from lockcheck.analysis.callorder import CallOrder, call_order
+from lockcheck.analysis.callorder import CallGraph, CallOrder, call_order
 
 __all__ = ["Program", "AnalysisResult", "analyse"]
 
@@ -282,6 +282,7 @@ def analyse(program: Program) -> AnalysisResult:
     graph, calls = _resolve_calls(program, result)
     _BODIES.clear()  # it holds every body alive; from here calls are looked up by function
     order = call_order(graph)
+    graph = CallGraph.of(graph)
     waiting = list(order.callers)
     walked = _WalkedBodies(program, graph)
     summaries: dict[str, Summary] = {}
