@@ -179,7 +179,12 @@ def _process(args: tuple[str, str]) -> FileOutcome:
 def _process_pickled(args: tuple[str, str]) -> bytes:
     """A worker's answer: the outcome pickled once, here, for the parent to
     store in the cache as it is (see :mod:`lockcheck.executors`)."""
-    return pickle.dumps(_process(args), protocol=pickle.HIGHEST_PROTOCOL)
+    return _pickled(_process(args))
+
+
+def _pickled(value) -> bytes:
+    """A worker's result as the cache stores it."""
+    return pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL)
 
 
 SKIPPED = "skipped"   # FunctionRecord.outcome of a function no lock can reach
@@ -234,7 +239,7 @@ def _lex_job(args: tuple[str, str, str]) -> bytes:
     summary comes back pickled, as the cache stores it."""
     path, display, digest = args
     src = read_source(Path(path), display)
-    return pickle.dumps(_lex_value(display, src.text, digest, *_LEX_CTX), protocol=pickle.HIGHEST_PROTOCOL)
+    return _pickled(_lex_value(display, src.text, digest, *_LEX_CTX))
 
 
 #: Files lexed per worker round trip (they are small; the pickling is not).

@@ -6,10 +6,9 @@ it can run anywhere that function can be called.  An executor takes that
 context and the files still to do (cache misses) and yields one
 :class:`~lockcheck.driver.FileOutcome` per file, **pickled, in input
 order**: the driver stores those bytes in the cache as they are and
-unpickles them once (pickling a whole tree's IR a second time in the
-parent was minutes of the one process every worker waits on).  The driver
-keeps the cache and the progress bar, so every executor gives
-byte-identical results.
+unpickles them once, instead of unpickling and pickling every file's IR
+again in the one process all workers report to.  The driver keeps the
+cache and the progress bar, so every executor gives byte-identical results.
 
 ``local``
     The default: a :class:`~concurrent.futures.ProcessPoolExecutor` of
@@ -113,19 +112,17 @@ _WORKER_LOCK = threading.Lock()
 
 def _dask_process(job: Job, ctx) -> bytes:
     """Runs on a Dask worker: one file, with the scattered context."""
-    import pickle
     from pathlib import Path
 
-    from lockcheck.driver import FileOutcome, _init_worker, _process_pickled
+    from lockcheck.driver import FileOutcome, _init_worker, _pickled, _process_pickled
     from lockcheck.frontend.source import SourceError, read_source
     try:
         seen = read_source(Path(job.path), job.display).digest
     except SourceError:
         seen = None
     if seen is not None and seen != job.digest:
-        return pickle.dumps(FileOutcome(job.display, 0, error=f"{job.display}: the Dask worker reads different "
-                                                              f"content than the client (workers must see the "
-                                                              f"same tree)"))
+        return _pickled(FileOutcome(job.display, 0, error=f"{job.display}: the Dask worker reads different "
+                                                          f"content than the client (workers must see the same tree)"))
     with _WORKER_LOCK:
         _init_worker(ctx)
         return _process_pickled((job.path, job.display))
