@@ -15,6 +15,7 @@ import re
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import NamedTuple
 
 from lockcheck import __version__
 from lockcheck.cache import Cache, make_key
@@ -78,7 +79,7 @@ class FrontendRun:
 # ---------------------------------------------------------------- discovery
 
 def _display(path: Path, root: Path | None) -> str:
-    p = path.resolve()
+    p = _resolved(path)
     if root is not None:
         try:
             return str(p.relative_to(root))
@@ -88,6 +89,20 @@ def _display(path: Path, root: Path | None) -> str:
         return os.path.relpath(p)
     except ValueError:
         return str(p)
+
+
+_RESOLVED_DIRS: dict[str, Path] = {}
+
+
+def _resolved(path: Path) -> Path:
+    """``path.resolve()``, resolving each directory once: the index phase
+    names some eighty thousand files of a few thousand directories."""
+    if os.path.islink(path):
+        return path.resolve()
+    parent = os.path.abspath(path.parent)   # not the relative text: the cwd may change between runs
+    if parent not in _RESOLVED_DIRS:
+        _RESOLVED_DIRS[parent] = path.parent.resolve()
+    return _RESOLVED_DIRS[parent] / path.name
 
 
 def discover(paths: tuple[str, ...], headers_too: bool = False) -> tuple[list[Path], list[str], Path | None]:
@@ -233,24 +248,34 @@ def _init_lexer(ctx: tuple) -> None:
     _LEX_CTX = ctx
 
 
-def _lex_job(args: tuple[str, str, str]) -> bytes:
-    """Worker: read and lex one file (the text is read here, not sent:
-    a whole tree's sources must never sit in the parent's memory); the
+def _lex_jobs(jobs: list[tuple[str, str, str]]) -> list[bytes]:
+    """Worker: read and lex a few files (the text is read here, not sent:
+    a whole tree's sources must never sit in the parent's memory); each
     summary comes back pickled, as the cache stores it."""
-    path, display, digest = args
-    src = read_source(Path(path), display)
-    return _pickled(_lex_value(display, src.text, digest, *_LEX_CTX))
+    return [_pickled(_lex_value(display, read_source(Path(path), display).text, digest, *_LEX_CTX))
+            for path, display, digest in jobs]
 
 
 #: Files lexed per worker round trip (they are small; the pickling is not).
 LEX_CHUNK = 16
 
 
+class _InChunk(NamedTuple):
+    """Where a miss's summary will be: chunk number, position in it."""
+    chunk: int
+    position: int
+
+
 class _Lexer:
     """Lex summaries of a batch of files, in input order: cache hits here,
     misses in ``options.jobs`` processes (the pool is made on the first
-    batch worth it and kept for the next).  Cache reads and writes stay in
-    this process so the hit/miss counts are the run's."""
+    chunk of misses and kept for the next batch).  Cache reads and writes
+    stay in this process so the hit/miss counts are the run's.
+
+    Streaming both ways: misses go to the workers a chunk at a time while
+    the rest of the batch is still being read and hashed here, and each
+    summary is handed back as soon as it and those before it are done, so
+    the caller's merging overlaps the workers' lexing."""
 
     def __init__(self, root, options: Options, frontend: FrontendModel, definitions: dict,
                  cache: Cache, config: str) -> None:
@@ -265,35 +290,56 @@ class _Lexer:
         if self.pool is not None:
             self.pool.shutdown()
 
-    def summaries(self, paths: list[Path]) -> list:
-        """A summary tuple or the SourceError, per path."""
-        out: list = [None] * len(paths)
-        misses = []
-        for k, p in enumerate(paths):
+    def summaries(self, paths: list[Path]):
+        """Yield a summary tuple or the SourceError per path, in order."""
+        slots: list = []        # per path: a value, or (chunk number, position in it)
+        chunks: list = []       # (cache keys, future or list of blobs)
+        pending: list = []
+        for p in paths:
             display = _display(p, self.root)
             try:
                 src = read_source(p, display)
             except SourceError as exc:
-                out[k] = exc
+                slots.append(exc)
                 continue
             key = make_key("lex", src.digest, self.config)
             hit = self.cache.get("lex", key)
             if hit is not None:
-                out[k] = hit
-            else:
-                misses.append((k, key, (str(p), display, src.digest)))
-        if self.options.jobs > 1 and len(misses) > LEX_CHUNK:
-            if self.pool is None:
-                from concurrent.futures import ProcessPoolExecutor
-                self.pool = ProcessPoolExecutor(self.options.jobs, initializer=_init_lexer, initargs=(self.ctx,))
-            values = self.pool.map(_lex_job, [m[2] for m in misses], chunksize=LEX_CHUNK)
-        else:
+                slots.append(hit)
+                continue
+            slots.append(_InChunk(len(chunks), len(pending)))
+            pending.append((key, (str(p), display, src.digest)))
+            if len(pending) == LEX_CHUNK:
+                chunks.append(self._submit(pending))
+                pending = []
+        if pending:   # a last short chunk: not worth starting processes for
+            chunks.append(self._submit(pending, here=self.pool is None))
+        done: dict[int, list] = {}
+        for slot in slots:
+            if type(slot) is not _InChunk:
+                yield slot
+                continue
+            c, k = slot
+            if c not in done:
+                keys, blobs = chunks[c]
+                blobs = blobs if type(blobs) is list else blobs.result()
+                done = {c: [self._stored(key, blob) for key, blob in zip(keys, blobs)]}
+            yield done[c][k]
+
+    def _submit(self, pending: list, here: bool = False):
+        """One chunk of misses to a worker (or, with ``-j 1``, done now)."""
+        keys, jobs = [m[0] for m in pending], [m[1] for m in pending]
+        if here or self.options.jobs <= 1:
             _init_lexer(self.ctx)
-            values = (_lex_job(m[2]) for m in misses)
-        for (k, key, _), blob in zip(misses, values):
-            self.cache.put_pickled("lex", key, blob)
-            out[k] = pickle.loads(blob)
-        return out
+            return keys, _lex_jobs(jobs)
+        if self.pool is None:
+            from concurrent.futures import ProcessPoolExecutor
+            self.pool = ProcessPoolExecutor(self.options.jobs, initializer=_init_lexer, initargs=(self.ctx,))
+        return keys, self.pool.submit(_lex_jobs, jobs)
+
+    def _stored(self, key: str, blob: bytes):
+        self.cache.put_pickled("lex", key, blob)
+        return pickle.loads(blob)
 
 
 def _function_name(item) -> str | None:
@@ -316,12 +362,18 @@ def run_frontend(options: Options, extract: bool = False, headers_too: bool = Fa
     catalogue = load_catalogue(options.model_files)
     cache = Cache(options.cache_dir)
     config = options.config_digest("frontend")   # per-file entries outlive analysis changes
-    index, refs = _build_tree_index(files, root, options, frontend, frontend_dict["definitions"],
-                                    catalogue, cache, config, run)
+    def index_and_relevance():
+        index, refs = _build_tree_index(files, root, options, frontend, frontend_dict["definitions"],
+                                        catalogue, cache, config, run)
+        relevant = _relevant(index, refs, options, catalogue) if extract and not options.parse_all else None
+        return index, relevant, run.errors, run.file_functions, run.inputs, cache.hits, cache.misses
+
+    if options.jobs > 1 and hasattr(os, "fork"):
+        index, run.relevant, run.errors, run.file_functions, run.inputs, cache.hits, cache.misses = \
+            _in_child(index_and_relevance)
+    else:
+        index, run.relevant = index_and_relevance()[:2]
     run.index = index
-    if extract and not options.parse_all:
-        run.relevant = _relevant(index, refs, options, catalogue)
-    del refs
     ctx = _Context(index, frontend, catalogue, options, extract, run.relevant)
     run.context = ctx
     index_digest = make_key(config, _index_digest(index))
@@ -334,6 +386,53 @@ def run_frontend(options: Options, extract: bool = False, headers_too: bool = Fa
     run.seconds = time.perf_counter() - t0
     run.cache_hits, run.cache_misses = cache.hits, cache.misses
     return run
+
+
+def _in_child(work):
+    """``work()`` in a forked child process, its result pickled back.
+
+    Building the tree index holds every file's lex summary and a map of
+    every function's references (2.6 GB on the whole tree) to keep about
+    a tenth of it.  Done here, the parse workers would be forked from a
+    parent full of freed pages, and as the parent reused them for
+    incoming IR every page would be copied: the workers keep the old ones
+    (1.9 GB shared-dirty each, measured).  The child's garbage goes when
+    it exits; the parent receives the index alone, compact."""
+    import traceback
+    read_end, write_end = os.pipe()
+    pid = os.fork()
+    if pid == 0:
+        status = 0
+        try:
+            os.close(read_end)
+            try:
+                out = (True, work())
+            except BaseException as exc:  # the parent raises it
+                out = (False, exc if _picklable(exc) else RuntimeError(traceback.format_exc()))
+            with os.fdopen(write_end, "wb") as f:
+                pickle.dump(out, f, protocol=pickle.HIGHEST_PROTOCOL)
+        except BaseException:
+            status = 1
+        finally:
+            os._exit(status)
+    os.close(write_end)
+    with os.fdopen(read_end, "rb") as f:
+        data = f.read()
+    _, status = os.waitpid(pid, 0)
+    if not data:
+        raise RuntimeError(f"the tree index process ended without a result (wait status {status})")
+    ok, value = pickle.loads(data)
+    if not ok:
+        raise value
+    return value
+
+
+def _picklable(exc: BaseException) -> bool:
+    try:
+        pickle.loads(pickle.dumps(exc))
+        return True
+    except Exception:
+        return False
 
 
 def _build_tree_index(files, root, options, frontend, definitions, catalogue, cache, config, run):
@@ -354,7 +453,7 @@ def _build_tree_index(files, root, options, frontend, definitions, catalogue, ca
                 if rp not in seen and rp not in batch:
                     batch[rp] = p
             wave = []
-            for (rp, p), summary in zip(batch.items(), lexer.summaries(list(batch.values()))):
+            for (rp, p), summary in zip(batch.items(), lexer.summaries(list(batch.values())), strict=True):
                 if isinstance(summary, SourceError):
                     seen[rp] = ()
                     if p not in files:
@@ -379,9 +478,9 @@ def _build_tree_index(files, root, options, frontend, definitions, catalogue, ca
 def _merge_refs(merged: dict[str, set[str]], refs) -> None:
     """Function name -> everything any function of that name refers to
     (strings interned: a whole tree repeats the same few names)."""
-    import sys
+    from sys import intern
     for name, named in refs:
-        merged.setdefault(sys.intern(name), set()).update(sys.intern(r) for r in named)
+        merged.setdefault(intern(name), set()).update(map(intern, named))
 
 
 def _relevant(index: TreeIndex, refs: dict[str, set[str]], options: Options,
@@ -427,12 +526,15 @@ def _run_jobs(jobs, ctx: _Context, options: Options, cache: Cache, index_digest:
     results: dict[int, FileOutcome] = {}
     pending = []
     hits = 0
+    digests = dict(run.inputs)   # read while indexing: no need to read every file again
     for k, (path, display, relevance) in enumerate(jobs):
-        try:
-            digest = read_source(Path(path), display).digest
-        except SourceError as exc:
-            results[k] = FileOutcome(display, 0, error=str(exc))
-            continue
+        digest = digests.get(os.path.abspath(path))
+        if digest is None:
+            try:
+                digest = read_source(Path(path), display).digest
+            except SourceError as exc:
+                results[k] = FileOutcome(display, 0, error=str(exc))
+                continue
         key = make_key("file", __version__, digest, display, index_digest, str(extract), relevance)
         hit = cache.get("file", key)
         if hit is not None:

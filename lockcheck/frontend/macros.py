@@ -70,6 +70,9 @@ class MacroIndex:
         memo: dict[str, bool] = {}
         for name in sorted(self.all):
             self._qualifies(name, memo, 0)
+        for name, macro in self.all.items():   # tokens only where expansion needs them:
+            if not memo.get(name):              # the rest would fill every worker's copy
+                macro._body = None
         return frozenset(n for n, ok in memo.items() if ok)
 
     def _qualifies(self, name: str, memo: dict[str, bool], depth: int) -> bool:

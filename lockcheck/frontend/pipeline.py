@@ -92,19 +92,24 @@ def build_index(facts: list[FileFacts], macro_defs: list[MacroDef], model: norm.
     """Merge per-file facts; earlier files win on conflicts (deterministic order)."""
     idx = TreeIndex()
     typedefs = set(model.builtin_typedefs)
+    shared: dict[TypeRef, TypeRef] = {}   # one object per distinct type (each file's facts
+    one = shared.setdefault               # arrive with their own copies)
     for f in facts:
         for name, target in f.typedefs.items():
             typedefs.add(name)
-            if target is not None:
-                idx.typedef_targets.setdefault(name, target)
+            if target is not None and name not in idx.typedef_targets:
+                idx.typedef_targets[name] = one(target, target)
         for s, fields in f.structs.items():
             merged = idx.structs.setdefault(s, {})
             for k, v in fields.items():
-                merged.setdefault(k, v)
+                if k not in merged:
+                    merged[k] = one(v, v)
         for k, v in f.globals.items():
-            idx.globals.setdefault(k, v)
+            if k not in idx.globals:
+                idx.globals[k] = one(v, v)
         for k, v in f.returns.items():
-            idx.returns.setdefault(k, v)
+            if k not in idx.returns:
+                idx.returns[k] = one(v, v)
         for k, v in f.ops.items():
             lst = idx.ops.setdefault(k, [])
             lst.extend(x for x in v if x not in lst)

@@ -32,14 +32,18 @@ class IncludeResolver:
                      root / "include" / "uapi", root / "arch" / arch / "include" / "uapi",
                      root / "arch" / arch / "include" / "generated"]
         self.dirs = [d for d in dirs if d.is_dir()]
+        # a whole tree asks for <linux/x.h> hundreds of thousands of times
+        self._known: dict[tuple[str, str], Path | None] = {}
 
     def resolve(self, kind: str, name: str, including: Path) -> Path | None:
         if kind == '"':
-            local = including.parent / name
-            if local.is_file():
-                return local
-        for d in self.dirs:
-            candidate = d / name
-            if candidate.is_file():
-                return candidate
-        return None
+            key = (str(including.parent), name)
+            if key not in self._known:
+                local = including.parent / name
+                self._known[key] = local if local.is_file() else None
+            if self._known[key] is not None:
+                return self._known[key]
+        key = ("<", name)
+        if key not in self._known:
+            self._known[key] = next((d / name for d in self.dirs if (d / name).is_file()), None)
+        return self._known[key]

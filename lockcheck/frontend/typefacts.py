@@ -24,13 +24,25 @@ unsigned short long int char void float double _Bool""".split())
 _PRIMITIVE = frozenset("signed unsigned short long int char void float double _Bool".split())
 
 
-@dataclass(frozen=True, order=True)
+@dataclass(frozen=True, order=True, slots=True, repr=False)
 class TypeRef:
     """A type as the analysis needs it: ``base`` is ``struct kvm``,
-    ``spinlock_t``, ``int`` or ``fnptr``; ``pointers`` counts ``*``."""
+    ``spinlock_t``, ``int`` or ``fnptr``; ``pointers`` counts ``*``.
+    Slotted, and shared per value in the tree index: a whole tree has
+    over a million of them but only tens of thousands of distinct ones."""
 
     base: str
     pointers: int = 0
+
+    def __reduce__(self):
+        # not the slotted dataclass's __getstate__/__setstate__ pair: every
+        # file's lex summary pickles its types, two Python calls each
+        return TypeRef, (self.base, self.pointers)
+
+    def __repr__(self) -> str:
+        # the dataclass default, without its recursion guard: the tree
+        # index's digest reprs over a million of these
+        return f"TypeRef(base={self.base!r}, pointers={self.pointers!r})"
 
     def deref(self) -> "TypeRef":
         return TypeRef(self.base, max(self.pointers - 1, 0))
