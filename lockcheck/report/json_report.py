@@ -21,6 +21,7 @@ from __future__ import annotations
 import json
 from importlib.resources import files
 
+from lockcheck.report import indented_json
 from lockcheck.report.rank import score
 from lockcheck.result import Edge, ScanResult
 
@@ -78,4 +79,4 @@ def document(result: ScanResult, suppressed=(), known=(), stale=()) -> dict:
 
 
 def render(result: ScanResult, out, suppressed=(), known=(), stale=(), **_opts) -> None:
-    out.write(json.dumps(document(result, suppressed, known, stale), indent=2, sort_keys=False) + "\n")
+    out.write(indented_json.dumps(document(result, suppressed, known, stale)) + "\n")

@@ -18,6 +18,7 @@ from __future__ import annotations
 import json
 
 from lockcheck import __version__
+from lockcheck.report import indented_json
 from lockcheck.report import scenario as sc
 from lockcheck.report.rank import score
 from lockcheck.result import Finding, ScanResult, WitnessStep
@@ -132,4 +133,4 @@ def document(result: ScanResult, suppressed=()) -> dict:
 
 
 def render(result: ScanResult, out, suppressed=(), **_opts) -> None:
-    out.write(json.dumps(document(result, suppressed), indent=2) + "\n")
+    out.write(indented_json.dumps(document(result, suppressed)) + "\n")
