@@ -4,6 +4,7 @@ states, per-function summaries, lock-order edges."""
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import NamedTuple
 
 from lockcheck.analysis.ir import LockRef
 
@@ -11,8 +12,11 @@ __all__ = ["Step", "Held", "State", "Acq", "Effect", "Summary", "EdgeWitness", "
            "holder_mode", "acquirer_mode"]
 
 
-@dataclass(frozen=True, order=True, slots=True)
-class Step:
+# The walk puts states in sets and compares witness chains millions of
+# times: these are named tuples so that hashing, equality and ordering
+# (field by field, as a dataclass with order=True) run in C.
+
+class Step(NamedTuple):
     """One frame of a witness: ``function`` at ``file:line`` does ``what``."""
 
     file: str
@@ -24,8 +28,7 @@ class Step:
 Chain = tuple[Step, ...]
 
 
-@dataclass(frozen=True, order=True, slots=True)
-class Held:
+class Held(NamedTuple):
     key: str
     ref: LockRef
     mode: str                  # exclusive | shared | recursive
@@ -33,8 +36,7 @@ class Held:
     scope: int = 0             # block depth of a guard(); 0 = explicit unlock
 
 
-@dataclass(frozen=True, order=True, slots=True)
-class State:
+class State(NamedTuple):
     held: tuple[Held, ...] = ()
     released: frozenset[str] = frozenset()     # caller's locks released here
     facts: frozenset[tuple[str, str]] = frozenset()
@@ -47,8 +49,7 @@ class State:
                 tuple(sorted(self.facts)), self.held)
 
 
-@dataclass(frozen=True, slots=True)
-class Acq:
+class Acq(NamedTuple):
     """An acquisition a caller sees: made while the caller's locks, except
     ``released_before``, are still held."""
 
@@ -59,16 +60,14 @@ class Acq:
     chain: Chain
 
 
-@dataclass(frozen=True, slots=True)
-class Effect:
+class Effect(NamedTuple):
     """What holds on return: locks still held, caller's locks released."""
 
     held: tuple[Held, ...] = ()
     released: frozenset[str] = frozenset()
 
 
-@dataclass(frozen=True, order=True, slots=True)
-class EdgeWitness:
+class EdgeWitness(NamedTuple):
     """``held`` leads to where the first lock was taken, ``acquire`` to
     where the second one is; both start in the same function."""
 
@@ -79,8 +78,7 @@ class EdgeWitness:
         return (len(self.held) + len(self.acquire), self.held, self.acquire)
 
 
-@dataclass(frozen=True, slots=True)
-class RawEdge:
+class RawEdge(NamedTuple):
     src: LockRef
     dst: LockRef
     holder: str        # E (exclusive hold) or S (shared hold)

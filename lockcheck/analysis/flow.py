@@ -400,14 +400,14 @@ class FunctionFlow:
         self._inherit_acquires(s, call, callee, summary, site)
         if summary.recursions:
             self._enter_recursions(s, call, callee, summary, site)
-        for ref, chain in summary.not_held.values():
-            self._assert_not_held({s}, subst(ref, call.args, callee), (site,) + chain)
+        if summary.not_held:
+            self._inherit_not_held(s, call, callee, summary, site)
         for edge in summary.param_edges.values():
             src, dst = subst(edge.src, call.args, callee), subst(edge.dst, call.args, callee)
-            w = EdgeWitness((site,) + edge.witness.held, (site,) + edge.witness.acquire)
-            new = RawEdge(src, dst, edge.holder, edge.acquirer, w)
             if src.class_key == dst.class_key:
                 continue
+            w = EdgeWitness((site,) + edge.witness.held, (site,) + edge.witness.acquire)
+            new = RawEdge(src, dst, edge.holder, edge.acquirer, w)
             if src.is_param or dst.is_param:
                 k = (src.class_key, dst.class_key, edge.holder, edge.acquirer)
                 old = self.summary.param_edges.get(k)
@@ -448,6 +448,29 @@ class FunctionFlow:
             old = acquires.get(key)
             if old is None or len(chain) < len(old.chain) or (len(chain) == len(old.chain) and chain < old.chain):
                 acquires[key] = Acq(ref, acq.mode, acq.action, released, chain)
+
+    def _inherit_not_held(self, s: State, call: ir.Call, callee, summary: Summary, site: Step) -> None:
+        """:meth:`_assert_not_held` for each assertion the callee reaches,
+        one call deeper.  Nearly every summary carries a few (they climb to
+        every caller): twenty million on the whole tree, so inlined, and the
+        longer chain built only where it is kept or reported."""
+        mine = self.summary.not_held
+        for ref, chain in summary.not_held.values():
+            if ref.key[:2] == "p:":
+                ref = subst(ref, call.args, callee)
+            key = ref.class_key
+            old = mine.get(key)
+            longer = None
+            if old is None or len(chain) + 1 < len(old[1]) or \
+                    (len(chain) + 1 == len(old[1]) and (site,) + chain < old[1]):
+                longer = (site,) + chain
+                mine[key] = (ref, longer)
+            if self.on_not_held is None:
+                continue
+            for h in s.held:
+                if h.key == key:
+                    longer = longer or (site,) + chain
+                    self.on_not_held(RawEdge(h.ref, ref, holder_mode(h.mode), "N", EdgeWitness(h.site, longer)))
 
     def _enter_recursions(self, s: State, call: ir.Call, callee, summary: Summary, site: Step) -> None:
         """A large recursion the callee enters is entered from here too; the
