@@ -49,6 +49,8 @@ RESULTS_MD = REPO / "benchmarks" / "RESULTS.md"
 BY_HAND = REPO / "benchmarks" / "BY_HAND.md"
 BIN = Path(sys.executable).parent
 LOCKCHECK = str(BIN / "lockcheck")
+#: tree_rss_gb is read strictly: 6 * 10^9 bytes, the larger of the main
+#: process's peak RSS and all processes' summed PSS.
 TARGETS = {"tree_cold_s": 20 * 60, "tree_warm_s": 60, "tree_rss_gb": 6, "kvm_cold_s": 15, "kvm_warm_s": 2}
 
 
@@ -463,7 +465,8 @@ def render(res: dict, tree: Path) -> str:
                 continue
             out.append(f"| {kind} | {_s(r['wall'])} | {_s(r['cpu'])} | {_gb(r['rss_kib'])} | "
                        f"{_gb(r.get('tree_pss_kib', 0))} | ≤ {target} s: {_ok(r['wall'], target)}; "
-                       f"memory ≤ 6 GB: {_ok(max(r.get('tree_pss_kib', 0), r['rss_kib']) / 2**20, TARGETS['tree_rss_gb'])} |")
+                       f"memory ≤ 6 GB (10^9 bytes, 5.59 GiB): "
+                       f"{_ok(max(r.get('tree_pss_kib', 0), r['rss_kib']) * 1024 / 1e9, TARGETS['tree_rss_gb'])} |")
         if "identical" in tr:
             out += ["", f"Cold and warm JSON byte-identical: **{'yes' if tr['identical'] else 'NO'}**."]
         st = tr.get("cold", {}).get("stats")

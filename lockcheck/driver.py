@@ -1,9 +1,9 @@
 """Run the front end (and per-function extraction) over a set of paths.
 
 Flow: discover files → lex every scanned file and the headers it reaches
-(cached) → merge their facts into one :class:`TreeIndex` → parse and
-extract each scanned file, in parallel processes when ``jobs > 1``,
-cached by content.  Only compact per-function records and IR leave a worker;
+(cached) → merge their facts into one :class:`TreeIndex` (with ``jobs > 1``
+in a forked child, see :func:`_in_child`) → parse and extract each scanned
+file, in parallel processes when ``jobs > 1``, cached by content.  Only compact per-function records and IR leave a worker;
 ASTs never do.
 """
 
