@@ -158,8 +158,29 @@ def _add_documented(analysis: AnalysisResult, names: dict[str, str], docs: tuple
             rec.kinds[("E", "N")] = EdgeWitness((step,), (step,))
 
 
-def _steps(chain) -> tuple[WitnessStep, ...]:
-    return tuple(WitnessStep(s.function, s.file, s.line, s.what) for s in chain)
+class _ReportSteps:
+    """Analysis chains as report steps, each distinct step and chain made
+    once.  Witnesses share their chains (the edges a function makes start
+    alike, an edge's alternatives share their tails), and the whole tree's
+    report holds millions of steps: made one by one, they were a large
+    part of the main process's peak and of the time to build the result."""
+
+    def __init__(self) -> None:
+        self._steps: dict = {}
+        self._chains: dict = {}
+
+    def __call__(self, chain) -> tuple[WitnessStep, ...]:
+        chain = chain if type(chain) is tuple else tuple(chain)
+        out = self._chains.get(chain)
+        if out is None:
+            out = self._chains[chain] = tuple(map(self._step, chain))
+        return out
+
+    def _step(self, s) -> WitnessStep:
+        out = self._steps.get(s)
+        if out is None:
+            out = self._steps[s] = WitnessStep(s.function, s.file, s.line, s.what)
+        return out
 
 
 def _kind(chain, catalogue) -> str:
@@ -172,6 +193,7 @@ def _kind(chain, catalogue) -> str:
 
 
 def _build_result(analysis: AnalysisResult, names: dict[str, str], options: Options, catalogue):
+    _steps = _ReportSteps()
     edges: dict[tuple[str, str], Edge] = {}
     kinds: dict[str, str] = {}
     for (src, dst), rec in sorted(analysis.edges.items()):

@@ -1,4 +1,6 @@
-"""The result of a scan: plain frozen data every report renders from."""
+"""The result of a scan: plain frozen data every report renders from.
+
+Slotted: the whole tree's result holds millions of witness steps."""
 
 from __future__ import annotations
 
@@ -7,14 +9,14 @@ from dataclasses import dataclass, field
 __all__ = ["Lock", "WitnessStep", "Edge", "Finding", "ScanResult"]
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Lock:
     name: str          # as displayed: &kvm->slots_lock
     key: str           # class key: f:struct kvm:slots_lock
     kind: str          # mutex, spinlock, rwsem, srcu, ...
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class WitnessStep:
     function: str
     file: str
@@ -22,7 +24,7 @@ class WitnessStep:
     what: str          # the primitive called, or the callee
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Edge:
     """``src`` is held while ``dst`` is acquired."""
 
@@ -46,7 +48,7 @@ class Edge:
         return self.held + self.acquire
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Finding:
     id: str
     kind: str                            # circular | recursive

@@ -54,6 +54,7 @@ def find_cycles(edges: dict, max_length: int) -> list[Cycle]:
                 if cycle is not None and cycle.locks not in found:
                     found[cycle.locks] = cycle
         searches.clear()
+    graph.clear()   # its cached views make it a reference cycle (see summaries.analyse)
     return sorted(found.values(), key=lambda c: (len(c.locks), c.locks))
 
 
@@ -100,48 +101,58 @@ def _search(start: tuple[str, bool], succ, edges, max_edges: int, targets=None) 
     left = set(targets) if targets is not None else None
     parent: dict[tuple[str, bool], tuple] = {start: None}
     first_seen: dict[str, tuple[str, bool]] = {}
-    for new in _discover(parent, start, succ, edges, max_edges):
-        if new[0] not in first_seen:
-            first_seen[new[0]] = new
-            if left is not None:
-                left.discard(new[0])
-                if not left:
-                    break
+    queue = deque([(start, 0)])
+    while queue:
+        state, depth = queue.popleft()
+        if depth >= max_edges:
+            continue
+        for new in _expand(state, succ, parent):
+            if new[0] not in first_seen:
+                first_seen[new[0]] = new
+                if left is not None:
+                    left.discard(new[0])
+                    if not left:
+                        return parent, first_seen
+            queue.append((new, depth + 1))
     return parent, first_seen
 
 
 def _path_back(v: str, u: str, first: tuple[str, str], succ, edges, max_edges: int):
     """Breadth-first from ``v`` to ``u`` over (lock, entered by a recursive
-    read) states: nodes after ``v`` and the kind chosen per edge, or None."""
+    read) states: nodes after ``v`` and the kind chosen per edge, or None.
+    ``u`` is never passed through."""
     start = (v, first[1] == "R")
+    shared_after_r = first[0] == "S"
     parent: dict[tuple[str, bool], tuple] = {start: None}
-    for new in _discover(parent, start, succ, edges, max_edges, blocked=u):
-        if new[0] == u and not (new[1] and first[0] == "S"):
-            return _unwind(parent, new)
-    return None
-
-
-def _discover(parent: dict, start: tuple[str, bool], succ, edges, max_edges: int, blocked: str | None = None):
-    """Each newly found state, in breadth-first order, after recording how
-    it was reached in ``parent``; a lock never passes through a strong
-    path's forbidden ``*R`` then ``S*`` turn, nor through ``blocked``."""
     queue = deque([(start, 0)])
     while queue:
         state, depth = queue.popleft()
-        node, entered_r = state
         if depth >= max_edges:
             continue
-        for nxt, kinds in succ[node]:
-            for kind in kinds:
-                if entered_r and kind[0] == "S":
-                    continue
-                new = (nxt, kind[1] == "R")
-                if new in parent:
-                    continue
+        for new in _expand(state, succ, parent):
+            if new[0] != u:
+                queue.append((new, depth + 1))
+            elif not (new[1] and shared_after_r):
+                return _unwind(parent, new)
+    return None
+
+
+def _expand(state: tuple[str, bool], succ, parent: dict) -> list:
+    """The states one edge from ``state`` not yet in ``parent``, in search
+    order, each recorded in ``parent`` with how it is reached; never the
+    forbidden ``*R`` then ``S*`` turn of a strong path.  (A list, not a
+    generator: a whole tree's searches would resume it millions of times.)"""
+    node, entered_r = state
+    out = []
+    for nxt, kinds in succ[node]:
+        for kind in kinds:
+            if entered_r and kind[0] == "S":
+                continue
+            new = (nxt, kind[1] == "R")
+            if new not in parent:
                 parent[new] = (state, kind)
-                yield new
-                if nxt != blocked:
-                    queue.append((new, depth + 1))
+                out.append(new)
+    return out
 
 
 def _unwind(parent, state):

@@ -175,17 +175,22 @@ class Program:
     def uses_function_params(self) -> None:
         self.fnptr_users = {k for k, fn in self.by_key.items()
                             if any(c.via_param is not None or c.forwarded_params for c in calls_in(fn.body))}
-        # parameters a function tests (if (init_event), switch (reg)) or hands on
-        self.tested: dict[str, frozenset[str]] = {}
+        # parameters a function tests (if (init_event), switch (reg)) or hands
+        # on; only where there are some, as a tuple (an empty frozenset is
+        # 216 bytes, and the whole tree has 600k functions, most with a
+        # parameter or two at most)
+        self.tested: dict[str, tuple[str, ...]] = {}
         for k, fn in self.by_key.items():
             names = set(_tested_names(fn.body)) | {fn.params[p] for c in calls_in(fn.body)
                                                    for _, p in c.forwarded_params if p < len(fn.params)}
-            self.tested[k] = frozenset(n for n in names if n in fn.params)
+            tested = tuple(sorted(n for n in names if n in fn.params))
+            if tested:
+                self.tested[k] = tested
 
     def _entry_facts(self, target: str, call: Call, caller: FunctionIR, caller_key: str) -> dict[str, str]:
         """Constants this call passes into parameters the callee tests."""
         fn = self.by_key[target]
-        tested = self.tested.get(target, frozenset())
+        tested = self.tested.get(target, ())
         if not tested:
             return {}
         facts = {}
@@ -204,6 +209,8 @@ class Program:
         """``msr_io(vcpu, argp, do_set_msr, 0)`` calls a copy of ``msr_io`` in
         which ``do_msr`` is ``do_set_msr`` only (not every function any caller
         passes), so witnesses through function pointers stay feasible."""
+        if target not in getattr(self, "fnptr_users", ()) and not getattr(self, "tested", {}).get(target):
+            return target   # most calls: nothing to specialise on (checked first: millions of calls)
         facts = self._entry_facts(target, call, caller, caller_key) if hasattr(self, "tested") else {}
         if target not in getattr(self, "fnptr_users", ()) and not facts:
             return target
@@ -227,7 +234,8 @@ class Program:
             self.by_key[clone] = self.by_key[target]
             self.clone_bindings[clone] = binding
             self.clone_facts[clone] = facts
-            self.tested[clone] = self.tested.get(target, frozenset())
+            if target in self.tested:
+                self.tested[clone] = self.tested[target]
             if target in self.fnptr_users:
                 self.fnptr_users.add(clone)
         return clone
@@ -282,7 +290,12 @@ def analyse(program: Program) -> AnalysisResult:
     graph, calls = _resolve_calls(program, result)
     _BODIES.clear()  # it holds every body alive; from here calls are looked up by function
     order = call_order(graph)
-    graph = CallGraph.of(graph)
+    call_graph = CallGraph.of(graph)
+    # emptied, not just dropped: networkx's cached views (in_degree, nodes)
+    # point back at the graph, and with the cycle collector off for the scan
+    # that cycle kept the whole call graph alive through the walk
+    graph.clear()
+    graph = call_graph
     waiting = list(order.callers)
     walked = _WalkedBodies(program, graph)
     summaries: dict[str, Summary] = {}
@@ -295,6 +308,7 @@ def analyse(program: Program) -> AnalysisResult:
                 program, m, summaries, calls, result, on_recursion=large.entered))
         else:
             _walk_component(program, graph, members, summaries, calls, result, large.entered)
+            _release_calls(calls, members)
         _release_callees(order, comp, waiting, summaries)
         walked.done(members)
     result.recursion_edges = large.emit_edges(lambda edge: _emit(result, edge))
@@ -399,6 +413,15 @@ class CallSites:
                         model = self.program.labels.get((caller, id(call), t), "") or call.model
                         sites[t] = (call.line, call.callee is not None, model)
         return sites[callee]
+
+
+def _release_calls(calls: dict, members: list[str]) -> None:
+    """Drop a walked function's calls: only its own walk reads them (a
+    large recursion's members keep theirs for :class:`CallSites`), and once
+    its body is freed they alone keep its call nodes alive (the whole tree
+    has 3.3 million)."""
+    for m in members:
+        calls.pop(m, None)
 
 
 def _release_callees(order: CallOrder, comp: int, waiting: list, summaries: dict) -> None:
