@@ -79,4 +79,5 @@ def document(result: ScanResult, suppressed=(), known=(), stale=()) -> dict:
 
 
 def render(result: ScanResult, out, suppressed=(), known=(), stale=(), **_opts) -> None:
-    out.write(indented_json.dumps(document(result, suppressed, known, stale)) + "\n")
+    indented_json.dump(document(result, suppressed, known, stale), out)
+    out.write("\n")

@@ -133,4 +133,5 @@ def document(result: ScanResult, suppressed=()) -> dict:
 
 
 def render(result: ScanResult, out, suppressed=(), **_opts) -> None:
-    out.write(indented_json.dumps(document(result, suppressed)) + "\n")
+    indented_json.dump(document(result, suppressed), out)
+    out.write("\n")

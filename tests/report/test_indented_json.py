@@ -48,6 +48,27 @@ def test_what_it_does_not_handle_goes_to_the_standard_library(value):
     assert indented_json.dumps(value) == json.dumps(value, indent=2)
 
 
+@pytest.mark.parametrize("value", [{"a": [1, {2}]}, {(1, 2): "tuple key"}, [object()]])
+def test_what_the_standard_library_refuses_raises_its_error(value):
+    with pytest.raises(TypeError):
+        json.dumps(value, indent=2)
+    with pytest.raises(TypeError):
+        indented_json.dumps(value)
+
+
+@pytest.mark.parametrize("seed", range(20))
+def test_dump_writes_the_same_text_in_pieces(seed, monkeypatch):
+    monkeypatch.setattr(indented_json, "FLUSH_CHUNKS", 3)
+    value = [_random_value(random.Random(seed), 1) for _ in range(30)]
+
+    class Pieces(list):
+        write = list.append
+    pieces = Pieces()
+    indented_json.dump(value, pieces)
+    assert "".join(pieces) == json.dumps(value, indent=2)
+    assert len(pieces) > 2, "written in one piece: the flushing went untested"
+
+
 def test_a_report_document_is_unchanged():
     from tests.report.report_cases import scan
     from lockcheck.report.json_report import document
