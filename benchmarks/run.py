@@ -309,14 +309,29 @@ def run_tree_scan(tree: Path, kind: str, budget: float) -> None:
             Path(f"{prefix}.time").write_text(f"not finished within --tree-budget {budget:.0f} s\n")
 
 
+def cpu_probe() -> float:
+    """Seconds a fixed pure-Python loop takes (best of three).  This
+    machine's speed moves by up to half within the hour (a loop like this
+    one: 3.2 s, then 5.2 s, minutes apart, no steal time reported), so a
+    whole-tree time is recorded with the probe taken around it."""
+    import timeit
+    return round(min(timeit.timeit("s = 0\nfor i in range(30_000_000): s += i", number=1)
+                     for _ in range(3)), 2)
+
+
 def section_tree(tree: Path, budget: float, collect_only: bool) -> dict:
     """The whole tree, cold (fresh cache) then warm (unchanged tree)."""
+    probes = {}
     if not collect_only:
         shutil.rmtree(OUT / "cache-tree", ignore_errors=True)
+        probes["before"] = cpu_probe()
         run_tree_scan(tree, "cold", budget)
+        probes["after"] = cpu_probe()
         if _tree_result("cold").get("done"):
             run_tree_scan(tree, "warm", budget)
     res = {kind: _tree_result(kind) for kind in ("cold", "warm")}
+    if probes:
+        res["cpu_probe_s"] = probes
     cold, warm = OUT / "tree-scan-cold.json", OUT / "tree-scan-warm.json"
     if res["cold"].get("done") and res["warm"].get("done"):
         res["identical"] = cold.read_bytes() == warm.read_bytes()
@@ -467,6 +482,11 @@ def render(res: dict, tree: Path) -> str:
                        f"{_gb(r.get('tree_pss_kib', 0))} | ≤ {target} s: {_ok(r['wall'], target)}; "
                        f"memory ≤ 6 GB (10^9 bytes, 5.59 GiB): "
                        f"{_ok(max(r.get('tree_pss_kib', 0), r['rss_kib']) * 1024 / 1e9, TARGETS['tree_rss_gb'])} |")
+        if "cpu_probe_s" in tr:
+            pr = tr["cpu_probe_s"]
+            out += ["", f"CPU probe (`cpu_probe()`: a fixed pure-Python loop, best of three; the machine's "
+                        f"speed varies by hour): {pr.get('before')} s before the cold scan, {pr.get('after')} s "
+                        f"after it."]
         if "identical" in tr:
             out += ["", f"Cold and warm JSON byte-identical: **{'yes' if tr['identical'] else 'NO'}**."]
         st = tr.get("cold", {}).get("stats")
