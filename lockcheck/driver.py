@@ -3,8 +3,8 @@
 Flow: discover files → lex every scanned file and the headers it reaches
 (cached) → merge their facts into one :class:`TreeIndex` (with ``jobs > 1``
 in a forked child, see :func:`_in_child`) → parse and extract each scanned
-file, in parallel processes when ``jobs > 1``, cached by content.  Only compact per-function records and IR leave a worker;
-ASTs never do.
+file, in parallel processes when ``jobs > 1``, cached by content.  Only
+compact per-function records and IR leave a worker; ASTs never do.
 """
 
 from __future__ import annotations

@@ -101,19 +101,14 @@ def _search(start: tuple[str, bool], succ, edges, max_edges: int, targets=None) 
     left = set(targets) if targets is not None else None
     parent: dict[tuple[str, bool], tuple] = {start: None}
     first_seen: dict[str, tuple[str, bool]] = {}
-    queue = deque([(start, 0)])
-    while queue:
-        state, depth = queue.popleft()
-        if depth >= max_edges:
-            continue
-        for new in _expand(state, succ, parent):
+    for found in _breadth_first(start, succ, parent, max_edges):
+        for new in found:
             if new[0] not in first_seen:
                 first_seen[new[0]] = new
                 if left is not None:
                     left.discard(new[0])
                     if not left:
                         return parent, first_seen
-            queue.append((new, depth + 1))
     return parent, first_seen
 
 
@@ -122,26 +117,32 @@ def _path_back(v: str, u: str, first: tuple[str, str], succ, edges, max_edges: i
     read) states: nodes after ``v`` and the kind chosen per edge, or None.
     ``u`` is never passed through."""
     start = (v, first[1] == "R")
-    shared_after_r = first[0] == "S"
     parent: dict[tuple[str, bool], tuple] = {start: None}
+    for found in _breadth_first(start, succ, parent, max_edges, blocked=u):
+        for new in found:
+            if new[0] == u and not (new[1] and first[0] == "S"):
+                return _unwind(parent, new)
+    return None
+
+
+def _breadth_first(start: tuple[str, bool], succ, parent: dict, max_edges: int, blocked: str | None = None):
+    """Per state expanded, in breadth-first order, the states it reaches
+    first (:func:`_expand`, recorded in ``parent``); none passes through
+    ``blocked``.  One resume per expansion, not per state found."""
     queue = deque([(start, 0)])
     while queue:
         state, depth = queue.popleft()
         if depth >= max_edges:
             continue
-        for new in _expand(state, succ, parent):
-            if new[0] != u:
-                queue.append((new, depth + 1))
-            elif not (new[1] and shared_after_r):
-                return _unwind(parent, new)
-    return None
+        found = _expand(state, succ, parent)
+        yield found
+        queue.extend((new, depth + 1) for new in found if new[0] != blocked)
 
 
 def _expand(state: tuple[str, bool], succ, parent: dict) -> list:
     """The states one edge from ``state`` not yet in ``parent``, in search
     order, each recorded in ``parent`` with how it is reached; never the
-    forbidden ``*R`` then ``S*`` turn of a strong path.  (A list, not a
-    generator: a whole tree's searches would resume it millions of times.)"""
+    forbidden ``*R`` then ``S*`` turn of a strong path."""
     node, entered_r = state
     out = []
     for nxt, kinds in succ[node]:

@@ -209,10 +209,11 @@ class Program:
         """``msr_io(vcpu, argp, do_set_msr, 0)`` calls a copy of ``msr_io`` in
         which ``do_msr`` is ``do_set_msr`` only (not every function any caller
         passes), so witnesses through function pointers stay feasible."""
-        if target not in getattr(self, "fnptr_users", ()) and not getattr(self, "tested", {}).get(target):
+        fnptr_user = target in getattr(self, "fnptr_users", ())
+        if not fnptr_user and target not in getattr(self, "tested", {}):
             return target   # most calls: nothing to specialise on (checked first: millions of calls)
         facts = self._entry_facts(target, call, caller, caller_key) if hasattr(self, "tested") else {}
-        if target not in getattr(self, "fnptr_users", ()) and not facts:
+        if not fnptr_user and not facts:
             return target
         binding: dict[int, list[str]] = {}
         for pos, name in call.fnptr_args:

@@ -42,11 +42,13 @@ def dump(obj, fp, indent: int = 2) -> None:
 
 
 class _Chunks(list):
-    """The text so far; with a file, written out between array items."""
+    """The text so far; with a file, written out between array items once
+    more than ``limit`` chunks are held."""
 
     def __init__(self, fp) -> None:
         super().__init__()
         self.fp = fp
+        self.limit = FLUSH_CHUNKS if fp is not None else float("inf")
 
     def flush(self) -> None:
         if self.fp is not None:
@@ -111,6 +113,6 @@ def _array(obj, out: _Chunks, newline: str, step: str) -> None:
         out.append(sep)
         _value(item, out, inner, step)
         sep = "," + inner
-        if len(out) > FLUSH_CHUNKS:
+        if len(out) > out.limit:
             out.flush()
     out.append(newline + "]")
