@@ -48,9 +48,10 @@ def find_cycles(edges: dict, max_length: int) -> list[Cycle]:
                          for m in sorted(graph.successors(n)) if m in comp) for n in comp}
         pred = {n: frozenset(m for m in graph.predecessors(n) if m in comp) for n in comp}
         searches: dict = {"pred": pred}
+        steps = _state_steps(succ)
         for u in sorted(comp):
             for v, _ in succ[u]:
-                cycle = _shortest_through(u, v, succ, edges, max_length, searches)
+                cycle = _shortest_through(u, v, steps, edges, max_length, searches)
                 if cycle is not None and cycle.locks not in found:
                     found[cycle.locks] = cycle
         searches.clear()
@@ -58,11 +59,25 @@ def find_cycles(edges: dict, max_length: int) -> list[Cycle]:
     return sorted(found.values(), key=lambda c: (len(c.locks), c.locks))
 
 
-def _shortest_through(u: str, v: str, succ, edges, max_length: int, searches: dict) -> Cycle | None:
+def _state_steps(succ: dict) -> dict:
+    """Per search state (lock, entered by a recursive read): the states one
+    edge on, in search order, each with the kind of the edge taken; never
+    the forbidden ``*R`` then ``S*`` turn of a strong path.  Made once per
+    component: the searches expand every state thousands of times (on the
+    whole tree that expansion was a sixth of the analysis)."""
+    steps = {}
+    for node, out in succ.items():
+        for entered_r in (False, True):
+            steps[(node, entered_r)] = tuple(((nxt, kind[1] == "R"), kind) for nxt, kinds in out
+                                             for kind in kinds if not (entered_r and kind[0] == "S"))
+    return steps
+
+
+def _shortest_through(u: str, v: str, steps, edges, max_length: int, searches: dict) -> Cycle | None:
     """The shortest strong cycle that starts with the edge ``u -> v``."""
     best = None
     for first in sorted(edges[(u, v)].kinds):
-        path = _path_back_shared(v, u, first, succ, edges, max_length - 1, searches)
+        path = _path_back_shared(v, u, first, steps, max_length - 1, searches)
         if path is not None and len(set(path[0])) == len(path[0]) and u not in path[0] \
                 and (best is None or len(path[0]) < len(best[0])):
             best = ([u] + path[0], [first] + path[1])
@@ -73,7 +88,7 @@ def _shortest_through(u: str, v: str, succ, edges, max_length: int, searches: di
     return Cycle(tuple(locks[start:] + locks[:start]), tuple(kinds[start:] + kinds[:start]))
 
 
-def _path_back_shared(v: str, u: str, first: tuple[str, str], succ, edges, max_edges: int, searches: dict):
+def _path_back_shared(v: str, u: str, first: tuple[str, str], steps, max_edges: int, searches: dict):
     """:func:`_path_back` from one search per start state instead of one per
     edge: a breadth-first search from ``v`` discovers every ``u`` in the
     order the search towards that ``u`` alone would, so the first state
@@ -83,49 +98,57 @@ def _path_back_shared(v: str, u: str, first: tuple[str, str], succ, edges, max_e
     start = (v, first[1] == "R")
     search = searches.get(start)
     if search is None:
-        search = searches[start] = _search(start, succ, edges, max_edges, searches["pred"][v])
+        search = searches[start] = _search(start, steps, max_edges, searches["pred"][v])
     parent, first_seen = search
     state = first_seen.get(u)
     if state is None:
         return None
     if not (state[1] and first[0] == "S"):
         return _unwind(parent, state)
-    return _path_back(v, u, first, succ, edges, max_edges)
+    return _path_back(v, u, first, steps, max_edges)
 
 
-def _search(start: tuple[str, bool], succ, edges, max_edges: int, targets=None) -> tuple[dict, dict]:
+def _search(start: tuple[str, bool], steps, max_edges: int, targets) -> tuple[dict, dict]:
     """Breadth-first over (lock, entered by a recursive read) states, in
     the order :func:`_path_back` uses; the first state found per lock.  It
     stops once every lock in ``targets`` (those with an edge back to the
-    start) is found: in a dense graph most of them close short cycles."""
-    left = set(targets) if targets is not None else None
+    start) is found: in a dense graph most of them close short cycles.
+    One level at a time, inline: the hottest loop of a whole-tree report."""
+    left = set(targets)
     parent: dict[tuple[str, bool], tuple] = {start: None}
     first_seen: dict[str, tuple[str, bool]] = {}
-    for found in _breadth_first(start, succ, parent, max_edges):
-        for new in found:
-            if new[0] not in first_seen:
-                first_seen[new[0]] = new
-                if left is not None:
+    frontier = [start]
+    for _ in range(max_edges):
+        reached = []
+        for state in frontier:
+            for new, kind in steps[state]:
+                if new in parent:
+                    continue
+                parent[new] = (state, kind)
+                reached.append(new)
+                if new[0] not in first_seen:
+                    first_seen[new[0]] = new
                     left.discard(new[0])
                     if not left:
                         return parent, first_seen
+        frontier = reached
     return parent, first_seen
 
 
-def _path_back(v: str, u: str, first: tuple[str, str], succ, edges, max_edges: int):
+def _path_back(v: str, u: str, first: tuple[str, str], steps, max_edges: int):
     """Breadth-first from ``v`` to ``u`` over (lock, entered by a recursive
     read) states: nodes after ``v`` and the kind chosen per edge, or None.
     ``u`` is never passed through."""
     start = (v, first[1] == "R")
     parent: dict[tuple[str, bool], tuple] = {start: None}
-    for found in _breadth_first(start, succ, parent, max_edges, blocked=u):
+    for found in _breadth_first(start, steps, parent, max_edges, blocked=u):
         for new in found:
             if new[0] == u and not (new[1] and first[0] == "S"):
                 return _unwind(parent, new)
     return None
 
 
-def _breadth_first(start: tuple[str, bool], succ, parent: dict, max_edges: int, blocked: str | None = None):
+def _breadth_first(start: tuple[str, bool], steps, parent: dict, max_edges: int, blocked: str | None = None):
     """Per state expanded, in breadth-first order, the states it reaches
     first (:func:`_expand`, recorded in ``parent``); none passes through
     ``blocked``.  One resume per expansion, not per state found."""
@@ -134,25 +157,19 @@ def _breadth_first(start: tuple[str, bool], succ, parent: dict, max_edges: int, 
         state, depth = queue.popleft()
         if depth >= max_edges:
             continue
-        found = _expand(state, succ, parent)
+        found = _expand(state, steps, parent)
         yield found
         queue.extend((new, depth + 1) for new in found if new[0] != blocked)
 
 
-def _expand(state: tuple[str, bool], succ, parent: dict) -> list:
+def _expand(state: tuple[str, bool], steps, parent: dict) -> list:
     """The states one edge from ``state`` not yet in ``parent``, in search
-    order, each recorded in ``parent`` with how it is reached; never the
-    forbidden ``*R`` then ``S*`` turn of a strong path."""
-    node, entered_r = state
+    order, each recorded in ``parent`` with how it is reached."""
     out = []
-    for nxt, kinds in succ[node]:
-        for kind in kinds:
-            if entered_r and kind[0] == "S":
-                continue
-            new = (nxt, kind[1] == "R")
-            if new not in parent:
-                parent[new] = (state, kind)
-                out.append(new)
+    for new, kind in steps[state]:
+        if new not in parent:
+            parent[new] = (state, kind)
+            out.append(new)
     return out
 
 

@@ -73,10 +73,24 @@ def test_one_search_per_start_state_answers_like_one_search_per_edge():
         succ = {a: tuple((b, tuple(sorted(edges[(a, b)].kinds))) for b in sorted(b for (x, b) in edges if x == a))
                 for a in locks}
         pred = {b: frozenset(a for (a, x) in edges if x == b) for b in locks}
+        steps = cycles._state_steps(succ)
         for max_edges in (2, 5):
             searches: dict = {"pred": pred}
             for (u, v), rec in sorted(edges.items()):
                 for first in sorted(rec.kinds):
-                    alone = cycles._path_back(v, u, first, succ, edges, max_edges)
-                    shared = cycles._path_back_shared(v, u, first, succ, edges, max_edges, searches)
+                    alone = cycles._path_back(v, u, first, steps, max_edges)
+                    shared = cycles._path_back_shared(v, u, first, steps, max_edges, searches)
                     assert shared == alone, (seed, u, v, first)
+
+
+def test_state_steps_are_every_edge_kind_but_the_forbidden_turn():
+    """The precomputed steps of a search state: from a lock entered by a
+    recursive read, no edge whose holder is shared (``*R`` then ``S*``);
+    otherwise every edge kind, in successor then kind order."""
+    from lockcheck.analysis import cycles
+    succ = {"a": (("b", (("E", "N"), ("S", "R"))), ("c", (("S", "N"),))), "b": (), "c": ()}
+    steps = cycles._state_steps(succ)
+    assert steps[("a", False)] == ((("b", False), ("E", "N")), (("b", True), ("S", "R")),
+                                   (("c", False), ("S", "N")))
+    assert steps[("a", True)] == ((("b", False), ("E", "N")),)
+    assert steps[("b", False)] == steps[("b", True)] == ()
