@@ -20,7 +20,7 @@ from lockcheck.model.loader import load_model
 from lockcheck.analysis.notifiers import NotifierModel
 from lockcheck.analysis.names import display_names, preferred_var_names
 from lockcheck.analysis.summaries import AnalysisResult, Program, analyse, calls_in
-from lockcheck.driver import SKIPPED, header_functions, release_index, run_frontend
+from lockcheck.driver import SKIPPED, discover, header_functions, release_index, run_frontend
 from lockcheck.model.primitives import load_catalogue
 from lockcheck.options import Options
 from lockcheck.result import Edge, Finding, Lock, ScanResult, WitnessStep
@@ -32,12 +32,16 @@ __all__ = ["check"]
 def check(options: Options, progress=None) -> ScanResult:
     t0 = time.perf_counter()
     with _without_cyclic_gc():
-        cached = _cached_run(options)
+        # the file walk is made once per scan (three walks of a whole tree
+        # took six seconds before any work started)
+        discovered = discover(options.paths)
+        key = _run_key(options, discovered)
+        cached = _cached_run(options, key)
         if cached is not None:
             stats = dict(cached.stats, seconds=round(time.perf_counter() - t0, 2))
             return dataclasses.replace(cached, stats=stats, run_info={
                 "files_parsed": 0, "files_cached": stats["files"], "whole_scan_cached": True})
-        return _check(options, progress, t0)
+        return _check(options, progress, t0, discovered, key)
 
 
 @contextlib.contextmanager
@@ -57,25 +61,23 @@ def _without_cyclic_gc():
             gc.enable()
 
 
-def _run_key(options: Options) -> str | None:
+def _run_key(options: Options, discovered) -> str | None:
     """Whole-scan identity: configuration plus the files discovered (a new
     file in a scanned directory is a different scan)."""
     from lockcheck.cache import make_key
-    from lockcheck.driver import discover
     if options.cache_dir is None:
         return None
-    files, errors, _ = discover(options.paths)
+    files, errors, _ = discovered
     docs = [hashlib.blake2b(open(d, "rb").read()).hexdigest() for d in options.docs if os.path.isfile(d)]
     return make_key("run", options.config_digest(), str(options.max_cycle_length), str(options.parse_all), *docs,
                     *errors, *(os.path.abspath(f) for f in files))
 
 
-def _cached_run(options: Options) -> ScanResult | None:
+def _cached_run(options: Options, key: str | None) -> ScanResult | None:
     """A scan whose every input (scanned files and the headers they reached)
     is byte-identical to a cached one returns that result: a warm re-scan
     reads the files, hashes them and stops."""
     from lockcheck.cache import Cache
-    key = _run_key(options)
     if key is None:
         return None
     entry = Cache(options.cache_dir).get("run", key)
@@ -92,15 +94,14 @@ def _cached_run(options: Options) -> ScanResult | None:
     return result
 
 
-def _store_run(options: Options, inputs, result: ScanResult) -> None:
+def _store_run(options: Options, key: str | None, inputs, result: ScanResult) -> None:
     from lockcheck.cache import Cache
-    key = _run_key(options)
     if key is not None and inputs:
         Cache(options.cache_dir).put("run", key, (inputs, result))
 
 
-def _check(options: Options, progress, t0: float) -> ScanResult:
-    run = run_frontend(options, extract=True, progress=progress)
+def _check(options: Options, progress, t0: float, discovered, key: str | None) -> ScanResult:
+    run = run_frontend(options, extract=True, progress=progress, discovered=discovered)
     functions = [fn for f in run.files for fn in f.irs]
     defined = {fn.name for fn in functions}
     wanted = {c.callee for fn in functions for c in calls_in(fn.body) if c.callee} - defined
@@ -124,7 +125,7 @@ def _check(options: Options, progress, t0: float) -> ScanResult:
     stats = _stats(run, counts, analysis, result, time.perf_counter() - t0)
     root = str(run.root) if run.root is not None else "."
     scan = ScanResult(stats, result[0], result[1], result[2], tuple(run.errors), root)
-    _store_run(options, run.inputs, scan)
+    _store_run(options, key, run.inputs, scan)
     return dataclasses.replace(scan, run_info={"files_parsed": run.files_parsed, "files_cached": run.files_cached})
 
 

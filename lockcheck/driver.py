@@ -12,6 +12,7 @@ from __future__ import annotations
 import os
 import pickle
 import re
+import tempfile
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -20,6 +21,7 @@ from typing import NamedTuple
 from lockcheck import __version__
 from lockcheck.cache import Cache, make_key
 from lockcheck.errors import InputError
+from lockcheck.frontend import lexed_store
 from lockcheck.frontend.normalize import FrontendModel
 from lockcheck.frontend.parse import function_name
 from lockcheck.frontend.pipeline import TreeIndex, build_index, declaration_facts, lex_file, parse_items
@@ -151,9 +153,11 @@ class _Context:
     """What a worker needs: built once per process."""
 
     def __init__(self, index: TreeIndex, frontend: FrontendModel, catalogue: Catalogue,
-                 options: Options, extract: bool, relevant: frozenset[str] | None = None) -> None:
+                 options: Options, extract: bool, relevant: frozenset[str] | None = None,
+                 lexed_dir: str | None = None) -> None:
         self.index, self.frontend, self.catalogue = index, frontend, catalogue
         self.options, self.extract, self.relevant = options, extract, relevant
+        self.lexed_dir = lexed_dir     # the index phase's lexed files (frontend.lexed_store)
 
 
 _CTX: _Context | None = None
@@ -173,7 +177,8 @@ def _process(args: tuple[str, str]) -> FileOutcome:
     except SourceError as exc:
         return FileOutcome(display, 0, error=str(exc))
     try:
-        lexed = lex_file(display, src.text, ctx.options.defines, ctx.options.undefines)
+        lexed = lexed_store.load(getattr(ctx, "lexed_dir", None), src.digest, display) \
+            or lex_file(display, src.text, ctx.options.defines, ctx.options.undefines)
         items, skipped, votes = _split_relevant(lexed.items, ctx.relevant, ctx.index)
         parsed = parse_items(display, items, ctx.index, ctx.frontend)
     except RecursionError:
@@ -224,9 +229,12 @@ def _split_relevant(items, relevant: frozenset[str] | None, index: TreeIndex):
 # ---------------------------------------------------------------- the run
 
 def _lex_value(display: str, text: str, digest: str, options: Options, frontend: FrontendModel,
-               definitions: dict) -> tuple:
-    """A file's contribution to the tree index (pure: cached by content)."""
+               definitions: dict, lexed_dir: str | None = None) -> tuple:
+    """A file's contribution to the tree index (pure: cached by content);
+    a scanned file's lexed items also go to ``lexed_dir`` for its parse."""
     lexed = lex_file(display, text, options.defines, options.undefines)
+    if lexed_dir:
+        lexed_store.save(lexed_dir, digest, lexed)
     functions = [(_function_name(i), i) for i in lexed.items if i.kind == "function"]
     refs = tuple((name, function_refs(i.tokens)) for name, i in functions if name is not None)
     macros = tuple(m for m in lexed.macros if m.params is not None or _TYPE_LIKE.match(m.body))
@@ -248,12 +256,12 @@ def _init_lexer(ctx: tuple) -> None:
     _LEX_CTX = ctx
 
 
-def _lex_jobs(jobs: list[tuple[str, str, str]]) -> list[bytes]:
+def _lex_jobs(jobs: list[tuple[str, str, str, str | None]]) -> list[bytes]:
     """Worker: read and lex a few files (the text is read here, not sent:
     a whole tree's sources must never sit in the parent's memory); each
     summary comes back pickled, as the cache stores it."""
-    return [_pickled(_lex_value(display, read_source(Path(path), display).text, digest, *_LEX_CTX))
-            for path, display, digest in jobs]
+    return [_pickled(_lex_value(display, read_source(Path(path), display).text, digest, *_LEX_CTX, lexed_dir))
+            for path, display, digest, lexed_dir in jobs]
 
 
 #: Files lexed per worker round trip (they are small; the pickling is not).
@@ -278,8 +286,10 @@ class _Lexer:
     the caller's merging overlaps the workers' lexing."""
 
     def __init__(self, root, options: Options, frontend: FrontendModel, definitions: dict,
-                 cache: Cache, config: str) -> None:
+                 cache: Cache, config: str, lexed_dir: str | None = None,
+                 scanned: frozenset[str] = frozenset()) -> None:
         self.root, self.options, self.cache, self.config = root, options, cache, config
+        self.lexed_dir, self.scanned = lexed_dir, scanned   # where scanned files' lexing is kept
         self.ctx = (options, frontend, definitions)
         self.pool = None
 
@@ -308,7 +318,8 @@ class _Lexer:
                 slots.append(hit)
                 continue
             slots.append(_InChunk(len(chunks), len(pending)))
-            pending.append((key, (str(p), display, src.digest)))
+            keep = self.lexed_dir if os.path.abspath(p) in self.scanned else None
+            pending.append((key, (str(p), display, src.digest, keep)))
             if len(pending) == LEX_CHUNK:
                 chunks.append(self._submit(pending))
                 pending = []
@@ -348,10 +359,12 @@ def _function_name(item) -> str | None:
 
 
 def run_frontend(options: Options, extract: bool = False, headers_too: bool = False,
-                 progress=None) -> FrontendRun:
-    """Lex, index, parse (and optionally extract) every file under ``options.paths``."""
+                 progress=None, discovered=None) -> FrontendRun:
+    """Lex, index, parse (and optionally extract) every file under
+    ``options.paths`` (or the ``discover()`` result the caller made)."""
     t0 = time.perf_counter()
-    files, errors, root = discover(options.paths, headers_too)
+    files, errors, root = discovered if discovered is not None else discover(options.paths, headers_too)
+    files, errors = list(files), list(errors)
     run = FrontendRun(root, errors=list(errors))
     if not files:
         if not errors:
@@ -362,24 +375,28 @@ def run_frontend(options: Options, extract: bool = False, headers_too: bool = Fa
     catalogue = load_catalogue(options.model_files)
     cache = Cache(options.cache_dir)
     config = options.config_digest("frontend")   # per-file entries outlive analysis changes
-    def index_and_relevance():
-        index, refs = _build_tree_index(files, root, options, frontend, frontend_dict["definitions"],
-                                        catalogue, cache, config, run)
-        relevant = _relevant(index, refs, options, catalogue) if extract and not options.parse_all else None
-        return index, relevant, run.errors, run.file_functions, run.inputs, cache.hits, cache.misses
+    with tempfile.TemporaryDirectory(prefix="lockcheck-lexed-") as lexed_dir:   # see frontend.lexed_store
+        scanned = frozenset(os.path.abspath(p) for p in files)
 
-    if options.jobs > 1 and hasattr(os, "fork"):
-        index, run.relevant, run.errors, run.file_functions, run.inputs, cache.hits, cache.misses = \
-            _in_child(index_and_relevance)
-    else:
-        index, run.relevant = index_and_relevance()[:2]
-    run.index = index
-    ctx = _Context(index, frontend, catalogue, options, extract, run.relevant)
-    run.context = ctx
-    index_digest = make_key(config, _index_digest(index))
-    run.index_digest = index_digest
-    jobs = [(str(p), _display(p, root), _relevance_key(run, p)) for p in files]
-    run.files = _run_jobs(jobs, ctx, options, cache, index_digest, extract, progress, run)
+        def index_and_relevance():
+            index, refs = _build_tree_index(files, root, options, frontend, frontend_dict["definitions"],
+                                            catalogue, cache, config, run, lexed_dir, scanned)
+            relevant = _relevant(index, refs, options, catalogue) if extract and not options.parse_all else None
+            return index, relevant, run.errors, run.file_functions, run.inputs, cache.hits, cache.misses
+
+        if options.jobs > 1 and hasattr(os, "fork"):
+            index, run.relevant, run.errors, run.file_functions, run.inputs, cache.hits, cache.misses = \
+                _in_child(index_and_relevance)
+        else:
+            index, run.relevant = index_and_relevance()[:2]
+        run.index = index
+        ctx = _Context(index, frontend, catalogue, options, extract, run.relevant, lexed_dir)
+        run.context = ctx
+        index_digest = make_key(config, _index_digest(index))
+        run.index_digest = index_digest
+        jobs = [(str(p), _display(p, root), _relevance_key(run, p)) for p in files]
+        run.files = _run_jobs(jobs, ctx, options, cache, index_digest, extract, progress, run)
+        ctx.lexed_dir = None
     for f in run.files:
         if f.error:
             run.errors.append(f.error)
@@ -435,7 +452,8 @@ def _picklable(exc: BaseException) -> bool:
         return False
 
 
-def _build_tree_index(files, root, options, frontend, definitions, catalogue, cache, config, run):
+def _build_tree_index(files, root, options, frontend, definitions, catalogue, cache, config, run,
+                      lexed_dir: str | None = None, scanned: frozenset[str] = frozenset()):
     resolver = IncludeResolver(root, options.arch, tuple(Path(d) for d in options.include_dirs))
     seen: dict[Path, tuple] = {}
     merged_refs: dict[str, set[str]] = {}
@@ -445,7 +463,7 @@ def _build_tree_index(files, root, options, frontend, definitions, catalogue, ca
     wave = list(files)
     for d in dict.fromkeys(f.parent for f in files):  # headers next to scanned files (the file's
         wave += sorted(d.glob("*.h"))                  # own and nearby): each directory once
-    with _Lexer(root, options, frontend, definitions, cache, config) as lexer:
+    with _Lexer(root, options, frontend, definitions, cache, config, lexed_dir, scanned) as lexer:
         while wave:
             batch: dict[Path, Path] = {}
             for p in wave:

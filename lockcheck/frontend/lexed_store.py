@@ -1,0 +1,96 @@
+"""A scanned file's lexed items, kept on disk from the index phase to the
+parse phase of one run.
+
+Both phases lex every scanned ``.c`` file the same way
+(:func:`~lockcheck.frontend.pipeline.lex_file`): the index phase for its
+declarations, macros and references, the parse phase for the functions
+it parses.  Lexing was a third of a parse worker's time on the whole
+tree (the tokenizer alone a fifth).  The index phase's workers therefore
+write what they lexed here, in a flat form that turns back into the same
+tokens several times faster than lexing makes them (strings and counts
+only: no per-token objects are pickled), and the parse workers read it
+instead of lexing again.  A missing or unreadable entry only costs the
+lexing it would have saved: the parse worker lexes the file itself.
+
+The directory belongs to one run (made and removed by the driver); its
+entries are named by file content and name, so a file edited between
+the phases is lexed again, never read stale.
+"""
+
+from __future__ import annotations
+
+import os
+import pickle
+import tempfile
+from array import array
+from itertools import accumulate, chain, repeat
+from operator import itemgetter, sub
+from pathlib import Path
+
+from lockcheck.frontend.items import Item
+from lockcheck.frontend.lexer import Token
+from lockcheck.frontend.pipeline import LexedFile
+
+__all__ = ["save", "load"]
+
+_CODES = {"id": "i", "num": "n", "str": "s", "chr": "c", "punct": "p", "other": "o"}
+_KINDS = {code: kind for kind, code in _CODES.items()}
+_SEPARATOR = "\0"
+_new = tuple.__new__
+_kind, _text, _line = itemgetter(0), itemgetter(1), itemgetter(2)
+
+
+def _entry(directory: str, digest: str, display: str) -> Path:
+    import hashlib
+    name = hashlib.blake2b(f"{digest}\0{display}".encode(), digest_size=16).hexdigest()
+    return Path(directory) / f"{name}.lexed"
+
+
+def save(directory: str, digest: str, lexed: LexedFile) -> None:
+    """Write ``lexed`` (items and line count) for :func:`load`; a file whose
+    tokens hold the separator is not stored (it is lexed again)."""
+    tokens = list(chain.from_iterable(item.tokens for item in lexed.items))
+    texts = list(map(_text, tokens))
+    joined = _SEPARATOR.join(texts)
+    if joined.count(_SEPARATOR) != max(len(texts) - 1, 0):
+        return
+    kinds = "".join(map(_CODES.__getitem__, map(_kind, tokens)))
+    lines = list(map(_line, tokens))
+    first = lines[0] if lines else 0
+    steps = list(map(sub, lines[1:], lines[:-1]))
+    try:
+        encoded_steps = bytes(steps)          # line steps are small and never negative
+    except ValueError:
+        encoded_steps = array("q", steps)
+    value = (lexed.lines, tuple((item.kind, len(item.tokens)) for item in lexed.items),
+             joined, kinds, first, encoded_steps)
+    path = _entry(directory, digest, lexed.path)
+    try:
+        fd, tmp = tempfile.mkstemp(dir=directory, suffix=".tmp")
+        with os.fdopen(fd, "wb") as f:
+            pickle.dump(value, f, protocol=pickle.HIGHEST_PROTOCOL)
+        os.replace(tmp, path)
+    except OSError:
+        pass  # a full or vanished directory only costs the lexing
+
+
+def load(directory: str | None, digest: str, display: str) -> LexedFile | None:
+    """The items :func:`save` wrote for this content and name (the entry is
+    removed: each is read once), or None."""
+    if not directory:
+        return None
+    path = _entry(directory, digest, display)
+    try:
+        with open(path, "rb") as f:
+            lines, shapes, joined, kinds, first, steps = pickle.load(f)
+        os.unlink(path)
+    except Exception:   # absent, or unreadable: lex instead
+        return None
+    texts = joined.split(_SEPARATOR) if kinds else []
+    numbers = accumulate(steps, initial=first)
+    tokens = list(map(_new, repeat(Token), zip(map(_KINDS.__getitem__, kinds), texts, numbers)))
+    items, start = [], 0
+    for kind, count in shapes:
+        items.append(Item(kind, tuple(tokens[start:start + count])))
+        start += count
+    return LexedFile(display, tuple(items), (), (), lines)
