@@ -17,6 +17,8 @@ engine spike notes):
 
 from __future__ import annotations
 
+import heapq
+
 from lockcheck.analysis import ir
 from lockcheck.analysis.extract import DYNAMIC_SUBCLASS
 from lockcheck.analysis.substitute import ref_from_key, subst, subst_keys
@@ -34,16 +36,22 @@ MAX_RECURSION_ENTRIES = 8
 def _few_entries(recursions: dict) -> dict:
     """The MAX_RECURSION_ENTRIES nearest entries into each recursion: a
     function above a large recursion would otherwise carry every member
-    some path of its reaches."""
+    some path of its reaches.  Kept in the order of the nearest first
+    (shorter chain, then chain, then key), as a sort of them all would:
+    only the few kept per recursion are sorted."""
     if len(recursions) <= MAX_RECURSION_ENTRIES:
         return recursions
-    kept: dict = {}
-    count: dict[str, int] = {}
-    for k, v in sorted(recursions.items(), key=lambda kv: (len(kv[1][0]), kv[1][0], kv[0])):
-        if count.get(k[0], 0) < MAX_RECURSION_ENTRIES:
-            count[k[0]] = count.get(k[0], 0) + 1
-            kept[k] = v
-    return kept
+    groups: dict[str, list] = {}
+    for item in recursions.items():
+        groups.setdefault(item[0][0], []).append(item)
+    kept = [item for group in groups.values()
+            for item in heapq.nsmallest(MAX_RECURSION_ENTRIES, group, key=_nearest)]
+    return dict(sorted(kept, key=_nearest))
+
+
+def _nearest(item) -> tuple:
+    (ident, member), (chain, _) = item
+    return (len(chain), chain, (ident, member))
 
 
 def _cap(states: set[State]) -> set[State]:

@@ -136,3 +136,34 @@ def test_a_large_recursion_scan_is_deterministic_across_hash_seeds():
         outs.append(proc.stdout)
     assert json.loads(outs[0].splitlines()[0])     # edges were made
     assert outs[0] == outs[1] == outs[2]
+
+
+def test_few_entries_keeps_the_nearest_per_recursion_in_nearest_order():
+    """flow._few_entries against a sort of every entry (what it replaced):
+    the same entries kept, in the same order, on random summaries."""
+    import random
+    from lockcheck.analysis import flow
+    from lockcheck.analysis.facts import Step
+
+    def by_sorting_all(recursions):
+        if len(recursions) <= flow.MAX_RECURSION_ENTRIES:
+            return recursions
+        kept, count = {}, {}
+        for k, v in sorted(recursions.items(), key=lambda kv: (len(kv[1][0]), kv[1][0], kv[0])):
+            if count.get(k[0], 0) < flow.MAX_RECURSION_ENTRIES:
+                count[k[0]] = count.get(k[0], 0) + 1
+                kept[k] = v
+        return kept
+
+    for seed in range(60):
+        rnd = random.Random(seed)
+        recursions = {}
+        for _ in range(rnd.randint(0, 40)):
+            ident = rnd.choice(["rec:a", "rec:b", "rec:c"])
+            member = f"m{rnd.randint(0, 30)}"
+            chain = tuple(Step(f"f{rnd.randint(0, 3)}.c", rnd.randint(1, 9), f"fn{rnd.randint(0, 5)}")
+                          for _ in range(rnd.randint(0, 4)))
+            recursions[(ident, member)] = (chain, frozenset())
+        got = flow._few_entries(recursions)
+        want = by_sorting_all(recursions)
+        assert list(got.items()) == list(want.items()), seed
