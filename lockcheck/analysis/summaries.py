@@ -132,6 +132,13 @@ class Program:
             return headers[0] if headers else None
         return None
 
+    def resolvable_names(self) -> frozenset[str]:
+        """The callee names a direct call can resolve through (:meth:`resolve`
+        finds nothing for any other): defined functions and notifier chain
+        calls."""
+        chains = self.notifiers.call_chain if self.notifiers is not None else ()
+        return frozenset(self.by_name).union(chains)
+
     def bind_function_pointers(self) -> None:
         """Functions passed as arguments: (callee, position) → functions,
         so a call through that parameter inside the callee reaches them."""
@@ -374,13 +381,17 @@ def _resolve_calls(program: Program, result: AnalysisResult):
     shared: dict[tuple[str, ...], tuple[str, ...]] = {}
     todo = sorted(program.by_key)
     seen = set(todo)
+    resolvable = program.resolvable_names()
     while todo:
         key = todo.pop()
         fn = program.by_key[key]
         per_call = []
         mine = calls_in(fn.body)
         for call in mine:
-            found = tuple(program.resolve(call, fn, key))
+            if call.via_param is None and call.callee and call.callee not in resolvable:
+                found = ()   # nearly half the calls of a whole tree: to functions it does not define
+            else:
+                found = tuple(program.resolve(call, fn, key))
             per_call.append(shared.setdefault(found, found))
             if key not in program.clone_bindings:
                 _count(result, call, found or program.skipped_targets(call))

@@ -5,6 +5,7 @@ any edge, cycle or witness."""
 from __future__ import annotations
 
 import dataclasses
+from pathlib import Path
 
 import pytest
 
@@ -82,3 +83,40 @@ def test_skipping_changes_no_finding_or_edge(case):
     assert fast.findings == full.findings
     assert fast.locks == full.locks
     assert fast.stats["functions"]["total"] == full.stats["functions"]["total"]
+
+
+def test_calls_to_names_nothing_defines_resolve_to_nothing():
+    """summaries._resolve_calls skips program.resolve for a direct call whose
+    callee is neither defined nor a notifier chain call: on every fixture,
+    resolve itself must find nothing for exactly those calls."""
+    from lockcheck.analysis.contexts import callback_functions
+    from lockcheck.analysis.notifiers import NotifierModel
+    from lockcheck.analysis.summaries import Program, calls_in
+    from lockcheck.driver import run_frontend
+    from lockcheck.model.loader import load_model
+    from lockcheck.options import Options
+    fixtures = Path(__file__).resolve().parents[2] / "fixtures"
+    skipped_calls = chain_calls = 0
+    for path in sorted({p.parent for p in fixtures.rglob("*.c")}):
+        run = run_frontend(Options(paths=(str(path),), cache_dir=None), extract=True)
+        contexts = load_model("contexts")
+        chain_names = set(contexts["notifiers"]["call_chain"])
+        # as scanned, and without the chain functions' own definitions (a
+        # scan that does not include kernel/notifier.c still binds callbacks)
+        for drop in (set(), chain_names):
+            functions = [fn for f in run.files for fn in f.irs if fn.name not in drop]
+            functions += callback_functions(functions, contexts)
+            notifiers = NotifierModel(contexts.get("notifiers", {}), run.index.var_fields)
+            program = Program(functions, run.index.ops, notifiers)
+            program.bind_function_pointers()
+            program.uses_function_params()
+            notifiers.learn(list(program.by_key.values()), calls_in)
+            resolvable = program.resolvable_names()
+            for key, fn in sorted(program.by_key.items()):
+                for call in calls_in(fn.body):
+                    if call.via_param is None and call.callee and call.callee not in resolvable:
+                        skipped_calls += 1
+                        assert program.resolve(call, fn, key) == [], (path, key, call.callee)
+                    elif call.callee in chain_names and program.resolve(call, fn, key):
+                        chain_calls += 1
+    assert skipped_calls > 20 and chain_calls > 0
