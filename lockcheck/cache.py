@@ -8,7 +8,9 @@ interruption); an unreadable entry is deleted and recomputed, never trusted.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
+import itertools
 import os
 import pickle
 import tempfile
@@ -18,6 +20,7 @@ __all__ = ["Cache", "make_key", "code_digest"]
 
 
 _CODE_DIGESTS: dict[str, str] = {}
+_WRITES = itertools.count()
 
 
 #: The code whose output the per-file cache entries (lex, file, header)
@@ -62,9 +65,9 @@ class Cache:
         self.hits = 0
         self.misses = 0
 
-    def _path(self, kind: str, key: str) -> Path:
+    def _path(self, kind: str, key: str) -> str:
         assert self.root is not None
-        return self.root / kind / key[:2] / f"{key}.pickle"
+        return os.path.join(self.root, kind, key[:2], f"{key}.pickle")
 
     def get(self, kind: str, key: str):
         if self.root is None:
@@ -78,7 +81,8 @@ class Cache:
             self.misses += 1
             return None
         except Exception:  # corrupted or from an incompatible version
-            path.unlink(missing_ok=True)
+            with contextlib.suppress(OSError):
+                os.unlink(path)
             self.misses += 1
             return None
         self.hits += 1
@@ -95,15 +99,30 @@ class Cache:
         self._write(kind, key, lambda f: f.write(blob))
 
     def _write(self, kind: str, key: str, write) -> None:
-        """Whole entries only: written aside, then renamed into place."""
+        """Whole entries only: written aside, then renamed into place.  The
+        aside name is this process's own (its pid and a count) and the
+        directory is made only when missing: a whole tree writes some sixty
+        thousand entries from the one process the workers report to."""
         if self.root is None:
             return
         path = self._path(kind, key)
         try:
-            path.parent.mkdir(parents=True, exist_ok=True)
-            fd, tmp = tempfile.mkstemp(dir=path.parent, suffix=".tmp")
+            try:
+                fd, tmp = _open_aside(path)
+            except FileNotFoundError:
+                os.makedirs(os.path.dirname(path), exist_ok=True)
+                fd, tmp = _open_aside(path)
             with os.fdopen(fd, "wb") as f:
                 write(f)
             os.replace(tmp, path)
         except OSError:
             pass  # a read-only or full cache only costs speed
+
+
+def _open_aside(path: str) -> tuple[int, str]:
+    """A new file beside ``path`` for writing it whole."""
+    tmp = f"{path}.{os.getpid()}-{next(_WRITES)}.tmp"
+    try:
+        return os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o644), tmp
+    except FileExistsError:   # left by a crashed process that had this pid
+        return tempfile.mkstemp(dir=os.path.dirname(path), suffix=".tmp")
