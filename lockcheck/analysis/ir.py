@@ -30,7 +30,7 @@ class _Compact:
     __slots__ = ()
 
     def __reduce__(self):
-        return _restore, (type(self), tuple([getattr(self, n) for n in self.__slots__]))
+        return _RESTORERS[type(self)], tuple([getattr(self, n) for n in self.__slots__])
 
 
 _SHARED: dict = {}
@@ -41,17 +41,6 @@ def forget_shared() -> None:
     """Drop the table of shared value nodes: a scan's IR keeps its own
     references; a long-lived process must not keep every past scan's."""
     _SHARED.clear()
-
-
-def _restore(cls, values):
-    values = tuple([_intern(v) if type(v) is str else v for v in values])
-    if cls not in _VALUE_NODES and not (cls is Block and not values[0]):
-        return cls(*values)
-    key = (cls, values)
-    node = _SHARED.get(key)
-    if node is None:
-        node = _SHARED[key] = cls(*values)
-    return node
 
 
 @dataclass(frozen=True, order=True, slots=True)
@@ -254,3 +243,48 @@ class EffectAssign(_Compact):
 #: Classes whose equal instances are interchangeable (no call or line
 #: inside, nothing keyed by identity): one shared instance each.
 _VALUE_NODES = frozenset((LockRef, Assign, CondVar, Jump, Label, CaseLabel))
+
+
+#: Per IR class, the function unpickling one (see :func:`_make_restorer`).
+_RESTORERS: dict[type, object] = {}
+
+
+def _make_restorer(cls: type):
+    """The function pickle calls to rebuild a ``cls`` node from its fields,
+    generated per class: fields set through the slots' descriptors (the
+    frozen ``__init__`` was a third of the time), the ``str`` fields
+    interned, value nodes (and empty blocks) looked up in ``_SHARED``.  The
+    parent process unpickles every function's IR of a whole tree while
+    the workers parse: this is most of its share of the CPU then."""
+    from dataclasses import fields
+    names = [f.name for f in fields(cls)]
+    assert tuple(names) == cls.__slots__ and not any(n.startswith("_") for n in names), cls
+    strings = {f.name for f in fields(cls) if f.type in ("str", "str | None")}
+    values = [f"_intern({n}) if {n}.__class__ is str else {n}" if n in strings else n for n in names]
+    sets = [f"    _set_{n}(_node, {n})" for n in names]
+    params = ", ".join(names)
+    lines = [f"def _restore_{cls.__name__}({params}):"]
+    lines += [f"    {n} = {v}" for n, v in zip(names, values) if n in strings]
+    build = ["    _node = _new(_cls)", *sets]
+    if cls in _VALUE_NODES or cls is Block:
+        shared = "not items" if cls is Block else "True"   # a block is a value only when empty
+        lines += [f"    if {shared}:", f"        _key = (_cls, {params},)", "        _node = _SHARED.get(_key)",
+                  "        if _node is not None:", "            return _node"]
+        lines += build + [f"    if {shared}:", "        _SHARED[_key] = _node", "    return _node"]
+    else:
+        lines += build + ["    return _node"]
+    scope = {"_cls": cls, "_new": object.__new__, "_intern": _intern, "_SHARED": _SHARED}
+    scope.update({f"_set_{n}": cls.__dict__[n].__set__ for n in names})
+    exec("\n".join(lines), scope)
+    restore = scope[f"_restore_{cls.__name__}"]
+    restore.__module__ = __name__
+    restore.__qualname__ = restore.__name__
+    globals()[restore.__name__] = restore
+    return restore
+
+
+for _cls in (LockRef, Acquire, Release, Assert, Call, Assign, CondEffect, CondCall, CondVar, CondNot,
+             CondAnd, CondOr, CondOpaque, Block, If, Loop, Switch, CaseLabel, Jump, Label, Return,
+             FunctionIR, EffectAssign):
+    _RESTORERS[_cls] = _make_restorer(_cls)
+del _cls

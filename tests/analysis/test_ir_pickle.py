@@ -57,3 +57,21 @@ def test_ir_nodes_hold_no_instance_dict():
                 assert not hasattr(node, "__dict__"), type(node).__name__
                 checked += 1
     assert checked > 20
+
+
+def test_every_ir_class_unpickles_through_its_own_restorer():
+    """Each IR class pickles as (its generated restorer, its fields): a class
+    added without one would fail to pickle, and a restorer must rebuild
+    every field (defaults included) as the constructor would."""
+    from lockcheck.analysis import ir
+    slotted = {c for c in ir._Compact.__subclasses__() if "__slots__" in c.__dict__ and c.__slots__}
+    assert slotted == set(ir._RESTORERS)
+    for cls in slotted:
+        restore = ir._RESTORERS[cls]
+        assert restore.__qualname__ == f"_restore_{cls.__name__}"
+        assert getattr(ir, restore.__qualname__) is restore          # pickle finds it by name
+    for node in (Call(7, "f", (None, LockRef("p:0")), ("struct a", "op"), "r", ((1, "g"),), 2, ((0, 1),),
+                      ((1, "zero"),), "static_call"),
+                 Block((Call(1, "g"),), True), Block(), LockRef("g:x", "x", "", 2)):
+        back = pickle.loads(pickle.dumps(node, protocol=pickle.HIGHEST_PROTOCOL))
+        assert back == node and type(back) is type(node)
