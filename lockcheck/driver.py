@@ -375,7 +375,7 @@ def run_frontend(options: Options, extract: bool = False, headers_too: bool = Fa
     catalogue = load_catalogue(options.model_files)
     cache = Cache(options.cache_dir)
     config = options.config_digest("frontend")   # per-file entries outlive analysis changes
-    with tempfile.TemporaryDirectory(prefix="lockcheck-lexed-") as lexed_dir:   # see frontend.lexed_store
+    with _lexed_directory(options.cache_dir) as lexed_dir:
         scanned = frozenset(os.path.abspath(p) for p in files)
 
         def index_and_relevance():
@@ -403,6 +403,20 @@ def run_frontend(options: Options, extract: bool = False, headers_too: bool = Fa
     run.seconds = time.perf_counter() - t0
     run.cache_hits, run.cache_misses = cache.hits, cache.misses
     return run
+
+
+def _lexed_directory(cache_dir: Path | None) -> tempfile.TemporaryDirectory:
+    """The run's directory of lexed files (:mod:`lockcheck.frontend.lexed_store`):
+    in the cache directory where there is one (a whole tree writes about a
+    gigabyte there, which a small ``/tmp`` in memory should not hold),
+    else in the system's temporary directory; removed when the run ends."""
+    if cache_dir is not None:
+        try:
+            os.makedirs(cache_dir, exist_ok=True)
+            return tempfile.TemporaryDirectory(prefix="lexed-", dir=cache_dir)
+        except OSError:
+            pass
+    return tempfile.TemporaryDirectory(prefix="lockcheck-lexed-")
 
 
 def _in_child(work):

@@ -5,8 +5,9 @@ The cache (:mod:`lockcheck.cache`) keeps one pickle per entry under
 declaration facts for the tree index), ``file`` (per-file parse and
 extraction outcomes), ``header`` (inline functions of headers) and ``run``
 (whole scan results, valid while every input file is byte-identical).
-``clear`` removes only files of that shape, never anything else a
-mistyped ``--cache-dir`` might point at.
+``clear`` removes only files of that shape (and the ``lexed-*`` directories
+of lexed files a killed scan left, see :mod:`lockcheck.frontend.lexed_store`),
+never anything else a mistyped ``--cache-dir`` might point at.
 """
 
 from __future__ import annotations
@@ -67,6 +68,12 @@ def clear_cache(root: Path) -> dict:
                 if sub.is_dir() and len(sub.name) == 2:
                     _rmdir_if_empty(sub)
             _rmdir_if_empty(base)
+    for d in sorted(root.glob("lexed-*")) if root.is_dir() else ():   # a killed run's lexed files
+        if d.is_dir():
+            for f in d.iterdir():
+                if f.is_file() and f.suffix in (".lexed", ".tmp"):
+                    f.unlink(missing_ok=True)
+            _rmdir_if_empty(d)
     return before
 
 

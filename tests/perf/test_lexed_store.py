@@ -99,3 +99,15 @@ def test_the_parse_phase_lexes_no_scanned_file_again(monkeypatch, jobs):
     assert len([f for f in lexed_twice if f.endswith(".c")]) == 2 * len(files)
     assert [(f.path, f.functions, f.irs) for f in stored.files] == [(f.path, f.functions, f.irs) for f in twice.files]
     assert set(Path(tempfile.gettempdir()).glob("lockcheck-lexed-*")) == leftovers   # removed
+
+
+def test_with_a_cache_the_lexed_files_live_in_it_until_parsing_ends(monkeypatch, tmp_path):
+    """Not in /tmp (which may be a small memory file system): in the cache
+    directory, under lexed-*, and gone when the run returns."""
+    files = sorted(glob.glob(str(ROOT / "fixtures" / "minikvm" / "before" / "*.c")))
+    used = []
+    real = lexed_store.save
+    monkeypatch.setattr(lexed_store, "save", lambda d, *a: (used.append(d), real(d, *a)))
+    driver.run_frontend(Options(paths=tuple(files), jobs=1, cache_dir=tmp_path / "cache"), extract=True)
+    assert used and {Path(d).parent for d in used} == {tmp_path / "cache"}
+    assert all(Path(d).name.startswith("lexed-") and not Path(d).exists() for d in used)
