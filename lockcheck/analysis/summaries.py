@@ -13,8 +13,6 @@ from __future__ import annotations
 import dataclasses
 from dataclasses import dataclass, field
 
-import networkx as nx
-
 from lockcheck.analysis.facts import EdgeWitness, RawEdge, Summary
 from lockcheck.analysis.flow import FunctionFlow
 from lockcheck.analysis.ir import Block, Call, CondVar, FunctionIR, Switch, forget_shared
@@ -217,7 +215,8 @@ class Program:
         which ``do_msr`` is ``do_set_msr`` only (not every function any caller
         passes), so witnesses through function pointers stay feasible."""
         fnptr_user = target in getattr(self, "fnptr_users", ())
-        if not fnptr_user and target not in getattr(self, "tested", {}):
+        if not fnptr_user and (target not in getattr(self, "tested", {})
+                               or not (call.const_args or call.forwarded_params)):
             return target   # most calls: nothing to specialise on (checked first: millions of calls)
         facts = self._entry_facts(target, call, caller, caller_key) if hasattr(self, "tested") else {}
         if not fnptr_user and not facts:
@@ -295,15 +294,11 @@ def analyse(program: Program) -> AnalysisResult:
     program.uses_function_params()
     if program.notifiers is not None:
         program.notifiers.learn(list(program.by_key.values()), calls_in)
-    graph, calls = _resolve_calls(program, result)
+    succ, calls = _resolve_calls(program, result)
     _BODIES.clear()  # it holds every body alive; from here calls are looked up by function
-    order = call_order(graph)
-    call_graph = CallGraph.of(graph)
-    # emptied, not just dropped: networkx's cached views (in_degree, nodes)
-    # point back at the graph, and with the cycle collector off for the scan
-    # that cycle kept the whole call graph alive through the walk
-    graph.clear()
-    graph = call_graph
+    order = call_order(succ)
+    graph = CallGraph.of(succ)
+    del succ
     waiting = list(order.callers)
     walked = _WalkedBodies(program, graph)
     summaries: dict[str, Summary] = {}
@@ -375,8 +370,7 @@ def _resolve_calls(program: Program, result: AnalysisResult):
     Targets are kept as one tuple per function, equal tuples shared (most
     calls reach nothing or one common function): a dict keyed by call
     held millions of entries on the whole tree."""
-    graph = nx.DiGraph()
-    graph.add_nodes_from(sorted(program.by_key))
+    succ: dict[str, dict[str, None]] = {k: {} for k in sorted(program.by_key)}
     calls: dict[str, tuple[tuple[Call, ...], tuple[tuple[str, ...], ...]]] = {}
     shared: dict[tuple[str, ...], tuple[str, ...]] = {}
     todo = sorted(program.by_key)
@@ -387,6 +381,7 @@ def _resolve_calls(program: Program, result: AnalysisResult):
         fn = program.by_key[key]
         per_call = []
         mine = calls_in(fn.body)
+        out = succ[key]
         for call in mine:
             if call.via_param is None and call.callee and call.callee not in resolvable:
                 found = ()   # nearly half the calls of a whole tree: to functions it does not define
@@ -396,14 +391,17 @@ def _resolve_calls(program: Program, result: AnalysisResult):
             if key not in program.clone_bindings:
                 _count(result, call, found or program.skipped_targets(call))
             for t in found:
-                graph.add_edge(key, t)
+                out[t] = None
                 if t not in seen:  # a new specialised copy
                     seen.add(t)
+                    succ[t] = {}
                     todo.append(t)
         calls[key] = (mine, tuple(per_call))
     # a function only ever called through its specialised copies is not a root
-    graph.remove_nodes_from([k for k in program.cloned if graph.in_degree(k) == 0])
-    return graph, calls
+    called = {t for targets in succ.values() for t in targets}
+    for k in [k for k in program.cloned if k in succ and k not in called]:
+        del succ[k]
+    return succ, calls
 
 
 class CallSites:
