@@ -463,10 +463,10 @@ class FunctionFlow:
         every caller): twenty million on the whole tree, so inlined, and the
         longer chain built only where it is kept or reported."""
         mine = self.summary.not_held
-        for ref, chain in summary.not_held.values():
+        for key, (ref, chain) in summary.not_held.items():   # keyed by the lock's class
             if ref.key[:2] == "p:":
                 ref = subst(ref, call.args, callee)
-            key = ref.class_key
+                key = ref.class_key
             old = mine.get(key)
             longer = None
             if old is None or len(chain) + 1 < len(old[1]) or \
