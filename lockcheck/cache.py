@@ -123,6 +123,6 @@ def _open_aside(path: str) -> tuple[int, str]:
     """A new file beside ``path`` for writing it whole."""
     tmp = f"{path}.{os.getpid()}-{next(_WRITES)}.tmp"
     try:
-        return os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o644), tmp
+        return os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600), tmp   # as mkstemp
     except FileExistsError:   # left by a crashed process that had this pid
         return tempfile.mkstemp(dir=os.path.dirname(path), suffix=".tmp")

@@ -9,6 +9,7 @@ compact per-function records and IR leave a worker; ASTs never do.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import pickle
 import re
@@ -260,8 +261,14 @@ def _lex_jobs(jobs: list[tuple[str, str, str, str | None]]) -> list[bytes]:
     """Worker: read and lex a few files (the text is read here, not sent:
     a whole tree's sources must never sit in the parent's memory); each
     summary comes back pickled, as the cache stores it."""
-    return [_pickled(_lex_value(display, read_source(Path(path), display).text, digest, *_LEX_CTX, lexed_dir))
-            for path, display, digest, lexed_dir in jobs]
+    out = []
+    for path, display, digest, lexed_dir in jobs:
+        src = read_source(Path(path), display)
+        # tokens are kept only for the content the parent hashed: a file
+        # edited in between must be lexed again by its parse, not read back
+        keep = lexed_dir if src.digest == digest else None
+        out.append(_pickled(_lex_value(display, src.text, digest, *_LEX_CTX, keep)))
+    return out
 
 
 #: Files lexed per worker round trip (they are small; the pickling is not).
@@ -405,18 +412,23 @@ def run_frontend(options: Options, extract: bool = False, headers_too: bool = Fa
     return run
 
 
-def _lexed_directory(cache_dir: Path | None) -> tempfile.TemporaryDirectory:
+def _lexed_directory(cache_dir: Path | None):
     """The run's directory of lexed files (:mod:`lockcheck.frontend.lexed_store`):
     in the cache directory where there is one (a whole tree writes about a
     gigabyte there, which a small ``/tmp`` in memory should not hold),
-    else in the system's temporary directory; removed when the run ends."""
+    else in the system's temporary directory, else none (each file is then
+    lexed twice); removed when the run ends."""
     if cache_dir is not None:
         try:
             os.makedirs(cache_dir, exist_ok=True)
-            return tempfile.TemporaryDirectory(prefix="lexed-", dir=cache_dir)
+            lexed_store.sweep_stale(cache_dir)
+            return tempfile.TemporaryDirectory(prefix=lexed_store.PREFIX, dir=cache_dir)
         except OSError:
             pass
-    return tempfile.TemporaryDirectory(prefix="lockcheck-lexed-")
+    try:
+        return tempfile.TemporaryDirectory(prefix="lockcheck-" + lexed_store.PREFIX)
+    except OSError:
+        return contextlib.nullcontext(None)
 
 
 def _in_child(work):

@@ -31,13 +31,43 @@ from lockcheck.frontend.items import Item
 from lockcheck.frontend.lexer import Token
 from lockcheck.frontend.pipeline import LexedFile
 
-__all__ = ["save", "load"]
+__all__ = ["save", "load", "sweep_stale", "is_entry", "PREFIX"]
+
+#: Name prefix of a run's directory (``tempfile`` adds eight characters).
+PREFIX = "lexed-"
+#: A directory of a run not touched for this long belongs to a killed run:
+#: a live one gains or loses files every few seconds while it exists.
+STALE_SECONDS = 6 * 3600
 
 _CODES = {"id": "i", "num": "n", "str": "s", "chr": "c", "punct": "p", "other": "o"}
 _KINDS = {code: kind for kind, code in _CODES.items()}
 _SEPARATOR = "\0"
 _new = tuple.__new__
 _kind, _text, _line = itemgetter(0), itemgetter(1), itemgetter(2)
+
+
+def is_entry(path: Path) -> bool:
+    """Is ``path`` a file this module writes (an entry, or one being written)?"""
+    name = path.name
+    return (name.endswith(".lexed") and len(name) == 38) or (name.startswith("tmp") and name.endswith(".tmp"))
+
+
+def sweep_stale(root: Path) -> None:
+    """Remove the directories that killed runs left in ``root`` (a whole
+    tree's is a gigabyte): only ``lexed-*`` directories untouched for
+    :data:`STALE_SECONDS`, and only the files this module writes."""
+    import time
+    now = time.time()
+    for d in Path(root).glob(PREFIX + "*"):
+        try:
+            if not d.is_dir() or now - d.stat().st_mtime < STALE_SECONDS:
+                continue
+            for f in d.iterdir():
+                if is_entry(f):
+                    f.unlink(missing_ok=True)
+            d.rmdir()
+        except OSError:   # in use again, not ours, or removed meanwhile
+            continue
 
 
 def _entry(directory: str, digest: str, display: str) -> Path:

@@ -99,14 +99,17 @@ def test_check_leaves_the_cycle_collector_as_it_found_it(tmp_path):
 def test_clear_removes_lexed_files_a_killed_scan_left(tmp_path):
     """A scan keeps its lexed files in ``lexed-*`` under the cache directory
     until parsing ends (frontend.lexed_store); a killed scan leaves them."""
-    left = tmp_path / "lexed-abc123"
+    left = tmp_path / "lexed-abc12345"
     left.mkdir()
-    (left / "0123.lexed").write_bytes(b"x")
-    (left / "0123.lexed.77-0.tmp").write_bytes(b"x")
+    (left / ("0123456789abcdef" * 2 + ".lexed")).write_bytes(b"x")
+    (left / "tmpk2j4h8.tmp").write_bytes(b"x")
     other = tmp_path / "lexed-mine"
     other.mkdir()
     (other / "notes.txt").write_text("keep")
+    (other / "draft.lexed").write_text("keep")
+    (tmp_path / "lexed-file").write_text("keep")
     proc = lockcheck("cache", "clear", "--cache-dir", tmp_path)
     assert proc.returncode == 0
     assert not left.exists()
-    assert (other / "notes.txt").read_text() == "keep"
+    assert (other / "notes.txt").read_text() == (other / "draft.lexed").read_text() == "keep"
+    assert (tmp_path / "lexed-file").read_text() == "keep"

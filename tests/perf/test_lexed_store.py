@@ -111,3 +111,49 @@ def test_with_a_cache_the_lexed_files_live_in_it_until_parsing_ends(monkeypatch,
     driver.run_frontend(Options(paths=tuple(files), jobs=1, cache_dir=tmp_path / "cache"), extract=True)
     assert used and {Path(d).parent for d in used} == {tmp_path / "cache"}
     assert all(Path(d).name.startswith("lexed-") and not Path(d).exists() for d in used)
+
+
+def test_tokens_are_kept_only_for_the_content_the_parent_hashed(tmp_path):
+    """A file edited between the parent's read and the worker's is lexed
+    for the index but not kept: its parse must lex what it reads then."""
+    src = tmp_path / "a.c"
+    src.write_text("int first(void) { return 0; }\n")
+    real = driver.read_source(src, "a.c")
+    store = tmp_path / "store"
+    store.mkdir()
+    from lockcheck.frontend.normalize import FrontendModel
+    from lockcheck.model.loader import load_model
+    options = Options(paths=(str(src),), cache_dir=None)
+    model = load_model("frontend")
+    driver._init_lexer((options, FrontendModel.from_dict(model), model["definitions"]))
+    driver._lex_jobs([(str(src), "a.c", "not the digest of a.c", str(store))])
+    assert list(store.iterdir()) == []
+    driver._lex_jobs([(str(src), "a.c", real.digest, str(store))])
+    assert len(list(store.iterdir())) == 1
+    assert lexed_store.load(str(store), real.digest, "a.c") is not None
+
+
+def test_stale_directories_of_killed_runs_are_swept(tmp_path):
+    old, fresh = tmp_path / "lexed-old12345", tmp_path / "lexed-new12345"
+    for d in (old, fresh):
+        d.mkdir()
+        (d / ("ab" * 16 + ".lexed")).write_bytes(b"x")
+    (old / "notes.txt").write_text("not ours")
+    past = os.stat(old).st_mtime - lexed_store.STALE_SECONDS - 60
+    os.utime(old, (past, past))
+    lexed_store.sweep_stale(tmp_path)
+    assert fresh.exists() and len(list(fresh.iterdir())) == 1
+    assert old.exists() and [f.name for f in old.iterdir()] == ["notes.txt"]   # only our files go
+    (old / "notes.txt").unlink()
+    os.utime(old, (past, past))
+    lexed_store.sweep_stale(tmp_path)
+    assert not old.exists()
+
+
+def test_without_any_writable_temporary_directory_files_are_lexed_twice(monkeypatch):
+    def unwritable(*args, **kw):
+        raise OSError("read-only file system")
+    monkeypatch.setattr(driver.tempfile, "TemporaryDirectory", unwritable)
+    files = sorted(glob.glob(str(ROOT / "fixtures" / "minikvm" / "before" / "*.c")))
+    run = driver.run_frontend(Options(paths=tuple(files), jobs=1, cache_dir=None), extract=True)
+    assert not run.errors and sum(len(f.irs) for f in run.files) > 20
