@@ -178,7 +178,7 @@ def _process(args: tuple[str, str]) -> FileOutcome:
     except SourceError as exc:
         return FileOutcome(display, 0, error=str(exc))
     try:
-        lexed = lexed_store.load(getattr(ctx, "lexed_dir", None), src.digest, display) \
+        lexed = lexed_store.load(ctx.lexed_dir, src.digest, display) \
             or lex_file(display, src.text, ctx.options.defines, ctx.options.undefines)
         items, skipped, votes = _split_relevant(lexed.items, ctx.relevant, ctx.index)
         parsed = parse_items(display, items, ctx.index, ctx.frontend)

@@ -259,12 +259,11 @@ def _make_restorer(cls: type):
     from dataclasses import fields
     names = [f.name for f in fields(cls)]
     assert tuple(names) == cls.__slots__ and not any(n.startswith("_") for n in names), cls
-    strings = {f.name for f in fields(cls) if f.type in ("str", "str | None")}
-    values = [f"_intern({n}) if {n}.__class__ is str else {n}" if n in strings else n for n in names]
+    strings = [f.name for f in fields(cls) if f.type in ("str", "str | None")]
     sets = [f"    _set_{n}(_node, {n})" for n in names]
     params = ", ".join(names)
     lines = [f"def _restore_{cls.__name__}({params}):"]
-    lines += [f"    {n} = {v}" for n, v in zip(names, values) if n in strings]
+    lines += [f"    {n} = _intern({n}) if {n}.__class__ is str else {n}" for n in strings]
     build = ["    _node = _new(_cls)", *sets]
     if cls in _VALUE_NODES or cls is Block:
         shared = "not items" if cls is Block else "True"   # a block is a value only when empty
@@ -283,8 +282,7 @@ def _make_restorer(cls: type):
     return restore
 
 
-for _cls in (LockRef, Acquire, Release, Assert, Call, Assign, CondEffect, CondCall, CondVar, CondNot,
-             CondAnd, CondOr, CondOpaque, Block, If, Loop, Switch, CaseLabel, Jump, Label, Return,
-             FunctionIR, EffectAssign):
-    _RESTORERS[_cls] = _make_restorer(_cls)
-del _cls
+for _name in __all__:
+    if isinstance(globals()[_name], type) and issubclass(globals()[_name], _Compact):
+        _RESTORERS[globals()[_name]] = _make_restorer(globals()[_name])
+del _name

@@ -20,7 +20,6 @@ import click
 
 from lockcheck.cli import exitcodes
 from lockcheck.frontend import lexed_store
-from lockcheck.frontend.lexed_store import is_entry
 from lockcheck.options import default_cache_dir
 
 #: Entry kinds, in the order the driver makes them.
@@ -70,14 +69,7 @@ def clear_cache(root: Path) -> dict:
                 if sub.is_dir() and len(sub.name) == 2:
                     _rmdir_if_empty(sub)
             _rmdir_if_empty(base)
-    for d in sorted(root.glob(lexed_store.PREFIX + "*")) if root.is_dir() else ():   # a killed run's
-        try:
-            for f in d.iterdir():
-                if is_entry(f) and f.is_file():
-                    f.unlink(missing_ok=True)
-        except OSError:   # not a directory, or a scan ending now removed it
-            continue
-        _rmdir_if_empty(d)
+    lexed_store.sweep_stale(root, older_than=0)   # lexed files a killed scan left
     return before
 
 

@@ -52,18 +52,19 @@ def is_entry(path: Path) -> bool:
     return (name.endswith(".lexed") and len(name) == 38) or (name.startswith("tmp") and name.endswith(".tmp"))
 
 
-def sweep_stale(root: Path) -> None:
+def sweep_stale(root: Path, older_than: float = STALE_SECONDS) -> None:
     """Remove the directories that killed runs left in ``root`` (a whole
     tree's is a gigabyte): only ``lexed-*`` directories untouched for
-    :data:`STALE_SECONDS`, and only the files this module writes."""
+    ``older_than`` seconds, and only the files this module writes in them
+    (``lockcheck cache clear`` passes 0)."""
     import time
     now = time.time()
-    for d in Path(root).glob(PREFIX + "*"):
+    for d in sorted(Path(root).glob(PREFIX + "*")):
         try:
-            if not d.is_dir() or now - d.stat().st_mtime < STALE_SECONDS:
+            if not d.is_dir() or now - d.stat().st_mtime < older_than:
                 continue
             for f in d.iterdir():
-                if is_entry(f):
+                if is_entry(f) and f.is_file():
                     f.unlink(missing_ok=True)
             d.rmdir()
         except OSError:   # in use again, not ours, or removed meanwhile
