@@ -10,7 +10,12 @@ Each fixture states its expected result in C comment lines of exactly these
 forms (for a directory: the union over all its files)::
 
      * lockcheck-expect: cycle A -> B -> C
+     * lockcheck-expect: recursive A
      * lockcheck-expect: no-cycles
+
+``recursive A`` is lockdep's "possible recursive locking" on class A (a
+one-lock entry of the JSON ``cycles`` list); ``no-cycles`` means neither
+kind is reported.
 
 A cycle lists its locks in acquisition order; any rotation is the same cycle.
 """
@@ -42,6 +47,7 @@ REQUIRED = {
 _EXPECT_MARK = "lockcheck-expect:"
 _EXPECT_LINE = re.compile(r"^\s*\*\s*lockcheck-expect:\s*(?P<body>.*?)\s*(?:\*/\s*)?$")
 _CYCLE_BODY = re.compile(r"^cycle\s+(?P<locks>\S.*)$")
+_RECURSIVE_BODY = re.compile(r"^recursive\s+(?P<lock>\S+)$")
 
 
 # ---------------------------------------------------------------- helpers
@@ -87,6 +93,8 @@ def parse_expectations(text: str, where: str = "<text>", into: Expectations | No
         body = m.group("body")
         if body == "no-cycles":
             exp.no_cycles = True
+        elif (r := _RECURSIVE_BODY.match(body)):
+            exp.cycles.add((r.group("lock"),))
         else:
             c = _CYCLE_BODY.match(body)
             if not c:
@@ -208,6 +216,13 @@ int x; /* mentions lockcheck-expect without the colon: not an expectation */
 def test_parse_expectations_rejects_malformed(bad):
     with pytest.raises(ValueError):
         parse_expectations(bad)
+
+
+def test_parse_expectations_recursive():
+    exp = parse_expectations(" * lockcheck-expect: recursive &serio->lock\n")
+    assert exp.cycles == {("&serio->lock",)}
+    with pytest.raises(ValueError):
+        parse_expectations(" * lockcheck-expect: recursive a b\n")
 
 
 def test_expectations_must_be_consistent():
