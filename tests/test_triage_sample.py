@@ -10,7 +10,7 @@ ts = importlib.util.module_from_spec(_spec)
 _spec.loader.exec_module(ts)
 
 
-def _doc(n, **extra):
+def _doc(n, extra):
     return {"cycles": [dict({"id": f"LC101-{i:04d}", "locks": ["a", "b"], "edges": []}, **extra(i))
                        for i in range(n)]}
 
