@@ -15,15 +15,15 @@ import os
 import time
 
 from lockcheck.analysis.contexts import callback_functions
-from lockcheck.analysis.cycles import find_cycles
-from lockcheck.model.loader import load_model
+from lockcheck.analysis.documented import add_documented
 from lockcheck.analysis.notifiers import NotifierModel
 from lockcheck.analysis.names import display_names, preferred_var_names
 from lockcheck.analysis.summaries import AnalysisResult, Program, analyse, calls_in
+from lockcheck.analysis.to_result import build_result
 from lockcheck.driver import SKIPPED, discover, header_functions, release_index, run_frontend
-from lockcheck.model.primitives import load_catalogue
+from lockcheck.model.scan_model import ScanModel
 from lockcheck.options import Options
-from lockcheck.result import Edge, Finding, Lock, ScanResult, WitnessStep
+from lockcheck.result import ScanResult
 
 __all__ = ["check"]
 
@@ -106,10 +106,10 @@ def _check(options: Options, progress, t0: float, discovered, key: str | None) -
     defined = {fn.name for fn in functions}
     wanted = {c.callee for fn in functions for c in calls_in(fn.body) if c.callee} - defined
     functions += header_functions(run, options, wanted)
-    contexts = load_model("contexts", options.model_files)
-    functions += callback_functions(functions, contexts)
-    notifiers = NotifierModel(contexts.get("notifiers", {}), run.index.var_fields if run.index else {})
-    not_followed = load_model("analysis", options.model_files).get("not_followed", {})
+    model = ScanModel.load(options.model_files)
+    functions += callback_functions(functions, model.contexts)
+    notifiers = NotifierModel(model.contexts.get("notifiers", {}), run.index.var_fields if run.index else {})
+    not_followed = model.analysis.get("not_followed", {})
     skipped = frozenset(fn.name for f in run.files for fn in f.functions if fn.outcome == SKIPPED)
     program = Program(functions, run.index.ops if run.index else {}, notifiers, not_followed, skipped)
     var_names = preferred_var_names(functions, (v for f in run.files for v in f.var_names))
@@ -120,8 +120,8 @@ def _check(options: Options, progress, t0: float, discovered, key: str | None) -
     analysis = analyse(program)
     names = display_names(analysis.refs, var_names)
     if options.docs:
-        _add_documented(analysis, names, options.docs)
-    result = _build_result(analysis, names, options, load_catalogue(options.model_files))
+        add_documented(analysis, names, options.docs)
+    result = build_result(analysis, names, options.max_cycle_length, model.catalogue)
     stats = _stats(run, counts, analysis, result, time.perf_counter() - t0)
     root = str(run.root) if run.root is not None else "."
     scan = ScanResult(stats, result[0], result[1], result[2], tuple(run.errors), root)
@@ -139,108 +139,6 @@ def _release_ir(run) -> None:
     """The front end's per-file results keep their IR; the analysis is its
     only user from here (on the whole tree it is over two gigabytes)."""
     run.files = [dataclasses.replace(f, irs=()) if f.irs else f for f in run.files]
-
-
-def _add_documented(analysis: AnalysisResult, names: dict[str, str], docs: tuple[str, ...]) -> None:
-    """Documented orders the code does not show become marked edges."""
-    from lockcheck.analysis.facts import EdgeWitness, Step
-    from lockcheck.analysis.summaries import EdgeRecord
-    from lockcheck.docs import read_rules
-    from lockcheck.docs.graph import DOCUMENTED_MARK, documented_pairs
-    key_of = {name: key for key, name in names.items()}
-    locks = [Lock(name, key, "lock") for key, name in names.items()]
-    for path in docs:
-        for src, dst, rule in documented_pairs(read_rules(path).rules, locks):
-            k = (key_of[src], key_of[dst])
-            if k in analysis.edges:
-                continue
-            step = Step(rule.file, rule.line, "(documented)", f"{DOCUMENTED_MARK} {rule.parsed()}")
-            rec = analysis.edges[k] = EdgeRecord(*k)
-            rec.kinds[("E", "N")] = EdgeWitness((step,), (step,))
-
-
-class _ReportSteps:
-    """Analysis chains as report steps, each distinct step and chain made
-    once.  Witnesses share their chains (the edges a function makes start
-    alike, an edge's alternatives share their tails), and the whole tree's
-    report holds millions of steps: made one by one, they were a large
-    part of the main process's peak and of the time to build the result."""
-
-    def __init__(self) -> None:
-        self._steps: dict = {}
-        self._chains: dict = {}
-
-    def __call__(self, chain) -> tuple[WitnessStep, ...]:
-        chain = chain if type(chain) is tuple else tuple(chain)
-        out = self._chains.get(chain)
-        if out is None:
-            out = self._chains[chain] = tuple(map(self._step, chain))
-        return out
-
-    def _step(self, s) -> WitnessStep:
-        out = self._steps.get(s)
-        if out is None:
-            out = self._steps[s] = WitnessStep(s.function, s.file, s.line, s.what)
-        return out
-
-
-def _kind(chain, catalogue) -> str:
-    what = chain[-1].what if chain else ""
-    if what.startswith("guard(") and what.endswith(")"):
-        prim = catalogue.guard(what[6:-1])
-    else:
-        prim = catalogue.get(what)
-    return prim.kind if prim else "lock"
-
-
-def _build_result(analysis: AnalysisResult, names: dict[str, str], options: Options, catalogue):
-    _steps = _ReportSteps()
-    edges: dict[tuple[str, str], Edge] = {}
-    kinds: dict[str, str] = {}
-    for (src, dst), rec in sorted(analysis.edges.items()):
-        for (holder, acquirer), w in sorted(rec.kinds.items()):
-            kinds.setdefault(dst, _kind(w.acquire, catalogue))
-            kinds.setdefault(src, _kind(w.held, catalogue))
-        w = rec.best()
-        holder, acquirer = min(k for k, v in rec.kinds.items() if v == w)
-        others = tuple((_steps(o.held), _steps(o.acquire)) for o in rec.alternatives())
-        edges[(src, dst)] = Edge(names[src], names[dst], holder, acquirer, _steps(w.held), _steps(w.acquire),
-                                 others)
-    findings = []
-    for cyc in find_cycles(analysis.edges, options.max_cycle_length):
-        pairs = [(cyc.locks[i], cyc.locks[(i + 1) % len(cyc.locks)]) for i in range(len(cyc.locks))]
-        cyc_edges = []
-        for (src, dst), kind in zip(pairs, cyc.kinds):
-            w = analysis.edges[(src, dst)].kinds[kind]
-            cyc_edges.append(Edge(names[src], names[dst], kind[0], kind[1], _steps(w.held), _steps(w.acquire)))
-        findings.append(_finding("circular", tuple(names[k] for k in cyc.locks), tuple(cyc_edges)))
-    for key, rec in sorted(analysis.recursive.items()):
-        w = rec.best()
-        holder, acquirer = min(k for k, v in rec.kinds.items() if v == w)
-        kinds.setdefault(key, _kind(w.acquire, catalogue))
-        edge = Edge(names[key], names[key], holder, acquirer, _steps(w.held), _steps(w.acquire))
-        findings.append(_finding("recursive", (names[key],), (edge,)))
-    for key, rec in sorted(analysis.not_held.items()):
-        w = rec.best()
-        holder, acquirer = min(k for k, v in rec.kinds.items() if v == w)
-        edge = Edge(names[key], names[key], holder, acquirer, _steps(w.held), _steps(w.acquire))
-        findings.append(_finding("assert-not-held", (names[key],), (edge,)))
-    locks = tuple(sorted((Lock(names[k], k, kinds.get(k, "lock")) for k in names), key=lambda l: l.name))
-    return locks, tuple(edges[k] for k in sorted(edges, key=lambda k: (names[k[0]], names[k[1]]))), \
-        tuple(findings)
-
-
-def _finding(kind: str, locks: tuple[str, ...], edges: tuple[Edge, ...]) -> Finding:
-    """Identity from lock names and witness functions, never line numbers."""
-    h = hashlib.blake2b(digest_size=6)
-    h.update(kind.encode())
-    for lock in locks:
-        h.update(lock.encode() + b"\0")
-    for e in edges:
-        for s in e.witness:
-            h.update(s.function.encode() + b"\0")
-    prefix = {"circular": "LC101", "recursive": "LC102", "assert-not-held": "LC103"}[kind]
-    return Finding(f"{prefix}-{h.hexdigest()}", kind, locks, edges)
 
 
 def _stats(run, counts: dict, analysis: AnalysisResult, result, seconds: float) -> dict:

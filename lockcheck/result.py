@@ -6,7 +6,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-__all__ = ["Lock", "WitnessStep", "Edge", "Finding", "ScanResult"]
+__all__ = ["Lock", "WitnessStep", "Basis", "Edge", "Finding", "ScanResult", "LEVELS", "weakest"]
+
+#: Confidence levels, best first (their rules: lockcheck.analysis.confidence).
+LEVELS = ("high", "medium", "low")
 
 
 @dataclass(frozen=True, slots=True)
@@ -22,6 +25,23 @@ class WitnessStep:
     file: str
     line: int
     what: str          # the primitive called, or the callee
+    targets: int = 0   # candidate targets of the call made here (0: direct, or no call)
+
+
+@dataclass(frozen=True, slots=True)
+class Basis:
+    """One thing an edge rests on beyond code that takes two locks along
+    direct calls: an indirect call, a kernel model, an approximation."""
+
+    kind: str          # indirect | model | recursion | documented | class
+    level: str         # one of LEVELS
+    detail: str        # for people: "seq_show() through m->op->show: 14 candidate targets"
+    targets: int = 0   # indirect: candidate targets of that call
+
+
+def weakest(levels) -> str:
+    """The lowest of ``levels`` ("high" when there are none)."""
+    return max(levels, key=LEVELS.index, default=LEVELS[0])
 
 
 @dataclass(frozen=True, slots=True)
@@ -36,6 +56,19 @@ class Edge:
     acquire: tuple[WitnessStep, ...]     # the call chain to where dst is taken
     # other functions creating the same edge: (held, acquire) chains
     others: tuple[tuple[tuple[WitnessStep, ...], tuple[WitnessStep, ...]], ...] = ()
+    # what the witness rests on beyond direct calls (empty: direct calls only)
+    basis: tuple[Basis, ...] = ()
+
+    @property
+    def confidence(self) -> str:
+        """The weakest level of what the edge rests on."""
+        return weakest(b.level for b in self.basis)
+
+    @property
+    def reason(self) -> str:
+        """Why the edge has its confidence: its weakest bases, or "direct calls"."""
+        low = [b.detail for b in self.basis if b.level == self.confidence]
+        return "; ".join(low) if low else "direct calls"
 
     @property
     def models(self) -> tuple[str, ...]:
@@ -54,6 +87,23 @@ class Finding:
     kind: str                            # circular | recursive
     locks: tuple[str, ...]
     edges: tuple[Edge, ...]
+
+    @property
+    def confidence(self) -> str:
+        """A finding is as trustworthy as its weakest edge."""
+        return weakest(e.confidence for e in self.edges)
+
+    @property
+    def weakest_edge(self) -> Edge:
+        """The edge that decides the confidence: the lowest level, then the
+        most candidate targets, then the longest witness, then the first."""
+        return min(self.edges, key=lambda e: (-LEVELS.index(e.confidence),
+                                              -max((b.targets for b in e.basis), default=0), -len(e.witness)))
+
+    @property
+    def reason(self) -> str:
+        e = self.weakest_edge
+        return f"{e.src} -> {e.dst}: {e.reason}"
 
 
 @dataclass(frozen=True)

@@ -23,6 +23,10 @@ class Step(NamedTuple):
     line: int
     function: str
     what: str = ""
+    # candidate targets when this step is a call resolved to more than one
+    # function or made through a pointer (0: a direct call, or no call);
+    # what a finding's confidence counts (analysis.confidence)
+    targets: int = 0
 
 
 Chain = tuple[Step, ...]
@@ -73,6 +77,9 @@ class EdgeWitness(NamedTuple):
 
     held: Chain
     acquire: Chain
+    # the approximation the edge rests on beyond its steps ("" for none;
+    # "large recursion" for analysis.recursions' edges)
+    approximation: str = ""
 
     def cost(self) -> tuple:
         return (len(self.held) + len(self.acquire), self.held, self.acquire)

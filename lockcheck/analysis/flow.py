@@ -133,8 +133,8 @@ class FunctionFlow:
                 held.append(Held(item.lock.class_key, item.lock, item.mode, site, 0))
         return tuple(held)
 
-    def step(self, line: int, what: str) -> Step:
-        return Step(self.fn.file, line, self.fn.name, what)
+    def step(self, line: int, what: str, targets: int = 0) -> Step:
+        return Step(self.fn.file, line, self.fn.name, what, targets)
 
     # ------------------------------------------------------------ statements
     def block(self, block: ir.Block, states: set[State]) -> set[State]:
@@ -396,15 +396,17 @@ class FunctionFlow:
         if not targets:
             return {_set_fact(s, call.var, None)}
         out: set[State] = set()
+        # candidate targets of this call, kept on its witness steps (confidence)
+        width = len(targets) if call.callee is None or len(targets) > 1 else 0
         for target in targets:
             callee, summary = target[0], target[1]
             label = target[2] if len(target) > 2 else ""
-            out |= self._apply_callee(s, call, callee, summary, which, label or call.model)
+            out |= self._apply_callee(s, call, callee, summary, which, label or call.model, width)
         return out
 
     def _apply_callee(self, s: State, call: ir.Call, callee, summary: Summary, which,
-                      model: str = "") -> set[State]:
-        site = self.step(call.line, f"{callee.name} [model: {model}]" if model else callee.name)
+                      model: str = "", width: int = 0) -> set[State]:
+        site = self.step(call.line, f"{callee.name} [model: {model}]" if model else callee.name, width)
         self._inherit_acquires(s, call, callee, summary, site)
         if summary.recursions:
             self._enter_recursions(s, call, callee, summary, site)

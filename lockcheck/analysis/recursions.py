@@ -52,6 +52,8 @@ RECURSION_DEPTH = 1
 #: pointers (on the whole tree, depth 3 through them: 715,030 edge pairs;
 #: depth 1 along direct calls: 95,096).
 FOLLOW_INDIRECT = False
+#: What an edge made here rests on (EdgeWitness.approximation).
+APPROXIMATION = "large recursion"
 #: Passes over a recursion's members (a member is walked again only if a
 #: callee inside it changed its own summary after the member was walked).
 RECURSION_PASSES = 3
@@ -172,7 +174,7 @@ class Recursions:
                 for acq, route in reached:
                     if acq.ref.class_key == key:
                         continue
-                    witness = EdgeWitness(held.site, chain + route + acq.chain)
+                    witness = EdgeWitness(held.site, chain + route + acq.chain, APPROXIMATION)
                     emit(RawEdge(held.ref, acq.ref, holder_mode(held.mode), acquirer_mode(acq.mode), witness))
                     count += 1
         return count

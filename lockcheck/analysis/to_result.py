@@ -1,0 +1,104 @@
+"""From the analysis to the result every report renders: display names,
+witnesses as report steps (each distinct step made once), cycles and
+per-class findings, and each edge's basis (:mod:`lockcheck.analysis.confidence`)."""
+
+from __future__ import annotations
+
+import hashlib
+
+from lockcheck.analysis.confidence import edge_basis
+from lockcheck.analysis.cycles import find_cycles
+from lockcheck.analysis.summaries import AnalysisResult
+from lockcheck.result import Edge, Finding, Lock, WitnessStep
+
+__all__ = ["build_result"]
+
+
+class _ReportSteps:
+    """Analysis chains as report steps, each distinct step and chain made
+    once.  Witnesses share their chains (the edges a function makes start
+    alike, an edge's alternatives share their tails), and the whole tree's
+    report holds millions of steps: made one by one, they were a large
+    part of the main process's peak and of the time to build the result."""
+
+    def __init__(self) -> None:
+        self._steps: dict = {}
+        self._chains: dict = {}
+
+    def __call__(self, chain) -> tuple[WitnessStep, ...]:
+        chain = chain if type(chain) is tuple else tuple(chain)
+        out = self._chains.get(chain)
+        if out is None:
+            out = self._chains[chain] = tuple(map(self._step, chain))
+        return out
+
+    def _step(self, s) -> WitnessStep:
+        out = self._steps.get(s)
+        if out is None:
+            out = self._steps[s] = WitnessStep(s.function, s.file, s.line, s.what, s.targets)
+        return out
+
+
+def _kind(chain, catalogue) -> str:
+    what = chain[-1].what if chain else ""
+    if what.startswith("guard(") and what.endswith(")"):
+        prim = catalogue.guard(what[6:-1])
+    else:
+        prim = catalogue.get(what)
+    return prim.kind if prim else "lock"
+
+
+def build_result(analysis: AnalysisResult, names: dict[str, str], max_cycle_length: int, catalogue):
+    """(locks, edges, findings) of a :class:`~lockcheck.result.ScanResult`:
+    display names, the chosen witnesses as report steps, every cycle and
+    per-class finding, and what each edge rests on (analysis.confidence)."""
+    _steps = _ReportSteps()
+
+    def edge(src: str, dst: str, holder: str, acquirer: str, w, others=()) -> Edge:
+        held, acquire = _steps(w.held), _steps(w.acquire)
+        classes = ((src, names[src]),) if src == dst else ((src, names[src]), (dst, names[dst]))
+        return Edge(names[src], names[dst], holder, acquirer, held, acquire, others,
+                    edge_basis(held + acquire, w.approximation, classes))
+
+    def strongest(rec):
+        w = rec.best()
+        return (w,) + min(k for k, v in rec.kinds.items() if v == w)
+
+    edges: dict[tuple[str, str], Edge] = {}
+    kinds: dict[str, str] = {}
+    for (src, dst), rec in sorted(analysis.edges.items()):
+        for (holder, acquirer), w in sorted(rec.kinds.items()):
+            kinds.setdefault(dst, _kind(w.acquire, catalogue))
+            kinds.setdefault(src, _kind(w.held, catalogue))
+        w, holder, acquirer = strongest(rec)
+        others = tuple((_steps(o.held), _steps(o.acquire)) for o in rec.alternatives())
+        edges[(src, dst)] = edge(src, dst, holder, acquirer, w, others)
+    findings = []
+    for cyc in find_cycles(analysis.edges, max_cycle_length):
+        pairs = [(cyc.locks[i], cyc.locks[(i + 1) % len(cyc.locks)]) for i in range(len(cyc.locks))]
+        cyc_edges = tuple(edge(src, dst, kind[0], kind[1], analysis.edges[(src, dst)].kinds[kind])
+                          for (src, dst), kind in zip(pairs, cyc.kinds))
+        findings.append(_finding("circular", tuple(names[k] for k in cyc.locks), cyc_edges))
+    for key, rec in sorted(analysis.recursive.items()):
+        w, holder, acquirer = strongest(rec)
+        kinds.setdefault(key, _kind(w.acquire, catalogue))
+        findings.append(_finding("recursive", (names[key],), (edge(key, key, holder, acquirer, w),)))
+    for key, rec in sorted(analysis.not_held.items()):
+        w, holder, acquirer = strongest(rec)
+        findings.append(_finding("assert-not-held", (names[key],), (edge(key, key, holder, acquirer, w),)))
+    locks = tuple(sorted((Lock(names[k], k, kinds.get(k, "lock")) for k in names), key=lambda l: l.name))
+    return locks, tuple(edges[k] for k in sorted(edges, key=lambda k: (names[k[0]], names[k[1]]))), \
+        tuple(findings)
+
+
+def _finding(kind: str, locks: tuple[str, ...], edges: tuple[Edge, ...]) -> Finding:
+    """Identity from lock names and witness functions, never line numbers."""
+    h = hashlib.blake2b(digest_size=6)
+    h.update(kind.encode())
+    for lock in locks:
+        h.update(lock.encode() + b"\0")
+    for e in edges:
+        for s in e.witness:
+            h.update(s.function.encode() + b"\0")
+    prefix = {"circular": "LC101", "recursive": "LC102", "assert-not-held": "LC103"}[kind]
+    return Finding(f"{prefix}-{h.hexdigest()}", kind, locks, edges)
