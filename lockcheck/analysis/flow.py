@@ -396,11 +396,11 @@ class FunctionFlow:
         if not targets:
             return {_set_fact(s, call.var, None)}
         out: set[State] = set()
-        # candidate targets of this call, kept on its witness steps (confidence)
-        width = len(targets) if call.callee is None or len(targets) > 1 else 0
         for target in targets:
             callee, summary = target[0], target[1]
             label = target[2] if len(target) > 2 else ""
+            # candidate targets of an indirect call, kept on its witness steps (confidence)
+            width = target[3] if len(target) > 3 else (len(targets) if call.callee is None else 0)
             out |= self._apply_callee(s, call, callee, summary, which, label or call.model, width)
         return out
 

@@ -451,10 +451,12 @@ def _walk(program: Program, key: str, summaries, calls, result: AnalysisResult,
 
     def callees(call: Call):
         out = []
-        for t in by_call.get(id(call), ()):
+        found = by_call.get(id(call), ())
+        width = indirect_width(program, call, found)
+        for t in found:
             s = summaries.get(t)
             if s is not None:
-                out.append((program.by_key[t], s, program.labels.get((key, id(call), t), "")))
+                out.append((program.by_key[t], s, program.labels.get((key, id(call), t), ""), width))
         return out
 
     def per_class(table: dict[str, EdgeRecord]):
@@ -473,6 +475,15 @@ def _walk(program: Program, key: str, summaries, calls, result: AnalysisResult,
     flow = FunctionFlow(fn, callees, lambda edge: _emit(result, edge), per_class(result.recursive),
                         per_class(result.not_held), on_recursion)
     return flow.run(flow.asserted_entry() if entry else (), program.clone_facts.get(key))
+
+
+def indirect_width(program: Program, call: Call, found) -> int:
+    """Candidate targets of an indirect call as resolved, counting those
+    the front end skipped (they reach no lock, but are candidates all the
+    same); 0 for a call by name.  Witness steps carry it (confidence)."""
+    if call.callee is not None:
+        return 0
+    return len(found) + len(program.skipped_targets(call))
 
 
 def _emit(result: AnalysisResult, edge: RawEdge) -> None:
