@@ -7,12 +7,16 @@ it)::
     {"version": 1,
      "stats": {"files", "functions": {"total", "parsed", "analysed"}, "classes", "edges", ...},
      "locks": [{"name", "class", "kind"}],
-     "edges": [{"from", "to", "holder", "acquirer", "witness": [{"function", "file", "line", "what"}]}],
-     "cycles": [{"id", "kind", "score", "locks": [...], "edges": [<edge>, ...]}],
+     "edges": [{"from", "to", "holder", "acquirer", "confidence", "basis": [...],
+                "witness": [{"function", "file", "line", "what"}]}],
+     "cycles": [{"id", "kind", "score", "confidence", "reason", "group", "locks": [...],
+                 "edges": [<edge>, ...]}],
+     "groups": [{"id", "kind", "confidence", "weakest_edge", "members": [ids]}],
      "errors": ["one line per unreadable input"]}
 
 ``cycles`` holds every finding (``kind`` circular or recursive) in rank
-order.  Timing is left out so the same input always gives the same bytes;
+order (confidence, then score), whatever ``--min-confidence`` says;
+``groups`` every group of them (report.group), the lead first.  Timing is left out so the same input always gives the same bytes;
 fields are only ever added within a version.
 """
 
@@ -22,6 +26,7 @@ import json
 from importlib.resources import files
 
 from lockcheck.report import indented_json
+from lockcheck.report.group import group
 from lockcheck.report.rank import score
 from lockcheck.result import Edge, ScanResult
 
@@ -36,13 +41,27 @@ def schema() -> dict:
     return json.loads(files("lockcheck.report").joinpath("schema", SCHEMA_FILE).read_text())
 
 
+def _step(s) -> dict:
+    d = {"function": s.function, "file": s.file, "line": s.line, "what": s.what}
+    if s.targets:
+        d["targets"] = s.targets
+    return d
+
+
 def _steps(steps) -> list[dict]:
-    return [{"function": s.function, "file": s.file, "line": s.line, "what": s.what} for s in steps]
+    return [_step(s) for s in steps]
+
+
+def _basis(b) -> dict:
+    d = {"kind": b.kind, "level": b.level, "detail": b.detail}
+    if b.targets:
+        d["targets"] = b.targets
+    return d
 
 
 def _edge(e: Edge) -> dict:
     d = {"from": e.src, "to": e.dst, "holder": e.holder, "acquirer": e.acquirer,
-         "witness": _steps(e.witness)}
+         "confidence": e.confidence, "basis": [_basis(b) for b in e.basis], "witness": _steps(e.witness)}
     if e.models:
         d["models"] = list(e.models)
     if e.others:
@@ -59,14 +78,20 @@ def _ref(f, reason: str | None = None) -> dict:
 
 def document(result: ScanResult, suppressed=(), known=(), stale=()) -> dict:
     stats = {k: v for k, v in result.stats.items() if k != "seconds"}
+    groups = group(result.findings)
+    group_of = {f.id: g.lead.id for g in groups for f in g.members}
     doc = {
         "version": VERSION,
         "stats": stats,
         "locks": [{"name": l.name, "class": l.key, "kind": l.kind} for l in result.locks],
         "edges": [_edge(e) for e in result.edges],
-        "cycles": [{"id": f.id, "kind": f.kind, "score": score(f), "locks": list(f.locks),
+        "cycles": [{"id": f.id, "kind": f.kind, "score": score(f), "confidence": f.confidence,
+                    "reason": f.reason, "group": group_of[f.id], "locks": list(f.locks),
                     "edges": [_edge(e) for e in f.edges]}
                    for f in result.findings],
+        "groups": [{"id": g.lead.id, "kind": g.lead.kind, "confidence": g.confidence,
+                    "weakest_edge": {"from": g.lead.weakest_edge.src, "to": g.lead.weakest_edge.dst},
+                    "members": [f.id for f in g.members]} for g in groups],
         "errors": list(result.errors),
     }
     if suppressed:

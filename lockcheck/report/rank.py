@@ -1,5 +1,8 @@
 """Ranking findings so the likeliest real deadlocks come first.
 
+Confidence first (high, medium, low: what the weakest edge rests on, see
+:mod:`lockcheck.analysis.confidence`), then the score below.
+
 A static cycle is a *possible* deadlock; how much it is worth a kernel
 developer's time depends on how many modelling assumptions it rests on.
 The score (higher first) is::
@@ -23,9 +26,9 @@ A recursive finding counts as a two-lock cycle.
 
 from __future__ import annotations
 
-from lockcheck.result import Finding
+from lockcheck.result import LEVELS, Finding
 
-__all__ = ["score", "rank", "is_per_object"]
+__all__ = ["score", "rank", "rank_key", "is_per_object"]
 
 BASE = 100
 PER_EXTRA_LOCK = 15
@@ -48,7 +51,11 @@ def score(f: Finding) -> int:
             - PER_EXTRA_STEP * depth - PER_MODEL_EDGE * modelled)
 
 
+def rank_key(f: Finding) -> tuple:
+    return (LEVELS.index(f.confidence), -score(f), len(f.locks), f.id)
+
+
 def rank(findings, limit: int | None = None) -> tuple[Finding, ...]:
-    """Findings highest score first; at most ``limit`` of them."""
-    ordered = sorted(findings, key=lambda f: (-score(f), len(f.locks), f.id))
+    """Findings highest confidence first, then highest score; at most ``limit`` of them."""
+    ordered = sorted(findings, key=rank_key)
     return tuple(ordered if limit is None else ordered[:limit])

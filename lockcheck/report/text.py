@@ -21,6 +21,7 @@ from rich.text import Text
 from lockcheck.report import scenario as sc
 from lockcheck.report.console import make_console
 from lockcheck.report.rank import score
+from lockcheck.report.screen import Screen, held_back_rows, screenful
 from lockcheck.report.source import SourceLines
 from lockcheck.result import Edge, Finding, ScanResult, WitnessStep
 
@@ -75,6 +76,34 @@ def _call(what: str) -> str:
     return f"{what}()" if what.isidentifier() else what
 
 
+_LEVEL_STYLE = {"high": "bold red", "medium": "yellow", "low": "dim"}
+
+
+def _confidence(w: _Writer, f: Finding) -> None:
+    """The finding's confidence and what its weakest edge rests on."""
+    e = f.weakest_edge
+    where = f"{e.src} --> {e.dst}: " if len(f.edges) > 1 else ""
+    w.line("confidence ", (f.confidence, _LEVEL_STYLE[f.confidence]), f": {where}{e.reason}")
+
+
+def _others(w: _Writer, g) -> None:
+    """The cycles grouped under the one printed (all of them in JSON)."""
+    if not g.others:
+        return
+    n = len(g.others)
+    if g.lead.kind == "circular":
+        e = g.lead.weakest_edge
+        w.line((f"{n} other cycle{'s' if n != 1 else ''} through this edge", "bold"),
+               f" ({e.src} --> {e.dst}); --format json lists them:")
+    else:
+        w.line((f"{n} other finding{'s' if n != 1 else ''} like this one", "bold"), "; --format json lists them:")
+    for f in g.others[:3]:
+        w.line("  ", (f"[{f.id}]", "yellow"), f" {' --> '.join(f.locks)}")
+    if n > 3:
+        w.line(f"  ... and {n - 3} more")
+    w.line("")
+
+
 def _banner(w: _Writer, title: str) -> None:
     w.line(("=" * len(title), "red"))
     w.line((title, "bold red"))
@@ -116,6 +145,7 @@ def _circular(w: _Writer, f: Finding) -> None:
     n = len(f.edges)
     _banner(w, "WARNING: possible circular locking dependency detected")
     w.line((f"[{f.id}]", "yellow"), f" {n} locks, score {score(f)}")
+    _confidence(w, f)
     w.line("")
     _acquisition(w, f)
     w.line("which lock already depends on the new lock.")
@@ -155,6 +185,7 @@ def _recursive(w: _Writer, f: Finding) -> None:
     e = f.edges[0]
     _banner(w, "WARNING: possible recursive locking detected")
     w.line((f"[{f.id}]", "yellow"), f" score {score(f)}")
+    _confidence(w, f)
     w.line("")
     _acquisition(w, f)
     w.line("the call chain is:")
@@ -171,6 +202,7 @@ def _not_held(w: _Writer, f: Finding) -> None:
     e = f.edges[0]
     _banner(w, "WARNING: lock held when entering code that asserts it is not held")
     w.line((f"[{f.id}]", "yellow"), f" score {score(f)}")
+    _confidence(w, f)
     w.line("")
     w.line(f"lockdep_assert_not_held({e.dst}) is reached while {e.src} is held;")
     w.line("the call chain is:")
@@ -178,7 +210,7 @@ def _not_held(w: _Writer, f: Finding) -> None:
     w.line("")
 
 
-def _summary(c, result: ScanResult, show_time: bool, plain: bool) -> None:
+def _summary(c, result: ScanResult, screen: Screen, show_time: bool, plain: bool) -> None:
     s = result.stats
     table = Table(title="lockcheck summary", show_header=False, box=box.ASCII if plain else box.ROUNDED)
     table.add_column("what")
@@ -193,9 +225,17 @@ def _summary(c, result: ScanResult, show_time: bool, plain: bool) -> None:
     table.add_row("recursive locking", str(s.get("recursive", 0)))
     if s.get("assert_not_held"):
         table.add_row("held despite assert_not_held", str(s["assert_not_held"]))
-    total = s.get("cycles", 0) + s.get("recursive", 0)
-    if len(result.findings) < total:
-        table.add_row("shown (--max-cycles)", f"{len(result.findings)} of {total}")
+    levels: dict[str, int] = {}
+    for f in result.findings:
+        levels[f.confidence] = levels.get(f.confidence, 0) + 1
+    for lvl in ("high", "medium", "low"):
+        if lvl in levels:
+            table.add_row(f"findings of {lvl} confidence", str(levels[lvl]))
+    shown = len(screen.shown)
+    at = f"confidence >= {screen.min_confidence}" if screen.min_confidence else "--all"
+    table.add_row(f"reports shown ({at})", f"{shown} ({sum(len(g.members) for g in screen.shown)} findings)")
+    if screen.over_limit:
+        table.add_row("not shown (--max-cycles)", str(len(screen.over_limit)))
     table.add_row("lock classes", str(s.get("classes", len(result.locks))))
     table.add_row("edges", str(s.get("edges", len(result.edges))))
     fn = s.get("functions", {})
@@ -206,18 +246,31 @@ def _summary(c, result: ScanResult, show_time: bool, plain: bool) -> None:
     if show_time and "seconds" in s:
         table.add_row("time", f"{s['seconds']} s")
     c.print(table)
+    rows = held_back_rows(screen)
+    if rows:
+        held = Table(title=f"held back: below confidence {screen.min_confidence} (--all shows them)",
+                     box=box.ASCII if plain else box.ROUNDED)
+        for col, just in (("confidence", "left"), ("why", "left"), ("reports", "right"), ("findings", "right")):
+            held.add_column(col, justify=just)
+        for lvl, why, n, m in rows:
+            held.add_row(lvl, why, str(n), str(m))
+        c.print(held)
 
 
 def render(result: ScanResult, out, *, color: bool | None = None, width: int | None = None,
-           show_time: bool = False, **_opts) -> None:
-    """Write the report for ``result`` (findings in the order given) to ``out``."""
+           show_time: bool = False, screen: Screen | None = None, **_opts) -> None:
+    """Write the report for ``result``: the groups of ``screen`` (default:
+    :func:`~lockcheck.report.screen.screenful` of the findings in the order
+    given), then the summary and what was held back."""
     console = make_console(out, color, width)
     kinds = {lk.name: lk.kind for lk in result.locks}
     w = _Writer(console, SourceLines(result.source_root), kinds)
+    screen = screen if screen is not None else screenful(result.findings)
     for err in result.errors:
         w.line(("lockcheck: warning: ", "yellow"), err)
     if result.errors:
         w.line("")
-    for f in result.findings:
-        {"circular": _circular, "assert-not-held": _not_held}.get(f.kind, _recursive)(w, f)
-    _summary(console, result, show_time, plain=console.no_color)
+    for g in screen.shown:
+        {"circular": _circular, "assert-not-held": _not_held}.get(g.lead.kind, _recursive)(w, g.lead)
+        _others(w, g)
+    _summary(console, result, screen, show_time, plain=console.no_color)

@@ -31,8 +31,12 @@ def test_fixture_output_matches_schema(fixture):
     assert proc.returncode in (0, 1), proc.stderr
     doc = json.loads(proc.stdout)
     jsonschema.Draft202012Validator(schema()).validate(doc)
-    scores = [c["score"] for c in doc["cycles"]]
-    assert scores == sorted(scores, reverse=True), "cycles are not in rank order"
+    order = [(["high", "medium", "low"].index(c["confidence"]), -c["score"]) for c in doc["cycles"]]
+    assert order == sorted(order), "cycles are not in rank order (confidence, then score)"
+    ids = {c["id"] for c in doc["cycles"]}
+    members = [m for g in doc["groups"] for m in g["members"]]
+    assert sorted(members) == sorted(ids), "every finding is in exactly one group"
+    assert all(c["group"] in {g["id"] for g in doc["groups"]} for c in doc["cycles"])
 
 
 def test_recursive_finding_matches_schema(scan_c):
