@@ -3,7 +3,9 @@
 The lock-class graph as Graphviz DOT: one node per class, one edge per
 lock-order dependency labelled with the function that creates it (the
 outermost function of the witness that takes the second lock), cycle edges
-and classes in red.  Selection (``cycles_only``, ``around``) happens here,
+and classes in red.  An edge's colour and line say its confidence: cycle
+edges of high confidence red and bold, medium orange, low grey; any edge
+below high is dotted (a read hold is dashed) and its tooltip says why.  Selection (``cycles_only``, ``around``) happens here,
 on the result, so every output (DOT, SVG, PNG, HTML) shows the same graph.
 """
 
@@ -63,6 +65,10 @@ def select(result: ScanResult, cycles_only: bool = False, around: str | None = N
     return View(tuple(sorted(nodes)), tuple(edges), cyc, {lk.name: lk.kind for lk in result.locks})
 
 
+#: Cycle edge colour per confidence.
+CONFIDENCE_COLOUR = {"high": "#c0392b", "medium": "#e67e22", "low": "#95a5a6"}
+
+
 def label(e: Edge) -> str:
     """The witness function: where the dependency is created."""
     return f"{e.acquire[0].function}()" if e.acquire else ""
@@ -87,8 +93,13 @@ def to_dot(view: View) -> str:
         attrs = f"label={_q(label(e))}"
         if e.holder == "S" or e.acquirer == "R":
             attrs += ", style=dashed"
+        elif e.confidence != "high":
+            attrs += ", style=dotted"
+        if e.confidence != "high":
+            attrs += f", tooltip={_q(e.confidence + ': ' + e.reason)}"
         if (e.src, e.dst) in view.cycle_edges:
-            attrs += ', color="#c0392b", fontcolor="#c0392b", penwidth=2.5'
+            colour = CONFIDENCE_COLOUR[e.confidence]
+            attrs += f', color="{colour}", fontcolor="{colour}", penwidth={2.5 if e.confidence == "high" else 1.5}'
         lines.append(f"  {_q(e.src)} -> {_q(e.dst)} [{attrs}];")
     lines.append("}")
     return "\n".join(lines) + "\n"

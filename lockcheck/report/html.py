@@ -10,7 +10,7 @@ from __future__ import annotations
 import math
 from html import escape
 
-from lockcheck.report.dot import View, label, select
+from lockcheck.report.dot import CONFIDENCE_COLOUR, View, label, select
 from lockcheck.result import ScanResult
 
 __all__ = ["render"]
@@ -42,9 +42,11 @@ def _svg(view: View) -> str:
         ux, uy = (x2 - x1) / d, (y2 - y1) / d
         # bend a little so A->B and B->A do not overlap
         mx, my = (x1 + x2) / 2 - uy * 30, (y1 + y2) / 2 + ux * 30
-        colour = RED if (e.src, e.dst) in view.cycle_edges else "#777"
-        dash = ' stroke-dasharray="5,3"' if e.holder == "S" or e.acquirer == "R" else ""
-        out.append(f'<g><title>{escape(e.src)} -&gt; {escape(e.dst)}: {escape(label(e))}</title>'
+        colour = CONFIDENCE_COLOUR[e.confidence] if (e.src, e.dst) in view.cycle_edges else "#777"
+        dash = ' stroke-dasharray="5,3"' if e.holder == "S" or e.acquirer == "R" else \
+            (' stroke-dasharray="2,3"' if e.confidence != "high" else "")
+        out.append(f'<g><title>{escape(e.src)} -&gt; {escape(e.dst)}: {escape(label(e))} '
+                   f'(confidence {e.confidence})</title>'
                    f'<path d="M{x1 + ux * 20:.1f},{y1 + uy * 20:.1f} Q{mx:.1f},{my:.1f} '
                    f'{x2 - ux * 20:.1f},{y2 - uy * 20:.1f}" fill="none" stroke="{colour}" stroke-width="1.6"'
                    f'{dash} marker-end="url(#a)"/>'
@@ -69,11 +71,12 @@ def render(result: ScanResult, out, *, cycles_only: bool = False, around: str | 
              "<title>lockcheck lock graph</title>", f"<style>{CSS}</style></head><body>",
              "<h1>lockcheck lock graph</h1>",
              f"<p>{len(view.nodes)} lock classes, {len(view.edges)} edges; "
-             f'<span class="cyc">red</span>: on a reported cycle; dashed: read hold or recursive read.</p>',
+             f'<span class="cyc">red</span>: on a reported cycle (orange: medium confidence, grey: low; '
+             "dotted: below high); dashed: read hold or recursive read.</p>",
              _svg(view), "<h2>Cycles</h2><ul>"]
     for f in result.findings:
         parts.append(f'<li class="cyc"><code>{escape(" --> ".join(f.locks))}</code> '
-                     f"<small>{escape(f.id)}</small></li>")
+                     f"<small>{escape(f.id)}, confidence {f.confidence}</small></li>")
     parts.append("</ul><h2>Edges</h2><table><tr><th>held</th><th>acquired</th><th>witness</th></tr>")
     for e in view.edges:
         cls = ' class="cyc"' if (e.src, e.dst) in view.cycle_edges else ""

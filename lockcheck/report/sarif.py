@@ -11,6 +11,12 @@ code moving up or down a file does not make a finding look new.
 URIs are relative to ``ScanResult.source_root`` (the kernel tree root),
 which is what GitHub code scanning expects when the tree is the repository.
 Output is deterministic: no timestamps, no absolute paths.
+
+``level`` follows the finding's confidence (high: error, medium: warning,
+low: note) and ``rank`` (0-100, SARIF's priority) puts every high finding
+above every medium one, and those above every low one; within a level the
+score orders them.  SARIF carries every finding, whatever
+``--min-confidence`` the text report uses.
 """
 
 from __future__ import annotations
@@ -24,7 +30,16 @@ from lockcheck.report.rank import score
 from lockcheck.result import Finding, ScanResult, WitnessStep
 from lockcheck.rules import RULES, by_kind
 
-__all__ = ["render", "document", "FINGERPRINT_KEY"]
+__all__ = ["render", "document", "FINGERPRINT_KEY", "LEVEL", "sarif_rank"]
+
+#: SARIF result level per confidence.
+LEVEL = {"high": "error", "medium": "warning", "low": "note"}
+_RANK_BASE = {"high": 70.0, "medium": 40.0, "low": 10.0}
+
+
+def sarif_rank(f: Finding) -> float:
+    """Confidence band (30 wide), then the score (0-100 clamped) within it."""
+    return round(_RANK_BASE[f.confidence] + 0.29 * min(max(score(f), 0), 100), 1)
 
 SCHEMA_URI = "https://json.schemastore.org/sarif-2.1.0.json"
 FINGERPRINT_KEY = "lockClassesAndFunctions/v1"
@@ -89,7 +104,7 @@ def _message(f: Finding) -> str:
     if f.kind == "assert-not-held":
         return f"{e.dst} is held when {where} asserts lockdep_assert_not_held({e.dst})"
     return (f"possible circular locking dependency: {where} acquires {e.dst} while holding {e.src}, "
-            f"and {' --> '.join(f.locks)} --> {f.locks[0]} already exists")
+            f"and {' --> '.join(f.locks)} --> {f.locks[0]} already exists (confidence {f.confidence})")
 
 
 def _result(f: Finding, rule_index: dict[str, int]) -> dict:
@@ -99,13 +114,15 @@ def _result(f: Finding, rule_index: dict[str, int]) -> dict:
     return {
         "ruleId": rule.code,
         "ruleIndex": rule_index[rule.code],
-        "level": "warning",
+        "level": LEVEL[f.confidence],
+        "rank": sarif_rank(f),
         "message": {"text": _message(f)},
         "locations": [_location(primary)],
         "relatedLocations": _related(f),
         "codeFlows": [{"message": {"text": "Possible unsafe locking scenario"}, "threadFlows": _thread_flows(f)}],
         "partialFingerprints": {FINGERPRINT_KEY: f.id},
-        "properties": {"locks": list(f.locks), "score": score(f)},
+        "properties": {"locks": list(f.locks), "score": score(f), "confidence": f.confidence,
+                       "confidenceReason": f.reason},
     }
 
 
