@@ -102,8 +102,13 @@ class Finding:
 
     @property
     def reason(self) -> str:
+        """Below high: the weakest edge and what makes it doubtful; at high:
+        everything the finding rests on beyond direct calls."""
+        if self.confidence == LEVELS[0]:
+            rests = dict.fromkeys(b.detail for e in self.edges for b in e.basis)
+            return "rests on " + "; ".join(rests) if rests else "direct calls only"
         e = self.weakest_edge
-        return f"{e.src} -> {e.dst}: {e.reason}"
+        return f"{e.src} --> {e.dst}: {e.reason}"
 
 
 @dataclass(frozen=True)

@@ -38,6 +38,7 @@ WIDE_TARGETS = 32
 #: Models rated below high, by name (the text after ``[model:``).
 MODEL_LEVELS = {"documented order": "medium"}
 
+RUNNER_MARK = "[model] "
 _MODEL_NAME = re.compile(r"\[model: ([^\]]+)\]")
 #: The display suffix of a subclass computed at run time (analysis.names).
 DYNAMIC_SUFFIX = "/?"
@@ -49,7 +50,12 @@ def edge_basis(steps: tuple[WitnessStep, ...], approximation: str = "",
     the analysis's ``approximation`` of it, and ``classes``: (key, display
     name) of the edge's two locks.  Each distinct basis once, in witness order."""
     out: dict[tuple, Basis] = {}
+    # a callback runner's hold step ("[model] why (registered by f)") and its
+    # call of the callback ("cb [model: name]") are one model: named once
+    named = any(_MODEL_NAME.search(s.what) for s in steps)
     for s in steps:
+        if named and s.what.startswith(RUNNER_MARK) and "(registered by" in s.what:
+            continue
         b = _step_basis(s)
         if b is not None:
             out.setdefault((b.kind, b.detail), b)

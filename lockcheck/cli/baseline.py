@@ -11,7 +11,7 @@ import click
 
 from lockcheck.cli import exitcodes
 from lockcheck.cli.diff import scan_options
-from lockcheck.cli.options import build_options
+from lockcheck.cli.options import build_options, confidence_options, shown_level
 
 
 @click.group()
@@ -28,7 +28,13 @@ def _scan(paths, max_cycle_length, kw):
     return check(build_options(paths=paths, max_cycle_length=max_cycle_length, **kw))
 
 
+def _shown(findings, level):
+    from lockcheck.report.screen import at_least
+    return [f for f in findings if at_least(f, level)]
+
+
 def _common(f):
+    f = confidence_options(f)
     f = click.option("--max-cycle-length", default=6, show_default=True, type=click.IntRange(2, 12))(f)
     f = scan_options(f)
     f = click.argument("paths", nargs=-1, required=True)(f)
@@ -38,8 +44,8 @@ def _common(f):
 @baseline.command()
 @_common
 @click.option("--force", is_flag=True, help="Overwrite an existing FILE (its reasons are lost).")
-def create(file, paths, max_cycle_length, force, **kw):
-    """Write FILE with every cycle found in PATHs."""
+def create(file, paths, max_cycle_length, force, min_confidence, show_all, **kw):
+    """Write FILE with every cycle found in PATHs at or above --min-confidence."""
     from lockcheck.errors import InputError
     from lockcheck.gate import baseline as bl
     if Path(file).exists() and not force:
@@ -51,16 +57,18 @@ def create(file, paths, max_cycle_length, force, **kw):
     except InputError as exc:
         click.echo(f"lockcheck: error: {exc}", err=True)
         return exitcodes.USAGE_ERROR
-    entries = bl.entries_for(result.findings)
+    level = shown_level(min_confidence, show_all)
+    entries = bl.entries_for(_shown(result.findings, level))
     bl.save(file, entries)
-    click.echo(f"{file}: {len(entries)} cycles recorded; fill in each reason")
+    click.echo(f"{file}: {len(entries)} cycles recorded at confidence >= {level or 'low'}; fill in each reason")
     return exitcodes.CLEAN
 
 
 @baseline.command()
 @_common
-def update(file, paths, max_cycle_length, **kw):
-    """Rewrite FILE with today's cycles, keeping the reasons of those still present."""
+def update(file, paths, max_cycle_length, min_confidence, show_all, **kw):
+    """Rewrite FILE with today's cycles at or above --min-confidence, keeping
+    the reasons of those still present."""
     from lockcheck.errors import InputError
     from lockcheck.gate import baseline as bl
     try:
@@ -69,8 +77,9 @@ def update(file, paths, max_cycle_length, **kw):
     except InputError as exc:
         click.echo(f"lockcheck: error: {exc}", err=True)
         return exitcodes.USAGE_ERROR
-    _, known, stale = bl.match(result.findings, old)
-    entries = bl.entries_for(result.findings, old)
+    findings = _shown(result.findings, shown_level(min_confidence, show_all))
+    _, known, stale = bl.match(findings, old)
+    entries = bl.entries_for(findings, old)
     bl.save(file, entries)
     for e in stale:
         click.echo(f"dropped (cycle gone): [{e.id}] {' -> '.join(e.locks)}")

@@ -7,7 +7,7 @@ import sys
 import click
 
 from lockcheck.cli import exitcodes
-from lockcheck.cli.options import build_options, common_options
+from lockcheck.cli.options import build_options, common_options, confidence_options, shown_level
 
 
 def scan_options(f):
@@ -33,7 +33,7 @@ def gate_options(f):
                      help="Longest cycle enumerated."),
     ]):
         f = d(f)
-    return scan_options(f)
+    return confidence_options(scan_options(f))
 
 
 def emit(steps, net, fmt: str) -> int:
@@ -76,16 +76,17 @@ def run_gate(make, fmt: str) -> int:
 @click.option("--repo", type=click.Path(file_okay=False),
               help="BASE and HEAD are revisions of this git repository (read with git archive).")
 @gate_options
-def diff(base, head, paths, repo, fmt, baseline, config, max_cycle_length, **kw):
+def diff(base, head, paths, repo, fmt, baseline, config, max_cycle_length, min_confidence, show_all, **kw):
     """Compare the cycles of BASE and HEAD (directories, or revisions with --repo).
 
     Only PATHs (relative to the tree root) are scanned when given.  Prints
     the cycles introduced in full, the cycles resolved with the edge the
-    change removed, and "N introduced, M resolved, K unchanged".
+    change removed, and "N introduced, M resolved, K unchanged at confidence
+    >= high"; cycles introduced below --min-confidence are listed, not failing.
 
     Exit codes: 0 nothing introduced, 1 a cycle introduced, 2 usage or input error.
     """
     from lockcheck.gate.run import Policy, diff_trees
     options = build_options(paths=(), max_cycle_length=max_cycle_length, **kw)
-    policy = Policy(baseline, config)
+    policy = Policy(baseline, config, shown_level(min_confidence, show_all))
     return run_gate(lambda: diff_trees(base, head, tuple(paths), options, repo, policy), fmt)

@@ -54,3 +54,25 @@ def build_options(paths, include_dirs, defines, undefines, model_files, arch, jo
                    undefines=frozenset(undefines), model_files=tuple(model_files), arch=arch,
                    jobs=jobs or os.cpu_count() or 1, executor=executor, cache_dir=cache,
                    parse_all=parse_all, **extra)
+
+
+#: Confidence levels, best first (lockcheck.result.LEVELS; not imported so
+#: that ``--help`` stays quick).
+LEVELS = ("high", "medium", "low")
+DEFAULT_MIN_CONFIDENCE = "high"
+
+
+def confidence_options(f):
+    """``--min-confidence`` and ``--all``: which findings are shown, fail
+    the exit code and the gate (docs/reports.md, Confidence)."""
+    f = click.option("--all", "show_all", is_flag=True,
+                     help="Show findings of every confidence (same as --min-confidence low).")(f)
+    return click.option("--min-confidence", type=click.Choice(LEVELS), default=DEFAULT_MIN_CONFIDENCE,
+                        show_default=True,
+                        help="Show (and fail on) findings at or above this confidence; "
+                             "JSON and SARIF still carry every finding.")(f)
+
+
+def shown_level(min_confidence: str, show_all: bool) -> str | None:
+    """The threshold to apply: None shows everything."""
+    return None if show_all or min_confidence == LEVELS[-1] else min_confidence

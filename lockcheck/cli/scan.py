@@ -13,7 +13,7 @@ from pathlib import Path
 import click
 
 from lockcheck.cli import exitcodes
-from lockcheck.cli.options import build_options, common_options
+from lockcheck.cli.options import build_options, common_options, confidence_options, shown_level
 from lockcheck.errors import InputError
 
 SCAN_FORMATS = ("text", "json", "sarif", "dot")
@@ -69,7 +69,8 @@ def run_check(quiet: bool, **kw):
 @click.option("--max-cycle-length", default=6, show_default=True, type=click.IntRange(2, 12),
               help="Longest cycle enumerated.")
 @click.option("--max-cycles", type=click.IntRange(min=1), default=None, metavar="N",
-              help="Report only the N highest-ranked findings (exit code still counts all).")
+              help="Report only the N highest-ranked reports (exit code still counts all shown).")
+@confidence_options
 @click.option("-q", "--quiet", is_flag=True, help="No progress bar.")
 @click.option("-v", "--verbose", is_flag=True,
               help="One line on stderr: files parsed this run and reused from the cache, functions skipped.")
@@ -79,17 +80,22 @@ def run_check(quiet: bool, **kw):
               help="Suppressions file (default: .lockcheck.toml at the tree root).")
 @click.option("--docs", "docs", multiple=True, type=click.Path(dir_okay=False),
               help="Locking document (RST) whose orders join the graph as documented edges.")
-def scan(fmt, max_cycle_length, max_cycles, quiet, verbose, baseline, config, docs, **kw):
+def scan(fmt, max_cycle_length, max_cycles, min_confidence, show_all, quiet, verbose, baseline, config, docs,
+         **kw):
     """Report every lock-order cycle (possible ABBA deadlock) in PATHs.
 
-    Findings are ranked (see docs/reports.md); text is lockdep's report,
+    Findings are ranked by confidence, then score (see docs/reports.md);
+    text is lockdep's report for the findings at or above --min-confidence
+    (cycles sharing their weakest edge as one), then what was held back;
     json follows lockcheck/report/schema/lockcheck-result-v1.json, sarif is
-    SARIF 2.1.0, dot is the lock graph for Graphviz.
+    SARIF 2.1.0 (both carry every finding), dot is the lock graph for Graphviz.
 
-    Exit codes: 0 no findings, 1 findings, 2 usage or input error.
+    Exit codes: 0 no finding at or above --min-confidence, 1 such findings,
+    2 usage or input error.
     """
     from lockcheck.report import renderer
     from lockcheck.report.rank import rank
+    from lockcheck.report.screen import screenful
     from lockcheck.report.text import render as render_text
     from lockcheck.gate.baseline import apply_baseline
     from lockcheck.gate.suppress import apply_suppressions, find_config, load_config
@@ -110,15 +116,18 @@ def scan(fmt, max_cycle_length, max_cycles, quiet, verbose, baseline, config, do
         _warn_unparsed(result.stats.get("unparsed", ()))
         if verbose:
             click.echo(_run_line(result), err=True)
-        found = bool(result.findings)
-        shown = dataclasses.replace(result, findings=rank(result.findings, max_cycles))
+        ranked = rank(result.findings)
+        screen = screenful(ranked, shown_level(min_confidence, show_all), max_cycles)
+        found = bool(screen.shown or screen.over_limit)
         extra = {"suppressed": suppressed, "known": known, "stale": stale}
         if fmt != "text":
             for err in result.errors:
                 click.echo(f"lockcheck: warning: {err}", err=True)
+            shown = dataclasses.replace(result, findings=ranked[:max_cycles] if max_cycles else ranked)
             renderer(fmt)(shown, sys.stdout, **extra)
         else:
-            render_text(shown, sys.stdout, show_time=sys.stdout.isatty())
+            render_text(dataclasses.replace(result, findings=ranked), sys.stdout, screen=screen,
+                        show_time=sys.stdout.isatty())
             _known_lines(**extra)
     except BAD_INPUT as exc:
         return error(exc)

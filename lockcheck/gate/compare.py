@@ -47,12 +47,17 @@ class Comparison:
     known: tuple[Finding, ...] = field(default=())
     suppressed: tuple[tuple[Finding, str], ...] = field(default=())
     stale: tuple = field(default=())
+    # introduced below the gate's confidence (lockcheck.report.screen), and that threshold
+    below: tuple[Finding, ...] = field(default=())
+    min_confidence: str | None = None
 
     def summary(self) -> str:
         line = f"{len(self.introduced)} introduced, {len(self.resolved)} resolved, " \
                f"{len(self.unchanged)} unchanged"
-        extra = [f"{len(v)} {k}" for k, v in (("known", self.known), ("suppressed", self.suppressed))
-                 if v]
+        if self.min_confidence:
+            line += f" at confidence >= {self.min_confidence}"
+        extra = [f"{len(v)} {k}" for k, v in (("known", self.known), ("suppressed", self.suppressed),
+                                                (f"below {self.min_confidence}", self.below)) if v]
         return line + (f" ({', '.join(extra)} not counted)" if extra else "")
 
 

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from lockcheck.gate.compare import Comparison, only
 from lockcheck.report import json_report, text
+from lockcheck.report.screen import screenful
 
 __all__ = ["render_text", "document"]
 
@@ -31,7 +32,7 @@ def render_text(cmp: Comparison, out, title: str = "", **opts) -> None:
         w(f"=== {title}\n")
     if cmp.introduced:
         w(f"cycles introduced ({len(cmp.introduced)}):\n\n")
-        text.render(only(cmp.head, cmp.introduced), out, **opts)
+        text.render(only(cmp.head, cmp.introduced), out, screen=screenful(cmp.introduced, None), **opts)
         w("\n")
     if cmp.resolved:
         w(f"cycles resolved ({len(cmp.resolved)}):\n")
@@ -42,6 +43,10 @@ def render_text(cmp: Comparison, out, title: str = "", **opts) -> None:
             w(f"{name} ({len(items)}):\n")
             for f in items:
                 w(f"  [{f.id}] {_chain(f.locks)}\n")
+    if cmp.below:
+        w(f"introduced below confidence {cmp.min_confidence} ({len(cmp.below)}, not failing; --all counts them):\n")
+        for f in cmp.below:
+            w(f"  [{f.id}] {_chain(f.locks)}  ({f.confidence}: {f.reason})\n")
     if cmp.suppressed:
         w(f"suppressed ({len(cmp.suppressed)}):\n")
         for f, reason in cmp.suppressed:
@@ -58,7 +63,8 @@ def document(cmp: Comparison) -> dict:
     return {
         "summary": {"introduced": len(cmp.introduced), "resolved": len(cmp.resolved),
                     "unchanged": len(cmp.unchanged), "known": len(cmp.known),
-                    "suppressed": len(cmp.suppressed), "stale_baseline": len(cmp.stale)},
+                    "suppressed": len(cmp.suppressed), "stale_baseline": len(cmp.stale),
+                    "below_confidence": len(cmp.below), "min_confidence": cmp.min_confidence or "low"},
         "introduced": json_report.document(only(cmp.head, cmp.introduced))["cycles"],
         "resolved": [{"id": r.finding.id, "kind": r.finding.kind, "locks": list(r.finding.locks),
                       "removed_edges": [{"from": e.src, "to": e.dst} for e in r.removed],
@@ -69,4 +75,6 @@ def document(cmp: Comparison) -> dict:
         "known": [{"id": f.id, "locks": list(f.locks)} for f in cmp.known],
         "suppressed": [{"id": f.id, "locks": list(f.locks), "reason": r} for f, r in cmp.suppressed],
         "stale_baseline": [{"id": e.id, "locks": list(e.locks)} for e in cmp.stale],
+        # introduced below the gate's confidence: carried, not failing
+        "below_confidence": json_report.document(only(cmp.head, cmp.below))["cycles"],
     }

@@ -19,6 +19,7 @@ from lockcheck.gate.patches import apply, read_series, touched
 from lockcheck.gate.suppress import Config, apply_suppressions, find_config, load_config
 from lockcheck.gate.trees import copy_tree, git_tree, kernel_support_paths, scan_tree
 from lockcheck.options import Options
+from lockcheck.report.screen import DEFAULT_MIN_CONFIDENCE, at_least
 
 __all__ = ["Policy", "Step", "diff_trees", "patch_steps"]
 
@@ -28,6 +29,8 @@ class Policy:
     """What lets an introduced cycle through: a baseline, suppressions."""
     baseline: str | None = None
     config: str | None = None        # explicit --config; else HEAD's .lockcheck.toml
+    # introduced cycles below this confidence do not fail (None: all do)
+    min_confidence: str | None = DEFAULT_MIN_CONFIDENCE
 
     def load(self, head_root: Path) -> tuple[list[bl.Entry] | None, Config | None]:
         entries = bl.load(self.baseline) if self.baseline else None
@@ -41,9 +44,11 @@ class Step:
     comparison: Comparison
 
 
-def judge(cmp: Comparison, entries, config) -> Comparison:
-    """Move introduced cycles that are suppressed or in the baseline aside."""
-    introduced, suppressed, known, stale = list(cmp.introduced), [], [], []
+def judge(cmp: Comparison, entries, config, min_confidence: str | None = None) -> Comparison:
+    """Move introduced cycles that are below ``min_confidence``, suppressed
+    or in the baseline aside."""
+    below = [f for f in cmp.introduced if not at_least(f, min_confidence)]
+    introduced, suppressed, known, stale = [f for f in cmp.introduced if at_least(f, min_confidence)], [], [], []
     if config is not None:
         kept, suppressed = apply_suppressions(only(cmp.head, introduced), config)
         introduced = list(kept.findings)
@@ -51,7 +56,8 @@ def judge(cmp: Comparison, entries, config) -> Comparison:
         introduced, known, _ = bl.match(introduced, entries)
         stale = bl.match(cmp.head.findings, entries)[2]
     return replace(cmp, introduced=tuple(introduced), known=tuple(known),
-                   suppressed=tuple(suppressed), stale=tuple(stale))
+                   suppressed=tuple(suppressed), stale=tuple(stale), below=tuple(below),
+                   min_confidence=min_confidence)
 
 
 @contextlib.contextmanager
@@ -75,7 +81,7 @@ def diff_trees(base: str, head: str, paths: tuple[str, ...], options: Options,
         entries, config = policy.load(h)
         _check_paths(paths, (b, h))
         cmp = compare(scan_tree(b, paths, options), scan_tree(h, paths, options))
-        yield judge(cmp, entries, config)
+        yield judge(cmp, entries, config, policy.min_confidence)
 
 
 @contextlib.contextmanager
@@ -110,9 +116,9 @@ def patch_steps(tree: str, patch_files, paths: tuple[str, ...], options: Options
         for group, dest in zip(groups, trees):
             res = scan_tree(dest, paths, options)
             if each:
-                steps.append(Step(group[0].name, judge(compare(last, res), entries, config)))
+                steps.append(Step(group[0].name, judge(compare(last, res), entries, config, policy.min_confidence)))
             last = res
-        yield steps, judge(compare(base, last), entries, config)
+        yield steps, judge(compare(base, last), entries, config, policy.min_confidence)
 
 
 def _check_paths(paths, roots) -> None:

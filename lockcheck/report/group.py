@@ -6,7 +6,11 @@ one mistake shows as dozens of cycles.  Cycles that share their *weakest
 edge* (:attr:`lockcheck.result.Finding.weakest_edge`: the lowest
 confidence, then the most candidate targets, then the longest witness)
 are one group; its lead is the shortest cycle (then the first in rank
-order), and the others are counted under it.  Recursive findings through
+order), and the others are counted under it.  Below high confidence two
+weakest edges are the same when they hold the same lock and rest on the
+same doubtful steps (the same call site and candidate): a wrong target
+taken under a held lock makes an edge to *every* lock the target takes,
+and all of them are that one doubt.  Recursive findings through
 one lock (whatever its subclass) taken again in one function are one
 group too.  Every other finding is a group of its own.
 
@@ -18,7 +22,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from lockcheck.result import Finding
+from lockcheck.result import LEVELS, Finding
 
 __all__ = ["Group", "group", "group_key"]
 
@@ -41,7 +45,13 @@ class Group:
 def group_key(f: Finding) -> tuple:
     if f.kind == "circular":
         e = f.weakest_edge
-        return ("circular", e.src, e.dst)
+        if e.confidence == LEVELS[0]:
+            return ("circular", e.src, e.dst)
+        # the doubtful step, not the lock it leads to: one wrong call
+        # resolution under a held lock makes an edge to every lock the
+        # wrong target takes, and each closes cycles of its own
+        doubt = tuple(sorted(b.detail for b in e.basis if b.level == e.confidence))
+        return ("circular", e.src, doubt)
     if f.kind == "recursive":
         e = f.edges[0]
         where = e.acquire[0].function if e.acquire else ""

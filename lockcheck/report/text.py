@@ -81,9 +81,7 @@ _LEVEL_STYLE = {"high": "bold red", "medium": "yellow", "low": "dim"}
 
 def _confidence(w: _Writer, f: Finding) -> None:
     """The finding's confidence and what its weakest edge rests on."""
-    e = f.weakest_edge
-    where = f"{e.src} --> {e.dst}: " if len(f.edges) > 1 else ""
-    w.line("confidence ", (f.confidence, _LEVEL_STYLE[f.confidence]), f": {where}{e.reason}")
+    w.line("confidence ", (f.confidence, _LEVEL_STYLE[f.confidence]), f": {f.reason}")
 
 
 def _others(w: _Writer, g) -> None:
@@ -93,8 +91,9 @@ def _others(w: _Writer, g) -> None:
     n = len(g.others)
     if g.lead.kind == "circular":
         e = g.lead.weakest_edge
+        same = f"{e.src} --> {e.dst}" if e.confidence == "high" else f"holding {e.src}, the same doubt"
         w.line((f"{n} other cycle{'s' if n != 1 else ''} through this edge", "bold"),
-               f" ({e.src} --> {e.dst}); --format json lists them:")
+               f" ({same}); --format json lists them:")
     else:
         w.line((f"{n} other finding{'s' if n != 1 else ''} like this one", "bold"), "; --format json lists them:")
     for f in g.others[:3]:
@@ -231,9 +230,11 @@ def _summary(c, result: ScanResult, screen: Screen, show_time: bool, plain: bool
     for lvl in ("high", "medium", "low"):
         if lvl in levels:
             table.add_row(f"findings of {lvl} confidence", str(levels[lvl]))
-    shown = len(screen.shown)
-    at = f"confidence >= {screen.min_confidence}" if screen.min_confidence else "--all"
-    table.add_row(f"reports shown ({at})", f"{shown} ({sum(len(g.members) for g in screen.shown)} findings)")
+    at = f">= {screen.min_confidence}" if screen.min_confidence else "--all"
+    table.add_row(f"reports shown ({at})", str(len(screen.shown)))
+    grouped = sum(len(g.members) for g in screen.shown)
+    if grouped > len(screen.shown):
+        table.add_row("findings in them", str(grouped))
     if screen.over_limit:
         table.add_row("not shown (--max-cycles)", str(len(screen.over_limit)))
     table.add_row("lock classes", str(s.get("classes", len(result.locks))))

@@ -21,7 +21,7 @@ def test_patch_resolves_the_cycle(lc):
     code, out, _ = lc("check-patch", PATCH, "--tree", BEFORE)
     assert code == 0
     assert "removed the edge cpu_hotplug_lock -> kvm_lock" in out
-    assert out.rstrip().endswith("0 introduced, 1 resolved, 0 unchanged")
+    assert out.rstrip().endswith("0 introduced, 1 resolved, 0 unchanged at confidence >= high")
     assert _tree_digest(BEFORE) == before          # contents and link counts
 
 
@@ -44,7 +44,7 @@ def test_reverse_patch_introduces(lc, tmp_path):
 def test_series_net_effect(lc):
     code, out, _ = lc("check-patch", SERIES, "--tree", AFTER)
     assert code == 0
-    assert out.strip() == "0 introduced, 0 resolved, 0 unchanged"
+    assert out.strip() == "0 introduced, 0 resolved, 0 unchanged at confidence >= high"
 
 
 def test_series_each(lc):
@@ -55,9 +55,9 @@ def test_series_each(lc):
         "patch series.mbox: [PATCH 1/2] KVM: protect kvm_usage_count with kvm_lock again",
         "patch series.mbox: [PATCH 2/2] KVM: use a dedicated kvm_usage_lock",
         "net effect of the series"]
-    assert "1 introduced, 0 resolved, 0 unchanged" in blocks[0]
-    assert "0 introduced, 1 resolved, 0 unchanged" in blocks[1]
-    assert "0 introduced, 0 resolved, 0 unchanged" in blocks[2]
+    assert "1 introduced, 0 resolved, 0 unchanged at confidence >= high" in blocks[0]
+    assert "0 introduced, 1 resolved, 0 unchanged at confidence >= high" in blocks[1]
+    assert "0 introduced, 0 resolved, 0 unchanged at confidence >= high" in blocks[2]
 
 
 def test_series_each_json(lc):

@@ -45,7 +45,7 @@ def test_tree_config_is_used_by_diff(lc, tmp_path):
     code, out, _ = lc("diff", AFTER, head)
     assert code == 0
     assert "suppressed (1)" in out and "reason: cpu_up never runs with VMs (test)" in out
-    assert "0 introduced, 0 resolved, 0 unchanged (1 suppressed not counted)" in out
+    assert "0 introduced, 0 resolved, 0 unchanged at confidence >= high (1 suppressed not counted)" in out
 
 
 def test_explicit_config(lc, tmp_path):

@@ -45,7 +45,9 @@ def test_structure_minikvm():
     assert all("What it does" in r["help"]["markdown"] for r in run["tool"]["driver"]["rules"])
     (res,) = run["results"]
     f = result.findings[0]
-    assert res["ruleId"] == "LC101" and res["level"] == "warning"
+    # the KVM seed rests on direct calls and kernel models only: high confidence, SARIF error
+    assert res["ruleId"] == "LC101" and res["level"] == "error" and res["properties"]["confidence"] == "high"
+    assert res["rank"] >= 70.0
     loc = res["locations"][0]["physicalLocation"]
     closing = f.edges[-1].acquire[-1]
     assert (loc["artifactLocation"]["uri"], loc["region"]["startLine"]) == (closing.file, closing.line)
