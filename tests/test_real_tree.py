@@ -99,3 +99,15 @@ def test_cpufreq_transition_notifier_closes_the_seed_cycle(cpufreq_scan):
     whats = [s.what for s in e.witness]
     assert any("notifier chain cpufreq_transition_notifier_list" in w for w in whats)
     assert "__kvmclock_cpufreq_notifier" in [s.function for s in e.witness]
+
+
+def test_the_seed_cycle_is_at_the_highest_confidence(cpufreq_scan):
+    """On the real KVM + cpufreq scope the seed cycle is a high-confidence
+    finding (docs/reports.md, Confidence), and is shown by default."""
+    from lockcheck.report.rank import rank
+    from lockcheck.report.screen import screenful
+    seed = ("&kvm->slots_lock", "&kvm->srcu", "cpu_hotplug_lock", "kvm_lock")
+    (f,) = [f for f in cpufreq_scan.findings if f.locks == seed]
+    assert f.confidence == "high", f.reason
+    shown = screenful(rank(cpufreq_scan.findings))
+    assert any(f in g.members for g in shown.shown)

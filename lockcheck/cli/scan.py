@@ -124,7 +124,7 @@ def scan(fmt, max_cycle_length, max_cycles, min_confidence, show_all, quiet, ver
             for err in result.errors:
                 click.echo(f"lockcheck: warning: {err}", err=True)
             shown = dataclasses.replace(result, findings=ranked[:max_cycles] if max_cycles else ranked)
-            renderer(fmt)(shown, sys.stdout, **extra)
+            renderer(fmt)(shown, sys.stdout, min_confidence=screen.min_confidence, **extra)
         else:
             render_text(dataclasses.replace(result, findings=ranked), sys.stdout, screen=screen,
                         show_time=sys.stdout.isatty())

@@ -9,14 +9,16 @@ it)::
      "locks": [{"name", "class", "kind"}],
      "edges": [{"from", "to", "holder", "acquirer", "confidence", "basis": [...],
                 "witness": [{"function", "file", "line", "what"}]}],
-     "cycles": [{"id", "kind", "score", "confidence", "reason", "group", "locks": [...],
+     "cycles": [{"id", "kind", "score", "confidence", "confidence_reason", "shown", "group", "locks": [...],
                  "edges": [<edge>, ...]}],
      "groups": [{"id", "kind", "confidence", "weakest_edge", "members": [ids]}],
      "errors": ["one line per unreadable input"]}
 
 ``cycles`` holds every finding (``kind`` circular or recursive) in rank
-order (confidence, then score), whatever ``--min-confidence`` says;
-``groups`` every group of them (report.group), the lead first.  Timing is left out so the same input always gives the same bytes;
+order (confidence, then score), whatever ``--min-confidence`` says
+(``shown``: at or above it, so the text report shows it or counts it under
+its group's lead); ``groups`` every group of them (report.group), the lead
+first; a finding is its group's lead when its ``group`` is its own ``id``.  Timing is left out so the same input always gives the same bytes;
 fields are only ever added within a version.
 """
 
@@ -28,6 +30,7 @@ from importlib.resources import files
 from lockcheck.report import indented_json
 from lockcheck.report.group import group
 from lockcheck.report.rank import score
+from lockcheck.report.screen import DEFAULT_MIN_CONFIDENCE, at_least
 from lockcheck.result import Edge, ScanResult
 
 __all__ = ["render", "document", "schema"]
@@ -76,7 +79,8 @@ def _ref(f, reason: str | None = None) -> dict:
     return d
 
 
-def document(result: ScanResult, suppressed=(), known=(), stale=()) -> dict:
+def document(result: ScanResult, suppressed=(), known=(), stale=(),
+             min_confidence: str | None = DEFAULT_MIN_CONFIDENCE) -> dict:
     stats = {k: v for k, v in result.stats.items() if k != "seconds"}
     groups = group(result.findings)
     group_of = {f.id: g.lead.id for g in groups for f in g.members}
@@ -86,7 +90,8 @@ def document(result: ScanResult, suppressed=(), known=(), stale=()) -> dict:
         "locks": [{"name": l.name, "class": l.key, "kind": l.kind} for l in result.locks],
         "edges": [_edge(e) for e in result.edges],
         "cycles": [{"id": f.id, "kind": f.kind, "score": score(f), "confidence": f.confidence,
-                    "reason": f.reason, "group": group_of[f.id], "locks": list(f.locks),
+                    "confidence_reason": f.reason, "shown": at_least(f, min_confidence),
+                    "group": group_of[f.id], "locks": list(f.locks),
                     "edges": [_edge(e) for e in f.edges]}
                    for f in result.findings],
         "groups": [{"id": g.lead.id, "kind": g.lead.kind, "confidence": g.confidence,
@@ -103,6 +108,7 @@ def document(result: ScanResult, suppressed=(), known=(), stale=()) -> dict:
     return doc
 
 
-def render(result: ScanResult, out, suppressed=(), known=(), stale=(), **_opts) -> None:
-    indented_json.dump(document(result, suppressed, known, stale), out)
+def render(result: ScanResult, out, suppressed=(), known=(), stale=(),
+           min_confidence: str | None = DEFAULT_MIN_CONFIDENCE, **_opts) -> None:
+    indented_json.dump(document(result, suppressed, known, stale, min_confidence), out)
     out.write("\n")

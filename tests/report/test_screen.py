@@ -78,7 +78,8 @@ def test_json_and_sarif_carry_everything_whatever_the_threshold(run):
     assert code == 0
     doc = json.loads(out)
     (c,) = doc["cycles"]
-    assert c["confidence"] == "medium" and c["group"] == c["id"]
+    assert c["confidence"] == "medium" and c["group"] == c["id"] and c["shown"] is False
+    assert "2 candidate targets" in c["confidence_reason"]
     assert any(b["kind"] == "indirect" and b["targets"] == 2 for e in c["edges"] for b in e["basis"])
     code, out, _ = run("scan", "-q", "--no-cache", "--format", "sarif", OPS)
     (res,) = json.loads(out)["runs"][0]["results"]
@@ -87,6 +88,9 @@ def test_json_and_sarif_carry_everything_whatever_the_threshold(run):
     doc = json.loads(out)
     assert len(doc["cycles"]) == 5
     assert sorted(len(g["members"]) for g in doc["groups"]) == [1, 4]
+    assert [c["shown"] for c in doc["cycles"]] == [True, False, False, False, False]
+    code, out, _ = run("scan", "-q", "--no-cache", "--format", "json", "--all", WIDE)
+    assert all(c["shown"] for c in json.loads(out)["cycles"])
 
 
 def test_gate_compares_at_the_shown_confidence(run):
