@@ -37,6 +37,7 @@ class Basis:
     level: str         # one of LEVELS
     detail: str        # for people: "seq_show() through m->op->show: 14 candidate targets"
     targets: int = 0   # indirect: candidate targets of that call
+    where: str = ""    # indirect: the call site, "function() at file:line"
 
 
 def weakest(levels) -> str:

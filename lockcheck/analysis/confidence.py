@@ -78,13 +78,14 @@ def _step_basis(s: WitnessStep) -> Basis | None:
     if s.targets <= 0:
         return None
     callee = s.what if s.what.isidentifier() else s.what.split(" ", 1)[0]
+    where = f"{s.function}() at {s.file}:{s.line}"
     if s.targets == 1:
         return Basis("indirect", "high", f"{s.function}() calls {callee}() through a pointer with one candidate",
-                     s.targets)
+                     s.targets, where)
     level = "medium" if s.targets <= MEDIUM_TARGETS else "low"
     wide = " (wide)" if s.targets > WIDE_TARGETS else ""
-    return Basis("indirect", level, f"{s.function}() at {s.file}:{s.line} calls {callee}() "
-                 f"as one of {s.targets} candidate targets{wide}", s.targets)
+    return Basis("indirect", level, f"{where} calls {callee}() as one of {s.targets} candidate targets{wide}",
+                 s.targets, where)
 
 
 def class_basis(key: str, name: str) -> Basis | None:

@@ -8,9 +8,10 @@ confidence, then the most candidate targets, then the longest witness)
 are one group; its lead is the shortest cycle (then the first in rank
 order), and the others are counted under it.  Below high confidence two
 weakest edges are the same when they hold the same lock and rest on the
-same doubtful steps (the same call site and candidate): a wrong target
-taken under a held lock makes an edge to *every* lock the target takes,
-and all of them are that one doubt.  Recursive findings through
+same doubtful steps (for an indirect call: the same call site, whichever
+candidate): a wrong target taken under a held lock makes an edge to
+*every* lock the target takes, and a call site with many candidates to
+every lock any of them takes; all of them are that one doubt.  Recursive findings through
 one lock (whatever its subclass) taken again in one function are one
 group too.  Every other finding is a group of its own.
 
@@ -50,7 +51,7 @@ def group_key(f: Finding) -> tuple:
         # the doubtful step, not the lock it leads to: one wrong call
         # resolution under a held lock makes an edge to every lock the
         # wrong target takes, and each closes cycles of its own
-        doubt = tuple(sorted(b.detail for b in e.basis if b.level == e.confidence))
+        doubt = tuple(sorted(b.where or b.detail for b in e.basis if b.level == e.confidence))
         return ("circular", e.src, doubt)
     if f.kind == "recursive":
         e = f.edges[0]

@@ -59,6 +59,8 @@ def _basis(b) -> dict:
     d = {"kind": b.kind, "level": b.level, "detail": b.detail}
     if b.targets:
         d["targets"] = b.targets
+    if b.where:
+        d["where"] = b.where
     return d
 
 
