@@ -6,12 +6,11 @@ one mistake shows as dozens of cycles.  Cycles that share their *weakest
 edge* (:attr:`lockcheck.result.Finding.weakest_edge`: the lowest
 confidence, then the most candidate targets, then the longest witness)
 are one group; its lead is the shortest cycle (then the first in rank
-order), and the others are counted under it.  Below high confidence two
-weakest edges are the same when they hold the same lock and rest on the
-same doubtful steps (for an indirect call: the same call site, whichever
-candidate): a wrong target taken under a held lock makes an edge to
-*every* lock the target takes, and a call site with many candidates to
-every lock any of them takes; all of them are that one doubt.  Recursive findings through
+order), and the others are counted under it.  Below high confidence the
+weakest edge is identified by its doubt: an indirect call by its call site
+(whichever candidate, whatever lock is held around it: one wrong
+resolution makes an edge from every held lock to every lock the wrong
+target takes), any other doubt by the held lock and the doubt.  Recursive findings through
 one lock (whatever its subclass) taken again in one function are one
 group too.  Every other finding is a group of its own.
 
@@ -48,11 +47,13 @@ def group_key(f: Finding) -> tuple:
         e = f.weakest_edge
         if e.confidence == LEVELS[0]:
             return ("circular", e.src, e.dst)
-        # the doubtful step, not the lock it leads to: one wrong call
-        # resolution under a held lock makes an edge to every lock the
-        # wrong target takes, and each closes cycles of its own
-        doubt = tuple(sorted(b.where or b.detail for b in e.basis if b.level == e.confidence))
-        return ("circular", e.src, doubt)
+        # the doubt, not the locks it joins: one wrong call resolution makes
+        # an edge from every lock held around the call to every lock the
+        # wrong target takes, and each of them closes cycles of its own
+        doubt = max((b for b in e.basis if b.level == e.confidence), key=lambda b: (b.targets, b.detail))
+        if doubt.where:
+            return ("circular", "call", doubt.where)
+        return ("circular", e.src, doubt.detail)
     if f.kind == "recursive":
         e = f.edges[0]
         where = e.acquire[0].function if e.acquire else ""
