@@ -2,7 +2,10 @@
 
 files → front end (+ extraction, per file, cached) → header inline
 functions the code calls → interprocedural summaries → lock graph →
-cycles → :class:`~lockcheck.result.ScanResult`.
+cycles → :class:`~lockcheck.result.ScanResult`.  The kernel model is loaded
+once (:class:`~lockcheck.model.scan_model.ScanModel`); documented orders
+join the graph in :mod:`lockcheck.analysis.documented`, and the result is
+built (witnesses, cycles, confidence bases) in :mod:`lockcheck.analysis.to_result`.
 """
 
 from __future__ import annotations

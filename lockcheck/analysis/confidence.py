@@ -39,6 +39,7 @@ WIDE_TARGETS = 32
 MODEL_LEVELS = {"documented order": "medium"}
 
 RUNNER_MARK = "[model] "
+NAMED_MARK = "[model: "
 _MODEL_NAME = re.compile(r"\[model: ([^\]]+)\]")
 #: The display suffix of a subclass computed at run time (analysis.names).
 DYNAMIC_SUFFIX = "/?"
@@ -52,7 +53,7 @@ def edge_basis(steps: tuple[WitnessStep, ...], approximation: str = "",
     out: dict[tuple, Basis] = {}
     # a callback runner's hold step ("[model] why (registered by f)") and its
     # call of the callback ("cb [model: name]") are one model: named once
-    named = any(_MODEL_NAME.search(s.what) for s in steps)
+    named = any(NAMED_MARK in s.what for s in steps)
     for s in steps:
         if named and s.what.startswith(RUNNER_MARK) and "(registered by" in s.what:
             continue
@@ -71,7 +72,7 @@ def edge_basis(steps: tuple[WitnessStep, ...], approximation: str = "",
 
 def _step_basis(s: WitnessStep) -> Basis | None:
     if "[model" in s.what:
-        m = _MODEL_NAME.search(s.what)
+        m = _MODEL_NAME.search(s.what) if NAMED_MARK in s.what else None
         name = m.group(1) if m else s.what.split("]", 1)[1].split("(registered", 1)[0].strip()
         kind = "documented" if name == "documented order" else "model"
         return Basis(kind, MODEL_LEVELS.get(name, "high"), f"model: {name}")
