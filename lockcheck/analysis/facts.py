@@ -23,9 +23,9 @@ class Step(NamedTuple):
     line: int
     function: str
     what: str = ""
-    # candidate targets when this step is a call resolved to more than one
-    # function or made through a pointer (0: a direct call, or no call);
-    # what a finding's confidence counts (analysis.confidence)
+    # candidate targets when this step is an indirect call (an ops-table
+    # field, a function pointer; summaries.indirect_width), 0 for a call by
+    # name or no call: what a finding's confidence counts (analysis.confidence)
     targets: int = 0
 
 
