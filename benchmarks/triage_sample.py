@@ -28,15 +28,13 @@ SEED = 20261203
 def reported(doc: dict, include_all: bool) -> list[dict]:
     """The findings the default text report shows, in report order, one
     per group."""
-    out, seen_groups = [], set()
+    out = []
     for c in doc.get("cycles", []):
         if not include_all and c.get("shown") is False:
             continue
         group = c.get("group")
-        if group is not None:
-            if group in seen_groups:
-                continue
-            seen_groups.add(group)
+        if group is not None and group != c["id"]:
+            continue
         out.append(c)
     return out
 
