@@ -17,7 +17,7 @@ from dataclasses import dataclass
 
 from lockcheck.result import Edge, Finding, WitnessStep
 
-__all__ = ["Op", "hold_op", "try_op", "scenario", "edge_to_break", "closing"]
+__all__ = ["Op", "hold_op", "try_op", "scenario", "edge_to_break", "closing", "chain_number", "chain_edge"]
 
 
 @dataclass(frozen=True)
@@ -34,6 +34,24 @@ class Op:
 
 def closing(f: Finding) -> Edge:
     return f.edges[-1]
+
+
+def chain_number(i: int, n: int) -> int:
+    """lockdep's ``#`` for ``edges[i]`` of a cycle of ``n`` edges.
+
+    lockdep's "existing dependency chain (in reverse order)" starts at the
+    lock being acquired (``locks[0]``, #0) and follows the dependencies to
+    the lock already held (``locks[n-1]``, #n-1).  Block #k names
+    ``locks[k]`` with the stack that took it, which is ``edges[k-1]``; #0's
+    is the closing acquisition, ``edges[n-1]``.  Blocks print from #n-1
+    down to #0."""
+    return (i + 1) % n
+
+
+def chain_edge(number: int, n: int) -> int:
+    """The inverse of :func:`chain_number`: which edge lockdep's block
+    ``#number`` shows (for reading a pasted splat's chain)."""
+    return (number - 1) % n
 
 
 def hold_op(cpu: int, e: Edge) -> Op:

@@ -6,7 +6,10 @@ is taken (function, file:line, and the source line of both lock sites), and
 the report ends with the edge we suggest breaking.  Layout rules:
 
 * blocks are numbered like lockdep's "(in reverse order)": ``#0`` is the
-  closing acquisition, ``#N-1`` the first edge of the cycle;
+  lock being acquired (``locks[0]``, shown with the closing acquisition),
+  ``#k`` is ``locks[k]`` shown with the edge that took it (``edges[k-1]``),
+  so the lock already held is ``#N-1``; printed from ``#N-1`` down to ``#0``
+  (:func:`lockcheck.report.scenario.chain_number`);
 * one column per CPU in the scenario (see :mod:`lockcheck.report.scenario`);
 * nothing time-dependent unless ``show_time`` (the CLI sets it only on a
   terminal), so piped output is byte-for-byte reproducible.
@@ -151,9 +154,10 @@ def _circular(w: _Writer, f: Finding) -> None:
     w.line("")
     w.line("")
     w.line("the existing dependency chain (in reverse order) is:")
-    for i, e in enumerate(f.edges):
+    for i in sorted(range(n), key=lambda i: -sc.chain_number(i, n)):
+        e = f.edges[i]
         w.line("")
-        w.line(f"-> #{n - 1 - i} ", w.lock(e.dst), ":")
+        w.line(f"-> #{sc.chain_number(i, n)} ", w.lock(e.dst), ":")
         w.chain(e)
     w.line("")
     w.line("other info that might help us debug this:")
@@ -168,7 +172,7 @@ def _circular(w: _Writer, f: Finding) -> None:
     calls = max(len(e.acquire) - 1, 0)
     via = f" through {calls} call{'s' if calls != 1 else ''}" if calls else " directly"
     where = e.acquire[0].function if e.acquire else "?"
-    w.line(("suggested fix: ", "bold"), f"break #{n - 1 - k} ({e.src} --> {e.dst}):")
+    w.line(("suggested fix: ", "bold"), f"break #{sc.chain_number(k, n)} ({e.src} --> {e.dst}):")
     w.line("  ", (f"{where}()", "green"), f" takes {e.dst}{via} while holding {e.src}.")
     if calls:
         w.line("  It is the cycle's longest chain: the most model-dependent edge, and the one where")
