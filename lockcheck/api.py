@@ -65,15 +65,33 @@ def _without_cyclic_gc():
 
 
 def _run_key(options: Options, discovered) -> str | None:
-    """Whole-scan identity: configuration plus the files discovered (a new
-    file in a scanned directory is a different scan)."""
+    """Whole-scan identity: everything that changes the result's bytes
+    besides the content of the files it read (checked on reuse): the
+    configuration, the files discovered (a new file in a scanned directory
+    is a different scan), the header directories, the documents as named,
+    and the directories paths are shown relative to."""
     from lockcheck.cache import make_key
     if options.cache_dir is None:
         return None
-    files, errors, _ = discovered
+    files, errors, root = discovered
     docs = [hashlib.blake2b(open(d, "rb").read()).hexdigest() for d in options.docs if os.path.isfile(d)]
     return make_key("run", options.config_digest(), str(options.max_cycle_length), str(options.parse_all), *docs,
+                    *options.docs, *(os.path.abspath(d) for d in options.include_dirs),
+                    str(root), _display_base(files, root, options), "",
                     *errors, *(os.path.abspath(f) for f in files))
+
+
+def _display_base(files, root, options: Options) -> str:
+    """The working directory when some path may be shown relative to it
+    (driver._display: witness paths outside the tree root, or every path
+    when there is no tree), else nothing: a tree scanned from any directory
+    inside or outside it gives the same report."""
+    if root is None:
+        return os.getcwd()
+    for p in (*files, *options.include_dirs):
+        if not os.path.realpath(p).startswith(str(root) + os.sep):
+            return os.getcwd()
+    return ""
 
 
 def _cached_run(options: Options, key: str | None) -> ScanResult | None:

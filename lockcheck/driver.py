@@ -679,7 +679,7 @@ def header_functions(run: FrontendRun, options: Options, wanted: set[str]) -> li
                 src = read_source(path, display)
             except SourceError:
                 continue
-            key = make_key("header", src.digest, index_digest, *sorted(hit))
+            key = make_key("header", src.digest, display, index_digest, *sorted(hit))
             irs = cache.get("header", key)
             if irs is None:
                 misses.append((key, header, display, tuple(sorted(hit))))

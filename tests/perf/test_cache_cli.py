@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import subprocess
 
 from .clirun import FIXTURES, lockcheck
 
@@ -113,3 +114,71 @@ def test_clear_removes_lexed_files_a_killed_scan_left(tmp_path):
     assert not left.exists()
     assert (other / "notes.txt").read_text() == (other / "draft.lexed").read_text() == "keep"
     assert (tmp_path / "lexed-file").read_text() == "keep"
+
+
+def _scan_in(cwd, *args) -> subprocess.CompletedProcess:
+    import sys
+    return subprocess.run([sys.executable, "-c", "from lockcheck.cli.main import main; main()", "scan", "-q",
+                           "-j", "1", *map(str, args)], capture_output=True, cwd=cwd, timeout=600)
+
+
+WITH_HEADER_H = """extern struct mutex a_lock;
+extern struct mutex b_lock;
+static inline void take_b(void)
+{
+\tmutex_lock(&b_lock);
+\tmutex_unlock(&b_lock);
+}
+"""
+
+WITH_HEADER_C = """#include "h.h"
+DEFINE_MUTEX(a_lock);
+DEFINE_MUTEX(b_lock);
+void one(void)
+{
+\tmutex_lock(&a_lock);
+\ttake_b();
+\tmutex_unlock(&a_lock);
+}
+void two(void)
+{
+\tmutex_lock(&b_lock);
+\tmutex_lock(&a_lock);
+\tmutex_unlock(&a_lock);
+\tmutex_unlock(&b_lock);
+}
+"""
+
+
+def test_run_cache_keeps_paths_relative_to_where_the_scan_runs(tmp_path):
+    """Outside a kernel tree witnesses are shown relative to the working
+    directory: the same files scanned from another directory are another
+    report, not the cached one (SARIF URIs would point at the wrong files)."""
+    proj, cache = tmp_path / "proj", tmp_path / "cache"
+    (proj / "sub").mkdir(parents=True)
+    (proj / "sub" / "a.c").write_text(WITH_HEADER_C)
+    (proj / "sub" / "h.h").write_text(WITH_HEADER_H)      # its inline function is a witness: header entries too
+    for fmt in ("json", "sarif", "text"):
+        outer = _scan_in(proj, "--format", fmt, "--cache-dir", cache, "sub")
+        inner = _scan_in(proj / "sub", "--format", fmt, "--cache-dir", cache, ".")
+        assert outer.returncode == inner.returncode == 1, inner.stderr
+        assert b"sub/a.c" in outer.stdout and b"sub/h.h" in outer.stdout
+        assert inner.stdout == _scan_in(proj / "sub", "--format", fmt, "--no-cache", ".").stdout
+        assert b"sub/" not in inner.stdout and b"h.h" in inner.stdout
+        # and back: the first directory's entry still serves it
+        assert _scan_in(proj, "--format", fmt, "--cache-dir", cache, "sub").stdout == outer.stdout
+
+
+def test_run_cache_reused_from_anywhere_for_a_kernel_tree(tmp_path):
+    """Inside a kernel tree paths are shown relative to its root, so the
+    working directory is not part of the whole-scan key there."""
+    import shutil
+    tree, cache = tmp_path / "linux", tmp_path / "cache"
+    (tree / "include" / "linux").mkdir(parents=True)
+    (tree / "Kconfig").write_text("\n")
+    shutil.copytree(FIXTURES / "abba_two_files", tree / "drivers" / "abba")
+    first = _scan_in(tree, "-v", "--format", "json", "--cache-dir", cache, "drivers/abba")
+    again = _scan_in(tree / "drivers", "-v", "--format", "json", "--cache-dir", cache, "abba")
+    assert first.returncode == again.returncode == 1
+    assert b"whole scan reused from the cache" in again.stderr
+    assert again.stdout == first.stdout and b'"drivers/abba/' in first.stdout
