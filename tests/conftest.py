@@ -2,12 +2,30 @@
 
 from __future__ import annotations
 
+import tempfile
 from pathlib import Path
 
 import pytest
 
 REPO = Path(__file__).resolve().parent.parent
 KERNEL = REPO / "kernel" / "linux-source-6.12"
+
+
+@pytest.fixture(autouse=True)
+def isolated_home(tmp_path_factory, monkeypatch):
+    """No test reads or writes the user's files: HOME, XDG_CACHE_HOME (the
+    default cache, ~/.cache/lockcheck) and the temporary directory are the
+    test's own, in this process and in every process it starts.  (Other
+    runs on the machine share /tmp: a test counting lockcheck's files
+    there would count theirs.)"""
+    home = tmp_path_factory.mktemp("home")
+    tmp = home / "tmp"
+    tmp.mkdir()
+    monkeypatch.setenv("HOME", str(home))
+    monkeypatch.setenv("XDG_CACHE_HOME", str(home / ".cache"))
+    monkeypatch.setenv("TMPDIR", str(tmp))
+    monkeypatch.setattr(tempfile, "tempdir", str(tmp))
+    return home
 
 
 @pytest.fixture

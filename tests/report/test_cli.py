@@ -109,3 +109,13 @@ def test_rules(run):
 def test_progress_silent_when_not_a_terminal(run):
     _, _, err = run("scan", "--no-cache", "--format", "json", "fixtures")
     assert err == ""
+
+
+def test_default_cache_is_the_tests_own(run, isolated_home):
+    """Without --cache-dir a scan uses ~/.cache/lockcheck; under the tests
+    that is a directory of the test's own, never the user's."""
+    from lockcheck.options import default_cache_dir
+    assert default_cache_dir() == isolated_home / ".cache" / "lockcheck"
+    code, _, _ = run("scan", "-q", "-j", "1", "fixtures/abba_simple.c")
+    assert code == 1
+    assert list((isolated_home / ".cache" / "lockcheck" / "run").rglob("*.pickle"))
