@@ -33,6 +33,10 @@ __all__ = ["check"]
 
 
 def check(options: Options, progress=None) -> ScanResult:
+    """``progress`` is called with each file's outcome as the front end
+    finishes it; if it has a ``start`` method, that is first called once
+    with the number of files the scan will parse (not at all when the whole
+    scan is reused from the cache)."""
     t0 = time.perf_counter()
     with _without_cyclic_gc():
         # the file walk is made once per scan (three walks of a whole tree
@@ -44,6 +48,8 @@ def check(options: Options, progress=None) -> ScanResult:
             stats = dict(cached.stats, seconds=round(time.perf_counter() - t0, 2))
             return dataclasses.replace(cached, stats=stats, run_info={
                 "files_parsed": 0, "files_cached": stats["files"], "whole_scan_cached": True})
+        if hasattr(progress, "start"):
+            progress.start(len(discovered[0]))
         return _check(options, progress, t0, discovered, key)
 
 

@@ -55,7 +55,7 @@ def run_check(quiet: bool, **kw):
     from lockcheck.api import check
     from lockcheck.report.progress import scan_progress
     options = build_options(**kw)
-    with scan_progress(options.paths, quiet) as progress:
+    with scan_progress(quiet) as progress:
         result = check(options, progress=progress)
     if result.stats["files"] == len(result.errors) and result.stats["functions"]["total"] == 0:
         for err in result.errors:

@@ -119,3 +119,41 @@ def test_default_cache_is_the_tests_own(run, isolated_home):
     code, _, _ = run("scan", "-q", "-j", "1", "fixtures/abba_simple.c")
     assert code == 1
     assert list((isolated_home / ".cache" / "lockcheck" / "run").rglob("*.pickle"))
+
+
+class _Tty(io.StringIO):
+    def isatty(self):
+        return True
+
+
+def test_progress_bar_counts_the_files_check_found(monkeypatch, tmp_path):
+    """The bar is told the number of files by ``check`` (one file walk per
+    scan: a report never discovers files), advances once per file, and is
+    not started for a scan reused whole from the cache or one too small."""
+    import lockcheck.api as api
+    import lockcheck.driver as driver
+    from lockcheck.options import Options
+    from lockcheck.report import progress as pr
+    walks = []
+    real = driver.discover
+
+    def counting(*a, **kw):
+        walks.append(a)
+        return real(*a, **kw)
+    monkeypatch.setattr(driver, "discover", counting)
+    monkeypatch.setattr(api, "discover", counting)
+    monkeypatch.setattr(pr, "MIN_FILES", 2)
+    options = Options(paths=(str(cases.REPO / "fixtures" / "minikvm" / "before"),), cache_dir=tmp_path, jobs=1)
+    stream = _Tty()
+    with pr.scan_progress(False, stream) as bar:
+        api.check(options, progress=bar)
+    assert len(walks) == 1
+    assert bar.total == bar.done == 7 and bar.progress is not None
+    with pr.scan_progress(False, _Tty()) as warm:
+        assert api.check(options, progress=warm).run_info["whole_scan_cached"]
+    assert warm.progress is None and warm.done == 0
+    with pr.scan_progress(False, _Tty()) as small:
+        api.check(Options(paths=(str(cases.REPO / "fixtures" / "abba_simple.c"),), cache_dir=None), progress=small)
+    assert small.progress is None
+    assert pr.scan_progress(True, _Tty()).__enter__() is None        # --quiet
+    assert pr.scan_progress(False, io.StringIO()).__enter__() is None  # not a terminal
