@@ -19,6 +19,7 @@ import time
 
 from lockcheck.analysis.contexts import callback_functions
 from lockcheck.analysis.documented import add_documented
+from lockcheck.cache import take_write_failure
 from lockcheck.analysis.notifiers import NotifierModel
 from lockcheck.analysis.names import display_names, preferred_var_names
 from lockcheck.analysis.summaries import AnalysisResult, Program, analyse, calls_in
@@ -50,7 +51,12 @@ def check(options: Options, progress=None) -> ScanResult:
                 "files_parsed": 0, "files_cached": stats["files"], "whole_scan_cached": True})
         if hasattr(progress, "start"):
             progress.start(len(discovered[0]))
-        return _check(options, progress, t0, discovered, key)
+        take_write_failure(options.cache_dir)      # a failure of an earlier run is not this one's
+        result = _check(options, progress, t0, discovered, key)
+        failure = take_write_failure(options.cache_dir)
+        if failure:
+            result.run_info["cache_not_written"] = failure
+        return result
 
 
 @contextlib.contextmanager

@@ -16,11 +16,20 @@ import pickle
 import tempfile
 from pathlib import Path
 
-__all__ = ["Cache", "make_key", "code_digest"]
+__all__ = ["Cache", "make_key", "code_digest", "take_write_failure"]
 
 
 _CODE_DIGESTS: dict[str, str] = {}
 _WRITES = itertools.count()
+# cache directory -> why the first write into it failed, until taken
+_WRITE_FAILURES: dict[str, str] = {}
+
+
+def take_write_failure(root: Path | None) -> str | None:
+    """Why writing into the cache at ``root`` failed since the last call
+    (the first failure's reason), or None: a read-only or full cache costs
+    only speed, and the caller says so once per run."""
+    return None if root is None else _WRITE_FAILURES.pop(str(root), None)
 
 
 #: The code whose output the per-file cache entries (lex, file, header)
@@ -115,8 +124,8 @@ class Cache:
             with os.fdopen(fd, "wb") as f:
                 write(f)
             os.replace(tmp, path)
-        except OSError:
-            pass  # a read-only or full cache only costs speed
+        except OSError as exc:   # a read-only or full cache only costs speed
+            _WRITE_FAILURES.setdefault(str(self.root), exc.strerror or str(exc))
 
 
 def _open_aside(path: str) -> tuple[int, str]:

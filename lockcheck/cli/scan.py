@@ -57,6 +57,9 @@ def run_check(quiet: bool, **kw):
     options = build_options(**kw)
     with scan_progress(quiet) as progress:
         result = check(options, progress=progress)
+    if result.run_info.get("cache_not_written"):
+        click.echo(f"lockcheck: warning: cannot write to the cache {options.cache_dir} "
+                   f"({result.run_info['cache_not_written']}): this run's results are not kept", err=True)
     if result.stats["files"] == len(result.errors) and result.stats["functions"]["total"] == 0:
         for err in result.errors:
             error(err)
