@@ -11,11 +11,13 @@ forms (for a directory: the union over all its files)::
 
      * lockcheck-expect: cycle A -> B -> C
      * lockcheck-expect: recursive A
+     * lockcheck-expect: assert-not-held A
      * lockcheck-expect: no-cycles
 
-``recursive A`` is lockdep's "possible recursive locking" on class A (a
-one-lock entry of the JSON ``cycles`` list); ``no-cycles`` means neither
-kind is reported.
+``recursive A`` is lockdep's "possible recursive locking" on class A and
+``assert-not-held A`` is A held where ``lockdep_assert_not_held(A)`` is
+reached (LC103); both are one-lock entries of the JSON ``cycles`` list,
+told apart by their ``kind``.  ``no-cycles`` means no kind is reported.
 
 A cycle lists its locks in acquisition order; any rotation is the same cycle.
 """
@@ -47,7 +49,7 @@ REQUIRED = {
 _EXPECT_MARK = "lockcheck-expect:"
 _EXPECT_LINE = re.compile(r"^\s*\*\s*lockcheck-expect:\s*(?P<body>.*?)\s*(?:\*/\s*)?$")
 _CYCLE_BODY = re.compile(r"^cycle\s+(?P<locks>\S.*)$")
-_RECURSIVE_BODY = re.compile(r"^recursive\s+(?P<lock>\S+)$")
+_ONE_LOCK_BODY = re.compile(r"^(?P<kind>recursive|assert-not-held)\s+(?P<lock>\S+)$")
 
 
 # ---------------------------------------------------------------- helpers
@@ -66,7 +68,8 @@ def normalise(locks) -> tuple[str, ...]:
 
 class Expectations:
     def __init__(self) -> None:
-        self.cycles: set[tuple[str, ...]] = set()
+        # (kind, locks): kind as in the JSON report, locks rotation-normalised
+        self.cycles: set[tuple[str, tuple[str, ...]]] = set()
         self.no_cycles = False
         self.lines = 0
 
@@ -93,8 +96,8 @@ def parse_expectations(text: str, where: str = "<text>", into: Expectations | No
         body = m.group("body")
         if body == "no-cycles":
             exp.no_cycles = True
-        elif (r := _RECURSIVE_BODY.match(body)):
-            exp.cycles.add((r.group("lock"),))
+        elif (r := _ONE_LOCK_BODY.match(body)):
+            exp.cycles.add((r.group("kind"), (r.group("lock"),)))
         else:
             c = _CYCLE_BODY.match(body)
             if not c:
@@ -104,7 +107,7 @@ def parse_expectations(text: str, where: str = "<text>", into: Expectations | No
             if len(locks) < 2 or any(not lk or re.search(r"\s", lk) or lk.startswith("->")
                                      or lk.endswith("->") for lk in locks):
                 raise ValueError(f"{where}:{lineno}: bad cycle {body!r}")
-            exp.cycles.add(normalise(locks))
+            exp.cycles.add(("circular", normalise(locks)))
         exp.lines += 1
     return exp
 
@@ -160,7 +163,7 @@ def run_scan(path: Path) -> subprocess.CompletedProcess:
 
 
 def fmt(cycles) -> str:
-    return "\n".join("    " + " -> ".join(c) for c in sorted(cycles)) or "    (none)"
+    return "\n".join(f"    {kind} " + " -> ".join(c) for kind, c in sorted(cycles)) or "    (none)"
 
 
 FIXTURE_MAP = discover()
@@ -194,14 +197,14 @@ int x; /* mentions lockcheck-expect without the colon: not an expectation */
     exp = parse_expectations(text)
     assert exp.lines == 2 and not exp.no_cycles
     assert exp.cycles == {
-        ("&kvm->slots_lock", "&kvm->srcu", "cpu_hotplug_lock", "kvm_lock"),
-        ("a_lock", "b_lock"),
+        ("circular", ("&kvm->slots_lock", "&kvm->srcu", "cpu_hotplug_lock", "kvm_lock")),
+        ("circular", ("a_lock", "b_lock")),
     }
     exp = parse_expectations(" * lockcheck-expect: no-cycles\n")
     assert exp.no_cycles and not exp.cycles and exp.lines == 1
     # closing the comment on the same line is tolerated
     exp = parse_expectations(" * lockcheck-expect: cycle &foo->lock/1 -> x */\n")
-    assert exp.cycles == {("&foo->lock/1", "x")}
+    assert exp.cycles == {("circular", ("&foo->lock/1", "x"))}
 
 
 @pytest.mark.parametrize("bad", [
@@ -220,9 +223,18 @@ def test_parse_expectations_rejects_malformed(bad):
 
 def test_parse_expectations_recursive():
     exp = parse_expectations(" * lockcheck-expect: recursive &serio->lock\n")
-    assert exp.cycles == {("&serio->lock",)}
+    assert exp.cycles == {("recursive", ("&serio->lock",))}
     with pytest.raises(ValueError):
         parse_expectations(" * lockcheck-expect: recursive a b\n")
+
+
+def test_parse_expectations_assert_not_held():
+    exp = parse_expectations(" * lockcheck-expect: assert-not-held dev_lock\n"
+                             " * lockcheck-expect: recursive dev_lock\n")
+    assert exp.cycles == {("assert-not-held", ("dev_lock",)), ("recursive", ("dev_lock",))}
+    for bad in ("assert-not-held", "assert-not-held a b", "assert_not_held a"):
+        with pytest.raises(ValueError):
+            parse_expectations(f" * lockcheck-expect: {bad}\n")
 
 
 def test_expectations_must_be_consistent():
@@ -258,8 +270,9 @@ def test_fixture_scan(name):
     both directions at once: every expected cycle must be reported (no false
     negative) and nothing else may be reported (no false positive; a
     `no-cycles` fixture must produce an empty list).  Every entry of the
-    JSON "cycles" list counts, whatever its "kind" (a one-lock "recursive"
-    finding in a no-cycles fixture fails it too).  The exit code must be 1
+    JSON "cycles" list counts, with its "kind" (a one-lock "recursive"
+    finding in a no-cycles fixture fails it too, and so does an
+    "assert-not-held" one where "recursive" is expected).  The exit code must be 1
     when cycles are reported and 0 when none are.  The scan runs with
     ``--all``: a fixture states what is found, whatever its confidence
     (tests/analysis/test_confidence.py checks the levels).
@@ -273,15 +286,13 @@ def test_fixture_scan(name):
         pytest.fail(f"scan did not print JSON (exit {proc.returncode})\n"
                     f"stdout:\n{proc.stdout[-2000:]}\nstderr:\n{proc.stderr[-4000:]}")
     assert out.get("version") == 1, out
-    reported = [normalise(c["locks"]) for c in out["cycles"]]
-    kinds = {normalise(c["locks"]): c.get("kind") for c in out["cycles"]}
+    reported = [(c["kind"], normalise(c["locks"])) for c in out["cycles"]]
     found = set(reported)
     missing, unexpected = exp.cycles - found, found - exp.cycles
     assert found == exp.cycles, (
         f"{name}: cycles differ\nexpected:\n{fmt(exp.cycles)}\nfound:\n{fmt(found)}\n"
         f"missing (false negatives):\n{fmt(missing)}\n"
-        f"unexpected (false positives):\n{fmt(unexpected)}\n"
-        f"kinds: { {' -> '.join(k): v for k, v in kinds.items()} }\nstderr:\n{proc.stderr[-2000:]}")
+        f"unexpected (false positives):\n{fmt(unexpected)}\nstderr:\n{proc.stderr[-2000:]}")
     assert len(reported) == len(found), f"{name}: a cycle was reported more than once: {reported}"
     assert proc.returncode == (1 if found else 0), (
         f"{name}: exit code {proc.returncode}\nstderr:\n{proc.stderr[-2000:]}")

@@ -85,6 +85,7 @@ def build_result(analysis: AnalysisResult, names: dict[str, str], max_cycle_leng
         findings.append(_finding("recursive", (names[key],), (edge(key, key, holder, acquirer, w),)))
     for key, rec in sorted(analysis.not_held.items()):
         w, holder, acquirer = strongest(rec)
+        kinds.setdefault(key, _kind(w.held, catalogue))     # the chain ends at the assertion
         findings.append(_finding("assert-not-held", (names[key],), (edge(key, key, holder, acquirer, w),)))
     locks = tuple(sorted((Lock(names[k], k, kinds.get(k, "lock")) for k in names), key=lambda l: l.name))
     return locks, tuple(edges[k] for k in sorted(edges, key=lambda k: (names[k[0]], names[k[1]]))), \

@@ -75,7 +75,8 @@ def _related(f: Finding) -> list[dict]:
             if step is None or (lock, step.file, step.line) in seen:
                 continue
             seen.add((lock, step.file, step.line))
-            out.append(_location(step, f"{lock} taken in {step.function}() ({step.what})", len(out)))
+            did = "asserted not held" if f.kind == "assert-not-held" and step is e.acquire[-1] else "taken"
+            out.append(_location(step, f"{lock} {did} in {step.function}() ({step.what})", len(out)))
     return out
 
 
@@ -84,14 +85,17 @@ def _thread_flows(f: Finding) -> list[dict]:
     edges = f.edges if f.kind == "circular" else f.edges[:1]
     for cpu, e in enumerate(edges):
         hold, tryop = sc.hold_op(cpu, e), sc.try_op(cpu, e)
+        # LC103's last step is the assertion, not an acquisition
+        last, then = (f"lockdep_assert_not_held({e.dst}) fails", f"lockdep_assert_not_held({e.dst});") \
+            if f.kind == "assert-not-held" else (f"{tryop.text} blocks", tryop.text)
         locs = []
         for i, s in enumerate(e.held):
             msg = hold.text if i == len(e.held) - 1 else f"calls {s.what}()"
             locs.append({"location": _location(s, msg), "nestingLevel": i})
         for i, s in enumerate(e.acquire):
-            msg = f"{tryop.text} blocks" if i == len(e.acquire) - 1 else f"calls {s.what}()"
+            msg = last if i == len(e.acquire) - 1 else f"calls {s.what}()"
             locs.append({"location": _location(s, msg), "nestingLevel": i})
-        flows.append({"id": f"CPU{cpu}", "message": {"text": f"CPU{cpu}: {hold.text} then {tryop.text}"},
+        flows.append({"id": f"CPU{cpu}", "message": {"text": f"CPU{cpu}: {hold.text} then {then}"},
                       "locations": locs})
     return flows
 

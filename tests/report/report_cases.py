@@ -16,7 +16,8 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parents[2]
 GOLDEN = Path(__file__).resolve().parent / "golden"
 
-FIXTURES = ["abba_simple.c", "srcu_sync.c", "rwsem_read_write.c", "cycle4_four_files", "minikvm/before"]
+FIXTURES = ["abba_simple.c", "srcu_sync.c", "rwsem_read_write.c", "cycle4_four_files", "minikvm/before",
+            "assert_not_held.c"]
 FORMATS = {"text": "txt", "json": "json", "sarif": "sarif", "dot": "dot", "html": "html"}
 
 
