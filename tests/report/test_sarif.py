@@ -99,3 +99,39 @@ def test_fingerprints_survive_moved_lines(fixture, tmp_path):
     assert fp_a, "fixture has no finding"
     assert lines_a != lines_b, "inserting blank lines did not move the findings; the test proves nothing"
     assert sorted(map(str, fp_a)) == sorted(map(str, fp_b))
+
+
+def test_suppressed_findings_valid_and_marked(official_schema, tmp_path, capsys, monkeypatch):
+    """Suppressed findings stay in the SARIF log, each with an external
+    suppression carrying the reviewer's reason (code scanning shows them as
+    dismissed); the document stays valid; the exit code counts only the rest."""
+    from lockcheck.cli.main import main
+    src = tmp_path / "src"
+    src.mkdir()
+    for name in ("abba_simple.c", "srcu_sync.c"):
+        shutil.copy(cases.REPO / "fixtures" / name, src / name)
+    config = tmp_path / "lockcheck.toml"
+    monkeypatch.chdir(tmp_path)
+
+    def scan(*suppress):
+        config.write_text("".join(f'[[suppress]]\nlocks = {json.dumps(list(locks))}\nreason = "{why}"\n'
+                                  for locks, why in suppress))
+        with pytest.raises(SystemExit) as exc:
+            main(["scan", "-q", "--no-cache", "--format", "sarif", "--config", str(config), "src"])
+        doc = json.loads(capsys.readouterr().out)
+        jsonschema.Draft4Validator(official_schema).validate(doc)
+        results = doc["runs"][0]["results"]
+        return exc.value.code, [(tuple(r["properties"]["locks"]), r.get("suppressions")) for r in results]
+
+    code, plain = scan()
+    assert code == 1 and len(plain) == 2 and all(s is None for _, s in plain)
+    abba = next(locks for locks, _ in plain if "cfg_lock" in locks)
+    other = next(locks for locks, _ in plain if locks != abba)
+    code, some = scan((abba, "probe and reconfigure never run at once"))
+    assert code == 1
+    assert some == [(other, None),
+                    (abba, [{"kind": "external", "justification": "probe and reconfigure never run at once"}])]
+    code, every = scan((abba, "reviewed: one"), (other, "reviewed: two"))
+    assert code == 0
+    assert sorted(every) == sorted([(abba, [{"kind": "external", "justification": "reviewed: one"}]),
+                                    (other, [{"kind": "external", "justification": "reviewed: two"}])])
