@@ -10,7 +10,7 @@ import pytest
 
 from .clirun import FIXTURES, lockcheck, scan_json, stats_json
 
-CASES = ["minikvm/before", "cycle4_four_files"]
+CASES = ["minikvm/before", "cycle4_four_files", "header_inlines"]
 
 
 @pytest.mark.parametrize("case", CASES)
@@ -19,6 +19,47 @@ def test_jobs_1_and_2_identical(case):
     two = scan_json(FIXTURES / case, "--no-cache", "-j", "2")
     assert one and b'"edges"' in one
     assert one == two
+
+
+@pytest.mark.parametrize("case", CASES)
+def test_default_jobs_and_1_identical(case):
+    """What a user runs (no -j: one worker per core) against one process."""
+    default = scan_json(FIXTURES / case, "--no-cache")
+    assert default and b'"edges"' in default
+    assert default == scan_json(FIXTURES / case, "--no-cache", "-j", "1")
+
+
+def test_parallel_header_functions_same_as_serial(monkeypatch):
+    """fixtures/header_inlines has five headers whose inline functions the
+    code calls: with -j 2 they are parsed in worker processes
+    (driver._header_jobs), with -j 1 in this one; the results are equal."""
+    import concurrent.futures
+
+    from lockcheck.api import check
+    from lockcheck.options import Options
+    from lockcheck.report import renderer
+    pools = []
+    real = concurrent.futures.ProcessPoolExecutor
+
+    class Counting(real):
+        def __init__(self, *a, **kw):
+            pools.append(kw.get("max_workers"))
+            super().__init__(*a, **kw)
+    monkeypatch.setattr(concurrent.futures, "ProcessPoolExecutor", Counting)
+
+    def run(jobs):
+        import io
+        result = check(Options(paths=(str(FIXTURES / "header_inlines"),), cache_dir=None, jobs=jobs,
+                               executor="local"))
+        out = io.StringIO()
+        renderer("json")(result, out)
+        return result, out.getvalue()
+    serial, serial_json = run(1)
+    assert pools == []
+    parallel, parallel_json = run(2)
+    assert pools and all(n == 2 for n in pools)
+    assert parallel.stats["header_functions"] == serial.stats["header_functions"] >= 5
+    assert len(parallel.findings) == 2 and parallel_json == serial_json
 
 
 @pytest.mark.parametrize("case", CASES)
