@@ -87,10 +87,12 @@ def _run_key(options: Options, discovered) -> str | None:
         return None
     files, errors, root = discovered
     docs = [hashlib.blake2b(open(d, "rb").read()).hexdigest() for d in options.docs if os.path.isfile(d)]
-    return make_key("run", options.config_digest(), str(options.max_cycle_length), str(options.parse_all), *docs,
-                    *options.docs, *(os.path.abspath(d) for d in options.include_dirs),
-                    str(root), _display_base(files, root, options), "",
-                    *errors, *(os.path.abspath(f) for f in files))
+    # each list preceded by its length, so no two inputs give one sequence
+    return make_key("run", options.config_digest(), str(options.max_cycle_length), str(options.parse_all),
+                    str(len(docs)), *docs, str(len(options.docs)), *options.docs,
+                    str(len(options.include_dirs)), *(os.path.abspath(d) for d in options.include_dirs),
+                    str(root), _display_base(files, root, options),
+                    str(len(errors)), *errors, *(os.path.abspath(f) for f in files))
 
 
 def _display_base(files, root, options: Options) -> str:
@@ -100,9 +102,12 @@ def _display_base(files, root, options: Options) -> str:
     inside or outside it gives the same report."""
     if root is None:
         return os.getcwd()
-    for p in (*files, *options.include_dirs):
-        if not os.path.realpath(p).startswith(str(root) + os.sep):
-            return os.getcwd()
+    # by directory: a whole tree is some sixty thousand files in a few thousand
+    dirs = {os.path.dirname(os.path.realpath(f) if os.path.islink(f) else os.path.abspath(f)) for f in files} \
+        | {os.path.abspath(d) for d in options.include_dirs}
+    inside = str(root) + os.sep
+    if any(not (os.path.realpath(d) + os.sep).startswith(inside) for d in dirs):
+        return os.getcwd()
     return ""
 
 

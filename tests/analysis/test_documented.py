@@ -45,3 +45,24 @@ def test_unparsable_function_is_reported_and_the_rest_still_counts(tmp_path):
     assert r.returncode == 1, r.stderr          # the a/b cycle is still found
     assert "Traceback" not in r.stderr
     assert "x.c:5: bad() not parsed, skipped" in r.stderr
+
+
+def test_whole_scan_cache_keeps_the_documents_path(tmp_path):
+    """The documented edge's witness names the document as given: the same
+    text at another path is another report, not the cached one."""
+    from lockcheck.api import check
+    from lockcheck.options import Options
+    d = tmp_path / "src"
+    d.mkdir()
+    shutil.copy(REPO / "fixtures" / "docs" / "kvm.h", d)
+    shutil.copy(REPO / "fixtures" / "docs" / "inside_bad.c", d)
+    one, two = tmp_path / "one.rst", tmp_path / "two.rst"
+    for p in (one, two):
+        shutil.copy(REPO / "fixtures" / "docs" / "inside.rst", p)
+
+    def doc_of(rst):
+        r = check(Options(paths=(str(d),), cache_dir=tmp_path / "cache", docs=(str(rst),)))
+        return {s.file.rsplit("/", 1)[-1] for f in r.findings for e in f.edges if e.models for s in e.witness}
+    assert doc_of(one) == {"one.rst"}
+    assert doc_of(two) == {"two.rst"}
+    assert doc_of(one) == {"one.rst"}
