@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import json
-import subprocess
+
+import pytest
 
 from .clirun import FIXTURES, lockcheck
 
@@ -119,10 +120,19 @@ def test_clear_removes_lexed_files_a_killed_scan_left(tmp_path):
     assert (tmp_path / "lexed-file").read_text() == "keep"
 
 
-def _scan_in(cwd, *args) -> subprocess.CompletedProcess:
-    import sys
-    return subprocess.run([sys.executable, "-c", "from lockcheck.cli.main import main; main()", "scan", "-q",
-                           "-j", "1", *map(str, args)], capture_output=True, cwd=cwd, timeout=600)
+@pytest.fixture
+def scan_in(capsys, monkeypatch):
+    """``scan_in(cwd, *args)`` → (exit code, stdout bytes, stderr bytes) of
+    ``lockcheck scan -q -j 1 ARGS`` run in process from ``cwd``."""
+    from lockcheck.cli.main import main
+
+    def run(cwd, *args):
+        monkeypatch.chdir(cwd)
+        with pytest.raises(SystemExit) as exc:
+            main(["scan", "-q", "-j", "1", *map(str, args)])
+        out, err = capsys.readouterr()
+        return exc.value.code, out.encode(), err.encode()
+    return run
 
 
 WITH_HEADER_H = """extern struct mutex a_lock;
@@ -153,7 +163,7 @@ void two(void)
 """
 
 
-def test_run_cache_keeps_paths_relative_to_where_the_scan_runs(tmp_path):
+def test_run_cache_keeps_paths_relative_to_where_the_scan_runs(tmp_path, scan_in):
     """Outside a kernel tree witnesses are shown relative to the working
     directory: the same files scanned from another directory are another
     report, not the cached one (SARIF URIs would point at the wrong files)."""
@@ -161,18 +171,18 @@ def test_run_cache_keeps_paths_relative_to_where_the_scan_runs(tmp_path):
     (proj / "sub").mkdir(parents=True)
     (proj / "sub" / "a.c").write_text(WITH_HEADER_C)
     (proj / "sub" / "h.h").write_text(WITH_HEADER_H)      # its inline function is a witness: header entries too
-    for fmt in ("json", "sarif", "text"):
-        outer = _scan_in(proj, "--format", fmt, "--cache-dir", cache, "sub")
-        inner = _scan_in(proj / "sub", "--format", fmt, "--cache-dir", cache, ".")
-        assert outer.returncode == inner.returncode == 1, inner.stderr
-        assert b"sub/a.c" in outer.stdout and b"sub/h.h" in outer.stdout
-        assert inner.stdout == _scan_in(proj / "sub", "--format", fmt, "--no-cache", ".").stdout
-        assert b"sub/" not in inner.stdout and b"h.h" in inner.stdout
+    for fmt in ("json", "sarif"):
+        code, outer, _ = scan_in(proj, "--format", fmt, "--cache-dir", cache, "sub")
+        code_in, inner, _ = scan_in(proj / "sub", "--format", fmt, "--cache-dir", cache, ".")
+        assert code == code_in == 1
+        assert b"sub/a.c" in outer and b"sub/h.h" in outer
+        assert inner == scan_in(proj / "sub", "--format", fmt, "--no-cache", ".")[1]
+        assert b"sub/" not in inner and b"h.h" in inner
         # and back: the first directory's entry still serves it
-        assert _scan_in(proj, "--format", fmt, "--cache-dir", cache, "sub").stdout == outer.stdout
+        assert scan_in(proj, "--format", fmt, "--cache-dir", cache, "sub")[1] == outer
 
 
-def test_run_cache_reused_from_anywhere_for_a_kernel_tree(tmp_path):
+def test_run_cache_reused_from_anywhere_for_a_kernel_tree(tmp_path, scan_in):
     """Inside a kernel tree paths are shown relative to its root, so the
     working directory is not part of the whole-scan key there."""
     import shutil
@@ -180,8 +190,8 @@ def test_run_cache_reused_from_anywhere_for_a_kernel_tree(tmp_path):
     (tree / "include" / "linux").mkdir(parents=True)
     (tree / "Kconfig").write_text("\n")
     shutil.copytree(FIXTURES / "abba_two_files", tree / "drivers" / "abba")
-    first = _scan_in(tree, "-v", "--format", "json", "--cache-dir", cache, "drivers/abba")
-    again = _scan_in(tree / "drivers", "-v", "--format", "json", "--cache-dir", cache, "abba")
-    assert first.returncode == again.returncode == 1
-    assert b"whole scan reused from the cache" in again.stderr
-    assert again.stdout == first.stdout and b'"drivers/abba/' in first.stdout
+    code, first, _ = scan_in(tree, "-v", "--format", "json", "--cache-dir", cache, "drivers/abba")
+    code_again, again, err = scan_in(tree / "drivers", "-v", "--format", "json", "--cache-dir", cache, "abba")
+    assert code == code_again == 1
+    assert b"whole scan reused from the cache" in err
+    assert again == first and b'"drivers/abba/' in first
