@@ -459,6 +459,10 @@ class Extractor:
         if isinstance(node, c_ast.BinaryOp) and node.op in ("&&", "||"):
             cls = ir.CondAnd if node.op == "&&" else ir.CondOr
             return cls(self.cond(node.left), self.cond(node.right))
+        if isinstance(node, c_ast.Constant) or (isinstance(node, c_ast.ID) and node.name in ("true", "false")):
+            const = _constant_value(node)
+            if const is not None:
+                return ir.CondConst(const)
         flag = _flag_name(node)
         if flag is not None:
             return ir.CondVar(flag, "nonzero")

@@ -335,6 +335,8 @@ class FunctionFlow:
         if kind is ir.CondOpaque:
             states = self.block(c.pre, states)
             return states, states
+        if kind is ir.CondConst:
+            return (states, set()) if c.value == "nonzero" else (set(), states)
         return states, states
 
     # ------------------------------------------------------------ lock events
