@@ -15,6 +15,7 @@ from functools import lru_cache
 from pycparser import c_ast
 
 from lockcheck.analysis import ir
+from lockcheck.analysis.conditions import ConditionExtraction, addressed_names, constant_value, flag_name
 from lockcheck.analysis.typing import TypeEnv, expr_text, lock_ref
 from lockcheck.model.loader import load_model
 from lockcheck.model.primitives import Catalogue, Primitive
@@ -51,7 +52,7 @@ def extract_functions(parsed, index, catalogue: Catalogue, path: str, model_file
     return out
 
 
-class Extractor:
+class Extractor(ConditionExtraction):
     def __init__(self, index, catalogue: Catalogue, model: dict, path: str) -> None:
         self.env = TypeEnv(index, model)
         self.index = index
@@ -80,6 +81,7 @@ class Extractor:
                     params.append(p.name)
                     self._declare(p.name, p.type)
                     self.env.params[p.name] = k
+        self.addressed = addressed_names(fd.body)
         body = self.block(fd.body, scope=True)
         static = "static" in (decl.storage or [])
         return ir.FunctionIR(decl.name, self.path, fd.coord.line if fd.coord else 0, static,
@@ -165,7 +167,7 @@ class Extractor:
     def s_Switch(self, node):
         pre: list = []
         self.expr(node.cond, pre)
-        return [ir.Switch(ir.Block(tuple(pre)), self._scoped(node.stmt), _flag_name(node.cond))]
+        return [ir.Switch(ir.Block(tuple(pre)), self._scoped(node.stmt), flag_name(node.cond))]
 
     def s_Case(self, node):
         value = f"id:{node.expr.name}" if isinstance(node.expr, c_ast.ID) else None
@@ -200,7 +202,7 @@ class Extractor:
         e = node.expr
         if e is None:
             return [ir.Return(line, "unknown")]
-        value = _constant_value(e)
+        value = constant_value(e)
         if value is not None:
             return [ir.Return(line, value)]
         if isinstance(e, c_ast.ID):
@@ -221,7 +223,9 @@ class Extractor:
 
     # ------------------------------------------------------------ assignments
     def _assign_var(self, var: str, value, out: list) -> None:
-        const = _constant_value(value)
+        const = constant_value(value)
+        if const is None and isinstance(value, c_ast.UnaryOp) and value.op == "&":
+            const = "nonzero"   # the address of an object is never NULL
         if const is not None:
             out.append(ir.Assign(var, const))
             return
@@ -258,8 +262,14 @@ class Extractor:
             elif item is not None:
                 out.append(item)
             return
-        if isinstance(node, c_ast.Assignment) and node.op == "=" and _flag_name(node.lvalue):
-            self._assign_var(_flag_name(node.lvalue), node.rvalue, out)
+        if isinstance(node, c_ast.Assignment) and node.op == "=" and flag_name(node.lvalue):
+            self._assign_var(flag_name(node.lvalue), node.rvalue, out)
+            return
+        changed = _changed_name(node)
+        if changed is not None:   # x++, x |= y: no longer the value a test saw
+            for _, child in node.children():
+                self.expr(child, out)
+            out.append(ir.Assign(changed, None))
             return
         if isinstance(node, c_ast.Compound):  # statement expression
             out.append(self.block(node, scope=True))
@@ -353,7 +363,7 @@ class Extractor:
         enumerator-like names (``VCPU_EXREG_CR4``)."""
         out = []
         for k, a in enumerate(args):
-            value = _constant_value(a)
+            value = constant_value(a)
             if value is None and isinstance(a, c_ast.ID) and a.name.isupper() and not self.env.lookup(a.name)[1]:
                 value = f"id:{a.name}"
             if value is not None:
@@ -450,76 +460,11 @@ class Extractor:
             return ir.EffectAssign(None, ir.CondEffect(acquire, "nonzero", True))
         return acquire
 
-    # ------------------------------------------------------------ conditions
-    def cond(self, node):
-        if node is None:
-            return ir.CondOpaque(ir.Block())
-        if isinstance(node, c_ast.UnaryOp) and node.op == "!":
-            return ir.CondNot(self.cond(node.expr))
-        if isinstance(node, c_ast.BinaryOp) and node.op in ("&&", "||"):
-            cls = ir.CondAnd if node.op == "&&" else ir.CondOr
-            return cls(self.cond(node.left), self.cond(node.right))
-        if isinstance(node, c_ast.Constant) or (isinstance(node, c_ast.ID) and node.name in ("true", "false")):
-            const = _constant_value(node)
-            if const is not None:
-                return ir.CondConst(const)
-        flag = _flag_name(node)
-        if flag is not None:
-            return ir.CondVar(flag, "nonzero")
-        if isinstance(node, c_ast.BinaryOp) and node.op in ("==", "!=", "<") and _constant_value(node.right) == "zero":
-            inner = self.cond(node.left)
-            return ir.CondNot(inner) if node.op == "==" else inner
-        if isinstance(node, c_ast.FuncCall):
-            if isinstance(node.name, c_ast.ID) and node.name.name in self.transparent and node.args:
-                return self.cond(node.args.exprs[0])
-            pre: list = []
-            item = self.call(node, pre)
-            if isinstance(item, ir.EffectAssign):
-                return ir.CondCall(ir.Block(tuple(pre)), effect=item.effect)
-            if isinstance(item, ir.Call) and item.callee:
-                return ir.CondCall(ir.Block(tuple(pre)), call=item)
-            if item is not None:
-                pre.append(item)
-            return ir.CondOpaque(ir.Block(tuple(pre)))
-        if isinstance(node, c_ast.Assignment) and isinstance(node.lvalue, c_ast.ID) and node.op == "=":
-            pre = []
-            self._assign_var(node.lvalue.name, node.rvalue, pre)
-            return ir.CondAnd(ir.CondOpaque(ir.Block(tuple(pre))), ir.CondVar(node.lvalue.name, "nonzero"))
-        pre = []
-        self.expr(node, pre)
-        return ir.CondOpaque(ir.Block(tuple(pre)))
 
-
-def _constant_value(node) -> str | None:
-    """``zero``/``nonzero`` for constants, ``-EINTR``, ``true``/``false``/``NULL``."""
-    if isinstance(node, c_ast.Constant):
-        try:
-            return "zero" if int(node.value.rstrip("uUlL"), 0) == 0 else "nonzero"
-        except ValueError:
-            return "nonzero" if node.type == "string" else None
-    if isinstance(node, c_ast.ID):
-        if node.name in ("true",):
-            return "nonzero"
-        if node.name in ("false", "NULL"):
-            return "zero"
-        return None
-    if isinstance(node, c_ast.UnaryOp) and node.op == "-":
-        inner = node.expr
-        if isinstance(inner, c_ast.ID) and inner.name.startswith("E"):
-            return "nonzero"
-        if isinstance(inner, c_ast.Constant):
-            return _constant_value(inner)
-    if isinstance(node, c_ast.Cast):
-        return _constant_value(node.expr)
-    return None
-
-
-def _flag_name(node) -> str | None:
-    """A variable or a member of a variable (``r.found_memslot``,
-    ``p->locked``): something that can carry a flag fact."""
-    if isinstance(node, c_ast.ID):
-        return node.name
-    if isinstance(node, c_ast.StructRef) and isinstance(node.field, c_ast.ID):
-        base = _flag_name(node.name)
-        return f"{base}{node.type}{node.field.name}" if base else None
+def _changed_name(node) -> str | None:
+    """The flag an increment, decrement or compound assignment changes."""
+    if isinstance(node, c_ast.Assignment) and node.op != "=":
+        return flag_name(node.lvalue)
+    if isinstance(node, c_ast.UnaryOp) and node.op in ("++", "--", "p++", "p--"):
+        return flag_name(node.expr)
     return None

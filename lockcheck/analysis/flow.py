@@ -21,6 +21,7 @@ import heapq
 
 from lockcheck.analysis import ir
 from lockcheck.analysis.extract import DYNAMIC_SUBCLASS
+from lockcheck.analysis.branchfacts import BranchFacts, opposite as _opposite, set_fact as _set_fact
 from lockcheck.analysis.substitute import ref_from_key, subst, subst_keys
 from lockcheck.analysis.facts import (Acq, Effect, EdgeWitness, Held, RawEdge, State, Step,
                                       Summary, acquirer_mode, holder_mode)
@@ -78,20 +79,7 @@ def _names_parameter(keys: frozenset[str]) -> bool:
     return known
 
 
-def _set_fact(state: State, var: str | None, value: str | None) -> State:
-    if var is None:
-        return state
-    facts = frozenset(f for f in state.facts if f[0] != var)
-    if value is not None:
-        facts = facts | {(var, value)}
-    return State(state.held, state.released, facts)
-
-
-def _opposite(value: str) -> str:
-    return "nonzero" if value == "zero" else "zero"
-
-
-class FunctionFlow:
+class FunctionFlow(BranchFacts):
     """Walk one function; fill its :class:`Summary` and report edges.
 
     ``callees(call)`` returns ``[(callee FunctionIR, Summary), ...]`` for a
@@ -290,54 +278,6 @@ class FunctionFlow:
                 self.exits.append((s, value))
             else:
                 self.exits.append((s, node.value))
-
-    # ------------------------------------------------------------ conditions
-    def cond(self, c, states: set[State]) -> tuple[set[State], set[State]]:
-        kind = type(c)
-        if kind is ir.CondNot:
-            t, f = self.cond(c.cond, states)
-            return f, t
-        if kind is ir.CondAnd:
-            t1, f1 = self.cond(c.left, states)
-            t2, f2 = self.cond(c.right, t1)
-            return t2, f1 | f2
-        if kind is ir.CondOr:
-            t1, f1 = self.cond(c.left, states)
-            t2, f2 = self.cond(c.right, f1)
-            return t1 | t2, f2
-        if kind is ir.CondVar:
-            t, f = set(), set()
-            for s in states:
-                value = next((v for k, v in s.facts if k == c.var), None)
-                if value is not None and value.startswith("id:"):
-                    value = None  # an enumerator: its zero-ness is unknown
-                if value is None or value == c.test:
-                    t.add(s)
-                if value is None or value != c.test:
-                    f.add(s)
-            return t, f
-        if kind is ir.CondCall:
-            states = self.block(c.pre, states)
-            if c.effect is not None:
-                t, f = set(), set()
-                for s in states:
-                    held, free = self.fork_effect(s, c.effect)
-                    (t if c.effect.on == "nonzero" else f).add(held)
-                    (f if c.effect.on == "nonzero" else t).add(free)
-                return t, f
-            if c.call is not None:
-                t, f = set(), set()
-                for s in states:
-                    f |= self.call(s, c.call, "zero")
-                    t |= self.call(s, c.call, "nonzero")
-                return t, f
-            return states, states
-        if kind is ir.CondOpaque:
-            states = self.block(c.pre, states)
-            return states, states
-        if kind is ir.CondConst:
-            return (states, set()) if c.value == "nonzero" else (set(), states)
-        return states, states
 
     # ------------------------------------------------------------ lock events
     def fork_effect(self, s: State, effect: ir.CondEffect) -> tuple[State, State]:

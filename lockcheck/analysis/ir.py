@@ -133,12 +133,14 @@ class CondCall(_Compact):
     pre: "Block"
     effect: CondEffect | None = None
     call: Call | None = None
+    key: str | None = None   # "f(a,b)": the same call, arguments unchanged, tests the same way
 
 
 @dataclass(frozen=True, slots=True)
 class CondVar(_Compact):
     var: str
     test: str           # "nonzero" or "zero": which value makes the condition true
+    learn: bool = False  # a local/parameter only assignments change: the test is a fact after it
 
 
 @dataclass(frozen=True, slots=True)

@@ -1,0 +1,136 @@
+"""Extraction of branch conditions (``analysis.extract``'s part for ``if``,
+loops and ``?:``): which conditions the walk can decide or correlate.
+
+* constants (``while (0)``, ``if (1)``) become :class:`ir.CondConst`;
+* a variable tested (``if (should_lock)``, ``if (!adv)``) becomes a
+  :class:`ir.CondVar`; it is *learnable* when it is a local or a parameter
+  whose address is never taken in the function, so only assignments
+  written in the function change it (``analysis.branchfacts``);
+* a call tested (``if (!f2fs_sb_has_quota_ino(sbi))``) gets a *key* when
+  its arguments are learnable variables or constants: a later test of the
+  same call, the arguments unchanged, goes the same way.
+"""
+
+from __future__ import annotations
+
+from pycparser import c_ast
+
+from lockcheck.analysis import ir
+
+__all__ = ["ConditionExtraction", "constant_value", "flag_name", "addressed_names"]
+
+
+class ConditionExtraction:
+    """Mixed into ``extract.Extractor``: ``self.env``, ``self.call``,
+    ``self.expr``, ``self.transparent`` and ``self._assign_var`` come from it;
+    ``self.addressed`` is the set of names whose address the function takes."""
+
+    addressed: frozenset[str] = frozenset()
+
+    def learnable(self, name: str) -> bool:
+        """A plain local or parameter nobody can change behind the code's back."""
+        return name.isidentifier() and name not in self.addressed and self.env.lookup(name)[1]
+
+    def call_key(self, node: c_ast.FuncCall) -> str | None:
+        """``f(a,b)`` for a call of a named function whose arguments are all
+        learnable variables or constants (at least one argument)."""
+        if not isinstance(node.name, c_ast.ID) or node.args is None or not node.args.exprs:
+            return None
+        parts = []
+        for a in node.args.exprs:
+            if isinstance(a, c_ast.ID) and self.learnable(a.name):
+                parts.append(a.name)
+            elif isinstance(a, c_ast.Constant) and a.type in ("int", "char"):
+                parts.append(f"#{a.value}")
+            else:
+                return None
+        return f"{node.name.name}({','.join(parts)})"
+
+    def cond(self, node):
+        if node is None:
+            return ir.CondOpaque(ir.Block())
+        if isinstance(node, c_ast.UnaryOp) and node.op == "!":
+            return ir.CondNot(self.cond(node.expr))
+        if isinstance(node, c_ast.BinaryOp) and node.op in ("&&", "||"):
+            cls = ir.CondAnd if node.op == "&&" else ir.CondOr
+            return cls(self.cond(node.left), self.cond(node.right))
+        if isinstance(node, c_ast.Constant) or (isinstance(node, c_ast.ID) and node.name in ("true", "false")):
+            const = constant_value(node)
+            if const is not None:
+                return ir.CondConst(const)
+        flag = flag_name(node)
+        if flag is not None:
+            return ir.CondVar(flag, "nonzero", self.learnable(flag))
+        if isinstance(node, c_ast.BinaryOp) and node.op in ("==", "!=", "<") and constant_value(node.right) == "zero":
+            inner = self.cond(node.left)
+            return ir.CondNot(inner) if node.op == "==" else inner
+        if isinstance(node, c_ast.FuncCall):
+            if isinstance(node.name, c_ast.ID) and node.name.name in self.transparent and node.args:
+                return self.cond(node.args.exprs[0])
+            pre: list = []
+            item = self.call(node, pre)
+            if isinstance(item, ir.EffectAssign):
+                return ir.CondCall(ir.Block(tuple(pre)), effect=item.effect)
+            if isinstance(item, ir.Call) and item.callee:
+                return ir.CondCall(ir.Block(tuple(pre)), call=item, key=self.call_key(node))
+            if item is not None:
+                pre.append(item)
+            return ir.CondOpaque(ir.Block(tuple(pre)))
+        if isinstance(node, c_ast.Assignment) and isinstance(node.lvalue, c_ast.ID) and node.op == "=":
+            pre = []
+            self._assign_var(node.lvalue.name, node.rvalue, pre)
+            name = node.lvalue.name
+            return ir.CondAnd(ir.CondOpaque(ir.Block(tuple(pre))), ir.CondVar(name, "nonzero", self.learnable(name)))
+        pre = []
+        self.expr(node, pre)
+        return ir.CondOpaque(ir.Block(tuple(pre)))
+
+
+def addressed_names(body) -> frozenset[str]:
+    """Names whose address is taken (``&x``) anywhere in a function body:
+    a callee or a pointer may change them, so their tests are not learnt."""
+    out = set()
+    stack = [body]
+    while stack:
+        n = stack.pop()
+        if n is None:
+            continue
+        if isinstance(n, c_ast.UnaryOp) and n.op == "&" and isinstance(n.expr, c_ast.ID):
+            out.add(n.expr.name)
+        stack.extend(child for _, child in n.children())
+    return frozenset(out)
+
+
+def constant_value(node) -> str | None:
+    """``zero``/``nonzero`` for constants, ``-EINTR``, ``true``/``false``/``NULL``."""
+    if isinstance(node, c_ast.Constant):
+        try:
+            return "zero" if int(node.value.rstrip("uUlL"), 0) == 0 else "nonzero"
+        except ValueError:
+            return "nonzero" if node.type == "string" else None
+    if isinstance(node, c_ast.ID):
+        if node.name in ("true",):
+            return "nonzero"
+        if node.name in ("false", "NULL"):
+            return "zero"
+        return None
+    if isinstance(node, c_ast.UnaryOp) and node.op == "-":
+        inner = node.expr
+        if isinstance(inner, c_ast.ID) and inner.name.startswith("E"):
+            return "nonzero"
+        if isinstance(inner, c_ast.Constant):
+            return constant_value(inner)
+    if isinstance(node, c_ast.Cast):
+        return constant_value(node.expr)
+    return None
+
+
+def flag_name(node) -> str | None:
+    """A variable or a member of a variable (``r.found_memslot``,
+    ``p->locked``): something that can carry a flag fact."""
+    if isinstance(node, c_ast.ID):
+        return node.name
+    if isinstance(node, c_ast.StructRef) and isinstance(node.field, c_ast.ID):
+        base = flag_name(node.name)
+        return f"{base}{node.type}{node.field.name}" if base else None
+    return None
