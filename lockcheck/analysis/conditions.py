@@ -36,15 +36,26 @@ class ConditionExtraction:
         learnable variables or constants (at least one argument)."""
         if not isinstance(node.name, c_ast.ID) or node.args is None or not node.args.exprs:
             return None
-        parts = []
-        for a in node.args.exprs:
-            if isinstance(a, c_ast.ID) and self.learnable(a.name):
-                parts.append(a.name)
-            elif isinstance(a, c_ast.Constant) and a.type in ("int", "char"):
-                parts.append(f"#{a.value}")
-            else:
-                return None
+        parts = [self._operand(a) for a in node.args.exprs]
+        if None in parts:
+            return None
         return f"{node.name.name}({','.join(parts)})"
+
+    def _operand(self, node) -> str | None:
+        """A learnable variable's name or ``#N`` for an integer constant."""
+        if isinstance(node, c_ast.ID) and self.learnable(node.name):
+            return node.name
+        if isinstance(node, c_ast.Constant) and node.type in ("int", "char"):
+            return f"#{node.value}"
+        return None
+
+    def _unsigned(self, node: c_ast.ID) -> bool:
+        typ = self.env.type_of(node)
+        if typ is None or typ.pointers:
+            return False
+        base = typ.base
+        return base.startswith("unsigned") or base in ("size_t", "bool", "_Bool") or \
+            (base[:1] == "u" and base[1:].isdigit()) or (base[:2] == "__" and base[2:3] == "u" and base[3:].isdigit())
 
     def cond(self, node):
         if node is None:
@@ -64,6 +75,15 @@ class ConditionExtraction:
         if isinstance(node, c_ast.BinaryOp) and node.op in ("==", "!=", "<") and constant_value(node.right) == "zero":
             inner = self.cond(node.left)
             return ir.CondNot(inner) if node.op == "==" else inner
+        if isinstance(node, c_ast.BinaryOp) and node.op in (">", "!=") and constant_value(node.right) == "zero" \
+                and isinstance(node.left, c_ast.ID) and self._unsigned(node.left):
+            return ir.CondVar(node.left.name, "nonzero", self.learnable(node.left.name))   # u8 instance > 0
+        if isinstance(node, c_ast.BinaryOp) and node.op in ("==", "!="):
+            key = self._operand(node.left), self._operand(node.right)
+            if None not in key and any(not k.startswith("#") for k in key):
+                # ptl != pml: a fact of the pair until either is assigned
+                same = ir.CondVar(f"()==({key[0]},{key[1]})", "nonzero", True)
+                return same if node.op == "==" else ir.CondNot(same)
         if isinstance(node, c_ast.FuncCall):
             if isinstance(node.name, c_ast.ID) and node.name.name in self.transparent and node.args:
                 return self.cond(node.args.exprs[0])

@@ -148,7 +148,26 @@ class Extractor(ConditionExtraction):
             ir.Block(tuple(self.stmt(node)), True)
 
     def s_While(self, node):
-        return [ir.Loop(self.cond(node.cond), self._scoped(node.stmt))]
+        cond, body = self.cond(node.cond), self._scoped(node.stmt)
+        if isinstance(node.cond, c_ast.FuncCall) and isinstance(node.cond.name, c_ast.ID) \
+                and node.cond.args is not None and isinstance(cond, ir.CondCall):
+            cond, body = self._iterator(node.cond.args.exprs, cond, body)
+        return [ir.Loop(cond, body)]
+
+    def _iterator(self, args, cond, body: ir.Block):
+        """``while (hlist_for_each_entry(pos, head, member))`` (an iterator
+        macro, see frontend.normalize): the macro assigns its variables
+        (each test forgets what was known of them), and in the body the
+        first one, a pointer, is the current element, never NULL."""
+        names = [a.name for a in args if isinstance(a, c_ast.ID) and self.env.lookup(a.name)[1]]
+        if not names:
+            return cond, body
+        cond = ir.CondAnd(ir.CondOpaque(ir.Block(tuple(ir.Assign(n, None) for n in names))), cond)
+        first = args[0]
+        typ = self.env.type_of(first) if isinstance(first, c_ast.ID) and first.name in names else None
+        if typ is not None and typ.pointers >= 1:
+            body = ir.Block((ir.Assign(first.name, "nonzero"),) + body.items, body.scope)
+        return cond, body
 
     def s_DoWhile(self, node):
         return [ir.Loop(self.cond(node.cond), self._scoped(node.stmt), test_first=False)]

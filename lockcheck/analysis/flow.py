@@ -60,7 +60,9 @@ def _cap(states: set[State]) -> set[State]:
         return states
     merged: dict[tuple, State] = {}
     for s in sorted(states, key=State.sort_key):
-        merged.setdefault((s.held, s.released), State(s.held, s.released))
+        old = merged.get((s.held, s.released))
+        # one state per held set, knowing the facts all of them know
+        merged[(s.held, s.released)] = s if old is None else State(s.held, s.released, old.facts & s.facts)
     kept = sorted(merged.values(), key=State.sort_key)[:MAX_STATES]
     return set(kept)
 
