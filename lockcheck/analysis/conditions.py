@@ -17,7 +17,8 @@ from pycparser import c_ast
 
 from lockcheck.analysis import ir
 
-__all__ = ["ConditionExtraction", "constant_value", "flag_name", "addressed_names"]
+__all__ = ["ConditionExtraction", "constant_value", "flag_name", "addressed_names", "int_literal",
+           "macro_integers"]
 
 
 class ConditionExtraction:
@@ -26,6 +27,7 @@ class ConditionExtraction:
     ``self.addressed`` is the set of names whose address the function takes."""
 
     addressed: frozenset[str] = frozenset()
+    integers: dict[str, int] = {}
 
     def learnable(self, name: str) -> bool:
         """A plain local or parameter nobody can change behind the code's back."""
@@ -45,9 +47,10 @@ class ConditionExtraction:
         """A learnable variable's name or ``#N`` for an integer constant."""
         if isinstance(node, c_ast.ID) and self.learnable(node.name):
             return node.name
-        if isinstance(node, c_ast.Constant) and node.type in ("int", "char"):
-            return f"#{node.value}"
-        return None
+        if isinstance(node, c_ast.ID) and node.name in self.integers and not self.env.lookup(node.name)[1]:
+            return f"#{self.integers[node.name]}"
+        value = int_literal(node)
+        return None if value is None else f"#{value}"
 
     def _unsigned(self, node: c_ast.ID) -> bool:
         typ = self.env.type_of(node)
@@ -104,6 +107,48 @@ class ConditionExtraction:
         pre = []
         self.expr(node, pre)
         return ir.CondOpaque(ir.Block(tuple(pre)))
+
+
+def int_literal(node) -> int | None:
+    """The value of an integer literal, negative ones included (``-1``)."""
+    negative = False
+    while isinstance(node, c_ast.UnaryOp) and node.op in ("-", "+"):
+        negative ^= node.op == "-"
+        node = node.expr
+    if not (isinstance(node, c_ast.Constant) and node.type in ("int", "unsigned int", "long int",
+                                                               "unsigned long int")):
+        return None
+    try:
+        value = int(node.value.rstrip("uUlL"), 0)
+    except ValueError:
+        return None
+    return -value if negative else value
+
+
+def macro_integers(macros) -> dict[str, int]:
+    """The object-like macros (``frontend.conditionals.MacroDef``, first
+    definition wins) that are an integer: ``#define SEM_GLOBAL_LOCK (-1)``."""
+    out: dict[str, int] = {}
+    for m in macros:
+        if m.params is None and m.name not in out:
+            value = _integer(m.body)
+            if value is not None:
+                out[m.name] = value
+    return out
+
+
+def _integer(text: str) -> int | None:
+    """``(-1)``, ``0x10``, ``4U`` as an int; None for anything else."""
+    text = text.strip()
+    while text.startswith("(") and text.endswith(")"):
+        text = text[1:-1].strip()
+    sign = 1
+    if text[:1] in ("-", "+"):
+        sign, text = (-1 if text[0] == "-" else 1), text[1:].strip()
+    try:
+        return sign * int(text.rstrip("uUlL"), 0)
+    except ValueError:
+        return None
 
 
 def addressed_names(body) -> frozenset[str]:

@@ -15,7 +15,8 @@ from functools import lru_cache
 from pycparser import c_ast
 
 from lockcheck.analysis import ir
-from lockcheck.analysis.conditions import ConditionExtraction, addressed_names, constant_value, flag_name
+from lockcheck.analysis.conditions import (ConditionExtraction, addressed_names, constant_value, flag_name,
+                                          int_literal, macro_integers)
 from lockcheck.analysis.typing import TypeEnv, expr_text, lock_ref
 from lockcheck.model.loader import load_model
 from lockcheck.model.primitives import Catalogue, Primitive
@@ -38,22 +39,27 @@ def _contexts_model(files: tuple[str, ...] = ()) -> dict:
     return load_model("contexts", files)
 
 
-def extract_functions(parsed, index, catalogue: Catalogue, path: str, model_files=()) -> list[ir.FunctionIR]:
+def extract_functions(parsed, index, catalogue: Catalogue, path: str, model_files=(),
+                      constants=()) -> list[ir.FunctionIR]:
+    """``constants``: the file's own ``#define``s (integer ones are compared
+    in conditions: ``locknum == SEM_GLOBAL_LOCK``)."""
     model = dict(_analysis_model(tuple(model_files)))
     model["static_calls"] = _contexts_model(tuple(model_files)).get("static_calls", {})
     out = []
+    integers = macro_integers(constants)
     for fn in parsed:
         if fn.ast is None:
             continue
         try:
-            out.append(Extractor(index, catalogue, model, path).function(fn.ast))
+            out.append(Extractor(index, catalogue, model, path, integers).function(fn.ast))
         except RecursionError:
             continue
     return out
 
 
 class Extractor(ConditionExtraction):
-    def __init__(self, index, catalogue: Catalogue, model: dict, path: str) -> None:
+    def __init__(self, index, catalogue: Catalogue, model: dict, path: str, integers=None) -> None:
+        self.integers: dict[str, int] = integers or {}
         self.env = TypeEnv(index, model)
         self.index = index
         self.catalogue = catalogue
@@ -378,11 +384,14 @@ class Extractor(ConditionExtraction):
         return tuple(refs)
 
     def _consts(self, args) -> tuple[tuple[int, str], ...]:
-        """Constant arguments a callee may test: 0/1/true/false/NULL/-EINTR, and
-        enumerator-like names (``VCPU_EXREG_CR4``)."""
+        """Constant arguments a callee may test: 0/1/true/false/NULL/-EINTR,
+        enumerator-like names (``VCPU_EXREG_CR4``), and ``#N`` for a non-zero
+        integer (``sem_unlock(sma, -1)`` against ``locknum == -1``)."""
         out = []
         for k, a in enumerate(args):
             value = constant_value(a)
+            if value == "nonzero" and int_literal(a) is not None:
+                value = f"#{int_literal(a)}"
             if value is None and isinstance(a, c_ast.ID) and a.name.isupper() and not self.env.lookup(a.name)[1]:
                 value = f"id:{a.name}"
             if value is not None:

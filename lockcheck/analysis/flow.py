@@ -22,7 +22,8 @@ import heapq
 from lockcheck.analysis import ir
 from lockcheck.analysis.extract import DYNAMIC_SUBCLASS
 from lockcheck.analysis.branchfacts import BranchFacts, opposite as _opposite, set_fact as _set_fact
-from lockcheck.analysis.substitute import ref_from_key, subst, subst_keys
+from lockcheck.analysis.releases import Releases
+from lockcheck.analysis.substitute import subst, subst_keys
 from lockcheck.analysis.facts import (Acq, Effect, EdgeWitness, Held, RawEdge, State, Step,
                                       Summary, acquirer_mode, holder_mode)
 
@@ -81,7 +82,7 @@ def _names_parameter(keys: frozenset[str]) -> bool:
     return known
 
 
-class FunctionFlow(BranchFacts):
+class FunctionFlow(BranchFacts, Releases):
     """Walk one function; fill its :class:`Summary` and report edges.
 
     ``callees(call)`` returns ``[(callee FunctionIR, Summary), ...]`` for a
@@ -327,13 +328,6 @@ class FunctionFlow(BranchFacts):
             else:
                 self.emit(edge)
 
-    def release(self, s: State, ref: ir.LockRef) -> State:
-        key = ref.class_key
-        for k in range(len(s.held) - 1, -1, -1):
-            if s.held[k].key == key or s.held[k].ref.key == ref.key:
-                return State(s.held[:k] + s.held[k + 1:], s.released, s.facts)
-        return State(s.held, s.released | {key}, s.facts)
-
     # ------------------------------------------------------------ calls
     def call(self, s: State, call: ir.Call, which: str | None = None) -> set[State]:
         targets = self.callees(call)
@@ -446,38 +440,3 @@ class FunctionFlow(BranchFacts):
                 for h in s.held:
                     if h.key not in before:
                         self.on_recursion(h, k[0], chain, k[1])
-
-    def _apply_effect(self, s: State, effect: Effect, call, callee, site) -> State:
-        if not effect.held and not effect.released:
-            return s
-        for key in subst_keys(effect.released, call.args, callee):
-            s = self.release(s, ref_from_key(key))
-        held = list(s.held)
-        for h in effect.held:
-            ref = subst(h.ref, call.args, callee)
-            held.append(Held(ref.class_key, ref, h.mode, (site,) + h.site, 0))
-        return State(tuple(held), s.released, s.facts)
-
-    # ------------------------------------------------------------ effects
-    def _effects(self) -> dict[str, Effect]:
-        def meet(exits) -> Effect:
-            exits = list(exits)
-            if not exits:
-                return Effect()
-            first = exits[0][0]
-            keys = set(h.key for h in first.held if not h.scope)
-            released = set(first.released)
-            for st, _ in exits[1:]:
-                keys &= {h.key for h in st.held if not h.scope}
-                released &= st.released
-            best: dict[str, Held] = {}
-            for st, _ in exits:
-                for h in st.held:
-                    if h.key in keys and (h.key not in best or h.site < best[h.key].site):
-                        best[h.key] = h
-            return Effect(tuple(best[k] for k in sorted(best)), frozenset(released))
-        everything = meet(self.exits)
-        zero = [e for e in self.exits if e[1] in ("zero", "unknown")]
-        nonzero = [e for e in self.exits if e[1] in ("nonzero", "unknown")]
-        return {"all": everything, "zero": meet(zero) if zero else everything,
-                "nonzero": meet(nonzero) if nonzero else everything}
