@@ -199,11 +199,18 @@ class FunctionFlow(BranchFacts, Releases):
         exits: set[State] = set()
         self.breaks.append((set(), self.depth))
         head = set(states)
+        entry = frozenset(states)
+        first: tuple = ()
         for _ in range(LOOP_ROUNDS):
             self.continues.append((set(), self.depth))
             if node.test_first and node.cond is not None:
-                t, f = self.cond(node.cond, head)
-                exits |= f
+                if not first:   # the entry's test, once: a loop releasing a held lock runs
+                    t0, f0 = self.cond(node.cond, entry)
+                    first = (t0, self.runs_once(node, t0, f0))
+                    exits |= first[1]
+                t, f = self.cond(node.cond, head - entry) if head != entry else (set(), set())
+                t = t | first[0]
+                exits |= self.step_ends(node, f)
             else:
                 t = head
             body_out = self.block(node.body, t)
