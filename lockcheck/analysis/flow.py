@@ -12,7 +12,11 @@ engine spike notes):
 * a callee's acquisitions count against the caller's held locks only if
   the callee did not release those locks first (``released_before``);
 * trylock adds no dependency for itself; ``guard()`` locks end with their
-  block; the state set is capped (deterministically) to stay linear.
+  block; the state set is capped (deterministically) to stay linear,
+  merged states keeping the facts they all share;
+* conditions are decided and correlated by ``analysis.branchfacts``
+  (constants, learnt tests of unchanged locals, keyed calls); releases,
+  drop-and-retake and loops that release are ``analysis.releases``.
 """
 
 from __future__ import annotations
