@@ -28,9 +28,17 @@ def opposite(value: str) -> str:
     return "nonzero" if value == "zero" else "zero"
 
 
+_READS: dict[str, tuple[str, ...]] = {}
+
+
 def _reads(fact_name: str, var: str) -> bool:
-    """Does the call fact ``()f(a,b)`` read ``var``?"""
-    return var in fact_name[fact_name.index("(", 2) + 1:-1].split(",")
+    """Does the call or pair fact ``()f(a,b)`` read ``var``?"""
+    args = _READS.get(fact_name)
+    if args is None:
+        args = _READS[fact_name] = tuple(fact_name[fact_name.index("(", 2) + 1:-1].split(","))
+        if len(_READS) > 100_000:
+            _READS.clear()
+    return var in args
 
 
 def set_fact(state: State, var: str | None, value: str | None) -> State:
@@ -39,10 +47,12 @@ def set_fact(state: State, var: str | None, value: str | None) -> State:
         return state
     facts = state.facts
     if facts:
-        facts = frozenset(f for f in facts if f[0] != var and not (f[0][:2] == CALL_FACT and _reads(f[0], var)))
+        drop = [f for f in facts if f[0] == var or (f[0][:2] == CALL_FACT and _reads(f[0], var))]
+        if drop:
+            facts = facts.difference(drop)
     if value is not None:
         facts = facts | {(var, value)}
-    elif facts is state.facts:
+    if facts is state.facts:
         return state
     return State(state.held, state.released, facts)
 

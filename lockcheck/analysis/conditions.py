@@ -156,14 +156,34 @@ def addressed_names(body) -> frozenset[str]:
     a callee or a pointer may change them, so their tests are not learnt."""
     out = set()
     stack = [body]
+    pop, push = stack.pop, stack.append
+    unary = c_ast.UnaryOp
     while stack:
-        n = stack.pop()
-        if n is None:
-            continue
-        if isinstance(n, c_ast.UnaryOp) and n.op == "&" and isinstance(n.expr, c_ast.ID):
+        n = pop()
+        cls = n.__class__
+        if cls is unary and n.op == "&" and n.expr.__class__ is c_ast.ID:
             out.add(n.expr.name)
-        stack.extend(child for _, child in n.children())
+            continue
+        names = _CHILDREN.get(cls)
+        for name in names if names is not None else _children(cls):
+            v = getattr(n, name)
+            if v is None:
+                continue
+            if v.__class__ is list:
+                stack.extend(v)
+            else:
+                push(v)
     return frozenset(out)
+
+
+_CHILDREN: dict[type, tuple[str, ...]] = {}
+
+
+def _children(cls) -> tuple[str, ...]:
+    """The attributes of a pycparser node class that hold child nodes."""
+    names = tuple(n for n in cls.__slots__ if n not in cls.attr_names and n not in ("coord", "__weakref__"))
+    _CHILDREN[cls] = names
+    return names
 
 
 def constant_value(node) -> str | None:
