@@ -193,7 +193,7 @@ def _process(args: tuple[str, str]) -> FileOutcome:
     irs: tuple = ()
     if ctx.extract:
         from lockcheck.analysis.extract import extract_functions
-        irs = tuple(extract_functions(parsed, ctx.index, ctx.catalogue, display))
+        irs = tuple(extract_functions(parsed, ctx.index, ctx.catalogue, display, constants=lexed.macros))
     return FileOutcome(display, lexed.lines, records, irs, var_names=votes)
 
 
@@ -631,7 +631,8 @@ def _process_header(args) -> tuple:
     lexed = lex_file(display, src.text, ctx.options.defines, ctx.options.undefines)
     items = [i for i in lexed.items if i.kind == "function" and _function_name(i) in names]
     parsed = parse_items(display, items, ctx.index, ctx.frontend)
-    return tuple(extract_functions(parsed, ctx.index, ctx.catalogue, display, ctx.options.model_files))
+    return tuple(extract_functions(parsed, ctx.index, ctx.catalogue, display, ctx.options.model_files,
+                                   constants=lexed.macros))
 
 
 def _header_jobs(misses, run: FrontendRun, options: Options) -> list:

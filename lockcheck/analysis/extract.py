@@ -15,6 +15,8 @@ from functools import lru_cache
 from pycparser import c_ast
 
 from lockcheck.analysis import ir
+from lockcheck.analysis.conditions import (ConditionExtraction, addressed_names, constant_value, flag_name,
+                                          int_literal, macro_integers)
 from lockcheck.analysis.typing import TypeEnv, expr_text, lock_ref
 from lockcheck.model.loader import load_model
 from lockcheck.model.primitives import Catalogue, Primitive
@@ -37,22 +39,27 @@ def _contexts_model(files: tuple[str, ...] = ()) -> dict:
     return load_model("contexts", files)
 
 
-def extract_functions(parsed, index, catalogue: Catalogue, path: str, model_files=()) -> list[ir.FunctionIR]:
+def extract_functions(parsed, index, catalogue: Catalogue, path: str, model_files=(),
+                      constants=()) -> list[ir.FunctionIR]:
+    """``constants``: the file's own ``#define``s (integer ones are compared
+    in conditions: ``locknum == SEM_GLOBAL_LOCK``)."""
     model = dict(_analysis_model(tuple(model_files)))
     model["static_calls"] = _contexts_model(tuple(model_files)).get("static_calls", {})
     out = []
+    integers = macro_integers(constants)
     for fn in parsed:
         if fn.ast is None:
             continue
         try:
-            out.append(Extractor(index, catalogue, model, path).function(fn.ast))
+            out.append(Extractor(index, catalogue, model, path, integers).function(fn.ast))
         except RecursionError:
             continue
     return out
 
 
-class Extractor:
-    def __init__(self, index, catalogue: Catalogue, model: dict, path: str) -> None:
+class Extractor(ConditionExtraction):
+    def __init__(self, index, catalogue: Catalogue, model: dict, path: str, integers=None) -> None:
+        self.integers: dict[str, int] = integers or {}
         self.env = TypeEnv(index, model)
         self.index = index
         self.catalogue = catalogue
@@ -80,6 +87,7 @@ class Extractor:
                     params.append(p.name)
                     self._declare(p.name, p.type)
                     self.env.params[p.name] = k
+        self.addressed = addressed_names(fd.body)
         body = self.block(fd.body, scope=True)
         static = "static" in (decl.storage or [])
         return ir.FunctionIR(decl.name, self.path, fd.coord.line if fd.coord else 0, static,
@@ -146,7 +154,26 @@ class Extractor:
             ir.Block(tuple(self.stmt(node)), True)
 
     def s_While(self, node):
-        return [ir.Loop(self.cond(node.cond), self._scoped(node.stmt))]
+        cond, body = self.cond(node.cond), self._scoped(node.stmt)
+        if isinstance(node.cond, c_ast.FuncCall) and isinstance(node.cond.name, c_ast.ID) \
+                and node.cond.args is not None and isinstance(cond, ir.CondCall):
+            cond, body = self._iterator(node.cond.args.exprs, cond, body)
+        return [ir.Loop(cond, body)]
+
+    def _iterator(self, args, cond, body: ir.Block):
+        """``while (hlist_for_each_entry(pos, head, member))`` (an iterator
+        macro, see frontend.normalize): the macro assigns its variables
+        (each test forgets what was known of them), and in the body the
+        first one, a pointer, is the current element, never NULL."""
+        names = [a.name for a in args if isinstance(a, c_ast.ID) and self.env.lookup(a.name)[1]]
+        if not names:
+            return cond, body
+        cond = ir.CondAnd(ir.CondOpaque(ir.Block(tuple(ir.Assign(n, None) for n in names))), cond)
+        first = args[0]
+        typ = self.env.type_of(first) if isinstance(first, c_ast.ID) and first.name in names else None
+        if typ is not None and typ.pointers >= 1:
+            body = ir.Block((ir.Assign(first.name, "nonzero"),) + body.items, body.scope)
+        return cond, body
 
     def s_DoWhile(self, node):
         return [ir.Loop(self.cond(node.cond), self._scoped(node.stmt), test_first=False)]
@@ -165,7 +192,7 @@ class Extractor:
     def s_Switch(self, node):
         pre: list = []
         self.expr(node.cond, pre)
-        return [ir.Switch(ir.Block(tuple(pre)), self._scoped(node.stmt), _flag_name(node.cond))]
+        return [ir.Switch(ir.Block(tuple(pre)), self._scoped(node.stmt), flag_name(node.cond))]
 
     def s_Case(self, node):
         value = f"id:{node.expr.name}" if isinstance(node.expr, c_ast.ID) else None
@@ -200,7 +227,7 @@ class Extractor:
         e = node.expr
         if e is None:
             return [ir.Return(line, "unknown")]
-        value = _constant_value(e)
+        value = constant_value(e)
         if value is not None:
             return [ir.Return(line, value)]
         if isinstance(e, c_ast.ID):
@@ -221,7 +248,9 @@ class Extractor:
 
     # ------------------------------------------------------------ assignments
     def _assign_var(self, var: str, value, out: list) -> None:
-        const = _constant_value(value)
+        const = constant_value(value)
+        if const is None and isinstance(value, c_ast.UnaryOp) and value.op == "&":
+            const = "nonzero"   # the address of an object is never NULL
         if const is not None:
             out.append(ir.Assign(var, const))
             return
@@ -258,8 +287,14 @@ class Extractor:
             elif item is not None:
                 out.append(item)
             return
-        if isinstance(node, c_ast.Assignment) and node.op == "=" and _flag_name(node.lvalue):
-            self._assign_var(_flag_name(node.lvalue), node.rvalue, out)
+        if isinstance(node, c_ast.Assignment) and node.op == "=" and flag_name(node.lvalue):
+            self._assign_var(flag_name(node.lvalue), node.rvalue, out)
+            return
+        changed = _changed_name(node)
+        if changed is not None:   # x++, x |= y: no longer the value a test saw
+            for _, child in node.children():
+                self.expr(child, out)
+            out.append(ir.Assign(changed, None))
             return
         if isinstance(node, c_ast.Compound):  # statement expression
             out.append(self.block(node, scope=True))
@@ -349,11 +384,14 @@ class Extractor:
         return tuple(refs)
 
     def _consts(self, args) -> tuple[tuple[int, str], ...]:
-        """Constant arguments a callee may test: 0/1/true/false/NULL/-EINTR, and
-        enumerator-like names (``VCPU_EXREG_CR4``)."""
+        """Constant arguments a callee may test: 0/1/true/false/NULL/-EINTR,
+        enumerator-like names (``VCPU_EXREG_CR4``), and ``#N`` for a non-zero
+        integer (``sem_unlock(sma, -1)`` against ``locknum == -1``)."""
         out = []
         for k, a in enumerate(args):
-            value = _constant_value(a)
+            value = constant_value(a)
+            if value == "nonzero" and int_literal(a) is not None:
+                value = f"#{int_literal(a)}"
             if value is None and isinstance(a, c_ast.ID) and a.name.isupper() and not self.env.lookup(a.name)[1]:
                 value = f"id:{a.name}"
             if value is not None:
@@ -450,72 +488,11 @@ class Extractor:
             return ir.EffectAssign(None, ir.CondEffect(acquire, "nonzero", True))
         return acquire
 
-    # ------------------------------------------------------------ conditions
-    def cond(self, node):
-        if node is None:
-            return ir.CondOpaque(ir.Block())
-        if isinstance(node, c_ast.UnaryOp) and node.op == "!":
-            return ir.CondNot(self.cond(node.expr))
-        if isinstance(node, c_ast.BinaryOp) and node.op in ("&&", "||"):
-            cls = ir.CondAnd if node.op == "&&" else ir.CondOr
-            return cls(self.cond(node.left), self.cond(node.right))
-        flag = _flag_name(node)
-        if flag is not None:
-            return ir.CondVar(flag, "nonzero")
-        if isinstance(node, c_ast.BinaryOp) and node.op in ("==", "!=", "<") and _constant_value(node.right) == "zero":
-            inner = self.cond(node.left)
-            return ir.CondNot(inner) if node.op == "==" else inner
-        if isinstance(node, c_ast.FuncCall):
-            if isinstance(node.name, c_ast.ID) and node.name.name in self.transparent and node.args:
-                return self.cond(node.args.exprs[0])
-            pre: list = []
-            item = self.call(node, pre)
-            if isinstance(item, ir.EffectAssign):
-                return ir.CondCall(ir.Block(tuple(pre)), effect=item.effect)
-            if isinstance(item, ir.Call) and item.callee:
-                return ir.CondCall(ir.Block(tuple(pre)), call=item)
-            if item is not None:
-                pre.append(item)
-            return ir.CondOpaque(ir.Block(tuple(pre)))
-        if isinstance(node, c_ast.Assignment) and isinstance(node.lvalue, c_ast.ID) and node.op == "=":
-            pre = []
-            self._assign_var(node.lvalue.name, node.rvalue, pre)
-            return ir.CondAnd(ir.CondOpaque(ir.Block(tuple(pre))), ir.CondVar(node.lvalue.name, "nonzero"))
-        pre = []
-        self.expr(node, pre)
-        return ir.CondOpaque(ir.Block(tuple(pre)))
 
-
-def _constant_value(node) -> str | None:
-    """``zero``/``nonzero`` for constants, ``-EINTR``, ``true``/``false``/``NULL``."""
-    if isinstance(node, c_ast.Constant):
-        try:
-            return "zero" if int(node.value.rstrip("uUlL"), 0) == 0 else "nonzero"
-        except ValueError:
-            return "nonzero" if node.type == "string" else None
-    if isinstance(node, c_ast.ID):
-        if node.name in ("true",):
-            return "nonzero"
-        if node.name in ("false", "NULL"):
-            return "zero"
-        return None
-    if isinstance(node, c_ast.UnaryOp) and node.op == "-":
-        inner = node.expr
-        if isinstance(inner, c_ast.ID) and inner.name.startswith("E"):
-            return "nonzero"
-        if isinstance(inner, c_ast.Constant):
-            return _constant_value(inner)
-    if isinstance(node, c_ast.Cast):
-        return _constant_value(node.expr)
-    return None
-
-
-def _flag_name(node) -> str | None:
-    """A variable or a member of a variable (``r.found_memslot``,
-    ``p->locked``): something that can carry a flag fact."""
-    if isinstance(node, c_ast.ID):
-        return node.name
-    if isinstance(node, c_ast.StructRef) and isinstance(node.field, c_ast.ID):
-        base = _flag_name(node.name)
-        return f"{base}{node.type}{node.field.name}" if base else None
+def _changed_name(node) -> str | None:
+    """The flag an increment, decrement or compound assignment changes."""
+    if isinstance(node, c_ast.Assignment) and node.op != "=":
+        return flag_name(node.lvalue)
+    if isinstance(node, c_ast.UnaryOp) and node.op in ("++", "--", "p++", "p--"):
+        return flag_name(node.expr)
     return None

@@ -12,7 +12,11 @@ engine spike notes):
 * a callee's acquisitions count against the caller's held locks only if
   the callee did not release those locks first (``released_before``);
 * trylock adds no dependency for itself; ``guard()`` locks end with their
-  block; the state set is capped (deterministically) to stay linear.
+  block; the state set is capped (deterministically) to stay linear,
+  merged states keeping the facts they all share;
+* conditions are decided and correlated by ``analysis.branchfacts``
+  (constants, learnt tests of unchanged locals, keyed calls); releases,
+  drop-and-retake and loops that release are ``analysis.releases``.
 """
 
 from __future__ import annotations
@@ -21,7 +25,9 @@ import heapq
 
 from lockcheck.analysis import ir
 from lockcheck.analysis.extract import DYNAMIC_SUBCLASS
-from lockcheck.analysis.substitute import ref_from_key, subst, subst_keys
+from lockcheck.analysis.branchfacts import BranchFacts, opposite as _opposite, set_fact as _set_fact
+from lockcheck.analysis.releases import Releases
+from lockcheck.analysis.substitute import subst, subst_keys
 from lockcheck.analysis.facts import (Acq, Effect, EdgeWitness, Held, RawEdge, State, Step,
                                       Summary, acquirer_mode, holder_mode)
 
@@ -59,7 +65,9 @@ def _cap(states: set[State]) -> set[State]:
         return states
     merged: dict[tuple, State] = {}
     for s in sorted(states, key=State.sort_key):
-        merged.setdefault((s.held, s.released), State(s.held, s.released))
+        old = merged.get((s.held, s.released))
+        # one state per held set, knowing the facts all of them know
+        merged[(s.held, s.released)] = s if old is None else State(s.held, s.released, old.facts & s.facts)
     kept = sorted(merged.values(), key=State.sort_key)[:MAX_STATES]
     return set(kept)
 
@@ -78,20 +86,7 @@ def _names_parameter(keys: frozenset[str]) -> bool:
     return known
 
 
-def _set_fact(state: State, var: str | None, value: str | None) -> State:
-    if var is None:
-        return state
-    facts = frozenset(f for f in state.facts if f[0] != var)
-    if value is not None:
-        facts = facts | {(var, value)}
-    return State(state.held, state.released, facts)
-
-
-def _opposite(value: str) -> str:
-    return "nonzero" if value == "zero" else "zero"
-
-
-class FunctionFlow:
+class FunctionFlow(BranchFacts, Releases):
     """Walk one function; fill its :class:`Summary` and report edges.
 
     ``callees(call)`` returns ``[(callee FunctionIR, Summary), ...]`` for a
@@ -208,11 +203,18 @@ class FunctionFlow:
         exits: set[State] = set()
         self.breaks.append((set(), self.depth))
         head = set(states)
+        entry = frozenset(states)
+        first: tuple = ()
         for _ in range(LOOP_ROUNDS):
             self.continues.append((set(), self.depth))
             if node.test_first and node.cond is not None:
-                t, f = self.cond(node.cond, head)
-                exits |= f
+                if not first:   # the entry's test, once: a loop releasing a held lock runs
+                    t0, f0 = self.cond(node.cond, entry)
+                    first = (t0, self.runs_once(node, t0, f0))
+                    exits |= first[1]
+                t, f = self.cond(node.cond, head - entry) if head != entry else (set(), set())
+                t = t | first[0]
+                exits |= self.step_ends(node, f)
             else:
                 t = head
             body_out = self.block(node.body, t)
@@ -291,52 +293,6 @@ class FunctionFlow:
             else:
                 self.exits.append((s, node.value))
 
-    # ------------------------------------------------------------ conditions
-    def cond(self, c, states: set[State]) -> tuple[set[State], set[State]]:
-        kind = type(c)
-        if kind is ir.CondNot:
-            t, f = self.cond(c.cond, states)
-            return f, t
-        if kind is ir.CondAnd:
-            t1, f1 = self.cond(c.left, states)
-            t2, f2 = self.cond(c.right, t1)
-            return t2, f1 | f2
-        if kind is ir.CondOr:
-            t1, f1 = self.cond(c.left, states)
-            t2, f2 = self.cond(c.right, f1)
-            return t1 | t2, f2
-        if kind is ir.CondVar:
-            t, f = set(), set()
-            for s in states:
-                value = next((v for k, v in s.facts if k == c.var), None)
-                if value is not None and value.startswith("id:"):
-                    value = None  # an enumerator: its zero-ness is unknown
-                if value is None or value == c.test:
-                    t.add(s)
-                if value is None or value != c.test:
-                    f.add(s)
-            return t, f
-        if kind is ir.CondCall:
-            states = self.block(c.pre, states)
-            if c.effect is not None:
-                t, f = set(), set()
-                for s in states:
-                    held, free = self.fork_effect(s, c.effect)
-                    (t if c.effect.on == "nonzero" else f).add(held)
-                    (f if c.effect.on == "nonzero" else t).add(free)
-                return t, f
-            if c.call is not None:
-                t, f = set(), set()
-                for s in states:
-                    f |= self.call(s, c.call, "zero")
-                    t |= self.call(s, c.call, "nonzero")
-                return t, f
-            return states, states
-        if kind is ir.CondOpaque:
-            states = self.block(c.pre, states)
-            return states, states
-        return states, states
-
     # ------------------------------------------------------------ lock events
     def fork_effect(self, s: State, effect: ir.CondEffect) -> tuple[State, State]:
         a = effect.acquire
@@ -382,13 +338,6 @@ class FunctionFlow:
                     self.summary.param_edges[k] = edge
             else:
                 self.emit(edge)
-
-    def release(self, s: State, ref: ir.LockRef) -> State:
-        key = ref.class_key
-        for k in range(len(s.held) - 1, -1, -1):
-            if s.held[k].key == key or s.held[k].ref.key == ref.key:
-                return State(s.held[:k] + s.held[k + 1:], s.released, s.facts)
-        return State(s.held, s.released | {key}, s.facts)
 
     # ------------------------------------------------------------ calls
     def call(self, s: State, call: ir.Call, which: str | None = None) -> set[State]:
@@ -502,38 +451,3 @@ class FunctionFlow:
                 for h in s.held:
                     if h.key not in before:
                         self.on_recursion(h, k[0], chain, k[1])
-
-    def _apply_effect(self, s: State, effect: Effect, call, callee, site) -> State:
-        if not effect.held and not effect.released:
-            return s
-        for key in subst_keys(effect.released, call.args, callee):
-            s = self.release(s, ref_from_key(key))
-        held = list(s.held)
-        for h in effect.held:
-            ref = subst(h.ref, call.args, callee)
-            held.append(Held(ref.class_key, ref, h.mode, (site,) + h.site, 0))
-        return State(tuple(held), s.released, s.facts)
-
-    # ------------------------------------------------------------ effects
-    def _effects(self) -> dict[str, Effect]:
-        def meet(exits) -> Effect:
-            exits = list(exits)
-            if not exits:
-                return Effect()
-            first = exits[0][0]
-            keys = set(h.key for h in first.held if not h.scope)
-            released = set(first.released)
-            for st, _ in exits[1:]:
-                keys &= {h.key for h in st.held if not h.scope}
-                released &= st.released
-            best: dict[str, Held] = {}
-            for st, _ in exits:
-                for h in st.held:
-                    if h.key in keys and (h.key not in best or h.site < best[h.key].site):
-                        best[h.key] = h
-            return Effect(tuple(best[k] for k in sorted(best)), frozenset(released))
-        everything = meet(self.exits)
-        zero = [e for e in self.exits if e[1] in ("zero", "unknown")]
-        nonzero = [e for e in self.exits if e[1] in ("nonzero", "unknown")]
-        return {"all": everything, "zero": meet(zero) if zero else everything,
-                "nonzero": meet(nonzero) if nonzero else everything}

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 __all__ = [
     "LockRef", "Acquire", "Release", "Assert", "Call", "Assign", "Block", "If", "Loop",
     "Switch", "CaseLabel", "Jump", "Label", "Return", "CondEffect", "CondCall", "CondVar",
-    "CondNot", "CondAnd", "CondOr", "CondOpaque", "FunctionIR", "EffectAssign", "forget_shared",
+    "CondNot", "CondAnd", "CondOr", "CondOpaque", "CondConst", "FunctionIR", "EffectAssign", "forget_shared",
 ]
 
 
@@ -133,12 +133,14 @@ class CondCall(_Compact):
     pre: "Block"
     effect: CondEffect | None = None
     call: Call | None = None
+    key: str | None = None   # "f(a,b)": the same call, arguments unchanged, tests the same way
 
 
 @dataclass(frozen=True, slots=True)
 class CondVar(_Compact):
     var: str
     test: str           # "nonzero" or "zero": which value makes the condition true
+    learn: bool = False  # a local/parameter only assignments change: the test is a fact after it
 
 
 @dataclass(frozen=True, slots=True)
@@ -161,6 +163,14 @@ class CondOr(_Compact):
 @dataclass(frozen=True, slots=True)
 class CondOpaque(_Compact):
     pre: "Block"
+
+
+@dataclass(frozen=True, slots=True)
+class CondConst(_Compact):
+    """A constant condition (``while (0)``, ``if (1)``): only one way is taken.
+    A ``do { … } while (0)`` body thus runs exactly once."""
+
+    value: str          # "zero" or "nonzero"
 
 
 @dataclass(frozen=True, slots=True)
@@ -242,7 +252,7 @@ class EffectAssign(_Compact):
 
 #: Classes whose equal instances are interchangeable (no call or line
 #: inside, nothing keyed by identity): one shared instance each.
-_VALUE_NODES = frozenset((LockRef, Assign, CondVar, Jump, Label, CaseLabel))
+_VALUE_NODES = frozenset((LockRef, Assign, CondVar, CondConst, Jump, Label, CaseLabel))
 
 
 #: Per IR class, the function unpickling one (see :func:`_make_restorer`).

@@ -188,7 +188,7 @@ class Program:
         for k, fn in self.by_key.items():
             names = set(_tested_names(fn.body)) | {fn.params[p] for c in calls_in(fn.body)
                                                    for _, p in c.forwarded_params if p < len(fn.params)}
-            tested = tuple(sorted(n for n in names if n in fn.params))
+            tested = tuple(sorted(n for n in names if n in fn.params or _pair_param(n, fn.params)))
             if tested:
                 self.tested[k] = tested
 
@@ -199,9 +199,18 @@ class Program:
         if not tested:
             return {}
         facts = {}
+        exact = {}
         for pos, value in call.const_args:
-            if pos < len(fn.params) and fn.params[pos] in tested:
-                facts[fn.params[pos]] = value
+            if pos < len(fn.params):
+                exact[fn.params[pos]] = "#0" if value == "zero" else value
+                if value.startswith("#"):
+                    value = "nonzero"
+                if fn.params[pos] in tested:
+                    facts[fn.params[pos]] = value
+        for name in tested:
+            pair = _pair_param(name, fn.params)
+            if pair is not None and pair[0] in exact and exact[pair[0]].startswith("#"):
+                facts[name] = "nonzero" if exact[pair[0]] == pair[1] else "zero"
         mine = self.clone_facts.get(caller_key, {})
         for pos, param in call.forwarded_params:
             if pos < len(fn.params) and fn.params[pos] in tested and param < len(caller.params):
@@ -527,6 +536,19 @@ def calls_in(node):
     if isinstance(node, Block):
         return _body_facts(node)[1]
     return tuple(n for n in _ir_nodes(node) if type(n) is Call)
+
+
+def _pair_param(name: str, params) -> tuple[str, str] | None:
+    """``()==(p,#N)`` (a test of parameter p against a constant, see
+    analysis.conditions): (p, "#N")."""
+    if not name.startswith("()==("):
+        return None
+    a, _, b = name[5:-1].partition(",")
+    if a in params and b.startswith("#"):
+        return a, b
+    if b in params and a.startswith("#"):
+        return b, a
+    return None
 
 
 def _tested_names(body: Block) -> tuple[str, ...]:

@@ -93,8 +93,11 @@ def save(directory: str, digest: str, lexed: LexedFile) -> None:
         encoded_steps = bytes(steps)          # line steps are small and never negative
     except ValueError:
         encoded_steps = array("q", steps)
+    # object-like macros are kept for extraction (integer #defines compared in
+    # conditions); the function-like ones are in the tree index already
+    defines = tuple(m for m in lexed.macros if m.params is None)
     value = (lexed.lines, tuple((item.kind, len(item.tokens)) for item in lexed.items),
-             joined, kinds, first, encoded_steps)
+             joined, kinds, first, encoded_steps, defines)
     path = _entry(directory, digest, lexed.path)
     try:
         fd, tmp = tempfile.mkstemp(dir=directory, suffix=".tmp")
@@ -113,7 +116,7 @@ def load(directory: str | None, digest: str, display: str) -> LexedFile | None:
     path = _entry(directory, digest, display)
     try:
         with open(path, "rb") as f:
-            lines, shapes, joined, kinds, first, steps = pickle.load(f)
+            lines, shapes, joined, kinds, first, steps, defines = pickle.load(f)
         os.unlink(path)
     except Exception:   # absent, or unreadable: lex instead
         return None
@@ -124,4 +127,4 @@ def load(directory: str | None, digest: str, display: str) -> LexedFile | None:
     for kind, count in shapes:
         items.append(Item(kind, tuple(tokens[start:start + count])))
         start += count
-    return LexedFile(display, tuple(items), (), (), lines)
+    return LexedFile(display, tuple(items), defines, (), lines)

@@ -1,0 +1,135 @@
+"""Branch facts: what the walk knows of a function's variables, and how a
+condition splits the states by it.
+
+A state carries facts ``(name, value)`` (value ``zero``, ``nonzero`` or an
+enumerator ``id:NAME``).  They come from assignments (``adv = NULL``,
+``locked = true``, ``p = &tmp``) and, for a *learnable* variable (a local or
+parameter whose address the function never takes, see
+``analysis.conditions``), from the tests themselves: after
+``if (should_lock) lock(…)`` the states that locked know ``should_lock`` is
+non-zero, so ``if (should_lock) unlock(…)`` further down unlocks on exactly
+those.  A tested call with a key (``f2fs_sb_has_quota_ino(sbi)``) is a fact
+the same way until one of its arguments is assigned.  Any assignment of a
+name drops its fact and the call facts that read it.
+"""
+
+from __future__ import annotations
+
+from lockcheck.analysis import ir
+from lockcheck.analysis.facts import State
+
+__all__ = ["BranchFacts", "set_fact", "opposite", "CALL_FACT"]
+
+#: Prefix of a call fact's name: ``()f(a,b)``.
+CALL_FACT = "()"
+
+
+def opposite(value: str) -> str:
+    return "nonzero" if value == "zero" else "zero"
+
+
+_READS: dict[str, tuple[str, ...]] = {}
+
+
+def _reads(fact_name: str, var: str) -> bool:
+    """Does the call or pair fact ``()f(a,b)`` read ``var``?"""
+    args = _READS.get(fact_name)
+    if args is None:
+        args = _READS[fact_name] = tuple(fact_name[fact_name.index("(", 2) + 1:-1].split(","))
+        if len(_READS) > 100_000:
+            _READS.clear()
+    return var in args
+
+
+def set_fact(state: State, var: str | None, value: str | None) -> State:
+    """``var`` now has ``value`` (None: unknown)."""
+    if var is None:
+        return state
+    facts = state.facts
+    if facts:
+        drop = [f for f in facts if f[0] == var or (f[0][:2] == CALL_FACT and _reads(f[0], var))]
+        if drop:
+            facts = facts.difference(drop)
+    if value is not None:
+        facts = facts | {(var, value)}
+    if facts is state.facts:
+        return state
+    return State(state.held, state.released, facts)
+
+
+def _learn(state: State, var: str, value: str) -> State:
+    facts = frozenset(f for f in state.facts if f[0] != var) | {(var, value)}
+    return State(state.held, state.released, facts)
+
+
+def _known(state: State, name: str) -> str | None:
+    for k, v in state.facts:
+        if k == name:
+            return v
+    return None
+
+
+class BranchFacts:
+    """The condition half of ``flow.FunctionFlow``: ``cond(c, states)``
+    returns the states for which ``c`` may be true and those for which it
+    may be false."""
+
+    def cond(self, c, states: set[State]) -> tuple[set[State], set[State]]:
+        kind = type(c)
+        if kind is ir.CondNot:
+            t, f = self.cond(c.cond, states)
+            return f, t
+        if kind is ir.CondAnd:
+            t1, f1 = self.cond(c.left, states)
+            t2, f2 = self.cond(c.right, t1)
+            return t2, f1 | f2
+        if kind is ir.CondOr:
+            t1, f1 = self.cond(c.left, states)
+            t2, f2 = self.cond(c.right, f1)
+            return t1 | t2, f2
+        if kind is ir.CondVar:
+            return self._cond_var(c, states)
+        if kind is ir.CondCall:
+            states = self.block(c.pre, states)
+            if c.effect is not None:
+                t, f = set(), set()
+                for s in states:
+                    held, free = self.fork_effect(s, c.effect)
+                    (t if c.effect.on == "nonzero" else f).add(held)
+                    (f if c.effect.on == "nonzero" else t).add(free)
+                return t, f
+            if c.call is not None:
+                return self._cond_call(c, states)
+            return states, states
+        if kind is ir.CondOpaque:
+            states = self.block(c.pre, states)
+            return states, states
+        if kind is ir.CondConst:
+            return (states, set()) if c.value == "nonzero" else (set(), states)
+        return states, states
+
+    def _cond_var(self, c: ir.CondVar, states: set[State]) -> tuple[set[State], set[State]]:
+        t, f = set(), set()
+        other = opposite(c.test)
+        for s in states:
+            value = _known(s, c.var)
+            if value is not None and value.startswith("id:"):
+                value = None  # an enumerator: its zero-ness is unknown
+            if value is None or value == c.test:
+                t.add(_learn(s, c.var, c.test) if value is None and c.learn else s)
+            if value is None or value != c.test:
+                f.add(_learn(s, c.var, other) if value is None and c.learn else s)
+        return t, f
+
+    def _cond_call(self, c: ir.CondCall, states: set[State]) -> tuple[set[State], set[State]]:
+        t, f = set(), set()
+        name = CALL_FACT + c.key if c.key else None
+        for s in states:
+            value = _known(s, name) if name else None
+            if value != "nonzero":
+                out = self.call(s, c.call, "zero")
+                f |= {_learn(r, name, "zero") for r in out} if name else out
+            if value != "zero":
+                out = self.call(s, c.call, "nonzero")
+                t |= {_learn(r, name, "nonzero") for r in out} if name else out
+        return t, f

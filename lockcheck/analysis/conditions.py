@@ -1,0 +1,221 @@
+"""Extraction of branch conditions (``analysis.extract``'s part for ``if``,
+loops and ``?:``): which conditions the walk can decide or correlate.
+
+* constants (``while (0)``, ``if (1)``) become :class:`ir.CondConst`;
+* a variable tested (``if (should_lock)``, ``if (!adv)``) becomes a
+  :class:`ir.CondVar`; it is *learnable* when it is a local or a parameter
+  whose address is never taken in the function, so only assignments
+  written in the function change it (``analysis.branchfacts``);
+* a call tested (``if (!f2fs_sb_has_quota_ino(sbi))``) gets a *key* when
+  its arguments are learnable variables or constants: a later test of the
+  same call, the arguments unchanged, goes the same way.
+"""
+
+from __future__ import annotations
+
+from pycparser import c_ast
+
+from lockcheck.analysis import ir
+
+__all__ = ["ConditionExtraction", "constant_value", "flag_name", "addressed_names", "int_literal",
+           "macro_integers"]
+
+
+class ConditionExtraction:
+    """Mixed into ``extract.Extractor``: ``self.env``, ``self.call``,
+    ``self.expr``, ``self.transparent`` and ``self._assign_var`` come from it;
+    ``self.addressed`` is the set of names whose address the function takes."""
+
+    addressed: frozenset[str] = frozenset()
+    integers: dict[str, int] = {}
+
+    def learnable(self, name: str) -> bool:
+        """A plain local or parameter nobody can change behind the code's back."""
+        return name.isidentifier() and name not in self.addressed and self.env.lookup(name)[1]
+
+    def call_key(self, node: c_ast.FuncCall) -> str | None:
+        """``f(a,b)`` for a call of a named function whose arguments are all
+        learnable variables or constants (at least one argument)."""
+        if not isinstance(node.name, c_ast.ID) or node.args is None or not node.args.exprs:
+            return None
+        parts = [self._operand(a) for a in node.args.exprs]
+        if None in parts:
+            return None
+        return f"{node.name.name}({','.join(parts)})"
+
+    def _operand(self, node) -> str | None:
+        """A learnable variable's name or ``#N`` for an integer constant."""
+        if isinstance(node, c_ast.ID) and self.learnable(node.name):
+            return node.name
+        if isinstance(node, c_ast.ID) and node.name in self.integers and not self.env.lookup(node.name)[1]:
+            return f"#{self.integers[node.name]}"
+        value = int_literal(node)
+        return None if value is None else f"#{value}"
+
+    def _unsigned(self, node: c_ast.ID) -> bool:
+        typ = self.env.type_of(node)
+        if typ is None or typ.pointers:
+            return False
+        base = typ.base
+        return base.startswith("unsigned") or base in ("size_t", "bool", "_Bool") or \
+            (base[:1] == "u" and base[1:].isdigit()) or (base[:2] == "__" and base[2:3] == "u" and base[3:].isdigit())
+
+    def cond(self, node):
+        if node is None:
+            return ir.CondOpaque(ir.Block())
+        if isinstance(node, c_ast.UnaryOp) and node.op == "!":
+            return ir.CondNot(self.cond(node.expr))
+        if isinstance(node, c_ast.BinaryOp) and node.op in ("&&", "||"):
+            cls = ir.CondAnd if node.op == "&&" else ir.CondOr
+            return cls(self.cond(node.left), self.cond(node.right))
+        if isinstance(node, c_ast.Constant) or (isinstance(node, c_ast.ID) and node.name in ("true", "false")):
+            const = constant_value(node)
+            if const is not None:
+                return ir.CondConst(const)
+        flag = flag_name(node)
+        if flag is not None:
+            return ir.CondVar(flag, "nonzero", self.learnable(flag))
+        if isinstance(node, c_ast.BinaryOp) and node.op in ("==", "!=", "<") and constant_value(node.right) == "zero":
+            inner = self.cond(node.left)
+            return ir.CondNot(inner) if node.op == "==" else inner
+        if isinstance(node, c_ast.BinaryOp) and node.op in (">", "!=") and constant_value(node.right) == "zero" \
+                and isinstance(node.left, c_ast.ID) and self._unsigned(node.left):
+            return ir.CondVar(node.left.name, "nonzero", self.learnable(node.left.name))   # u8 instance > 0
+        if isinstance(node, c_ast.BinaryOp) and node.op in ("==", "!="):
+            key = self._operand(node.left), self._operand(node.right)
+            if None not in key and any(not k.startswith("#") for k in key):
+                # ptl != pml: a fact of the pair until either is assigned
+                same = ir.CondVar(f"()==({key[0]},{key[1]})", "nonzero", True)
+                return same if node.op == "==" else ir.CondNot(same)
+        if isinstance(node, c_ast.FuncCall):
+            if isinstance(node.name, c_ast.ID) and node.name.name in self.transparent and node.args:
+                return self.cond(node.args.exprs[0])
+            pre: list = []
+            item = self.call(node, pre)
+            if isinstance(item, ir.EffectAssign):
+                return ir.CondCall(ir.Block(tuple(pre)), effect=item.effect)
+            if isinstance(item, ir.Call) and item.callee:
+                return ir.CondCall(ir.Block(tuple(pre)), call=item, key=self.call_key(node))
+            if item is not None:
+                pre.append(item)
+            return ir.CondOpaque(ir.Block(tuple(pre)))
+        if isinstance(node, c_ast.Assignment) and isinstance(node.lvalue, c_ast.ID) and node.op == "=":
+            pre = []
+            self._assign_var(node.lvalue.name, node.rvalue, pre)
+            name = node.lvalue.name
+            return ir.CondAnd(ir.CondOpaque(ir.Block(tuple(pre))), ir.CondVar(name, "nonzero", self.learnable(name)))
+        pre = []
+        self.expr(node, pre)
+        return ir.CondOpaque(ir.Block(tuple(pre)))
+
+
+def int_literal(node) -> int | None:
+    """The value of an integer literal, negative ones included (``-1``)."""
+    negative = False
+    while isinstance(node, c_ast.UnaryOp) and node.op in ("-", "+"):
+        negative ^= node.op == "-"
+        node = node.expr
+    if not (isinstance(node, c_ast.Constant) and node.type in ("int", "unsigned int", "long int",
+                                                               "unsigned long int")):
+        return None
+    try:
+        value = int(node.value.rstrip("uUlL"), 0)
+    except ValueError:
+        return None
+    return -value if negative else value
+
+
+def macro_integers(macros) -> dict[str, int]:
+    """The object-like macros (``frontend.conditionals.MacroDef``, first
+    definition wins) that are an integer: ``#define SEM_GLOBAL_LOCK (-1)``."""
+    out: dict[str, int] = {}
+    for m in macros:
+        if m.params is None and m.name not in out:
+            value = _integer(m.body)
+            if value is not None:
+                out[m.name] = value
+    return out
+
+
+def _integer(text: str) -> int | None:
+    """``(-1)``, ``0x10``, ``4U`` as an int; None for anything else."""
+    text = text.strip()
+    while text.startswith("(") and text.endswith(")"):
+        text = text[1:-1].strip()
+    sign = 1
+    if text[:1] in ("-", "+"):
+        sign, text = (-1 if text[0] == "-" else 1), text[1:].strip()
+    try:
+        return sign * int(text.rstrip("uUlL"), 0)
+    except ValueError:
+        return None
+
+
+def addressed_names(body) -> frozenset[str]:
+    """Names whose address is taken (``&x``) anywhere in a function body:
+    a callee or a pointer may change them, so their tests are not learnt."""
+    out = set()
+    stack = [body]
+    pop, push = stack.pop, stack.append
+    unary = c_ast.UnaryOp
+    while stack:
+        n = pop()
+        cls = n.__class__
+        if cls is unary and n.op == "&" and n.expr.__class__ is c_ast.ID:
+            out.add(n.expr.name)
+            continue
+        names = _CHILDREN.get(cls)
+        for name in names if names is not None else _children(cls):
+            v = getattr(n, name)
+            if v is None:
+                continue
+            if v.__class__ is list:
+                stack.extend(v)
+            else:
+                push(v)
+    return frozenset(out)
+
+
+_CHILDREN: dict[type, tuple[str, ...]] = {}
+
+
+def _children(cls) -> tuple[str, ...]:
+    """The attributes of a pycparser node class that hold child nodes."""
+    names = tuple(n for n in cls.__slots__ if n not in cls.attr_names and n not in ("coord", "__weakref__"))
+    _CHILDREN[cls] = names
+    return names
+
+
+def constant_value(node) -> str | None:
+    """``zero``/``nonzero`` for constants, ``-EINTR``, ``true``/``false``/``NULL``."""
+    if isinstance(node, c_ast.Constant):
+        try:
+            return "zero" if int(node.value.rstrip("uUlL"), 0) == 0 else "nonzero"
+        except ValueError:
+            return "nonzero" if node.type == "string" else None
+    if isinstance(node, c_ast.ID):
+        if node.name in ("true",):
+            return "nonzero"
+        if node.name in ("false", "NULL"):
+            return "zero"
+        return None
+    if isinstance(node, c_ast.UnaryOp) and node.op == "-":
+        inner = node.expr
+        if isinstance(inner, c_ast.ID) and inner.name.startswith("E"):
+            return "nonzero"
+        if isinstance(inner, c_ast.Constant):
+            return constant_value(inner)
+    if isinstance(node, c_ast.Cast):
+        return constant_value(node.expr)
+    return None
+
+
+def flag_name(node) -> str | None:
+    """A variable or a member of a variable (``r.found_memslot``,
+    ``p->locked``): something that can carry a flag fact."""
+    if isinstance(node, c_ast.ID):
+        return node.name
+    if isinstance(node, c_ast.StructRef) and isinstance(node.field, c_ast.ID):
+        base = flag_name(node.name)
+        return f"{base}{node.type}{node.field.name}" if base else None
+    return None

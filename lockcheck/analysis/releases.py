@@ -1,0 +1,153 @@
+"""Releases are facts: what a function does to the locks its caller holds.
+
+A function's summary (``facts.Effect``, one per kind of return) says which
+caller-held locks it releases on every path and which locks it holds on
+every path when it returns.  A lock in both is dropped and taken again
+(``__wait_on_freeing_inode()``: unlock i_lock … lock it again;
+``autoload_device()``: unlock sound_mutex … lock it): to the caller the call
+is neutral, so the lock stays held *as the caller took it* (its site, and its
+scope when a ``scoped_guard`` holds it), not as a new acquisition that would
+outlive the guard.  Locks the callee takes while the caller's lock is
+released are recorded with that lock in their ``released_before`` (see
+``flow``), so they make no edge from it.  Releases apply however the callee
+is reached: several calls deep (``rtnl_unlock()`` → ``netdev_run_todo()`` →
+``__rtnl_unlock()``), and through a resolved function pointer
+(``free(ns, perm)`` in ``free_ipcs()``), the lock named by the argument.
+"""
+
+from __future__ import annotations
+
+from lockcheck.analysis import ir
+from lockcheck.analysis.facts import Effect, Held, State
+from lockcheck.analysis.substitute import ref_from_key, subst, subst_keys
+
+__all__ = ["Releases", "meet_exits"]
+
+
+class Releases:
+    """The release half of ``flow.FunctionFlow``."""
+
+    def release(self, s: State, ref: ir.LockRef) -> State:
+        key = ref.class_key
+        for k in range(len(s.held) - 1, -1, -1):
+            if s.held[k].key == key or s.held[k].ref.key == ref.key:
+                return State(s.held[:k] + s.held[k + 1:], s.released, s.facts)
+        return State(s.held, s.released | {key}, s.facts)
+
+    def runs_once(self, loop: ir.Loop, entered: set[State], left: set[State]) -> set[State]:
+        """The entry states that leave ``loop`` without running it, less those
+        holding a lock the loop releases (in its body or step clause, itself
+        or through a callee): "for (sub = 0; sub < n; sub++)
+        unlock(&vc[sub]->lock)" after "lock(&vc->lock)", or an iterator
+        macro whose step clause ends what its init began, is written to run
+        at least once, or the code after it could never take that lock."""
+        if not entered or not left:
+            return left
+        released = self._released_in(loop)[0]
+        if not released:
+            return left
+        # held here, or the caller's (not released yet): what the loop unlocks
+        return {s for s in left if not any(h.key in released for h in s.held)
+                and released <= s.released}
+
+    def step_ends(self, loop: ir.Loop, left: set[State]) -> set[State]:
+        """States leaving ``loop`` by its test, less those still holding a
+        lock its step clause releases: "for (begin(ctx, &ret); retry(&ret);
+        end(ctx, &ret))" leaves only once end() has ended what begin()
+        began (a retry keeps it and runs the body again)."""
+        ends = self._released_in(loop)[1] if loop.post.items else frozenset()
+        if not ends or not left:
+            return left
+        return {s for s in left if not any(h.key in ends for h in s.held)}
+
+    def _released_in(self, loop: ir.Loop) -> tuple[frozenset[str], frozenset[str]]:
+        """Locks the loop releases and does not take itself: in its body or
+        step clause, and in its step clause alone."""
+        cache = self.__dict__.setdefault("_loop_releases", {})
+        found = cache.get(id(loop))
+        if found is None:
+            found = cache[id(loop)] = (loop, self._releases(loop.body, loop.post), self._releases(loop.post))
+        return found[1], found[2]
+
+    def _releases(self, *blocks) -> frozenset[str]:
+        keys, taken = set(), set()
+        stack = list(blocks)
+        while stack:
+            n = stack.pop()
+            t = type(n)
+            if t is ir.Block:
+                stack.extend(n.items)
+            elif t is ir.If:
+                stack += [n.then, n.orelse]
+            elif t is ir.Loop:
+                stack += [n.body, n.post]
+            elif t is ir.Release:
+                keys.add(n.lock.class_key)
+            elif t is ir.Acquire:
+                taken.add(n.lock.class_key)
+            elif t is ir.EffectAssign:
+                taken.add(n.effect.acquire.lock.class_key)
+            elif t is ir.Call:
+                for target in self.callees(n):
+                    effects = target[1].effects
+                    for kind in ("all", "some"):
+                        if kind in effects and effects[kind].released:
+                            keys |= subst_keys(effects[kind].released, n.args, target[0])
+                    effect = effects.get("all")
+                    if effect is not None and effect.held:
+                        taken |= {subst(h.ref, n.args, target[0]).class_key for h in effect.held}
+        # a lock the loop takes and releases is its own, not one it ends
+        return frozenset(keys - taken)
+
+    def _apply_effect(self, s: State, effect: Effect, call, callee, site) -> State:
+        """The state after a call whose callee has ``effect``."""
+        if not effect.held and not effect.released:
+            return s
+        released = subst_keys(effect.released, call.args, callee)
+        taken = [(subst(h.ref, call.args, callee), h) for h in effect.held]
+        mine = {h.key for h in s.held}
+        # dropped and taken again while the caller holds it: neutral
+        retaken = {ref.class_key for ref, _ in taken if ref.class_key in released and ref.class_key in mine}
+        for key in released:
+            if key not in retaken:
+                s = self.release(s, ref_from_key(key))
+        held = list(s.held)
+        for ref, h in taken:
+            if ref.class_key not in retaken:
+                held.append(Held(ref.class_key, ref, h.mode, (site,) + h.site, 0))
+        return State(tuple(held), s.released, s.facts)
+
+    def _effects(self) -> dict[str, Effect]:
+        """The summary's effects from the exits: for every return, for
+        zero returns and for non-zero ones (a caller testing the result)."""
+        everything = meet_exits(self.exits)
+        zero = [e for e in self.exits if e[1] in ("zero", "unknown")]
+        nonzero = [e for e in self.exits if e[1] in ("nonzero", "unknown")]
+        out = {"all": everything, "zero": meet_exits(zero) if zero else everything,
+               "nonzero": meet_exits(nonzero) if nonzero else everything}
+        # the caller's locks released on some exit only (not applied to the
+        # caller's state: what a loop's step clause may end, see runs_once)
+        some = frozenset().union(*(st.released for st, _ in self.exits)) - everything.released
+        if some:
+            out["some"] = Effect((), some)
+        return out
+
+
+def meet_exits(exits) -> Effect:
+    """Held on every exit (a ``guard()`` ends with the function), and the
+    caller's locks released on every exit."""
+    exits = list(exits)
+    if not exits:
+        return Effect()
+    first = exits[0][0]
+    keys = set(h.key for h in first.held if not h.scope)
+    released = set(first.released)
+    for st, _ in exits[1:]:
+        keys &= {h.key for h in st.held if not h.scope}
+        released &= st.released
+    best: dict[str, Held] = {}
+    for st, _ in exits:
+        for h in st.held:
+            if h.key in keys and (h.key not in best or h.site < best[h.key].site):
+                best[h.key] = h
+    return Effect(tuple(best[k] for k in sorted(best)), frozenset(released))

@@ -1,0 +1,108 @@
+"""Branch facts (analysis.branchfacts, analysis.conditions): a test decides
+a later test of the same unchanged thing, and only then.  Each "changed"
+case must keep the finding a correlation would wrongly remove."""
+
+from conftest import edge_set
+
+from lockcheck.analysis.conditions import macro_integers
+from lockcheck.frontend.conditionals import MacroDef
+
+LOCKS = """
+static DEFINE_MUTEX(a);
+static DEFINE_MUTEX(b);
+void set_flag(int *p);
+int probe(int x);
+"""
+
+
+def recursive(result) -> set[str]:
+    return {f.locks[0] for f in result.findings if f.kind == "recursive"}
+
+
+def _twice(between: str, decl: str = "int flag = probe(0);") -> str:
+    return LOCKS + f"""
+void f(void) {{
+	{decl}
+	if (flag)
+		mutex_lock(&a);
+	{between}
+	if (flag)
+		mutex_unlock(&a);
+	mutex_lock(&a);
+	mutex_unlock(&a);
+}}
+"""
+
+
+def test_unchanged_local_decides_the_second_test(scan_c):
+    assert recursive(scan_c({"x.c": _twice("probe(1);")})) == set()
+
+
+def test_assigned_local_decides_nothing(scan_c):
+    assert recursive(scan_c({"x.c": _twice("flag = probe(1);")})) == {"a"}
+
+
+def test_incremented_local_decides_nothing(scan_c):
+    assert recursive(scan_c({"x.c": _twice("flag++;")})) == {"a"}
+
+
+def test_local_whose_address_is_taken_is_not_learnt(scan_c):
+    assert recursive(scan_c({"x.c": _twice("set_flag(&flag);")})) == {"a"}
+
+
+def test_global_flag_is_not_learnt(scan_c):
+    src = _twice("probe(1);", decl="").replace("void f(void)", "int flag;\nvoid f(void)")
+    assert recursive(scan_c({"x.c": src})) == {"a"}
+
+
+def test_keyed_call_is_a_fact_until_its_argument_changes(scan_c):
+    src = LOCKS + """
+void f(int x, int y) {
+	if (probe(x))
+		mutex_lock(&a);
+	mutex_lock(&b);
+	mutex_unlock(&b);
+	if (probe(x))
+		mutex_unlock(&a);
+	mutex_lock(&a);
+	mutex_unlock(&a);
+}
+void g(int x, int y) {
+	if (probe(x))
+		mutex_lock(&b);
+	x = y;
+	if (probe(x))
+		mutex_unlock(&b);
+	mutex_lock(&b);
+	mutex_unlock(&b);
+}
+"""
+    r = scan_c({"x.c": src})
+    assert recursive(r) == {"b"}
+    assert ("a", "b") in edge_set(r)
+
+
+def test_constant_argument_compared_to_a_define(scan_c):
+    src = LOCKS + """
+#define GLOBAL (-1)
+static void put(int which) {
+	if (which == GLOBAL)
+		mutex_unlock(&a);
+	else
+		mutex_unlock(&b);
+}
+void f(void) { mutex_lock(&a); put(-1); mutex_lock(&b); mutex_unlock(&b); }
+void g(void) { mutex_lock(&a); put(3); mutex_lock(&b); mutex_unlock(&b); mutex_unlock(&a); }
+"""
+    # f: put(-1) releases a before b is taken; g: put(3) releases b, a stays held
+    edges = edge_set(scan_c({"x.c": src}))
+    assert ("a", "b") in edges
+    r = scan_c({"x.c": src.replace("void g(void)", "void unused_g(void)").replace(
+        "put(3); mutex_lock(&b); mutex_unlock(&b); mutex_unlock(&a);", "mutex_unlock(&a);")})
+    assert ("a", "b") not in edge_set(r)
+
+
+def test_macro_integers():
+    defs = [MacroDef("A", None, "(-1)", 1), MacroDef("B", None, "0x10U", 2), MacroDef("C", None, "x + 1", 3),
+            MacroDef("D", ("x",), "(x)", 4), MacroDef("A", None, "7", 5)]
+    assert macro_integers(defs) == {"A": -1, "B": 16}
