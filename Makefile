@@ -6,7 +6,7 @@ STAMP    := $(VENV)/.installed
 KVERSION ?= 6.12
 KERNEL   ?= kernel/linux-source-$(KVERSION)
 
-.PHONY: all setup test demo kernel bench clean golden
+.PHONY: all setup test demo kernel bench recall clean golden
 
 all: test
 
@@ -47,6 +47,10 @@ $(KERNEL)/Makefile:
 ## bench: front-end and scan benchmarks on the real tree; writes benchmarks/RESULTS.md
 bench: $(STAMP) kernel
 	$(BIN)/python benchmarks/run.py --tree $(KERNEL)
+
+## recall: the recall set (benchmarks/RECALL.md) on linux-source-6.1 and 6.12 (both unpacked: make kernel, make kernel KVERSION=6.1)
+recall: $(STAMP)
+	$(BIN)/python benchmarks/recall.py
 
 clean:
 	rm -rf $(VENV) .pytest_cache .lockcheck-cache
