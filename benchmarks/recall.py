@@ -16,9 +16,12 @@ decides:
              pair the graph lacks);
 * noisy   -- caught in 6.1 but 6.12 still reports a cycle through the pair.
 
-Any option the script does not know (``--min-confidence high``, ``--all``,
+Any option the script does not know (``--min-confidence low``, ``--all``,
 ``-D CONFIG_X``...) is passed to every ``lockcheck scan`` unchanged, so the
-set can be measured at any setting of the checker.  Exit code: 0 when every
+set can be measured at any setting of the checker.  JSON carries every
+finding with ``shown`` telling whether it is at or above the scan's
+``--min-confidence`` (default high); only shown cycles count, the others
+are listed as held back.  Exit code: 0 when every
 case ran (whatever was caught), 2 when a tree is missing or a scan failed.
 """
 
@@ -53,7 +56,8 @@ class Case:
 @dataclass
 class Side:
     """What one scan says about a case's pair."""
-    cycles: list[tuple[str, ...]] = field(default_factory=list)   # cycles through the pair
+    cycles: list[tuple[str, ...]] = field(default_factory=list)   # shown cycles through the pair
+    held_back: int = 0             # cycles through the pair below --min-confidence (not shown)
     forward: bool = False          # edge pair[0] -> pair[1] in the graph
     backward: bool = False         # edge pair[1] -> pair[0]
     error: str = ""
@@ -120,7 +124,12 @@ def judge(case: Case, result: dict) -> Side:
             continue
         locks = cyc["locks"]
         if any(is_a(n, 0) for n in locks) and any(is_a(n, 1) for n in locks):
-            side.cycles.append(tuple(locks))
+            # JSON carries every finding; "shown" says whether it is at or
+            # above the scan's --min-confidence (absent in older JSON: shown)
+            if cyc.get("shown", True):
+                side.cycles.append(tuple(locks))
+            else:
+                side.held_back += 1
     for e in result.get("edges", []):
         if is_a(e["from"], 0) and is_a(e["to"], 1):
             side.forward = True
@@ -147,9 +156,12 @@ def _dirs(side: Side) -> str:
 
 def render(outcomes: list[Outcome]) -> str:
     rows = [("case", "pair", "6.1 edges", "6.1 cycles", "6.12 edges", "6.12 cycles", "verdict")]
+
+    def count(side):
+        return str(len(side.cycles)) + (f" (+{side.held_back} held back)" if side.held_back else "")
     for o in outcomes:
-        rows.append((o.case.id, " / ".join(o.case.pair), _dirs(o.old), str(len(o.old.cycles)),
-                     _dirs(o.new), str(len(o.new.cycles)), o.verdict))
+        rows.append((o.case.id, " / ".join(o.case.pair), _dirs(o.old), count(o.old),
+                     _dirs(o.new), count(o.new), o.verdict))
     widths = [max(len(r[i]) for r in rows) for i in range(len(rows[0]))]
     lines = ["  ".join(c.ljust(w) for c, w in zip(r, widths)).rstrip() for r in rows]
     lines.insert(1, "  ".join("-" * w for w in widths))

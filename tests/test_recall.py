@@ -99,6 +99,16 @@ def test_judge_ignores_cycles_through_one_class_only():
     assert side.cycles == [] and not side.forward and not side.backward
 
 
+def test_judge_counts_only_shown_cycles():
+    locks = [("&a->m", "f:struct a:m"), ("g_lock", "g:g_lock")]
+    result = _result([("&a->m", "g_lock")], [("&a->m", "g_lock"), ("g_lock", "&a->m")], locks)
+    result["cycles"][0]["shown"] = False        # below the scan's --min-confidence
+    side = recall.judge(CASE, result)
+    assert side.cycles == [] and side.held_back == 1
+    result["cycles"][0]["shown"] = True
+    assert recall.judge(CASE, result).cycles == [("&a->m", "g_lock")]
+
+
 def test_verdicts():
     hit, none = recall.Side(cycles=[("a", "b")]), recall.Side()
     assert recall.Outcome(CASE, hit, none).verdict == "caught"
