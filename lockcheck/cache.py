@@ -27,6 +27,7 @@ _WRITES = itertools.count()
 #: hold: the front end, extraction to IR, the models, the driver.  Changing
 #: the analysis or the reports keeps a tree's parse cache.
 FRONTEND_CODE = ("frontend/", "model/", "analysis/extract.py", "analysis/typing.py", "analysis/ir.py",
+                 "analysis/pointer_flows.py",
                  "driver.py", "cache.py", "options.py", "executors.py", "__init__.py")
 
 

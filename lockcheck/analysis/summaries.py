@@ -17,6 +17,7 @@ from lockcheck.analysis.facts import EdgeWitness, RawEdge, Summary
 from lockcheck.analysis.flow import FunctionFlow
 from lockcheck.analysis.ir import Block, Call, CondVar, FunctionIR, Switch, forget_shared
 from lockcheck.analysis import recursions
+from lockcheck.analysis.pointsto import PointsTo, TargetStats
 from lockcheck.analysis.callorder import CallGraph, CallOrder, call_order
 
 __all__ = ["Program", "AnalysisResult", "analyse"]
@@ -84,6 +85,7 @@ class AnalysisResult:
     indirect_unresolved: int = 0
     recursions: dict[str, int] = field(default_factory=dict)   # large recursion -> members
     recursion_edges: int = 0      # edges made entering them (each time made, before merging)
+    indirect_targets: TargetStats = field(default_factory=TargetStats)
 
 
 class Program:
@@ -117,6 +119,9 @@ class Program:
             else:
                 self.globals[fn.name] = key
         self.ops = ops or {}
+        # global table -> struct type, (table, field) -> function: see pointsto
+        self.tables: tuple[dict, dict] = ({}, {})
+        self.pointsto: PointsTo | None = None
 
     def resolve_name(self, name: str, from_file: str) -> str | None:
         key = self.statics.get((from_file, name))
@@ -248,6 +253,8 @@ class Program:
         return clone
 
     def resolve(self, call: Call, caller: FunctionIR, caller_key: str = "") -> list[str]:
+        if self.pointsto is not None:
+            self.pointsto.how = ""
         if call.callee in self.not_followed:
             return []
         if call.via_param is not None:
@@ -267,6 +274,15 @@ class Program:
                         keys.append(k)
                         self.labels[(caller_key, id(call), k)] = f"notifier chain {chain}"
             return keys
+        if self.pointsto is not None:
+            found = self.pointsto.targets(call, caller, caller_key)
+            if found is not None:
+                keys = []
+                for k in found:
+                    k = self._specialise(k, call, caller, caller_key)
+                    if k not in keys:
+                        keys.append(k)
+                return keys
         if call.field is not None:
             names = self.ops.get(call.field, [])
             keys = []
@@ -292,6 +308,7 @@ def analyse(program: Program) -> AnalysisResult:
     result = AnalysisResult(functions=len(program.by_key))
     program.bind_function_pointers()
     program.uses_function_params()
+    program.pointsto = PointsTo(program, *program.tables)
     if program.notifiers is not None:
         program.notifiers.learn(list(program.by_key.values()), calls_in)
     succ, calls = _resolve_calls(program, result)
@@ -315,6 +332,7 @@ def analyse(program: Program) -> AnalysisResult:
         _release_callees(order, comp, waiting, summaries)
         walked.done(members)
     result.recursion_edges = large.emit_edges(lambda edge: _emit(result, edge))
+    result.indirect_targets = program.pointsto.stats
     forget_shared()
     return result
 
@@ -390,6 +408,7 @@ def _resolve_calls(program: Program, result: AnalysisResult):
             per_call.append(shared.setdefault(found, found))
             if key not in program.clone_bindings:
                 _count(result, call, found or program.skipped_targets(call))
+                program.pointsto.record(call, found)
             for t in found:
                 out[t] = None
                 if t not in seen:  # a new specialised copy
