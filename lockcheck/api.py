@@ -157,8 +157,8 @@ def _stats(run, counts: dict, analysis: AnalysisResult, result, seconds: float) 
         "header_functions": counts["header_functions"],
         "calls": {"resolved": analysis.calls_resolved, "external": analysis.calls_external,
                   "indirect_resolved": analysis.indirect_resolved,
-                  "indirect_unresolved": analysis.indirect_unresolved,
-                  "indirect_targets": analysis.indirect_targets.as_dict()},
+                  "indirect_unresolved": analysis.indirect_unresolved},
+        "indirect_targets": analysis.indirect_targets.as_dict(),
         "unresolved_lock_expressions": counts["unresolved_lock_expressions"],
         # functions the front end could not parse: reported, skipped, the rest counts
         "unparsed": [{"file": f.path, "line": fn.reason_line or fn.line, "function": fn.name, "reason": fn.reason}

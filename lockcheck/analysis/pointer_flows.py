@@ -160,6 +160,8 @@ class PointerFlows:
             return (f"L:{path}",) if path in self.stored_paths else ()
         if isinstance(node, c_ast.ID):
             return (self._name_source(node.name),)
+        if isinstance(node, c_ast.FuncCall) and isinstance(node.name, c_ast.ID):
+            return tuple(self.sources(node))      # pick(0)(1): what pick() returns
         return ()
 
     def is_pointer_variable(self, name: str) -> bool:

@@ -193,6 +193,8 @@ class PointsTo:
         if call.pointer:
             vals = self._of(caller_key, caller, call.pointer)
             if vals is not None and vals:
+                # a function the front end skipped reaches no lock: no target
+                vals = {v for v in vals if not (v.startswith("G:") and v[2:] in self.program.skipped)}
                 keys = sorted(v for v in vals if v in self.program.by_key)
                 if len(keys) == len(vals):
                     self.how = "narrowed"

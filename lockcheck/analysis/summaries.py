@@ -17,7 +17,7 @@ from lockcheck.analysis.facts import EdgeWitness, RawEdge, Summary
 from lockcheck.analysis.flow import FunctionFlow
 from lockcheck.analysis.ir import Block, Call, CondVar, FunctionIR, Switch, forget_shared
 from lockcheck.analysis import recursions
-from lockcheck.analysis.pointsto import PointsTo, TargetStats
+from lockcheck.analysis.pointsto import WIDE_CALL, PointsTo, TargetStats
 from lockcheck.analysis.callorder import CallGraph, CallOrder, call_order
 
 __all__ = ["Program", "AnalysisResult", "analyse"]
@@ -27,6 +27,11 @@ SCC_ROUNDS = 3
 OTHER_WITNESSES = 12
 #: Specialised copies of one function for different function-pointer arguments.
 MAX_CLONES = 16
+#: ... for a small function (an iterator such as device_for_each_child() or
+#: list_sort(): at most SMALL_CALLS calls), which the whole tree calls with
+#: hundreds of callbacks: past the limit, every call would reach the union.
+MAX_SMALL_CLONES = 1024
+SMALL_CALLS = 8
 
 
 @dataclass
@@ -229,8 +234,9 @@ class Program:
         binding: dict[int, list[str]] = {}
         for pos, name in call.fnptr_args:
             k = self.resolve_name(name, caller.file)
-            if k:
-                binding.setdefault(pos, []).append(k)
+            lst = binding.setdefault(pos, [])   # a callback outside the scan or reaching no
+            if k:                               # lock binds to nothing, never to the union
+                lst.append(k)
         mine = self.clone_bindings.get(caller_key, {})
         for pos, param in call.forwarded_params:
             if param in mine:
@@ -240,7 +246,7 @@ class Program:
         clone = target + "<" + ",".join(f"{p}={'|'.join(v)}" for p, v in sorted(binding.items())) \
             + "".join(f";{k}={v}" for k, v in sorted(facts.items())) + ">"
         if clone not in self.by_key:
-            if self.cloned.get(target, 0) >= MAX_CLONES:
+            if self.cloned.get(target, 0) >= self._clone_limit(target):
                 return target
             self.cloned[target] = self.cloned.get(target, 0) + 1
             self.by_key[clone] = self.by_key[target]
@@ -251,6 +257,10 @@ class Program:
             if target in self.fnptr_users:
                 self.fnptr_users.add(clone)
         return clone
+
+    def _clone_limit(self, target: str) -> int:
+        fn = self.by_key[target]
+        return MAX_SMALL_CLONES if len(calls_in(fn.body)) <= SMALL_CALLS else MAX_CLONES
 
     def resolve(self, call: Call, caller: FunctionIR, caller_key: str = "") -> list[str]:
         if self.pointsto is not None:
