@@ -417,8 +417,9 @@ def _resolve_calls(program: Program, result: AnalysisResult):
                 found = tuple(program.resolve(call, fn, key))
             per_call.append(shared.setdefault(found, found))
             if key not in program.clone_bindings:
-                _count(result, call, found or program.skipped_targets(call))
-                program.pointsto.record(call, found)
+                reached = found or program.skipped_targets(call)
+                _count(result, call, reached)
+                program.pointsto.record(call, reached)
             for t in found:
                 out[t] = None
                 if t not in seen:  # a new specialised copy
