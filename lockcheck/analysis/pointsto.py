@@ -41,6 +41,11 @@ WIDE_CALL = 32
 #: A slot holding more values than this is treated as unknown (bounds the
 #: solver; such a slot would be wide anyway).
 MAX_VALUES = 4096
+#: Calls through one object choose one table for the whole function
+#: (``m->op->start`` then ``m->op->show`` of the same table) when the object
+#: may hold at most this many tables: each table is a walk state of its own
+#: from the first such call on.
+MAX_CORRELATED = 16
 UNKNOWN = "?"
 
 
@@ -103,6 +108,9 @@ class PointsTo:
         self.values: dict[str, set[str]] = {}
         self.stats = TargetStats()
         self.how = ""
+        # target -> the table it was read from, for the call just resolved
+        # (one object, one table: see flow.FunctionFlow.call)
+        self.table_of: dict[str, str] = {}
         self._solve()
 
     # ------------------------------------------------------------ solving
@@ -190,6 +198,7 @@ class PointsTo:
         here (a local, a global, an access path stored into);
         ``call.origin``: the object it is read from is known to be one of
         some tables, whose field it is."""
+        self.table_of = {}
         if call.pointer:
             vals = self._of(caller_key, caller, call.pointer)
             if vals is not None and vals:
@@ -203,14 +212,22 @@ class PointsTo:
             vals = self._of(caller_key, caller, call.origin)
             if vals is not None and vals and all(self.tables.get(_name(v)) == call.field[0] for v in vals):
                 out = []
+                tables: dict[str, str] = {}
+                shared = False
                 for v in sorted(vals):
                     name = self.table_fields.get((_name(v), call.field[1]))
                     k = self._function(name) if name else None
-                    if k and k not in out:
+                    if k and k in tables:
+                        shared = True      # one function in two tables: no table to pin
+                    elif k:
                         out.append(k)
+                        tables[k] = _name(v)
                 self.how = "narrowed"
+                if 2 <= len(vals) <= MAX_CORRELATED and not shared:
+                    self.table_of = tables
                 return out
         self.how = "fallback"
+        self.table_of = {}
         if call.field is not None:
             # the field/signature rule, plus functions stored into the field at run time
             stored = self.values.get(f"F:{call.field[0]}:{call.field[1]}", set())

@@ -108,6 +108,8 @@ class Program:
         self.clone_facts: dict[str, dict[str, str]] = {}   # clone key -> {parameter: constant}
         self.cloned: dict[str, int] = {}
         self.labels: dict[tuple[str, int, str], str] = {}
+        # (caller, call, target) -> the ops table the target was read from
+        self.table_of: dict[tuple[str, int, str], str] = {}
         self.by_key: dict[str, FunctionIR] = {}
         self.globals: dict[str, str] = {}
         self.statics: dict[tuple[str, str], str] = {}
@@ -288,10 +290,13 @@ class Program:
             found = self.pointsto.targets(call, caller, caller_key)
             if found is not None:
                 keys = []
+                tables = self.pointsto.table_of
                 for k in found:
-                    k = self._specialise(k, call, caller, caller_key)
-                    if k not in keys:
-                        keys.append(k)
+                    spec = self._specialise(k, call, caller, caller_key)
+                    if spec not in keys:
+                        keys.append(spec)
+                        if k in tables:
+                            self.table_of[(caller_key, id(call), spec)] = tables[k]
                 return keys
         if call.field is not None:
             names = self.ops.get(call.field, [])
@@ -486,7 +491,8 @@ def _walk(program: Program, key: str, summaries, calls, result: AnalysisResult,
         for t in found:
             s = summaries.get(t)
             if s is not None:
-                out.append((program.by_key[t], s, program.labels.get((key, id(call), t), ""), width))
+                out.append((program.by_key[t], s, program.labels.get((key, id(call), t), ""), width,
+                            program.table_of.get((key, id(call), t))))
         return out
 
     def per_class(table: dict[str, EdgeRecord]):
