@@ -408,6 +408,10 @@ class FunctionFlow:
             table = target[4] if len(target) > 4 else None
             if table is not None and pinned is not None and table != pinned:
                 continue
+            if callee is None:     # a table this call reaches nothing in
+                out.add(_set_fact(_set_fact(s, call.var, None), obj, table) if pinned is None
+                        else _set_fact(s, call.var, None))
+                continue
             states = self._apply_callee(s, call, callee, summary, which, label or call.model, width)
             if table is not None and pinned is None:
                 states = {_set_fact(x, obj, table) for x in states}

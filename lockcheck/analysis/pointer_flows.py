@@ -12,6 +12,7 @@ of *slots*:
 * ``V:<name>`` — a global pointer variable;
 * ``G:<name>`` (a source only) — the function or global object ``name``;
 * ``R:<callee>`` (a source only) — what a direct call returns;
+* ``H`` (a source only) — a new object from an allocator;
 * ``A:<callee>:<n>`` (a target only) — the n-th parameter of a callee;
 * ``RET`` (a target only) — what this function returns;
 * ``?`` (a source only) — unknown: a cast from ``void *``, the address of
@@ -39,6 +40,7 @@ class PointerFlows:
 
     def __init__(self, env, index, model: dict) -> None:
         self.env, self.index = env, index
+        self.allocators = frozenset(model.get("allocators", ()))
         self.returns_arg: dict[str, int] = model.get("returns_arg", {})
         self.returns_named: dict[str, int] = model.get("returns_named", {})
         self.stores: dict[str, list] = model.get("stores", {})
@@ -109,6 +111,8 @@ class PointerFlows:
         if isinstance(node, c_ast.FuncCall) and isinstance(node.name, c_ast.ID):
             name = node.name.name
             args = node.args.exprs if node.args is not None else []
+            if name in self.allocators:
+                return ["H"]
             if name in self.returns_arg and len(args) > self.returns_arg[name]:
                 return self.sources(args[self.returns_arg[name]])
             if name in self.returns_named and len(args) > self.returns_named[name]:

@@ -45,8 +45,9 @@ MAX_VALUES = 4096
 #: (``m->op->start`` then ``m->op->show`` of the same table) when the object
 #: may hold at most this many tables: each table is a walk state of its own
 #: from the first such call on.
-MAX_CORRELATED = 16
+MAX_CORRELATED = WIDE_CALL
 UNKNOWN = "?"
+HEAP = "H"      # an allocated object (pointer_flows)
 
 
 @dataclass
@@ -111,6 +112,7 @@ class PointsTo:
         # target -> the table it was read from, for the call just resolved
         # (one object, one table: see flow.FunctionFlow.call)
         self.table_of: dict[str, str] = {}
+        self.no_target: tuple[str, ...] = ()
         self._solve()
 
     # ------------------------------------------------------------ solving
@@ -135,8 +137,8 @@ class PointsTo:
             name = src[2:]
             target = self.program.resolve_name(name, fn.file) or (self.program.by_name.get(name) or [None])[0]
             return (target or src), None
-        if src == UNKNOWN:
-            return UNKNOWN, None
+        if src == UNKNOWN or src == HEAP:
+            return src, None
         if kind == "R":
             name = src[2:]
             target = self.program.resolve_name(name, fn.file)
@@ -199,6 +201,7 @@ class PointsTo:
         ``call.origin``: the object it is read from is known to be one of
         some tables, whose field it is."""
         self.table_of = {}
+        self.no_target = ()
         if call.pointer:
             vals = self._of(caller_key, caller, call.pointer)
             if vals is not None and vals:
@@ -210,11 +213,20 @@ class PointsTo:
                     return keys
         if call.field is not None and call.origin:
             vals = self._of(caller_key, caller, call.origin)
-            if vals is not None and vals and all(self.tables.get(_name(v)) == call.field[0] for v in vals):
+            if vals is not None and vals and all(v == HEAP or self.tables.get(_name(v)) == call.field[0]
+                                                 for v in vals):
                 out = []
                 tables: dict[str, str] = {}
                 shared = False
                 for v in sorted(vals):
+                    if v == HEAP:    # a table filled at run time: what is stored into the field
+                        stored = self.values.get(f"F:{call.field[0]}:{call.field[1]}", ())
+                        for k in sorted(k for k in stored if k in self.program.by_key):
+                            shared = shared or k in tables
+                            tables[k] = HEAP
+                            if k not in out:
+                                out.append(k)
+                        continue
                     name = self.table_fields.get((_name(v), call.field[1]))
                     k = self._function(name) if name else None
                     if k and k in tables:
@@ -225,6 +237,10 @@ class PointsTo:
                 self.how = "narrowed"
                 if 2 <= len(vals) <= MAX_CORRELATED and not shared:
                     self.table_of = tables
+                    # tables whose field reaches no analysed function: the
+                    # call does nothing there, but the object is that table
+                    named = {_name(v) if v != HEAP else HEAP for v in vals}
+                    self.no_target = tuple(sorted(named - set(tables.values())))
                 return out
         self.how = "fallback"
         self.table_of = {}

@@ -110,6 +110,7 @@ class Program:
         self.labels: dict[tuple[str, int, str], str] = {}
         # (caller, call, target) -> the ops table the target was read from
         self.table_of: dict[tuple[str, int, str], str] = {}
+        self.no_target: dict[tuple[str, int], tuple[str, ...]] = {}   # tables where that call does nothing
         self.by_key: dict[str, FunctionIR] = {}
         self.globals: dict[str, str] = {}
         self.statics: dict[tuple[str, str], str] = {}
@@ -297,6 +298,8 @@ class Program:
                         keys.append(spec)
                         if k in tables:
                             self.table_of[(caller_key, id(call), spec)] = tables[k]
+                if self.pointsto.no_target:
+                    self.no_target[(caller_key, id(call))] = self.pointsto.no_target
                 return keys
         if call.field is not None:
             names = self.ops.get(call.field, [])
@@ -493,6 +496,7 @@ def _walk(program: Program, key: str, summaries, calls, result: AnalysisResult,
             if s is not None:
                 out.append((program.by_key[t], s, program.labels.get((key, id(call), t), ""), width,
                             program.table_of.get((key, id(call), t))))
+        out += [(None, None, "", 0, table) for table in program.no_target.get((key, id(call)), ())]
         return out
 
     def per_class(table: dict[str, EdgeRecord]):
