@@ -220,8 +220,9 @@ class PointsTo:
                 shared = False
                 for v in sorted(vals):
                     if v == HEAP:    # a table filled at run time: what is stored into the field
-                        stored = self.values.get(f"F:{call.field[0]}:{call.field[1]}", ())
-                        for k in sorted(k for k in stored if k in self.program.by_key):
+                        stored = self.values.get(f"F:{call.field[0]}:{call.field[1]}", set())
+                        static = {self._function(n) for n in self.program.ops.get(call.field, ())}
+                        for k in sorted(k for k in stored - static if k in self.program.by_key):
                             shared = shared or k in tables
                             tables[k] = HEAP
                             if k not in out:
