@@ -33,10 +33,13 @@ from dataclasses import dataclass, field
 
 __all__ = ["PointsTo", "TargetStats", "WIDE_CALL"]
 
-#: A call whose target set is larger than this after narrowing is "wide":
-#: the edges it carries are marked (``Step.wide_call``).  32: past it a call
-#: is a dispatcher over a whole subsystem's tables (``f_op->open`` of every
-#: char device, ``->fsync`` of every file system), not one object's choice.
+#: A call whose candidate functions after narrowing are more than this is
+#: "wide" (counted in ``stats.indirect_targets.wide``).  Every witness step
+#: through an indirect call carries its candidate count (``Step.targets``,
+#: JSON step ``targets``), which the confidence of a finding reads.  32:
+#: past it a call is a dispatcher over a whole subsystem's tables
+#: (``f_op->open`` of every char device, ``->fsync`` of every file system),
+#: not one object's choice.
 WIDE_CALL = 32
 #: A slot holding more values than this is treated as unknown (bounds the
 #: solver; such a slot would be wide anyway).
@@ -113,6 +116,9 @@ class PointsTo:
         # (one object, one table: see flow.FunctionFlow.call)
         self.table_of: dict[str, str] = {}
         self.no_target: tuple[str, ...] = ()
+        # candidate functions of the call just resolved, those reaching no
+        # lock included: how wide the guess is (WIDE_CALL)
+        self.width = 0
         self._solve()
 
     # ------------------------------------------------------------ solving
@@ -205,6 +211,7 @@ class PointsTo:
         if call.pointer:
             vals = self._of(caller_key, caller, call.pointer)
             if vals is not None and vals:
+                self.width = len(vals)
                 # a function the front end skipped reaches no lock: no target
                 vals = {v for v in vals if not (v.startswith("G:") and v[2:] in self.program.skipped)}
                 keys = sorted(v for v in vals if v in self.program.by_key)
@@ -218,24 +225,29 @@ class PointsTo:
                 out = []
                 tables: dict[str, str] = {}
                 shared = False
+                names: set[str] = set()
                 for v in sorted(vals):
                     if v == HEAP:    # a table filled at run time: what is stored into the field
                         stored = self.values.get(f"F:{call.field[0]}:{call.field[1]}", set())
                         static = {self._function(n) for n in self.program.ops.get(call.field, ())}
                         for k in sorted(k for k in stored - static if k in self.program.by_key):
                             shared = shared or k in tables
+                            names.add(k)
                             tables[k] = HEAP
                             if k not in out:
                                 out.append(k)
                         continue
                     name = self.table_fields.get((_name(v), call.field[1]))
                     k = self._function(name) if name else None
+                    if name:
+                        names.add(k or name)
                     if k and k in tables:
                         shared = True      # one function in two tables: no table to pin
                     elif k:
                         out.append(k)
                         tables[k] = _name(v)
                 self.how = "narrowed"
+                self.width = len(names)
                 if 2 <= len(vals) <= MAX_CORRELATED and not shared:
                     self.table_of = tables
                     # tables whose field reaches no analysed function: the
@@ -249,6 +261,7 @@ class PointsTo:
             # the field/signature rule, plus functions stored into the field at run time
             stored = self.values.get(f"F:{call.field[0]}:{call.field[1]}", set())
             extra = sorted(v for v in stored if v in self.program.by_key)
+            self.width = len({self._function(n) or n for n in self.program.ops.get(call.field, ())} | set(extra))
             return self._with_field_rule(call, extra) if extra else None
         return None
 
@@ -257,7 +270,7 @@ class PointsTo:
         if call.callee is not None:
             return
         if found:
-            self.stats.add(len(found))
+            self.stats.add(max(self.width, len(found)))
             if self.how == "narrowed":
                 self.stats.narrowed += 1
             elif self.how == "fallback":

@@ -17,7 +17,7 @@ from lockcheck.analysis.facts import EdgeWitness, RawEdge, Summary
 from lockcheck.analysis.flow import FunctionFlow
 from lockcheck.analysis.ir import Block, Call, CondVar, FunctionIR, Switch, forget_shared
 from lockcheck.analysis import recursions
-from lockcheck.analysis.pointsto import WIDE_CALL, PointsTo, TargetStats
+from lockcheck.analysis.pointsto import PointsTo, TargetStats
 from lockcheck.analysis.callorder import CallGraph, CallOrder, call_order
 
 __all__ = ["Program", "AnalysisResult", "analyse"]
@@ -110,6 +110,8 @@ class Program:
         self.labels: dict[tuple[str, int, str], str] = {}
         # (caller, call, target) -> the ops table the target was read from
         self.table_of: dict[tuple[str, int, str], str] = {}
+        # (caller, call) -> candidate functions of an indirect call (pointsto.width)
+        self.widths: dict[tuple[str, int], int] = {}
         self.no_target: dict[tuple[str, int], tuple[str, ...]] = {}   # tables where that call does nothing
         self.by_key: dict[str, FunctionIR] = {}
         self.globals: dict[str, str] = {}
@@ -268,6 +270,7 @@ class Program:
     def resolve(self, call: Call, caller: FunctionIR, caller_key: str = "") -> list[str]:
         if self.pointsto is not None:
             self.pointsto.how = ""
+            self.pointsto.width = 0
         if call.callee in self.not_followed:
             return []
         if call.via_param is not None:
@@ -424,6 +427,9 @@ def _resolve_calls(program: Program, result: AnalysisResult):
             else:
                 found = tuple(program.resolve(call, fn, key))
             per_call.append(shared.setdefault(found, found))
+            width = program.pointsto.width if call.callee is None else 0
+            if width:
+                program.widths[(key, id(call))] = width
             if key not in program.clone_bindings:
                 reached = found or program.skipped_targets(call)
                 _count(result, call, reached)
@@ -490,7 +496,7 @@ def _walk(program: Program, key: str, summaries, calls, result: AnalysisResult,
     def callees(call: Call):
         out = []
         found = by_call.get(id(call), ())
-        width = indirect_width(program, call, found)
+        width = indirect_width(program, call, found, key)
         for t in found:
             s = summaries.get(t)
             if s is not None:
@@ -517,12 +523,16 @@ def _walk(program: Program, key: str, summaries, calls, result: AnalysisResult,
     return flow.run(flow.asserted_entry() if entry else (), program.clone_facts.get(key))
 
 
-def indirect_width(program: Program, call: Call, found) -> int:
+def indirect_width(program: Program, call: Call, found, caller_key: str = "") -> int:
     """Candidate targets of an indirect call as resolved, counting those
     the front end skipped (they reach no lock, but are candidates all the
-    same); 0 for a call by name.  Witness steps carry it (confidence)."""
+    same); 0 for a call by name.  Witness steps carry it (confidence).
+    Resolved by :mod:`pointsto`, the count is of the narrowed candidates."""
     if call.callee is not None:
         return 0
+    width = program.widths.get((caller_key, id(call)))
+    if width:
+        return max(width, len(found))
     return len(found) + len(program.skipped_targets(call))
 
 
