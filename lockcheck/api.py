@@ -150,6 +150,8 @@ def _check(options: Options, progress, t0: float, discovered, key: str | None) -
     not_followed = model.analysis.get("not_followed", {})
     skipped = frozenset(fn.name for f in run.files for fn in f.functions if fn.outcome == SKIPPED)
     program = Program(functions, run.index.ops if run.index else {}, notifiers, not_followed, skipped)
+    if run.index:
+        program.tables = (run.index.ops_vars, run.index.var_fields)
     var_names = preferred_var_names(functions, (v for f in run.files for v in f.var_names))
     counts = _ir_counts(run, functions)
     release_index(run)
@@ -191,6 +193,7 @@ def _stats(run, counts: dict, analysis: AnalysisResult, result, seconds: float) 
         "calls": {"resolved": analysis.calls_resolved, "external": analysis.calls_external,
                   "indirect_resolved": analysis.indirect_resolved,
                   "indirect_unresolved": analysis.indirect_unresolved},
+        "indirect_targets": analysis.indirect_targets.as_dict(),
         "unresolved_lock_expressions": counts["unresolved_lock_expressions"],
         # functions the front end could not parse: reported, skipped, the rest counts
         "unparsed": [{"file": f.path, "line": fn.reason_line or fn.line, "function": fn.name, "reason": fn.reason}

@@ -35,7 +35,8 @@ def take_write_failure(root: Path | None) -> str | None:
 #: The code whose output the per-file cache entries (lex, file, header)
 #: hold: the front end, extraction to IR, the models, the driver.  Changing
 #: the analysis or the reports keeps a tree's parse cache.
-FRONTEND_CODE = ("frontend/", "model/", "analysis/extract.py", "analysis/conditions.py", "analysis/typing.py", "analysis/ir.py",
+FRONTEND_CODE = ("frontend/", "model/", "analysis/extract.py", "analysis/conditions.py", "analysis/typing.py",
+                 "analysis/ir.py", "analysis/pointer_flows.py",
                  "driver.py", "cache.py", "options.py", "executors.py", "__init__.py")
 
 

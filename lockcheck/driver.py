@@ -26,7 +26,8 @@ from lockcheck.frontend import lexed_store
 from lockcheck.frontend.normalize import FrontendModel
 from lockcheck.frontend.parse import function_name
 from lockcheck.frontend.pipeline import TreeIndex, build_index, declaration_facts, lex_file, parse_items
-from lockcheck.frontend.relevance import declared_struct_vars, function_refs, model_seeds, relevant_functions
+from lockcheck.frontend.relevance import (declared_struct_vars, function_refs, model_seeds, pointer_fields,
+                                         relevant_functions)
 from lockcheck.frontend.source import SourceError, read_source
 from lockcheck.frontend.tree import IncludeResolver, find_tree_root
 from lockcheck.model.loader import load_model
@@ -534,7 +535,7 @@ def _relevant(index: TreeIndex, refs: dict[str, set[str]], options: Options,
     macros = index.macros
     macro_refs = {name: {t.text for t in macros.all[name].body if t.kind == "id"}
                   for name in macros.expandable} if macros else {}
-    seeds = model_seeds(catalogue.names(), contexts)
+    seeds = model_seeds(catalogue.names(), contexts) | pointer_fields(index.structs, index.typedef_targets)
     return relevant_functions(refs, macro_refs, index.ops, seeds)
 
 

@@ -17,6 +17,7 @@ from pycparser import c_ast
 from lockcheck.analysis import ir
 from lockcheck.analysis.conditions import (ConditionExtraction, addressed_names, constant_value, flag_name,
                                           int_literal, macro_integers)
+from lockcheck.analysis.pointer_flows import PointerFlows
 from lockcheck.analysis.typing import TypeEnv, expr_text, lock_ref
 from lockcheck.model.loader import load_model
 from lockcheck.model.primitives import Catalogue, Primitive
@@ -39,12 +40,18 @@ def _contexts_model(files: tuple[str, ...] = ()) -> dict:
     return load_model("contexts", files)
 
 
+@lru_cache(maxsize=None)
+def _pointsto_model(files: tuple[str, ...] = ()) -> dict:
+    return load_model("pointsto", files)
+
+
 def extract_functions(parsed, index, catalogue: Catalogue, path: str, model_files=(),
                       constants=()) -> list[ir.FunctionIR]:
     """``constants``: the file's own ``#define``s (integer ones are compared
     in conditions: ``locknum == SEM_GLOBAL_LOCK``)."""
     model = dict(_analysis_model(tuple(model_files)))
     model["static_calls"] = _contexts_model(tuple(model_files)).get("static_calls", {})
+    model["pointsto"] = _pointsto_model(tuple(model_files))
     out = []
     integers = macro_integers(constants)
     for fn in parsed:
@@ -75,6 +82,7 @@ class Extractor(ConditionExtraction):
         self.var_names: list[tuple[str, str]] = []
         self.texts: dict[str, str] = {}
         self.unresolved = 0
+        self.flows = PointerFlows(self.env, index, model.get("pointsto", {}))
 
     # ------------------------------------------------------------ function
     def function(self, fd: c_ast.FuncDef) -> ir.FunctionIR:
@@ -88,14 +96,16 @@ class Extractor(ConditionExtraction):
                     self._declare(p.name, p.type)
                     self.env.params[p.name] = k
         self.addressed = addressed_names(fd.body)
+        self.flows.function_returns(ftype)
         body = self.block(fd.body, scope=True)
         static = "static" in (decl.storage or [])
         return ir.FunctionIR(decl.name, self.path, fd.coord.line if fd.coord else 0, static,
                              tuple(params), body, tuple(sorted(set(self.var_names))),
-                             tuple(sorted(self.texts.items())), self.unresolved)
+                             tuple(sorted(self.texts.items())), self.unresolved, self.flows.facts())
 
     def _declare(self, name: str, typ) -> None:
         ref = self.env.declare(name, typ)
+        self.flows.declare(name, typ)
         ref = self.env.resolve_typedef(ref)
         if ref is not None and ref.base.startswith("struct ") and ref.pointers <= 1:
             self.var_names.append((ref.base, name))
@@ -132,6 +142,7 @@ class Extractor(ConditionExtraction):
             self._declare(node.name, node.type)
         if node.init is not None:
             if node.name:
+                self.flows.declared(node.name, node.init)
                 self._assign_var(node.name, node.init, out)
             else:
                 self.expr(node.init, out)
@@ -230,6 +241,7 @@ class Extractor(ConditionExtraction):
         value = constant_value(e)
         if value is not None:
             return [ir.Return(line, value)]
+        self.flows.returned(e)
         if isinstance(e, c_ast.ID):
             return [ir.Return(line, f"var:{e.name}")]
         if isinstance(e, c_ast.FuncCall):
@@ -287,6 +299,8 @@ class Extractor(ConditionExtraction):
             elif item is not None:
                 out.append(item)
             return
+        if isinstance(node, c_ast.Assignment) and node.op == "=":
+            self.flows.assign(node.lvalue, node.rvalue)
         if isinstance(node, c_ast.Assignment) and node.op == "=" and flag_name(node.lvalue):
             self._assign_var(flag_name(node.lvalue), node.rvalue, out)
             return
@@ -324,10 +338,15 @@ class Extractor(ConditionExtraction):
                 return self._primitive(prim, args, line, out)
             for a in args:
                 self.expr(a, out)
+            self.flows.call(fname, args)
             if fname in self.env.params:
                 return ir.Call(line, None, self._arg_refs(args), var=var, fnptr_args=self._fnptr_args(args),
                                via_param=self.env.params[fname], forwarded_params=self._forwarded(args),
                                const_args=self._consts(args))
+            if self.flows.is_pointer_variable(fname):
+                return ir.Call(line, None, self._arg_refs(args), var=var, fnptr_args=self._fnptr_args(args),
+                               forwarded_params=self._forwarded(args), const_args=self._consts(args),
+                               pointer=self.flows.pointer(name))
             return ir.Call(line, fname, self._arg_refs(args), var=var, fnptr_args=self._fnptr_args(args),
                            forwarded_params=self._forwarded(args), const_args=self._consts(args))
         static = self._static_call_field(name)
@@ -346,14 +365,16 @@ class Extractor(ConditionExtraction):
         for a in args:
             self.expr(a, out)
         field = None
+        origin: tuple[str, ...] = ()
         if isinstance(name, c_ast.StructRef) and isinstance(name.field, c_ast.ID):
             base = self.env.type_of(name.name)
             if base is not None:
                 field = (base.base, name.field.name)
+            origin = self.flows.origin(name.name)
             self.expr(name.name, out)
         return ir.Call(line, None, self._arg_refs(args), field=field, var=var,
                        fnptr_args=self._fnptr_args(args), forwarded_params=self._forwarded(args),
-                       const_args=self._consts(args))
+                       const_args=self._consts(args), origin=origin, pointer=self.flows.pointer(name))
 
     def _static_call_field(self, name) -> tuple[str, str] | None:
         """``kvm_x86_call(set_msr)`` / ``static_call(kvm_x86_set_msr)`` → the ops field."""

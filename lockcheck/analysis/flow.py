@@ -345,13 +345,27 @@ class FunctionFlow(BranchFacts, Releases):
         if not targets:
             return {_set_fact(s, call.var, None)}
         out: set[State] = set()
+        # one object, one table: calls through the same object (call.origin)
+        # after the first go to the table that first call chose
+        obj = "@" + "|".join(call.origin) if call.origin else None
+        pinned = next((v for k, v in s.facts if k == obj), None) if obj else None
         for target in targets:
             callee, summary = target[0], target[1]
             label = target[2] if len(target) > 2 else ""
             # candidate targets of an indirect call, kept on its witness steps (confidence)
             width = target[3] if len(target) > 3 else (len(targets) if call.callee is None else 0)
-            out |= self._apply_callee(s, call, callee, summary, which, label or call.model, width)
-        return out
+            table = target[4] if len(target) > 4 else None
+            if table is not None and pinned is not None and table != pinned:
+                continue
+            if callee is None:     # a table this call reaches nothing in
+                out.add(_set_fact(_set_fact(s, call.var, None), obj, table) if pinned is None
+                        else _set_fact(s, call.var, None))
+                continue
+            states = self._apply_callee(s, call, callee, summary, which, label or call.model, width)
+            if table is not None and pinned is None:
+                states = {_set_fact(x, obj, table) for x in states}
+            out |= states
+        return out or {_set_fact(s, call.var, None)}
 
     def _apply_callee(self, s: State, call: ir.Call, callee, summary: Summary, which,
                       model: str = "", width: int = 0) -> set[State]:

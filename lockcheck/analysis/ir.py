@@ -107,6 +107,10 @@ class Call(_Compact):
     forwarded_params: tuple[tuple[int, int], ...] = ()  # (position, caller's parameter index) passed on
     const_args: tuple[tuple[int, str], ...] = ()  # (position, zero | nonzero | id:NAME) constants passed
     model: str = ""                          # why a model resolves this call (static_call ...)
+    # indirect: where the object holding the pointer came from / where the
+    # pointer itself came from (pointer_flows slots; analysis.pointsto)
+    origin: tuple[str, ...] = ()
+    pointer: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -239,6 +243,8 @@ class FunctionIR(_Compact):
     # textual form of each lock class key seen here, for unresolved classes
     texts: tuple[tuple[str, str], ...] = field(default=())
     unresolved_locks: int = 0
+    # (to, from) pointer-flow facts (analysis.pointer_flows)
+    flows: tuple[tuple[str, str], ...] = ()
 
 
 @dataclass(frozen=True, slots=True)

@@ -17,6 +17,7 @@ from lockcheck.analysis.facts import EdgeWitness, RawEdge, Summary
 from lockcheck.analysis.flow import FunctionFlow
 from lockcheck.analysis.ir import Block, Call, CondVar, FunctionIR, Switch, forget_shared
 from lockcheck.analysis import recursions
+from lockcheck.analysis.pointsto import PointsTo, TargetStats
 from lockcheck.analysis.callorder import CallGraph, CallOrder, call_order
 
 __all__ = ["Program", "AnalysisResult", "analyse"]
@@ -26,6 +27,11 @@ SCC_ROUNDS = 3
 OTHER_WITNESSES = 12
 #: Specialised copies of one function for different function-pointer arguments.
 MAX_CLONES = 16
+#: ... for a small function (an iterator such as device_for_each_child() or
+#: list_sort(): at most SMALL_CALLS calls), which the whole tree calls with
+#: hundreds of callbacks: past the limit, every call would reach the union.
+MAX_SMALL_CLONES = 1024
+SMALL_CALLS = 8
 
 
 @dataclass
@@ -84,6 +90,7 @@ class AnalysisResult:
     indirect_unresolved: int = 0
     recursions: dict[str, int] = field(default_factory=dict)   # large recursion -> members
     recursion_edges: int = 0      # edges made entering them (each time made, before merging)
+    indirect_targets: TargetStats = field(default_factory=TargetStats)
 
 
 class Program:
@@ -101,6 +108,11 @@ class Program:
         self.clone_facts: dict[str, dict[str, str]] = {}   # clone key -> {parameter: constant}
         self.cloned: dict[str, int] = {}
         self.labels: dict[tuple[str, int, str], str] = {}
+        # (caller, call, target) -> the ops table the target was read from
+        self.table_of: dict[tuple[str, int, str], str] = {}
+        # (caller, call) -> candidate functions of an indirect call (pointsto.width)
+        self.widths: dict[tuple[str, int], int] = {}
+        self.no_target: dict[tuple[str, int], tuple[str, ...]] = {}   # tables where that call does nothing
         self.by_key: dict[str, FunctionIR] = {}
         self.globals: dict[str, str] = {}
         self.statics: dict[tuple[str, str], str] = {}
@@ -117,6 +129,9 @@ class Program:
             else:
                 self.globals[fn.name] = key
         self.ops = ops or {}
+        # global table -> struct type, (table, field) -> function: see pointsto
+        self.tables: tuple[dict, dict] = ({}, {})
+        self.pointsto: PointsTo | None = None
 
     def resolve_name(self, name: str, from_file: str) -> str | None:
         key = self.statics.get((from_file, name))
@@ -233,8 +248,9 @@ class Program:
         binding: dict[int, list[str]] = {}
         for pos, name in call.fnptr_args:
             k = self.resolve_name(name, caller.file)
-            if k:
-                binding.setdefault(pos, []).append(k)
+            lst = binding.setdefault(pos, [])   # a callback outside the scan or reaching no
+            if k:                               # lock binds to nothing, never to the union
+                lst.append(k)
         mine = self.clone_bindings.get(caller_key, {})
         for pos, param in call.forwarded_params:
             if param in mine:
@@ -244,7 +260,7 @@ class Program:
         clone = target + "<" + ",".join(f"{p}={'|'.join(v)}" for p, v in sorted(binding.items())) \
             + "".join(f";{k}={v}" for k, v in sorted(facts.items())) + ">"
         if clone not in self.by_key:
-            if self.cloned.get(target, 0) >= MAX_CLONES:
+            if self.cloned.get(target, 0) >= self._clone_limit(target):
                 return target
             self.cloned[target] = self.cloned.get(target, 0) + 1
             self.by_key[clone] = self.by_key[target]
@@ -256,7 +272,14 @@ class Program:
                 self.fnptr_users.add(clone)
         return clone
 
+    def _clone_limit(self, target: str) -> int:
+        fn = self.by_key[target]
+        return MAX_SMALL_CLONES if len(calls_in(fn.body)) <= SMALL_CALLS else MAX_CLONES
+
     def resolve(self, call: Call, caller: FunctionIR, caller_key: str = "") -> list[str]:
+        if self.pointsto is not None:
+            self.pointsto.how = ""
+            self.pointsto.width = 0
         if call.callee in self.not_followed:
             return []
         if call.via_param is not None:
@@ -276,6 +299,20 @@ class Program:
                         keys.append(k)
                         self.labels[(caller_key, id(call), k)] = f"notifier chain {chain}"
             return keys
+        if self.pointsto is not None:
+            found = self.pointsto.targets(call, caller, caller_key)
+            if found is not None:
+                keys = []
+                tables = self.pointsto.table_of
+                for k in found:
+                    spec = self._specialise(k, call, caller, caller_key)
+                    if spec not in keys:
+                        keys.append(spec)
+                        if k in tables:
+                            self.table_of[(caller_key, id(call), spec)] = tables[k]
+                if self.pointsto.no_target:
+                    self.no_target[(caller_key, id(call))] = self.pointsto.no_target
+                return keys
         if call.field is not None:
             names = self.ops.get(call.field, [])
             keys = []
@@ -301,6 +338,7 @@ def analyse(program: Program) -> AnalysisResult:
     result = AnalysisResult(functions=len(program.by_key))
     program.bind_function_pointers()
     program.uses_function_params()
+    program.pointsto = PointsTo(program, *program.tables)
     if program.notifiers is not None:
         program.notifiers.learn(list(program.by_key.values()), calls_in)
     succ, calls = _resolve_calls(program, result)
@@ -324,6 +362,7 @@ def analyse(program: Program) -> AnalysisResult:
         _release_callees(order, comp, waiting, summaries)
         walked.done(members)
     result.recursion_edges = large.emit_edges(lambda edge: _emit(result, edge))
+    result.indirect_targets = program.pointsto.stats
     forget_shared()
     return result
 
@@ -397,8 +436,13 @@ def _resolve_calls(program: Program, result: AnalysisResult):
             else:
                 found = tuple(program.resolve(call, fn, key))
             per_call.append(shared.setdefault(found, found))
+            width = program.pointsto.width if call.callee is None else 0
+            if width:
+                program.widths[(key, id(call))] = width
             if key not in program.clone_bindings:
-                _count(result, call, found or program.skipped_targets(call))
+                reached = found or program.skipped_targets(call)
+                _count(result, call, reached)
+                program.pointsto.record(call, reached)
             for t in found:
                 out[t] = None
                 if t not in seen:  # a new specialised copy
@@ -461,11 +505,13 @@ def _walk(program: Program, key: str, summaries, calls, result: AnalysisResult,
     def callees(call: Call):
         out = []
         found = by_call.get(id(call), ())
-        width = indirect_width(program, call, found)
+        width = indirect_width(program, call, found, key)
         for t in found:
             s = summaries.get(t)
             if s is not None:
-                out.append((program.by_key[t], s, program.labels.get((key, id(call), t), ""), width))
+                out.append((program.by_key[t], s, program.labels.get((key, id(call), t), ""), width,
+                            program.table_of.get((key, id(call), t))))
+        out += [(None, None, "", 0, table) for table in program.no_target.get((key, id(call)), ())]
         return out
 
     def per_class(table: dict[str, EdgeRecord]):
@@ -486,12 +532,16 @@ def _walk(program: Program, key: str, summaries, calls, result: AnalysisResult,
     return flow.run(flow.asserted_entry() if entry else (), program.clone_facts.get(key))
 
 
-def indirect_width(program: Program, call: Call, found) -> int:
+def indirect_width(program: Program, call: Call, found, caller_key: str = "") -> int:
     """Candidate targets of an indirect call as resolved, counting those
     the front end skipped (they reach no lock, but are candidates all the
-    same); 0 for a call by name.  Witness steps carry it (confidence)."""
+    same); 0 for a call by name.  Witness steps carry it (confidence).
+    Resolved by :mod:`pointsto`, the count is of the narrowed candidates."""
     if call.callee is not None:
         return 0
+    width = program.widths.get((caller_key, id(call)))
+    if width:
+        return max(width, len(found))
     return len(found) + len(program.skipped_targets(call))
 
 

@@ -22,12 +22,17 @@ from collections import defaultdict
 from lockcheck.frontend.lexer import Token
 from lockcheck.frontend.normalize import C_KEYWORDS
 
-__all__ = ["function_refs", "relevant_functions", "model_seeds", "declared_struct_vars", "THROUGH_PARAMETER"]
+__all__ = ["function_refs", "relevant_functions", "model_seeds", "declared_struct_vars", "THROUGH_PARAMETER",
+           "STORE", "pointer_fields"]
 
 #: Marker ref: the function calls through one of its parameters, so the
 #: functions its callers pass in may lock.
 THROUGH_PARAMETER = "(*param)"
 _MEMBER = "->"
+#: Marker ref prefix: the function stores into member ``f`` (``x->f = y``).
+#: A store of a function pointer or ops table is a fact indirect call
+#: resolution needs (analysis.pointsto), so such a function is parsed.
+STORE = "=->"
 
 
 def function_refs(tokens: tuple[Token, ...]) -> frozenset[str]:
@@ -45,6 +50,8 @@ def function_refs(tokens: tuple[Token, ...]) -> frozenset[str]:
         if k > 0 and tokens[k - 1].text in ("->", "."):
             if called:
                 refs.add(_MEMBER + t.text)
+            elif k + 1 < n and tokens[k + 1].text == "=":
+                refs.add(STORE + t.text)
             continue
         if t.text in params:
             if called or _called_through_star(tokens, k):
@@ -78,11 +85,29 @@ def model_seeds(catalogue_names: frozenset[str], contexts: dict) -> frozenset[st
     return frozenset(seeds)
 
 
+def pointer_fields(structs: dict, typedef_targets: dict) -> frozenset[str]:
+    """Seeds :data:`STORE` ``+ f`` for every member ``f`` that holds a
+    function pointer or a pointer to an ops table (a struct with one)."""
+    def fnptr(t) -> bool:
+        seen = 0
+        while t is not None and t.base != "fnptr" and t.base in typedef_targets and seen < 8:
+            t, seen = typedef_targets[t.base], seen + 1
+        return t is not None and t.base == "fnptr"
+    ops_structs = {s for s, fields in structs.items() if any(fnptr(t) for t in fields.values())}
+    out = set()
+    for fields in structs.values():
+        for name, t in fields.items():
+            if fnptr(t) or (t.pointers == 1 and t.base in ops_structs):
+                out.add(STORE + name)
+    return frozenset(out)
+
+
 def relevant_functions(refs: dict[str, set[str]], macro_refs: dict[str, set[str]],
                        ops: dict[tuple[str, str], list[str]], seeds: frozenset[str]) -> frozenset[str]:
     """Names of the functions that may acquire, release or assert a lock,
-    directly or through what they name: a reverse reachability from the
-    seeds over functions, expandable macros and ops fields."""
+    or store a function pointer (:func:`pointer_fields`), directly or
+    through what they name: a reverse reachability from the seeds over
+    functions, expandable macros and ops fields."""
     users: dict[str, list[str]] = defaultdict(list)   # name -> functions/macros naming it
     for graph in (refs, macro_refs):
         for name, named in graph.items():
