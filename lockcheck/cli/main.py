@@ -21,6 +21,7 @@ COMMANDS = {
     "rules": ("lockcheck.cli.rules", "rules", "Documentation of each finding kind (LC101, LC102)."),
     "cache": ("lockcheck.cli.cache", "cache", "Show (info) or empty (clear) the on-disk cache."),
     "docs": ("lockcheck.cli.docs", "docs", "Check lock orders documented in an RST file against the code."),
+    "splat": ("lockcheck.cli.splat", "splat", "A lockdep report's dependencies in the source; does a fix close them."),
 }
 
 
