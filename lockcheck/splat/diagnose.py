@@ -5,7 +5,8 @@ The answers, in the order they are tried (the first that holds is given):
 * a class is not mapped: the scan never sees that lock;
 * none of the stack's functions is defined in the scanned paths;
 * the stack passes through functions outside the scanned paths between
-  ones inside (the call chain leaves the scan);
+  ones inside, or its innermost frames are outside (the call chain leaves
+  the scan);
 * a frame's caller does not call it by name: a call through a pointer the
   analysis did not resolve, or through a helper the compiler inlined;
 * otherwise every call is direct and inside the scan: lockcheck does not
@@ -81,6 +82,9 @@ def why_missing(frames: tuple[str, ...], defs: Definitions, src: str, dst: str) 
     if gap:
         return (f"a function outside the scan: the stack passes through {', '.join(f + '()' for f in gap)}, "
                 "not in the scanned paths")
+    if lo > 0:
+        return (f"a function outside the scan: {frames[lo - 1]}(), called by {frames[lo]}(), is not in the "
+                "scanned paths")
     for i in range(lo, hi):
         callee, caller = frames[i], frames[i + 1]
         if not defs.calls(caller, callee):

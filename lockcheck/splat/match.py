@@ -59,6 +59,7 @@ class EdgeMatch:
     static_src: str | None           # lockcheck's class names
     static_dst: str | None
     paths: tuple[Path, ...] = ()     # best first; empty: not found
+    in_scan: int = 0                 # how many of ``frames`` are defined in the scanned paths
     why_not: str = ""
     edge: Edge | None = None
 
@@ -202,7 +203,8 @@ def match_report(report: Report, result: ScanResult, defs: Definitions, internal
         best = paths[0]
         shown = dataclasses.replace(e, held=best.held, acquire=best.acquire,
                                     others=tuple((p.held, p.acquire) for p in paths[1:]))
-        edges.append(EdgeMatch(n, src, dst, frames, s, d, paths, edge=shown))
+        edges.append(EdgeMatch(n, src, dst, frames, s, d, paths, edge=shown,
+                               in_scan=sum(1 for f in frames if defs.has(f))))
     cycles, same = through_classes(result, [c for c in chosen if c], report.kind)
     return SplatMatch(report, tuple(maps), tuple(chosen), tuple(edges), cycles, same)
 

@@ -49,7 +49,8 @@ def _shares(em) -> str:
     n = len(em.frames)
     if not n:
         return "the report shows no stack for it"
-    return f"shares {len(p.shared)} of {n} stack functions" + (f" ({', '.join(p.shared)})" if p.shared else "")
+    return (f"shares {len(p.shared)} of {n} stack functions ({em.in_scan} of them in the scan)"
+            + (f": {', '.join(p.shared)}" if p.shared else ""))
 
 
 def _title(m: SplatMatch) -> str:
@@ -171,7 +172,7 @@ def _report_doc(m: SplatMatch, after: After | None) -> dict:
                      "why_not": mp.why_not} for mp, c in zip(m.classes, m.chosen)],
         "dependencies": [{"number": em.number, "closing": em.closing, "from": em.src, "to": em.dst,
                           "from_class": em.static_src, "to_class": em.static_dst, "stack": list(em.frames),
-                          "found": em.found, "why_not": em.why_not,
+                          "found": em.found, "why_not": em.why_not, "stack_in_scan": em.in_scan,
                           "edge": _edge(em.edge) if em.edge else None,
                           "paths": [_path_doc(p) for p in em.paths]} for em in m.edges],
         "cycles": [_cycle_doc(f, m.same) for f in m.cycles],
