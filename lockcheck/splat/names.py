@@ -61,7 +61,7 @@ def split_name(printed: str) -> tuple[str, str, str]:
 
 def _parts(name: str) -> tuple[str, str | None, str]:
     """``(wrapper, field path or None, subclass)`` of a name."""
-    base, _, sub = split_name(name)
+    base, _, sub = split_name(re.sub(r" \[[^\]]*\]$", "", name))   # "name [key]": lockcheck's tie-breaker
     wrap = ""
     m = _WRAP.match(base)
     if m:

@@ -52,7 +52,7 @@ _STAMP = re.compile(r"^\s*\[\s*\d+\.\d+\]\s?(?:\[\s*[TC]\d+\]\s?)?")
 # ``ffff8880... (name){+.+.}-{3:3}, at: func+0x1/0x2 [mod]``; the address
 # and the usage are optional (old kernels, hand-shortened quotes)
 _LOCK = re.compile(r"^(?:#\d+:\s*)?(?:[0-9a-f]{8,16}\s+)?\((?P<name>.+?)\)(?P<usage>\{[^}]*\}(?:-\{[^}]*\})?)?"
-                   r"(?:,\s*at:\s*(?:\[<[0-9a-f]+>\]\s*)?(?P<at>\S+).*)?\s*:?$")
+                   r"(?:,\s*at:\s*(?:\[<[0-9a-f]+>\]\s*)?(?P<at>.*?))?\s*:?$")
 _BLOCK = re.compile(r"^->\s*#(?P<n>\d+)\s+\((?P<name>.+?)\)(?:\{[^}]*\}(?:-\{[^}]*\})?)?\s*:?$")
 _FRAME = re.compile(r"^(?P<q>\?\s+)?(?:\[<[0-9a-f]+>\]\s*)?(?P<fn>[A-Za-z_][\w.$]*)"
                     r"(?:(?P<off>\+0x[0-9a-fA-F]+/0x[0-9a-fA-F]+)(?:\s+\[[\w-]+\])?(?:\s+[\w./-]+:\d+)?(?:\s+\[inline\])?"
@@ -110,6 +110,17 @@ def frame_function(text: str) -> str | None:
     if not m or m.group("q"):
         return None
     return m.group("fn").split(".")[0] or None
+
+
+def _at(text: str | None) -> str:
+    """The function an ``at:`` names (a frame, or a bare name)."""
+    if not text:
+        return ""
+    fn = frame_function(text)
+    if fn:
+        return fn
+    m = re.match(r"[A-Za-z_]\w*", text)
+    return m.group(0) if m else ""
 
 
 def _kind(title: str) -> str | None:
@@ -183,8 +194,7 @@ def _read_one(lines: list[str], lineno: int, title: str, source: str) -> Report:
         if state in ("acquiring", "holding"):
             m = _LOCK.match(s)
             if m:
-                at = (frame_function(m.group("at")) or "") if m.group("at") else ""
-                fields[state] = LockLine(m.group("name"), m.group("usage") or "", at)
+                fields[state] = LockLine(m.group("name"), m.group("usage") or "", _at(m.group("at")))
                 state = ""
             continue
         if state == "chain":
@@ -206,8 +216,7 @@ def _read_one(lines: list[str], lineno: int, title: str, source: str) -> Report:
         if state == "held":
             m = _LOCK.match(s)
             if m:
-                held.append(LockLine(m.group("name"), m.group("usage") or "",
-                                     (frame_function(m.group("at")) or "") if m.group("at") else ""))
+                held.append(LockLine(m.group("name"), m.group("usage") or "", _at(m.group("at"))))
             continue
         if state == "backtrace" and s and not _NOT_FRAME.match(s):
             fn = frame_function(s)
