@@ -27,6 +27,7 @@ __all__ = ["render_text", "document", "schema", "SCHEMA_FILE"]
 
 SCHEMA_FILE = "lockcheck-splat-v1.json"
 MAX_OTHER_PATHS = 5
+MAX_CYCLES = 10
 
 
 def schema() -> dict:
@@ -126,9 +127,13 @@ def _cycles(w: _Writer, cycles, same, what: str) -> None:
         w.line(f"{what}: none")
         return
     w.line(f"{what} ({len(cycles)}, ranked as in scan):")
-    for f in cycles:
+    # the report's own cycle is always listed, wherever it ranks
+    shown = [f for k, f in enumerate(cycles) if k < MAX_CYCLES or f.id in same]
+    for f in shown:
         mark = "   <- the report's cycle" if f.id in same else ""
         w.line("  ", (f"[{f.id}]", "yellow"), f" {f.confidence}, score {score(f)}: ", " --> ".join(f.locks), mark)
+    if len(shown) < len(cycles):
+        w.line(f"  ... and {len(cycles) - len(shown)} more (--format json lists them)")
 
 
 def _after(w: _Writer, m: SplatMatch, a: After) -> None:
