@@ -35,14 +35,18 @@ def schema() -> dict:
 
 
 def _one_line(p: Path) -> str:
-    """A static path on one line: where the first lock is taken, then the calls."""
+    """A static path on one line: the function holding the first lock (and
+    where it took it), the calls down to where the second is taken."""
     steps = p.steps
     if not steps:
         return "(no steps)"
-    calls = " -> ".join(f"{s.function}()" for s in p.acquire) or f"{steps[0].function}()"
+    first = p.held[-1] if p.held else steps[0]
+    fns = [f"{s.function}()" for s in p.acquire if s.function != first.function]
+    if len(fns) > 4:        # the whole chain is in the JSON and in the block above
+        fns = fns[:2] + [f"({len(fns) - 3} more)"] + fns[-1:]
     last = steps[-1]
-    held = f"holding since {p.held[-1].function}() at {p.held[-1].file}:{p.held[-1].line}; " if p.held else ""
-    return f"{held}{calls} takes it at {last.file}:{last.line}"
+    head = f"{first.function}() holds it ({first.file}:{first.line})"
+    return " -> ".join([head, *fns]) + f" takes it at {last.file}:{last.line}"
 
 
 def _shares(em) -> str:

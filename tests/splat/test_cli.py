@@ -82,8 +82,8 @@ def test_after_dir_says_the_same(lc):
     code, out, _ = lc("splat", REPORTS / "minikvm-email.txt", BEFORE, "--after", AFTER)
     assert code == 1
     assert "verdict: not closed" in out
-    assert "gone:        holding since hardware_enable_all()" in out
-    assert "still there: holding since cpuhp_invoke_callback<cpuhp_cpufreq_online>()" in out
+    assert "gone:        hardware_enable_all() holds it (kvm_main.c:93) takes it at kvm_main.c:94" in out
+    assert "still there: cpuhp_invoke_callback<cpuhp_cpufreq_online>() holds it" in out
 
 
 def test_the_fix_closes_the_report_when_the_cpufreq_path_is_gone(lc, tmp_path):
