@@ -102,7 +102,10 @@ def _clean(frames, internal) -> tuple[str, ...]:
 
 
 def dependencies(report: Report) -> list[tuple[int, str, str, tuple[str, ...]]]:
-    """``(number, src, dst, frames)`` per dependency, as printed."""
+    """``(number, src, dst, frames)`` per dependency, as printed (none for
+    the interrupt-state reports: lockcheck does not check those yet)."""
+    if report.kind not in ("circular", "recursive"):
+        return []
     if report.kind == "recursive":
         x = report.acquiring.name
         extra = tuple(f for f in (report.acquiring.at, report.holding.at) if f)
@@ -125,6 +128,8 @@ def dependencies(report: Report) -> list[tuple[int, str, str, tuple[str, ...]]]:
 def _classes(report: Report) -> tuple[str, ...]:
     if report.kind == "recursive":
         return (report.acquiring.name,)
+    if report.kind != "circular":       # interrupt-state reports: their lock lines only
+        return tuple(dict.fromkeys(x.name for x in (report.acquiring, report.holding) if x is not None))
     blocks = {b.number: b.name for b in report.blocks}
     blocks.setdefault(0, report.acquiring.name)
     blocks.setdefault(max(blocks), report.holding.name)
@@ -205,7 +210,7 @@ def match_report(report: Report, result: ScanResult, defs: Definitions, internal
                                     others=tuple((p.held, p.acquire) for p in paths[1:]))
         edges.append(EdgeMatch(n, src, dst, frames, s, d, paths, edge=shown,
                                in_scan=sum(1 for f in frames if defs.has(f))))
-    cycles, same = through_classes(result, [c for c in chosen if c], report.kind)
+    cycles, same = through_classes(result, [c for c in chosen if c], report.kind) if deps else ((), ())
     return SplatMatch(report, tuple(maps), tuple(chosen), tuple(edges), cycles, same)
 
 

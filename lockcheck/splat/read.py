@@ -164,7 +164,7 @@ def _read_one(lines: list[str], lineno: int, title: str, source: str) -> Report:
             blocks.append(Block(current[0], current[1], tuple(frames)))
 
     for s in lines:
-        if s.endswith("is trying to acquire lock:") or s.endswith("is trying to acquire:"):
+        if s.endswith("is trying to acquire lock:") or s.endswith("is trying to acquire:") or s.endswith(" takes:"):
             fields["task"] = s.split(" is trying", 1)[0]
             state = "acquiring"
             continue

@@ -163,3 +163,44 @@ def test_patch_that_does_not_apply_is_exit_2(lc, tmp_path):
     bad.write_text("--- a/nothing.c\n+++ b/nothing.c\n@@ -1,1 +1,1 @@\n-x\n+y\n")
     code, _, err = lc("splat", REPORTS / "minikvm-dmesg.txt", BEFORE, "--patch", bad)
     assert code == 2 and len(err.strip().splitlines()) == 1
+
+
+def test_schema_is_valid_and_shipped():
+    jsonschema.Draft202012Validator.check_schema(schema())
+
+
+def test_the_worked_example_in_the_docs_is_current(lc, monkeypatch):
+    """docs/splat.md shows this command's output; it must not rot."""
+    import re
+    monkeypatch.chdir(SPLAT.parent.parent)
+    doc = (SPLAT.parent.parent / "docs" / "splat.md").read_text()
+    shown = re.search(r"```text\n(.*?)\n```", doc, re.S).group(1)
+    code, out, _ = lc("splat", "fixtures/splat/reports/minikvm-dmesg.txt", "fixtures/splat/before",
+                      "--patch", "fixtures/splat/kvm_usage_lock.patch")
+    assert code == 1
+    assert out.rstrip("\n") == shown
+
+
+INCONSISTENT = """\
+================================
+WARNING: inconsistent lock state
+6.12.0 #1 Not tainted
+--------------------------------
+inconsistent {IN-HARDIRQ-W} -> {HARDIRQ-ON-W} usage.
+kworker/0:1/12 [HC0[0]:SC0[0]:HE1:SE1] takes:
+ffff888012345678 (&port->lock){?.+.}-{3:3}, at: port_transfer+0x3a/0x120
+{IN-HARDIRQ-W} state was registered at:
+  lock_acquire+0x1ed/0x550
+  port_irq+0x20/0x40
+"""
+
+
+def test_interrupt_state_report_is_read_and_its_classes_mapped(lc, tmp_path):
+    rep = tmp_path / "irq.txt"
+    rep.write_text(INCONSISTENT)
+    code, doc, _ = lc("splat", rep, SPLAT / "recursive", "--format", "json")
+    jsonschema.Draft202012Validator(schema()).validate(doc)
+    (r,) = doc["reports"]
+    assert r["kind"] == "inconsistent" and r["dependencies"] == [] and r["cycles"] == []
+    assert [c["lockcheck"] for c in r["classes"]] == ["&port->lock"]
+    assert code == 0
