@@ -65,7 +65,6 @@ def splat(report, paths, patches, after_dir, tree, strip, max_cycle_length, fmt,
     the change, with --patch/--after), 0 none, 2 usage or input error
     (including a report that cannot be read).
     """
-    from lockcheck.errors import InputError
     if patches and after_dir:
         return error("give --patch or --after, not both")
     paths = paths or (".",)
@@ -79,9 +78,7 @@ def splat(report, paths, patches, after_dir, tree, strip, max_cycle_length, fmt,
         if result is None:
             return exitcodes.USAGE_ERROR
         return _emit(reports, report, result, None, paths, Path("."), fmt, kw)
-    except InputError as exc:
-        return error(exc)
-    except BAD_INPUT as exc:
+    except BAD_INPUT as exc:        # InputError among them: one line, exit 2
         return error(exc)
 
 
