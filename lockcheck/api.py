@@ -24,9 +24,10 @@ from lockcheck.analysis.notifiers import NotifierModel
 from lockcheck.analysis.names import display_names, preferred_var_names
 from lockcheck.analysis.summaries import AnalysisResult, Program, analyse, calls_in
 from lockcheck.analysis.to_result import build_result
-from lockcheck.driver import SKIPPED, discover, header_functions, release_index, run_frontend
+from lockcheck.driver import discover, header_functions, release_index, run_frontend
 from lockcheck.model.scan_model import ScanModel
 from lockcheck.options import Options
+from lockcheck.parse_task import SKIPPED
 from lockcheck.result import ScanResult
 
 __all__ = ["check"]

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from lockcheck import driver
+from lockcheck import driver, parse_task
 from lockcheck.frontend import lexed_store, pipeline
 from lockcheck.frontend.pipeline import lex_file
 from lockcheck.options import Options
@@ -84,12 +84,13 @@ def test_the_parse_phase_lexes_no_scanned_file_again(monkeypatch, jobs):
         if os.path.exists(log):
             os.unlink(log)
         if not store:
-            monkeypatch.setattr(driver.lexed_store, "load", lambda *a: None)
+            monkeypatch.setattr(parse_task.lexed_store, "load", lambda *a: None)
         out = driver.run_frontend(Options(paths=tuple(files), jobs=jobs, cache_dir=None), extract=True)
         lexed = Path(log).read_text().split()
         return out, lexed
 
-    monkeypatch.setattr(driver, "lex_file", counting)
+    monkeypatch.setattr(driver, "lex_file", counting)       # the index phase
+    monkeypatch.setattr(parse_task, "lex_file", counting)   # the parse phase
     leftovers = set(Path(tempfile.gettempdir()).glob("lockcheck-lexed-*"))
     stored, lexed_stored = run(True)
     twice, lexed_twice = run(False)
