@@ -66,12 +66,15 @@ def test_a_damaged_entry_means_lexing_again(tmp_path):
 
 
 @pytest.mark.parametrize("jobs", [1, 2])
-def test_the_parse_phase_lexes_no_scanned_file_again(monkeypatch, jobs):
+def test_the_parse_phase_lexes_no_scanned_file_again(monkeypatch, tmp_path, jobs):
     """Count lex_file calls per file: once (index phase) for each scanned
     file, and the outcome equals a run that lexes twice.  Forked workers
     inherit the counting function; their counts come back through files."""
     files = sorted(glob.glob(str(ROOT / "fixtures" / "minikvm" / "before" / "*.c")))
     assert files
+    # a temporary directory of this test's own: other scans on the machine
+    # make and remove lockcheck-lexed-* directories in the system's
+    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path))
     log = tempfile.mktemp()
     real = pipeline.lex_file
 
