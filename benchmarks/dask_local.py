@@ -7,13 +7,15 @@ cluster against the same scan with ``-j 2``.
 For each run, alternately: a fresh cluster (``dask scheduler`` and ``dask
 worker --nworkers 2 --nthreads 1``, started from a directory of their own,
 127.0.0.1 only, no dashboards; its start-up is not timed, as a user's
-cluster is already running) and ``lockcheck scan --no-cache --executor
-dask://...`` from inside the tree; then ``lockcheck scan --no-cache -j 2``.
+cluster is already running), ``lockcheck scan --no-cache --executor
+dask://...`` from inside the tree twice (a fresh cluster's workers import
+lockcheck on the first), then ``lockcheck scan --no-cache -j 2``.
 Recorded per run: wall time; the client's peak RSS (GNU time, largest
 process of its tree; the client keeps its own lex processes and forked
 index child) and its whole tree's summed RSS (/proc every 0.2 s); each
 Dask worker process's peak RSS (``VmHWM``, read before the cluster stops:
-fresh workers, so it is this scan's peak) and the workers' summed RSS
+fresh workers: after the first scan its peak, after the second
+the peak of both) and the workers' summed RSS
 (sampled); whether the JSON equals ``-j 2``'s byte for byte.  Medians of
 the runs are printed as Markdown and the raw numbers as JSON
 (benchmarks/out/dask-local.json).  Never the whole tree: the KVM set by
@@ -110,23 +112,31 @@ def _sampled(fn, box: dict, stop: threading.Event) -> threading.Thread:
     return t
 
 
-def dask_run(tree: Path) -> dict:
+def _dask_scan(tree: Path, cluster: Cluster) -> dict:
+    cmd = [LOCKCHECK, "scan", "-q", "--format", "json", "--no-cache",
+           "--executor", cluster.address.replace("tcp://", "dask://"), *PATHS]
+    box, cbox, stop = {}, {}, threading.Event()
+    threads = [_sampled(cluster.workers_rss_kib, box, stop), _sampled(cluster.cluster_rss_kib, cbox, stop)]
+    m = measure(cmd, cwd=tree)
+    stop.set()
+    for t in threads:
+        t.join()
+    return {"wall": m["wall"], "rc": m["rc"], "client_rss_kib": m["rss_kib"], "client_tree_rss_kib": m["tree_rss_kib"],
+            "worker_peak_kib": sorted(_status_kib(p, "VmHWM") for p in cluster.worker_pids),
+            "workers_sum_peak_kib": box.get("peak", 0), "cluster_sum_peak_kib": cbox.get("peak", 0),
+            "stdout": m["stdout"], "stderr": m["stderr"].decode(errors="replace")[-500:],
+            "cmd": "cd TREE && " + shlex.join(cmd).replace(cluster.address.replace("tcp://", ""), "127.0.0.1:PORT")}
+
+
+def dask_runs(tree: Path) -> tuple[dict, dict]:
+    """The first scan on a fresh cluster (its workers import lockcheck and
+    receive the context), then a second on the same cluster."""
     with Cluster() as cluster:
-        idle = {p: _status_kib(p, "VmRSS") for p in cluster.worker_pids}
-        cmd = [LOCKCHECK, "scan", "-q", "--format", "json", "--no-cache",
-               "--executor", cluster.address.replace("tcp://", "dask://"), *PATHS]
-        box, cbox, stop = {}, {}, threading.Event()
-        threads = [_sampled(cluster.workers_rss_kib, box, stop), _sampled(cluster.cluster_rss_kib, cbox, stop)]
-        m = measure(cmd, cwd=tree)
-        stop.set()
-        for t in threads:
-            t.join()
-        hwm = {p: _status_kib(p, "VmHWM") for p in cluster.worker_pids}
-        return {"wall": m["wall"], "rc": m["rc"], "client_rss_kib": m["rss_kib"], "client_tree_rss_kib": m["tree_rss_kib"],
-                "worker_idle_kib": sorted(idle.values()), "worker_peak_kib": sorted(hwm.values()),
-                "workers_sum_peak_kib": box.get("peak", 0), "cluster_sum_peak_kib": cbox.get("peak", 0),
-                "stdout": m["stdout"], "stderr": m["stderr"].decode(errors="replace")[-500:],
-                "cmd": "cd TREE && " + shlex.join(cmd).replace(cluster.address.replace("tcp://", ""), "127.0.0.1:PORT")}
+        idle = sorted(_status_kib(p, "VmRSS") for p in cluster.worker_pids)
+        first = _dask_scan(tree, cluster)
+        second = _dask_scan(tree, cluster)
+        first["worker_idle_kib"] = second["worker_idle_kib"] = idle
+        return first, second
 
 
 def local_run(tree: Path) -> dict:
@@ -147,10 +157,12 @@ def main(argv=None) -> int:
     ap.add_argument("--runs", type=int, default=3)
     args = ap.parse_args(argv)
     tree = args.tree.resolve()
-    runs: dict[str, list] = {"dask": [], "local": []}
+    runs: dict[str, list] = {"dask": [], "dask_again": [], "local": []}
     loads = [_load()]
     for _ in range(args.runs):
-        runs["dask"].append(dask_run(tree))
+        first, again = dask_runs(tree)
+        runs["dask"].append(first)
+        runs["dask_again"].append(again)
         runs["local"].append(local_run(tree))
         loads.append(_load())
     reference = runs["local"][0]["stdout"]
@@ -171,11 +183,13 @@ def main(argv=None) -> int:
     print("| executor | wall | client peak RSS (largest process) | client, all its processes | "
           "each Dask worker, peak RSS | Dask workers summed | JSON = -j 2 |")
     print("|---|---:|---:|---:|---:|---:|---|")
-    for kind, label in (("local", "`-j 2` (local processes)"), ("dask", "`--executor dask://` (2 workers)")):
+    for kind, label in (("local", "`-j 2` (local processes)"),
+                        ("dask", "`--executor dask://`, 2 workers, first scan of a fresh cluster"),
+                        ("dask_again", "`--executor dask://`, 2 workers, next scan on the same cluster")):
         walls = ", ".join(f"{r['wall']:.1f}" for r in runs[kind])
         row = [label, f"{med(kind, 'wall'):.1f} s (median of {len(runs[kind])}: {walls})",
                mib(med(kind, "client_rss_kib")), mib(med(kind, "client_tree_rss_kib"))]
-        if kind == "dask":
+        if kind.startswith("dask"):
             peaks = statistics.median(max(r["worker_peak_kib"]) for r in runs[kind])
             idle = statistics.median(max(r["worker_idle_kib"]) for r in runs[kind])
             row += [f"{mib(peaks)} (idle {mib(idle)})", mib(med(kind, "workers_sum_peak_kib"))]
@@ -185,7 +199,7 @@ def main(argv=None) -> int:
         print("| " + " | ".join(row) + " |")
     print(f"Dask cluster, all its processes (scheduler, the worker command with its nannies, the workers), "
           f"summed peak: {mib(med('dask', 'cluster_sum_peak_kib'))}")
-    for kind in runs:
+    for kind in ("dask", "local"):
         print(runs[kind][0]["cmd"])
     return 0
 

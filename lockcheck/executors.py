@@ -41,6 +41,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import NamedTuple, Protocol
 
+from lockcheck import cyclic_gc
 from lockcheck.errors import InputError
 from lockcheck.frontend.source import content_digest
 from lockcheck.parse_task import FileOutcome, TaskContext, init_worker, pickled, process_pickled
@@ -165,7 +166,7 @@ def _dask_process(job: Job, ctx: TaskContext) -> bytes:
     if seen != job.digest:
         return pickled(FileOutcome(job.display, 0, error=f"{job.display}: the Dask worker reads different "
                                                          f"content than the client (workers must see the same tree)"))
-    with _WORKER_LOCK:
+    with _WORKER_LOCK, cyclic_gc.paused():   # as in the client and its forked workers
         init_worker(ctx)
         return process_pickled((job.path, job.display))
 

@@ -122,3 +122,19 @@ def test_everything_sent_to_an_executor_names_absolute_paths(monkeypatch, tmp_pa
 def test_a_relative_path_is_never_sent_to_dask():
     with pytest.raises(ValueError, match="relative path"):
         list(DaskExecutor("tcp://127.0.0.1:9", timeout=1).map(None, [Job("x.c", "x.c", "0")]))
+
+
+def test_a_dask_task_parses_with_the_cycle_collector_paused(monkeypatch, tmp_path):
+    """As in the client and the workers it forks (lockcheck.cyclic_gc): in a
+    Dask worker the collector made each parse half as slow again."""
+    import gc
+
+    from lockcheck import executors
+    from lockcheck.frontend.source import read_source
+    src = tmp_path / "a.c"
+    src.write_text("int f(void) { return 0; }\n")
+    seen = []
+    monkeypatch.setattr(executors, "process_pickled", lambda args: seen.append(gc.isenabled()) or b"")
+    assert gc.isenabled()
+    executors._dask_process(Job(str(src), "a.c", read_source(src, "a.c").digest), None)
+    assert seen == [False] and gc.isenabled()
