@@ -28,6 +28,7 @@ import argparse
 import json
 import os
 import shlex
+import shutil
 import signal
 import statistics
 import subprocess
@@ -100,6 +101,7 @@ class Cluster:
                 except subprocess.TimeoutExpired:
                     os.killpg(p.pid, signal.SIGKILL)
                     p.wait()
+        shutil.rmtree(self.dir, ignore_errors=True)
 
 
 def _sampled(fn, box: dict, stop: threading.Event) -> threading.Thread:
