@@ -10,13 +10,12 @@ built (witnesses, cycles, confidence bases) in :mod:`lockcheck.analysis.to_resul
 
 from __future__ import annotations
 
-import contextlib
 import dataclasses
-import gc
 import hashlib
 import os
 import time
 
+from lockcheck import cyclic_gc
 from lockcheck.analysis.contexts import callback_functions
 from lockcheck.analysis.documented import add_documented
 from lockcheck.cache import take_write_failure
@@ -24,9 +23,10 @@ from lockcheck.analysis.notifiers import NotifierModel
 from lockcheck.analysis.names import display_names, preferred_var_names
 from lockcheck.analysis.summaries import AnalysisResult, Program, analyse, calls_in
 from lockcheck.analysis.to_result import build_result
-from lockcheck.driver import SKIPPED, discover, header_functions, release_index, run_frontend
+from lockcheck.driver import discover, header_functions, release_index, run_frontend
 from lockcheck.model.scan_model import ScanModel
 from lockcheck.options import Options
+from lockcheck.parse_task import SKIPPED
 from lockcheck.result import ScanResult
 
 __all__ = ["check"]
@@ -39,7 +39,7 @@ def check(options: Options, progress=None) -> ScanResult:
     with the number of files the scan will parse (not at all when the whole
     scan is reused from the cache)."""
     t0 = time.perf_counter()
-    with _without_cyclic_gc():
+    with cyclic_gc.paused():   # lockcheck.cyclic_gc: millions of acyclic objects
         # the file walk is made once per scan (three walks of a whole tree
         # took six seconds before any work started)
         discovered = discover(options.paths)
@@ -57,23 +57,6 @@ def check(options: Options, progress=None) -> ScanResult:
         if failure:
             result.run_info["cache_not_written"] = failure
         return result
-
-
-@contextlib.contextmanager
-def _without_cyclic_gc():
-    """A scan builds millions of small acyclic objects (IR, summaries, cache
-    entries); Python's cycle collector rescans all of them again and again
-    as they accumulate.  On the whole tree's warm front end it was most of
-    the time (the process sat in ``gc_collect_main`` for over ten minutes).
-    Reference counting still frees everything; the rare cycle waits until
-    the scan ends."""
-    enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if enabled:
-            gc.enable()
 
 
 def _run_key(options: Options, discovered) -> str | None:

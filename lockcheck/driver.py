@@ -22,43 +22,22 @@ from typing import NamedTuple
 from lockcheck import __version__
 from lockcheck.cache import Cache, make_key
 from lockcheck.errors import InputError
+from lockcheck.executors import Job, make_executor
 from lockcheck.frontend import lexed_store
 from lockcheck.frontend.normalize import FrontendModel
-from lockcheck.frontend.parse import function_name
-from lockcheck.frontend.pipeline import TreeIndex, build_index, declaration_facts, lex_file, parse_items
-from lockcheck.frontend.relevance import (declared_struct_vars, function_refs, model_seeds, pointer_fields,
-                                         relevant_functions)
+from lockcheck.frontend.pipeline import TreeIndex, build_index, declaration_facts, lex_file
+from lockcheck.frontend.relevance import function_refs, model_seeds, pointer_fields, relevant_functions
 from lockcheck.frontend.source import SourceError, read_source
 from lockcheck.frontend.tree import IncludeResolver, find_tree_root
 from lockcheck.model.loader import load_model
 from lockcheck.model.primitives import Catalogue, load_catalogue
 from lockcheck.options import Options
+from lockcheck.parse_task import FileOutcome, TaskContext, init_worker, item_function_name, pickled, process_header
 
-__all__ = ["FunctionRecord", "FileOutcome", "FrontendRun", "run_frontend", "release_index",
-           "SKIPPED_TOP_DIRS"]
+__all__ = ["FrontendRun", "run_frontend", "release_index", "discover", "header_functions", "SKIPPED_TOP_DIRS"]
 
 #: Top-level directories of a kernel tree that hold no kernel code.
 SKIPPED_TOP_DIRS = frozenset(("tools", "scripts", "samples", "Documentation", "usr", "LICENSES"))
-
-
-@dataclass(frozen=True, slots=True)
-class FunctionRecord:
-    name: str
-    line: int
-    end_line: int
-    outcome: str
-    reason: str = ""
-    reason_line: int = 0
-
-
-@dataclass(frozen=True)
-class FileOutcome:
-    path: str
-    lines: int
-    functions: tuple[FunctionRecord, ...] = ()
-    irs: tuple = ()                      # analysis.ir.FunctionIR per parsed function
-    error: str | None = None
-    var_names: tuple = ()                # (struct, variable) declared in skipped functions
 
 
 @dataclass
@@ -77,7 +56,7 @@ class FrontendRun:
     file_functions: dict = field(default_factory=dict)   # absolute path -> its function names
     files_parsed: int = 0       # this run (cache misses)
     files_cached: int = 0       # reused from the cache
-    context: object = None      # the workers' _Context, reused for header functions
+    context: object = None      # the workers' TaskContext, reused for header functions
 
 
 # ---------------------------------------------------------------- discovery
@@ -149,85 +128,6 @@ def _walk(top: Path, suffixes, root: Path | None) -> list[Path]:
     return out
 
 
-# ---------------------------------------------------------------- workers
-
-class _Context:
-    """What a worker needs: built once per process."""
-
-    def __init__(self, index: TreeIndex, frontend: FrontendModel, catalogue: Catalogue,
-                 options: Options, extract: bool, relevant: frozenset[str] | None = None,
-                 lexed_dir: str | None = None) -> None:
-        self.index, self.frontend, self.catalogue = index, frontend, catalogue
-        self.options, self.extract, self.relevant = options, extract, relevant
-        self.lexed_dir = lexed_dir     # the index phase's lexed files (frontend.lexed_store)
-
-
-_CTX: _Context | None = None
-
-
-def _init_worker(ctx: _Context) -> None:
-    global _CTX
-    _CTX = ctx
-
-
-def _process(args: tuple[str, str]) -> FileOutcome:
-    path, display = args
-    ctx = _CTX
-    assert ctx is not None
-    try:
-        src = read_source(Path(path), display)
-    except SourceError as exc:
-        return FileOutcome(display, 0, error=str(exc))
-    try:
-        lexed = lexed_store.load(ctx.lexed_dir, src.digest, display) \
-            or lex_file(display, src.text, ctx.options.defines, ctx.options.undefines)
-        items, skipped, votes = _split_relevant(lexed.items, ctx.relevant, ctx.index)
-        parsed = parse_items(display, items, ctx.index, ctx.frontend)
-    except RecursionError:
-        return FileOutcome(display, src.text.count("\n"), error=f"{display}: nesting too deep to parse")
-    except Exception as exc:  # a front-end bug must cost one file, not the run
-        detail = " ".join(str(exc).split())[:200]
-        return FileOutcome(display, src.text.count("\n"),
-                           error=f"{display}: internal error, file skipped ({type(exc).__name__}: {detail})")
-    records = tuple(sorted([FunctionRecord(f.name, f.line, f.end_line, f.outcome.value, f.reason, f.reason_line)
-                            for f in parsed] + skipped, key=lambda r: r.line))
-    irs: tuple = ()
-    if ctx.extract:
-        from lockcheck.analysis.extract import extract_functions
-        irs = tuple(extract_functions(parsed, ctx.index, ctx.catalogue, display, constants=lexed.macros))
-    return FileOutcome(display, lexed.lines, records, irs, var_names=votes)
-
-
-def _process_pickled(args: tuple[str, str]) -> bytes:
-    """A worker's answer: the outcome pickled once, here, for the parent to
-    store in the cache as it is (see :mod:`lockcheck.executors`)."""
-    return _pickled(_process(args))
-
-
-def _pickled(value) -> bytes:
-    """A worker's result as the cache stores it."""
-    return pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL)
-
-
-SKIPPED = "skipped"   # FunctionRecord.outcome of a function no lock can reach
-
-
-def _split_relevant(items, relevant: frozenset[str] | None, index: TreeIndex):
-    """Items to parse, records for the functions left unparsed, and the
-    display-name votes of those."""
-    if relevant is None:
-        return list(items), [], ()
-    keep, skipped, votes = [], [], []
-    for item in items:
-        name = _function_name(item) if item.kind == "function" else None
-        if name is None or name in relevant:
-            keep.append(item)
-        else:
-            skipped.append(FunctionRecord(name, item.line, item.tokens[-1].line, SKIPPED))
-            votes += sorted(set(declared_struct_vars(item.tokens, index.typedef_targets)))  # one per function
-    return keep, skipped, tuple(votes)
-
-
 # ---------------------------------------------------------------- the run
 
 def _lex_value(display: str, text: str, digest: str, options: Options, frontend: FrontendModel,
@@ -237,7 +137,7 @@ def _lex_value(display: str, text: str, digest: str, options: Options, frontend:
     lexed = lex_file(display, text, options.defines, options.undefines)
     if lexed_dir:
         lexed_store.save(lexed_dir, digest, lexed)
-    functions = [(_function_name(i), i) for i in lexed.items if i.kind == "function"]
+    functions = [(item_function_name(i), i) for i in lexed.items if i.kind == "function"]
     refs = tuple((name, function_refs(i.tokens)) for name, i in functions if name is not None)
     macros = tuple(m for m in lexed.macros if m.params is not None or _TYPE_LIKE.match(m.body))
     return (declaration_facts(lexed, frontend, definitions), macros, lexed.includes, digest,
@@ -268,7 +168,7 @@ def _lex_jobs(jobs: list[tuple[str, str, str, str | None]]) -> list[bytes]:
         # tokens are kept only for the content the parent hashed: a file
         # edited in between must be lexed again by its parse, not read back
         keep = lexed_dir if src.digest == digest else None
-        out.append(_pickled(_lex_value(display, src.text, digest, *_LEX_CTX, keep)))
+        out.append(pickled(_lex_value(display, src.text, digest, *_LEX_CTX, keep)))
     return out
 
 
@@ -361,18 +261,18 @@ class _Lexer:
         return pickle.loads(blob)
 
 
-def _function_name(item) -> str | None:
-    name = function_name(list(item.tokens))
-    return None if name == "?" else name
-
-
 def run_frontend(options: Options, extract: bool = False, headers_too: bool = False,
                  progress=None, discovered=None) -> FrontendRun:
     """Lex, index, parse (and optionally extract) every file under
     ``options.paths`` (or the ``discover()`` result the caller made)."""
     t0 = time.perf_counter()
     files, errors, root = discovered if discovered is not None else discover(options.paths, headers_too)
-    files, errors = list(files), list(errors)
+    # from here every path is absolute: the scanned files, the headers
+    # reached from them, -I directories, models, the cache and lexed-files
+    # directories; a worker (a Dask worker above all) has its own working
+    # directory.  Reports name files relative to the tree root (_display).
+    files, errors = [Path(os.path.abspath(f)) for f in files], list(errors)
+    options = options.with_absolute_paths()
     run = FrontendRun(root, errors=list(errors))
     if not files:
         if not errors:
@@ -384,7 +284,7 @@ def run_frontend(options: Options, extract: bool = False, headers_too: bool = Fa
     cache = Cache(options.cache_dir)
     config = options.config_digest("frontend")   # per-file entries outlive analysis changes
     with _lexed_directory(options.cache_dir) as lexed_dir:
-        scanned = frozenset(os.path.abspath(p) for p in files)
+        scanned = frozenset(map(str, files))
 
         def index_and_relevance():
             index, refs = _build_tree_index(files, root, options, frontend, frontend_dict["definitions"],
@@ -398,7 +298,7 @@ def run_frontend(options: Options, extract: bool = False, headers_too: bool = Fa
         else:
             index, run.relevant = index_and_relevance()[:2]
         run.index = index
-        ctx = _Context(index, frontend, catalogue, options, extract, run.relevant, lexed_dir)
+        ctx = TaskContext(index, frontend, catalogue, options, extract, run.relevant, lexed_dir)
         run.context = ctx
         index_digest = make_key(config, _index_digest(index))
         run.index_digest = index_digest
@@ -563,11 +463,10 @@ def _index_digest(index: TreeIndex) -> str:
     return h.hexdigest()
 
 
-def _run_jobs(jobs, ctx: _Context, options: Options, cache: Cache, index_digest: str,
+def _run_jobs(jobs, ctx: TaskContext, options: Options, cache: Cache, index_digest: str,
               extract: bool, progress, run: FrontendRun) -> list[FileOutcome]:
     """Cached outcomes, then the misses through ``options.executor``
     (:mod:`lockcheck.executors`), which yields them in input order."""
-    from lockcheck.executors import Job, make_executor
     results: dict[int, FileOutcome] = {}
     pending = []
     hits = 0
@@ -609,31 +508,14 @@ def release_index(run: FrontendRun) -> None:
     """Drop the tree index once parsing is over (the interprocedural stage
     reads only its ops tables, handed over beforehand): on the whole tree
     it is a gigabyte the analysis can use instead."""
-    global _CTX
     run.index = None
     run.context = None
-    _CTX = None
+    init_worker(None)
 
 
 # ---------------------------------------------------------------- header functions
 
 HEADER_ROUNDS = 4
-
-
-def _process_header(args) -> tuple:
-    """Worker: the wanted static inline functions of one header, as IR."""
-    from lockcheck.analysis.extract import extract_functions
-    _, header, display, names = args
-    ctx = _CTX
-    try:
-        src = read_source(Path(header), display)
-    except SourceError:
-        return ()
-    lexed = lex_file(display, src.text, ctx.options.defines, ctx.options.undefines)
-    items = [i for i in lexed.items if i.kind == "function" and _function_name(i) in names]
-    parsed = parse_items(display, items, ctx.index, ctx.frontend)
-    return tuple(extract_functions(parsed, ctx.index, ctx.catalogue, display, ctx.options.model_files,
-                                   constants=lexed.macros))
 
 
 def _header_jobs(misses, run: FrontendRun, options: Options) -> list:
@@ -643,11 +525,11 @@ def _header_jobs(misses, run: FrontendRun, options: Options) -> list:
         return []
     if options.jobs > 1 and len(misses) > 4:
         from concurrent.futures import ProcessPoolExecutor
-        with ProcessPoolExecutor(max_workers=options.jobs, initializer=_init_worker,
+        with ProcessPoolExecutor(max_workers=options.jobs, initializer=init_worker,
                                  initargs=(run.context,)) as ex:
-            return list(ex.map(_process_header, misses, chunksize=4))
-    _init_worker(run.context)
-    return [_process_header(m) for m in misses]
+            return list(ex.map(process_header, misses, chunksize=4))
+    init_worker(run.context)
+    return [process_header(m) for m in misses]
 
 
 def header_functions(run: FrontendRun, options: Options, wanted: set[str]) -> list:

@@ -1,14 +1,17 @@
 """Where the per-file front-end work runs: here (processes) or on a Dask cluster.
 
 Parsing and extracting one file is a pure function of the file's content,
-the run's options and the tree index (all in the driver's ``_Context``), so
-it can run anywhere that function can be called.  An executor takes that
-context and the files still to do (cache misses) and yields one
-:class:`~lockcheck.driver.FileOutcome` per file, **pickled, in input
+the run's options and the tree index (all in a
+:class:`~lockcheck.parse_task.TaskContext`), so it can run anywhere that
+function can be called.  An executor takes that context and the files
+still to do (cache misses) and yields one
+:class:`~lockcheck.parse_task.FileOutcome` per file, **pickled, in input
 order**: the driver stores those bytes in the cache as they are and
 unpickles them once, instead of unpickling and pickling every file's IR
 again in the one process all workers report to.  The driver keeps the
 cache and the progress bar, so every executor gives byte-identical results.
+This module runs :mod:`lockcheck.parse_task` and knows nothing of the
+driver, which calls it.
 
 ``local``
     The default: a :class:`~concurrent.futures.ProcessPoolExecutor` of
@@ -19,20 +22,29 @@ cache and the progress bar, so every executor gives byte-identical results.
     The context is scattered to every worker once (``broadcast=True``), each
     task gets it by reference, and the futures are gathered in input order.
     Workers must run the same lockcheck build (checked before any work) and
-    see the scanned files at the same paths (a worker that reads different
-    bytes reports the file as an error instead of caching a wrong result).
-    Why Dask and not Ray: docs/distributed.md.
+    read the scanned files at the same absolute paths as the client (every
+    path in a job and in the context is absolute; before any work each
+    worker reads the first file, and a worker that cannot read a file is
+    one error for the run, naming the worker and the path).  A worker that
+    reads different bytes than the client reports that file as an error
+    instead of caching a wrong result.  Why Dask and not Ray:
+    docs/distributed.md.
 """
 
 from __future__ import annotations
 
+import os
 import threading
 import uuid
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
+from pathlib import Path
 from typing import NamedTuple, Protocol
 
+from lockcheck import cyclic_gc
 from lockcheck.errors import InputError
+from lockcheck.frontend.source import content_digest
+from lockcheck.parse_task import FileOutcome, TaskContext, init_worker, pickled, process_pickled
 
 __all__ = ["Job", "Executor", "LocalExecutor", "DaskExecutor", "make_executor", "parse_executor",
            "DASK_SCHEME"]
@@ -41,8 +53,8 @@ DASK_SCHEME = "dask://"
 
 
 class Job(NamedTuple):
-    """One file to parse: its path, its name in reports, and its content digest
-    as the driver read it (the cache key was made from this)."""
+    """One file to parse: its absolute path, its name in reports, and its
+    content digest as the driver read it (the cache key was made from this)."""
     path: str
     display: str
     digest: str
@@ -51,7 +63,7 @@ class Job(NamedTuple):
 class Executor(Protocol):
     name: str
 
-    def map(self, ctx, jobs: Sequence[Job]) -> Iterator[bytes]:
+    def map(self, ctx: TaskContext, jobs: Sequence[Job]) -> Iterator[bytes]:
         """The pickled FileOutcome per job, in the order of ``jobs``."""
 
 
@@ -87,45 +99,76 @@ class LocalExecutor:
     def __init__(self, jobs: int) -> None:
         self.jobs = max(1, jobs)
 
-    def map(self, ctx, jobs: Sequence[Job]) -> Iterator[bytes]:
-        from lockcheck.driver import _init_worker, _process_pickled
+    def map(self, ctx: TaskContext, jobs: Sequence[Job]) -> Iterator[bytes]:
         items = [(j.path, j.display) for j in jobs]
         if self.jobs > 1 and len(items) > 1:
             from concurrent.futures import ProcessPoolExecutor
             workers = min(self.jobs, len(items))
-            with ProcessPoolExecutor(max_workers=workers, initializer=_init_worker, initargs=(ctx,)) as ex:
-                yield from ex.map(_process_pickled, items, chunksize=1)
+            with ProcessPoolExecutor(max_workers=workers, initializer=init_worker, initargs=(ctx,)) as ex:
+                yield from ex.map(process_pickled, items, chunksize=1)
         else:
-            _init_worker(ctx)
+            init_worker(ctx)
             for item in items:
-                yield _process_pickled(item)
+                yield process_pickled(item)
 
 
 # ---------------------------------------------------------------- dask
 
 #: Serialises the (set context, process) pair inside one worker process:
-#: ``driver._process`` reads the context from a module global, and a worker
-#: with several threads could otherwise interleave two runs' contexts.  The
-#: work holds the GIL anyway, so threads gained nothing.
+#: ``parse_task.process`` reads the context from a module global, and a
+#: worker with several threads could otherwise interleave two runs'
+#: contexts.  The work holds the GIL anyway, so threads gained nothing.
 _WORKER_LOCK = threading.Lock()
 
+#: What every worker is told when it cannot read what the client reads.
+SAME_TREE = "workers need the tree at the same absolute path as the client (or a shared checkout)"
 
-def _dask_process(job: Job, ctx) -> bytes:
-    """Runs on a Dask worker: one file, with the scattered context."""
-    from pathlib import Path
 
-    from lockcheck.driver import FileOutcome, _init_worker, _pickled, _process_pickled
-    from lockcheck.frontend.source import SourceError, read_source
+class WorkerCannotRead(Exception):
+    """Raised in a Dask task (and re-raised by the client's ``result()``)
+    for a file the client read and the worker cannot."""
+
+    def __init__(self, worker: str, path: str, reason: str) -> None:
+        super().__init__(worker, path, reason)
+        self.worker, self.path, self.reason = worker, path, reason
+
+    def __str__(self) -> str:
+        return cannot_read_message([self.worker], self.path, self.reason)
+
+
+def cannot_read_message(workers: Sequence[str], path: str, reason: str) -> str:
+    who = f"Dask worker {workers[0]}" if len(workers) == 1 else f"Dask workers {', '.join(workers)}"
+    return f"{who} cannot read {path} ({reason}), which this client reads: {SAME_TREE}"
+
+
+def _worker_address() -> str:
     try:
-        seen = read_source(Path(job.path), job.display).digest
-    except SourceError:
-        seen = None
-    if seen is not None and seen != job.digest:
-        return _pickled(FileOutcome(job.display, 0, error=f"{job.display}: the Dask worker reads different "
-                                                          f"content than the client (workers must see the same tree)"))
-    with _WORKER_LOCK:
-        _init_worker(ctx)
-        return _process_pickled((job.path, job.display))
+        from distributed import get_worker
+        return get_worker().address
+    except (ImportError, ValueError):
+        return "(unknown)"
+
+
+def _read_here(path: str) -> tuple[str, str]:
+    """("read", content digest) or ("unreadable", why): runs on every worker
+    (``client.run``) for one file before any task, and in each task."""
+    try:
+        return "read", content_digest(Path(path).read_bytes())
+    except OSError as exc:
+        return "unreadable", exc.strerror or type(exc).__name__
+
+
+def _dask_process(job: Job, ctx: TaskContext) -> bytes:
+    """Runs on a Dask worker: one file, with the scattered context."""
+    kind, seen = _read_here(job.path)
+    if kind == "unreadable":
+        raise WorkerCannotRead(_worker_address(), job.path, seen)
+    if seen != job.digest:
+        return pickled(FileOutcome(job.display, 0, error=f"{job.display}: the Dask worker reads different "
+                                                         f"content than the client (workers must see the same tree)"))
+    with _WORKER_LOCK, cyclic_gc.paused():   # as in the client and its forked workers
+        init_worker(ctx)
+        return process_pickled((job.path, job.display))
 
 
 def _worker_build() -> str:
@@ -157,9 +200,12 @@ class DaskExecutor:
         finally:
             client.close()
 
-    def map(self, ctx, jobs: Sequence[Job]) -> Iterator[bytes]:
+    def map(self, ctx: TaskContext, jobs: Sequence[Job]) -> Iterator[bytes]:
         if not jobs:
             return
+        relative = [j.path for j in jobs if not os.path.isabs(j.path)]
+        if relative:   # a worker would open it against its own working directory
+            raise ValueError(f"relative path sent to Dask workers: {relative[0]}")
         from lockcheck.cache import code_digest
         with self._client() as client:
             builds = client.run(_worker_build)
@@ -170,6 +216,7 @@ class DaskExecutor:
             if other:
                 raise InputError(f"Dask worker(s) {', '.join(other)} run a different lockcheck build "
                                  f"than this client: install the same version there")
+            self._check_tree(client, jobs[0])
             # once per worker, then passed to every task by reference
             [shared] = client.scatter([ctx], broadcast=True, hash=False)
             run = uuid.uuid4().hex[:12]   # keys unique across runs sharing a scheduler
@@ -177,6 +224,26 @@ class DaskExecutor:
                                  key=[f"lockcheck-{run}-{k}" for k in range(len(jobs))])
             try:
                 for fut in futures:   # input order; later files finish meanwhile
-                    yield fut.result()
+                    try:
+                        blob = fut.result()
+                    except WorkerCannotRead as exc:   # the first one; the rest are cancelled
+                        raise InputError(str(exc)) from None
+                    yield blob
             finally:
                 client.cancel(futures + [shared])
+
+    @staticmethod
+    def _check_tree(client, probe: Job) -> None:
+        """Before any work: every worker reads the first file, and must read
+        what the client read (not the relative path against its own working
+        directory, not another checkout at that path)."""
+        answers = client.run(_read_here, probe.path)
+        unreadable = {w: why for w, (kind, why) in answers.items() if kind == "unreadable"}
+        if unreadable:
+            workers = sorted(unreadable)
+            raise InputError(cannot_read_message(workers, probe.path, unreadable[workers[0]]))
+        other = sorted(w for w, (_, digest) in answers.items() if digest != probe.digest)
+        if other:
+            who = f"Dask worker {other[0]}" if len(other) == 1 else f"Dask workers {', '.join(other)}"
+            raise InputError(f"{who} read{'s' if len(other) == 1 else ''} different content at {probe.path} "
+                             f"than this client: {SAME_TREE}")

@@ -30,6 +30,17 @@ class Options:
     docs: tuple[str, ...] = ()          # locking documents whose orders join the graph
     parse_all: bool = False             # also parse functions no lock can reach (same findings, slower)
 
+    def with_absolute_paths(self) -> "Options":
+        """The same options with every path absolute (against the current
+        directory): what is sent to workers, which have their own."""
+        from dataclasses import replace
+
+        def absolute(paths):
+            return tuple(os.path.abspath(p) for p in paths)
+        return replace(self, paths=absolute(self.paths), include_dirs=absolute(self.include_dirs),
+                       model_files=absolute(self.model_files), docs=absolute(self.docs),
+                       cache_dir=Path(os.path.abspath(self.cache_dir)) if self.cache_dir is not None else None)
+
     def config_digest(self, scope: str = "all") -> str:
         """What, besides file content, changes the output: of the whole scan,
         or (``scope="frontend"``) of the per-file front end and extraction."""

@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-__all__ = ["SourceError", "SourceFile", "read_source", "MAX_BYTES"]
+__all__ = ["SourceError", "SourceFile", "read_source", "content_digest", "MAX_BYTES"]
 
 #: Larger files are generated tables, not code worth parsing.
 MAX_BYTES = 4 * 1024 * 1024
@@ -26,8 +26,13 @@ class SourceFile:
     digest: str        # content hash, for the cache
 
 
-def read_source(path: Path, display: str, max_bytes: int = MAX_BYTES) -> SourceFile:
+def content_digest(data: bytes) -> str:
+    """A file's content hash (:attr:`SourceFile.digest`)."""
     import hashlib
+    return hashlib.blake2b(data, digest_size=16).hexdigest()
+
+
+def read_source(path: Path, display: str, max_bytes: int = MAX_BYTES) -> SourceFile:
     try:
         data = path.read_bytes()
     except FileNotFoundError:
@@ -50,7 +55,7 @@ def read_source(path: Path, display: str, max_bytes: int = MAX_BYTES) -> SourceF
             text = data.decode("latin-1")
         else:
             raise SourceError(f"{display}: not UTF-8 text (byte {exc.start})") from None
-    return SourceFile(display, text, hashlib.blake2b(data, digest_size=16).hexdigest())
+    return SourceFile(display, text, content_digest(data))
 
 
 def _mostly_ascii(data: bytes) -> bool:

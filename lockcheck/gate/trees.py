@@ -44,10 +44,7 @@ def scan_tree(root: Path, paths: tuple[str, ...], options: Options) -> ScanResul
     if not wanted:
         return ScanResult({"files": 0, "functions": {"total": 0, "parsed": 0}}, (), (), (),
                           source_root=str(root))
-    opts = replace(options, paths=tuple(wanted),
-                   include_dirs=tuple(os.path.abspath(d) for d in options.include_dirs),
-                   model_files=tuple(os.path.abspath(m) for m in options.model_files),
-                   cache_dir=Path(options.cache_dir).resolve() if options.cache_dir else None)
+    opts = replace(options.with_absolute_paths(), paths=tuple(wanted))   # relative to root, below
     with _cwd(root):
         result = check(opts)
     src = Path(result.source_root)

@@ -10,7 +10,8 @@ from pathlib import Path
 import pytest
 
 from lockcheck.api import check
-from lockcheck.driver import SKIPPED, run_frontend
+from lockcheck.driver import run_frontend
+from lockcheck.parse_task import SKIPPED
 from lockcheck.frontend.lexer import tokenize
 from lockcheck.frontend.relevance import THROUGH_PARAMETER, function_refs, model_seeds, relevant_functions
 from lockcheck.options import Options

@@ -19,12 +19,13 @@ def kernel_fn(model):
     """``kernel_fn(path, name)`` → the parsed function, with the tree index
     (headers the files include) built once as the driver builds it."""
     from lockcheck.cache import Cache
-    from lockcheck.driver import FrontendRun, _build_tree_index, _function_name
+    from lockcheck.driver import FrontendRun, _build_tree_index
     from lockcheck.frontend.pipeline import lex_file, parse_items
     from lockcheck.frontend.source import read_source
     from lockcheck.model.loader import load_model
     from lockcheck.model.primitives import load_catalogue
     from lockcheck.options import Options
+    from lockcheck.parse_task import item_function_name
 
     files = [KERNEL / f for f in FILES]
     opts = Options(paths=tuple(map(str, files)), cache_dir=None)
@@ -33,7 +34,7 @@ def kernel_fn(model):
 
     def get(path: str, name: str):
         lexed = lex_file(path, read_source(KERNEL / path, path).text)
-        items = [i for i in lexed.items if i.kind == "function" and _function_name(i) == name]
+        items = [i for i in lexed.items if i.kind == "function" and item_function_name(i) == name]
         parsed = parse_items(path, items, index, model)
         assert parsed, f"{name} not found in {path}"
         return parsed[0]

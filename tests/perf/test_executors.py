@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from lockcheck.errors import InputError
-from lockcheck.executors import DaskExecutor, LocalExecutor, make_executor, parse_executor
+from lockcheck.executors import DaskExecutor, Job, LocalExecutor, make_executor, parse_executor
 
 from .clirun import FIXTURES, lockcheck, scan_json
 
@@ -36,10 +36,9 @@ def test_bad_executor_is_a_usage_error():
 
 def test_unreachable_scheduler_is_an_input_error():
     pytest.importorskip("distributed", reason="Dask is not installed (pip install 'lockcheck[dask]')")
-    from lockcheck.executors import Job
     ex = DaskExecutor("tcp://127.0.0.1:9", timeout=1)   # the discard port: nothing listens
     with pytest.raises(InputError, match="cannot reach the Dask scheduler"):
-        list(ex.map(None, [Job("x.c", "x.c", "0")]))
+        list(ex.map(None, [Job("/nonexistent/x.c", "x.c", "0")]))
 
 
 @pytest.fixture(scope="module")
@@ -65,3 +64,77 @@ def test_dask_scan_identical_to_local(dask_cluster, case, tmp_path):
     cache = tmp_path / "cache"
     assert scan_json(FIXTURES / case, "--cache-dir", cache, "--executor", dask_cluster) == local
     assert scan_json(FIXTURES / case, "--cache-dir", cache, "-j", "2") == local
+
+
+class _Recorder:
+    """An executor that keeps what the driver hands it, then parses here."""
+
+    name = "recorder"
+
+    def __init__(self) -> None:
+        self.ctx, self.jobs, self.lexed_dir = None, [], None
+
+    def map(self, ctx, jobs):
+        self.ctx, self.jobs, self.lexed_dir = ctx, list(jobs), ctx.lexed_dir
+        yield from LocalExecutor(1).map(ctx, jobs)
+
+
+def context_and_jobs(path, cache_dir, **options):
+    """The context and jobs a scan of ``path`` sends to its executor, and
+    the run (the context's lexed-files directory is gone when it returns)."""
+    from lockcheck import driver
+    from lockcheck.options import Options
+    recorder = _Recorder()
+    real = driver.make_executor
+    driver.make_executor = lambda spec, jobs: recorder
+    try:
+        run = driver.run_frontend(Options(paths=(str(path),), cache_dir=cache_dir, jobs=1, **options), extract=True)
+    finally:
+        driver.make_executor = real
+    recorder.ctx.lexed_dir = recorder.lexed_dir
+    return recorder.ctx, recorder.jobs, run
+
+
+def test_everything_sent_to_an_executor_names_absolute_paths(monkeypatch, tmp_path):
+    """Scanned from inside a directory with relative paths, -I, --model and
+    --cache-dir: the jobs and the context hold absolute paths only (a Dask
+    worker opens them against its own working directory), the reports
+    still name files as the user's paths do."""
+    import os
+    import shutil
+    from pathlib import Path
+    shutil.copytree(FIXTURES / "minikvm" / "before", tmp_path / "src")
+    (tmp_path / "inc").mkdir()
+    (tmp_path / "extra.toml").write_text("# no additions\n")
+    monkeypatch.chdir(tmp_path)
+    ctx, jobs, run = context_and_jobs("src", Path("cache"), include_dirs=("inc",), model_files=("extra.toml",))
+    assert len(jobs) == 7 and not run.errors
+    assert all(os.path.isabs(j.path) and Path(j.path).is_file() for j in jobs)
+    assert sorted(j.display for j in jobs) == sorted(f"src/{p.name}" for p in (tmp_path / "src").glob("*.c"))
+    assert sorted(f.path for f in run.files) == sorted(j.display for j in jobs)
+    assert os.path.isabs(ctx.lexed_dir) and Path(ctx.lexed_dir).parent == tmp_path / "cache"
+    o = ctx.options
+    assert o.paths == (str(tmp_path / "src"),) and o.include_dirs == (str(tmp_path / "inc"),)
+    assert o.model_files == (str(tmp_path / "extra.toml"),) and o.cache_dir == tmp_path / "cache"
+    assert all(os.path.isabs(h) for h in ctx.index.header_files)
+
+
+def test_a_relative_path_is_never_sent_to_dask():
+    with pytest.raises(ValueError, match="relative path"):
+        list(DaskExecutor("tcp://127.0.0.1:9", timeout=1).map(None, [Job("x.c", "x.c", "0")]))
+
+
+def test_a_dask_task_parses_with_the_cycle_collector_paused(monkeypatch, tmp_path):
+    """As in the client and the workers it forks (lockcheck.cyclic_gc): in a
+    Dask worker the collector made each parse half as slow again."""
+    import gc
+
+    from lockcheck import executors
+    from lockcheck.frontend.source import read_source
+    src = tmp_path / "a.c"
+    src.write_text("int f(void) { return 0; }\n")
+    seen = []
+    monkeypatch.setattr(executors, "process_pickled", lambda args: seen.append(gc.isenabled()) or b"")
+    assert gc.isenabled()
+    executors._dask_process(Job(str(src), "a.c", read_source(src, "a.c").digest), None)
+    assert seen == [False] and gc.isenabled()

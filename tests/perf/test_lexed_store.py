@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from lockcheck import driver
+from lockcheck import driver, parse_task
 from lockcheck.frontend import lexed_store, pipeline
 from lockcheck.frontend.pipeline import lex_file
 from lockcheck.options import Options
@@ -66,12 +66,15 @@ def test_a_damaged_entry_means_lexing_again(tmp_path):
 
 
 @pytest.mark.parametrize("jobs", [1, 2])
-def test_the_parse_phase_lexes_no_scanned_file_again(monkeypatch, jobs):
+def test_the_parse_phase_lexes_no_scanned_file_again(monkeypatch, tmp_path, jobs):
     """Count lex_file calls per file: once (index phase) for each scanned
     file, and the outcome equals a run that lexes twice.  Forked workers
     inherit the counting function; their counts come back through files."""
     files = sorted(glob.glob(str(ROOT / "fixtures" / "minikvm" / "before" / "*.c")))
     assert files
+    # a temporary directory of this test's own: other scans on the machine
+    # make and remove lockcheck-lexed-* directories in the system's
+    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path))
     log = tempfile.mktemp()
     real = pipeline.lex_file
 
@@ -84,12 +87,13 @@ def test_the_parse_phase_lexes_no_scanned_file_again(monkeypatch, jobs):
         if os.path.exists(log):
             os.unlink(log)
         if not store:
-            monkeypatch.setattr(driver.lexed_store, "load", lambda *a: None)
+            monkeypatch.setattr(parse_task.lexed_store, "load", lambda *a: None)
         out = driver.run_frontend(Options(paths=tuple(files), jobs=jobs, cache_dir=None), extract=True)
         lexed = Path(log).read_text().split()
         return out, lexed
 
-    monkeypatch.setattr(driver, "lex_file", counting)
+    monkeypatch.setattr(driver, "lex_file", counting)       # the index phase
+    monkeypatch.setattr(parse_task, "lex_file", counting)   # the parse phase
     leftovers = set(Path(tempfile.gettempdir()).glob("lockcheck-lexed-*"))
     stored, lexed_stored = run(True)
     twice, lexed_twice = run(False)

@@ -1,5 +1,5 @@
 """What a scan keeps alive: the scan runs with the cycle collector off
-(api._without_cyclic_gc), so anything in a reference cycle lives until the
+(lockcheck.cyclic_gc.paused), so anything in a reference cycle lives until the
 scan ends.  These pin the fixes that lowered the whole tree's peak."""
 
 from __future__ import annotations
