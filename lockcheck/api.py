@@ -16,6 +16,7 @@ import os
 import time
 
 from lockcheck import cyclic_gc
+from lockcheck.analysis import classes
 from lockcheck.analysis.contexts import callback_functions
 from lockcheck.analysis.documented import add_documented
 from lockcheck.cache import take_write_failure
@@ -72,7 +73,7 @@ def _run_key(options: Options, discovered) -> str | None:
     docs = [hashlib.blake2b(open(d, "rb").read()).hexdigest() for d in options.docs if os.path.isfile(d)]
     # each list preceded by its length, so no two inputs give one sequence
     return make_key("run", options.config_digest(), str(options.max_cycle_length), str(options.parse_all),
-                    str(len(docs)), *docs, str(len(options.docs)), *options.docs,
+                    str(options.include_novalidate), str(len(docs)), *docs, str(len(options.docs)), *options.docs,
                     str(len(options.include_dirs)), *(os.path.abspath(d) for d in options.include_dirs),
                     str(root), _display_base(files, root, options),
                     str(len(errors)), *errors, *(os.path.abspath(f) for f in files))
@@ -129,6 +130,14 @@ def _check(options: Options, progress, t0: float, discovered, key: str | None) -
     functions += header_functions(run, options, wanted)
     model = ScanModel.load(options.model_files)
     functions += callback_functions(functions, model.contexts)
+    class_model = classes.classes_model(options.model_files)
+    excluded = sorted({(fn.file, classes.excluded_reason(fn.file, class_model)) for fn in functions
+                       if classes.excluded_reason(fn.file, class_model)})
+    extracted = len(functions)
+    if excluded:
+        functions = [fn for fn in functions if not classes.excluded_reason(fn.file, class_model)]
+    class_facts = classes.collect((n for fn in functions for n in fn.class_notes), class_model,
+                                  options.include_novalidate)
     notifiers = NotifierModel(model.contexts.get("notifiers", {}), run.index.var_fields if run.index else {})
     not_followed = model.analysis.get("not_followed", {})
     skipped = frozenset(fn.name for f in run.files for fn in f.functions if fn.outcome == SKIPPED)
@@ -136,11 +145,13 @@ def _check(options: Options, progress, t0: float, discovered, key: str | None) -
     if run.index:
         program.tables = (run.index.ops_vars, run.index.var_fields)
     var_names = preferred_var_names(functions, (v for f in run.files for v in f.var_names))
-    counts = _ir_counts(run, functions)
+    counts = _ir_counts(run, functions, extracted - len(functions))
     release_index(run)
     _release_ir(run)
     del functions   # the analysis frees each body once walked (summaries.analyse)
     analysis = analyse(program)
+    counts["classes"] = classes.apply(analysis, class_facts)
+    counts["excluded_files"] = [{"file": f, "reason": r} for f, r in excluded]
     names = display_names(analysis.refs, var_names)
     if options.docs:
         add_documented(analysis, names, options.docs)
@@ -152,10 +163,14 @@ def _check(options: Options, progress, t0: float, discovered, key: str | None) -
     return dataclasses.replace(scan, run_info={"files_parsed": run.files_parsed, "files_cached": run.files_cached})
 
 
-def _ir_counts(run, functions) -> dict:
-    """What the statistics need of the IR, taken before the IR is freed."""
-    return {"header_functions": len(functions) - sum(len(f.irs) for f in run.files),
-            "unresolved_lock_expressions": sum(fn.unresolved_locks for fn in functions)}
+def _ir_counts(run, functions, excluded: int = 0) -> dict:
+    """What the statistics need of the IR, taken before the IR is freed
+    (``excluded``: functions of excluded files, left out of ``functions``)."""
+    return {"header_functions": len(functions) + excluded - sum(len(f.irs) for f in run.files),
+            "unresolved_lock_expressions": sum(fn.unresolved_locks for fn in functions),
+            "unresolved_locks": [{"file": fn.file, "line": line, "function": fn.name, "text": text}
+                                 for fn in sorted(functions, key=lambda f: (f.file, f.line, f.name))
+                                 for line, text in fn.unresolved_sites]}
 
 
 def _release_ir(run) -> None:
@@ -178,6 +193,10 @@ def _stats(run, counts: dict, analysis: AnalysisResult, result, seconds: float) 
                   "indirect_unresolved": analysis.indirect_unresolved},
         "indirect_targets": analysis.indirect_targets.as_dict(),
         "unresolved_lock_expressions": counts["unresolved_lock_expressions"],
+        # lock expressions that name no class once locals are resolved (analysis.classes)
+        "unresolved_locks": counts["unresolved_locks"],
+        "class_annotations": counts["classes"],
+        "excluded_files": counts["excluded_files"],
         # functions the front end could not parse: reported, skipped, the rest counts
         "unparsed": [{"file": f.path, "line": fn.reason_line or fn.line, "function": fn.name, "reason": fn.reason}
                      for f in run.files for fn in f.functions if fn.outcome == "failed"],

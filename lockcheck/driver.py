@@ -436,7 +436,12 @@ def _relevant(index: TreeIndex, refs: dict[str, set[str]], options: Options,
     macro_refs = {name: {t.text for t in macros.all[name].body if t.kind == "id"}
                   for name in macros.expandable} if macros else {}
     seeds = model_seeds(catalogue.names(), contexts) | pointer_fields(index.structs, index.typedef_targets)
-    return relevant_functions(refs, macro_refs, index.ops, seeds)
+    # lockdep class annotations (analysis.classes) are read where they are
+    # made; they lock nothing, so callers do not become relevant for them
+    from lockcheck.analysis.classes import annotation_names, classes_model
+    annotations = annotation_names(classes_model(options.model_files))
+    annotating = frozenset(name for name, named in refs.items() if not annotations.isdisjoint(named))
+    return relevant_functions(refs, macro_refs, index.ops, seeds) | annotating
 
 
 def _relevance_key(run: FrontendRun, path: Path) -> str:

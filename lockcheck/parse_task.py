@@ -95,8 +95,10 @@ def process(args: tuple[str, str]) -> FileOutcome:
                             for f in parsed] + skipped, key=lambda r: r.line))
     irs: tuple = ()
     if ctx.extract:
+        from lockcheck.analysis.classes import file_statics
         from lockcheck.analysis.extract import extract_functions
-        irs = tuple(extract_functions(parsed, ctx.index, ctx.catalogue, display, constants=lexed.macros))
+        irs = tuple(extract_functions(parsed, ctx.index, ctx.catalogue, display, constants=lexed.macros,
+                                      statics=file_statics(lexed.items)))
     return FileOutcome(display, lexed.lines, records, irs, var_names=votes)
 
 

@@ -14,18 +14,16 @@ from functools import lru_cache
 
 from pycparser import c_ast
 
-from lockcheck.analysis import ir
+from lockcheck.analysis import classes, ir
 from lockcheck.analysis.conditions import (ConditionExtraction, addressed_names, constant_value, flag_name,
                                           int_literal, macro_integers)
 from lockcheck.analysis.pointer_flows import PointerFlows
-from lockcheck.analysis.typing import TypeEnv, expr_text, lock_ref
+from lockcheck.analysis.substitute import DYNAMIC_SUBCLASS, PARAM_SUBCLASS
+from lockcheck.analysis.typing import TypeEnv, expr_text, local_object_key, lock_ref
 from lockcheck.model.loader import load_model
 from lockcheck.model.primitives import Catalogue, Primitive
 
-__all__ = ["extract_functions", "Extractor"]
-
-#: A subclass computed at run time: its own class, never "recursive".
-DYNAMIC_SUBCLASS = 99
+__all__ = ["extract_functions", "Extractor", "DYNAMIC_SUBCLASS", "PARAM_SUBCLASS"]
 
 _CONDITIONAL = {"trylock": ("nonzero", False), "acquire_unless_error": ("zero", True)}
 
@@ -46,28 +44,37 @@ def _pointsto_model(files: tuple[str, ...] = ()) -> dict:
 
 
 def extract_functions(parsed, index, catalogue: Catalogue, path: str, model_files=(),
-                      constants=()) -> list[ir.FunctionIR]:
+                      constants=(), statics: frozenset[str] = frozenset()) -> list[ir.FunctionIR]:
     """``constants``: the file's own ``#define``s (integer ones are compared
-    in conditions: ``locknum == SEM_GLOBAL_LOCK``)."""
+    in conditions: ``locknum == SEM_GLOBAL_LOCK``); ``statics``: its
+    file-scope ``static`` objects (keyed by file)."""
     model = dict(_analysis_model(tuple(model_files)))
     model["static_calls"] = _contexts_model(tuple(model_files)).get("static_calls", {})
     model["pointsto"] = _pointsto_model(tuple(model_files))
+    model["classes"] = classes.classes_model(tuple(model_files))
     out = []
     integers = macro_integers(constants)
     for fn in parsed:
         if fn.ast is None:
             continue
         try:
-            out.append(Extractor(index, catalogue, model, path, integers).function(fn.ast))
+            out.append(Extractor(index, catalogue, model, path, integers, statics).function(fn.ast))
         except RecursionError:
             continue
     return out
 
 
 class Extractor(ConditionExtraction):
-    def __init__(self, index, catalogue: Catalogue, model: dict, path: str, integers=None) -> None:
+    def __init__(self, index, catalogue: Catalogue, model: dict, path: str, integers=None,
+                 statics: frozenset[str] = frozenset()) -> None:
         self.integers: dict[str, int] = integers or {}
         self.env = TypeEnv(index, model)
+        self.env.file = path
+        self.env.statics = statics
+        self.classes_model: dict = model.get("classes", {})
+        self.class_notes: set = set()
+        self.unresolved_sites: set = set()
+        self.fn_name = ""
         self.index = index
         self.catalogue = catalogue
         self.path = path
@@ -87,6 +94,7 @@ class Extractor(ConditionExtraction):
     # ------------------------------------------------------------ function
     def function(self, fd: c_ast.FuncDef) -> ir.FunctionIR:
         decl = fd.decl
+        self.fn_name = decl.name or ""
         params: list[str] = []
         ftype = decl.type
         if isinstance(ftype, c_ast.FuncDecl) and ftype.args is not None:
@@ -101,12 +109,18 @@ class Extractor(ConditionExtraction):
         static = "static" in (decl.storage or [])
         return ir.FunctionIR(decl.name, self.path, fd.coord.line if fd.coord else 0, static,
                              tuple(params), body, tuple(sorted(set(self.var_names))),
-                             tuple(sorted(self.texts.items())), self.unresolved, self.flows.facts())
+                             tuple(sorted(self.texts.items())), self.unresolved, self.flows.facts(),
+                             unresolved_sites=tuple(sorted(self.unresolved_sites)),
+                             class_notes=tuple(sorted(self.class_notes | set(classes.dep_map_pairs(body)))))
 
-    def _declare(self, name: str, typ) -> None:
+    def _declare(self, name: str, typ, storage=()) -> None:
         ref = self.env.declare(name, typ)
         self.flows.declare(name, typ)
         ref = self.env.resolve_typedef(ref)
+        self.env.local_objects.pop(name, None)
+        if self.fn_name and ("static" in storage or (ref is not None and ref.pointers == 0
+                                                      and ref.base in self.lock_types)):
+            self.env.local_objects[name] = local_object_key(self.env, self.fn_name, name)
         if ref is not None and ref.base.startswith("struct ") and ref.pointers <= 1:
             self.var_names.append((ref.base, name))
 
@@ -139,7 +153,7 @@ class Extractor(ConditionExtraction):
     def s_Decl(self, node):
         out: list = []
         if node.name and not isinstance(node.type, c_ast.FuncDecl):
-            self._declare(node.name, node.type)
+            self._declare(node.name, node.type, node.storage or ())
         if node.init is not None:
             if node.name:
                 self.flows.declared(node.name, node.init)
@@ -269,7 +283,11 @@ class Extractor(ConditionExtraction):
         inner = value
         while isinstance(inner, c_ast.Cast):
             inner = inner.expr
+        typ = self.env.type_of(c_ast.ID(var)) if "." not in var and "->" not in var else None
+        names_lock = typ is not None and typ.pointers == 1 and typ.base in self.lock_types
         if isinstance(inner, c_ast.FuncCall):
+            if names_lock:
+                self.env.alias(var, None)   # the lock a call returns: not followed (unresolved)
             item = self.call(inner, out, var=var)
             if isinstance(item, ir.EffectAssign):
                 out.append(ir.EffectAssign(var, item.effect))
@@ -280,11 +298,9 @@ class Extractor(ConditionExtraction):
                 out.append(ir.Assign(var, None))
             return
         self.expr(value, out)
-        typ = self.env.type_of(c_ast.ID(var)) if "." not in var and "->" not in var else None
-        if typ is not None and typ.pointers == 1 and typ.base in self.lock_types:
+        if names_lock or (typ is None and isinstance(inner, c_ast.UnaryOp) and inner.op == "&"):
             ref, ok = lock_ref(value, self.env)
-            if ok:
-                self.env.alias(var, ref)
+            self.env.alias(var, ref if ok else None)
         out.append(ir.Assign(var, None))
 
     # ------------------------------------------------------------ expressions
@@ -333,6 +349,9 @@ class Extractor(ConditionExtraction):
                 return None
             if fname in ("__lc_scoped_guard", "__lc_scoped_cond_guard") and args:
                 return self._scoped_guard(fname, args, line, out)
+            note = classes.call_note(fname, args, lambda a: lock_ref(a, self.env), self.classes_model)
+            if note is not None:
+                self.class_notes.add(note)
             prim = self.catalogue.get(fname)
             if prim is not None:
                 return self._primitive(prim, args, line, out)
@@ -446,6 +465,9 @@ class Extractor(ConditionExtraction):
         ref, ok = lock_ref(args[prim.lock_arg], self.env)
         if not ok:
             self.unresolved += 1
+            self.unresolved_sites.add((line, ref.path))
+            # names no class: its own, never joined to another unresolved one
+            ref = ir.LockRef(f"u:{self.path}:{self.fn_name}:{ref.path}", ref.path)
             self.texts[ref.key] = ref.path
         if prim.class_prefix:
             ref = ir.LockRef(prim.class_prefix + ref.key, ref.path, ref.owner, ref.subclass)
@@ -463,6 +485,8 @@ class Extractor(ConditionExtraction):
                 return 1
         if isinstance(node, c_ast.ID) and node.name in self.subclass_constants:
             return int(self.subclass_constants[node.name])
+        if isinstance(node, c_ast.ID) and node.name in self.env.params and not self.env.lookup_alias(node.name)[1]:
+            return PARAM_SUBCLASS + self.env.params[node.name]
         return DYNAMIC_SUBCLASS
 
     def _primitive(self, prim: Primitive, args, line: int, out: list):

@@ -24,7 +24,7 @@ from __future__ import annotations
 import heapq
 
 from lockcheck.analysis import ir
-from lockcheck.analysis.extract import DYNAMIC_SUBCLASS
+from lockcheck.analysis.extract import DYNAMIC_SUBCLASS, PARAM_SUBCLASS
 from lockcheck.analysis.branchfacts import BranchFacts, opposite as _opposite, set_fact as _set_fact
 from lockcheck.analysis.releases import Releases
 from lockcheck.analysis.substitute import subst, subst_keys
@@ -328,6 +328,7 @@ class FunctionFlow(BranchFacts, Releases):
                            EdgeWitness(h.site, chain))
             if h.key == ref.class_key:
                 if self.on_recursive is not None and ref.subclass != DYNAMIC_SUBCLASS \
+                        and ref.subclass < PARAM_SUBCLASS \
                         and not (h.mode == "recursive" and mode == "recursive"):
                     self.on_recursive(edge)
                 continue
@@ -376,7 +377,7 @@ class FunctionFlow(BranchFacts, Releases):
         if summary.not_held:
             self._inherit_not_held(s, call, callee, summary, site)
         for edge in summary.param_edges.values():
-            src, dst = subst(edge.src, call.args, callee), subst(edge.dst, call.args, callee)
+            src, dst = subst(edge.src, call.args, callee, call), subst(edge.dst, call.args, callee, call)
             if src.class_key == dst.class_key:
                 continue
             w = EdgeWitness((site,) + edge.witness.held, (site,) + edge.witness.acquire)
@@ -405,8 +406,8 @@ class FunctionFlow(BranchFacts, Releases):
         args = call.args
         for acq in summary.acquires.values():
             ref = acq.ref
-            if ref.key[:2] == "p:":
-                ref = subst(ref, args, callee)
+            if ref.key[:2] == "p:" or ref.subclass >= PARAM_SUBCLASS:
+                ref = subst(ref, args, callee, call)
             before = acq.released_before
             if not before:
                 released = released_here
@@ -429,8 +430,8 @@ class FunctionFlow(BranchFacts, Releases):
         longer chain built only where it is kept or reported."""
         mine = self.summary.not_held
         for key, (ref, chain) in summary.not_held.items():   # keyed by the lock's class
-            if ref.key[:2] == "p:":
-                ref = subst(ref, call.args, callee)
+            if ref.key[:2] == "p:" or ref.subclass >= PARAM_SUBCLASS:
+                ref = subst(ref, call.args, callee, call)
                 key = ref.class_key
             old = mine.get(key)
             longer = None

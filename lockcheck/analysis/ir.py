@@ -50,7 +50,10 @@ class LockRef(_Compact):
     ``key`` identifies the class: ``g:NAME`` (a global or implicit lock),
     ``f:STRUCT:PATH`` (a struct field, whatever the path to it),
     ``p:N`` (the function's N-th parameter, resolved by callers),
-    ``t:TEXT`` (an expression whose type is unknown).  ``owner``/``path``
+    ``u:FILE:FUNCTION:TEXT`` (an expression that names no class once
+    locals are resolved: one per function, never joined to another),
+    ``k:KEY`` (the static key a ``lockdep_set_class`` gives); a
+    file-scope static is ``g:NAME@FILE``.  ``owner``/``path``
     build the displayed name (``&kvm->slots_lock``) once variable names
     across the whole scan are known.
     """
@@ -245,6 +248,10 @@ class FunctionIR(_Compact):
     unresolved_locks: int = 0
     # (to, from) pointer-flow facts (analysis.pointer_flows)
     flows: tuple[tuple[str, str], ...] = ()
+    # (line, text) of each lock expression that names no class
+    unresolved_sites: tuple[tuple[int, str], ...] = ()
+    # lockdep class annotations made here (analysis.classes): (kind, class key, detail)
+    class_notes: tuple[tuple[str, str, str], ...] = ()
 
 
 @dataclass(frozen=True, slots=True)

@@ -11,7 +11,8 @@ from __future__ import annotations
 
 from collections import Counter
 
-from lockcheck.analysis.extract import DYNAMIC_SUBCLASS
+from lockcheck.analysis.extract import DYNAMIC_SUBCLASS, PARAM_SUBCLASS
+from lockcheck.analysis.substitute import split_class_key
 
 __all__ = ["preferred_var_names", "display_names"]
 
@@ -38,7 +39,7 @@ def _render(key: str, owner: str, path: str, subclass: int, var_names: dict[str,
         name = path if "." not in path and not path.endswith("[]") else f"&{path}"
     else:
         name = path or key[2:]
-    if subclass == DYNAMIC_SUBCLASS:
+    if subclass == DYNAMIC_SUBCLASS or subclass >= PARAM_SUBCLASS:
         return f"{name}/?"
     return f"{name}/{subclass}" if subclass else name
 
@@ -51,7 +52,19 @@ def display_names(votes: dict[str, dict], var_names: dict[str, str]) -> dict[str
         for (key, owner, path, subclass), n in forms.items():
             rendered[_render(key, owner, path, subclass, var_names)] += n
         out[class_key] = min(rendered.items(), key=lambda kv: (-kv[1], len(kv[0]), kv[0]))[0]
-    # two classes must never share a name
+        if class_key.startswith("k:"):   # lockdep_set_class(): lockdep names the class by its key
+            base, sub = split_class_key(class_key)
+            name = base[2:].partition(":")[2].partition("@")[0]
+            out[class_key] = f"{name}/{sub}" if sub else name
+    # two classes must never share a name: file-scope statics (lockdep
+    # prints both `register_mutex`s alike) and unresolved expressions are
+    # told apart by file or function only when their names meet
+    shared = Counter(out.values())
+    for k in sorted(out):
+        if shared[out[k]] > 1 and k.startswith("g:") and "@" in k:
+            out[k] = f"{split_class_key(k)[0].rpartition('@')[2]}:{out[k]}"
+        elif shared[out[k]] > 1 and k.startswith("u:"):
+            out[k] = f"{out[k]}@{k[2:].split(':')[1]}"
     seen: dict[str, str] = {}
     for k in sorted(out):
         if out[k] in seen:

@@ -74,6 +74,7 @@ def _global(call: Call, pos: int) -> str | None:
     if pos >= len(call.args) or call.args[pos] is None:
         return None
     key = call.args[pos].key
+    key = key.partition("@")[0]    # a file-scope static (g:NAME@FILE): chains match by name
     if not key.startswith("g:"):
         return None
     return key if "." not in key else None

@@ -32,6 +32,15 @@ class Releases:
         for k in range(len(s.held) - 1, -1, -1):
             if s.held[k].key == key or s.held[k].ref.key == ref.key:
                 return State(s.held[:k] + s.held[k + 1:], s.released, s.facts)
+        if ref.key[:2] == "u:":
+            # an unresolved lock is released through another unresolved
+            # expression (`ptl = pmd_lock(..)` took it inside the helper):
+            # the latest one written alike, else the latest unresolved one
+            held = [k for k in range(len(s.held)) if s.held[k].ref.key[:2] == "u:"]
+            alike = [k for k in held if s.held[k].ref.path == ref.path]
+            if alike or held:
+                k = (alike or held)[-1]
+                return State(s.held[:k] + s.held[k + 1:], s.released, s.facts)
         return State(s.held, s.released | {key}, s.facts)
 
     def runs_once(self, loop: ir.Loop, entered: set[State], left: set[State]) -> set[State]:
@@ -104,7 +113,7 @@ class Releases:
         if not effect.held and not effect.released:
             return s
         released = subst_keys(effect.released, call.args, callee)
-        taken = [(subst(h.ref, call.args, callee), h) for h in effect.held]
+        taken = [(subst(h.ref, call.args, callee, call), h) for h in effect.held]
         mine = {h.key for h in s.held}
         # dropped and taken again while the caller holds it: neutral
         retaken = {ref.class_key for ref, _ in taken if ref.class_key in released and ref.class_key in mine}

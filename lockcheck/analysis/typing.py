@@ -15,7 +15,7 @@ from pycparser import c_ast
 from lockcheck.analysis.ir import LockRef
 from lockcheck.frontend.typefacts import TypeRef
 
-__all__ = ["TypeEnv", "lock_ref", "expr_text"]
+__all__ = ["TypeEnv", "lock_ref", "expr_text", "local_object_key"]
 
 _GENERATOR = None
 
@@ -62,6 +62,12 @@ class TypeEnv:
         self.type_from_arg: dict[str, int] = model.get("type_from_arg", {})
         self.type_of_arg: dict[str, int] = model.get("type_of_arg", {})
         self.alias_fields = frozenset(model.get("lock_alias_fields", ()))
+        self.lock_types = frozenset(model.get("lock_types", ()))
+        self.file = ""
+        self.statics: frozenset[str] = frozenset()     # this file's file-scope statics
+        self.local_objects: dict[str, str] = {}        # name -> class key (local static / stack lock)
+        # structs whose lock is keyed where the container is initialised (classes.toml)
+        self.generic = frozenset(model.get("classes", {}).get("generic_containers", {}))
 
     # -- scopes
     def push(self) -> None:
@@ -77,14 +83,24 @@ class TypeEnv:
         self.scopes[-1][name] = ref
         return ref
 
-    def alias(self, name: str, lock: LockRef) -> None:
-        self.aliases[-1][name] = lock
+    def alias(self, name: str, lock: LockRef | None) -> None:
+        """``name = <lock expression>``: recorded in the scope that declares
+        ``name``; a different class assigned in a nested scope (one branch)
+        leaves the local unresolved (``None``) after it."""
+        depth = next((k for k in range(len(self.scopes) - 1, -1, -1) if name in self.scopes[k]), 0)
+        for k in range(len(self.aliases) - 1, depth, -1):
+            self.aliases[k].pop(name, None)
+        old = self.aliases[depth].get(name, lock)
+        nested = depth < len(self.scopes) - 1
+        self.aliases[depth][name] = None if nested and (old is None or lock is None or old.key != lock.key) \
+            else lock
 
-    def lookup_alias(self, name: str) -> LockRef | None:
+    def lookup_alias(self, name: str) -> tuple[LockRef | None, bool]:
+        """(class, assigned): an assigned local with no class is unresolved."""
         for scope in reversed(self.aliases):
             if name in scope:
-                return scope[name]
-        return None
+                return scope[name], True
+        return None, False
 
     def lookup(self, name: str) -> tuple[TypeRef | None, bool]:
         """(type, is_local)."""
@@ -178,16 +194,16 @@ def lock_ref(node, env: TypeEnv) -> tuple[LockRef, bool]:
     """The lock class of a lock expression; second item: resolved by type."""
     bare = _strip(node, env.alias_fields)
     if isinstance(bare, c_ast.ID):
-        alias = env.lookup_alias(bare.name)
+        alias, assigned = env.lookup_alias(bare.name)
         if alias is not None:
             return alias, True
         typ, is_local = env.lookup(bare.name)
-        if bare.name in env.params and not _is_struct_value(typ):
+        if is_local and bare.name in env.local_objects and not assigned:
+            return LockRef(env.local_objects[bare.name], bare.name), True
+        if bare.name in env.params and not _is_struct_value(typ) and not assigned:
             return LockRef(f"p:{env.params[bare.name]}", bare.name), True
-        if not is_local and (typ is not None or bare.name in env.index.globals):
-            return LockRef(f"g:{bare.name}", bare.name), True
         if not is_local:
-            return LockRef(f"g:{bare.name}", bare.name), True
+            return _global_ref(bare.name, env), True
     if isinstance(bare, c_ast.StructRef) and isinstance(bare.field, c_ast.ID):
         ref = _field_ref(bare, env)
         if ref is not None:
@@ -211,10 +227,32 @@ def _is_struct_value(typ: TypeRef | None) -> bool:
 
 def _field_ref(node: c_ast.StructRef, env: TypeEnv) -> LockRef | None:
     """``a->b.c`` → field ``c`` of the struct type of ``a->b`` (the class),
-    displayed from the last ``->`` hop: ``&<var of a's type>->b.c``."""
-    base_type = env.type_of(node.name)
-    if base_type is not None and base_type.base.startswith(("struct ", "union ")):
-        key = f"f:{base_type.base}:{node.field.name}"
+    displayed from the last ``->`` hop: ``&<var of a's type>->b.c``.
+
+    lockdep keys a dynamically initialised lock by its init site; the
+    checker approximates that by the field path.  The key carries where
+    the lock's struct sits in the next struct out, ``f:S:F#OUTER:FIELD``
+    (``&cmdq->csq.lock``: ``f:struct cmq_ring:lock#struct cmq:csq``); the
+    analysis keeps that qualifier only for a field initialised at more
+    than one such place (``csq.lock`` and ``crq.lock``: two
+    ``spin_lock_init()`` calls, two classes) and for generic containers
+    (``generic_containers`` in classes.toml: a wait queue is keyed where
+    it is initialised, so ``&conn->pending_rx.lock`` is not
+    ``&sk->sk_wq.lock``).  A generic container reached through a
+    parameter is the parameter's, ``p:N.PATH@STRUCT``, resolved at each
+    call site to the caller's container."""
+    chain = _hops(node, env)
+    if chain is not None:
+        hops, base, through_pointer = chain
+        g = next((k for k, (t, _) in enumerate(hops) if t in env.generic), None)
+        if g == 0 and through_pointer and isinstance(base, c_ast.ID) and base.name in env.params \
+                and not env.lookup_alias(base.name)[1]:
+            path = ".".join(f for _, f in hops)
+            return LockRef(f"p:{env.params[base.name]}.{path}@{hops[0][0]}", path, hops[0][0])
+        k = g if g is not None else len(hops) - 1
+        key = f"f:{hops[k][0]}:{'.'.join(f for _, f in hops[k:])}"
+        if k > 0:
+            key += f"#{hops[k - 1][0]}:{hops[k - 1][1]}"
         owner, path = _display_path(node, env)
         return LockRef(key, path, owner)
     # a global struct object: &apic_hw_disabled.key
@@ -225,8 +263,55 @@ def _field_ref(node: c_ast.StructRef, env: TypeEnv) -> LockRef | None:
         root = root.name
     if isinstance(root, c_ast.ID) and not env.lookup(root.name)[1]:
         path = ".".join([root.name] + parts[::-1])
-        return LockRef(f"g:{path}", path)
+        return _global_ref(path, env, root.name)
+    if isinstance(root, c_ast.ID) and root.name in env.local_objects:
+        path = ".".join([root.name] + parts[::-1])
+        return LockRef(env.local_objects[root.name] + path[len(root.name):], path)
     return None
+
+
+def _hops(node: c_ast.StructRef, env: TypeEnv):
+    """([(struct type, field)] from the outermost typed struct in to the
+    lock, the base expression, whether the chain starts at a ``->``);
+    None for a global object's members (keyed by name) or an untyped lock."""
+    hops = []
+    cur = node
+    while isinstance(cur, c_ast.StructRef) and isinstance(cur.field, c_ast.ID):
+        typ = env.type_of(cur.name)
+        if typ is None or not typ.base.startswith(("struct ", "union ")):
+            break
+        hops.append((typ.base, cur.field.name))
+        if cur.type == "->":
+            return hops[::-1], cur.name, True
+        cur = cur.name
+    if not hops:
+        return None
+    if cur is not node and isinstance(cur, c_ast.ID) and not env.lookup(cur.name)[1] and len(hops) == _depth(node):
+        return None     # a global object: keyed by its name
+    return hops[::-1], cur, False
+
+
+def _depth(node) -> int:
+    n = 0
+    while isinstance(node, c_ast.StructRef):
+        n += 1
+        node = node.name
+    return n
+
+
+def _global_ref(path: str, env: TypeEnv, name: str | None = None) -> LockRef:
+    """A global is its own class; a file-scope ``static`` one is keyed by
+    name and file (``g:NAME@FILE``) (two files' ``static DEFINE_MUTEX(register_mutex)`` are
+    two classes, as in lockdep)."""
+    if (name or path) in env.statics:
+        return LockRef(f"g:{path}@{env.file}", path)
+    return LockRef(f"g:{path}", path)
+
+
+def local_object_key(env: TypeEnv, function: str, name: str) -> str:
+    """The class of a function's own lock object (a ``static`` local or a
+    lock on the stack): one per function, like its init site."""
+    return f"g:{function}.{name}@{env.file}"
 
 
 def _display_path(node: c_ast.StructRef, env: TypeEnv) -> tuple[str, str]:

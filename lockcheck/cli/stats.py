@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import sys
 
 import click
@@ -15,11 +16,13 @@ from lockcheck.errors import InputError
 @common_options
 @click.option("--top", default=10, show_default=True, help="Failure reasons to list.")
 def stats(fmt, top, **kw):
-    """Files, functions, parse outcomes, top failure reasons, lines/s."""
+    """Files, functions, parse outcomes, top failure reasons, lines/s, unresolved lock expressions."""
     from lockcheck.driver import run_frontend
     from lockcheck.report.stats import render_stats_json, render_stats_text, summarize
     try:
-        run = run_frontend(build_options(**kw), headers_too=True)
+        # every function, extracted too: the unresolved lock expressions are listed
+        options = dataclasses.replace(build_options(**kw), parse_all=True)
+        run = run_frontend(options, extract=True, headers_too=True)
     except InputError as exc:
         click.echo(f"lockcheck: error: {exc}", err=True)
         return exitcodes.USAGE_ERROR

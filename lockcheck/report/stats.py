@@ -23,6 +23,10 @@ def summarize(run) -> dict:
                 failures.append({"file": f.path, "line": fn.reason_line or fn.line,
                                  "function": fn.name, "reason": fn.reason})
     total = sum(outcomes.values())
+    # lock expressions that name no class once locals are resolved (analysis.classes)
+    unresolved = [{"file": fn.file, "line": line, "function": fn.name, "text": text}
+                  for f in run.files for fn in f.irs for line, text in fn.unresolved_sites]
+    unresolved.sort(key=lambda u: (u["file"], u["line"], u["text"]))
     return {
         "files": len(run.files),
         "unreadable": [f.error for f in run.files if f.error],
@@ -38,6 +42,7 @@ def summarize(run) -> dict:
         "reasons": [{"outcome": o, "reason": r, "count": c}
                     for (o, r), c in sorted(reasons.items(), key=lambda kv: (-kv[1], kv[0]))],
         "failures": failures,
+        "unresolved_locks": unresolved,
         "seconds": round(run.seconds, 2),
         "lines_per_second": int(lines / run.seconds) if run.seconds else 0,
         "cache": {"hits": run.cache_hits, "misses": run.cache_misses},
@@ -76,3 +81,12 @@ def render_stats_text(summary: dict, top: int) -> None:
         for r in summary["reasons"][:top]:
             reasons.add_row(str(r["count"]), r["outcome"], r["reason"])
         console.print(reasons)
+    unresolved = summary.get("unresolved_locks", [])
+    if unresolved:
+        t = Table(title=f"unresolved lock expressions ({len(unresolved)}; first {top})")
+        t.add_column("where")
+        t.add_column("function")
+        t.add_column("expression")
+        for u in unresolved[:top]:
+            t.add_row(f"{u['file']}:{u['line']}", u["function"], u["text"])
+        console.print(t)

@@ -1,0 +1,338 @@
+"""Lock classes as lockdep keys them: annotations, merges and exclusions.
+
+Extraction keys a lock by where it lives (``analysis.typing``).  lockdep
+then lets code change the key, and this module applies what it says,
+from the rows of ``model/data/classes.toml``:
+
+- ``lockdep_set_novalidate_class(&dev->mutex)``: lockdep records no
+  dependency through the class, so neither does the checker (unless
+  asked: ``include_novalidate``);
+- ``lockdep_set_subclass(&serio->lock, depth)`` and a per-instance key
+  (``lockdep_set_class(&x->lock, &x->key)``, ``&keys[family]``,
+  ``lockdep_register_key()``-d keys): one checker class stands for several
+  lockdep classes or subclasses, so taking one instance while holding
+  another is not reported as recursive locking;
+- ``lockdep_set_class(&x->lock, &static_key)``: the class *is* that key;
+  two classes given one key are one class;
+- a lock and the ``lockdep_map`` annotation taken right after it
+  (``down(&console_sem); mutex_acquire(&console_lock_dep_map, ...)``) are
+  one lock: lockdep only sees the annotation;
+- unresolved lock expressions (``u:`` keys, text that names no class
+  once locals are resolved) never make an edge or a recursive finding
+  with another unresolved expression;
+- files that break the rules on purpose are left out (``excluded_files``).
+
+Annotations are collected per function at extraction
+(:func:`call_note`, :func:`dep_map_pairs`) and applied to the analysis
+result as a whole (:func:`apply`), since the annotation and the locking
+are usually in different files.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from functools import lru_cache
+
+from pycparser import c_ast
+
+from lockcheck.analysis import ir
+from lockcheck.analysis.substitute import DYNAMIC_SUBCLASS, PARAM_SUBCLASS, split_class_key
+from lockcheck.model.loader import load_model
+
+__all__ = ["classes_model", "annotation_names", "call_note", "dep_map_pairs", "ClassFacts",
+           "collect", "apply", "excluded_reason", "split_class_key", "is_unresolved"]
+
+
+
+@lru_cache(maxsize=None)
+def classes_model(files: tuple[str, ...] = ()) -> dict:
+    return load_model("classes", files)
+
+
+def annotation_names(model: dict) -> frozenset[str]:
+    """Calls whose functions must be parsed for their annotations."""
+    return frozenset(model.get("set_class", {})) | frozenset(model.get("set_subclass", {})) | \
+        frozenset(model.get("novalidate", {}).get("names", ())) | frozenset(model.get("init", {}))
+
+
+def is_unresolved(class_key: str) -> bool:
+    return class_key.startswith("u:")
+
+
+def excluded_reason(path: str, model: dict) -> str | None:
+    """Why a file is left out, if it is (matched on whole trailing path components)."""
+    for tail, reason in model.get("excluded_files", {}).items():
+        if path == tail or path.endswith("/" + tail):
+            return reason
+    return None
+
+
+# ---------------------------------------------------------------- extraction
+
+def call_note(fname: str, args, lock_ref, model: dict) -> tuple[str, str, str] | None:
+    """The class annotation made by the call ``fname(args)``, if any:
+    ``(kind, class key, detail)``; ``lock_ref(node) -> (LockRef, ok)``."""
+    novalidate = model.get("novalidate", {}).get("names", ())
+    spec = None
+    if fname in model.get("init", {}):
+        k = model["init"][fname]
+        if len(args) <= k:
+            return None
+        ref, ok = lock_ref(args[k])
+        inner, _, qualifier = ref.key.partition("#")
+        return ("init", inner, qualifier) if ok and qualifier and inner.startswith("f:") else None
+    if fname in novalidate:
+        kind, spec = "novalidate", {"lock": 0}
+    elif fname in model.get("set_subclass", {}):
+        kind, spec = "subclass", model["set_subclass"][fname]
+    elif fname in model.get("set_class", {}):
+        kind, spec = "class", model["set_class"][fname]
+    if spec is None or len(args) <= spec["lock"]:
+        return None
+    ref, ok = lock_ref(args[spec["lock"]])
+    if not ok or not ref.key.startswith(("f:", "g:")):
+        return None     # a parameter or unknown text: no class to annotate here
+    detail = ""
+    if kind == "subclass":
+        detail = _subclass_detail(args, spec)
+    elif kind == "class":
+        detail = _key_detail(args[spec["key"]], lock_ref) if len(args) > spec["key"] else "dynamic"
+        if spec.get("subclass") is not None and _subclass_detail(args, spec) not in ("", "const:0"):
+            detail = "dynamic"
+    return (kind, ref.key, detail)
+
+
+def _subclass_detail(args, spec) -> str:
+    k = spec.get("subclass")
+    if k is None or len(args) <= k:
+        return "dynamic"
+    node = args[k]
+    if isinstance(node, c_ast.Constant):
+        try:
+            return f"const:{int(node.value.rstrip('uUlL'), 0)}"
+        except ValueError:
+            return "dynamic"
+    return "dynamic"
+
+
+def _key_detail(node, lock_ref) -> str:
+    """``static:KEY`` when the key is one object (``&iint_mutex_key``), else
+    ``dynamic`` (a field of an instance, an array element, a parameter)."""
+    bare = node
+    while isinstance(bare, c_ast.Cast):
+        bare = bare.expr
+    if isinstance(bare, c_ast.UnaryOp) and bare.op == "&" and isinstance(bare.expr, c_ast.ID):
+        ref, ok = lock_ref(bare)
+        if ok and ref.key.startswith("g:"):
+            return f"static:{ref.key}"
+    return "dynamic"
+
+
+def dep_map_pairs(body: ir.Block, map_kind: str = "lockdep_map") -> tuple[tuple[str, str, str], ...]:
+    """``("same", lock, map)`` for each lock acquired right before (the next
+    item of the same block, or the same line) a ``lockdep_map`` annotation
+    on another class: the annotation is how lockdep sees that lock."""
+    out = set()
+    for block in _blocks(body):
+        acquires = [(k, a) for k, item in enumerate(block.items) if (a := _acquire_of(item)) is not None]
+        for (k1, a), (k2, b) in zip(acquires, acquires[1:]):
+            if a.kind == map_kind or b.kind != map_kind or a.lock.key == b.lock.key:
+                continue
+            if k2 == k1 + 1 or a.line == b.line:
+                out.add(("same", a.lock.key, b.lock.key))
+    return tuple(sorted(out))
+
+
+def _acquire_of(item):
+    if isinstance(item, ir.Acquire) and item.action == "acquire":
+        return item
+    if isinstance(item, ir.EffectAssign) and item.effect.blocking:
+        return item.effect.acquire
+    return None
+
+
+def _blocks(node):
+    if isinstance(node, ir.Block):
+        yield node
+    if isinstance(node, (ir.Block,)):
+        children = node.items
+    elif isinstance(node, ir.If):
+        children = (node.then, node.orelse)
+    elif isinstance(node, ir.Loop):
+        children = (node.body, node.post)
+    elif isinstance(node, ir.Switch):
+        children = (node.pre, node.body)
+    else:
+        return
+    for child in children:
+        yield from _blocks(child)
+
+
+# ---------------------------------------------------------------- the facts
+
+@dataclass
+class ClassFacts:
+    """What the whole scan's annotations say about its classes."""
+
+    novalidate: set[str] = field(default_factory=set)          # base keys
+    split: set[str] = field(default_factory=set)               # fields initialised at several places
+    generic: frozenset[str] = frozenset()                      # generic container structs
+    several: set[str] = field(default_factory=set)             # base keys: no recursive findings
+    renames: dict[str, str] = field(default_factory=dict)      # base key -> base key
+    include_novalidate: bool = False
+
+
+def collect(notes, model: dict, include_novalidate: bool = False) -> ClassFacts:
+    """``notes``: every function's ``class_notes``."""
+    facts = ClassFacts(include_novalidate=include_novalidate,
+                       generic=frozenset(model.get("generic_containers", {})))
+    facts.novalidate |= {f"f:{k}" for k in model.get("novalidate", {}).get("known", {})}
+    notes = list(notes)
+    places: dict[str, set[str]] = {}
+    for kind, key, detail in notes:
+        if kind == "init":
+            places.setdefault(key, set()).add(detail)
+    facts.split = {k for k, v in places.items() if len(v) > 1}
+    static_keys: dict[str, set[str]] = {}
+    for kind, key, detail in notes:
+        key = _qualified(facts, key)
+        if kind == "same":
+            detail = _qualified(facts, detail)
+        if kind == "novalidate":
+            facts.novalidate.add(key)
+        elif kind == "subclass":
+            facts.several.add(key)
+        elif kind == "class":
+            static_keys.setdefault(key, set()).add(detail)
+        elif kind == "same":
+            facts.renames.setdefault(key, detail)
+    for key, details in static_keys.items():
+        if len(details) == 1 and next(iter(details)).startswith("static:"):
+            # one static key for every instance: that key is the class
+            # (two classes given one key become one)
+            facts.renames.setdefault(key, "k:" + next(iter(details))[len("static:"):])
+        else:
+            facts.several.add(key)
+    return facts
+
+
+def _qualified(facts: ClassFacts, base: str) -> str:
+    """A field key keeps its place in the outer struct (``#OUTER:FIELD``,
+    analysis.typing) only where lockdep tells the places apart: a field
+    initialised at several places, a generic container's lock."""
+    inner, sep, _ = base.partition("#")
+    if not sep or inner in facts.split or inner.split(":", 2)[1] in facts.generic:
+        return base
+    return inner
+
+
+def _canon(facts: ClassFacts, class_key: str) -> str:
+    base, sub = split_class_key(class_key)
+    base = _qualified(facts, base)
+    if sub >= PARAM_SUBCLASS:      # a parameter's subclass no caller gave: dynamic
+        sub = DYNAMIC_SUBCLASS
+    seen = 0
+    while base in facts.renames and seen < 8:
+        base = facts.renames[base]
+        seen += 1
+    return f"{base}/{sub}" if sub else base
+
+
+def apply(analysis, facts: ClassFacts) -> dict[str, int]:
+    """Rewrite ``analysis`` (edges, recursive, not_held, display votes) by
+    the class facts; returns what was dropped or merged, for statistics."""
+    from lockcheck.analysis.summaries import EdgeRecord
+    counts = {"edges_novalidate": 0, "edges_unresolved": 0, "recursive_dropped": 0, "classes_rekeyed": 0}
+
+    def skip(key: str) -> bool:
+        return not facts.include_novalidate and split_class_key(key)[0] in facts.novalidate
+
+    edges: dict = {}
+    for (src, dst), rec in sorted(analysis.edges.items()):
+        s, d = _canon(facts, src), _canon(facts, dst)
+        if s == d:
+            # a lock and its annotation: one lock; two classes given one
+            # key: that class nested in itself (possible recursive locking)
+            if s.startswith("k:") and not skip(s):
+                _merge_into(analysis.recursive, s, rec, EdgeRecord)
+            continue
+        if skip(s) or skip(d):
+            counts["edges_novalidate"] += 1
+            continue
+        if is_unresolved(s) and is_unresolved(d):
+            counts["edges_unresolved"] += 1
+            continue
+        _merge_into(edges, (s, d), rec, EdgeRecord)
+    analysis.edges = edges
+    for table_name in ("recursive", "not_held"):
+        table = getattr(analysis, table_name)
+        out: dict = {}
+        for key, rec in sorted(table.items()):
+            k = _canon(facts, key)
+            base = split_class_key(k)[0]
+            if table_name == "recursive" and (skip(k) or is_unresolved(k) or base in facts.several
+                                              or split_class_key(key)[0] in facts.several):
+                counts["recursive_dropped"] += 1
+                continue
+            _merge_into(out, k, rec, EdgeRecord)
+        setattr(analysis, table_name, out)
+    # a merged class is named as its target is written (the annotation
+    # lockdep reports), by its own forms only when the target has none
+    refs: dict = {k: dict(v) for k, v in analysis.refs.items() if _canon(facts, k) == k}
+    for key, votes in sorted(analysis.refs.items()):
+        k = _canon(facts, key)
+        if k != key:
+            counts["classes_rekeyed"] += 1
+            if k not in refs or k.startswith("k:"):
+                into = refs.setdefault(k, {})
+                for form, n in votes.items():
+                    into[form] = into.get(form, 0) + n
+    analysis.refs = refs
+    return counts
+
+
+def _merge_into(table: dict, k, rec, record_type) -> None:
+    old = table.get(k)
+    if old is None:
+        new = record_type(*(k if isinstance(k, tuple) else (k, k)))
+        new.kinds = dict(rec.kinds)
+        new.by_function = dict(rec.by_function)
+        table[k] = new
+        return
+    for kind, w in rec.kinds.items():
+        if kind not in old.kinds or w.cost() < old.kinds[kind].cost():
+            old.kinds[kind] = w
+    for fk, w in rec.by_function.items():
+        if fk not in old.by_function or w.cost() < old.by_function[fk].cost():
+            old.by_function[fk] = w
+
+
+# ---------------------------------------------------------------- file statics
+
+_DECL_ENDS = frozenset(("=", ";", ",", "["))
+
+
+def file_statics(items) -> frozenset[str]:
+    """Names of a file's file-scope ``static`` objects, from its top-level
+    declaration items (``static DEFINE_MUTEX(register_mutex);``,
+    ``static struct mutex m = ...;``, ``static spinlock_t a, b;``)."""
+    out = set()
+    for item in items:
+        if item.kind != "declaration" or not item.tokens or item.tokens[0].text != "static":
+            continue
+        toks = item.tokens
+        depth = 0
+        for k, t in enumerate(toks):
+            if t.text in ("(", "{"):
+                depth += 1
+            elif t.text in (")", "}"):
+                depth -= 1
+            if t.kind != "id":
+                continue
+            nxt = toks[k + 1].text if k + 1 < len(toks) else ";"
+            if depth == 0 and nxt in _DECL_ENDS:
+                out.add(t.text)
+            elif depth == 0 and nxt == "(" and t.text.startswith(("DEFINE_", "DECLARE_")) \
+                    and k + 2 < len(toks) and toks[k + 2].kind == "id":
+                out.add(toks[k + 2].text)
+    return frozenset(out)

@@ -1,0 +1,104 @@
+"""Lock classes as lockdep keys them (lockcheck.analysis.classes): what the
+fixtures in fixtures/classes cannot say by their expectations alone."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+from lockcheck.analysis import classes
+from lockcheck.analysis.substitute import split_class_key
+from lockcheck.api import check
+from lockcheck.frontend.items import split_items
+from lockcheck.frontend.lexer import tokenize
+from lockcheck.options import Options
+
+REPO = Path(__file__).resolve().parents[2]
+CLASSES = REPO / "fixtures" / "classes"
+
+
+def _scan(path: Path, **kw):
+    return check(Options(paths=(str(path),), cache_dir=None, **kw))
+
+
+def _line(path: Path, function: str, text: str) -> int:
+    """The first line holding ``text`` after ``function``'s definition."""
+    lines = path.read_text().splitlines()
+    start = next(k for k, ln in enumerate(lines) if ln.startswith(("void ", "static ")) and f" {function}(" in ln)
+    return next(k + 1 for k in range(start, len(lines)) if text in lines[k])
+
+
+def _cycles(result) -> set[tuple[str, ...]]:
+    return {f.locks for f in result.findings}
+
+
+def test_novalidate_hides_findings_unless_asked():
+    quiet = _scan(CLASSES / "novalidate.c")
+    assert not quiet.findings
+    assert quiet.stats["class_annotations"]["edges_novalidate"] == 2
+    loud = _scan(CLASSES / "novalidate.c", include_novalidate=True)
+    found = _cycles(loud)
+    assert ("&p->mutex",) in found                       # port_attach nests two ports
+    assert any(set(c) == {"&p->mutex", "bus_lock"} for c in found)
+
+
+def test_unresolved_listed_with_file_and_line():
+    result = _scan(CLASSES / "unresolved_local.c")
+    sites = {(u["function"], u["line"], u["text"]) for u in result.stats["unresolved_locks"]}
+    fixture = CLASSES / "unresolved_local.c"
+    assert ("table_move", _line(fixture, "table_move", "spin_lock(ptl)"), "ptl") in sites
+    assert ("table_fill", _line(fixture, "table_fill", "spin_lock(lock)"), "lock") in sites
+    assert result.stats["unresolved_lock_expressions"] == len(result.stats["unresolved_locks"])
+    # cfg_update's `m` was resolved through its assignment, not listed
+    assert not any(f == "cfg_update" for f, _, _ in sites)
+    # unresolved expressions never meet: the table_* ABBA is dropped, not reported
+    assert result.stats["class_annotations"]["edges_unresolved"] >= 2
+
+
+def test_stats_command_lists_unresolved():
+    out = subprocess.run([sys.executable, "-m", "lockcheck", "stats", "--no-cache", "-j", "1", "--format", "json",
+                          "unresolved_local.c"], cwd=CLASSES, capture_output=True, text=True, timeout=120)
+    assert out.returncode == 0, out.stderr
+    doc = json.loads(out.stdout)
+    line = _line(CLASSES / "unresolved_local.c", "table_swap", "spin_lock(ptl)")
+    assert {"file": "unresolved_local.c", "line": line, "function": "table_swap", "text": "ptl"} \
+        in doc["unresolved_locks"]
+
+
+def test_static_names_meet_only_when_they_collide():
+    both = _scan(CLASSES / "statics")
+    names = {lock.name for lock in both.locks}
+    assert names == {"fixtures/classes/statics/hwdep.c:register_mutex",
+                     "fixtures/classes/statics/seq_oss.c:register_mutex", "sound_mutex"}
+    one = _scan(CLASSES / "statics" / "hwdep.c")
+    assert "register_mutex" in {lock.name for lock in one.locks}     # alone: lockdep's plain name
+
+
+def test_excluded_file_is_reported_with_its_reason():
+    result = _scan(CLASSES / "selftest")
+    assert not result.findings
+    (entry,) = result.stats["excluded_files"]
+    assert entry["file"].endswith("lib/locking-selftest.c") and "on purpose" in entry["reason"]
+
+
+def test_file_statics_from_declarations():
+    text = ("static DEFINE_MUTEX(reg_mutex);\nDEFINE_MUTEX(shared);\nstatic spinlock_t a, b[2];\n"
+            "static int helper(int x);\nstatic struct foo obj = { .lock = x };\n")
+    items = split_items(list(tokenize(text)))
+    assert classes.file_statics(items) == {"reg_mutex", "a", "b", "obj"}
+
+
+def test_class_keys_with_paths_split_their_subclass():
+    assert split_class_key("u:drivers/x/y.c:f:lock/1") == ("u:drivers/x/y.c:f:lock", 1)
+    assert split_class_key("g:register_mutex@sound/core/hwdep.c") == ("g:register_mutex@sound/core/hwdep.c", 0)
+    assert split_class_key("g:register_mutex@sound/core/hwdep.c/2") == ("g:register_mutex@sound/core/hwdep.c", 2)
+    assert split_class_key("f:struct a:b/99") == ("f:struct a:b", 99)
+
+
+def test_excluded_reason_matches_whole_path_components():
+    model = {"excluded_files": {"lib/locking-selftest.c": "why"}}
+    assert classes.excluded_reason("lib/locking-selftest.c", model) == "why"
+    assert classes.excluded_reason("x/lib/locking-selftest.c", model) == "why"
+    assert classes.excluded_reason("x/mylib/locking-selftest.c", model) is None
