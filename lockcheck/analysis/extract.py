@@ -274,17 +274,20 @@ class Extractor(ConditionExtraction):
 
     # ------------------------------------------------------------ assignments
     def _assign_var(self, var: str, value, out: list) -> None:
-        const = constant_value(value)
-        if const is None and isinstance(value, c_ast.UnaryOp) and value.op == "&":
-            const = "nonzero"   # the address of an object is never NULL
-        if const is not None:
-            out.append(ir.Assign(var, const))
-            return
         inner = value
         while isinstance(inner, c_ast.Cast):
             inner = inner.expr
         typ = self.env.type_of(c_ast.ID(var)) if "." not in var and "->" not in var else None
         names_lock = typ is not None and typ.pointers == 1 and typ.base in self.lock_types
+        const = constant_value(value)
+        if const is None and isinstance(value, c_ast.UnaryOp) and value.op == "&":
+            const = "nonzero"   # the address of an object is never NULL
+            if names_lock or typ is None:   # `m = &mutex2`: m is that lock (analysis.classes)
+                ref, ok = lock_ref(value, self.env)
+                self.env.alias(var, ref if ok else None)
+        if const is not None:
+            out.append(ir.Assign(var, const))
+            return
         if isinstance(inner, c_ast.FuncCall):
             if names_lock:
                 self.env.alias(var, None)   # the lock a call returns: not followed (unresolved)
@@ -298,7 +301,7 @@ class Extractor(ConditionExtraction):
                 out.append(ir.Assign(var, None))
             return
         self.expr(value, out)
-        if names_lock or (typ is None and isinstance(inner, c_ast.UnaryOp) and inner.op == "&"):
+        if names_lock:
             ref, ok = lock_ref(value, self.env)
             self.env.alias(var, ref if ok else None)
         out.append(ir.Assign(var, None))

@@ -32,6 +32,13 @@ class Releases:
         for k in range(len(s.held) - 1, -1, -1):
             if s.held[k].key == key or s.held[k].ref.key == ref.key:
                 return State(s.held[:k] + s.held[k + 1:], s.released, s.facts)
+        if "#" in ref.key or any("#" in h.ref.key for h in s.held):
+            # one field written through its outer struct or not
+            # (`&sma->sem_perm.lock` / `&perm->lock`, analysis.typing)
+            inner = ref.key.partition("#")[0]
+            for k in range(len(s.held) - 1, -1, -1):
+                if s.held[k].ref.key.partition("#")[0] == inner:
+                    return State(s.held[:k] + s.held[k + 1:], s.released, s.facts)
         if ref.key[:2] == "u:":
             # an unresolved lock is released through another unresolved
             # expression (`ptl = pmd_lock(..)` took it inside the helper):
