@@ -241,7 +241,6 @@ def _canon(facts: ClassFacts, class_key: str) -> str:
 def apply(analysis, facts: ClassFacts) -> dict[str, int]:
     """Rewrite ``analysis`` (edges, recursive, not_held, display votes) by
     the class facts; returns what was dropped or merged, for statistics."""
-    from lockcheck.analysis.summaries import EdgeRecord
     counts = {"edges_novalidate": 0, "edges_unresolved": 0, "recursive_dropped": 0, "classes_rekeyed": 0}
 
     def skip(key: str) -> bool:
@@ -254,7 +253,7 @@ def apply(analysis, facts: ClassFacts) -> dict[str, int]:
             # a lock and its annotation: one lock; two classes given one
             # key: that class nested in itself (possible recursive locking)
             if s.startswith("k:") and not skip(s):
-                _merge_into(analysis.recursive, s, rec, EdgeRecord)
+                _merge_into(analysis.recursive, s, rec, type(rec))
             continue
         if skip(s) or skip(d):
             counts["edges_novalidate"] += 1
@@ -262,7 +261,7 @@ def apply(analysis, facts: ClassFacts) -> dict[str, int]:
         if is_unresolved(s) and is_unresolved(d):
             counts["edges_unresolved"] += 1
             continue
-        _merge_into(edges, (s, d), rec, EdgeRecord)
+        _merge_into(edges, (s, d), rec, type(rec))
     analysis.edges = edges
     for table_name in ("recursive", "not_held"):
         table = getattr(analysis, table_name)
@@ -274,7 +273,7 @@ def apply(analysis, facts: ClassFacts) -> dict[str, int]:
                                               or split_class_key(key)[0] in facts.several):
                 counts["recursive_dropped"] += 1
                 continue
-            _merge_into(out, k, rec, EdgeRecord)
+            _merge_into(out, k, rec, type(rec))
         setattr(analysis, table_name, out)
     # a merged class is named as its target is written (the annotation
     # lockdep reports), by its own forms only when the target has none
