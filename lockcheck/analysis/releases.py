@@ -105,6 +105,8 @@ class Releases:
                 taken.add(n.effect.acquire.lock.class_key)
             elif t is ir.Call:
                 for target in self.callees(n):
+                    if target[1] is None:   # a table this call reaches nothing in
+                        continue
                     effects = target[1].effects
                     for kind in ("all", "some"):
                         if kind in effects and effects[kind].released:
