@@ -20,6 +20,7 @@ from pathlib import Path
 from typing import NamedTuple
 
 from lockcheck import __version__
+from lockcheck import outcome_pickle
 from lockcheck.cache import Cache, make_key
 from lockcheck.errors import InputError
 from lockcheck.executors import Job, make_executor
@@ -49,6 +50,7 @@ class FrontendRun:
     seconds: float = 0.0
     cache_hits: int = 0
     cache_misses: int = 0
+    cache_rejected: int = 0     # entries whose seal did not hold (lockcheck.cache_auth)
     index_digest: str = ""
     inputs: tuple = ()          # (absolute path, content digest) of every file read
     # names of the functions a scan parses (None: all); see frontend.relevance
@@ -290,11 +292,12 @@ def run_frontend(options: Options, extract: bool = False, headers_too: bool = Fa
             index, refs = _build_tree_index(files, root, options, frontend, frontend_dict["definitions"],
                                             catalogue, cache, config, run, lexed_dir, scanned)
             relevant = _relevant(index, refs, options, catalogue) if extract and not options.parse_all else None
-            return index, relevant, run.errors, run.file_functions, run.inputs, cache.hits, cache.misses
+            return (index, relevant, run.errors, run.file_functions, run.inputs, cache.hits, cache.misses,
+                    cache.rejected)
 
         if options.jobs > 1 and hasattr(os, "fork"):
-            index, run.relevant, run.errors, run.file_functions, run.inputs, cache.hits, cache.misses = \
-                _in_child(index_and_relevance)
+            (index, run.relevant, run.errors, run.file_functions, run.inputs, cache.hits, cache.misses,
+             cache.rejected) = _in_child(index_and_relevance)
         else:
             index, run.relevant = index_and_relevance()[:2]
         run.index = index
@@ -309,7 +312,7 @@ def run_frontend(options: Options, extract: bool = False, headers_too: bool = Fa
         if f.error:
             run.errors.append(f.error)
     run.seconds = time.perf_counter() - t0
-    run.cache_hits, run.cache_misses = cache.hits, cache.misses
+    run.cache_hits, run.cache_misses, run.cache_rejected = cache.hits, cache.misses, cache.rejected
     return run
 
 
@@ -491,13 +494,19 @@ def _run_jobs(jobs, ctx: TaskContext, options: Options, cache: Cache, index_dige
     run.files_parsed, run.files_cached = len(pending), hits
     executor = make_executor(options.executor, options.jobs)
     outs = executor.map(ctx, [job for _, _, job in pending])
-    for (k, key, _), blob in zip(pending, outs, strict=True):
-        _store(results, k, key, blob, cache, progress)
+    for (k, key, job), blob in zip(pending, outs, strict=True):
+        _store(results, k, key, blob, cache, progress, job.display)
     return [results[k] for k in sorted(results)]
 
 
-def _store(results, k, key, blob: bytes, cache: Cache, progress) -> None:
-    out = results[k] = pickle.loads(blob)
+def _store(results, k, key, blob: bytes, cache: Cache, progress, display: str) -> None:
+    """An executor's answer, read with the unpickler that resolves only
+    what an outcome holds (:mod:`lockcheck.outcome_pickle`: a Dask worker
+    is another machine), and sealed into the cache."""
+    try:
+        out = results[k] = outcome_pickle.loads(blob)
+    except outcome_pickle.UnsafeOutcome as exc:
+        out = results[k] = FileOutcome(display, 0, error=f"{display}: the executor's answer was refused ({exc})")
     if out.error is None:
         cache.put_pickled("file", key, blob)
     if progress:
@@ -577,4 +586,5 @@ def header_functions(run: FrontendRun, options: Options, wanted: set[str]) -> li
             for fn in found[header]:
                 new_calls |= {c.callee for c in calls_in(fn.body) if c.callee}
         wanted = new_calls
+    run.cache_rejected += cache.rejected
     return out

@@ -40,7 +40,7 @@ def summarize(run) -> dict:
         "failures": failures,
         "seconds": round(run.seconds, 2),
         "lines_per_second": int(lines / run.seconds) if run.seconds else 0,
-        "cache": {"hits": run.cache_hits, "misses": run.cache_misses},
+        "cache": {"hits": run.cache_hits, "misses": run.cache_misses, "rejected": run.cache_rejected},
     }
 
 
