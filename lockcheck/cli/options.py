@@ -31,6 +31,9 @@ def common_options(f):
         click.option("--no-cache", is_flag=True, help="Neither read nor write the cache."),
         click.option("--parse-all", is_flag=True,
                      help="Parse every function, also those no lock can reach (same findings, slower)."),
+        click.option("--follow-symlinks", is_flag=True,
+                     help="Also scan files behind symbolic links that leave the scanned tree "
+                          "(default: skipped with one line each; docs/security.md)."),
         click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text",
                      show_default=True),
     ]
@@ -48,12 +51,12 @@ def _check_executor(ctx, param, value):
 
 
 def build_options(paths, include_dirs, defines, undefines, model_files, arch, jobs, cache_dir,
-                  no_cache, executor="local", parse_all=False, **extra) -> Options:
+                  no_cache, executor="local", parse_all=False, follow_symlinks=False, **extra) -> Options:
     cache = None if no_cache else (Path(cache_dir) if cache_dir else default_cache_dir())
     return Options(paths=tuple(paths), include_dirs=tuple(include_dirs), defines=frozenset(defines),
                    undefines=frozenset(undefines), model_files=tuple(model_files), arch=arch,
                    jobs=jobs or os.cpu_count() or 1, executor=executor, cache_dir=cache,
-                   parse_all=parse_all, **extra)
+                   parse_all=parse_all, follow_symlinks=follow_symlinks, **extra)
 
 
 #: Confidence levels, best first (lockcheck.result.LEVELS; not imported so
