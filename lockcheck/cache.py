@@ -21,6 +21,7 @@ import tempfile
 from pathlib import Path
 
 from lockcheck import cache_auth
+from lockcheck.frontend.special_files import NotRegular, read_regular
 
 __all__ = ["Cache", "make_key", "code_digest", "take_write_failure", "usage", "clear", "KINDS"]
 
@@ -104,10 +105,13 @@ class Cache:
             self.misses += 1
             return None
         path = self._path(kind, key)
-        try:
-            with open(path, "rb", buffering=0) as f:
-                data = f.read()   # once: what is checked is what is loaded
-        except OSError:   # absent (the common miss), or not a readable file
+        try:   # once: what is checked is what is loaded; a FIFO planted here is not waited on
+            data = read_regular(path)
+        except NotRegular:
+            self.rejected += 1
+            self.misses += 1
+            return None
+        except OSError:   # absent (the common miss), or not readable
             self.misses += 1
             return None
         payload = cache_auth.unseal(self._secret, kind, key, data)

@@ -125,3 +125,21 @@ def test_an_unusable_key_location_turns_the_cache_off(tmp_path, monkeypatch):
     cache.put("file", "ab" + "0" * 38, 1)
     assert cache.get("file", "ab" + "0" * 38) is None
     assert not (tmp_path / "cache").exists()
+
+
+def test_a_fifo_planted_as_an_entry_is_not_waited_on(tmp_path):
+    import threading
+    cache = Cache(tmp_path)
+    key = "ab" + "0" * 38
+    path = Path(cache._path("file", key))
+    path.parent.mkdir(parents=True)
+    os.mkfifo(path)
+    got = {}
+    t = threading.Thread(target=lambda: got.setdefault("v", cache.get("file", key)), daemon=True)
+    t.start()
+    t.join(10)
+    if t.is_alive():
+        with open(path, "w"):
+            pass
+        pytest.fail("Cache.get blocked on a FIFO")
+    assert got["v"] is None and cache.rejected == 1
