@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import sys
 import time
 import traceback
@@ -25,7 +24,6 @@ def main(argv=None) -> int:
     ap.add_argument("--seconds", type=float, default=600.0)
     ap.add_argument("--report", default=None)
     args = ap.parse_args(argv)
-    os.environ["LOCKCHECK_FUZZ_EXAMPLES"] = str(ROUND)
     from hypothesis import HealthCheck, settings
     settings.register_profile("campaign", max_examples=ROUND, database=None, deadline=None, print_blob=True,
                               suppress_health_check=list(HealthCheck))
