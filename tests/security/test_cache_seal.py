@@ -143,3 +143,17 @@ def test_a_fifo_planted_as_an_entry_is_not_waited_on(tmp_path):
             pass
         pytest.fail("Cache.get blocked on a FIFO")
     assert got["v"] is None and cache.rejected == 1
+
+
+def test_the_cli_reports_an_unsafe_key_in_one_line_with_exit_2(tmp_path):
+    import subprocess
+    import sys
+    key = tmp_path / "key"
+    key.write_bytes(os.urandom(32))
+    os.chmod(key, 0o640)
+    proc = subprocess.run([sys.executable, "-m", "lockcheck", "scan", "-j", "1", "--cache-dir", str(tmp_path / "c"),
+                           str(CASE)], capture_output=True, text=True, timeout=120,
+                          env={**os.environ, cache_auth.KEY_ENV: str(key)})
+    assert proc.returncode == 2 and proc.stdout == ""
+    assert proc.stderr.strip().splitlines() == [f"lockcheck: error: {key}: the cache key is readable or "
+                                                f"writable by others (mode 640; chmod 600 it)"]
