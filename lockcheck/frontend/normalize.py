@@ -40,6 +40,18 @@ class FrontendModel:
 
     @classmethod
     def from_dict(cls, d: dict) -> "FrontendModel":
+        """The model from its (shape-checked, lockcheck.model.loader) dict;
+        an invalid header-macro pattern is a one-line InputError."""
+        from lockcheck.errors import InputError
+        for h in d["function_header_macros"]:
+            missing = [key for key in ("pattern", "prefix", "returns") if not isinstance(h.get(key), str)]
+            if missing:
+                raise InputError(f"bad model: a frontend.function_header_macros entry needs "
+                                 f"{', '.join(repr(m) for m in missing)} (strings)")
+            try:
+                re.compile(h["pattern"])
+            except re.error as exc:
+                raise InputError(f"bad model: function_header_macros pattern {h['pattern']!r}: {exc}") from None
         return cls(
             annotations=frozenset(d["annotations"]),
             annotations_with_args=frozenset(d["annotations_with_args"]),

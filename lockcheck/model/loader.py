@@ -75,7 +75,8 @@ def _kind(v) -> str:
 def check_shape(shipped, user, where: str) -> str | None:
     """Why ``user`` cannot extend ``shipped`` (None if it can): each value
     has the kind of the shipped value it meets (a list's items, the kind of
-    the shipped items; a new key of a table, any kind its siblings have)."""
+    the shipped items; a new key of a table, any kind its siblings have).
+    Which keys a table needs is its consumer's to say."""
     if isinstance(shipped, dict):
         if not isinstance(user, dict):
             return f"[{where}] must be a table, not {_kind(user)}"

@@ -36,3 +36,18 @@ def test_a_well_shaped_extension_still_merges(tmp_path):
     assert load_catalogue((str(p),)).get("frob_lock").action == "acquire"
     model = FrontendModel.from_dict(load_model("frontend", (str(p),)))
     assert "__frobbed" in model.annotations and model.renames["__frob_inline"] == "inline"
+
+
+@pytest.mark.parametrize("entry, message", [
+    # found by the fuzz campaign (tests/fuzz, 2026-12-03): a truncated model
+    # file left a header-macro table without its other keys (KeyError)
+    ('pattern = "^FROB\\\\d$"\n', "function_header_macros entry needs 'prefix', 'returns'"),
+    ('prefix = "frob_"\nreturns = "long"\n', "needs 'pattern'"),
+    ('pattern = "(" \nprefix = "frob_"\nreturns = "long"\n', "function_header_macros pattern '('"),
+])
+def test_a_header_macro_entry_missing_keys_or_bad_pattern_is_one_line(tmp_path, entry, message):
+    p = tmp_path / "model.toml"
+    p.write_text("[[frontend.function_header_macros]]\n" + entry)
+    with pytest.raises(InputError) as err:
+        FrontendModel.from_dict(load_model("frontend", (str(p),)))
+    assert message in str(err.value) and "\n" not in str(err.value)
