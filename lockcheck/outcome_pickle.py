@@ -4,8 +4,9 @@ A Dask worker (:mod:`lockcheck.executors`) answers with a pickled
 :class:`~lockcheck.driver.FileOutcome`; the driver unpickles it and seals
 it into the cache.  A plain unpickler would call whatever function those
 bytes name, so :func:`loads` resolves only the names such an outcome
-holds: the outcome and record classes and the IR's per-class restorers
-(which only build nodes from their fields).  Anything else is an
+holds: the outcome and record classes, the IR's per-class restorers
+(which only build nodes from their fields), and lockcheck's plain data
+classes (dataclasses, named tuples, enums).  Anything else is an
 :class:`UnsafeOutcome`, reported as that file's error.
 """
 
@@ -23,8 +24,24 @@ class UnsafeOutcome(pickle.UnpicklingError):
 
 def _allowed() -> frozenset[tuple[str, str]]:
     from lockcheck.analysis import ir
-    restorers = {("lockcheck.analysis.ir", f.__name__) for f in ir._RESTORERS.values()}
-    return frozenset(restorers | {("lockcheck.driver", "FileOutcome"), ("lockcheck.driver", "FunctionRecord")})
+    from lockcheck.parse_task import FileOutcome, FunctionRecord
+    restorers = {(f.__module__, f.__name__) for f in ir._RESTORERS.values()}
+    return frozenset(restorers | {(c.__module__, c.__qualname__) for c in (FileOutcome, FunctionRecord)})
+
+
+def _plain_data_class(module: str, name: str):
+    """A lockcheck class that only holds data (a dataclass, a named tuple
+    or an enum), which an outcome may come to hold; else None."""
+    import dataclasses
+    import enum
+    import importlib
+    import sys
+    if not module.startswith("lockcheck.") or module not in sys.modules or "." in name:
+        return None   # only modules already loaded: resolving a name imports nothing
+    cls = getattr(importlib.import_module(module), name, None)
+    if isinstance(cls, type) and (dataclasses.is_dataclass(cls) or issubclass(cls, (tuple, enum.Enum))):
+        return cls
+    return None
 
 
 _ALLOWED: frozenset[tuple[str, str]] | None = None
@@ -32,9 +49,12 @@ _ALLOWED: frozenset[tuple[str, str]] | None = None
 
 class _Unpickler(pickle.Unpickler):
     def find_class(self, module: str, name: str):
-        if (module, name) not in _ALLOWED:
+        if (module, name) in _ALLOWED:
+            return super().find_class(module, name)
+        cls = _plain_data_class(module, name)
+        if cls is None:
             raise UnsafeOutcome(f"refers to {module}.{name}")
-        return super().find_class(module, name)
+        return cls
 
 
 def loads(blob: bytes):
@@ -42,7 +62,7 @@ def loads(blob: bytes):
     global _ALLOWED
     if _ALLOWED is None:
         _ALLOWED = _allowed()
-    from lockcheck.driver import FileOutcome
+    from lockcheck.parse_task import FileOutcome
     if not isinstance(blob, (bytes, bytearray, memoryview)):
         raise UnsafeOutcome(f"a {type(blob).__name__}, not pickled bytes")
     try:

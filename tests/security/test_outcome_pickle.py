@@ -8,7 +8,8 @@ import pickle
 import pytest
 
 from lockcheck import outcome_pickle
-from lockcheck.driver import FileOutcome, _Context, _init_worker, _process_pickled, _store
+from lockcheck.driver import _store
+from lockcheck.parse_task import FileOutcome
 from lockcheck.options import Options
 
 from tests.perf.clirun import FIXTURES
