@@ -6,7 +6,7 @@ STAMP    := $(VENV)/.installed
 KVERSION ?= 6.12
 KERNEL   ?= kernel/linux-source-$(KVERSION)
 
-.PHONY: all setup test demo kernel bench recall clean golden
+.PHONY: all setup test demo kernel bench recall clean golden fuzz
 
 all: test
 
@@ -21,6 +21,12 @@ setup: $(STAMP)
 ## test: install into .venv, then run the whole suite (real-tree tests skip without `make kernel`)
 test: $(STAMP)
 	$(BIN)/python -m pytest -q tests
+
+## fuzz: the long fuzz campaign, niced (FUZZ_SECONDS, default 3600); prints inputs tried per reader,
+## time and crashes (a short deterministic pass of the same fuzzers runs in `make test`)
+FUZZ_SECONDS ?= 3600
+fuzz: $(STAMP)
+	nice -n 19 $(BIN)/python -m tests.fuzz.campaign --seconds $(FUZZ_SECONDS)
 
 ## golden: regenerate the report golden files (tests/report/golden/) after a deliberate change; review the diff
 golden: $(STAMP)

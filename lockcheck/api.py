@@ -43,7 +43,7 @@ def check(options: Options, progress=None) -> ScanResult:
     with cyclic_gc.paused():   # lockcheck.cyclic_gc: millions of acyclic objects
         # the file walk is made once per scan (three walks of a whole tree
         # took six seconds before any work started)
-        discovered = discover(options.paths)
+        discovered = discover(options.paths, follow_symlinks=options.follow_symlinks)
         key = _run_key(options, discovered)
         cached = _cached_run(options, key)
         if cached is not None:
@@ -106,11 +106,11 @@ def _cached_run(options: Options, key: str | None) -> ScanResult | None:
     if entry is None:
         return None
     inputs, result = entry
+    from lockcheck.frontend.special_files import read_regular
     for path, digest in inputs:
-        try:
-            with open(path, "rb") as f:
-                if hashlib.blake2b(f.read(), digest_size=16).hexdigest() != digest:
-                    return None
+        try:   # a file since replaced by a FIFO is refused, not waited on
+            if hashlib.blake2b(read_regular(path), digest_size=16).hexdigest() != digest:
+                return None
         except OSError:
             return None
     return result

@@ -20,6 +20,7 @@ from pathlib import Path
 from typing import NamedTuple
 
 from lockcheck import __version__
+from lockcheck import outcome_pickle
 from lockcheck.cache import Cache, make_key
 from lockcheck.errors import InputError
 from lockcheck.executors import Job, make_executor
@@ -28,6 +29,7 @@ from lockcheck.frontend.normalize import FrontendModel
 from lockcheck.frontend.pipeline import TreeIndex, build_index, declaration_facts, lex_file
 from lockcheck.frontend.relevance import function_refs, model_seeds, pointer_fields, relevant_functions
 from lockcheck.frontend.source import SourceError, read_source
+from lockcheck.frontend.special_files import leaves_tree, special_kind
 from lockcheck.frontend.tree import IncludeResolver, find_tree_root
 from lockcheck.model.loader import load_model
 from lockcheck.model.primitives import Catalogue, load_catalogue
@@ -49,6 +51,7 @@ class FrontendRun:
     seconds: float = 0.0
     cache_hits: int = 0
     cache_misses: int = 0
+    cache_rejected: int = 0     # entries whose seal did not hold (lockcheck.cache_auth)
     index_digest: str = ""
     inputs: tuple = ()          # (absolute path, content digest) of every file read
     # names of the functions a scan parses (None: all); see frontend.relevance
@@ -88,8 +91,11 @@ def _resolved(path: Path) -> Path:
     return _RESOLVED_DIRS[parent] / path.name
 
 
-def discover(paths: tuple[str, ...], headers_too: bool = False) -> tuple[list[Path], list[str], Path | None]:
-    """Files to scan, one-line errors for bad paths, and the tree root."""
+def discover(paths: tuple[str, ...], headers_too: bool = False,
+             follow_symlinks: bool = False) -> tuple[list[Path], list[str], Path | None]:
+    """Files to scan, one-line errors for bad paths (and for the special
+    files and escaping symbolic links a directory holds, skipped: see
+    :mod:`lockcheck.frontend.special_files`), and the tree root."""
     files: list[Path] = []
     errors: list[str] = []
     root = None
@@ -101,7 +107,8 @@ def discover(paths: tuple[str, ...], headers_too: bool = False) -> tuple[list[Pa
             continue
         root = root or find_tree_root(p)
         if p.is_dir():
-            found = _walk(p, suffixes, find_tree_root(p))
+            tree = find_tree_root(p)
+            found = _admitted(_walk(p, suffixes, tree), (tree or p.resolve(),), follow_symlinks, errors)
             if not found:
                 errors.append(f"{raw}: no C files found")
             files += found
@@ -115,6 +122,24 @@ def discover(paths: tuple[str, ...], headers_too: bool = False) -> tuple[list[Pa
             seen.add(r)
             unique.append(f)
     return unique, errors, root
+
+
+def _admitted(found: list[Path], bounds: tuple[Path, ...], follow_symlinks: bool, errors: list[str]) -> list[Path]:
+    """The walked files a scan may open: no FIFO, socket or device node
+    (never opened), no symbolic link out of ``bounds`` unless followed."""
+    out = []
+    for f in found:
+        what = special_kind(f)
+        if what is not None:
+            errors.append(f"{f}: skipped, {what} is not a regular file")
+            continue
+        target = None if follow_symlinks else leaves_tree(f, bounds)
+        if target is not None:
+            errors.append(f"{f}: skipped, a symbolic link out of the scanned tree (to {target}; "
+                          f"--follow-symlinks follows it)")
+            continue
+        out.append(f)
+    return out
 
 
 def _walk(top: Path, suffixes, root: Path | None) -> list[Path]:
@@ -266,7 +291,7 @@ def run_frontend(options: Options, extract: bool = False, headers_too: bool = Fa
     """Lex, index, parse (and optionally extract) every file under
     ``options.paths`` (or the ``discover()`` result the caller made)."""
     t0 = time.perf_counter()
-    files, errors, root = discovered if discovered is not None else discover(options.paths, headers_too)
+    files, errors, root = discovered if discovered is not None else discover(options.paths, headers_too, options.follow_symlinks)
     # from here every path is absolute: the scanned files, the headers
     # reached from them, -I directories, models, the cache and lexed-files
     # directories; a worker (a Dask worker above all) has its own working
@@ -290,11 +315,12 @@ def run_frontend(options: Options, extract: bool = False, headers_too: bool = Fa
             index, refs = _build_tree_index(files, root, options, frontend, frontend_dict["definitions"],
                                             catalogue, cache, config, run, lexed_dir, scanned)
             relevant = _relevant(index, refs, options, catalogue) if extract and not options.parse_all else None
-            return index, relevant, run.errors, run.file_functions, run.inputs, cache.hits, cache.misses
+            return (index, relevant, run.errors, run.file_functions, run.inputs, cache.hits, cache.misses,
+                    cache.rejected)
 
         if options.jobs > 1 and hasattr(os, "fork"):
-            index, run.relevant, run.errors, run.file_functions, run.inputs, cache.hits, cache.misses = \
-                _in_child(index_and_relevance)
+            (index, run.relevant, run.errors, run.file_functions, run.inputs, cache.hits, cache.misses,
+             cache.rejected) = _in_child(index_and_relevance)
         else:
             index, run.relevant = index_and_relevance()[:2]
         run.index = index
@@ -309,7 +335,7 @@ def run_frontend(options: Options, extract: bool = False, headers_too: bool = Fa
         if f.error:
             run.errors.append(f.error)
     run.seconds = time.perf_counter() - t0
-    run.cache_hits, run.cache_misses = cache.hits, cache.misses
+    run.cache_hits, run.cache_misses, run.cache_rejected = cache.hits, cache.misses, cache.rejected
     return run
 
 
@@ -379,9 +405,18 @@ def _picklable(exc: BaseException) -> bool:
         return False
 
 
+def _bounds(root: Path | None, paths) -> tuple[Path, ...]:
+    """Where a scan's headers may lie: the kernel tree, or outside one the
+    scanned directories (a scanned file's own)."""
+    if root is not None:
+        return (root,)
+    return tuple(Path(p) if os.path.isdir(p) else Path(p).parent for p in paths)
+
+
 def _build_tree_index(files, root, options, frontend, definitions, catalogue, cache, config, run,
                       lexed_dir: str | None = None, scanned: frozenset[str] = frozenset()):
-    resolver = IncludeResolver(root, options.arch, tuple(Path(d) for d in options.include_dirs))
+    resolver = IncludeResolver(root, options.arch, tuple(Path(d) for d in options.include_dirs),
+                               None if options.follow_symlinks else _bounds(root, options.paths) or None)
     seen: dict[Path, tuple] = {}
     merged_refs: dict[str, set[str]] = {}
     # breadth first, one wave of newly reached files at a time (lexed in
@@ -496,13 +531,19 @@ def _run_jobs(jobs, ctx: TaskContext, options: Options, cache: Cache, index_dige
     run.files_parsed, run.files_cached = len(pending), hits
     executor = make_executor(options.executor, options.jobs)
     outs = executor.map(ctx, [job for _, _, job in pending])
-    for (k, key, _), blob in zip(pending, outs, strict=True):
-        _store(results, k, key, blob, cache, progress)
+    for (k, key, job), blob in zip(pending, outs, strict=True):
+        _store(results, k, key, blob, cache, progress, job.display)
     return [results[k] for k in sorted(results)]
 
 
-def _store(results, k, key, blob: bytes, cache: Cache, progress) -> None:
-    out = results[k] = pickle.loads(blob)
+def _store(results, k, key, blob: bytes, cache: Cache, progress, display: str) -> None:
+    """An executor's answer, read with the unpickler that resolves only
+    what an outcome holds (:mod:`lockcheck.outcome_pickle`: a Dask worker
+    is another machine), and sealed into the cache."""
+    try:
+        out = results[k] = outcome_pickle.loads(blob)
+    except outcome_pickle.UnsafeOutcome as exc:
+        out = results[k] = FileOutcome(display, 0, error=f"{display}: the executor's answer was refused ({exc})")
     if out.error is None:
         cache.put_pickled("file", key, blob)
     if progress:
@@ -582,4 +623,5 @@ def header_functions(run: FrontendRun, options: Options, wanted: set[str]) -> li
             for fn in found[header]:
                 new_calls |= {c.callee for c in calls_in(fn.body) if c.callee}
         wanted = new_calls
+    run.cache_rejected += cache.rejected
     return out

@@ -30,6 +30,7 @@ class Options:
     docs: tuple[str, ...] = ()          # locking documents whose orders join the graph
     parse_all: bool = False             # also parse functions no lock can reach (same findings, slower)
     include_novalidate: bool = False    # also report through lockdep_set_novalidate_class locks
+    follow_symlinks: bool = False       # follow symbolic links out of the scanned tree (frontend.special_files)
 
     def with_absolute_paths(self) -> "Options":
         """The same options with every path absolute (against the current

@@ -2,10 +2,17 @@
 
 from __future__ import annotations
 
+import os
 import tempfile
 from pathlib import Path
 
 import pytest
+
+# Cache entries are sealed with a per-user secret (lockcheck.cache_auth):
+# the suite (and the CLI runs it starts, which inherit the environment)
+# uses a throw-away one, never the user's own ~/.config/lockcheck/cache-key.
+os.environ.setdefault("LOCKCHECK_CACHE_KEY_FILE",
+                      os.path.join(tempfile.mkdtemp(prefix="lockcheck-test-key-"), "cache-key"))
 
 REPO = Path(__file__).resolve().parent.parent
 KERNEL = REPO / "kernel" / "linux-source-6.12"

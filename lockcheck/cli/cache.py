@@ -6,8 +6,9 @@ declaration facts for the tree index), ``file`` (per-file parse and
 extraction outcomes), ``header`` (inline functions of headers) and ``run``
 (whole scan results, valid while every input file is byte-identical).
 ``clear`` removes only files of that shape (and the ``lexed-*`` directories
-of lexed files a killed scan left, see :mod:`lockcheck.frontend.lexed_store`),
-never anything else a mistyped ``--cache-dir`` might point at.
+of lexed files a killed scan left), never anything else a mistyped
+``--cache-dir`` might point at: both are :func:`lockcheck.cache.usage` and
+:func:`lockcheck.cache.clear`; this module only parses options and renders.
 """
 
 from __future__ import annotations
@@ -18,67 +19,10 @@ from pathlib import Path
 
 import click
 
+from lockcheck.cache import clear as clear_cache
+from lockcheck.cache import usage as cache_usage
 from lockcheck.cli import exitcodes
-from lockcheck.frontend import lexed_store
 from lockcheck.options import default_cache_dir
-
-#: Entry kinds, in the order the driver makes them.
-KINDS = ("lex", "file", "header", "run")
-
-
-# ---------------------------------------------------------------- logic (no printing)
-
-def _entries(root: Path, kind: str):
-    """Cache files of one kind: finished entries and leftover temporaries."""
-    base = root / kind
-    if not base.is_dir():
-        return
-    for sub in sorted(base.iterdir()):
-        if sub.is_dir() and len(sub.name) == 2:
-            for f in sorted(sub.iterdir()):
-                if f.is_file() and f.suffix in (".pickle", ".tmp"):
-                    yield f
-
-
-def cache_usage(root: Path) -> dict:
-    """Entries and bytes per kind, and the totals."""
-    kinds = {}
-    for kind in KINDS:
-        n = size = 0
-        for f in _entries(root, kind):
-            try:
-                size += f.stat().st_size
-            except FileNotFoundError:   # removed by a concurrent run
-                continue
-            n += f.suffix == ".pickle"
-        kinds[kind] = {"entries": n, "bytes": size}
-    return {"location": str(root), "exists": root.is_dir(), "kinds": kinds,
-            "entries": sum(k["entries"] for k in kinds.values()),
-            "bytes": sum(k["bytes"] for k in kinds.values())}
-
-
-def clear_cache(root: Path) -> dict:
-    """Delete every entry (and emptied shard directory); what was removed."""
-    before = cache_usage(root)
-    for kind in KINDS:
-        for f in _entries(root, kind):
-            f.unlink(missing_ok=True)
-        base = root / kind
-        if base.is_dir():
-            for sub in base.iterdir():
-                if sub.is_dir() and len(sub.name) == 2:
-                    _rmdir_if_empty(sub)
-            _rmdir_if_empty(base)
-    lexed_store.sweep_stale(root, older_than=0)   # lexed files a killed scan left
-    return before
-
-
-def _rmdir_if_empty(d: Path) -> None:
-    try:
-        d.rmdir()
-    except OSError:   # not empty (a concurrent run wrote meanwhile) or gone
-        pass
-
 
 def _human(n: int) -> str:
     for unit in ("B", "KiB", "MiB", "GiB"):

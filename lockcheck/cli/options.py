@@ -34,6 +34,9 @@ def common_options(f):
         click.option("--include-novalidate", is_flag=True,
                      help="Also report dependencies through locks lockdep does not validate "
                           "(lockdep_set_novalidate_class, e.g. device_lock)."),
+        click.option("--follow-symlinks", is_flag=True,
+                     help="Also scan files behind symbolic links that leave the scanned tree "
+                          "(default: skipped with one line each; docs/security.md)."),
         click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text",
                      show_default=True),
     ]
@@ -51,12 +54,14 @@ def _check_executor(ctx, param, value):
 
 
 def build_options(paths, include_dirs, defines, undefines, model_files, arch, jobs, cache_dir,
-                  no_cache, executor="local", parse_all=False, include_novalidate=False, **extra) -> Options:
+                  no_cache, executor="local", parse_all=False, include_novalidate=False,
+                  follow_symlinks=False, **extra) -> Options:
     cache = None if no_cache else (Path(cache_dir) if cache_dir else default_cache_dir())
     return Options(paths=tuple(paths), include_dirs=tuple(include_dirs), defines=frozenset(defines),
                    undefines=frozenset(undefines), model_files=tuple(model_files), arch=arch,
                    jobs=jobs or os.cpu_count() or 1, executor=executor, cache_dir=cache,
-                   parse_all=parse_all, include_novalidate=include_novalidate, **extra)
+                   parse_all=parse_all, include_novalidate=include_novalidate,
+                   follow_symlinks=follow_symlinks, **extra)
 
 
 #: Confidence levels, best first (lockcheck.result.LEVELS; not imported so

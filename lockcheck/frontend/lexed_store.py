@@ -11,6 +11,8 @@ tokens several times faster than lexing makes them (strings and counts
 only: no per-token objects are pickled), and the parse workers read it
 instead of lexing again.  A missing or unreadable entry only costs the
 lexing it would have saved: the parse worker lexes the file itself.
+Entries are data only (a JSON header, then text and bytes), never
+pickles: reading one can fail but cannot run code.
 
 The directory belongs to one run (made and removed by the driver); its
 entries are named by file content and name, so a file edited between
@@ -19,14 +21,15 @@ the phases is lexed again, never read stale.
 
 from __future__ import annotations
 
+import json
 import os
-import pickle
 import tempfile
 from array import array
 from itertools import accumulate, chain, repeat
 from operator import itemgetter, sub
 from pathlib import Path
 
+from lockcheck.frontend.conditionals import MacroDef
 from lockcheck.frontend.items import Item
 from lockcheck.frontend.lexer import Token
 from lockcheck.frontend.pipeline import LexedFile
@@ -90,19 +93,20 @@ def save(directory: str, digest: str, lexed: LexedFile) -> None:
     first = lines[0] if lines else 0
     steps = list(map(sub, lines[1:], lines[:-1]))
     try:
-        encoded_steps = bytes(steps)          # line steps are small and never negative
+        encoded_steps, wide = bytes(steps), False          # line steps are small and never negative
     except ValueError:
-        encoded_steps = array("q", steps)
+        encoded_steps, wide = array("q", steps).tobytes(), True
     # object-like macros are kept for extraction (integer #defines compared in
     # conditions); the function-like ones are in the tree index already
-    defines = tuple(m for m in lexed.macros if m.params is None)
-    value = (lexed.lines, tuple((item.kind, len(item.tokens)) for item in lexed.items),
-             joined, kinds, first, encoded_steps, defines)
+    defines = [[m.name, m.body, m.line] for m in lexed.macros if m.params is None]
+    text = joined.encode("utf-8", "surrogatepass")
+    header = json.dumps([lexed.lines, first, wide, len(kinds), len(text),
+                         [[item.kind, len(item.tokens)] for item in lexed.items], defines], separators=(",", ":"))
     path = _entry(directory, digest, lexed.path)
     try:
         fd, tmp = tempfile.mkstemp(dir=directory, suffix=".tmp")
         with os.fdopen(fd, "wb") as f:
-            pickle.dump(value, f, protocol=pickle.HIGHEST_PROTOCOL)
+            f.write(header.encode() + b"\n" + kinds.encode("ascii") + text + encoded_steps)
         os.replace(tmp, path)
     except OSError:
         pass  # a full or vanished directory only costs the lexing
@@ -116,8 +120,9 @@ def load(directory: str | None, digest: str, display: str) -> LexedFile | None:
     path = _entry(directory, digest, display)
     try:
         with open(path, "rb") as f:
-            lines, shapes, joined, kinds, first, steps, defines = pickle.load(f)
+            data = f.read()
         os.unlink(path)
+        lines, first, steps, joined, kinds, shapes, defines = _decode(data)
     except Exception:   # absent, or unreadable: lex instead
         return None
     texts = joined.split(_SEPARATOR) if kinds else []
@@ -128,3 +133,21 @@ def load(directory: str | None, digest: str, display: str) -> LexedFile | None:
         items.append(Item(kind, tuple(tokens[start:start + count])))
         start += count
     return LexedFile(display, tuple(items), defines, (), lines)
+
+
+def _decode(data: bytes):
+    """The parts :func:`save` wrote; ValueError (or another exception the
+    caller treats alike) when ``data`` is not such an entry."""
+    end = data.index(b"\n")
+    lines, first, wide, n_kinds, n_text, shapes, defines = json.loads(data[:end])
+    kinds = data[end + 1:end + 1 + n_kinds].decode("ascii")
+    text_end = end + 1 + n_kinds + n_text
+    joined = data[end + 1 + n_kinds:text_end].decode("utf-8", "surrogatepass")
+    raw = data[text_end:]
+    steps = array("q", raw) if wide else raw
+    if len(kinds) != n_kinds or any(k not in _KINDS for k in set(kinds)) or \
+            sum(count for _, count in shapes) != n_kinds or len(steps) != max(n_kinds - 1, 0) or \
+            (n_kinds and joined.count(_SEPARATOR) != n_kinds - 1):
+        raise ValueError("not a lexed-file entry")
+    return (int(lines), int(first), steps, joined, kinds, [(str(k), int(c)) for k, c in shapes],
+            tuple(MacroDef(str(n), None, str(b), int(ln)) for n, b, ln in defines))

@@ -19,6 +19,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from lockcheck.frontend.bounds import MAX_FUNCTION_TOKENS, TooLarge
 from lockcheck.frontend.conditionals import MacroDef
 from lockcheck.frontend.lexer import Token, match_close, split_top, tokenize
 from lockcheck.frontend.normalize import C_KEYWORDS
@@ -129,7 +130,11 @@ def _is_forwarding_call(body: tuple[Token, ...]) -> bool:
     return match_close(toks, 1) == len(toks) - 1
 
 
-def expand_macros(toks: list[Token], index: MacroIndex | None, depth: int = 0) -> list[Token]:
+def expand_macros(toks: list[Token], index: MacroIndex | None, depth: int = 0,
+                  budget: int = MAX_FUNCTION_TOKENS) -> list[Token]:
+    """``toks`` with the expandable macros expanded; :class:`TooLarge`
+    once the result outgrows ``budget`` tokens (a macro whose arguments
+    are pasted several times grows geometrically with its depth)."""
     if index is None or not index.expandable or depth > MAX_DEPTH:
         return toks
     out: list[Token] = []
@@ -141,12 +146,14 @@ def expand_macros(toks: list[Token], index: MacroIndex | None, depth: int = 0) -
                 and not (out and out[-1].text in (".", "->")):
             close = match_close(toks, i + 1)
             out += _substitute(index.all[t.text], toks[i + 2:close], t.line)
+            if len(out) > budget:
+                raise TooLarge(f"skipped: macro expansion grows past {budget} tokens")
             i = close + 1
             changed = True
             continue
         out.append(t)
         i += 1
-    return expand_macros(out, index, depth + 1) if changed else out
+    return expand_macros(out, index, depth + 1, budget) if changed else out
 
 
 def _substitute(macro: _Macro, arg_toks: list[Token], line: int) -> list[Token]:

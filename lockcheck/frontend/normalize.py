@@ -40,6 +40,18 @@ class FrontendModel:
 
     @classmethod
     def from_dict(cls, d: dict) -> "FrontendModel":
+        """The model from its (shape-checked, lockcheck.model.loader) dict;
+        an invalid header-macro pattern is a one-line InputError."""
+        from lockcheck.errors import InputError
+        for h in d["function_header_macros"]:
+            missing = [key for key in ("pattern", "prefix", "returns") if not isinstance(h.get(key), str)]
+            if missing:
+                raise InputError(f"bad model: a frontend.function_header_macros entry needs "
+                                 f"{', '.join(repr(m) for m in missing)} (strings)")
+            try:
+                re.compile(h["pattern"])
+            except re.error as exc:
+                raise InputError(f"bad model: function_header_macros pattern {h['pattern']!r}: {exc}") from None
         return cls(
             annotations=frozenset(d["annotations"]),
             annotations_with_args=frozenset(d["annotations_with_args"]),
@@ -197,20 +209,28 @@ def string_glue(toks: list[Token], ctx: _Ctx) -> list[Token]:
     also runs of them (``KERN_INFO DRV_NAME ": x"``): C never puts an
     identifier next to a string literal."""
     out: list[Token] = []
-    n = len(toks)
+    before_string = _before_string(toks)
     for i, t in enumerate(toks):
         if t.kind == "id" and t.text not in C_KEYWORDS and (
-                _glued_to_string(toks, i + 1, 1) or (i > 0 and toks[i - 1].kind == "str")):
+                before_string[i + 1] or (i > 0 and toks[i - 1].kind == "str")):
             continue
         out.append(t)
     return out
 
 
-def _glued_to_string(toks: list[Token], j: int, step: int) -> bool:
-    """Does a string literal follow, maybe after more glue identifiers?"""
-    while 0 <= j < len(toks) and toks[j].kind == "id" and toks[j].text not in C_KEYWORDS:
-        j += step
-    return 0 <= j < len(toks) and toks[j].kind == "str"
+def _before_string(toks: list[Token]) -> list[bool]:
+    """Per position (and one past the end): does a string literal start
+    there, maybe after more glue identifiers?  One pass from the end: a
+    scan forward from every identifier was quadratic in a long run of them
+    (a macro pasting its argument many times made one of 65,000)."""
+    out = [False] * (len(toks) + 1)
+    for j in range(len(toks) - 1, -1, -1):
+        t = toks[j]
+        if t.kind == "str":
+            out[j] = True
+        elif t.kind == "id" and t.text not in C_KEYWORDS:
+            out[j] = out[j + 1]
+    return out
 
 
 def function_header_macros(toks: list[Token], ctx: _Ctx) -> list[Token]:

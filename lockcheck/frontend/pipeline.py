@@ -13,11 +13,12 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from lockcheck.frontend import normalize as norm
+from lockcheck.frontend.bounds import TooLarge, over_limit
 from lockcheck.frontend.conditionals import MacroDef, preprocess
 from lockcheck.frontend.items import Item, split_items
 from lockcheck.frontend.lexer import splice_lines, strip_comments, tokenize
 from lockcheck.frontend.macros import MacroIndex, expand_macros
-from lockcheck.frontend.parse import KernelCParser, ParsedFunction, parse_function
+from lockcheck.frontend.parse import KernelCParser, Outcome, ParsedFunction, function_name, parse_function
 from lockcheck.frontend.typefacts import FileFacts, TypeRef, harvest_facts
 
 __all__ = ["LexedFile", "TreeIndex", "lex_file", "build_index", "parse_items"]
@@ -152,15 +153,34 @@ def _parser() -> KernelCParser:
 
 def parse_items(path: str, items, index: TreeIndex, model: norm.FrontendModel,
                 local_typedefs: frozenset[str] = frozenset()) -> list[ParsedFunction]:
-    """Parse each function item of one file."""
+    """Parse each function item of one file; one over the bounds of
+    :mod:`lockcheck.frontend.bounds` is a failed function with the reason."""
     typedefs = index.typedefs | local_typedefs if local_typedefs else index.typedefs
     out = []
     for item in items:
         if item.kind != "function":
             continue
-        toks = expand_macros(list(item.tokens), index.macros)
+        toks = list(item.tokens)
+        try:
+            reason = over_limit(toks)
+            if reason is None:
+                toks = expand_macros(toks, index.macros)
+                reason = over_limit(toks, " after macro expansion")
+        except TooLarge as exc:
+            reason = str(exc)
+        if reason is not None:
+            out.append(_skipped(path, item.tokens, reason))
+            continue
         toks = norm.normalize_function(toks, model, typedefs)
         if not toks:
             continue
-        out.append(parse_function(toks, path, _parser(), typedefs, model.never_typedefs))
+        try:
+            out.append(parse_function(toks, path, _parser(), typedefs, model.never_typedefs))
+        except RecursionError:   # below the nesting bound, yet too deep for this stack
+            out.append(_skipped(path, item.tokens, "skipped: nesting too deep to parse"))
     return out
+
+
+def _skipped(path: str, toks, reason: str) -> ParsedFunction:
+    return ParsedFunction(function_name(list(toks)), path, toks[0].line, toks[-1].line, Outcome.FAILED, None,
+                          reason, toks[0].line)

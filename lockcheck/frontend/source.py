@@ -1,7 +1,8 @@
 """Read one source file, refusing what is not kernel C text.
 
 Every refusal is a :class:`SourceError` with a one-line reason; the caller
-reports it and goes on with the other files.
+reports it and goes on with the other files.  FIFOs, sockets and device
+nodes are refused without being opened (:mod:`lockcheck.frontend.special_files`).
 """
 
 from __future__ import annotations
@@ -33,12 +34,16 @@ def content_digest(data: bytes) -> str:
 
 
 def read_source(path: Path, display: str, max_bytes: int = MAX_BYTES) -> SourceFile:
+    from lockcheck.frontend.special_files import NotRegular, read_regular
+
     try:
-        data = path.read_bytes()
+        data = read_regular(path)
     except FileNotFoundError:
         raise SourceError(f"{display}: no such file") from None
     except IsADirectoryError:
         raise SourceError(f"{display}: is a directory") from None
+    except NotRegular as exc:   # never opened: a FIFO would block the scan
+        raise SourceError(f"{display}: skipped, {exc} is not a regular file") from None
     except OSError as exc:
         raise SourceError(f"{display}: cannot read ({exc.strerror})") from None
     if len(data) > max_bytes:

@@ -10,6 +10,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from lockcheck.frontend.special_files import leaves_tree
+
 __all__ = ["find_tree_root", "IncludeResolver"]
 
 
@@ -25,7 +27,13 @@ def find_tree_root(path: Path) -> Path | None:
 
 
 class IncludeResolver:
-    def __init__(self, root: Path | None, arch: str, extra_dirs: tuple[Path, ...] = ()) -> None:
+    """``confine``: directories a header must really lie in (symbolic links
+    and ``..`` resolved; the ``-I`` directories count too), or None to
+    accept any (see :mod:`lockcheck.frontend.special_files`)."""
+
+    def __init__(self, root: Path | None, arch: str, extra_dirs: tuple[Path, ...] = (),
+                 confine: tuple[Path, ...] | None = None) -> None:
+        self.confine = None if confine is None else tuple(confine) + tuple(extra_dirs)
         dirs: list[Path] = list(extra_dirs)
         if root is not None:
             dirs += [root / "include", root / "arch" / arch / "include",
@@ -40,10 +48,16 @@ class IncludeResolver:
             key = (str(including.parent), name)
             if key not in self._known:
                 local = including.parent / name
-                self._known[key] = local if local.is_file() else None
+                self._known[key] = local if self._usable(local) else None
             if self._known[key] is not None:
                 return self._known[key]
         key = ("<", name)
         if key not in self._known:
-            self._known[key] = next((d / name for d in self.dirs if (d / name).is_file()), None)
+            self._known[key] = next((d / name for d in self.dirs if self._usable(d / name)), None)
         return self._known[key]
+
+    def _usable(self, path: Path) -> bool:
+        """A regular file (``is_file``: never a FIFO or device), within bounds."""
+        if not path.is_file():
+            return False
+        return self.confine is None or leaves_tree(path, self.confine) is None

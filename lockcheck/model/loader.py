@@ -3,6 +3,11 @@
 Merging rule: a list is extended (duplicates dropped, order kept), a table is
 updated key by key, a scalar is replaced.  A user file therefore only says
 what it adds.
+
+A user file is untrusted text: what it adds must have the shape of what
+it extends (:func:`check_shape`: a table where the shipped model has a
+table, a list of strings where it has one, ...), else the file is a
+one-line error, never a crash deep in a consumer.
 """
 
 from __future__ import annotations
@@ -14,7 +19,7 @@ from pathlib import Path
 
 from lockcheck.errors import InputError
 
-__all__ = ["load_model", "merge"]
+__all__ = ["load_model", "merge", "check_shape"]
 
 
 def merge(base: dict, extra: dict) -> dict:
@@ -52,5 +57,51 @@ def load_model(name: str, user_files: tuple[str, ...] = ()) -> dict:
         except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
             raise InputError(f"bad model file {path}: {exc}") from None
         if name in user:
+            problem = check_shape(data, user[name], name)
+            if problem:
+                raise InputError(f"bad model file {path}: {problem}")
             data = merge(data, user[name])
     return data
+
+
+def _kind(v) -> str:
+    if isinstance(v, bool):
+        return "a boolean"
+    if isinstance(v, (int, float)):
+        return "a number"
+    return {str: "a string", list: "a list", dict: "a table"}.get(type(v), type(v).__name__)
+
+
+def check_shape(shipped, user, where: str) -> str | None:
+    """Why ``user`` cannot extend ``shipped`` (None if it can): each value
+    has the kind of the shipped value it meets (a list's items, the kind of
+    the shipped items; a new key of a table, any kind its siblings have).
+    Which keys a table needs is its consumer's to say."""
+    if isinstance(shipped, dict):
+        if not isinstance(user, dict):
+            return f"[{where}] must be a table, not {_kind(user)}"
+        siblings = list(shipped.values())
+        for key, value in user.items():
+            if key in shipped:
+                problem = check_shape(shipped[key], value, f"{where}.{key}")
+            elif siblings:
+                problems = [check_shape(s, value, f"{where}.{key}") for s in siblings]
+                problem = None if None in problems else problems[0]
+            else:
+                problem = None
+            if problem:
+                return problem
+        return None
+    if isinstance(shipped, list):
+        if not isinstance(user, list):
+            return f"{where} must be a list, not {_kind(user)}"
+        if not shipped:
+            return None
+        for k, item in enumerate(user):
+            problems = [check_shape(s, item, f"{where}[{k}]") for s in shipped[:8]]
+            if None not in problems:
+                return problems[0]
+        return None
+    if _kind(shipped) != _kind(user):
+        return f"{where} must be {_kind(shipped)}, not {_kind(user)}"
+    return None

@@ -45,7 +45,7 @@ def summarize(run) -> dict:
         "unresolved_locks": unresolved,
         "seconds": round(run.seconds, 2),
         "lines_per_second": int(lines / run.seconds) if run.seconds else 0,
-        "cache": {"hits": run.cache_hits, "misses": run.cache_misses},
+        "cache": {"hits": run.cache_hits, "misses": run.cache_misses, "rejected": run.cache_rejected},
     }
 
 

@@ -92,14 +92,14 @@ def test_editing_one_body_reparses_one_file(tmp_path):
     assert cold["cache"]["hits"] == 0
     entries = cold["cache"]["misses"]           # one lex + one file entry per file reached
     warm = stats_json(tree, "--cache-dir", cache, "-j", "1")
-    assert warm["cache"] == {"hits": entries, "misses": 0}
+    assert warm["cache"] == {"hits": entries, "misses": 0, "rejected": 0}
 
     target = tree / "kvm_main.c"
     text = target.read_text()
     assert text.count(BODY_BEFORE) >= 1
     target.write_text(text.replace(BODY_BEFORE, BODY_BEFORE + "\tret = ret * 1;\n", 1))
     edited = stats_json(tree, "--cache-dir", cache, "-j", "1")
-    assert edited["cache"] == {"hits": entries - 2, "misses": 2}
+    assert edited["cache"] == {"hits": entries - 2, "misses": 2, "rejected": 0}
     assert edited["functions"] == cold["functions"]
 
 

@@ -1,0 +1,190 @@
+"""The fuzzers' mutations and the readers they drive.
+
+Each reader runs one input the way lockcheck reads it and may end only in
+the one-line error it documents (:class:`~lockcheck.errors.InputError`);
+anything else propagates and hypothesis reports (and shrinks) the crash.
+``COUNTS`` holds the inputs tried per reader, printed by ``make fuzz``.
+"""
+
+from __future__ import annotations
+
+import re
+import tempfile
+from collections import Counter
+from pathlib import Path
+
+from hypothesis import strategies as st
+
+from lockcheck.errors import InputError
+
+COUNTS: Counter = Counter()
+
+_TOKEN = re.compile(r"\s+|[A-Za-z_]\w*|\d\w*|\"(?:\\.|[^\"\\\n])*\"|'(?:\\.|[^'\\\n])*'|->|\+\+|--|##|.", re.S)
+
+OPS = ("truncate", "delete", "double", "insert", "swap", "brace")
+
+
+def pieces(text: str) -> list[str]:
+    """``text`` split into tokens and the whitespace between them (joined back, ``text`` again)."""
+    return _TOKEN.findall(text)
+
+
+def mutations(soup: list[str], max_ops: int = 8):
+    """A list of (operation, position, fragment) to apply with :func:`mutate`."""
+    return st.lists(st.tuples(st.sampled_from(OPS), st.integers(0, 1 << 20), st.sampled_from(soup)),
+                    max_size=max_ops)
+
+
+def mutate(text: str, ops) -> str:
+    """Apply ``ops``: truncation, deleted/doubled/swapped tokens, inserted
+    fragments (macro soup), an extra or missing brace."""
+    toks = pieces(text)
+    for op, pos, frag in ops:
+        n = len(toks)
+        k = pos % (n + 1)
+        if op == "truncate":
+            toks = toks[:k]
+        elif op == "delete" and n:
+            del toks[k % n]
+        elif op == "double" and n:
+            span = toks[k % n:k % n + 1 + pos % 7]
+            toks[k % n:k % n] = span
+        elif op == "insert":
+            toks.insert(k, frag)
+        elif op == "swap" and n > 1:
+            a, b = k % n, (k * 7 + 3) % n
+            toks[a], toks[b] = toks[b], toks[a]
+        elif op == "brace":
+            braces = [j for j, t in enumerate(toks) if t in ("{", "}")]
+            if braces and pos % 2:
+                del toks[braces[pos % len(braces)]]
+            else:
+                toks.insert(k, "{}"[pos % 2])
+    return "".join(toks)
+
+
+# ---------------------------------------------------------------- the front end
+
+_STATE: dict = {}
+
+
+def _frontend_state():
+    if not _STATE:
+        from lockcheck.frontend.normalize import FrontendModel
+        from lockcheck.model.loader import load_model
+        from lockcheck.model.primitives import load_catalogue
+        d = load_model("frontend")
+        _STATE.update(model=FrontendModel.from_dict(d), definitions=d["definitions"], catalogue=load_catalogue())
+    return _STATE
+
+
+def run_frontend(text: str) -> None:
+    """One file through the front end and extraction, as a scan worker
+    does (lex, declaration facts, index, parse, extract), in memory."""
+    from lockcheck.analysis.extract import extract_functions
+    from lockcheck.frontend.pipeline import build_index, declaration_facts, lex_file, parse_items
+    s = _frontend_state()
+    COUNTS["frontend"] += 1
+    lexed = lex_file("fuzz.c", text)
+    facts = declaration_facts(lexed, s["model"], s["definitions"])
+    index = build_index([facts], list(lexed.macros), s["model"], s["catalogue"].names())
+    parsed = parse_items("fuzz.c", lexed.items, index, s["model"])
+    extract_functions(parsed, index, s["catalogue"], "fuzz.c")
+
+
+def run_source_bytes(data: bytes) -> None:
+    """Raw bytes through the source reader (refusals are one-line errors)."""
+    from lockcheck.frontend.source import SourceError, read_source
+    COUNTS["source"] += 1
+    with tempfile.TemporaryDirectory() as d:
+        p = Path(d) / "x.c"
+        p.write_bytes(data)
+        try:
+            src = read_source(p, "x.c")
+        except SourceError as exc:
+            assert "\n" not in str(exc)
+            return
+    run_frontend(src.text)
+
+
+# ---------------------------------------------------------------- the other readers
+
+def _one_line(exc: InputError) -> None:
+    assert "\n" not in str(exc).strip(), str(exc)
+
+
+def run_patch(text: str, name: str = "x.patch") -> None:
+    """A patch or mbox through the series reader and ``touched``."""
+    from lockcheck.gate.patches import read_series, touched
+    COUNTS["patch"] += 1
+    with tempfile.TemporaryDirectory() as d:
+        p = Path(d) / name
+        p.write_bytes(text.encode("utf-8", "surrogatepass"))
+        try:
+            for patch in read_series([p], Path(d) / "work"):
+                touched(patch, 1)
+        except InputError as exc:
+            _one_line(exc)
+
+
+def run_config(text: str) -> None:
+    from lockcheck.gate.suppress import load_config
+    COUNTS["config"] += 1
+    with tempfile.TemporaryDirectory() as d:
+        p = Path(d) / ".lockcheck.toml"
+        p.write_bytes(text.encode("utf-8", "surrogatepass"))
+        try:
+            load_config(p)
+        except InputError as exc:
+            _one_line(exc)
+
+
+def run_baseline(text: str, suffix: str) -> None:
+    from lockcheck.gate.baseline import load
+    COUNTS["baseline"] += 1
+    with tempfile.TemporaryDirectory() as d:
+        p = Path(d) / f"baseline{suffix}"
+        p.write_bytes(text.encode("utf-8", "surrogatepass"))
+        try:
+            load(p)
+        except InputError as exc:
+            _one_line(exc)
+
+
+MODEL_PROBE = """static void probe(struct frob *f)
+{
+	frob_lock(&f->a);
+	mutex_lock(&f->b);
+	frob_call(f);
+	mutex_unlock(&f->b);
+	frob_unlock(&f->a);
+}
+"""
+
+
+def run_model(text: str) -> None:
+    """A ``--model`` file through every model's loader and the consumers
+    a scan builds from them, then one function extracted with it."""
+    from lockcheck.analysis.extract import extract_functions
+    from lockcheck.frontend.normalize import FrontendModel
+    from lockcheck.frontend.pipeline import build_index, declaration_facts, lex_file, parse_items
+    from lockcheck.model.loader import load_model
+    from lockcheck.model.primitives import load_catalogue
+    COUNTS["model"] += 1
+    with tempfile.TemporaryDirectory() as d:
+        p = Path(d) / "model.toml"
+        p.write_bytes(text.encode("utf-8", "surrogatepass"))
+        files = (str(p),)
+        try:
+            d_front = load_model("frontend", files)
+            model = FrontendModel.from_dict(d_front)
+            catalogue = load_catalogue(files)
+            for name in ("contexts", "analysis"):
+                load_model(name, files)
+            lexed = lex_file("probe.c", MODEL_PROBE)
+            facts = declaration_facts(lexed, model, d_front["definitions"])
+            index = build_index([facts], list(lexed.macros), model, catalogue.names())
+            parsed = parse_items("probe.c", lexed.items, index, model)
+            extract_functions(parsed, index, catalogue, "probe.c", files)
+        except InputError as exc:
+            _one_line(exc)
