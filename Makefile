@@ -54,9 +54,11 @@ $(KERNEL)/Makefile:
 bench: $(STAMP) kernel
 	$(BIN)/python benchmarks/run.py --tree $(KERNEL)
 
-## recall: the recall set (benchmarks/RECALL.md) on linux-source-6.1 and 6.12 (both unpacked: make kernel, make kernel KVERSION=6.1)
+## recall: the whole recall set (benchmarks/RECALL.md) on linux-source-6.1 and 6.12 (both unpacked: make kernel, make kernel KVERSION=6.1):
+##         the table, then every case's test (`make test` runs only the cases marked quick)
 recall: $(STAMP)
 	$(BIN)/python benchmarks/recall.py
+	RECALL_ALL=1 $(BIN)/python -m pytest -q tests/test_recall.py
 
 clean:
 	rm -rf $(VENV) .pytest_cache .lockcheck-cache

@@ -51,6 +51,7 @@ class Case:
     paths: dict[str, tuple[str, ...]]
     expect: str                    # "caught" or "missed" for the current checker
     reason: str = ""               # why a "missed" case is missed
+    quick: bool = False            # in the subset `make test` runs (tests/test_recall.py)
 
 
 @dataclass
@@ -86,7 +87,8 @@ def load_cases(path: Path = CASES_FILE) -> list[Case]:
                         classes=tuple(c["classes"]),
                         paths={"6.1": tuple(c["paths_6_1"]),
                                "6.12": tuple(c.get("paths_6_12", c["paths_6_1"]))},
-                        expect=c["expect"], reason=c.get("reason", "")))
+                        expect=c["expect"], reason=c.get("reason", ""),
+                        quick=bool(c.get("quick", False))))
     return out
 
 
@@ -184,6 +186,8 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--case", action="append", default=[], help="run only this case (repeatable)")
     ap.add_argument("--json", action="store_true", help="one JSON object per case instead of the table")
     ap.add_argument("--cache-dir", default=None, help="lockcheck cache (default: --no-cache)")
+    ap.add_argument("--quick", action="store_true",
+                    help="only the cases marked quick (the subset `make test` runs)")
     args, extra = ap.parse_known_args(argv)
     if extra and extra[0] == "--":
         extra = extra[1:]
@@ -198,6 +202,8 @@ def main(argv: list[str] | None = None) -> int:
             print(f"recall: unknown case {', '.join(sorted(unknown))}", file=sys.stderr)
             return 2
         cases = [c for c in cases if c.id in args.case]
+    if args.quick:
+        cases = [c for c in cases if c.quick]
     outcomes = []
     for case in cases:
         o = run_case(case, extra, args.cache_dir)
