@@ -19,6 +19,7 @@ from lockcheck import cyclic_gc
 from lockcheck.analysis import classes
 from lockcheck.analysis.contexts import callback_functions
 from lockcheck.analysis.documented import add_documented
+from lockcheck.analysis.irqsafety import IrqModel
 from lockcheck.cache import take_write_failure
 from lockcheck.analysis.notifiers import NotifierModel
 from lockcheck.analysis.names import display_names, preferred_var_names
@@ -144,6 +145,8 @@ def _check(options: Options, progress, t0: float, discovered, key: str | None) -
     program = Program(functions, run.index.ops if run.index else {}, notifiers, not_followed, skipped)
     if run.index:
         program.tables = (run.index.ops_vars, run.index.var_fields)
+    if "irq" in model.contexts:
+        program.irq = IrqModel(model.contexts["irq"], model.catalogue)
     var_names = preferred_var_names(functions, (v for f in run.files for v in f.var_names))
     counts = _ir_counts(run, functions, extracted - len(functions))
     release_index(run)

@@ -203,4 +203,39 @@ void mutex_release(struct lockdep_map *map, unsigned long ip);
 #define lockdep_set_subclass(lock, sub) ((void)(lock), (void)(sub))
 #define lockdep_set_novalidate_class(lock) ((void)(lock))
 
+/* interrupt contexts (fixtures/irq) */
+typedef int irqreturn_t;
+typedef irqreturn_t (*irq_handler_t)(int irq, void *data);
+#define IRQ_HANDLED 1
+#define IRQ_WAKE_THREAD 2
+struct device;
+int request_irq(unsigned int irq, irq_handler_t handler, unsigned long flags, const char *name, void *dev);
+int devm_request_irq(struct device *dev, unsigned int irq, irq_handler_t handler, unsigned long flags,
+		     const char *name, void *data);
+int request_threaded_irq(unsigned int irq, irq_handler_t handler, irq_handler_t thread_fn,
+			 unsigned long flags, const char *name, void *dev);
+int request_any_context_irq(unsigned int irq, irq_handler_t handler, unsigned long flags,
+			    const char *name, void *dev);
+struct timer_list { void (*function)(struct timer_list *t); unsigned long expires; };
+void timer_setup(struct timer_list *timer, void (*fn)(struct timer_list *t), unsigned int flags);
+int mod_timer(struct timer_list *timer, unsigned long expires);
+#define from_timer(var, t, field) container_of(t, __typeof__(*var), field)
+struct tasklet_struct { void (*callback)(struct tasklet_struct *t); };
+void tasklet_setup(struct tasklet_struct *t, void (*fn)(struct tasklet_struct *t));
+void tasklet_schedule(struct tasklet_struct *t);
+struct rcu_head { void *next; };
+void call_rcu(struct rcu_head *head, void (*fn)(struct rcu_head *head));
+struct net_device;
+struct napi_struct { int weight; };
+void netif_napi_add(struct net_device *dev, struct napi_struct *napi,
+		    int (*poll)(struct napi_struct *napi, int budget));
+void local_irq_disable(void);
+void local_irq_enable(void);
+#define local_irq_save(flags) ((void)(flags))
+#define local_irq_restore(flags) ((void)(flags))
+void local_bh_disable(void);
+void local_bh_enable(void);
+#define read_lock_irqsave(lock, flags) ((void)(flags), read_lock(lock))
+#define read_unlock_irqrestore(lock, flags) ((void)(flags), read_unlock(lock))
+
 #endif /* LOCKCHECK_FIXTURE_STUBS_H */

@@ -103,6 +103,9 @@ class Summary:
     # large recursions entered (analysis.recursions): (id, member entered) ->
     # (chain to the call entering it, the caller's locks released before it)
     recursions: dict[tuple[str, str], tuple] = field(default_factory=dict)
+    # taken with interrupts enabled, relative to the entry (analysis.irqsafety):
+    # (class key, HARDIRQ | SOFTIRQ, W | R) -> (lock, chain)
+    irq_on: dict[tuple, tuple] = field(default_factory=dict)
 
     def conditional(self) -> bool:
         return self.effects.get("zero") != self.effects.get("nonzero")
@@ -111,7 +114,7 @@ class Summary:
         """What a caller's walk depends on, without the witnesses: a
         recursion's rounds stop when no member's shape changes."""
         return (frozenset(self.acquires), frozenset(self.param_edges), frozenset(self.not_held),
-                frozenset(self.recursions),
+                frozenset(self.recursions), frozenset(self.irq_on),
                 tuple(sorted((k, tuple(h.key for h in e.held), tuple(sorted(e.released)))
                              for k, e in self.effects.items())))
 

@@ -26,6 +26,7 @@ import heapq
 from lockcheck.analysis import ir
 from lockcheck.analysis.extract import DYNAMIC_SUBCLASS, PARAM_SUBCLASS
 from lockcheck.analysis.branchfacts import BranchFacts, opposite as _opposite, set_fact as _set_fact
+from lockcheck.analysis.irqsafety import CONTEXT_OF, rw as irq_rw
 from lockcheck.analysis.releases import Releases
 from lockcheck.analysis.substitute import subst, subst_keys
 from lockcheck.analysis.facts import (Acq, Effect, EdgeWitness, Held, RawEdge, State, Step,
@@ -94,7 +95,8 @@ class FunctionFlow(BranchFacts, Releases):
     """
 
     def __init__(self, fn: ir.FunctionIR, callees, emit, on_recursive=None, on_not_held=None,
-                 on_recursion=None) -> None:
+                 on_recursion=None, irq=None) -> None:
+        self.irq = irq      # analysis.irqsafety.IrqModel: interrupt state as pseudo-locks
         self.on_not_held = on_not_held
         self.on_recursion = on_recursion
         self.fn = fn
@@ -156,6 +158,8 @@ class FunctionFlow(BranchFacts, Releases):
         if kind is ir.Acquire:
             return {self.acquire(s, node, (self.step(node.line, node.primitive),)) for s in states}
         if kind is ir.Release:
+            if self.irq is not None:
+                return {self.irq.after_release(self, self.release(s, node.lock), node.primitive) for s in states}
             return {self.release(s, node.lock) for s in states}
         if kind is ir.Call:
             out: set[State] = set()
@@ -304,6 +308,10 @@ class FunctionFlow(BranchFacts, Releases):
 
     def acquire(self, s: State, a: ir.Acquire, chain) -> State:
         ref = a.lock
+        if self.irq is not None:
+            s = self.irq.before_acquire(s, a, chain, self.depth)
+            if a.action != "sync":
+                self.irq.note(self.summary, s.held, ref, a.mode, chain)
         if a.action != "trylock":
             self._depend(s, ref, a.mode, chain, frozenset())
             key = (ref.class_key, a.mode, a.action, s.released)
@@ -320,12 +328,21 @@ class FunctionFlow(BranchFacts, Releases):
             self.summary.acquires[key] = acq
 
     def _depend(self, s: State, ref: ir.LockRef, mode: str, chain, released_before) -> None:
-        """Edges held → ref for every held lock not released first."""
+        """Edges held → ref for every held lock not released first.  The
+        interrupt pseudo-locks (analysis.irqsafety) make no edge; an
+        interrupt context "held" makes a usage edge (acquirer W or R)."""
+        if ref.key[:6] == "g:irq:":
+            return
         for h in s.held:
             if h.key in released_before:
                 continue
-            edge = RawEdge(h.ref, ref, holder_mode(h.mode), acquirer_mode(mode),
-                           EdgeWitness(h.site, chain))
+            if h.key[:6] == "g:irq:":
+                if h.key not in CONTEXT_OF:
+                    continue
+                edge = RawEdge(h.ref, ref, "E", irq_rw(mode), EdgeWitness(h.site, chain))
+            else:
+                edge = RawEdge(h.ref, ref, holder_mode(h.mode), acquirer_mode(mode),
+                               EdgeWitness(h.site, chain))
             if h.key == ref.class_key:
                 if self.on_recursive is not None and ref.subclass != DYNAMIC_SUBCLASS \
                         and ref.subclass < PARAM_SUBCLASS \
@@ -372,6 +389,8 @@ class FunctionFlow(BranchFacts, Releases):
                       model: str = "", width: int = 0) -> set[State]:
         site = self.step(call.line, f"{callee.name} [model: {model}]" if model else callee.name, width)
         self._inherit_acquires(s, call, callee, summary, site)
+        if summary.irq_on and self.irq is not None:
+            self.irq.inherit(self.summary, s.held, summary.irq_on, site, lambda r: subst(r, call.args, callee))
         if summary.recursions:
             self._enter_recursions(s, call, callee, summary, site)
         if summary.not_held:

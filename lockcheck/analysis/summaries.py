@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from lockcheck.analysis.facts import EdgeWitness, RawEdge, Summary
 from lockcheck.analysis.flow import FunctionFlow
 from lockcheck.analysis.ir import Block, Call, CondVar, FunctionIR, Switch, forget_shared
-from lockcheck.analysis import recursions
+from lockcheck.analysis import irqsafety, recursions
 from lockcheck.analysis.pointsto import PointsTo, TargetStats
 from lockcheck.analysis.callorder import CallGraph, CallOrder, call_order
 
@@ -91,6 +91,8 @@ class AnalysisResult:
     recursions: dict[str, int] = field(default_factory=dict)   # large recursion -> members
     recursion_edges: int = 0      # edges made entering them (each time made, before merging)
     indirect_targets: TargetStats = field(default_factory=TargetStats)
+    irq: irqsafety.IrqUsage = field(default_factory=irqsafety.IrqUsage)   # usage states
+    irq_findings: list = field(default_factory=list)   # irqsafety.RawIrqFinding
 
 
 class Program:
@@ -132,6 +134,7 @@ class Program:
         # global table -> struct type, (table, field) -> function: see pointsto
         self.tables: tuple[dict, dict] = ({}, {})
         self.pointsto: PointsTo | None = None
+        self.irq: irqsafety.IrqModel | None = None   # interrupt contexts (api sets it)
 
     def resolve_name(self, name: str, from_file: str) -> str | None:
         key = self.statics.get((from_file, name))
@@ -363,6 +366,11 @@ def analyse(program: Program) -> AnalysisResult:
         walked.done(members)
     result.recursion_edges = large.emit_edges(lambda edge: _emit(result, edge))
     result.indirect_targets = program.pointsto.stats
+    if program.irq is not None:
+        result.irq_findings = irqsafety.check(result.irq, result.edges, program.irq)
+        for f in result.irq_findings:
+            for ref in f.locks:
+                _vote(result, ref)
     forget_shared()
     return result
 
@@ -377,6 +385,8 @@ def _walk_component(program: Program, graph, members: list[str], summaries: dict
         for m in members:
             entry = graph.in_degree(m) == 0
             summaries[m] = _walk(program, m, summaries, calls, result, entry, on_recursion)
+            if entry and summaries[m].irq_on:
+                result.irq.entered(summaries[m])
         if all(_shape(summaries[m]) == before[m] for m in members):
             break
 
@@ -528,7 +538,7 @@ def _walk(program: Program, key: str, summaries, calls, result: AnalysisResult,
         return record
 
     flow = FunctionFlow(fn, callees, lambda edge: _emit(result, edge), per_class(result.recursive),
-                        per_class(result.not_held), on_recursion)
+                        per_class(result.not_held), on_recursion, program.irq)
     return flow.run(flow.asserted_entry() if entry else (), program.clone_facts.get(key))
 
 
@@ -546,6 +556,9 @@ def indirect_width(program: Program, call: Call, found, caller_key: str = "") ->
 
 
 def _emit(result: AnalysisResult, edge: RawEdge) -> None:
+    if edge.src.key in irqsafety.CONTEXT_OF:   # a usage in an interrupt, not an edge
+        result.irq.used_in(edge)
+        return
     k = (edge.src.class_key, edge.dst.class_key)
     rec = result.edges.get(k)
     if rec is None:

@@ -87,9 +87,29 @@ def build_result(analysis: AnalysisResult, names: dict[str, str], max_cycle_leng
         w, holder, acquirer = strongest(rec)
         kinds.setdefault(key, _kind(w.held, catalogue))     # the chain ends at the assertion
         findings.append(_finding("assert-not-held", (names[key],), (edge(key, key, holder, acquirer, w),)))
+    for raw in analysis.irq_findings:
+        findings.append(_irq_finding(raw, names, _steps, edge))
+        for label, ref, chain in raw.usages:
+            kinds.setdefault(ref.class_key, _kind(chain, catalogue))
     locks = tuple(sorted((Lock(names[k], k, kinds.get(k, "lock")) for k in names), key=lambda l: l.name))
     return locks, tuple(edges[k] for k in sorted(edges, key=lambda k: (names[k[0]], names[k[1]]))), \
         tuple(findings)
+
+
+def _irq_finding(raw, names: dict, steps, edge) -> Finding:
+    """An interrupt-safety finding (analysis.irqsafety): its edges are the
+    usage witnesses, each an edge from the state's label (``{IN-HARDIRQ-W}``)
+    to the class, after the lock-order edge for irq-unsafe-order."""
+    out = []
+    if raw.edge is not None:
+        src, dst = (r.class_key for r in raw.locks)
+        out.append(edge(src, dst, raw.edge_kind[0], raw.edge_kind[1], raw.edge))
+    for label, ref, chain in raw.usages:
+        name = names[ref.class_key]
+        acquire = steps(chain)
+        out.append(Edge("{" + label + "}", name, "E", "N", (), acquire, (),
+                        edge_basis(acquire, "", ((ref.class_key, name),))))
+    return _finding(raw.kind, tuple(names[r.class_key] for r in raw.locks), tuple(out))
 
 
 def _finding(kind: str, locks: tuple[str, ...], edges: tuple[Edge, ...]) -> Finding:
@@ -101,5 +121,6 @@ def _finding(kind: str, locks: tuple[str, ...], edges: tuple[Edge, ...]) -> Find
     for e in edges:
         for s in e.witness:
             h.update(s.function.encode() + b"\0")
-    prefix = {"circular": "LC101", "recursive": "LC102", "assert-not-held": "LC103"}[kind]
+    prefix = {"circular": "LC101", "recursive": "LC102", "assert-not-held": "LC103",
+              "irq-inconsistent": "LC301", "irq-unsafe-order": "LC302"}[kind]
     return Finding(f"{prefix}-{h.hexdigest()}", kind, locks, edges)

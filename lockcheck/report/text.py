@@ -21,7 +21,7 @@ from rich import box
 from rich.table import Table
 from rich.text import Text
 
-from lockcheck.report import scenario as sc
+from lockcheck.report import irq_text, scenario as sc
 from lockcheck.report.console import make_console
 from lockcheck.report.rank import score
 from lockcheck.report.screen import Screen, held_back_rows, screenful
@@ -228,6 +228,11 @@ def _summary(c, result: ScanResult, screen: Screen, show_time: bool, plain: bool
     table.add_row("recursive locking", str(s.get("recursive", 0)))
     if s.get("assert_not_held"):
         table.add_row("held despite assert_not_held", str(s["assert_not_held"]))
+    for kind, what in (("irq-inconsistent", "inconsistent irq lock state"),
+                       ("irq-unsafe-order", "irq-safe -> irq-unsafe order")):
+        n = sum(1 for f in result.findings if f.kind == kind)
+        if n:
+            table.add_row(what, str(n))
     levels: dict[str, int] = {}
     for f in result.findings:
         levels[f.confidence] = levels.get(f.confidence, 0) + 1
@@ -276,6 +281,7 @@ def render(result: ScanResult, out, *, color: bool | None = None, width: int | N
     if result.errors:
         w.line("")
     for g in screen.shown:
-        {"circular": _circular, "assert-not-held": _not_held}.get(g.lead.kind, _recursive)(w, g.lead)
+        {"circular": _circular, "assert-not-held": _not_held, "irq-inconsistent": irq_text.inconsistent,
+         "irq-unsafe-order": irq_text.unsafe_order}.get(g.lead.kind, _recursive)(w, g.lead)
         _others(w, g)
     _summary(console, result, screen, show_time, plain=console.no_color)

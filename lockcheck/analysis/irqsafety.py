@@ -1,0 +1,227 @@
+"""lockdep's interrupt-safety rules, statically.
+
+Interrupt state rides on the held-lock set as pseudo-locks (keys
+``g:irq:...``), so the ordinary walk carries it through calls, wrappers
+and scopes exactly as it carries locks:
+
+* ``irq:in_hardirq`` / ``irq:in_softirq`` — held by the synthetic runner of
+  an interrupt handler, timer, tasklet, RCU callback or NAPI poll
+  (``model/data/contexts.toml``, :mod:`lockcheck.analysis.contexts`);
+* ``irq:hardirqs_off`` / ``irq:softirqs_off`` — held while interrupts or
+  bottom halves are disabled: ``local_irq_save()`` and friends are
+  primitives of their own; ``spin_lock_irqsave()``/``_irq``/``_bh`` (and their
+  ``guard()``) push the pseudo-lock before their lock, and the matching
+  unlock pops it (``[irq]`` in contexts.toml).
+
+They make no lock-order edge.  What the walk records instead, per lock
+class, is lockdep's usage states, each with one witness chain:
+
+* ``USED_IN_HARDIRQ`` / ``USED_IN_SOFTIRQ`` (``-W``/``-R``): taken while an
+  ``in_*`` pseudo-lock is held — the runner's "edge" to the class, routed
+  here by ``summaries._emit``;
+* ``ENABLED_HARDIRQ`` / ``ENABLED_SOFTIRQ``: taken with that interrupt
+  enabled, relative to the function's entry (``Summary.irq_on``), climbing
+  to callers only through call sites where it is still enabled; at a
+  function no scanned code calls (a root: syscall, ioctl, work item, any
+  callback not modelled) the entry is assumed process context with both
+  enabled.  As lockdep, a trylock counts for ENABLED but not for USED_IN,
+  and softirqs count as enabled only while hardirqs are too.
+
+The rules (lockdep.c ``mark_lock_irq``/``check_irq_usage``):
+
+1. *inconsistent lock state*: USED_IN_x and ENABLED_x on one class, unless
+   both are reads;
+2. *irq-safe -> irq-unsafe*: an edge A --> B where A is USED_IN_x and B is
+   ENABLED_x (a read-safe A only against a write-unsafe B).  Only direct
+   edges (a held lock and the lock taken under it) are checked; lockdep
+   also follows paths of several edges.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from lockcheck.analysis import ir
+from lockcheck.analysis.facts import Held, State
+
+__all__ = ["IrqModel", "IrqUsage", "RawIrqFinding", "PREFIX", "IN_HARDIRQ", "IN_SOFTIRQ",
+           "HARDIRQS_OFF", "SOFTIRQS_OFF", "check"]
+
+PREFIX = "g:irq:"
+IN_HARDIRQ = "g:irq:in_hardirq"
+IN_SOFTIRQ = "g:irq:in_softirq"
+HARDIRQS_OFF = "g:irq:hardirqs_off"
+SOFTIRQS_OFF = "g:irq:softirqs_off"
+#: pseudo-lock key -> the interrupt it says the code runs in
+CONTEXT_OF = {IN_HARDIRQ: "HARDIRQ", IN_SOFTIRQ: "SOFTIRQ"}
+_HARD_OFF = frozenset((IN_HARDIRQ, HARDIRQS_OFF))
+_SOFT_OFF = frozenset((IN_HARDIRQ, HARDIRQS_OFF, IN_SOFTIRQ, SOFTIRQS_OFF))
+_REFS = {k: ir.LockRef(k, k[2:]) for k in (HARDIRQS_OFF, SOFTIRQS_OFF)}
+IRQS = ("HARDIRQ", "SOFTIRQ")
+
+
+def rw(mode: str) -> str:
+    """lockdep's read bit: any shared acquisition is a read."""
+    return "W" if mode == "exclusive" else "R"
+
+
+def enabled(held) -> tuple[bool, bool]:
+    """(hardirqs on, softirqs on) for a held-lock set."""
+    keys = {h.key for h in held if h.key[:6] == PREFIX}
+    if not keys:
+        return True, True
+    return not (keys & _HARD_OFF), not (keys & _SOFT_OFF)
+
+
+class IrqModel:
+    """Which primitives disable / restore which interrupt, and which lock
+    kinds lockdep checks (``[irq]`` of contexts.toml, guards resolved
+    through the primitive catalogue)."""
+
+    def __init__(self, irq: dict, catalogue) -> None:
+        self.disables: dict[str, tuple[ir.LockRef, ...]] = {}
+        self.enables: dict[str, tuple[ir.LockRef, ...]] = {}
+        for names, key, table in (("disables_hardirqs", HARDIRQS_OFF, self.disables),
+                                  ("disables_softirqs", SOFTIRQS_OFF, self.disables),
+                                  ("enables_hardirqs", HARDIRQS_OFF, self.enables),
+                                  ("enables_softirqs", SOFTIRQS_OFF, self.enables)):
+            for name in irq.get(names, ()):
+                table[name] = table.get(name, ()) + (_REFS[key],)
+        for family, target in sorted(catalogue.guards.items()):
+            if target in self.disables:
+                self.disables[f"guard({family})"] = self.disables[target]
+        self.checked_kinds = frozenset(irq.get("checked_kinds", ()))
+        self.catalogue = catalogue
+
+    def checked(self, primitive: str) -> bool:
+        """Does lockdep track interrupt usage of what ``primitive`` takes?"""
+        if primitive.startswith("guard(") and primitive.endswith(")"):
+            prim = self.catalogue.guard(primitive[6:-1])
+        else:
+            prim = self.catalogue.get(primitive)
+        return prim is not None and prim.kind in self.checked_kinds
+
+    # -- hooks of flow.FunctionFlow ------------------------------------
+    def before_acquire(self, s: State, a: ir.Acquire, chain, depth: int) -> State:
+        refs = self.disables.get(a.primitive)
+        if not refs:
+            return s
+        scope = depth if a.scoped else 0
+        return State(s.held + tuple(Held(r.key, r, "exclusive", chain, scope) for r in refs),
+                     s.released, s.facts)
+
+    def after_release(self, flow, s: State, primitive: str) -> State:
+        for r in self.enables.get(primitive, ()):
+            s = flow.release(s, r)
+        return s
+
+    @staticmethod
+    def note(summary, held, ref: ir.LockRef, mode: str, chain) -> None:
+        """An acquisition at ``chain``: ENABLED_* relative to the entry."""
+        if ref.key[:6] == PREFIX:
+            return
+        hard, soft = enabled(held)
+        if not hard:
+            return
+        r = rw(mode)
+        _keep(summary.irq_on, (ref.class_key, "HARDIRQ", r), ref, chain)
+        if soft:
+            _keep(summary.irq_on, (ref.class_key, "SOFTIRQ", r), ref, chain)
+
+    @staticmethod
+    def inherit(summary, held, callee_on: dict, site, subst_ref) -> None:
+        """A callee's ENABLED_* acquisitions, where the call leaves them enabled."""
+        hard, soft = enabled(held)
+        if not hard:
+            return
+        for (_, irq, r), (ref, chain) in callee_on.items():
+            if irq == "SOFTIRQ" and not soft:
+                continue
+            if ref.key[:2] == "p:":
+                ref = subst_ref(ref)
+            _keep(summary.irq_on, (ref.class_key, irq, r), ref, (site,) + chain)
+
+
+def _keep(table: dict, key, ref, chain) -> None:
+    old = table.get(key)
+    if old is None or (len(chain), chain) < (len(old[1]), old[1]):
+        table[key] = (ref, chain)
+
+
+@dataclass
+class IrqUsage:
+    """Usage states of the scan's classes: (class key, irq, W|R) -> (ref, chain)."""
+
+    used: dict[tuple[str, str, str], tuple] = field(default_factory=dict)
+    enabled: dict[tuple[str, str, str], tuple] = field(default_factory=dict)
+
+    def used_in(self, edge) -> None:
+        """An "edge" from an ``in_*`` pseudo-lock: the class is used in that
+        interrupt; the witness runs from the runner to the acquisition."""
+        if edge.dst.is_param:
+            return
+        _keep(self.used, (edge.dst.class_key, CONTEXT_OF[edge.src.key], edge.acquirer), edge.dst,
+              edge.witness.held + edge.witness.acquire)
+
+    def entered(self, summary) -> None:
+        """A root's ENABLED_* acquisitions: process context, irqs on at entry."""
+        for (key, irq, r), (ref, chain) in summary.irq_on.items():
+            if not ref.is_param and key[:6] != PREFIX:
+                _keep(self.enabled, (key, irq, r), ref, chain)
+
+
+@dataclass(frozen=True)
+class RawIrqFinding:
+    """``kind`` irq-inconsistent (locks: the class) or irq-unsafe-order
+    (locks: safe, unsafe); ``usages``: (state label, lock ref, chain) —
+    for irq-unsafe-order the edge is ``edge`` (an EdgeWitness)."""
+
+    kind: str
+    irq: str
+    locks: tuple[ir.LockRef, ...]
+    usages: tuple[tuple[str, ir.LockRef, tuple], ...]
+    edge: object = None
+    edge_kind: tuple[str, str] = ("E", "N")
+
+
+def _label(irq: str, r: str, used: bool) -> str:
+    """lockdep's state names: IN-HARDIRQ-W, HARDIRQ-ON-R, ..."""
+    return f"IN-{irq}-{r}" if used else f"{irq}-ON-{r}"
+
+
+#: (used, enabled) read bits that conflict, most telling first (read-read never)
+_PAIRS = (("W", "W"), ("W", "R"), ("R", "W"))
+
+
+def check(usage: IrqUsage, edges: dict, model: IrqModel) -> list[RawIrqFinding]:
+    """Both rules over the usage states and the lock graph's edges."""
+    used = {k: v for k, v in usage.used.items() if model.checked(v[1][-1].what)}
+    on = {k: v for k, v in usage.enabled.items() if model.checked(v[1][-1].what)}
+    out: list[RawIrqFinding] = []
+    inconsistent: set[str] = set()
+    for key in sorted({k[0] for k in used}):
+        for irq in IRQS:
+            pair = next(((u, e) for u, e in _PAIRS if (key, irq, u) in used and (key, irq, e) in on), None)
+            if pair is None:
+                continue
+            u, e = used[(key, irq, pair[0])], on[(key, irq, pair[1])]
+            out.append(RawIrqFinding("irq-inconsistent", irq, (u[0],),
+                                     ((_label(irq, pair[0], True), u[0], u[1]),
+                                      (_label(irq, pair[1], False), e[0], e[1]))))
+            inconsistent.add(key)
+            break   # lockdep stops at the first inconsistency of a class
+    for (src, dst), rec in sorted(edges.items()):
+        if src == dst or src in inconsistent or dst in inconsistent:
+            continue
+        for irq in IRQS:
+            pair = next(((u, e) for u, e in _PAIRS if (src, irq, u) in used and (dst, irq, e) in on), None)
+            if pair is None:
+                continue
+            u, e = used[(src, irq, pair[0])], on[(dst, irq, pair[1])]
+            w = rec.best()
+            kind = min(k for k, v in rec.kinds.items() if v == w)
+            out.append(RawIrqFinding("irq-unsafe-order", irq, (u[0], e[0]),
+                                     ((_label(irq, pair[0], True), u[0], u[1]),
+                                      (_label(irq, pair[1], False), e[0], e[1])), w, kind))
+            break
+    return out
