@@ -145,7 +145,106 @@ Use instead: drop the lock before the call.
 - include/linux/lockdep.h, lockdep_assert_not_held()
 """)
 
-RULES: tuple[Rule, ...] = (LC101, LC102, LC103)
+LC301 = Rule(
+    "LC301", "InconsistentIrqLockState", "irq-inconsistent",
+    "inconsistent lock state: a lock taken in an interrupt is also taken with that interrupt enabled",
+    """
+## What it does
+Finds the functions that run in interrupt context (handlers passed to
+`request_irq()` and friends run in hardirq; timers, tasklets, RCU callbacks
+and NAPI polls in softirq; a threaded handler runs in process context) and
+tracks, per lock class, lockdep's usage states: used in hardirq/softirq,
+taken with hardirqs/softirqs enabled, reads and writes apart.  A class both
+used in an interrupt and taken elsewhere with that interrupt enabled is
+reported as lockdep's `inconsistent {IN-HARDIRQ-W} -> {HARDIRQ-ON-W}
+usage`, with the call chain that made each state.
+
+## Why is this bad?
+The CPU holding the lock with interrupts enabled can be interrupted; the
+handler then spins on the lock its own CPU holds, forever.
+
+## Example
+```c
+static irqreturn_t dev_irq(int irq, void *data)
+{
+        struct dev *d = data;
+        spin_lock(&d->lock);            /* {IN-HARDIRQ-W} */
+        ...
+}
+
+void dev_reset(struct dev *d)
+{
+        spin_lock(&d->lock);            /* LC301: {HARDIRQ-ON-W} */
+        ...
+}
+```
+Use instead: `spin_lock_irqsave(&d->lock, flags)` outside the handler (or
+`spin_lock_bh()` against a softirq user).
+
+## Notes
+States are relative to where code is entered: a function no scanned code
+calls is assumed to run in process context with interrupts enabled (the
+report says so).  Two read acquisitions never conflict.  Interrupt
+contexts and the disabling primitives are model rows
+(`model/data/contexts.toml`: `[[callback]]` hardirq/softirq, `[irq]`).
+
+## References
+- Documentation/locking/lockdep-design.rst, "Lock usage states"
+- kernel/locking/lockdep.c, print_usage_bug()
+""")
+
+LC302 = Rule(
+    "LC302", "IrqSafeToIrqUnsafeOrder", "irq-unsafe-order",
+    "an irq-safe lock is held while an irq-unsafe lock is taken",
+    """
+## What it does
+Reports a lock-order edge A --> B where A is irq-safe (taken in a hardirq
+or softirq handler) and B is irq-unsafe (taken somewhere with that
+interrupt enabled), with the edge's witness and both usage witnesses, as
+lockdep's "HARDIRQ-safe -> HARDIRQ-unsafe lock order detected".
+
+## Why is this bad?
+CPU0 holds B with interrupts on; CPU1 disables interrupts, takes A and
+waits for B; an interrupt on CPU0 runs the handler, which waits for A.
+Neither CPU can proceed.  lockdep's "possible irq lock inversion
+dependency" is the same rule found from the other side.
+
+## Example
+```c
+static irqreturn_t dev_irq(int irq, void *data)
+{
+        spin_lock(&dev->irq_lock);      /* irq_lock is HARDIRQ-safe */
+        ...
+}
+
+void dev_config(struct dev *dev)
+{
+        spin_lock(&dev->cfg_lock);      /* cfg_lock is HARDIRQ-unsafe */
+        ...
+}
+
+void dev_update(struct dev *dev)
+{
+        spin_lock_irqsave(&dev->irq_lock, flags);
+        dev_config(dev);                /* LC302: irq_lock --> cfg_lock */
+        ...
+}
+```
+Use instead: make B irq-safe too (`spin_lock_irqsave()` everywhere it is
+taken), or do not take B under A.
+
+## Notes
+Only direct edges are checked (A held while B is taken); lockdep also
+follows paths of several edges.  A read-safe A conflicts only with a
+write-unsafe B.
+
+## References
+- Documentation/locking/lockdep-design.rst, "Single-lock state rules" and
+  "Multi-lock dependency rules"
+- kernel/locking/lockdep.c, check_irq_usage(), print_bad_irq_dependency()
+""")
+
+RULES: tuple[Rule, ...] = (LC101, LC102, LC103, LC301, LC302)
 
 
 def by_code(code: str) -> Rule | None:

@@ -80,7 +80,23 @@ def _related(f: Finding) -> list[dict]:
     return out
 
 
+def _irq_flows(f: Finding) -> list[dict]:
+    """LC301/LC302: one flow per usage witness (after LC302's edge)."""
+    flows = []
+    for i, e in enumerate(f.edges):
+        if e.src.startswith("{"):
+            text = f"{e.dst} {e.src[1:-1]} state registered"
+        else:
+            text = f"{e.src} held while {e.dst} is taken"
+        locs = [{"location": _location(s, f"{'takes ' + e.dst if j == len(e.witness) - 1 else 'calls ' + s.what}"),
+                 "nestingLevel": j} for j, s in enumerate(e.witness)]
+        flows.append({"id": f"W{i}", "message": {"text": text}, "locations": locs})
+    return flows
+
+
 def _thread_flows(f: Finding) -> list[dict]:
+    if f.kind.startswith("irq-"):
+        return _irq_flows(f)
     flows = []
     edges = f.edges if f.kind == "circular" else f.edges[:1]
     for cpu, e in enumerate(edges):
@@ -100,20 +116,34 @@ def _thread_flows(f: Finding) -> list[dict]:
     return flows
 
 
+def _primary_edge(f: Finding):
+    """The edge whose last step is the finding's location: the closing
+    acquisition; for LC302 the irq-safe -> irq-unsafe edge itself."""
+    return f.edges[0] if f.kind == "irq-unsafe-order" else sc.closing(f)
+
+
 def _message(f: Finding) -> str:
-    e = sc.closing(f)
+    e = _primary_edge(f)
     where = f"{e.acquire[-1].function}()" if e.acquire else "?"
     if f.kind == "recursive":
         return f"possible recursive locking: {e.dst} acquired in {where} while already held"
     if f.kind == "assert-not-held":
         return f"{e.dst} is held when {where} asserts lockdep_assert_not_held({e.dst})"
+    if f.kind == "irq-inconsistent":
+        used, on = f.edges[0], f.edges[-1]
+        return (f"inconsistent lock state: {used.src} -> {on.src} usage of {f.locks[0]}, "
+                f"taken in {where} (confidence {f.confidence})")
+    if f.kind == "irq-unsafe-order":
+        irq = "SOFTIRQ" if "SOFTIRQ" in f.edges[1].src else "HARDIRQ"
+        return (f"{irq}-safe -> {irq}-unsafe lock order: {where} takes {f.locks[1]} while holding "
+                f"{f.locks[0]} (confidence {f.confidence})")
     return (f"possible circular locking dependency: {where} acquires {e.dst} while holding {e.src}, "
             f"and {' --> '.join(f.locks)} --> {f.locks[0]} already exists (confidence {f.confidence})")
 
 
 def _result(f: Finding, rule_index: dict[str, int]) -> dict:
     rule = by_kind(f.kind)
-    e = sc.closing(f)
+    e = _primary_edge(f)
     primary = e.acquire[-1] if e.acquire else (e.held[-1] if e.held else WitnessStep("?", "?", 1, "?"))
     return {
         "ruleId": rule.code,
