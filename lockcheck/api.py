@@ -208,5 +208,10 @@ def _stats(run, counts: dict, analysis: AnalysisResult, result, seconds: float) 
         "cycles": sum(1 for f in result[2] if f.kind == "circular"),
         "recursive": sum(1 for f in result[2] if f.kind == "recursive"),
         "assert_not_held": sum(1 for f in result[2] if f.kind == "assert-not-held"),
+        # interrupt safety (analysis.irqsafety): classes per usage state, findings per rule
+        "irq": {"used_in_hardirq": len({k[0] for k in analysis.irq.used if k[1] == "HARDIRQ"}),
+                "used_in_softirq": len({k[0] for k in analysis.irq.used if k[1] == "SOFTIRQ"}),
+                "inconsistent": sum(1 for f in result[2] if f.kind == "irq-inconsistent"),
+                "unsafe_order": sum(1 for f in result[2] if f.kind == "irq-unsafe-order")},
         "seconds": round(seconds, 2),
     }

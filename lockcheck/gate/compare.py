@@ -21,7 +21,7 @@ __all__ = ["Comparison", "Resolved", "compare", "cycle_key", "only"]
 def cycle_key(kind: str, locks) -> tuple[str, tuple[str, ...]]:
     """``(kind, locks)`` rotated so the smallest name comes first."""
     locks = tuple(locks)
-    if not locks:
+    if not locks or kind == "irq-unsafe-order":   # safe -> unsafe: never B -> A
         return kind, locks
     k = locks.index(min(locks))
     return kind, locks[k:] + locks[:k]
@@ -90,11 +90,12 @@ def compare(base: ScanResult, head: ScanResult) -> Comparison:
 
 
 def _resolved(f: Finding, head_edges: dict[tuple[str, str], Edge]) -> Resolved:
-    removed = tuple(e for e in f.edges if (e.src, e.dst) not in head_edges)
+    # an interrupt-safety finding's usage witnesses ({IN-HARDIRQ-W} -> x) are not lock-order edges
+    removed = tuple(e for e in f.edges if (e.src, e.dst) not in head_edges and not e.src.startswith("{"))
     if removed:
         return Resolved(f, removed)
-    weakened = tuple((e, head_edges[(e.src, e.dst)]) for e in f.edges
-                     if (e.holder, e.acquirer) != (head_edges[(e.src, e.dst)].holder,
+    weakened = tuple((e, head_edges[(e.src, e.dst)]) for e in f.edges if (e.src, e.dst) in head_edges
+                     and (e.holder, e.acquirer) != (head_edges[(e.src, e.dst)].holder,
                                                    head_edges[(e.src, e.dst)].acquirer))
     return Resolved(f, (), weakened)
 

@@ -155,3 +155,35 @@ def test_kind_is_part_of_the_identity():
     nh = Finding("LC103-1", "assert-not-held", ("a",), rec.edges)
     cmp = compare(_result([rec]), _result([nh]))
     assert [f.id for f in cmp.introduced] == ["LC103-1"] and [r.finding.id for r in cmp.resolved] == ["LC102-1"]
+
+
+IRQ_BASE = """static DEFINE_SPINLOCK(st_lock);
+static irqreturn_t h(int irq, void *data)
+{
+\tspin_lock(&st_lock);
+\tspin_unlock(&st_lock);
+\treturn IRQ_HANDLED;
+}
+int setup(void) { return request_irq(1, h, 0, "x", NULL); }
+void poke(void)
+{
+\tunsigned long flags;
+\t%s(&st_lock%s);
+\t%s(&st_lock%s);
+}
+"""
+
+
+def test_an_irq_finding_is_introduced_and_resolved_by_its_usage(scan_c):
+    bad = scan_c({"d.c": IRQ_BASE % ("spin_lock", "", "spin_unlock", "")})
+    good = scan_c({"d.c": IRQ_BASE % ("spin_lock_irqsave", ", flags", "spin_unlock_irqrestore", ", flags")})
+    (f,) = bad.findings
+    assert f.kind == "irq-inconsistent"
+    c = compare(good, bad)
+    assert [x.kind for x in c.introduced] == ["irq-inconsistent"] and not c.resolved
+    c = compare(bad, good)
+    (r,) = c.resolved
+    # the usage witnesses are not lock-order edges: nothing "removed" to blame
+    assert r.finding.id == f.id and r.removed == () and r.weakened == ()
+    assert cycle_key("irq-unsafe-order", ("b", "a")) == ("irq-unsafe-order", ("b", "a"))
+    assert cycle_key("circular", ("b", "a")) == ("circular", ("a", "b"))
