@@ -41,7 +41,7 @@ def test_structure_minikvm():
     result = cases.scan("minikvm/before")
     doc = sarif.document(result)
     run = doc["runs"][0]
-    assert [r["id"] for r in run["tool"]["driver"]["rules"]] == ["LC101", "LC102", "LC103"]
+    assert [r["id"] for r in run["tool"]["driver"]["rules"]] == ["LC101", "LC102", "LC103", "LC301", "LC302"]
     assert all("What it does" in r["help"]["markdown"] for r in run["tool"]["driver"]["rules"])
     (res,) = run["results"]
     f = result.findings[0]
