@@ -92,6 +92,21 @@ class IrqModel:
                 self.disables[f"guard({family})"] = self.disables[target]
         self.checked_kinds = frozenset(irq.get("checked_kinds", ()))
         self.catalogue = catalogue
+        self._entered = {"SOFTIRQ": [tuple(f) for f in irq.get("entered_softirqs_off", ())],
+                         "HARDIRQ": [tuple(f) for f in irq.get("entered_hardirqs_off", ())]}
+        #: function name -> the interrupts off when the core calls it (learn_entries)
+        self.entered_off: dict[str, frozenset[str]] = {}
+
+    def learn_entries(self, ops: dict) -> None:
+        """Functions stored in an ops field the core calls with interrupts
+        (or bottom halves) off: at a root they are entered so (hardirqs off
+        implies softirqs off)."""
+        off: dict[str, set[str]] = {}
+        for irq, fields in self._entered.items():
+            for f in fields:
+                for name in ops.get(f, ()):
+                    off.setdefault(name, set()).update(("SOFTIRQ", "HARDIRQ") if irq == "HARDIRQ" else ("SOFTIRQ",))
+        self.entered_off = {k: frozenset(v) for k, v in off.items()}
 
     def checked(self, primitive: str) -> bool:
         """Does lockdep track interrupt usage of what ``primitive`` takes?"""
@@ -163,10 +178,11 @@ class IrqUsage:
         _keep(self.used, (edge.dst.class_key, CONTEXT_OF[edge.src.key], edge.acquirer), edge.dst,
               edge.witness.held + edge.witness.acquire)
 
-    def entered(self, summary) -> None:
-        """A root's ENABLED_* acquisitions: process context, irqs on at entry."""
+    def entered(self, summary, off: frozenset[str] = frozenset()) -> None:
+        """A root's ENABLED_* acquisitions: process context, irqs on at entry
+        (but for ``off``: IrqModel.entered_off)."""
         for (key, irq, r), (ref, chain) in summary.irq_on.items():
-            if not ref.is_param and key[:6] != PREFIX:
+            if not ref.is_param and key[:6] != PREFIX and irq not in off:
                 _keep(self.enabled, (key, irq, r), ref, chain)
 
 

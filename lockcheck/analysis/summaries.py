@@ -342,6 +342,8 @@ def analyse(program: Program) -> AnalysisResult:
     program.bind_function_pointers()
     program.uses_function_params()
     program.pointsto = PointsTo(program, *program.tables)
+    if program.irq is not None:
+        program.irq.learn_entries(program.ops)
     if program.notifiers is not None:
         program.notifiers.learn(list(program.by_key.values()), calls_in)
     succ, calls = _resolve_calls(program, result)
@@ -385,8 +387,8 @@ def _walk_component(program: Program, graph, members: list[str], summaries: dict
         for m in members:
             entry = graph.in_degree(m) == 0
             summaries[m] = _walk(program, m, summaries, calls, result, entry, on_recursion)
-            if entry and summaries[m].irq_on:
-                result.irq.entered(summaries[m])
+            if entry and program.irq is not None and summaries[m].irq_on:
+                result.irq.entered(summaries[m], program.irq.entered_off.get(program.by_key[m].name, frozenset()))
         if all(_shape(summaries[m]) == before[m] for m in members):
             break
 

@@ -180,3 +180,16 @@ def test_reports_show_lockdep_shapes(scan_c):
     assert "WARNING: inconsistent lock state" in out
     assert "inconsistent {IN-SOFTIRQ-W} -> {SOFTIRQ-ON-W} usage." in out
     assert "poller_count() takes:" in out
+
+
+def test_an_ops_field_entered_with_bottom_halves_off_vouches_for_its_functions(scan_c):
+    src = (IRQ / "ndo_start_xmit.c").read_text()
+    assert [f.locks for f in scan_c({"n.c": src}).findings] == [("ring_lock",)]
+    # the same transmit function, not stored in .ndo_start_xmit: a plain root
+    unvouched = src.replace(".ndo_start_xmit = nic_xmit,", "")
+    assert sorted(f.locks for f in scan_c({"n.c": unvouched}).findings) == [("ring_lock",), ("tx_lock",)]
+    model = _model()
+    model.learn_entries({("struct net_device_ops", "ndo_start_xmit"): ["nic_xmit"],
+                         ("struct irq_chip", "irq_mask"): ["chip_mask"]})
+    assert model.entered_off == {"nic_xmit": frozenset({"SOFTIRQ"}),
+                                 "chip_mask": frozenset({"SOFTIRQ", "HARDIRQ"})}
