@@ -130,7 +130,7 @@ def _check(options: Options, progress, t0: float, discovered, key: str | None) -
     wanted = {c.callee for fn in functions for c in calls_in(fn.body) if c.callee} - defined
     functions += header_functions(run, options, wanted)
     model = ScanModel.load(options.model_files)
-    functions += callback_functions(functions, model.contexts)
+    functions += callback_functions(functions, model.contexts, run.index.ops if run.index else {})
     class_model = classes.classes_model(options.model_files)
     excluded = sorted({(fn.file, classes.excluded_reason(fn.file, class_model)) for fn in functions
                        if classes.excluded_reason(fn.file, class_model)})

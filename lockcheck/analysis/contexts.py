@@ -18,13 +18,13 @@ __all__ = ["callback_functions", "MODEL_MARK"]
 MODEL_MARK = "[model]"
 
 
-def callback_functions(functions: list[ir.FunctionIR], contexts: dict) -> list[ir.FunctionIR]:
+def callback_functions(functions: list[ir.FunctionIR], contexts: dict, ops: dict | None = None) -> list[ir.FunctionIR]:
     specs = contexts.get("callback", [])
+    out = _field_runners(functions, specs, ops or {})
     by_register: dict[str, tuple[dict, list[int]]] = {}
     for spec in specs:
         for name, positions in spec.get("register", {}).items():
             by_register[name] = (spec, positions)
-    out: list[ir.FunctionIR] = []
     seen: set[tuple] = set()
     for fn in sorted(functions, key=lambda f: (f.file, f.line, f.name)):
         for call in _calls(fn.body):
@@ -40,6 +40,31 @@ def callback_functions(functions: list[ir.FunctionIR], contexts: dict) -> list[i
                 synthetic = _runner(spec, cb, call, fn)
                 if synthetic is not None:
                     out.append(synthetic)
+    return out
+
+
+def _field_runners(functions, specs, ops: dict) -> list[ir.FunctionIR]:
+    """Callbacks the core calls through an ops field (``fields`` rows:
+    ``struct hc_driver`` ``.irq`` runs in hardirq): one runner per function
+    an initialiser stores there, at the function's own definition."""
+    out = []
+    defined = {}
+    for fn in sorted(functions, key=lambda f: (f.file.endswith(".h"), f.file, f.line, f.name)):
+        defined.setdefault(fn.name, fn)
+    for spec in specs:
+        for struct, member in spec.get("fields", ()):
+            for cb in sorted(set(ops.get((struct, member), ()))):
+                fn = defined.get(cb)
+                if fn is None:
+                    continue
+                why = f"{MODEL_MARK} {spec['why']} (stored in {struct}.{member})"
+                holds = [ir.LockRef(f"g:{h['lock']}", h["lock"]) for h in spec.get("holds", ()) if "lock" in h]
+                kinds = [h for h in spec.get("holds", ()) if "lock" in h]
+                acquires = tuple(ir.Acquire(fn.line, r, why, h.get("mode", "exclusive"), h.get("kind", "lock"))
+                                 for r, h in zip(holds, kinds))
+                releases = tuple(ir.Release(fn.line, r, why) for r in reversed(holds))
+                body = ir.Block(acquires + (ir.Call(fn.line, cb, model=spec["name"]),) + releases, scope=True)
+                out.append(ir.FunctionIR(f"{spec['runner']}<{cb}>", fn.file, fn.line, True, (), body))
     return out
 
 
