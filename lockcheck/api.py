@@ -19,6 +19,7 @@ from lockcheck import cyclic_gc
 from lockcheck.analysis import classes
 from lockcheck.analysis.contexts import callback_functions
 from lockcheck.analysis.documented import add_documented
+from lockcheck.analysis import irqsafety
 from lockcheck.analysis.irqsafety import IrqModel
 from lockcheck.cache import take_write_failure
 from lockcheck.analysis.notifiers import NotifierModel
@@ -154,6 +155,8 @@ def _check(options: Options, progress, t0: float, discovered, key: str | None) -
     del functions   # the analysis frees each body once walked (summaries.analyse)
     analysis = analyse(program)
     counts["classes"] = classes.apply(analysis, class_facts)
+    if program.irq is not None:     # on the classes as apply left them
+        irqsafety.finish(analysis, program.irq, lambda k: classes.canonical(class_facts, k))
     counts["excluded_files"] = [{"file": f, "reason": r} for f, r in excluded]
     names = display_names(analysis.refs, var_names)
     if options.docs:

@@ -238,6 +238,16 @@ def _canon(facts: ClassFacts, class_key: str) -> str:
     return f"{base}/{sub}" if sub else base
 
 
+def canonical(facts: ClassFacts, class_key: str) -> str | None:
+    """The class ``class_key`` is after :func:`apply` (None: a class apply
+    leaves out, novalidate or unresolved); for per-class data kept beside
+    the edges (analysis.irqsafety's usage states)."""
+    k = _canon(facts, class_key)
+    if (not facts.include_novalidate and split_class_key(k)[0] in facts.novalidate) or is_unresolved(k):
+        return None
+    return k
+
+
 def apply(analysis, facts: ClassFacts) -> dict[str, int]:
     """Rewrite ``analysis`` (edges, recursive, not_held, display votes) by
     the class facts; returns what was dropped or merged, for statistics."""

@@ -186,15 +186,37 @@ class IrqUsage:
                 _keep(self.enabled, (key, irq, r), ref, chain)
 
 
+def finish(analysis, model: IrqModel, canonical) -> None:
+    """The usage states re-keyed as the lock classes were (``canonical``:
+    class key -> the class after analysis.classes, or None for a class left
+    out), both rules checked on them and the graph's edges, and the classes
+    of the findings given display votes."""
+    for table in (analysis.irq.used, analysis.irq.enabled):
+        rekeyed: dict = {}
+        for (key, irq, r), (ref, chain) in sorted(table.items(), key=lambda kv: kv[0]):
+            k = canonical(key)
+            if k is not None:
+                _keep(rekeyed, (k, irq, r), ref, chain)
+        table.clear()
+        table.update(rekeyed)
+    analysis.irq_findings = check(analysis.irq, analysis.edges, model)
+    for f in analysis.irq_findings:
+        for key, (_, ref, _) in zip(f.keys * (2 // len(f.keys)), f.usages):
+            votes = analysis.refs.setdefault(key, {})
+            if not votes:    # a class in no edge: named by how its usage writes it
+                votes[(ref.key, ref.owner, ref.path, ref.subclass)] = 1
+
+
 @dataclass(frozen=True)
 class RawIrqFinding:
-    """``kind`` irq-inconsistent (locks: the class) or irq-unsafe-order
-    (locks: safe, unsafe); ``usages``: (state label, lock ref, chain) —
-    for irq-unsafe-order the edge is ``edge`` (an EdgeWitness)."""
+    """``kind`` irq-inconsistent (keys: the class) or irq-unsafe-order
+    (keys: safe, unsafe); ``usages``: (state label, lock ref as written,
+    chain), in ``keys`` order — for irq-unsafe-order the edge is ``edge``
+    (an EdgeWitness)."""
 
     kind: str
     irq: str
-    locks: tuple[ir.LockRef, ...]
+    keys: tuple[str, ...]
     usages: tuple[tuple[str, ir.LockRef, tuple], ...]
     edge: object = None
     edge_kind: tuple[str, str] = ("E", "N")
@@ -221,7 +243,7 @@ def check(usage: IrqUsage, edges: dict, model: IrqModel) -> list[RawIrqFinding]:
             if pair is None:
                 continue
             u, e = used[(key, irq, pair[0])], on[(key, irq, pair[1])]
-            out.append(RawIrqFinding("irq-inconsistent", irq, (u[0],),
+            out.append(RawIrqFinding("irq-inconsistent", irq, (key,),
                                      ((_label(irq, pair[0], True), u[0], u[1]),
                                       (_label(irq, pair[1], False), e[0], e[1]))))
             inconsistent.add(key)
@@ -236,7 +258,7 @@ def check(usage: IrqUsage, edges: dict, model: IrqModel) -> list[RawIrqFinding]:
             u, e = used[(src, irq, pair[0])], on[(dst, irq, pair[1])]
             w = rec.best()
             kind = min(k for k, v in rec.kinds.items() if v == w)
-            out.append(RawIrqFinding("irq-unsafe-order", irq, (u[0], e[0]),
+            out.append(RawIrqFinding("irq-unsafe-order", irq, (src, dst),
                                      ((_label(irq, pair[0], True), u[0], u[1]),
                                       (_label(irq, pair[1], False), e[0], e[1])), w, kind))
             break

@@ -368,11 +368,6 @@ def analyse(program: Program) -> AnalysisResult:
         walked.done(members)
     result.recursion_edges = large.emit_edges(lambda edge: _emit(result, edge))
     result.indirect_targets = program.pointsto.stats
-    if program.irq is not None:
-        result.irq_findings = irqsafety.check(result.irq, result.edges, program.irq)
-        for f in result.irq_findings:
-            for ref in f.locks:
-                _vote(result, ref)
     forget_shared()
     return result
 

@@ -89,8 +89,8 @@ def build_result(analysis: AnalysisResult, names: dict[str, str], max_cycle_leng
         findings.append(_finding("assert-not-held", (names[key],), (edge(key, key, holder, acquirer, w),)))
     for raw in analysis.irq_findings:
         findings.append(_irq_finding(raw, names, _steps, edge))
-        for label, ref, chain in raw.usages:
-            kinds.setdefault(ref.class_key, _kind(chain, catalogue))
+        for key, (label, ref, chain) in zip(raw.keys * (2 // len(raw.keys)), raw.usages):
+            kinds.setdefault(key, _kind(chain, catalogue))
     locks = tuple(sorted((Lock(names[k], k, kinds.get(k, "lock")) for k in names), key=lambda l: l.name))
     return locks, tuple(edges[k] for k in sorted(edges, key=lambda k: (names[k[0]], names[k[1]]))), \
         tuple(findings)
@@ -102,14 +102,15 @@ def _irq_finding(raw, names: dict, steps, edge) -> Finding:
     to the class, after the lock-order edge for irq-unsafe-order."""
     out = []
     if raw.edge is not None:
-        src, dst = (r.class_key for r in raw.locks)
+        src, dst = raw.keys
         out.append(edge(src, dst, raw.edge_kind[0], raw.edge_kind[1], raw.edge))
-    for label, ref, chain in raw.usages:
-        name = names[ref.class_key]
+    # one usage per key (irq-unsafe-order: safe, unsafe); both of the one class
+    for key, (label, _, chain) in zip(raw.keys * (2 // len(raw.keys)), raw.usages):
+        name = names[key]
         acquire = steps(chain)
         out.append(Edge("{" + label + "}", name, "E", "N", (), acquire, (),
-                        edge_basis(acquire, "", ((ref.class_key, name),))))
-    return _finding(raw.kind, tuple(names[r.class_key] for r in raw.locks), tuple(out))
+                        edge_basis(acquire, "", ((key, name),))))
+    return _finding(raw.kind, tuple(names[k] for k in raw.keys), tuple(out))
 
 
 def _finding(kind: str, locks: tuple[str, ...], edges: tuple[Edge, ...]) -> Finding:

@@ -193,3 +193,35 @@ def test_an_ops_field_entered_with_bottom_halves_off_vouches_for_its_functions(s
                          ("struct irq_chip", "irq_mask"): ["chip_mask"]})
     assert model.entered_off == {"nic_xmit": frozenset({"SOFTIRQ"}),
                                  "chip_mask": frozenset({"SOFTIRQ", "HARDIRQ"})}
+
+
+def test_usage_states_follow_the_lock_classes_as_keyed(scan_c):
+    """lockdep_set_class() re-keys a class after the analysis (analysis.classes):
+    the usage states follow it (a usage left on the old key crashed the report)."""
+    r = scan_c({"d.c": """
+struct dev { spinlock_t lock; int n; };
+static struct lock_class_key dev_key;
+static irqreturn_t h(int irq, void *data)
+{
+	struct dev *d = data;
+	spin_lock(&d->lock);
+	d->n++;
+	spin_unlock(&d->lock);
+	return IRQ_HANDLED;
+}
+int setup(struct dev *d)
+{
+	spin_lock_init(&d->lock);
+	lockdep_set_class(&d->lock, &dev_key);
+	return request_irq(1, h, 0, "x", d);
+}
+void poke(struct dev *d)
+{
+	spin_lock(&d->lock);
+	d->n = 0;
+	spin_unlock(&d->lock);
+}
+"""})
+    (f,) = r.findings
+    assert f.kind == "irq-inconsistent"
+    assert {lk.name for lk in r.locks} == set(f.locks)
