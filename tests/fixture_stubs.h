@@ -196,6 +196,7 @@ struct lockdep_map { int __key; };
 struct lock_class_key { int __key; };
 void down(struct semaphore *sem);
 void up(struct semaphore *sem);
+void sema_init(struct semaphore *sem, int val);
 void spin_lock_init(spinlock_t *lock);
 void mutex_acquire(struct lockdep_map *map, unsigned int subclass, int trylock, unsigned long ip);
 void mutex_release(struct lockdep_map *map, unsigned long ip);
