@@ -13,6 +13,7 @@ Each finding is printed as a Markdown section with every edge's witness
 given a verdict in benchmarks/TRIAGE.md.
 
     python benchmarks/triage_sample.py scan.json --top 20 --random 20 > sample.md
+    python benchmarks/triage_sample.py scan.json --kind irq --top 10 --random 10 > irq.md
 """
 
 from __future__ import annotations
@@ -25,11 +26,14 @@ import sys
 SEED = 20261203
 
 
-def reported(doc: dict, include_all: bool) -> list[dict]:
+def reported(doc: dict, include_all: bool, kinds: tuple[str, ...] = ()) -> list[dict]:
     """The findings the default text report shows, in report order, one
-    per group."""
+    per group; only those whose kind starts with one of ``kinds`` if any
+    are given (``irq`` picks both irq-safety reports)."""
     out = []
     for c in doc.get("cycles", []):
+        if kinds and not str(c.get("kind", "")).startswith(kinds):
+            continue
         if not include_all and c.get("shown") is False:
             continue
         group = c.get("group")
@@ -71,10 +75,12 @@ def main(argv=None) -> int:
     ap.add_argument("--seed", type=int, default=SEED)
     ap.add_argument("--all", action="store_true", help="sample from every finding, not only the shown ones")
     ap.add_argument("--ids", action="store_true", help="print only the ids, top then random")
+    ap.add_argument("--kind", action="append", default=[],
+                    help="only findings whose kind starts with this (repeatable): circular, recursive, irq, ...")
     args = ap.parse_args(argv)
     with open(args.json, encoding="utf-8") as f:
         doc = json.load(f)
-    findings = reported(doc, args.all)
+    findings = reported(doc, args.all, tuple(args.kind))
     head, rand = draw(findings, args.top, args.random, args.seed)
     if args.ids:
         for c in head:

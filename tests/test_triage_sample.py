@@ -36,3 +36,11 @@ def test_small_report_draws_what_there_is():
     found = ts.reported(_doc(25, lambda i: {}), include_all=False)
     head, rand = ts.draw(found, 20, 20)
     assert len(head) == 20 and len(rand) == 5
+
+
+def test_kind_filter_picks_irq_reports_only():
+    kinds = ["circular", "irq-inconsistent", "recursive", "irq-unsafe-order"]
+    doc = _doc(8, lambda i: {"kind": kinds[i % 4]})
+    irq = ts.reported(doc, include_all=False, kinds=("irq",))
+    assert [c["kind"] for c in irq] == ["irq-inconsistent", "irq-unsafe-order"] * 2
+    assert len(ts.reported(doc, include_all=False)) == 8
