@@ -18,8 +18,11 @@ fresh workers: after the first scan its peak, after the second
 the peak of both) and the workers' summed RSS
 (sampled); whether the JSON equals ``-j 2``'s byte for byte.  Medians of
 the runs are printed as Markdown and the raw numbers as JSON
-(benchmarks/out/dask-local.json).  Never the whole tree: the KVM set by
-default.
+(benchmarks/out/dask-local.json).  The KVM set by default; ``--paths .
+--single`` is the whole-tree form (one Dask scan per fresh cluster, no
+second scan on the same cluster):
+
+    python benchmarks/dask_local.py --tree kernel/linux-source-6.12 --runs 1 --single --paths .
 """
 
 from __future__ import annotations
@@ -114,9 +117,9 @@ def _sampled(fn, box: dict, stop: threading.Event) -> threading.Thread:
     return t
 
 
-def _dask_scan(tree: Path, cluster: Cluster) -> dict:
+def _dask_scan(tree: Path, cluster: Cluster, paths=PATHS) -> dict:
     cmd = [LOCKCHECK, "scan", "-q", "--format", "json", "--no-cache",
-           "--executor", cluster.address.replace("tcp://", "dask://"), *PATHS]
+           "--executor", cluster.address.replace("tcp://", "dask://"), *paths]
     box, cbox, stop = {}, {}, threading.Event()
     threads = [_sampled(cluster.workers_rss_kib, box, stop), _sampled(cluster.cluster_rss_kib, cbox, stop)]
     m = measure(cmd, cwd=tree)
@@ -130,19 +133,23 @@ def _dask_scan(tree: Path, cluster: Cluster) -> dict:
             "cmd": "cd TREE && " + shlex.join(cmd).replace(cluster.address.replace("tcp://", ""), "127.0.0.1:PORT")}
 
 
-def dask_runs(tree: Path) -> tuple[dict, dict]:
+def dask_runs(tree: Path, paths=PATHS, single: bool = False) -> tuple[dict, dict | None]:
     """The first scan on a fresh cluster (its workers import lockcheck and
-    receive the context), then a second on the same cluster."""
+    receive the context), then (unless ``single``) a second on the same
+    cluster."""
     with Cluster() as cluster:
         idle = sorted(_status_kib(p, "VmRSS") for p in cluster.worker_pids)
-        first = _dask_scan(tree, cluster)
-        second = _dask_scan(tree, cluster)
-        first["worker_idle_kib"] = second["worker_idle_kib"] = idle
+        first = _dask_scan(tree, cluster, paths)
+        first["worker_idle_kib"] = idle
+        if single:
+            return first, None
+        second = _dask_scan(tree, cluster, paths)
+        second["worker_idle_kib"] = idle
         return first, second
 
 
-def local_run(tree: Path) -> dict:
-    cmd = [LOCKCHECK, "scan", "-q", "--format", "json", "--no-cache", "-j", "2", *PATHS]
+def local_run(tree: Path, paths=PATHS) -> dict:
+    cmd = [LOCKCHECK, "scan", "-q", "--format", "json", "--no-cache", "-j", "2", *paths]
     m = measure(cmd, cwd=tree)
     return {"wall": m["wall"], "rc": m["rc"], "client_rss_kib": m["rss_kib"], "client_tree_rss_kib": m["tree_rss_kib"],
             "stdout": m["stdout"], "stderr": m["stderr"].decode(errors="replace")[-500:],
@@ -157,17 +164,21 @@ def main(argv=None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--tree", type=Path, required=True)
     ap.add_argument("--runs", type=int, default=3)
+    ap.add_argument("--paths", nargs="+", default=list(PATHS), help="paths to scan, relative to the tree")
+    ap.add_argument("--single", action="store_true", help="one Dask scan per fresh cluster (for the whole tree)")
     args = ap.parse_args(argv)
     tree = args.tree.resolve()
     runs: dict[str, list] = {"dask": [], "dask_again": [], "local": []}
     loads = [_load()]
     for _ in range(args.runs):
-        first, again = dask_runs(tree)
+        first, again = dask_runs(tree, args.paths, args.single)
         runs["dask"].append(first)
-        runs["dask_again"].append(again)
-        runs["local"].append(local_run(tree))
+        if again is not None:
+            runs["dask_again"].append(again)
+        runs["local"].append(local_run(tree, args.paths))
         loads.append(_load())
     reference = runs["local"][0]["stdout"]
+    runs = {k: v for k, v in runs.items() if v}
     for kind in runs:
         for r in runs[kind]:
             if r["rc"] not in (0, 1):
@@ -188,6 +199,8 @@ def main(argv=None) -> int:
     for kind, label in (("local", "`-j 2` (local processes)"),
                         ("dask", "`--executor dask://`, 2 workers, first scan of a fresh cluster"),
                         ("dask_again", "`--executor dask://`, 2 workers, next scan on the same cluster")):
+        if kind not in runs:
+            continue
         walls = ", ".join(f"{r['wall']:.1f}" for r in runs[kind])
         row = [label, f"{med(kind, 'wall'):.1f} s (median of {len(runs[kind])}: {walls})",
                mib(med(kind, "client_rss_kib")), mib(med(kind, "client_tree_rss_kib"))]
