@@ -197,6 +197,12 @@ struct lock_class_key { int __key; };
 void down(struct semaphore *sem);
 void up(struct semaphore *sem);
 void sema_init(struct semaphore *sem, int val);
+typedef struct { int __slock; } arch_spinlock_t;
+#define __ARCH_SPIN_LOCK_UNLOCKED { 0 }
+void arch_spin_lock(arch_spinlock_t *lock);
+void arch_spin_unlock(arch_spinlock_t *lock);
+void raw_spin_lock(raw_spinlock_t *lock);
+void raw_spin_unlock(raw_spinlock_t *lock);
 void spin_lock_init(spinlock_t *lock);
 void mutex_acquire(struct lockdep_map *map, unsigned int subclass, int trylock, unsigned long ip);
 void mutex_release(struct lockdep_map *map, unsigned long ip);
