@@ -113,6 +113,14 @@ def document(result: ScanResult, suppressed=(), known=(), stale=(),
     groups = group(result.findings)
     group_of = {f.id: g.lead.id for g in groups for f in g.members}
     w = _Witnesses()
+    made: dict[int, tuple] = {}
+
+    def edge(e: Edge) -> dict:
+        """An edge shared by several findings (analysis.to_result) is one dict."""
+        hit = made.get(id(e))
+        if hit is None:
+            hit = made[id(e)] = (e, _edge(e, w))
+        return hit[1]
     doc = {
         "version": VERSION,
         "stats": stats,
@@ -121,7 +129,7 @@ def document(result: ScanResult, suppressed=(), known=(), stale=(),
         "cycles": [{"id": f.id, "kind": f.kind, "score": score(f), "confidence": f.confidence,
                     "confidence_reason": f.reason, "shown": at_least(f, min_confidence),
                     "group": group_of[f.id], "locks": list(f.locks),
-                    "edges": [_edge(e, w) for e in f.edges]}
+                    "edges": [edge(e) for e in f.edges]}
                    for f in result.findings],
         "groups": [{"id": g.lead.id, "kind": g.lead.kind, "confidence": g.confidence,
                     "weakest_edge": {"from": g.lead.weakest_edge.src, "to": g.lead.weakest_edge.dst},
