@@ -51,6 +51,10 @@ def _step(s) -> dict:
     return d
 
 
+def _steps(steps) -> list[dict]:
+    return [_step(s) for s in steps]
+
+
 class _Witnesses:
     """Witness chains as JSON lists, each distinct step's dict and each
     (held, acquire) pair of chains made once per document.  The result
