@@ -265,6 +265,12 @@ class PointsTo:
             return self._with_field_rule(call, extra) if extra else None
         return None
 
+    def release(self) -> None:
+        """Drop the solved values once every call is resolved (only the
+        statistics are read after): on a large scan they are many sets."""
+        self.values = {}
+        self.table_of = {}
+
     def record(self, call, found) -> None:
         """Count one indirect call of the scan (not of a specialised copy)."""
         if call.callee is not None:

@@ -328,6 +328,34 @@ class Program:
             return keys
         return []
 
+    def strip_ir(self) -> None:
+        """Once the pointer flows are solved, the functions keep only what
+        the walk reads: the flow facts (on a whole tree hundreds of
+        megabytes of uninterned strings), the declared variable names and
+        the class notes were read before the analysis (api) or by
+        :class:`PointsTo`, and the bare copies a walked function leaves
+        (:class:`_WalkedBodies`) would otherwise keep them to the end."""
+        copies: dict[int, FunctionIR] = {}
+        for key, fn in self.by_key.items():
+            if not (fn.flows or fn.var_names or fn.class_notes or fn.unresolved_sites or fn.texts):
+                continue
+            lean = copies.get(id(fn))
+            if lean is None:
+                lean = copies[id(fn)] = dataclasses.replace(fn, flows=(), var_names=(), class_notes=(),
+                                                            unresolved_sites=(), texts=())
+            self.by_key[key] = lean
+
+    def resolved(self) -> None:
+        """Every call is resolved (summaries._resolve_calls): what only
+        resolving reads goes before the walk, whose peak it would add to
+        (the solved pointer values, the argument bindings, the clones'
+        bindings and the tested parameters of every function)."""
+        self.pointsto.release()
+        self.bindings = {}
+        self.clone_bindings = {}
+        self.tested = {}
+        self.fnptr_users = set()
+
     def skipped_targets(self, call: Call) -> list[str]:
         """Names a call would reach among the skipped functions (for counts only)."""
         if call.callee:
@@ -342,12 +370,14 @@ def analyse(program: Program) -> AnalysisResult:
     program.bind_function_pointers()
     program.uses_function_params()
     program.pointsto = PointsTo(program, *program.tables)
+    program.strip_ir()
     if program.irq is not None:
         program.irq.learn_entries(program.ops)
     if program.notifiers is not None:
         program.notifiers.learn(list(program.by_key.values()), calls_in)
     succ, calls = _resolve_calls(program, result)
     _BODIES.clear()  # it holds every body alive; from here calls are looked up by function
+    program.resolved()
     order = call_order(succ)
     graph = CallGraph.of(succ)
     del succ

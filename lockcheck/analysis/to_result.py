@@ -53,8 +53,21 @@ def build_result(analysis: AnalysisResult, names: dict[str, str], max_cycle_leng
     display names, the chosen witnesses as report steps, every cycle and
     per-class finding, and what each edge rests on (analysis.confidence)."""
     _steps = _ReportSteps()
+    # an edge in many cycles is made once (its witness is the same object
+    # each time, kept alive by the analysis): the whole tree has some
+    # 25,000 cycles over a few thousand edges
+    made: dict[tuple, Edge] = {}
 
     def edge(src: str, dst: str, holder: str, acquirer: str, w, others=()) -> Edge:
+        if not others:
+            k = (src, dst, holder, acquirer, id(w))
+            e = made.get(k)
+            if e is None:
+                e = made[k] = _edge(src, dst, holder, acquirer, w, others)
+            return e
+        return _edge(src, dst, holder, acquirer, w, others)
+
+    def _edge(src: str, dst: str, holder: str, acquirer: str, w, others=()) -> Edge:
         held, acquire = _steps(w.held), _steps(w.acquire)
         classes = ((src, names[src]),) if src == dst else ((src, names[src]), (dst, names[dst]))
         return Edge(names[src], names[dst], holder, acquirer, held, acquire, others,

@@ -55,6 +55,34 @@ def _steps(steps) -> list[dict]:
     return [_step(s) for s in steps]
 
 
+class _Witnesses:
+    """Witness chains as JSON lists, each distinct step's dict and each
+    (held, acquire) pair of chains made once per document.  The result
+    shares its steps and chains (analysis.to_result), and every cycle
+    repeats its edges' witnesses: made one by one, the whole tree's
+    document held millions of equal dicts (gigabytes, the main process's
+    last peak).  The text written is the same; the document is only read."""
+
+    def __init__(self) -> None:
+        self._steps: dict = {}
+        self._chains: dict = {}
+
+    def __call__(self, held, acquire) -> list[dict]:
+        k = (id(held), id(acquire))
+        hit = self._chains.get(k)
+        if hit is None:
+            steps = self._steps
+            out = []
+            for s in held + acquire:
+                d = steps.get(s)
+                if d is None:
+                    d = steps[s] = _step(s)
+                out.append(d)
+            # the chains are kept alive with their list: their ids stay theirs
+            hit = self._chains[k] = (held, acquire, out)
+        return hit[2]
+
+
 def _basis(b) -> dict:
     d = {"kind": b.kind, "level": b.level, "detail": b.detail}
     if b.targets:
@@ -64,13 +92,15 @@ def _basis(b) -> dict:
     return d
 
 
-def _edge(e: Edge) -> dict:
+def _edge(e: Edge, witnesses: _Witnesses | None = None) -> dict:
+    witnesses = witnesses or _Witnesses()
     d = {"from": e.src, "to": e.dst, "holder": e.holder, "acquirer": e.acquirer,
-         "confidence": e.confidence, "basis": [_basis(b) for b in e.basis], "witness": _steps(e.witness)}
+         "confidence": e.confidence, "basis": [_basis(b) for b in e.basis],
+         "witness": witnesses(e.held, e.acquire)}
     if e.models:
         d["models"] = list(e.models)
     if e.others:
-        d["other_witnesses"] = [_steps(held + acquire) for held, acquire in e.others]
+        d["other_witnesses"] = [witnesses(held, acquire) for held, acquire in e.others]
     return d
 
 
@@ -86,15 +116,24 @@ def document(result: ScanResult, suppressed=(), known=(), stale=(),
     stats = {k: v for k, v in result.stats.items() if k != "seconds"}
     groups = group(result.findings)
     group_of = {f.id: g.lead.id for g in groups for f in g.members}
+    w = _Witnesses()
+    made: dict[int, tuple] = {}
+
+    def edge(e: Edge) -> dict:
+        """An edge shared by several findings (analysis.to_result) is one dict."""
+        hit = made.get(id(e))
+        if hit is None:
+            hit = made[id(e)] = (e, _edge(e, w))
+        return hit[1]
     doc = {
         "version": VERSION,
         "stats": stats,
         "locks": [{"name": l.name, "class": l.key, "kind": l.kind} for l in result.locks],
-        "edges": [_edge(e) for e in result.edges],
+        "edges": [_edge(e, w) for e in result.edges],
         "cycles": [{"id": f.id, "kind": f.kind, "score": score(f), "confidence": f.confidence,
                     "confidence_reason": f.reason, "shown": at_least(f, min_confidence),
                     "group": group_of[f.id], "locks": list(f.locks),
-                    "edges": [_edge(e) for e in f.edges]}
+                    "edges": [edge(e) for e in f.edges]}
                    for f in result.findings],
         "groups": [{"id": g.lead.id, "kind": g.lead.kind, "confidence": g.confidence,
                     "weakest_edge": {"from": g.lead.weakest_edge.src, "to": g.lead.weakest_edge.dst},
