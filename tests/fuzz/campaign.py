@@ -70,6 +70,7 @@ def worker(wid: int, args, shared, lock, out) -> None:
     signal.signal(signal.SIGALRM, _alarm)
     deadline = args.t0 + args.seconds
     paused = 0.0
+    next_note = time.time() + 120
     while time.time() < deadline:
         if wid and os.getloadavg()[0] > args.max_load:
             time.sleep(min(20.0, max(0.0, deadline - time.time())))
@@ -101,6 +102,10 @@ def worker(wid: int, args, shared, lock, out) -> None:
         wall[name] = wall.get(name, 0.0) + time.perf_counter() - w0
         with lock:
             shared[i] += BATCH
+        if wid == 0 and time.time() >= next_note:
+            next_note = time.time() + 120
+            print(f"{time.strftime('%H:%M:%S')} {round(time.time() - args.t0)} s: "
+                  + ", ".join(f"{n} {shared[j]}" for j, n in enumerate(names)), flush=True)
     out.put({"worker": wid, "inputs": done, "consumed": dict(harness.COUNTS), "crashes": crashes,
              "paused_s": paused, "cpu_s": {k: round(v, 1) for k, v in cpu.items()},
              "wall_s": {k: round(v, 1) for k, v in wall.items()}})
