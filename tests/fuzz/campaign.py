@@ -106,6 +106,7 @@ def worker(wid: int, args, shared, lock, out) -> None:
             next_note = time.time() + 120
             print(f"{time.strftime('%H:%M:%S')} {round(time.time() - args.t0)} s: "
                   + ", ".join(f"{n} {shared[j]}" for j, n in enumerate(names)), flush=True)
+    harness.forget_scratch()   # a forked worker ends in os._exit: no atexit
     out.put({"worker": wid, "inputs": done, "consumed": dict(harness.COUNTS), "crashes": crashes,
              "paused_s": paused, "cpu_s": {k: round(v, 1) for k, v in cpu.items()},
              "wall_s": {k: round(v, 1) for k, v in wall.items()}})

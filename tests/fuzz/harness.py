@@ -44,6 +44,12 @@ def scratch() -> Path:
     return _SCRATCH[0]
 
 
+def forget_scratch() -> None:
+    """Remove the scratch directory now (a forked worker never runs atexit)."""
+    while _SCRATCH:
+        shutil.rmtree(_SCRATCH.pop(), ignore_errors=True)
+
+
 def _write(name: str, data: bytes) -> Path:
     p = scratch() / name
     p.write_bytes(data)

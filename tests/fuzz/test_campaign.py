@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import random
+import tempfile
 
 from . import bulk, campaign
 
@@ -38,6 +39,15 @@ def test_a_short_campaign_counts_what_each_reader_consumed(tmp_path):
     # the front end also consumed the source inputs it was handed (those read_source accepted)
     assert 100 < out["consumed_by_reader"]["frontend"] <= 150
     assert not (tmp_path / "c").exists()
+
+
+def test_the_workers_remove_their_scratch_directories(tmp_path):
+    import glob
+    before = set(glob.glob("/dev/shm/lockcheck-fuzz-*") + glob.glob(f"{tempfile.gettempdir()}/lockcheck-fuzz-*"))
+    campaign.main(["--seconds", "60", "--jobs", "2", "--max-load", "1000", "--crash-dir", str(tmp_path / "c"),
+                   "--inputs", "frontend=0,source=0,patch=100,config=100,baseline=0,model=0"])
+    after = set(glob.glob("/dev/shm/lockcheck-fuzz-*") + glob.glob(f"{tempfile.gettempdir()}/lockcheck-fuzz-*"))
+    assert after <= before
 
 
 def test_a_crash_is_saved_with_its_origin_and_the_campaign_goes_on(tmp_path, monkeypatch):
