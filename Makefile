@@ -22,11 +22,17 @@ setup: $(STAMP)
 test: $(STAMP)
 	$(BIN)/python -m pytest -q tests
 
-## fuzz: the long fuzz campaign, niced (FUZZ_SECONDS, default 3600); prints inputs tried per reader,
-## time and crashes (a short deterministic pass of the same fuzzers runs in `make test`)
+## fuzz: the long fuzz campaign, niced: a seeded mutation loop until each reader has its quota
+## (10^6 front-end inputs, 10^5 for each other reader) or FUZZ_SECONDS (default 3600) are spent;
+## FUZZ_JOBS workers (default 1; the ones past the first pause while the load is above 3); seed
+## functions also from $(KERNEL) when it is unpacked; crashes saved to fuzz-crashes/; prints inputs
+## per reader, time and crashes (a short hypothesis pass of the same fuzzers runs in `make test`)
 FUZZ_SECONDS ?= 3600
+FUZZ_JOBS ?= 1
+FUZZ_SEEDS := $(wildcard $(KERNEL)/kernel/locking $(KERNEL)/drivers/virtio $(KERNEL)/mm)
 fuzz: $(STAMP)
-	nice -n 19 $(BIN)/python -m tests.fuzz.campaign --seconds $(FUZZ_SECONDS)
+	nice -n 19 $(BIN)/python -m tests.fuzz.campaign --seconds $(FUZZ_SECONDS) --jobs $(FUZZ_JOBS) --max-load 3 \
+		--crash-dir fuzz-crashes --report fuzz-report.json $(if $(FUZZ_SEEDS),--kernel-seeds $(FUZZ_SEEDS))
 
 ## golden: regenerate the report golden files (tests/report/golden/) after a deliberate change; review the diff
 golden: $(STAMP)
