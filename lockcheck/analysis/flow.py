@@ -177,8 +177,7 @@ class FunctionFlow(BranchFacts, Releases):
                 out.add(_set_fact(free, node.var, _opposite(node.effect.on)))
             return out
         if kind is ir.If:
-            t, f = self.cond(node.cond, states)
-            return self.block(node.then, t) | self.block(node.orelse, f)
+            return self.branch(node, states)
         if kind is ir.Loop:
             return self.loop(node, states)
         if kind is ir.Switch:
@@ -228,7 +227,7 @@ class FunctionFlow(BranchFacts, Releases):
             if not node.test_first and node.cond is not None:
                 body_out, f = self.cond(node.cond, body_out)
                 exits |= f
-            new_head = _cap(head | body_out)
+            new_head = _cap(head | self.next_round(node, entry, body_out))
             if new_head == head:
                 break
             head = new_head
