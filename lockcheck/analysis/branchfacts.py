@@ -10,7 +10,17 @@ parameter whose address the function never takes, see
 non-zero, so ``if (should_lock) unlock(…)`` further down unlocks on exactly
 those.  A tested call with a key (``f2fs_sb_has_quota_ino(sbi)``) is a fact
 the same way until one of its arguments is assigned.  Any assignment of a
-name drops its fact and the call facts that read it.
+name drops its fact and the call facts that read it; an assignment of a
+pointer drops the facts of the fields read through it, and one of a field
+those of every field of that name (it may be the same object).
+
+Facts of *reads* (globals, fields, keyed calls: ``ir.CondVar.read``,
+``ir.CondCall.key``) may change behind the function's back: a loop that
+tests one tests it again each round (its facts learnt in the loop are
+forgotten on the way back to the loop's head), and after a branch on one,
+two states that differ only by its fact are one state again (the next
+test splits them the same way; keeping both would double the states at
+every such branch).
 """
 
 from __future__ import annotations
@@ -18,7 +28,7 @@ from __future__ import annotations
 from lockcheck.analysis import ir
 from lockcheck.analysis.facts import State
 
-__all__ = ["BranchFacts", "set_fact", "opposite", "CALL_FACT"]
+__all__ = ["BranchFacts", "set_fact", "opposite", "read_facts", "CALL_FACT"]
 
 #: Prefix of a call fact's name: ``()f(a,b)``.
 CALL_FACT = "()"
@@ -41,13 +51,36 @@ def _reads(fact_name: str, var: str) -> bool:
     return var in args
 
 
+def _field(name: str) -> str | None:
+    """The last field of a flag name (``lock`` of ``apbc->lock``), None for
+    a plain variable."""
+    k = max(name.rfind("->") + 1, name.rfind("."))
+    return name[k + 1:] if k > 0 else None
+
+
+def _written(fact: str, var: str, field: str | None) -> bool:
+    """Does assigning ``var`` (whose last field is ``field``) change what
+    the fact named ``fact`` says?"""
+    if fact == var:
+        return True
+    if fact[:1] in "~@":    # a guard's or a table's fact, never a variable's
+        return False
+    if fact[:2] == CALL_FACT:
+        return _reads(fact, var)
+    if field is not None:
+        return _field(fact) == field    # the same field, through any pointer
+    # a field read through the variable assigned
+    return fact.startswith(var) and (fact.startswith("->", len(var)) or fact.startswith(".", len(var)))
+
+
 def set_fact(state: State, var: str | None, value: str | None) -> State:
     """``var`` now has ``value`` (None: unknown)."""
     if var is None:
         return state
     facts = state.facts
     if facts:
-        drop = [f for f in facts if f[0] == var or (f[0][:2] == CALL_FACT and _reads(f[0], var))]
+        field = _field(var)
+        drop = [f for f in facts if _written(f[0], var, field)]
         if drop:
             facts = facts.difference(drop)
     if value is not None:
@@ -69,10 +102,91 @@ def _known(state: State, name: str) -> str | None:
     return None
 
 
+def read_facts(node) -> frozenset[str]:
+    """The names of the facts of reads that conditions in ``node`` (a
+    condition, or a loop's test, body and step clause) learn."""
+    out = set()
+    stack = [node]
+    while stack:
+        n = stack.pop()
+        t = type(n)
+        if t is ir.CondVar:
+            if n.read:
+                out.add(n.var)
+        elif t is ir.CondCall:
+            if n.key:
+                out.add(CALL_FACT + n.key)
+            stack.append(n.pre)
+        elif t is ir.CondNot:
+            stack.append(n.cond)
+        elif t is ir.CondAnd or t is ir.CondOr:
+            stack += [n.left, n.right]
+        elif t is ir.CondOpaque:
+            stack.append(n.pre)
+        elif t is ir.Block:
+            stack.extend(n.items)
+        elif t is ir.If:
+            stack += [n.cond, n.then, n.orelse]
+        elif t is ir.Loop:
+            stack += [n.body, n.post]
+            if n.cond is not None:
+                stack.append(n.cond)
+        elif t is ir.Switch:
+            stack += [n.pre, n.body]
+    return frozenset(out)
+
+
+def _without(state: State, names) -> State:
+    facts = frozenset(f for f in state.facts if f[0] not in names)
+    return state if len(facts) == len(state.facts) else State(state.held, state.released, facts)
+
+
+def _forget_equal(states: set[State], names: frozenset[str]) -> set[State]:
+    """States that differ only by the fact of one of ``names`` become one
+    state without that fact."""
+    for name in sorted(names):
+        groups: dict[State, list[State]] = {}
+        for s in states:
+            groups.setdefault(_without(s, (name,)), []).append(s)
+        if len(groups) < len(states):
+            states = {k if len(v) > 1 else v[0] for k, v in groups.items()}
+    return states
+
+
 class BranchFacts:
     """The condition half of ``flow.FunctionFlow``: ``cond(c, states)``
     returns the states for which ``c`` may be true and those for which it
     may be false."""
+
+    def branch(self, node: ir.If, states: set[State]) -> set[State]:
+        """Both ways of an ``if``; the facts of reads it learnt are kept
+        only where they tell states apart."""
+        t, f = self.cond(node.cond, states)
+        out = self.block(node.then, t) | self.block(node.orelse, f)
+        names = self._reads_of(node.cond)
+        return _forget_equal(out, names) if names and len(out) > 1 else out
+
+    def next_round(self, loop: ir.Loop, entry: frozenset, states: set[State]) -> set[State]:
+        """States going back to the head of ``loop``, less the facts of the
+        reads the loop tests that were not known on entry (in every entry
+        state): the next round tests them again."""
+        names = self._reads_of(loop)
+        if not names or not states:
+            return states
+        known = self.__dict__.setdefault("_known_on_entry", {})
+        key = (id(loop), entry)
+        kept = known.get(key)
+        if kept is None:
+            kept = known[key] = frozenset(n for n in names if all(any(f[0] == n for f in s.facts) for s in entry))
+        names = names - kept
+        return {_without(s, names) for s in states} if names else states
+
+    def _reads_of(self, node) -> frozenset[str]:
+        cache = self.__dict__.setdefault("_read_facts", {})
+        found = cache.get(id(node))
+        if found is None:
+            found = cache[id(node)] = (node, read_facts(node))
+        return found[1]
 
     def cond(self, c, states: set[State]) -> tuple[set[State], set[State]]:
         kind = type(c)

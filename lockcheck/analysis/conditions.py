@@ -6,9 +6,19 @@ loops and ``?:``): which conditions the walk can decide or correlate.
   :class:`ir.CondVar`; it is *learnable* when it is a local or a parameter
   whose address is never taken in the function, so only assignments
   written in the function change it (``analysis.branchfacts``);
-* a call tested (``if (!f2fs_sb_has_quota_ino(sbi))``) gets a *key* when
-  its arguments are learnable variables or constants: a later test of the
-  same call, the arguments unchanged, goes the same way.
+* a variable tested that is a *read* of memory — a file-scope variable
+  (``if (use_cpus_read_lock)``) or a field through a learnable pointer or
+  a global (``if (apbc->lock)``), none of them with its address taken
+  here — is learnable too, until the function writes it (or, for a field,
+  any field of that name, or the pointer);
+* a call tested (``if (!f2fs_sb_has_quota_ino(sbi))``,
+  ``if (!debug_pagealloc_enabled())``) gets a *key* when its arguments
+  are learnable variables or constants, or when it has none: a later test
+  of the same call, the arguments unchanged, goes the same way.
+
+What a read or a call returns may change behind the function's back
+between two rounds of a loop (a polling loop tests it for that): such a
+fact learnt in a loop is tested again each round (``analysis.branchfacts``).
 """
 
 from __future__ import annotations
@@ -33,11 +43,31 @@ class ConditionExtraction:
         """A plain local or parameter nobody can change behind the code's back."""
         return name.isidentifier() and name not in self.addressed and self.env.lookup(name)[1]
 
+    def read_learnable(self, name: str) -> bool:
+        """A read of memory the function does not change behind a pointer
+        it takes: a global, or a field of a learnable variable or a
+        global, none of them with its address taken here."""
+        if name in self.addressed:
+            return False
+        root = _root(name)
+        if root is None or root in self.addressed or root in self.integers:
+            return False
+        local = self.env.lookup(root)[1]
+        return not local if root == name else (not local or self.learnable(root))
+
+    def _var(self, name: str) -> ir.CondVar:
+        if self.learnable(name):
+            return ir.CondVar(name, "nonzero", True)
+        read = self.read_learnable(name)
+        return ir.CondVar(name, "nonzero", read, read)
+
     def call_key(self, node: c_ast.FuncCall) -> str | None:
         """``f(a,b)`` for a call of a named function whose arguments are all
-        learnable variables or constants (at least one argument)."""
-        if not isinstance(node.name, c_ast.ID) or node.args is None or not node.args.exprs:
+        learnable variables or constants, ``f()`` for one without any."""
+        if not isinstance(node.name, c_ast.ID):
             return None
+        if node.args is None or not node.args.exprs:
+            return f"{node.name.name}()"
         parts = [self._operand(a) for a in node.args.exprs]
         if None in parts:
             return None
@@ -74,13 +104,13 @@ class ConditionExtraction:
                 return ir.CondConst(const)
         flag = flag_name(node)
         if flag is not None:
-            return ir.CondVar(flag, "nonzero", self.learnable(flag))
+            return self._var(flag)
         if isinstance(node, c_ast.BinaryOp) and node.op in ("==", "!=", "<") and constant_value(node.right) == "zero":
             inner = self.cond(node.left)
             return ir.CondNot(inner) if node.op == "==" else inner
         if isinstance(node, c_ast.BinaryOp) and node.op in (">", "!=") and constant_value(node.right) == "zero" \
                 and isinstance(node.left, c_ast.ID) and self._unsigned(node.left):
-            return ir.CondVar(node.left.name, "nonzero", self.learnable(node.left.name))   # u8 instance > 0
+            return self._var(node.left.name)   # u8 instance > 0
         if isinstance(node, c_ast.BinaryOp) and node.op in ("==", "!="):
             key = self._operand(node.left), self._operand(node.right)
             if None not in key and any(not k.startswith("#") for k in key):
@@ -103,7 +133,7 @@ class ConditionExtraction:
             pre = []
             self._assign_var(node.lvalue.name, node.rvalue, pre)
             name = node.lvalue.name
-            return ir.CondAnd(ir.CondOpaque(ir.Block(tuple(pre))), ir.CondVar(name, "nonzero", self.learnable(name)))
+            return ir.CondAnd(ir.CondOpaque(ir.Block(tuple(pre))), self._var(name))
         pre = []
         self.expr(node, pre)
         return ir.CondOpaque(ir.Block(tuple(pre)))
@@ -151,9 +181,21 @@ def _integer(text: str) -> int | None:
         return None
 
 
+def _root(name: str) -> str | None:
+    """The variable a flag name starts with (``apbc`` of ``apbc->lock``)."""
+    end = len(name)
+    for sep in ("->", "."):
+        k = name.find(sep)
+        if k != -1:
+            end = min(end, k)
+    root = name[:end]
+    return root if root.isidentifier() else None
+
+
 def addressed_names(body) -> frozenset[str]:
-    """Names whose address is taken (``&x``) anywhere in a function body:
-    a callee or a pointer may change them, so their tests are not learnt."""
+    """Names whose address is taken (``&x``, ``&p->flags``) anywhere in a
+    function body: a callee or a pointer may change them, so their tests
+    are not learnt."""
     out = set()
     stack = [body]
     pop, push = stack.pop, stack.append
@@ -164,6 +206,10 @@ def addressed_names(body) -> frozenset[str]:
         if cls is unary and n.op == "&" and n.expr.__class__ is c_ast.ID:
             out.add(n.expr.name)
             continue
+        if cls is unary and n.op == "&" and n.expr.__class__ is c_ast.StructRef:
+            flag = flag_name(n.expr)
+            if flag is not None:
+                out.add(flag)
         names = _CHILDREN.get(cls)
         for name in names if names is not None else _children(cls):
             v = getattr(n, name)

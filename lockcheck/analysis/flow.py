@@ -27,7 +27,7 @@ from lockcheck.analysis import ir
 from lockcheck.analysis.extract import DYNAMIC_SUBCLASS, PARAM_SUBCLASS
 from lockcheck.analysis.branchfacts import BranchFacts, opposite as _opposite, set_fact as _set_fact
 from lockcheck.analysis.irqsafety import CONTEXT_OF, rw as irq_rw
-from lockcheck.analysis.releases import Releases
+from lockcheck.analysis.releases import Releases, end_guards, rescoped
 from lockcheck.analysis.substitute import subst, subst_keys
 from lockcheck.analysis.facts import (Acq, Effect, EdgeWitness, Held, RawEdge, State, Step,
                                       Summary, acquirer_mode, holder_mode)
@@ -147,9 +147,10 @@ class FunctionFlow(BranchFacts, Releases):
         return states
 
     def _end_scope(self, s: State, depth: int) -> State:
+        facts = end_guards(s.facts, depth)
         if not any(h.scope >= depth for h in s.held):
-            return s
-        return State(tuple(h for h in s.held if not h.scope or h.scope < depth), s.released, s.facts)
+            return s if facts is s.facts else State(s.held, s.released, facts)
+        return State(tuple(h for h in s.held if not h.scope or h.scope < depth), s.released, facts)
 
     def item(self, node, states: set[State]) -> set[State]:
         kind = type(node)
@@ -176,8 +177,7 @@ class FunctionFlow(BranchFacts, Releases):
                 out.add(_set_fact(free, node.var, _opposite(node.effect.on)))
             return out
         if kind is ir.If:
-            t, f = self.cond(node.cond, states)
-            return self.block(node.then, t) | self.block(node.orelse, f)
+            return self.branch(node, states)
         if kind is ir.Loop:
             return self.loop(node, states)
         if kind is ir.Switch:
@@ -227,7 +227,7 @@ class FunctionFlow(BranchFacts, Releases):
             if not node.test_first and node.cond is not None:
                 body_out, f = self.cond(node.cond, body_out)
                 exits |= f
-            new_head = _cap(head | body_out)
+            new_head = _cap(head | self.next_round(node, entry, body_out))
             if new_head == head:
                 break
             head = new_head
@@ -319,7 +319,8 @@ class FunctionFlow(BranchFacts, Releases):
                                       s.released, chain))
         if a.action == "sync":
             return s
-        held = Held(ref.class_key, ref, a.mode, chain, self.depth if a.scoped else 0)
+        scope, s = (self.depth, s) if a.scoped else rescoped(s, ref.class_key)
+        held = Held(ref.class_key, ref, a.mode, chain, scope)
         return State(s.held + (held,), s.released, s.facts)
 
     def _record_acq(self, key, acq: Acq) -> None:

@@ -148,6 +148,10 @@ class CondVar(_Compact):
     var: str
     test: str           # "nonzero" or "zero": which value makes the condition true
     learn: bool = False  # a local/parameter only assignments change: the test is a fact after it
+    # a read of memory (a global, a field through an unchanged pointer):
+    # learnt like a local, but tested again each round of a loop that
+    # tests it (analysis.branchfacts.read_facts)
+    read: bool = False
 
 
 @dataclass(frozen=True, slots=True)

@@ -31,7 +31,11 @@ locks deeper in the recursion than RECURSION_DEPTH calls from the entry
 cpufreq and a whole-tree scan misses it), a lock released by a callee
 before it takes another inside the recursion still counts as held, a held
 lock that is a parameter makes no edge into a recursion, and no
-recursive-locking finding comes through one.
+recursive-locking finding comes through one.  A member walked while a
+callee inside the recursion was not walked yet (its stand-in summary
+releases nothing) may make edges its later walks would not; its findings
+about one class (recursive locking, assert-not-held) are kept from its
+last walk only.
 """
 
 from __future__ import annotations
@@ -94,9 +98,13 @@ class Recursions:
                 (len(old[0].site) + len(old[1]), old[0].site, old[1]):
             self.entered_holding[k] = (held, chain)
 
-    def summarise(self, members: list[str], summaries: dict, walk) -> None:
+    def summarise(self, members: list[str], summaries: dict, walk, keep=None) -> None:
         """Walk every member (callees first where the recursion allows),
-        keeping what each takes in one :class:`Recursion`."""
+        keeping what each takes in one :class:`Recursion`.  ``keep(members)``
+        is called once every pass is over: a member walked again (a callee
+        inside the recursion changed after its walk, maybe one that stood
+        for itself, never walked) reports again, and only its last walk's
+        findings count."""
         rec = Recursion(members[0], frozenset(members))
         self.by_id[rec.ident] = rec
         for m in members:
@@ -116,6 +124,8 @@ class Recursions:
                                             for t in self.graph.successors(m))]
             if not todo:
                 break
+        if keep is not None:
+            keep(order)
 
     def _keep(self, rec: Recursion, member: str, full: Summary) -> Summary:
         """Keep a member's concrete acquisitions in the recursion; return

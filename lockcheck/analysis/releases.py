@@ -24,6 +24,33 @@ from lockcheck.analysis.substitute import ref_from_key, subst, subst_keys
 __all__ = ["Releases", "meet_exits"]
 
 
+#: Prefix of the fact "this guard()'s lock was dropped in its scope": the
+#: value is the guard's scope (block depth).  The guard's cleanup unlocks
+#: the lock at the end of that scope whatever instance is held then, so
+#: the lock taken again inside it (``guard(spinlock)(&sb_lock); ..
+#: spin_unlock(&sb_lock); f(); spin_lock(&sb_lock);`` in
+#: __iterate_supers()) ends with the scope too.
+GUARD_FACT = "~guard:"
+
+
+def rescoped(s: State, key: str) -> tuple[int, State]:
+    """The scope a lock taken now ends with (0: an explicit unlock), and the
+    state without the dropped guard's fact it consumed."""
+    if not s.facts:
+        return 0, s
+    name = GUARD_FACT + key
+    for f in s.facts:
+        if f[0] == name:
+            return int(f[1]), State(s.held, s.released, s.facts - {f})
+    return 0, s
+
+
+def end_guards(facts: frozenset, depth: int) -> frozenset:
+    """``facts`` without those of guards whose scope ends at ``depth``."""
+    drop = [f for f in facts if f[0][:7] == GUARD_FACT and int(f[1]) >= depth]
+    return facts.difference(drop) if drop else facts
+
+
 class Releases:
     """The release half of ``flow.FunctionFlow``."""
 
@@ -31,7 +58,9 @@ class Releases:
         key = ref.class_key
         for k in range(len(s.held) - 1, -1, -1):
             if s.held[k].key == key or s.held[k].ref.key == ref.key:
-                return State(s.held[:k] + s.held[k + 1:], s.released, s.facts)
+                h = s.held[k]
+                facts = s.facts | {(GUARD_FACT + h.key, str(h.scope))} if h.scope else s.facts
+                return State(s.held[:k] + s.held[k + 1:], s.released, facts)
         if "#" in ref.key or any("#" in h.ref.key for h in s.held):
             # one field written through its outer struct or not
             # (`&sma->sem_perm.lock` / `&perm->lock`, analysis.typing)
@@ -86,6 +115,10 @@ class Releases:
         return found[1], found[2]
 
     def _releases(self, *blocks) -> frozenset[str]:
+        """The locks released in ``blocks`` and not taken there: taken by
+        a lock primitive or a callee, also in a condition and also on one
+        kind of return only ("if (super_lock(sb, excl)) { ..
+        super_unlock(sb, excl); }" takes what it releases)."""
         keys, taken = set(), set()
         stack = list(blocks)
         while stack:
@@ -94,15 +127,33 @@ class Releases:
             if t is ir.Block:
                 stack.extend(n.items)
             elif t is ir.If:
-                stack += [n.then, n.orelse]
+                stack += [n.cond, n.then, n.orelse]
             elif t is ir.Loop:
                 stack += [n.body, n.post]
+                if n.cond is not None:
+                    stack.append(n.cond)
+            elif t is ir.Switch:
+                stack += [n.pre, n.body]
+            elif t is ir.CondNot:
+                stack.append(n.cond)
+            elif t is ir.CondAnd or t is ir.CondOr:
+                stack += [n.left, n.right]
+            elif t is ir.CondOpaque:
+                stack.append(n.pre)
+            elif t is ir.CondCall:
+                stack.append(n.pre)
+                if n.effect is not None:
+                    taken.add(n.effect.acquire.lock.class_key)
+                if n.call is not None:
+                    stack.append(n.call)
             elif t is ir.Release:
                 keys.add(n.lock.class_key)
             elif t is ir.Acquire:
                 taken.add(n.lock.class_key)
             elif t is ir.EffectAssign:
                 taken.add(n.effect.acquire.lock.class_key)
+            elif t is ir.Return and n.call is not None:
+                stack.append(n.call)
             elif t is ir.Call:
                 for target in self.callees(n):
                     if target[1] is None:   # a table this call reaches nothing in
@@ -111,9 +162,10 @@ class Releases:
                     for kind in ("all", "some"):
                         if kind in effects and effects[kind].released:
                             keys |= subst_keys(effects[kind].released, n.args, target[0])
-                    effect = effects.get("all")
-                    if effect is not None and effect.held:
-                        taken |= {subst(h.ref, n.args, target[0]).class_key for h in effect.held}
+                    for kind in ("all", "zero", "nonzero"):
+                        effect = effects.get(kind)
+                        if effect is not None and effect.held:
+                            taken |= {subst(h.ref, n.args, target[0]).class_key for h in effect.held}
         # a lock the loop takes and releases is its own, not one it ends
         return frozenset(keys - taken)
 
@@ -132,7 +184,8 @@ class Releases:
         held = list(s.held)
         for ref, h in taken:
             if ref.class_key not in retaken:
-                held.append(Held(ref.class_key, ref, h.mode, (site,) + h.site, 0))
+                scope, s = rescoped(s, ref.class_key)
+                held.append(Held(ref.class_key, ref, h.mode, (site,) + h.site, scope))
         return State(tuple(held), s.released, s.facts)
 
     def _effects(self) -> dict[str, Effect]:

@@ -389,8 +389,18 @@ def analyse(program: Program) -> AnalysisResult:
         members = list(order.members[comp])
         if len(members) >= recursions.LARGE_COMPONENT:
             result.recursions[members[0]] = len(members)
-            large.summarise(members, summaries, lambda m: _walk(
-                program, m, summaries, calls, result, on_recursion=large.entered))
+            pending: dict[str, list] = {}
+
+            def walk(m: str) -> Summary:
+                pending[m] = []   # what an earlier walk of m reported is void
+                return _walk(program, m, summaries, calls, result, on_recursion=large.entered,
+                             findings=pending[m])
+
+            def keep(done) -> None:
+                for m in done:
+                    for table, edge in pending.pop(m, ()):
+                        _record(result, getattr(result, table), edge)
+            large.summarise(members, summaries, walk, keep)
         else:
             _walk_component(program, graph, members, summaries, calls, result, large.entered)
             _release_calls(calls, members)
@@ -535,7 +545,10 @@ def _release_callees(order: CallOrder, comp: int, waiting: list, summaries: dict
 
 
 def _walk(program: Program, key: str, summaries, calls, result: AnalysisResult,
-          entry: bool = False, on_recursion=None) -> Summary:
+          entry: bool = False, on_recursion=None, findings: list | None = None) -> Summary:
+    """Walk one function.  Its findings about one class (recursive
+    locking, assert-not-held) go to ``findings`` when given (a large
+    recursion's member: kept only from its last walk), else to ``result``."""
     fn = program.by_key[key]
     by_call = {id(call): found for call, found in zip(*calls.get(key, ((), ())))}
 
@@ -551,21 +564,19 @@ def _walk(program: Program, key: str, summaries, calls, result: AnalysisResult,
         out += [(None, None, "", 0, table) for table in program.no_target.get((key, id(call)), ())]
         return out
 
-    def per_class(table: dict[str, EdgeRecord]):
+    def per_class(table: str):
         """Findings about one class (recursive locking, assert-not-held)."""
         def record(edge: RawEdge) -> None:
             if edge.src.is_param:
                 return
-            k = edge.src.class_key
-            rec = table.get(k)
-            if rec is None:
-                rec = table[k] = EdgeRecord(k, k)
-            rec.add(edge)
-            _vote(result, edge.src)
+            if findings is not None:
+                findings.append((table, edge))
+            else:
+                _record(result, getattr(result, table), edge)
         return record
 
-    flow = FunctionFlow(fn, callees, lambda edge: _emit(result, edge), per_class(result.recursive),
-                        per_class(result.not_held), on_recursion, program.irq)
+    flow = FunctionFlow(fn, callees, lambda edge: _emit(result, edge), per_class("recursive"),
+                        per_class("not_held"), on_recursion, program.irq)
     return flow.run(flow.asserted_entry() if entry else (), program.clone_facts.get(key))
 
 
@@ -593,6 +604,15 @@ def _emit(result: AnalysisResult, edge: RawEdge) -> None:
     rec.add(edge)
     _vote(result, edge.src)
     _vote(result, edge.dst)
+
+
+def _record(result: AnalysisResult, table: dict[str, EdgeRecord], edge: RawEdge) -> None:
+    k = edge.src.class_key
+    rec = table.get(k)
+    if rec is None:
+        rec = table[k] = EdgeRecord(k, k)
+    rec.add(edge)
+    _vote(result, edge.src)
 
 
 def _vote(result: AnalysisResult, ref) -> None:

@@ -9,6 +9,13 @@ A function-like macro is *expanded* in function bodies when its body
   ``do { } while (0)`` or parentheses (``static_branch_inc(x)`` →
   ``static_key_slow_inc(&(x)->key)``).
 
+A macro that runs one of its arguments as a statement (a *command*
+parameter: ``__SLEEP_COND(wq, cond, lock_cmd, unlock_cmd)`` runs
+``unlock_cmd; io_schedule(); lock_cmd;`` in a loop) is expanded where the
+argument given for a command names a lock primitive or a macro expanded
+for one: read as a call, its arguments would run once each, in the order
+written.
+
 Everything else (``min()``, ``container_of()``, ``pr_info()``) is left as a
 call the parser accepts.  Lock primitives themselves are never expanded:
 the catalogue defines their meaning.  Bodies using ``#``/``##`` are left
@@ -17,6 +24,7 @@ alone.  Expanded tokens keep the line of the macro call.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 from lockcheck.frontend.bounds import MAX_FUNCTION_TOKENS, TooLarge
@@ -66,6 +74,8 @@ class MacroIndex:
             self.all[d.name] = _Macro(d.name, d.params, d.body)
         self.primitives = lock_primitives
         self.expandable: frozenset[str] = self._select()
+        #: macro -> positions of its command parameters (used as a statement)
+        self.commands: dict[str, frozenset[int]] = self._commands()
 
     def _select(self) -> frozenset[str]:
         memo: dict[str, bool] = {}
@@ -75,6 +85,39 @@ class MacroIndex:
             if not memo.get(name):              # the rest would fill every worker's copy
                 macro._body = None
         return frozenset(n for n, ok in memo.items() if ok)
+
+    def _commands(self) -> dict[str, frozenset[int]]:
+        out: dict[str, frozenset[int]] = {}
+        for name, macro in self.all.items():
+            if name in self.expandable or name in self.primitives or len(macro.text) > MAX_COMMAND_CHARS \
+                    or ";" not in macro.text:
+                continue
+            named = [k for k, p in enumerate(macro.params) if p.isidentifier() and
+                     re.search(r"\b%s\s*;" % re.escape(p), macro.text)]
+            if not named:
+                continue   # cheap reject before tokenizing
+            body = macro.body
+            texts = [t.text for t in body]
+            if any(t in ("return", "goto", "static") for t in texts) or \
+                    any(a == "(" and b == "{" for a, b in zip(texts, texts[1:])):
+                macro._body = None
+                continue
+            found = frozenset(k for k in named if _as_statement(texts, macro.params[k]))
+            if found:
+                out[name] = found
+            else:
+                macro._body = None
+        return out
+
+    def runs_lock_command(self, name: str, arg_toks: list[Token]) -> bool:
+        """Is a lock primitive (or a macro expanded for one) given to a
+        command parameter of macro ``name``?"""
+        positions = self.commands.get(name)
+        if not positions:
+            return False
+        args = split_top(arg_toks)
+        return any(k < len(args) and any(t.kind == "id" and (t.text in self.primitives or t.text in self.expandable)
+                                         for t in args[k]) for k in positions)
 
     def _qualifies(self, name: str, memo: dict[str, bool], depth: int) -> bool:
         if name in memo:
@@ -102,6 +145,18 @@ class MacroIndex:
 
 MAX_BODY_TOKENS = 48
 MAX_BODY_CHARS = 400
+#: Longest body of a macro expanded for the commands it runs.
+MAX_COMMAND_CHARS = 1200
+
+
+def _as_statement(texts: list[str], param: str) -> bool:
+    """Does ``param`` stand alone as a statement in a macro body (``;
+    unlock_cmd;``, ``{ cmd; }``, ``else cmd;``)?"""
+    for k, t in enumerate(texts):
+        if t == param and k + 1 < len(texts) and texts[k + 1] == ";" and \
+                (k == 0 or texts[k - 1] in (";", "{", "}", ")", "else", "do", ":")):
+            return True
+    return False
 
 
 def _is_simple(body: tuple[Token, ...]) -> bool:
@@ -135,14 +190,16 @@ def expand_macros(toks: list[Token], index: MacroIndex | None, depth: int = 0,
     """``toks`` with the expandable macros expanded; :class:`TooLarge`
     once the result outgrows ``budget`` tokens (a macro whose arguments
     are pasted several times grows geometrically with its depth)."""
-    if index is None or not index.expandable or depth > MAX_DEPTH:
+    if index is None or not (index.expandable or index.commands) or depth > MAX_DEPTH:
         return toks
     out: list[Token] = []
     i, n = 0, len(toks)
     changed = False
     while i < n:
         t = toks[i]
-        if t.kind == "id" and t.text in index.expandable and i + 1 < n and toks[i + 1].text == "(" \
+        if t.kind == "id" and i + 1 < n and toks[i + 1].text == "(" and \
+                (t.text in index.expandable or (t.text in index.commands and
+                                                index.runs_lock_command(t.text, toks[i + 2:match_close(toks, i + 1)]))) \
                 and not (out and out[-1].text in (".", "->")):
             close = match_close(toks, i + 1)
             out += _substitute(index.all[t.text], toks[i + 2:close], t.line)

@@ -432,7 +432,8 @@ def statement_macros(toks: list[Token], ctx: _Ctx) -> list[Token]:
                 | {")"} and _prev_allows_statement(out)):
             close = match_close(toks, i + 1)
             nxt = toks[close + 1] if close + 1 < n else None
-            if nxt is not None and (nxt.text == "{" or (nxt.kind == "id" and nxt.text not in _NOT_STMT_START)):
+            if nxt is not None and (nxt.text == "{" or (nxt.kind == "id" and nxt.text not in _NOT_STMT_START)) \
+                    and not _wraps_statements(toks, i + 2, close):
                 end = _statement_end(toks, close + 1)
                 kind = ctx.model.scoped_guards.get(t.text)
                 if kind:
@@ -456,6 +457,17 @@ def statement_macros(toks: list[Token], ctx: _Ctx) -> list[Token]:
 
 
 _NOT_STMT_START = frozenset(("else", "const", "volatile"))
+
+
+def _wraps_statements(toks: list[Token], start: int, close: int) -> bool:
+    """Do the arguments ``toks[start:close]`` hold a statement block
+    (``D2(for (..) { printk(..); })``, a debug macro around code)?  Such a
+    macro followed by a statement is no iterator: the statement after it
+    runs once.  A ``({`` statement expression or an initialiser is not one."""
+    for k in range(start + 1, close):
+        if toks[k].text == "{" and toks[k - 1].text in (")", ";", "{", "}", "do", "else"):
+            return True
+    return False
 
 
 def _word_before_opener(out: list[Token], close: str, opener: str) -> str:

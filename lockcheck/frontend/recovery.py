@@ -4,7 +4,11 @@ The retry chain replaces that statement by a marker call.  The span must be
 a whole statement even when the error sits deep inside it — in a call
 argument, a ``for`` head, an initialiser list or a compound literal —
 otherwise the replacement leaves unbalanced brackets and every later
-attempt fails too.
+attempt fails too.  It must also be no more than one statement: a label
+before it stays (a ``goto`` still finds it), and a macro call written
+without its own semicolon ends at its closing parenthesis
+(``out: D2(for (..) { .. }) spin_unlock(&l);`` drops ``D2(..)`` alone,
+not the label and the unlock after it).
 """
 
 from __future__ import annotations
@@ -14,14 +18,26 @@ from lockcheck.frontend.lexer import Token
 __all__ = ["statement_span"]
 
 _CONTROL = frozenset(("if", "while", "for", "switch"))
+#: Words followed by a parenthesis that is not a call's.
+_NOT_CALLS = frozenset(("if", "while", "for", "switch", "return", "sizeof", "typeof", "__typeof__",
+                        "__typeof", "_Alignof", "__alignof__", "__attribute__", "__attribute", "asm",
+                        "__asm__", "__asm", "_Static_assert", "case", "do", "else", "goto"))
 _OPEN, _CLOSE = "([{", ")]}"
 
 
 def statement_span(toks: list[Token], idx: int, body: int) -> tuple[int, int]:
     """``(a, b)``: ``toks[a:b]`` is the statement around ``toks[idx]``;
     ``body`` is the index of the function body's ``{``."""
-    a = _start(toks, idx, body)
+    a = _after_labels(toks, _start(toks, idx, body), idx)
     return a, _stop(toks, a)
+
+
+def _after_labels(toks: list[Token], a: int, idx: int) -> int:
+    """Past the labels the statement at ``a`` starts with (``out:``,
+    ``default:``), unless the error is in one of them."""
+    while a + 2 <= idx and toks[a].kind == "id" and toks[a + 1].text == ":" and toks[a].text != "case":
+        a += 2
+    return a
 
 
 def _start(toks: list[Token], idx: int, body: int) -> int:
@@ -94,14 +110,19 @@ def _stop(toks: list[Token], a: int) -> int:
     ends it (``if (..) {..}``) unless ``else``/``while``/``;`` continues it."""
     depth = 0
     b = a
+    call = False     # the group open at depth 1 is a call's arguments
     while b < len(toks):
         v = toks[b].text
         if v in _OPEN:
             depth += 1
+            if depth == 1:
+                call = v == "(" and b > a and toks[b - 1].kind == "id" and toks[b - 1].text not in _NOT_CALLS
         elif v in _CLOSE:
             depth -= 1
             if depth < 0:
                 return b
+            if v == ")" and depth == 0 and call and b + 1 < len(toks) and toks[b + 1].kind == "id":
+                return b + 1    # nothing can follow a call but an operator: a statement ends here
             if v == "}" and depth == 0:
                 nxt = toks[b + 1].text if b + 1 < len(toks) else ""
                 if nxt not in ("else", "while", ";", ",", ")", "=", "."):

@@ -2,6 +2,7 @@
 a later test of the same unchanged thing, and only then.  Each "changed"
 case must keep the finding a correlation would wrongly remove."""
 
+import pytest
 from conftest import edge_set
 
 from lockcheck.analysis.conditions import macro_integers
@@ -50,9 +51,113 @@ def test_local_whose_address_is_taken_is_not_learnt(scan_c):
     assert recursive(scan_c({"x.c": _twice("set_flag(&flag);")})) == {"a"}
 
 
-def test_global_flag_is_not_learnt(scan_c):
-    src = _twice("probe(1);", decl="").replace("void f(void)", "int flag;\nvoid f(void)")
+def _global(between: str) -> str:
+    return _twice(between, decl="").replace("void f(void)", "int flag;\nvoid f(void)")
+
+
+def test_global_flag_not_written_between_decides_the_second_test(scan_c):
+    # scftorture_invoke_one(): "if (use_cpus_read_lock) cpus_read_unlock();"
+    assert recursive(scan_c({"x.c": _global("probe(1);")})) == set()
+
+
+def test_global_flag_written_between_decides_nothing(scan_c):
+    assert recursive(scan_c({"x.c": _global("flag = probe(1);")})) == {"a"}
+
+
+def test_global_flag_whose_address_is_taken_is_not_learnt(scan_c):
+    assert recursive(scan_c({"x.c": _global("set_flag(&flag);")})) == {"a"}
+
+
+FIELD = LOCKS + """
+struct dev { int *lock; int flags; };
+void f(struct dev *d, struct dev *e) {
+	if (d->lock)
+		mutex_lock(&a);
+	%s
+	if (d->lock)
+		mutex_unlock(&a);
+	mutex_lock(&a);
+	mutex_unlock(&a);
+}
+"""
+
+
+@pytest.mark.parametrize("between, found", [
+    ("probe(1);", set()),                  # clk_apbc_prepare(): "if (apbc->lock)" twice
+    ("d->lock = 0;", {"a"}),               # the field written
+    ("e->lock = 0;", {"a"}),               # the same field of what may be the same object
+    ("d = e;", {"a"}),                     # another object
+    ("set_flag(d->lock);", set()),         # passed by value
+    ("set_flag(&d->flags);", set()),       # another field's address
+])
+def test_field_read_decides_the_second_test_until_written(scan_c, between, found):
+    assert recursive(scan_c({"x.c": FIELD % between})) == found
+
+
+def test_field_whose_address_is_taken_is_not_learnt(scan_c):
+    src = (FIELD % "probe(1);").replace("int *lock;", "int lock;").replace("probe(1);", "set_flag(&d->lock);")
     assert recursive(scan_c({"x.c": src})) == {"a"}
+
+
+def test_call_without_arguments_is_a_fact(scan_c):
+    # __change_page_attr_set_clr(): "if (!debug_pagealloc_enabled())" twice
+    src = LOCKS + """
+int enabled(void);
+int other(void);
+void f(void) {
+	if (!enabled()) mutex_lock(&a);
+	probe(1);
+	if (!enabled()) mutex_unlock(&a);
+	mutex_lock(&a);
+	mutex_unlock(&a);
+}
+void g(void) {
+	if (!enabled()) mutex_lock(&b);
+	probe(1);
+	if (!other()) mutex_unlock(&b);
+	mutex_lock(&b);
+	mutex_unlock(&b);
+}
+"""
+    assert recursive(scan_c({"x.c": src})) == {"b"}
+
+
+def test_a_read_is_tested_again_each_round_of_a_loop(scan_c):
+    # a polling loop leaves on a later round with what earlier rounds took
+    src = LOCKS + """
+int stop;
+void f(void) {
+	for (;;) {
+		if (stop)
+			break;
+		if (mutex_trylock(&a))
+			continue;
+		probe(1);
+	}
+	mutex_lock(&b);
+	mutex_unlock(&b);
+}
+"""
+    assert ("a", "b") in edge_set(scan_c({"x.c": src}))
+
+
+def test_a_read_known_before_a_loop_stays_known_in_it(scan_c):
+    src = LOCKS + """
+int enabled(void);
+void f(int n) {
+	if (enabled())
+		mutex_lock(&a);
+	while (n--) {
+		if (enabled())
+			probe(n);
+	}
+	if (enabled())
+		mutex_unlock(&a);
+	mutex_lock(&b);
+	mutex_unlock(&b);
+}
+"""
+    assert ("a", "b") not in edge_set(scan_c({"x.c": src}))
 
 
 def test_keyed_call_is_a_fact_until_its_argument_changes(scan_c):

@@ -71,3 +71,27 @@ def test_expansion_through_the_pipeline(fe, calls):
                              ("write_lock", ["&kvm->mmu_lock"]),
                              ("min", ["a", "b"])]
     assert fn.ast.body.block_items[0].coord.line == 5
+
+
+SLEEP = ("SLEEP_COND(wq, cond, lock_cmd, unlock_cmd) do { add_waiter(&wq); for (;;) { "
+         "if (cond) break; unlock_cmd; io_sleep(); lock_cmd; } } while (0)")
+
+
+def test_macro_running_a_lock_command_is_expanded(fe):
+    idx = _index(SLEEP, "LOCK_IT(f) spin_lock(&l)")
+    assert idx.commands == {"SLEEP_COND": frozenset({2, 3})}
+    assert _expand(fe, idx, "SLEEP_COND(q, done, LOCK_IT(f), spin_unlock(&l));") == \
+        ("do { add_waiter ( & q ) ; for ( ; ; ) { if ( done ) break ; spin_unlock ( & l ) ; io_sleep ( ) ; "
+         "spin_lock ( & l ) ; } } while ( 0 ) ;")
+
+
+def test_macro_running_other_commands_is_not_expanded(fe):
+    idx = _index(SLEEP, "RUN(cmd, n) do { if (n) return; cmd; } while (0)")
+    assert "RUN" not in idx.commands      # a return would leave the caller
+    assert _expand(fe, idx, "SLEEP_COND(q, done, k(), m());") == \
+        "SLEEP_COND ( q , done , k ( ) , m ( ) ) ;"
+
+
+def test_a_parameter_used_as_a_value_is_no_command(fe):
+    idx = _index("SET(x, v) do { (x) = v; } while (0)", "CALL(f) do { f(1); } while (0)")
+    assert idx.commands == {}

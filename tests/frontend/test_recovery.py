@@ -35,3 +35,27 @@ def test_dropping_an_argument_error_keeps_the_rest_parsed(fe, calls):
     (fn,) = fe.parse("void f(void)\n{\n\tlock(&m);\n\tx = g(1, @, 2);\n\tunlock(&m);\n}\n")
     assert fn.outcome.value == "statement-dropped"
     assert [c for c, _ in calls(fn.ast)] == ["lock", "__lc_unparsed", "unlock"]
+
+
+@pytest.mark.parametrize("stmt, dropped", [
+    # a macro call with no semicolon of its own ends at its parenthesis
+    ("D2(for (;;) { k(); }) unlock(&m);", "D2(for (;;) { k(); })"),
+    # a label before the statement is kept
+    ("out: x = g(1, @, 2);", "x = g(1, @, 2);"),
+    ("out: D2(for (;;) { @; }) unlock(&m);", "D2(for (;;) { @; })"),
+    # a control statement's head is not a call
+    ("if (@) k(); ", "if (@) k();"),
+    ("while (c) g(@);", "while (c) g(@);"),
+])
+def test_span_is_one_statement(fe, stmt, dropped):
+    toks = fe.tokens(BODY % stmt)
+    idx = next(k for k, t in enumerate(toks) if t.text in ("@", "{") and k > 5)
+    a, b = statement_span(toks, idx, body=toks.index(next(t for t in toks if t.text == "{")))
+    assert fe.text(toks[a:b]) == fe.text(fe.tokens(dropped))
+
+
+def test_label_and_statement_after_a_dropped_macro_stay(fe, calls):
+    src = "int f(void)\n{\n\tlock(&m);\n\tgoto out;\nout:\n\tD2(for (;;) { k(); })\n\tunlock(&m);\n\treturn 0;\n}\n"
+    (fn,) = fe.parse(src)
+    assert fn.outcome.value == "statement-dropped"
+    assert [c for c, _ in calls(fn.ast)] == ["lock", "__lc_unparsed", "unlock"]
