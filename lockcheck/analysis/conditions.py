@@ -77,6 +77,18 @@ class ConditionExtraction:
             out.append(item)
         return False
 
+    def lock_base(self, node) -> str:
+        """The learnable variable a lock expression goes through
+        (``&bid->busid_lock``, ``lock``, ``&p->a.b``), or ""."""
+        while True:
+            if isinstance(node, (c_ast.Cast, c_ast.UnaryOp)) and (not isinstance(node, c_ast.UnaryOp) or node.op == "&"):
+                node = node.expr
+            elif isinstance(node, c_ast.StructRef):
+                node = node.name
+            else:
+                break
+        return node.name if isinstance(node, c_ast.ID) and self.learnable(node.name) else ""
+
     def _unsigned(self, node: c_ast.ID) -> bool:
         typ = self.env.type_of(node)
         if typ is None or typ.pointers:

@@ -507,7 +507,7 @@ class Extractor(ConditionExtraction):
         if lock is None:
             return None
         if prim.action == "release":
-            return ir.Release(line, lock, prim.name)
+            return ir.Release(line, lock, prim.name, self.lock_base(args[prim.lock_arg]) if not prim.lock else "")
         if prim.action in ("assert_held", "assert_not_held"):
             return ir.Assert(line, lock, prim.action == "assert_held", prim.mode)
         if prim.action == "sync":

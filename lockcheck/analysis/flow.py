@@ -158,6 +158,8 @@ class FunctionFlow(BranchFacts, Releases):
         if kind is ir.Acquire:
             return {self.acquire(s, node, (self.step(node.line, node.primitive),)) for s in states}
         if kind is ir.Release:
+            if node.base:
+                self.note_release_base(node, states)
             if self.irq is not None:
                 return {self.irq.after_release(self, self.release(s, node.lock), node.primitive) for s in states}
             return {self.release(s, node.lock) for s in states}

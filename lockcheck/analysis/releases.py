@@ -21,7 +21,7 @@ from lockcheck.analysis import ir
 from lockcheck.analysis.facts import Effect, Held, State
 from lockcheck.analysis.substitute import ref_from_key, subst, subst_keys
 
-__all__ = ["Releases", "meet_exits"]
+__all__ = ["Releases", "meet_exits", "assigned_names"]
 
 
 class Releases:
@@ -135,9 +135,34 @@ class Releases:
                 held.append(Held(ref.class_key, ref, h.mode, (site,) + h.site, 0))
         return State(tuple(held), s.released, s.facts)
 
+    def note_release_base(self, node: ir.Release, states) -> None:
+        """A caller's lock released through a parameter (``&bid->lock``):
+        see :meth:`_null_released`."""
+        if node.base in self.fn.params and any(not any(h.key == node.lock.class_key for h in s.held)
+                                               for s in states):
+            self.__dict__.setdefault("_bases", {}).setdefault(node.lock.class_key, set()).add(node.base)
+
+    def _null_released(self, exits: list) -> list:
+        """An exit where a parameter is known NULL releases the caller's
+        locks that other exits release through it: a NULL object holds no
+        lock.  ``put(bid) { if (bid) spin_unlock(&bid->lock); }`` releases
+        ``lock`` on every return (when the parameter is never assigned)."""
+        bases = self.__dict__.get("_bases")
+        if not bases:
+            return exits
+        assigned = assigned_names(self.fn.body)
+        out = []
+        for st, kind in exits:
+            extra = {key for key, names in bases.items()
+                     if any((n, "zero") in st.facts and n not in assigned for n in names)
+                     and not any(h.key == key for h in st.held)}
+            out.append((State(st.held, st.released | extra, st.facts) if extra - st.released else st, kind))
+        return out
+
     def _effects(self) -> dict[str, Effect]:
         """The summary's effects from the exits: for every return, for
         zero returns and for non-zero ones (a caller testing the result)."""
+        self.exits = self._null_released(self.exits)
         everything = meet_exits(self.exits)
         zero = [e for e in self.exits if e[1] in ("zero", "unknown")]
         nonzero = [e for e in self.exits if e[1] in ("nonzero", "unknown")]
@@ -169,3 +194,37 @@ def meet_exits(exits) -> Effect:
             if h.key in keys and (h.key not in best or h.site < best[h.key].site):
                 best[h.key] = h
     return Effect(tuple(best[k] for k in sorted(best)), frozenset(released))
+
+
+def assigned_names(body: ir.Block) -> frozenset[str]:
+    """The variables a function's IR assigns (constants, results, anything)."""
+    out = set()
+    stack = [body]
+    while stack:
+        n = stack.pop()
+        t = type(n)
+        if t is ir.Block:
+            stack.extend(n.items)
+        elif t is ir.If:
+            stack += [n.then, n.orelse, n.cond]
+        elif t is ir.Loop:
+            stack += [n.body, n.post]
+            if n.cond is not None:
+                stack.append(n.cond)
+        elif t is ir.Switch:
+            stack += [n.pre, n.body]
+        elif t in (ir.Assign, ir.EffectAssign):
+            out.add(n.var)
+        elif t is ir.Call:
+            out.add(n.var)
+        elif t in (ir.CondNot,):
+            stack.append(n.cond)
+        elif t in (ir.CondAnd, ir.CondOr):
+            stack += [n.left, n.right]
+        elif t in (ir.CondCall, ir.CondOpaque):
+            stack.append(n.pre)
+            if t is ir.CondCall and n.call is not None:
+                out.add(n.call.var)
+    out.discard(None)
+    return frozenset(out)
+
