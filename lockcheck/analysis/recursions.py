@@ -39,6 +39,7 @@ from __future__ import annotations
 from collections import deque
 from dataclasses import dataclass, field
 
+from lockcheck.analysis.lastwalk import LastWalk
 from lockcheck.analysis.facts import (Acq, Chain, EdgeWitness, Held, RawEdge, Step, Summary,
                                       acquirer_mode, holder_mode)
 
@@ -104,11 +105,15 @@ class Recursions:
         order = self._postorder(members, rec.members)
         clock, walked_at, changed_at = 0, {}, {m: 0 for m in members}
         todo = order
+        # every walk keeps its findings until the member is walked again,
+        # reported when the passes end (analysis.lastwalk): a callee walked
+        # before may itself have seen one not walked yet, and be walked again
+        last = LastWalk()
         for _ in range(RECURSION_PASSES):
             for m in todo:
                 clock += 1
                 walked_at[m] = clock
-                own = self._keep(rec, m, walk(m))
+                own = self._keep(rec, m, walk(m, last.begin(m)))
                 if own.shape() != summaries[m].shape():
                     changed_at[m] = clock
                 summaries[m] = own
@@ -116,6 +121,7 @@ class Recursions:
                                             for t in self.graph.successors(m))]
             if not todo:
                 break
+        last.flush(order)
 
     def _keep(self, rec: Recursion, member: str, full: Summary) -> Summary:
         """Keep a member's concrete acquisitions in the recursion; return
