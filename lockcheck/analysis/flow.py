@@ -439,6 +439,8 @@ class FunctionFlow(BranchFacts, Releases):
             else:
                 if _names_parameter(before):
                     before = subst_keys(before, args, callee)
+                if held and not before <= held_keys:
+                    before = self.as_held(s, before)   # the callee's unresolved lock is one held here
                 released = released_here | (before - held_keys if held_keys else before)
             chain = (site,) + acq.chain
             if held:

@@ -50,6 +50,25 @@ class Releases:
                 return State(s.held[:k] + s.held[k + 1:], s.released, s.facts)
         return State(s.held, s.released | {key}, s.facts)
 
+    def as_held(self, s: State, keys: frozenset[str]) -> frozenset[str]:
+        """``keys`` a callee released before taking a lock, with the held
+        lock each unresolved one is released as (:meth:`release`): the
+        callee's ``spin_unlock(src_ptl)``, ``src_ptl = pmd_lockptr(..)``,
+        releases the lock the caller got from ``pmd_trans_huge_lock()``,
+        so what the callee takes next is not ordered after it."""
+        memo = self.__dict__.setdefault("_as_held", {})
+        k = (s.held, keys)
+        found = memo.get(k)
+        if found is None:
+            found = set(keys)
+            for key in keys:
+                if key[:2] == "u:":
+                    after = self.release(s, ref_from_key(key))
+                    if len(after.held) < len(s.held):
+                        found |= {h.key for h in s.held} - {h.key for h in after.held}
+            found = memo[k] = frozenset(found)
+        return found
+
     def runs_once(self, loop: ir.Loop, entered: set[State], left: set[State]) -> set[State]:
         """The entry states that leave ``loop`` without running it, less those
         holding a lock the loop releases (in its body or step clause, itself
