@@ -82,6 +82,43 @@ class ConditionExtraction:
         value = int_literal(node)
         return None if value is None else f"#{value}"
 
+    def negated_call(self, node, out: list):
+        """For ``!f(..)`` / ``f(..) == 0`` (an odd number of negations):
+        the call's events go to ``out`` and the result is its conditional
+        lock effect as the negation sees it (held on the other value), or
+        False for a call without one; None when ``node`` is not a negated call."""
+        negated = False
+        while True:
+            if isinstance(node, c_ast.Cast):
+                node = node.expr
+            elif isinstance(node, c_ast.UnaryOp) and node.op == "!":
+                negated, node = not negated, node.expr
+            elif isinstance(node, c_ast.BinaryOp) and node.op in ("==", "!=") and constant_value(node.right) == "zero":
+                negated, node = negated ^ (node.op == "=="), node.left
+            else:
+                break
+        if not negated or not isinstance(node, c_ast.FuncCall):
+            return None
+        item = self.call(node, out)
+        if isinstance(item, ir.EffectAssign):
+            e = item.effect
+            return ir.CondEffect(e.acquire, "zero" if e.on == "nonzero" else "nonzero", e.blocking)
+        if item is not None:
+            out.append(item)
+        return False
+
+    def lock_base(self, node) -> str:
+        """The learnable variable a lock expression goes through
+        (``&bid->busid_lock``, ``lock``, ``&p->a.b``), or ""."""
+        while True:
+            if isinstance(node, (c_ast.Cast, c_ast.UnaryOp)) and (not isinstance(node, c_ast.UnaryOp) or node.op == "&"):
+                node = node.expr
+            elif isinstance(node, c_ast.StructRef):
+                node = node.name
+            else:
+                break
+        return node.name if isinstance(node, c_ast.ID) and self.learnable(node.name) else ""
+
     def _unsigned(self, node: c_ast.ID) -> bool:
         typ = self.env.type_of(node)
         if typ is None or typ.pointers:

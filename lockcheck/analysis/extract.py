@@ -256,10 +256,13 @@ class Extractor(ConditionExtraction):
         if value is not None:
             return [ir.Return(line, value)]
         self.flows.returned(e)
+        out = []
+        flipped = self.negated_call(e, out)
+        if flipped is not None:   # return !spin_trylock(..)
+            return out + [ir.Return(line, "cond", effect=flipped) if flipped else ir.Return(line, "unknown")]
         if isinstance(e, c_ast.ID):
             return [ir.Return(line, f"var:{e.name}")]
         if isinstance(e, c_ast.FuncCall):
-            out: list = []
             item = self.call(e, out)
             if isinstance(item, ir.EffectAssign):
                 return out + [ir.Return(line, "cond", effect=item.effect)]
@@ -287,6 +290,10 @@ class Extractor(ConditionExtraction):
                 self.env.alias(var, ref if ok else None)
         if const is not None:
             out.append(ir.Assign(var, const))
+            return
+        flipped = self.negated_call(value, out)
+        if flipped is not None:   # `contended = !spin_trylock(..)`
+            out.append(ir.EffectAssign(var, flipped) if flipped else ir.Assign(var, None))
             return
         if isinstance(inner, c_ast.FuncCall):
             if names_lock:
@@ -500,7 +507,7 @@ class Extractor(ConditionExtraction):
         if lock is None:
             return None
         if prim.action == "release":
-            return ir.Release(line, lock, prim.name)
+            return ir.Release(line, lock, prim.name, self.lock_base(args[prim.lock_arg]) if not prim.lock else "")
         if prim.action in ("assert_held", "assert_not_held"):
             return ir.Assert(line, lock, prim.action == "assert_held", prim.mode)
         if prim.action == "sync":

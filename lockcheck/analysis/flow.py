@@ -27,7 +27,7 @@ from lockcheck.analysis import ir
 from lockcheck.analysis.extract import DYNAMIC_SUBCLASS, PARAM_SUBCLASS
 from lockcheck.analysis.branchfacts import BranchFacts, opposite as _opposite, set_fact as _set_fact
 from lockcheck.analysis.irqsafety import CONTEXT_OF, rw as irq_rw
-from lockcheck.analysis.releases import Releases, end_guards, rescoped
+from lockcheck.analysis.releases import Releases, acquired_keys, end_guards, rescoped
 from lockcheck.analysis.substitute import subst, subst_keys
 from lockcheck.analysis.facts import (Acq, Effect, EdgeWitness, Held, RawEdge, State, Step,
                                       Summary, acquirer_mode, holder_mode)
@@ -124,8 +124,12 @@ class FunctionFlow(BranchFacts, Releases):
         """``lockdep_assert_held(&x)`` at the top of a function nobody in the
         scan calls: its real callers hold x, so start with x held."""
         held = []
+        taken: set[str] = set()
         for item in self.fn.body.items:
-            if isinstance(item, ir.Assert) and item.held and not item.lock.is_param:
+            # not after the function takes it itself (`mutex_lock(&wg->lock); … lockdep_assert_held(&wg->lock)`)
+            taken |= acquired_keys(item) if not isinstance(item, ir.Assert) else set()
+            if isinstance(item, ir.Assert) and item.held and not item.lock.is_param \
+                    and item.lock.class_key not in taken:
                 site = (self.step(item.line, "[model] lockdep_assert_held: callers hold it"),)
                 held.append(Held(item.lock.class_key, item.lock, item.mode, site, 0))
         return tuple(held)
@@ -159,6 +163,8 @@ class FunctionFlow(BranchFacts, Releases):
         if kind is ir.Acquire:
             return {self.acquire(s, node, (self.step(node.line, node.primitive),)) for s in states}
         if kind is ir.Release:
+            if node.base:
+                self.note_release_base(node, states)
             if self.irq is not None:
                 return {self.irq.after_release(self, self.release(s, node.lock), node.primitive) for s in states}
             return {self.release(s, node.lock) for s in states}
@@ -434,6 +440,8 @@ class FunctionFlow(BranchFacts, Releases):
             else:
                 if _names_parameter(before):
                     before = subst_keys(before, args, callee)
+                if held and not before <= held_keys:
+                    before = self.as_held(s, before)   # the callee's unresolved lock is one held here
                 released = released_here | (before - held_keys if held_keys else before)
             chain = (site,) + acq.chain
             if held:

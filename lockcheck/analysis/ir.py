@@ -88,6 +88,9 @@ class Release(_Compact):
     line: int
     lock: LockRef
     primitive: str
+    # the variable the lock is reached through (`bid` in `&bid->busid_lock`,
+    # `lock` in `spin_unlock(lock)`): a NULL one holds no lock (analysis.releases)
+    base: str = ""
 
 
 @dataclass(frozen=True, slots=True)

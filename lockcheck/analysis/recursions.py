@@ -43,6 +43,7 @@ from __future__ import annotations
 from collections import deque
 from dataclasses import dataclass, field
 
+from lockcheck.analysis.lastwalk import LastWalk
 from lockcheck.analysis.facts import (Acq, Chain, EdgeWitness, Held, RawEdge, Step, Summary,
                                       acquirer_mode, holder_mode)
 
@@ -98,13 +99,12 @@ class Recursions:
                 (len(old[0].site) + len(old[1]), old[0].site, old[1]):
             self.entered_holding[k] = (held, chain)
 
-    def summarise(self, members: list[str], summaries: dict, walk, keep=None) -> None:
+    def summarise(self, members: list[str], summaries: dict, walk) -> None:
         """Walk every member (callees first where the recursion allows),
-        keeping what each takes in one :class:`Recursion`.  ``keep(members)``
-        is called once every pass is over: a member walked again (a callee
-        inside the recursion changed after its walk, maybe one that stood
-        for itself, never walked) reports again, and only its last walk's
-        findings count."""
+        keeping what each takes in one :class:`Recursion`: ``walk(member,
+        sink)``.  A member walked again (a callee inside the recursion
+        changed after its walk, maybe one that stood for itself, never
+        walked) reports again, and only its last walk's findings count."""
         rec = Recursion(members[0], frozenset(members))
         self.by_id[rec.ident] = rec
         for m in members:
@@ -112,11 +112,15 @@ class Recursions:
         order = self._postorder(members, rec.members)
         clock, walked_at, changed_at = 0, {}, {m: 0 for m in members}
         todo = order
+        # every walk keeps its findings until the member is walked again,
+        # reported when the passes end (analysis.lastwalk): a callee walked
+        # before may itself have seen one not walked yet, and be walked again
+        last = LastWalk()
         for _ in range(RECURSION_PASSES):
             for m in todo:
                 clock += 1
                 walked_at[m] = clock
-                own = self._keep(rec, m, walk(m))
+                own = self._keep(rec, m, walk(m, last.begin(m)))
                 if own.shape() != summaries[m].shape():
                     changed_at[m] = clock
                 summaries[m] = own
@@ -124,8 +128,7 @@ class Recursions:
                                             for t in self.graph.successors(m))]
             if not todo:
                 break
-        if keep is not None:
-            keep(order)
+        last.flush(order)
 
     def _keep(self, rec: Recursion, member: str, full: Summary) -> Summary:
         """Keep a member's concrete acquisitions in the recursion; return

@@ -21,7 +21,7 @@ from lockcheck.analysis import ir
 from lockcheck.analysis.facts import Effect, Held, State
 from lockcheck.analysis.substitute import ref_from_key, subst, subst_keys
 
-__all__ = ["Releases", "meet_exits"]
+__all__ = ["Releases", "meet_exits", "assigned_names", "acquired_keys"]
 
 
 #: Prefix of the fact "this guard()'s lock was dropped in its scope": the
@@ -78,6 +78,25 @@ class Releases:
                 k = (alike or held)[-1]
                 return State(s.held[:k] + s.held[k + 1:], s.released, s.facts)
         return State(s.held, s.released | {key}, s.facts)
+
+    def as_held(self, s: State, keys: frozenset[str]) -> frozenset[str]:
+        """``keys`` a callee released before taking a lock, with the held
+        lock each unresolved one is released as (:meth:`release`): the
+        callee's ``spin_unlock(src_ptl)``, ``src_ptl = pmd_lockptr(..)``,
+        releases the lock the caller got from ``pmd_trans_huge_lock()``,
+        so what the callee takes next is not ordered after it."""
+        memo = self.__dict__.setdefault("_as_held", {})
+        k = (s.held, keys)
+        found = memo.get(k)
+        if found is None:
+            found = set(keys)
+            for key in keys:
+                if key[:2] == "u:":
+                    after = self.release(s, ref_from_key(key))
+                    if len(after.held) < len(s.held):
+                        found |= {h.key for h in s.held} - {h.key for h in after.held}
+            found = memo[k] = frozenset(found)
+        return found
 
     def runs_once(self, loop: ir.Loop, entered: set[State], left: set[State]) -> set[State]:
         """The entry states that leave ``loop`` without running it, less those
@@ -188,9 +207,34 @@ class Releases:
                 held.append(Held(ref.class_key, ref, h.mode, (site,) + h.site, scope))
         return State(tuple(held), s.released, s.facts)
 
+    def note_release_base(self, node: ir.Release, states) -> None:
+        """A caller's lock released through a parameter (``&bid->lock``):
+        see :meth:`_null_released`."""
+        if node.base in self.fn.params and any(not any(h.key == node.lock.class_key for h in s.held)
+                                               for s in states):
+            self.__dict__.setdefault("_bases", {}).setdefault(node.lock.class_key, set()).add(node.base)
+
+    def _null_released(self, exits: list) -> list:
+        """An exit where a parameter is known NULL releases the caller's
+        locks that other exits release through it: a NULL object holds no
+        lock.  ``put(bid) { if (bid) spin_unlock(&bid->lock); }`` releases
+        ``lock`` on every return (when the parameter is never assigned)."""
+        bases = self.__dict__.get("_bases")
+        if not bases:
+            return exits
+        assigned = assigned_names(self.fn.body)
+        out = []
+        for st, kind in exits:
+            extra = {key for key, names in bases.items()
+                     if any((n, "zero") in st.facts and n not in assigned for n in names)
+                     and not any(h.key == key for h in st.held)}
+            out.append((State(st.held, st.released | extra, st.facts) if extra - st.released else st, kind))
+        return out
+
     def _effects(self) -> dict[str, Effect]:
         """The summary's effects from the exits: for every return, for
         zero returns and for non-zero ones (a caller testing the result)."""
+        self.exits = self._null_released(self.exits)
         everything = meet_exits(self.exits)
         zero = [e for e in self.exits if e[1] in ("zero", "unknown")]
         nonzero = [e for e in self.exits if e[1] in ("nonzero", "unknown")]
@@ -222,3 +266,68 @@ def meet_exits(exits) -> Effect:
             if h.key in keys and (h.key not in best or h.site < best[h.key].site):
                 best[h.key] = h
     return Effect(tuple(best[k] for k in sorted(best)), frozenset(released))
+
+
+def assigned_names(body: ir.Block) -> frozenset[str]:
+    """The variables a function's IR assigns (constants, results, anything)."""
+    out = set()
+    stack = [body]
+    while stack:
+        n = stack.pop()
+        t = type(n)
+        if t is ir.Block:
+            stack.extend(n.items)
+        elif t is ir.If:
+            stack += [n.then, n.orelse, n.cond]
+        elif t is ir.Loop:
+            stack += [n.body, n.post]
+            if n.cond is not None:
+                stack.append(n.cond)
+        elif t is ir.Switch:
+            stack += [n.pre, n.body]
+        elif t in (ir.Assign, ir.EffectAssign):
+            out.add(n.var)
+        elif t is ir.Call:
+            out.add(n.var)
+        elif t in (ir.CondNot,):
+            stack.append(n.cond)
+        elif t in (ir.CondAnd, ir.CondOr):
+            stack += [n.left, n.right]
+        elif t in (ir.CondCall, ir.CondOpaque):
+            stack.append(n.pre)
+            if t is ir.CondCall and n.call is not None:
+                out.add(n.call.var)
+    out.discard(None)
+    return frozenset(out)
+
+
+def acquired_keys(node) -> set[str]:
+    """The classes an IR subtree takes itself (lock primitives, guards,
+    trylocks, the acquisitions of conditions)."""
+    out = set()
+    stack = [node]
+    while stack:
+        n = stack.pop()
+        t = type(n)
+        if t is ir.Block:
+            stack.extend(n.items)
+        elif t is ir.If:
+            stack += [n.then, n.orelse, n.cond]
+        elif t is ir.Loop:
+            stack += [n.body, n.post]
+            if n.cond is not None:
+                stack.append(n.cond)
+        elif t is ir.Switch:
+            stack += [n.pre, n.body]
+        elif t is ir.Acquire and n.action != "sync":
+            out.add(n.lock.class_key)
+        elif t is ir.EffectAssign or (t is ir.CondCall and n.effect is not None):
+            out.add(n.effect.acquire.lock.class_key)
+        elif t is ir.CondNot:
+            stack.append(n.cond)
+        elif t in (ir.CondAnd, ir.CondOr):
+            stack += [n.left, n.right]
+        elif t in (ir.CondCall, ir.CondOpaque):
+            stack.append(n.pre)
+    return out
+

@@ -11,6 +11,7 @@ Calls to functions outside the scanned set are counted, not guessed.
 from __future__ import annotations
 
 import dataclasses
+
 from dataclasses import dataclass, field
 
 from lockcheck.analysis.facts import EdgeWitness, RawEdge, Summary
@@ -19,6 +20,8 @@ from lockcheck.analysis.ir import Block, Call, CondVar, FunctionIR, Switch, forg
 from lockcheck.analysis import irqsafety, recursions
 from lockcheck.analysis.pointsto import PointsTo, TargetStats
 from lockcheck.analysis.callorder import CallGraph, CallOrder, call_order
+from lockcheck.analysis.lastwalk import LastWalk, deferred
+from lockcheck.analysis.walked_bodies import WalkedBodies
 
 __all__ = ["Program", "AnalysisResult", "analyse"]
 
@@ -334,7 +337,7 @@ class Program:
         megabytes of uninterned strings), the declared variable names and
         the class notes were read before the analysis (api) or by
         :class:`PointsTo`, and the bare copies a walked function leaves
-        (:class:`_WalkedBodies`) would otherwise keep them to the end."""
+        (:class:`walked_bodies.WalkedBodies`) would otherwise keep them to the end."""
         copies: dict[int, FunctionIR] = {}
         for key, fn in self.by_key.items():
             if not (fn.flows or fn.var_names or fn.class_notes or fn.unresolved_sites or fn.texts):
@@ -382,25 +385,15 @@ def analyse(program: Program) -> AnalysisResult:
     graph = CallGraph.of(succ)
     del succ
     waiting = list(order.callers)
-    walked = _WalkedBodies(program, graph)
+    walked = WalkedBodies(program, graph)
     summaries: dict[str, Summary] = {}
     large = recursions.Recursions(program, graph, CallSites(program, calls))
     for comp in order.order:
         members = list(order.members[comp])
         if len(members) >= recursions.LARGE_COMPONENT:
             result.recursions[members[0]] = len(members)
-            pending: dict[str, list] = {}
-
-            def walk(m: str) -> Summary:
-                pending[m] = []   # what an earlier walk of m reported is void
-                return _walk(program, m, summaries, calls, result, on_recursion=large.entered,
-                             findings=pending[m])
-
-            def keep(done) -> None:
-                for m in done:
-                    for table, edge in pending.pop(m, ()):
-                        _record(result, getattr(result, table), edge)
-            large.summarise(members, summaries, walk, keep)
+            large.summarise(members, summaries, lambda m, sink: _walk(
+                program, m, summaries, calls, result, on_recursion=large.entered, sink=sink))
         else:
             _walk_component(program, graph, members, summaries, calls, result, large.entered)
             _release_calls(calls, members)
@@ -417,45 +410,20 @@ def _walk_component(program: Program, graph, members: list[str], summaries: dict
     """A function, or a small recursion walked again until its members'
     summaries stop changing (at most SCC_ROUNDS times)."""
     rounds = SCC_ROUNDS if len(members) > 1 or graph.has_edge(members[0], members[0]) else 1
+    last = LastWalk()   # a recursion's findings: from each member's last walk
     for _ in range(rounds):
         before = {m: _shape(summaries.get(m)) for m in members}
         for m in members:
             entry = graph.in_degree(m) == 0
-            summaries[m] = _walk(program, m, summaries, calls, result, entry, on_recursion)
+            summaries[m] = _walk(program, m, summaries, calls, result, entry, on_recursion,
+                                 last.begin(m, rounds > 1))
             if entry and program.irq is not None and summaries[m].irq_on:
                 result.irq.entered(summaries[m], program.irq.entered_off.get(program.by_key[m].name, frozenset()))
         if all(_shape(summaries[m]) == before[m] for m in members):
             break
+    last.flush(members)
 
 
-class _WalkedBodies:
-    """Frees a function's IR body once every key that walks it (the function
-    and its specialised copies) has been walked.  Its callers need only its
-    name and parameters, and the bodies are the largest thing a whole-tree
-    scan holds: freeing them as the walk goes keeps its peak down."""
-
-    def __init__(self, program: Program, graph) -> None:
-        self.program = program
-        self.left: dict[int, int] = {}
-        self.keys: dict[int, list[str]] = {}
-        for key, fn in program.by_key.items():
-            self.keys.setdefault(id(fn), []).append(key)
-            if key in graph:
-                self.left[id(fn)] = self.left.get(id(fn), 0) + 1
-
-    def done(self, members) -> None:
-        for m in members:
-            fn = self.program.by_key[m]
-            left = self.left.pop(id(fn)) - 1
-            if left:
-                self.left[id(fn)] = left
-                continue
-            bare = dataclasses.replace(fn, body=_NO_BODY)
-            for key in self.keys.pop(id(fn)):
-                self.program.by_key[key] = bare
-
-
-_NO_BODY = Block()
 
 
 def _resolve_calls(program: Program, result: AnalysisResult):
@@ -545,10 +513,7 @@ def _release_callees(order: CallOrder, comp: int, waiting: list, summaries: dict
 
 
 def _walk(program: Program, key: str, summaries, calls, result: AnalysisResult,
-          entry: bool = False, on_recursion=None, findings: list | None = None) -> Summary:
-    """Walk one function.  Its findings about one class (recursive
-    locking, assert-not-held) go to ``findings`` when given (a large
-    recursion's member: kept only from its last walk), else to ``result``."""
+          entry: bool = False, on_recursion=None, sink: list | None = None) -> Summary:
     fn = program.by_key[key]
     by_call = {id(call): found for call, found in zip(*calls.get(key, ((), ())))}
 
@@ -564,19 +529,17 @@ def _walk(program: Program, key: str, summaries, calls, result: AnalysisResult,
         out += [(None, None, "", 0, table) for table in program.no_target.get((key, id(call)), ())]
         return out
 
-    def per_class(table: str):
+    def per_class(table: dict[str, EdgeRecord]):
         """Findings about one class (recursive locking, assert-not-held)."""
         def record(edge: RawEdge) -> None:
             if edge.src.is_param:
                 return
-            if findings is not None:
-                findings.append((table, edge))
-            else:
-                _record(result, getattr(result, table), edge)
+            _record(result, table, edge)
         return record
 
-    flow = FunctionFlow(fn, callees, lambda edge: _emit(result, edge), per_class("recursive"),
-                        per_class("not_held"), on_recursion, program.irq)
+    found = deferred(sink, lambda edge: _emit(result, edge), per_class(result.recursive),
+                     per_class(result.not_held), on_recursion)   # lastwalk: kept until the last walk
+    flow = FunctionFlow(fn, callees, *found, program.irq)
     return flow.run(flow.asserted_entry() if entry else (), program.clone_facts.get(key))
 
 

@@ -171,6 +171,6 @@ def test_few_entries_keeps_the_nearest_per_recursion_in_nearest_order():
 
 def test_a_release_by_a_member_walked_later_counts(monkeypatch):
     # ipoib_remove_one(): rtnl_unlock() seen releasing nothing on its first walk
-    path = FIXTURES / "held" / "release_in_recursion.c"
+    path = FIXTURES / "held" / "release_in_large_recursion.c"
     assert not scan(path).findings        # walked to its fixpoint as a small recursion
     assert not scan(path, large=2, monkeypatch=monkeypatch).findings

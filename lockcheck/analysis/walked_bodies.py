@@ -1,0 +1,39 @@
+"""Function bodies freed as the walk goes (``summaries.analyse``)."""
+
+from __future__ import annotations
+
+import dataclasses
+
+from lockcheck.analysis.ir import Block
+
+__all__ = ["WalkedBodies"]
+
+
+class WalkedBodies:
+    """Frees a function's IR body once every key that walks it (the function
+    and its specialised copies) has been walked.  Its callers need only its
+    name and parameters, and the bodies are the largest thing a whole-tree
+    scan holds: freeing them as the walk goes keeps its peak down."""
+
+    def __init__(self, program, graph) -> None:
+        self.program = program
+        self.left: dict[int, int] = {}
+        self.keys: dict[int, list[str]] = {}
+        for key, fn in program.by_key.items():
+            self.keys.setdefault(id(fn), []).append(key)
+            if key in graph:
+                self.left[id(fn)] = self.left.get(id(fn), 0) + 1
+
+    def done(self, members) -> None:
+        for m in members:
+            fn = self.program.by_key[m]
+            left = self.left.pop(id(fn)) - 1
+            if left:
+                self.left[id(fn)] = left
+                continue
+            bare = dataclasses.replace(fn, body=_NO_BODY)
+            for key in self.keys.pop(id(fn)):
+                self.program.by_key[key] = bare
+
+
+_NO_BODY = Block()
