@@ -18,7 +18,7 @@ from pycparser import c_ast
 from lockcheck.analysis import ir
 
 __all__ = ["ConditionExtraction", "constant_value", "flag_name", "addressed_names", "int_literal",
-           "macro_integers"]
+           "macro_integers", "symbolic_constant"]
 
 
 class ConditionExtraction:
@@ -44,11 +44,16 @@ class ConditionExtraction:
         return f"{node.name.name}({','.join(parts)})"
 
     def _operand(self, node) -> str | None:
-        """A learnable variable's name or ``#N`` for an integer constant."""
+        """A learnable variable's name, ``#N`` for an integer constant, or
+        ``id:NAME`` for a constant named by a symbol whose value the file
+        does not give (an enumerator, a header's ``#define``): the form a
+        call passes it in (``extract.Extractor._consts``)."""
         if isinstance(node, c_ast.ID) and self.learnable(node.name):
             return node.name
         if isinstance(node, c_ast.ID) and node.name in self.integers and not self.env.lookup(node.name)[1]:
             return f"#{self.integers[node.name]}"
+        if isinstance(node, c_ast.ID) and symbolic_constant(node.name) and not self.env.lookup(node.name)[1]:
+            return f"id:{node.name}"
         value = int_literal(node)
         return None if value is None else f"#{value}"
 
@@ -83,7 +88,7 @@ class ConditionExtraction:
             return ir.CondVar(node.left.name, "nonzero", self.learnable(node.left.name))   # u8 instance > 0
         if isinstance(node, c_ast.BinaryOp) and node.op in ("==", "!="):
             key = self._operand(node.left), self._operand(node.right)
-            if None not in key and any(not k.startswith("#") for k in key):
+            if None not in key and any(not k.startswith(("#", "id:")) for k in key):
                 # ptl != pml: a fact of the pair until either is assigned
                 same = ir.CondVar(f"()==({key[0]},{key[1]})", "nonzero", True)
                 return same if node.op == "==" else ir.CondNot(same)
@@ -107,6 +112,12 @@ class ConditionExtraction:
         pre = []
         self.expr(node, pre)
         return ir.CondOpaque(ir.Block(tuple(pre)))
+
+
+def symbolic_constant(name: str) -> bool:
+    """An upper-case name (``FBINFO_STATE_RUNNING``, ``VCPU_EXREG_CR4``): an
+    enumerator or an object-like macro by kernel convention."""
+    return name.isupper()
 
 
 def int_literal(node) -> int | None:

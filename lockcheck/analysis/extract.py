@@ -16,7 +16,7 @@ from pycparser import c_ast
 
 from lockcheck.analysis import classes, ir
 from lockcheck.analysis.conditions import (ConditionExtraction, addressed_names, constant_value, flag_name,
-                                          int_literal, macro_integers)
+                                          int_literal, macro_integers, symbolic_constant)
 from lockcheck.analysis.pointer_flows import PointerFlows
 from lockcheck.analysis.substitute import DYNAMIC_SUBCLASS, PARAM_SUBCLASS
 from lockcheck.analysis.typing import TypeEnv, expr_text, local_object_key, lock_ref
@@ -435,7 +435,7 @@ class Extractor(ConditionExtraction):
             value = constant_value(a)
             if value == "nonzero" and int_literal(a) is not None:
                 value = f"#{int_literal(a)}"
-            if value is None and isinstance(a, c_ast.ID) and a.name.isupper() and not self.env.lookup(a.name)[1]:
+            if value is None and isinstance(a, c_ast.ID) and symbolic_constant(a.name) and not self.env.lookup(a.name)[1]:
                 value = f"id:{a.name}"
             if value is not None:
                 out.append((k, value))
