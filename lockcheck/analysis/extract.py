@@ -54,11 +54,12 @@ def extract_functions(parsed, index, catalogue: Catalogue, path: str, model_file
     model["classes"] = classes.classes_model(tuple(model_files))
     out = []
     integers = macro_integers(constants)
+    file_macros = frozenset(m.name for m in constants if m.params is None)
     for fn in parsed:
         if fn.ast is None:
             continue
         try:
-            out.append(Extractor(index, catalogue, model, path, integers, statics).function(fn.ast))
+            out.append(Extractor(index, catalogue, model, path, integers, statics, file_macros).function(fn.ast))
         except RecursionError:
             continue
     return out
@@ -66,7 +67,7 @@ def extract_functions(parsed, index, catalogue: Catalogue, path: str, model_file
 
 class Extractor(ConditionExtraction):
     def __init__(self, index, catalogue: Catalogue, model: dict, path: str, integers=None,
-                 statics: frozenset[str] = frozenset()) -> None:
+                 statics: frozenset[str] = frozenset(), file_macros: frozenset[str] = frozenset()) -> None:
         self.integers: dict[str, int] = integers or {}
         self.env = TypeEnv(index, model)
         self.env.file = path
@@ -81,6 +82,9 @@ class Extractor(ConditionExtraction):
         self.transparent = frozenset(model.get("transparent_calls", ()))
         self.lock_types = frozenset(model.get("lock_types", ()))
         self.noreturn = frozenset(model.get("noreturn", ()))
+        self.running_work = frozenset(model.get("running_work_calls", ()))
+        self.config_tests = frozenset(model.get("config_tests", ()))
+        self.file_macros = file_macros
         self.subclass_constants = model.get("subclass_constants", {})
         static_calls = model.get("static_calls", {})
         self.sc_wrappers: dict[str, str] = static_calls.get("wrappers", {})
