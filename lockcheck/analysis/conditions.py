@@ -68,6 +68,29 @@ class ConditionExtraction:
         value = int_literal(node)
         return None if value is None else f"#{value}"
 
+    def _consts(self, args) -> tuple[tuple[int, str], ...]:
+        """Constant arguments a callee may test: 0/1/true/false/NULL/-EINTR,
+        enumerator-like names (``VCPU_EXREG_CR4``), and ``#N`` for a non-zero
+        integer (``sem_unlock(sma, -1)`` against ``locknum == -1``)."""
+        out = []
+        for k, a in enumerate(args):
+            value = constant_value(a)
+            if value == "nonzero" and int_literal(a) is not None:
+                value = f"#{int_literal(a)}"
+            if value is None and isinstance(a, c_ast.ID) and symbolic_constant(a.name) and not self.env.lookup(a.name)[1]:
+                value = f"id:{a.name}"
+            if value is not None:
+                out.append((k, value))
+        return tuple(out)
+
+    def _forwarded(self, args) -> tuple[tuple[int, int], ...]:
+        """Parameters passed on as arguments: a function pointer handed down."""
+        out = []
+        for k, a in enumerate(args):
+            if isinstance(a, c_ast.ID) and a.name in self.env.params:
+                out.append((k, self.env.params[a.name]))
+        return tuple(out)
+
     def _never_defined(self, node: c_ast.FuncCall) -> bool:
         """``IS_ENABLED(X)`` of a symbol no build defines (not a ``CONFIG_``
         option, no ``#define`` seen, no ``-DX`` of the build; see
