@@ -167,6 +167,8 @@ bool flush_work(struct work_struct *work);
 bool cancel_work_sync(struct work_struct *work);
 struct work_struct *current_work(void);
 
+#define BUG_ON(condition) ((void)(condition))
+
 /* include/linux/kconfig.h: enough for the syntax check */
 #define IS_ENABLED(option) 0
 bool flush_delayed_work(struct delayed_work *dwork);
