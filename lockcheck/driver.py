@@ -25,6 +25,7 @@ from lockcheck.cache import Cache, make_key
 from lockcheck.errors import InputError
 from lockcheck.executors import Job, make_executor
 from lockcheck.frontend import lexed_store
+from lockcheck.frontend.build_symbols import build_defines
 from lockcheck.frontend.normalize import FrontendModel
 from lockcheck.frontend.pipeline import TreeIndex, build_index, declaration_facts, lex_file
 from lockcheck.frontend.relevance import function_refs, model_seeds, pointer_fields, relevant_functions
@@ -164,13 +165,14 @@ def _lex_value(display: str, text: str, digest: str, options: Options, frontend:
         lexed_store.save(lexed_dir, digest, lexed)
     functions = [(item_function_name(i), i) for i in lexed.items if i.kind == "function"]
     refs = tuple((name, function_refs(i.tokens)) for name, i in functions if name is not None)
-    macros = tuple(m for m in lexed.macros if m.params is not None or _TYPE_LIKE.match(m.body))
+    macros = tuple(m for m in lexed.macros if m.params is not None or _TYPE_LIKE.match(m.body) or m.body == "1")
     return (declaration_facts(lexed, frontend, definitions), macros, lexed.includes, digest,
             tuple(sorted({name for name, _ in functions} - {None})), refs)
 
 
 #: The object-like macros the index uses stand for a type (``#define
-#: Elf_Ehdr Elf64_Ehdr``): words and stars only.  A whole tree's other
+#: Elf_Ehdr Elf64_Ehdr``): words and stars only; or are ``1``, what
+#: ``IS_ENABLED()`` of a non-Kconfig symbol tests (frontend.build_symbols).  A whole tree's other
 #: ``#define``s (register tables, constants) are most of its macros and
 #: would fill the parent's memory for nothing.
 _TYPE_LIKE = re.compile(r"[A-Za-z_][\w \t*]{0,80}$")
@@ -450,6 +452,7 @@ def _build_tree_index(files, root, options, frontend, definitions, catalogue, ca
     facts = [seen[q][0] for q in order if seen[q]]
     macros = [m for q in order if seen[q] for m in seen[q][1]]
     index = build_index(facts, macros, frontend, catalogue.names())
+    index.build_defines = build_defines(files, root)
     index.header_files = {str(q): seen[q][4] for q in order if seen[q] and str(q).endswith(".h")}
     run.inputs = tuple((str(q), seen[q][3]) for q in order if seen[q])
     return index, merged_refs
@@ -498,6 +501,7 @@ def _index_digest(index: TreeIndex) -> str:
                  sorted(index.globals.items()), sorted(index.returns.items()),
                  sorted(index.ops.items()), sorted(index.var_fields.items()),
                  sorted(index.header_files.values()),  # not the paths: trees copied elsewhere share the cache
+                 sorted(index.object_macros), sorted(index.build_defines),
                  sorted((n, m.params, m.text) for n, m in index.macros.all.items()) if index.macros else ()):
         h.update(repr(part).encode())
     return h.hexdigest()

@@ -218,9 +218,23 @@ class BranchFacts:
         if kind is ir.CondOpaque:
             states = self.block(c.pre, states)
             return states, states
+        if kind is ir.CondRunning:
+            return states, {self.not_running(s, c.work.class_key) for s in states}
         if kind is ir.CondConst:
             return (states, set()) if c.value == "nonzero" else (set(), states)
         return states, states
+
+    @staticmethod
+    def not_running(s: State, work: str) -> State:
+        """The task is not running work ``work``: not inside its
+        (work_completion) map.  Told as the caller's hold of it being
+        released before what follows (``Acq.released_before``): a path
+        does not change the work its task runs, so it holds for the rest
+        of the walk, and a runner holding the map makes no edge from it
+        to anything taken on the path."""
+        if work in s.released:
+            return s
+        return State(s.held, s.released | {work}, s.facts)
 
     def _cond_var(self, c: ir.CondVar, states: set[State]) -> tuple[set[State], set[State]]:
         t, f = set(), set()

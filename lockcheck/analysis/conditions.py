@@ -26,9 +26,15 @@ from __future__ import annotations
 from pycparser import c_ast
 
 from lockcheck.analysis import ir
+from lockcheck.analysis.typing import lock_ref
+from lockcheck.frontend.build_symbols import maybe_defined
+
+#: The class prefix of a work item's (work_completion) map (``flush_work``'s
+#: ``class_prefix`` in model/data/primitives.toml).
+WORK_PREFIX = "w:"
 
 __all__ = ["ConditionExtraction", "constant_value", "flag_name", "addressed_names", "int_literal",
-           "macro_integers"]
+           "macro_integers", "symbolic_constant"]
 
 
 class ConditionExtraction:
@@ -38,6 +44,11 @@ class ConditionExtraction:
 
     addressed: frozenset[str] = frozenset()
     integers: dict[str, int] = {}
+    #: calls returning the work item the task runs (``current_work()``)
+    running_work: frozenset[str] = frozenset()
+    #: IS_ENABLED() and its kin; the object-like macros of the file itself
+    config_tests: frozenset[str] = frozenset()
+    file_macros: frozenset[str] = frozenset()
 
     def learnable(self, name: str) -> bool:
         """A plain local or parameter nobody can change behind the code's back."""
@@ -74,11 +85,16 @@ class ConditionExtraction:
         return f"{node.name.name}({','.join(parts)})"
 
     def _operand(self, node) -> str | None:
-        """A learnable variable's name or ``#N`` for an integer constant."""
+        """A learnable variable's name, ``#N`` for an integer constant, or
+        ``id:NAME`` for a constant named by a symbol whose value the file
+        does not give (an enumerator, a header's ``#define``): the form a
+        call passes it in (``extract.Extractor._consts``)."""
         if isinstance(node, c_ast.ID) and self.learnable(node.name):
             return node.name
         if isinstance(node, c_ast.ID) and node.name in self.integers and not self.env.lookup(node.name)[1]:
             return f"#{self.integers[node.name]}"
+        if isinstance(node, c_ast.ID) and symbolic_constant(node.name) and not self.env.lookup(node.name)[1]:
+            return f"id:{node.name}"
         value = int_literal(node)
         return None if value is None else f"#{value}"
 
@@ -119,6 +135,56 @@ class ConditionExtraction:
                 break
         return node.name if isinstance(node, c_ast.ID) and self.learnable(node.name) else ""
 
+    def _consts(self, args) -> tuple[tuple[int, str], ...]:
+        """Constant arguments a callee may test: 0/1/true/false/NULL/-EINTR,
+        enumerator-like names (``VCPU_EXREG_CR4``), and ``#N`` for a non-zero
+        integer (``sem_unlock(sma, -1)`` against ``locknum == -1``)."""
+        out = []
+        for k, a in enumerate(args):
+            value = constant_value(a)
+            if value == "nonzero" and int_literal(a) is not None:
+                value = f"#{int_literal(a)}"
+            if value is None and isinstance(a, c_ast.ID) and symbolic_constant(a.name) and not self.env.lookup(a.name)[1]:
+                value = f"id:{a.name}"
+            if value is not None:
+                out.append((k, value))
+        return tuple(out)
+
+    def _forwarded(self, args) -> tuple[tuple[int, int], ...]:
+        """Parameters passed on as arguments: a function pointer handed down."""
+        out = []
+        for k, a in enumerate(args):
+            if isinstance(a, c_ast.ID) and a.name in self.env.params:
+                out.append((k, self.env.params[a.name]))
+        return tuple(out)
+
+    def _never_defined(self, node: c_ast.FuncCall) -> bool:
+        """``IS_ENABLED(X)`` of a symbol no build defines (not a ``CONFIG_``
+        option, no ``#define`` seen, no ``-DX`` of the build; see
+        ``frontend.build_symbols``): false, compile-time dead code."""
+        if not (self.config_tests and isinstance(node.name, c_ast.ID) and node.name.name in self.config_tests
+                and node.args is not None and len(node.args.exprs) == 1
+                and isinstance(node.args.exprs[0], c_ast.ID)):
+            return False
+        name = node.args.exprs[0].name
+        if self.env.lookup(name) != (None, False):
+            return False
+        index = self.env.index
+        seen = (self.file_macros, getattr(index, "object_macros", ()), getattr(index, "build_defines", ()))
+        return not any(maybe_defined(n, known) for n in (name, name + "_MODULE") for known in seen)
+
+    def _running(self, call, work) -> ir.CondRunning | None:
+        """``current_work() == &w``: a test of which work item runs."""
+        if not (isinstance(call, c_ast.FuncCall) and isinstance(call.name, c_ast.ID)
+                and call.name.name in self.running_work and not (call.args and call.args.exprs)):
+            return None
+        if not (isinstance(work, c_ast.UnaryOp) and work.op == "&"):
+            return None
+        ref, ok = lock_ref(work, self.env)
+        if not ok:
+            return None
+        return ir.CondRunning(ir.LockRef(WORK_PREFIX + ref.key, ref.path, ref.owner, ref.subclass))
+
     def _unsigned(self, node: c_ast.ID) -> bool:
         typ = self.env.type_of(node)
         if typ is None or typ.pointers:
@@ -148,13 +214,19 @@ class ConditionExtraction:
         if isinstance(node, c_ast.BinaryOp) and node.op in (">", "!=") and constant_value(node.right) == "zero" \
                 and isinstance(node.left, c_ast.ID) and self._unsigned(node.left):
             return self._var(node.left.name)   # u8 instance > 0
+        if isinstance(node, c_ast.BinaryOp) and node.op in ("==", "!=") and self.running_work:
+            running = self._running(node.left, node.right) or self._running(node.right, node.left)
+            if running is not None:
+                return running if node.op == "==" else ir.CondNot(running)
         if isinstance(node, c_ast.BinaryOp) and node.op in ("==", "!="):
             key = self._operand(node.left), self._operand(node.right)
-            if None not in key and any(not k.startswith("#") for k in key):
+            if None not in key and any(not k.startswith(("#", "id:")) for k in key):
                 # ptl != pml: a fact of the pair until either is assigned
                 same = ir.CondVar(f"()==({key[0]},{key[1]})", "nonzero", True)
                 return same if node.op == "==" else ir.CondNot(same)
         if isinstance(node, c_ast.FuncCall):
+            if self._never_defined(node):
+                return ir.CondConst("zero")
             if isinstance(node.name, c_ast.ID) and node.name.name in self.transparent and node.args:
                 return self.cond(node.args.exprs[0])
             pre: list = []
@@ -174,6 +246,12 @@ class ConditionExtraction:
         pre = []
         self.expr(node, pre)
         return ir.CondOpaque(ir.Block(tuple(pre)))
+
+
+def symbolic_constant(name: str) -> bool:
+    """An upper-case name (``FBINFO_STATE_RUNNING``, ``VCPU_EXREG_CR4``): an
+    enumerator or an object-like macro by kernel convention."""
+    return name.isupper()
 
 
 def int_literal(node) -> int | None:

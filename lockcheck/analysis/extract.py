@@ -15,11 +15,10 @@ from functools import lru_cache
 from pycparser import c_ast
 
 from lockcheck.analysis import classes, ir
-from lockcheck.analysis.conditions import (ConditionExtraction, addressed_names, constant_value, flag_name,
-                                          int_literal, macro_integers)
+from lockcheck.analysis.conditions import ConditionExtraction, addressed_names, constant_value, flag_name, macro_integers
 from lockcheck.analysis.pointer_flows import PointerFlows
 from lockcheck.analysis.substitute import DYNAMIC_SUBCLASS, PARAM_SUBCLASS
-from lockcheck.analysis.typing import TypeEnv, expr_text, local_object_key, lock_ref
+from lockcheck.analysis.typing import TypeEnv, declare_defined_object, expr_text, local_object_key, lock_ref
 from lockcheck.model.loader import load_model
 from lockcheck.model.primitives import Catalogue, Primitive
 
@@ -31,6 +30,11 @@ _CONDITIONAL = {"trylock": ("nonzero", False), "acquire_unless_error": ("zero", 
 @lru_cache(maxsize=None)
 def _analysis_model(files: tuple[str, ...] = ()) -> dict:
     return load_model("analysis", files)
+
+
+@lru_cache(maxsize=None)
+def _frontend_model(files: tuple[str, ...] = ()) -> dict:
+    return load_model("frontend", files)
 
 
 @lru_cache(maxsize=None)
@@ -52,13 +56,15 @@ def extract_functions(parsed, index, catalogue: Catalogue, path: str, model_file
     model["static_calls"] = _contexts_model(tuple(model_files)).get("static_calls", {})
     model["pointsto"] = _pointsto_model(tuple(model_files))
     model["classes"] = classes.classes_model(tuple(model_files))
+    model["definitions"] = _frontend_model(tuple(model_files)).get("definitions", {})
     out = []
     integers = macro_integers(constants)
+    file_macros = frozenset(m.name for m in constants if m.params is None)
     for fn in parsed:
         if fn.ast is None:
             continue
         try:
-            out.append(Extractor(index, catalogue, model, path, integers, statics).function(fn.ast))
+            out.append(Extractor(index, catalogue, model, path, integers, statics, file_macros).function(fn.ast))
         except RecursionError:
             continue
     return out
@@ -66,7 +72,7 @@ def extract_functions(parsed, index, catalogue: Catalogue, path: str, model_file
 
 class Extractor(ConditionExtraction):
     def __init__(self, index, catalogue: Catalogue, model: dict, path: str, integers=None,
-                 statics: frozenset[str] = frozenset()) -> None:
+                 statics: frozenset[str] = frozenset(), file_macros: frozenset[str] = frozenset()) -> None:
         self.integers: dict[str, int] = integers or {}
         self.env = TypeEnv(index, model)
         self.env.file = path
@@ -81,6 +87,10 @@ class Extractor(ConditionExtraction):
         self.transparent = frozenset(model.get("transparent_calls", ()))
         self.lock_types = frozenset(model.get("lock_types", ()))
         self.noreturn = frozenset(model.get("noreturn", ()))
+        self.running_work = frozenset(model.get("running_work_calls", ()))
+        self.config_tests = frozenset(model.get("config_tests", ()))
+        self.definitions = model.get("definitions", {})
+        self.file_macros = file_macros
         self.subclass_constants = model.get("subclass_constants", {})
         static_calls = model.get("static_calls", {})
         self.sc_wrappers: dict[str, str] = static_calls.get("wrappers", {})
@@ -141,6 +151,8 @@ class Extractor(ConditionExtraction):
         method = getattr(self, "s_" + type(node).__name__, None)
         if method is not None:
             return method(node)
+        if declare_defined_object(self.env, self.fn_name, node, self.definitions):
+            return []
         out: list = []
         self.expr(node, out)
         if isinstance(node, c_ast.FuncCall) and isinstance(node.name, c_ast.ID) and node.name.name in self.noreturn:
@@ -432,29 +444,6 @@ class Extractor(ConditionExtraction):
             else:
                 refs.append(None)
         return tuple(refs)
-
-    def _consts(self, args) -> tuple[tuple[int, str], ...]:
-        """Constant arguments a callee may test: 0/1/true/false/NULL/-EINTR,
-        enumerator-like names (``VCPU_EXREG_CR4``), and ``#N`` for a non-zero
-        integer (``sem_unlock(sma, -1)`` against ``locknum == -1``)."""
-        out = []
-        for k, a in enumerate(args):
-            value = constant_value(a)
-            if value == "nonzero" and int_literal(a) is not None:
-                value = f"#{int_literal(a)}"
-            if value is None and isinstance(a, c_ast.ID) and a.name.isupper() and not self.env.lookup(a.name)[1]:
-                value = f"id:{a.name}"
-            if value is not None:
-                out.append((k, value))
-        return tuple(out)
-
-    def _forwarded(self, args) -> tuple[tuple[int, int], ...]:
-        """Parameters passed on as arguments: a function pointer handed down."""
-        out = []
-        for k, a in enumerate(args):
-            if isinstance(a, c_ast.ID) and a.name in self.env.params:
-                out.append((k, self.env.params[a.name]))
-        return tuple(out)
 
     def _fnptr_args(self, args) -> tuple[tuple[int, str], ...]:
         """Arguments that name a function (not a variable in scope)."""

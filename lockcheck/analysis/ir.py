@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 __all__ = [
     "LockRef", "Acquire", "Release", "Assert", "Call", "Assign", "Block", "If", "Loop",
     "Switch", "CaseLabel", "Jump", "Label", "Return", "CondEffect", "CondCall", "CondVar",
-    "CondNot", "CondAnd", "CondOr", "CondOpaque", "CondConst", "FunctionIR", "EffectAssign", "forget_shared",
+    "CondNot", "CondAnd", "CondOr", "CondOpaque", "CondConst", "CondRunning", "FunctionIR", "EffectAssign", "forget_shared",
 ]
 
 
@@ -185,6 +185,16 @@ class CondConst(_Compact):
     A ``do { … } while (0)`` body thus runs exactly once."""
 
     value: str          # "zero" or "nonzero"
+
+
+@dataclass(frozen=True, slots=True)
+class CondRunning(_Compact):
+    """``current_work() == &w``: the task runs work item ``w``'s function.
+    ``work`` is the class of ``w``'s (work_completion) map (``w:`` key,
+    as ``flush_work(&w)`` names it); where the test is false, the task is
+    not inside that map (``analysis.branchfacts``)."""
+
+    work: LockRef
 
 
 @dataclass(frozen=True, slots=True)

@@ -22,6 +22,7 @@ from lockcheck.analysis.pointsto import PointsTo, TargetStats
 from lockcheck.analysis.callorder import CallGraph, CallOrder, call_order
 from lockcheck.analysis.lastwalk import LastWalk, deferred
 from lockcheck.analysis.walked_bodies import WalkedBodies
+from lockcheck.analysis.entry_facts import entry_facts, pair_param
 
 __all__ = ["Program", "AnalysisResult", "analyse"]
 
@@ -209,36 +210,16 @@ class Program:
         for k, fn in self.by_key.items():
             names = set(_tested_names(fn.body)) | {fn.params[p] for c in calls_in(fn.body)
                                                    for _, p in c.forwarded_params if p < len(fn.params)}
-            tested = tuple(sorted(n for n in names if n in fn.params or _pair_param(n, fn.params)))
+            tested = tuple(sorted(n for n in names if n in fn.params or pair_param(n, fn.params)))
             if tested:
                 self.tested[k] = tested
 
     def _entry_facts(self, target: str, call: Call, caller: FunctionIR, caller_key: str) -> dict[str, str]:
-        """Constants this call passes into parameters the callee tests."""
-        fn = self.by_key[target]
         tested = self.tested.get(target, ())
         if not tested:
             return {}
-        facts = {}
-        exact = {}
-        for pos, value in call.const_args:
-            if pos < len(fn.params):
-                exact[fn.params[pos]] = "#0" if value == "zero" else value
-                if value.startswith("#"):
-                    value = "nonzero"
-                if fn.params[pos] in tested:
-                    facts[fn.params[pos]] = value
-        for name in tested:
-            pair = _pair_param(name, fn.params)
-            if pair is not None and pair[0] in exact and exact[pair[0]].startswith("#"):
-                facts[name] = "nonzero" if exact[pair[0]] == pair[1] else "zero"
-        mine = self.clone_facts.get(caller_key, {})
-        for pos, param in call.forwarded_params:
-            if pos < len(fn.params) and fn.params[pos] in tested and param < len(caller.params):
-                value = mine.get(caller.params[param])
-                if value is not None:
-                    facts[fn.params[pos]] = value
-        return facts
+        return entry_facts(self.by_key[target].params, tested, call.const_args, call.forwarded_params,
+                           caller.params, self.clone_facts.get(caller_key, {}))
 
     def _specialise(self, target: str, call: Call, caller: FunctionIR, caller_key: str) -> str:
         """``msr_io(vcpu, argp, do_set_msr, 0)`` calls a copy of ``msr_io`` in
@@ -609,19 +590,6 @@ def calls_in(node):
     if isinstance(node, Block):
         return _body_facts(node)[1]
     return tuple(n for n in _ir_nodes(node) if type(n) is Call)
-
-
-def _pair_param(name: str, params) -> tuple[str, str] | None:
-    """``()==(p,#N)`` (a test of parameter p against a constant, see
-    analysis.conditions): (p, "#N")."""
-    if not name.startswith("()==("):
-        return None
-    a, _, b = name[5:-1].partition(",")
-    if a in params and b.startswith("#"):
-        return a, b
-    if b in params and a.startswith("#"):
-        return b, a
-    return None
 
 
 def _tested_names(body: Block) -> tuple[str, ...]:

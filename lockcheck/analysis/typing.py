@@ -15,7 +15,7 @@ from pycparser import c_ast
 from lockcheck.analysis.ir import LockRef
 from lockcheck.frontend.typefacts import TypeRef
 
-__all__ = ["TypeEnv", "lock_ref", "expr_text", "local_object_key"]
+__all__ = ["TypeEnv", "lock_ref", "expr_text", "local_object_key", "declare_defined_object"]
 
 _GENERATOR = None
 
@@ -306,6 +306,25 @@ def _global_ref(path: str, env: TypeEnv, name: str | None = None) -> LockRef:
     if (name or path) in env.statics:
         return LockRef(f"g:{path}@{env.file}", path)
     return LockRef(f"g:{path}", path)
+
+
+def declare_defined_object(env: TypeEnv, function: str, node, definitions: dict) -> bool:
+    """``DEFINE_MUTEX(m);`` inside a body (``static`` or not): a lock object
+    of the function's own, declared in the current scope.  Two functions'
+    ``DEFINE_MUTEX(mutex)`` are two classes (each its own init site), not
+    one global ``mutex``."""
+    if not (isinstance(node, c_ast.FuncCall) and isinstance(node.name, c_ast.ID) and function
+            and node.name.name in definitions and node.args is not None):
+        return False
+    spec = definitions[node.name.name]
+    args = node.args.exprs
+    pos = spec.get("name_arg", 0)
+    if "type" not in spec or pos >= len(args) or not isinstance(args[pos], c_ast.ID):
+        return False
+    name = args[pos].name
+    env.scopes[-1][name] = TypeRef(spec["type"], 0)
+    env.local_objects[name] = local_object_key(env, function, name)
+    return True
 
 
 def local_object_key(env: TypeEnv, function: str, name: str) -> str:

@@ -86,6 +86,11 @@ class TreeIndex:
     macros: MacroIndex | None = None
     # header path -> names of the functions it defines (parsed on demand)
     header_files: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    # object-like macros any lexed file defines (those the index keeps: a
+    # type, a word, or 1), and the names the build passes with -D
+    # (frontend.build_symbols): what IS_ENABLED(X) of a non-Kconfig X reads
+    object_macros: frozenset[str] = frozenset()
+    build_defines: frozenset[str] = frozenset()
 
 
 def build_index(facts: list[FileFacts], macro_defs: list[MacroDef], model: norm.FrontendModel,
@@ -123,6 +128,7 @@ def build_index(facts: list[FileFacts], macro_defs: list[MacroDef], model: norm.
     # A macro that stands for a real function in another configuration
     # (`#else #define f(x) g(x)`) must not hide that function.
     idx.macros = MacroIndex(macro_defs, lock_primitives, frozenset(idx.returns))
+    idx.object_macros = frozenset(d.name for d in macro_defs if d.params is None)
     return idx
 
 
