@@ -176,6 +176,7 @@ class ClassFacts:
 
     novalidate: set[str] = field(default_factory=set)          # base keys
     split: set[str] = field(default_factory=set)               # fields initialised at several places
+    paths: set[str] = field(default_factory=set)               # qualified keys an annotation names
     generic: frozenset[str] = frozenset()                      # generic container structs
     several: set[str] = field(default_factory=set)             # base keys: no recursive findings
     renames: dict[str, str] = field(default_factory=dict)      # base key -> base key
@@ -193,6 +194,9 @@ def collect(notes, model: dict, include_novalidate: bool = False) -> ClassFacts:
         if kind == "init":
             places.setdefault(key, set()).add(detail)
     facts.split = {k for k, v in places.items() if len(v) > 1}
+    # an annotation on one path to a field (`&cpuctx->ctx.lock`) is about
+    # that path only; the field's own class stays for every other path
+    facts.paths = {key for kind, key, _ in notes if kind in ("class", "subclass", "novalidate") and "#" in key}
     static_keys: dict[str, set[str]] = {}
     for kind, key, detail in notes:
         key = _qualified(facts, key)
@@ -206,6 +210,10 @@ def collect(notes, model: dict, include_novalidate: bool = False) -> ClassFacts:
             static_keys.setdefault(key, set()).add(detail)
         elif kind == "same":
             facts.renames.setdefault(key, detail)
+    for key in facts.paths:
+        # `ctx->lock` through a pointer or a parameter may be the annotated
+        # path's instance or another: one checker class, several of lockdep's
+        facts.several.add(key.partition("#")[0])
     for key, details in static_keys.items():
         if len(details) == 1 and next(iter(details)).startswith("static:"):
             # one static key for every instance: that key is the class
@@ -219,9 +227,10 @@ def collect(notes, model: dict, include_novalidate: bool = False) -> ClassFacts:
 def _qualified(facts: ClassFacts, base: str) -> str:
     """A field key keeps its place in the outer struct (``#OUTER:FIELD``,
     analysis.typing) only where lockdep tells the places apart: a field
-    initialised at several places, a generic container's lock."""
+    initialised at several places, a generic container's lock, a path an
+    annotation names (``lockdep_set_class(&cpuctx->ctx.lock, ...)``)."""
     inner, sep, _ = base.partition("#")
-    if not sep or inner in facts.split or inner.split(":", 2)[1] in facts.generic:
+    if not sep or inner in facts.split or base in facts.paths or inner.split(":", 2)[1] in facts.generic:
         return base
     return inner
 

@@ -280,6 +280,10 @@ class Extractor(ConditionExtraction):
         typ = self.env.type_of(c_ast.ID(var)) if "." not in var and "->" not in var else None
         names_lock = typ is not None and typ.pointers == 1 and typ.base in self.lock_types
         const = constant_value(value)
+        if typ is not None and typ.pointers == 1 and typ.base.startswith(("struct ", "union ")):
+            target = inner.expr if isinstance(inner, c_ast.UnaryOp) and inner.op == "&" \
+                and isinstance(inner.expr, c_ast.StructRef) else None
+            self.env.address_alias(var, target)
         if const is None and isinstance(value, c_ast.UnaryOp) and value.op == "&":
             const = "nonzero"   # the address of an object is never NULL
             if names_lock or typ is None:   # `m = &mutex2`: m is that lock (analysis.classes)
