@@ -36,6 +36,7 @@ from functools import lru_cache
 from pycparser import c_ast
 
 from lockcheck.analysis import ir
+from lockcheck.analysis.typing import lock_ref as typed_lock_ref
 from lockcheck.analysis.substitute import DYNAMIC_SUBCLASS, PARAM_SUBCLASS, split_class_key
 from lockcheck.model.loader import load_model
 
@@ -52,7 +53,8 @@ def classes_model(files: tuple[str, ...] = ()) -> dict:
 def annotation_names(model: dict) -> frozenset[str]:
     """Calls whose functions must be parsed for their annotations."""
     return frozenset(model.get("set_class", {})) | frozenset(model.get("set_subclass", {})) | \
-        frozenset(model.get("novalidate", {}).get("names", ())) | frozenset(model.get("init", {}))
+        frozenset(model.get("novalidate", {}).get("names", ())) | frozenset(model.get("init", {})) | \
+        frozenset(model.get("init_key", {}))
 
 
 def is_unresolved(class_key: str) -> bool:
@@ -81,6 +83,16 @@ def call_note(fname: str, args, lock_ref, model: dict) -> tuple[str, str, str] |
         ref, ok = lock_ref(args[k])
         inner, _, qualifier = ref.key.partition("#")
         return ("init", inner, qualifier) if ok and qualifier and inner.startswith("f:") else None
+    if fname in model.get("init_key", {}):
+        spec = model["init_key"][fname]
+        if len(args) <= max(spec["lock"], spec["key"]):
+            return None
+        ref, ok = lock_ref(args[spec["lock"]])
+        # a static key here is the init site's own class (mutex_init()'s
+        # expansion); a key the caller passes is a class per caller
+        if ok and ref.key.startswith(("f:", "g:")) and _key_detail(args[spec["key"]], lock_ref) == "dynamic":
+            return ("init_key", ref.key, "dynamic")
+        return None
     if fname in novalidate:
         kind, spec = "novalidate", {"lock": 0}
     elif fname in model.get("set_subclass", {}):
@@ -100,6 +112,30 @@ def call_note(fname: str, args, lock_ref, model: dict) -> tuple[str, str, str] |
         if spec.get("subclass") is not None and _subclass_detail(args, spec) not in ("", "const:0"):
             detail = "dynamic"
     return (kind, ref.key, detail)
+
+
+def store_note(lvalue, value, env, lock_types) -> tuple[str, str, str] | None:
+    """``("store", FIELD, LOCK)`` for ``x->lock = &x->_lock``: a store into
+    a lock pointer field (``struct mutex *lock``), LOCK the class stored
+    (``?`` when it names none: a parameter, a call's value)."""
+    if not isinstance(lvalue, c_ast.StructRef):
+        return None
+    typ = env.type_of(lvalue)
+    if typ is None or typ.pointers != 1 or typ.base not in lock_types:
+        return None
+    field_ref, ok = typed_lock_ref(lvalue, env)
+    if not ok or not field_ref.key.startswith("f:"):
+        return None
+    bare = value
+    while isinstance(bare, c_ast.Cast):
+        bare = bare.expr
+    if isinstance(bare, c_ast.Constant) or (isinstance(bare, c_ast.ID) and bare.name == "NULL"):
+        return None     # no lock
+    ref, ok = typed_lock_ref(value, env)
+    stored = ref.key if ok and ref.key.startswith(("f:", "g:")) and ref.key != field_ref.key else "?"
+    if ok and ref.key == field_ref.key:
+        return None     # copied from another instance's field: no news
+    return ("store", field_ref.key, stored)
 
 
 def _subclass_detail(args, spec) -> str:
@@ -198,9 +234,10 @@ def collect(notes, model: dict, include_novalidate: bool = False) -> ClassFacts:
     # that path only; the field's own class stays for every other path
     facts.paths = {key for kind, key, _ in notes if kind in ("class", "subclass", "novalidate") and "#" in key}
     static_keys: dict[str, set[str]] = {}
+    stores: dict[str, set[str]] = {}
     for kind, key, detail in notes:
         key = _qualified(facts, key)
-        if kind == "same":
+        if kind in ("same", "store") and detail != "?":
             detail = _qualified(facts, detail)
         if kind == "novalidate":
             facts.novalidate.add(key)
@@ -210,6 +247,18 @@ def collect(notes, model: dict, include_novalidate: bool = False) -> ClassFacts:
             static_keys.setdefault(key, set()).add(detail)
         elif kind == "same":
             facts.renames.setdefault(key, detail)
+        elif kind == "store":
+            stores.setdefault(key, set()).add(detail)
+        elif kind == "init_key" and detail == "dynamic":
+            facts.several.add(key)      # a key each caller passes: a class per caller
+    for key, stored in stores.items():
+        # a lock pointer field always set to one lock is that lock's class;
+        # set to several (or to what the checker cannot name), it stands
+        # for several of lockdep's classes
+        if len(stored) == 1 and "?" not in stored:
+            facts.renames.setdefault(key, next(iter(stored)))
+        else:
+            facts.several.add(key)
     for key in facts.paths:
         # `ctx->lock` through a pointer or a parameter may be the annotated
         # path's instance or another: one checker class, several of lockdep's

@@ -324,6 +324,9 @@ class Extractor(ConditionExtraction):
             return
         if isinstance(node, c_ast.Assignment) and node.op == "=":
             self.flows.assign(node.lvalue, node.rvalue)
+            note = classes.store_note(node.lvalue, node.rvalue, self.env, self.lock_types)
+            if note is not None:
+                self.class_notes.add(note)
         if isinstance(node, c_ast.Assignment) and node.op == "=" and flag_name(node.lvalue):
             self._assign_var(flag_name(node.lvalue), node.rvalue, out)
             return
