@@ -472,7 +472,10 @@ class Extractor(ConditionExtraction):
             return ir.LockRef(f"g:{prim.lock}", prim.lock)
         if len(args) <= prim.lock_arg:
             return None
-        ref, ok = lock_ref(args[prim.lock_arg], self.env)
+        node = args[prim.lock_arg]
+        if prim.lock_field:     # lock_sock(sk): &sk->sk_lock
+            node = c_ast.StructRef(node, "->", c_ast.ID(prim.lock_field))
+        ref, ok = lock_ref(node, self.env)
         if not ok:
             self.unresolved += 1
             self.unresolved_sites.add((line, ref.path))
