@@ -217,6 +217,14 @@ class ClassFacts:
     several: set[str] = field(default_factory=set)             # base keys: no recursive findings
     renames: dict[str, str] = field(default_factory=dict)      # base key -> base key
     include_novalidate: bool = False
+    per_instance: dict[str, str] = field(default_factory=dict)  # base key -> why (classes.toml)
+
+
+def merged_classes(facts: ClassFacts) -> dict[str, str]:
+    """Classes that stand for one lockdep class per instance's key, known
+    from the model (``per_instance``): key -> why, for the confidence of
+    cycles through them (analysis.confidence.merged_class_basis)."""
+    return dict(facts.per_instance)
 
 
 def collect(notes, model: dict, include_novalidate: bool = False) -> ClassFacts:
@@ -224,6 +232,8 @@ def collect(notes, model: dict, include_novalidate: bool = False) -> ClassFacts:
     facts = ClassFacts(include_novalidate=include_novalidate,
                        generic=frozenset(model.get("generic_containers", {})))
     facts.novalidate |= {f"f:{k}" for k in model.get("novalidate", {}).get("known", {})}
+    facts.per_instance = {f"f:{k}": why for k, why in model.get("per_instance", {}).items()}
+    facts.several |= set(facts.per_instance)
     notes = list(notes)
     places: dict[str, set[str]] = {}
     for kind, key, detail in notes:
