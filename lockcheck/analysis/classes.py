@@ -138,6 +138,61 @@ def store_note(lvalue, value, env, lock_types) -> tuple[str, str, str] | None:
     return ("store", field_ref.key, stored)
 
 
+RETURNED = "@ret:"
+
+
+def returns_lock_pointer(ftype, env, lock_types) -> bool:
+    """Does the function (its FuncDecl) return a pointer to a lock?"""
+    from lockcheck.analysis.typing import decl_type_ref
+    if not isinstance(ftype, c_ast.FuncDecl):
+        return False
+    ref = decl_type_ref(ftype.type)
+    resolved = env.resolve_typedef(ref)
+    return ref is not None and ref.pointers == 1 and (ref.base in lock_types or resolved.base in lock_types)
+
+
+def returns_note(fn_name: str, expr, env) -> tuple[str, str, str]:
+    """``("returns", FUNCTION, WHAT)`` for ``return EXPR;`` in a function
+    returning a lock pointer: WHAT the class returned, ``call:G`` for what
+    G returns, ``?`` for what names no class (a parameter, unknown text)."""
+    bare = expr
+    while isinstance(bare, c_ast.Cast):
+        bare = bare.expr
+    if isinstance(bare, c_ast.FuncCall) and isinstance(bare.name, c_ast.ID):
+        return ("returns", fn_name, "call:" + bare.name.name)
+    ref, ok = typed_lock_ref(expr, env)
+    if ok and ref.key.startswith("u:") and RETURNED in ref.key:
+        return ("returns", fn_name, "call:" + ref.key.rsplit(RETURNED, 1)[1])
+    ok = ok and ref.key.startswith(("f:", "g:")) and "#" not in ref.key
+    return ("returns", fn_name, ref.key if ok else "?")
+
+
+def returned_lock(path: str, fn_name: str, var: str, call) -> ir.LockRef | None:
+    """``ptl = pmd_lock(mm, pmd)``: the local is the lock the callee returns,
+    unresolved (``u:``, its own class) unless the scan shows what that is."""
+    if not isinstance(call, c_ast.FuncCall) or not isinstance(call.name, c_ast.ID):
+        return None
+    return ir.LockRef(f"u:{path}:{fn_name}:{var}{RETURNED}{call.name.name}", var)
+
+
+def _returned_classes(notes) -> dict[str, str]:
+    """Function -> the one class it returns (following ``call:G``)."""
+    told: dict[str, set[str]] = {}
+    for kind, fn, what in notes:
+        if kind == "returns":
+            told.setdefault(fn, set()).add(what)
+
+    def resolve(fn: str, depth: int) -> str | None:
+        whats = told.get(fn, set())
+        if len(whats) != 1 or depth > 6:
+            return None
+        what = next(iter(whats))
+        if what.startswith("call:"):
+            return resolve(what[5:], depth + 1)
+        return None if what == "?" else what
+    return {fn: k for fn in told if (k := resolve(fn, 0)) is not None}
+
+
 def _subclass_detail(args, spec) -> str:
     k = spec.get("subclass")
     if k is None or len(args) <= k:
@@ -218,6 +273,7 @@ class ClassFacts:
     renames: dict[str, str] = field(default_factory=dict)      # base key -> base key
     include_novalidate: bool = False
     per_instance: dict[str, str] = field(default_factory=dict)  # base key -> why (classes.toml)
+    returns: dict[str, str] = field(default_factory=dict)       # function -> the lock it returns
 
 
 def merged_classes(facts: ClassFacts) -> dict[str, str]:
@@ -240,6 +296,7 @@ def collect(notes, model: dict, include_novalidate: bool = False) -> ClassFacts:
         if kind == "init":
             places.setdefault(key, set()).add(detail)
     facts.split = {k for k, v in places.items() if len(v) > 1}
+    facts.returns = _returned_classes(notes)
     # an annotation on one path to a field (`&cpuctx->ctx.lock`) is about
     # that path only; the field's own class stays for every other path
     facts.paths = {key for kind, key, _ in notes if kind in ("class", "subclass", "novalidate") and "#" in key}
@@ -296,6 +353,8 @@ def _qualified(facts: ClassFacts, base: str) -> str:
 
 def _canon(facts: ClassFacts, class_key: str) -> str:
     base, sub = split_class_key(class_key)
+    if base.startswith("u:") and RETURNED in base:
+        base = facts.returns.get(base.rsplit(RETURNED, 1)[1], base)
     base = _qualified(facts, base)
     if sub >= PARAM_SUBCLASS:      # a parameter's subclass no caller gave: dynamic
         sub = DYNAMIC_SUBCLASS
@@ -360,12 +419,23 @@ def apply(analysis, facts: ClassFacts) -> dict[str, int]:
         k = _canon(facts, key)
         if k != key:
             counts["classes_rekeyed"] += 1
+            if is_unresolved(key) and not is_unresolved(k):     # a returned lock: named by its class
+                votes = {_class_form(k): sum(votes.values())}
             if k not in refs or k.startswith("k:"):
                 into = refs.setdefault(k, {})
                 for form, n in votes.items():
                     into[form] = into.get(form, 0) + n
     analysis.refs = refs
     return counts
+
+
+def _class_form(class_key: str) -> tuple:
+    """A written form (analysis.names) for a class known only by its key."""
+    base, sub = split_class_key(class_key)
+    if base.startswith("f:"):
+        _, struct, path = base.split(":", 2)
+        return (base, struct, path.partition("#")[0], sub)
+    return (base, "", base[2:].partition("@")[0], sub)
 
 
 def _merge_into(table: dict, k, rec, record_type) -> None:

@@ -105,6 +105,7 @@ class Extractor(ConditionExtraction):
                     self.env.params[p.name] = k
         self.addressed = addressed_names(fd.body)
         self.flows.function_returns(ftype)
+        self.returns_lock = classes.returns_lock_pointer(ftype, self.env, self.lock_types)
         body = self.block(fd.body, scope=True)
         static = "static" in (decl.storage or [])
         return ir.FunctionIR(decl.name, self.path, fd.coord.line if fd.coord else 0, static,
@@ -255,6 +256,8 @@ class Extractor(ConditionExtraction):
         value = constant_value(e)
         if value is not None:
             return [ir.Return(line, value)]
+        if self.returns_lock:
+            self.class_notes.add(classes.returns_note(self.fn_name, e, self.env))
         self.flows.returned(e)
         if isinstance(e, c_ast.ID):
             return [ir.Return(line, f"var:{e.name}")]
@@ -278,7 +281,9 @@ class Extractor(ConditionExtraction):
         while isinstance(inner, c_ast.Cast):
             inner = inner.expr
         typ = self.env.type_of(c_ast.ID(var)) if "." not in var and "->" not in var else None
-        names_lock = typ is not None and typ.pointers == 1 and typ.base in self.lock_types
+        declared = self.env.lookup(var)[0] if typ is not None else None    # before typedefs: spinlock_t
+        names_lock = typ is not None and typ.pointers == 1 and \
+            (typ.base in self.lock_types or (declared is not None and declared.base in self.lock_types))
         const = constant_value(value)
         if typ is not None and typ.pointers == 1 and typ.base.startswith(("struct ", "union ")):
             target = inner.expr if isinstance(inner, c_ast.UnaryOp) and inner.op == "&" \
@@ -293,8 +298,8 @@ class Extractor(ConditionExtraction):
             out.append(ir.Assign(var, const))
             return
         if isinstance(inner, c_ast.FuncCall):
-            if names_lock:
-                self.env.alias(var, None)   # the lock a call returns: not followed (unresolved)
+            if names_lock:      # the lock the callee returns (analysis.classes), else unresolved
+                self.env.alias(var, classes.returned_lock(self.path, self.fn_name, var, inner))
             item = self.call(inner, out, var=var)
             if isinstance(item, ir.EffectAssign):
                 out.append(ir.EffectAssign(var, item.effect))
@@ -476,6 +481,9 @@ class Extractor(ConditionExtraction):
         if prim.lock_field:     # lock_sock(sk): &sk->sk_lock
             node = c_ast.StructRef(node, "->", c_ast.ID(prim.lock_field))
         ref, ok = lock_ref(node, self.env)
+        if ok and ref.key.startswith("u:"):
+            self.unresolved += 1    # a call's value (analysis.classes.returned_lock) until resolved
+            self.unresolved_sites.add((line, ref.path))
         if not ok:
             self.unresolved += 1
             self.unresolved_sites.add((line, ref.path))

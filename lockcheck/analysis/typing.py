@@ -15,7 +15,7 @@ from pycparser import c_ast
 from lockcheck.analysis.ir import LockRef
 from lockcheck.frontend.typefacts import TypeRef
 
-__all__ = ["TypeEnv", "lock_ref", "expr_text", "local_object_key"]
+__all__ = ["TypeEnv", "lock_ref", "expr_text", "local_object_key", "decl_type_ref"]
 
 _GENERATOR = None
 
@@ -29,6 +29,11 @@ def expr_text(node) -> str:
         return _GENERATOR.visit(node)
     except Exception:  # odd nodes from recovered parses
         return type(node).__name__
+
+
+def decl_type_ref(node) -> TypeRef | None:
+    """TypeRef of a declaration's type node (a function's return type)."""
+    return _typename_ref(node)
 
 
 def _typename_ref(node) -> TypeRef | None:
