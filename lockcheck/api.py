@@ -161,7 +161,8 @@ def _check(options: Options, progress, t0: float, discovered, key: str | None) -
     names = display_names(analysis.refs, var_names)
     if options.docs:
         add_documented(analysis, names, options.docs)
-    result = build_result(analysis, names, options.max_cycle_length, model.catalogue)
+    result = build_result(analysis, names, options.max_cycle_length, model.catalogue,
+                          classes.merged_classes(class_facts))
     stats = _stats(run, counts, analysis, result, time.perf_counter() - t0)
     root = str(run.root) if run.root is not None else "."
     scan = ScanResult(stats, result[0], result[1], result[2], tuple(run.errors), root)

@@ -479,7 +479,12 @@ def _relevant(index: TreeIndex, refs: dict[str, set[str]], options: Options,
     from lockcheck.analysis.classes import annotation_names, classes_model
     annotations = annotation_names(classes_model(options.model_files))
     annotating = frozenset(name for name, named in refs.items() if not annotations.isdisjoint(named))
-    return relevant_functions(refs, macro_refs, index.ops, seeds) | annotating
+    # functions returning a lock pointer say which lock a caller's local is
+    # (`ptl = pmd_lockptr(mm, pmd)`, analysis.classes.returns_note)
+    lock_types = frozenset(load_model("analysis", options.model_files).get("lock_types", ()))
+    returning = frozenset(name for name, t in index.returns.items()
+                          if t is not None and t.pointers == 1 and t.base in lock_types)
+    return relevant_functions(refs, macro_refs, index.ops, seeds) | annotating | returning
 
 
 def _relevance_key(run: FrontendRun, path: Path) -> str:

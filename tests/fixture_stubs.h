@@ -69,6 +69,8 @@ int mutex_lock_killable(struct mutex *lock);
 int mutex_trylock(struct mutex *lock);
 void mutex_unlock(struct mutex *lock);
 void mutex_init(struct mutex *lock);
+struct lock_class_key;
+void __mutex_init(struct mutex *lock, const char *name, struct lock_class_key *key);
 
 /* spinlock */
 void spin_lock(spinlock_t *lock);

@@ -36,6 +36,7 @@ from functools import lru_cache
 from pycparser import c_ast
 
 from lockcheck.analysis import ir
+from lockcheck.analysis.typing import lock_ref as typed_lock_ref
 from lockcheck.analysis.substitute import DYNAMIC_SUBCLASS, PARAM_SUBCLASS, split_class_key
 from lockcheck.model.loader import load_model
 
@@ -52,7 +53,8 @@ def classes_model(files: tuple[str, ...] = ()) -> dict:
 def annotation_names(model: dict) -> frozenset[str]:
     """Calls whose functions must be parsed for their annotations."""
     return frozenset(model.get("set_class", {})) | frozenset(model.get("set_subclass", {})) | \
-        frozenset(model.get("novalidate", {}).get("names", ())) | frozenset(model.get("init", {}))
+        frozenset(model.get("novalidate", {}).get("names", ())) | frozenset(model.get("init", {})) | \
+        frozenset(model.get("init_key", {}))
 
 
 def is_unresolved(class_key: str) -> bool:
@@ -81,6 +83,16 @@ def call_note(fname: str, args, lock_ref, model: dict) -> tuple[str, str, str] |
         ref, ok = lock_ref(args[k])
         inner, _, qualifier = ref.key.partition("#")
         return ("init", inner, qualifier) if ok and qualifier and inner.startswith("f:") else None
+    if fname in model.get("init_key", {}):
+        spec = model["init_key"][fname]
+        if len(args) <= max(spec["lock"], spec["key"]):
+            return None
+        ref, ok = lock_ref(args[spec["lock"]])
+        # a static key here is the init site's own class (mutex_init()'s
+        # expansion); a key the caller passes is a class per caller
+        if ok and ref.key.startswith(("f:", "g:")) and _key_detail(args[spec["key"]], lock_ref) == "dynamic":
+            return ("init_key", ref.key, "dynamic")
+        return None
     if fname in novalidate:
         kind, spec = "novalidate", {"lock": 0}
     elif fname in model.get("set_subclass", {}):
@@ -100,6 +112,85 @@ def call_note(fname: str, args, lock_ref, model: dict) -> tuple[str, str, str] |
         if spec.get("subclass") is not None and _subclass_detail(args, spec) not in ("", "const:0"):
             detail = "dynamic"
     return (kind, ref.key, detail)
+
+
+def store_note(lvalue, value, env, lock_types) -> tuple[str, str, str] | None:
+    """``("store", FIELD, LOCK)`` for ``x->lock = &x->_lock``: a store into
+    a lock pointer field (``struct mutex *lock``), LOCK the class stored
+    (``?`` when it names none: a parameter, a call's value)."""
+    if not isinstance(lvalue, c_ast.StructRef):
+        return None
+    typ = env.type_of(lvalue)
+    if typ is None or typ.pointers != 1 or typ.base not in lock_types:
+        return None
+    field_ref, ok = typed_lock_ref(lvalue, env)
+    if not ok or not field_ref.key.startswith("f:"):
+        return None
+    bare = value
+    while isinstance(bare, c_ast.Cast):
+        bare = bare.expr
+    if isinstance(bare, c_ast.Constant) or (isinstance(bare, c_ast.ID) and bare.name == "NULL"):
+        return None     # no lock
+    ref, ok = typed_lock_ref(value, env)
+    stored = ref.key if ok and ref.key.startswith(("f:", "g:")) and ref.key != field_ref.key else "?"
+    if ok and ref.key == field_ref.key:
+        return None     # copied from another instance's field: no news
+    return ("store", field_ref.key, stored)
+
+
+RETURNED = "@ret:"
+
+
+def returns_lock_pointer(ftype, env, lock_types) -> bool:
+    """Does the function (its FuncDecl) return a pointer to a lock?"""
+    from lockcheck.analysis.typing import decl_type_ref
+    if not isinstance(ftype, c_ast.FuncDecl):
+        return False
+    ref = decl_type_ref(ftype.type)
+    resolved = env.resolve_typedef(ref)
+    return ref is not None and ref.pointers == 1 and (ref.base in lock_types or resolved.base in lock_types)
+
+
+def returns_note(fn_name: str, expr, env) -> tuple[str, str, str]:
+    """``("returns", FUNCTION, WHAT)`` for ``return EXPR;`` in a function
+    returning a lock pointer: WHAT the class returned, ``call:G`` for what
+    G returns, ``?`` for what names no class (a parameter, unknown text)."""
+    bare = expr
+    while isinstance(bare, c_ast.Cast):
+        bare = bare.expr
+    if isinstance(bare, c_ast.FuncCall) and isinstance(bare.name, c_ast.ID):
+        return ("returns", fn_name, "call:" + bare.name.name)
+    ref, ok = typed_lock_ref(expr, env)
+    if ok and ref.key.startswith("u:") and RETURNED in ref.key:
+        return ("returns", fn_name, "call:" + ref.key.rsplit(RETURNED, 1)[1])
+    ok = ok and ref.key.startswith(("f:", "g:")) and "#" not in ref.key
+    return ("returns", fn_name, ref.key if ok else "?")
+
+
+def returned_lock(path: str, fn_name: str, var: str, call) -> ir.LockRef | None:
+    """``ptl = pmd_lock(mm, pmd)``: the local is the lock the callee returns,
+    unresolved (``u:``, its own class) unless the scan shows what that is."""
+    if not isinstance(call, c_ast.FuncCall) or not isinstance(call.name, c_ast.ID):
+        return None
+    return ir.LockRef(f"u:{path}:{fn_name}:{var}{RETURNED}{call.name.name}", var)
+
+
+def _returned_classes(notes) -> dict[str, str]:
+    """Function -> the one class it returns (following ``call:G``)."""
+    told: dict[str, set[str]] = {}
+    for kind, fn, what in notes:
+        if kind == "returns":
+            told.setdefault(fn, set()).add(what)
+
+    def resolve(fn: str, depth: int) -> str | None:
+        whats = told.get(fn, set())
+        if len(whats) != 1 or depth > 6:
+            return None
+        what = next(iter(whats))
+        if what.startswith("call:"):
+            return resolve(what[5:], depth + 1)
+        return None if what == "?" else what
+    return {fn: k for fn in told if (k := resolve(fn, 0)) is not None}
 
 
 def _subclass_detail(args, spec) -> str:
@@ -176,10 +267,20 @@ class ClassFacts:
 
     novalidate: set[str] = field(default_factory=set)          # base keys
     split: set[str] = field(default_factory=set)               # fields initialised at several places
+    paths: set[str] = field(default_factory=set)               # qualified keys an annotation names
     generic: frozenset[str] = frozenset()                      # generic container structs
     several: set[str] = field(default_factory=set)             # base keys: no recursive findings
     renames: dict[str, str] = field(default_factory=dict)      # base key -> base key
     include_novalidate: bool = False
+    per_instance: dict[str, str] = field(default_factory=dict)  # base key -> why (classes.toml)
+    returns: dict[str, str] = field(default_factory=dict)       # function -> the lock it returns
+
+
+def merged_classes(facts: ClassFacts) -> dict[str, str]:
+    """Classes that stand for one lockdep class per instance's key, known
+    from the model (``per_instance``): key -> why, for the confidence of
+    cycles through them (analysis.confidence.merged_class_basis)."""
+    return dict(facts.per_instance)
 
 
 def collect(notes, model: dict, include_novalidate: bool = False) -> ClassFacts:
@@ -187,16 +288,23 @@ def collect(notes, model: dict, include_novalidate: bool = False) -> ClassFacts:
     facts = ClassFacts(include_novalidate=include_novalidate,
                        generic=frozenset(model.get("generic_containers", {})))
     facts.novalidate |= {f"f:{k}" for k in model.get("novalidate", {}).get("known", {})}
+    facts.per_instance = {f"f:{k}": why for k, why in model.get("per_instance", {}).items()}
+    facts.several |= set(facts.per_instance)
     notes = list(notes)
     places: dict[str, set[str]] = {}
     for kind, key, detail in notes:
         if kind == "init":
             places.setdefault(key, set()).add(detail)
     facts.split = {k for k, v in places.items() if len(v) > 1}
+    facts.returns = _returned_classes(notes)
+    # an annotation on one path to a field (`&cpuctx->ctx.lock`) is about
+    # that path only; the field's own class stays for every other path
+    facts.paths = {key for kind, key, _ in notes if kind in ("class", "subclass", "novalidate") and "#" in key}
     static_keys: dict[str, set[str]] = {}
+    stores: dict[str, set[str]] = {}
     for kind, key, detail in notes:
         key = _qualified(facts, key)
-        if kind == "same":
+        if kind in ("same", "store") and detail != "?":
             detail = _qualified(facts, detail)
         if kind == "novalidate":
             facts.novalidate.add(key)
@@ -206,6 +314,22 @@ def collect(notes, model: dict, include_novalidate: bool = False) -> ClassFacts:
             static_keys.setdefault(key, set()).add(detail)
         elif kind == "same":
             facts.renames.setdefault(key, detail)
+        elif kind == "store":
+            stores.setdefault(key, set()).add(detail)
+        elif kind == "init_key" and detail == "dynamic":
+            facts.several.add(key)      # a key each caller passes: a class per caller
+    for key, stored in stores.items():
+        # a lock pointer field always set to one lock is that lock's class;
+        # set to several (or to what the checker cannot name), it stands
+        # for several of lockdep's classes
+        if len(stored) == 1 and "?" not in stored:
+            facts.renames.setdefault(key, next(iter(stored)))
+        else:
+            facts.several.add(key)
+    for key in facts.paths:
+        # `ctx->lock` through a pointer or a parameter may be the annotated
+        # path's instance or another: one checker class, several of lockdep's
+        facts.several.add(key.partition("#")[0])
     for key, details in static_keys.items():
         if len(details) == 1 and next(iter(details)).startswith("static:"):
             # one static key for every instance: that key is the class
@@ -219,15 +343,18 @@ def collect(notes, model: dict, include_novalidate: bool = False) -> ClassFacts:
 def _qualified(facts: ClassFacts, base: str) -> str:
     """A field key keeps its place in the outer struct (``#OUTER:FIELD``,
     analysis.typing) only where lockdep tells the places apart: a field
-    initialised at several places, a generic container's lock."""
+    initialised at several places, a generic container's lock, a path an
+    annotation names (``lockdep_set_class(&cpuctx->ctx.lock, ...)``)."""
     inner, sep, _ = base.partition("#")
-    if not sep or inner in facts.split or inner.split(":", 2)[1] in facts.generic:
+    if not sep or inner in facts.split or base in facts.paths or inner.split(":", 2)[1] in facts.generic:
         return base
     return inner
 
 
 def _canon(facts: ClassFacts, class_key: str) -> str:
     base, sub = split_class_key(class_key)
+    if base.startswith("u:") and RETURNED in base:
+        base = facts.returns.get(base.rsplit(RETURNED, 1)[1], base)
     base = _qualified(facts, base)
     if sub >= PARAM_SUBCLASS:      # a parameter's subclass no caller gave: dynamic
         sub = DYNAMIC_SUBCLASS
@@ -292,12 +419,23 @@ def apply(analysis, facts: ClassFacts) -> dict[str, int]:
         k = _canon(facts, key)
         if k != key:
             counts["classes_rekeyed"] += 1
+            if is_unresolved(key) and not is_unresolved(k):     # a returned lock: named by its class
+                votes = {_class_form(k): sum(votes.values())}
             if k not in refs or k.startswith("k:"):
                 into = refs.setdefault(k, {})
                 for form, n in votes.items():
                     into[form] = into.get(form, 0) + n
     analysis.refs = refs
     return counts
+
+
+def _class_form(class_key: str) -> tuple:
+    """A written form (analysis.names) for a class known only by its key."""
+    base, sub = split_class_key(class_key)
+    if base.startswith("f:"):
+        _, struct, path = base.split(":", 2)
+        return (base, struct, path.partition("#")[0], sub)
+    return (base, "", base[2:].partition("@")[0], sub)
 
 
 def _merge_into(table: dict, k, rec, record_type) -> None:

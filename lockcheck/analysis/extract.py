@@ -115,6 +115,7 @@ class Extractor(ConditionExtraction):
                     self.env.params[p.name] = k
         self.addressed = addressed_names(fd.body)
         self.flows.function_returns(ftype)
+        self.returns_lock = classes.returns_lock_pointer(ftype, self.env, self.lock_types)
         body = self.block(fd.body, scope=True)
         static = "static" in (decl.storage or [])
         return ir.FunctionIR(decl.name, self.path, fd.coord.line if fd.coord else 0, static,
@@ -267,6 +268,8 @@ class Extractor(ConditionExtraction):
         value = constant_value(e)
         if value is not None:
             return [ir.Return(line, value)]
+        if self.returns_lock:
+            self.class_notes.add(classes.returns_note(self.fn_name, e, self.env))
         self.flows.returned(e)
         out = []
         flipped = self.negated_call(e, out)
@@ -293,8 +296,14 @@ class Extractor(ConditionExtraction):
         while isinstance(inner, c_ast.Cast):
             inner = inner.expr
         typ = self.env.type_of(c_ast.ID(var)) if "." not in var and "->" not in var else None
-        names_lock = typ is not None and typ.pointers == 1 and typ.base in self.lock_types
+        declared = self.env.lookup(var)[0] if typ is not None else None    # before typedefs: spinlock_t
+        names_lock = typ is not None and typ.pointers == 1 and \
+            (typ.base in self.lock_types or (declared is not None and declared.base in self.lock_types))
         const = constant_value(value)
+        if typ is not None and typ.pointers == 1 and typ.base.startswith(("struct ", "union ")):
+            target = inner.expr if isinstance(inner, c_ast.UnaryOp) and inner.op == "&" \
+                and isinstance(inner.expr, c_ast.StructRef) else None
+            self.env.address_alias(var, target)
         if const is None and isinstance(value, c_ast.UnaryOp) and value.op == "&":
             const = "nonzero"   # the address of an object is never NULL
             if names_lock or typ is None:   # `m = &mutex2`: m is that lock (analysis.classes)
@@ -308,8 +317,8 @@ class Extractor(ConditionExtraction):
             out.append(ir.EffectAssign(var, flipped) if flipped else ir.Assign(var, None))
             return
         if isinstance(inner, c_ast.FuncCall):
-            if names_lock:
-                self.env.alias(var, None)   # the lock a call returns: not followed (unresolved)
+            if names_lock:      # the lock the callee returns (analysis.classes), else unresolved
+                self.env.alias(var, classes.returned_lock(self.path, self.fn_name, var, inner))
             item = self.call(inner, out, var=var)
             if isinstance(item, ir.EffectAssign):
                 out.append(ir.EffectAssign(var, item.effect))
@@ -339,6 +348,9 @@ class Extractor(ConditionExtraction):
             return
         if isinstance(node, c_ast.Assignment) and node.op == "=":
             self.flows.assign(node.lvalue, node.rvalue)
+            note = classes.store_note(node.lvalue, node.rvalue, self.env, self.lock_types)
+            if note is not None:
+                self.class_notes.add(note)
         if isinstance(node, c_ast.Assignment) and node.op == "=" and flag_name(node.lvalue):
             self._assign_var(flag_name(node.lvalue), node.rvalue, out)
             return
@@ -461,7 +473,13 @@ class Extractor(ConditionExtraction):
             return ir.LockRef(f"g:{prim.lock}", prim.lock)
         if len(args) <= prim.lock_arg:
             return None
-        ref, ok = lock_ref(args[prim.lock_arg], self.env)
+        node = args[prim.lock_arg]
+        if prim.lock_field:     # lock_sock(sk): &sk->sk_lock
+            node = c_ast.StructRef(node, "->", c_ast.ID(prim.lock_field))
+        ref, ok = lock_ref(node, self.env)
+        if ok and ref.key.startswith("u:"):
+            self.unresolved += 1    # a call's value (analysis.classes.returned_lock) until resolved
+            self.unresolved_sites.add((line, ref.path))
         if not ok:
             self.unresolved += 1
             self.unresolved_sites.add((line, ref.path))

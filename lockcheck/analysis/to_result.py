@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import hashlib
 
-from lockcheck.analysis.confidence import edge_basis
+from lockcheck.analysis.confidence import edge_basis, merged_class_basis
 from lockcheck.analysis.cycles import find_cycles
 from lockcheck.analysis.summaries import AnalysisResult
 from lockcheck.result import Edge, Finding, Lock, WitnessStep
@@ -48,10 +48,13 @@ def _kind(chain, catalogue) -> str:
     return prim.kind if prim else "lock"
 
 
-def build_result(analysis: AnalysisResult, names: dict[str, str], max_cycle_length: int, catalogue):
+def build_result(analysis: AnalysisResult, names: dict[str, str], max_cycle_length: int, catalogue,
+                 merged: dict[str, str] | None = None):
     """(locks, edges, findings) of a :class:`~lockcheck.result.ScanResult`:
     display names, the chosen witnesses as report steps, every cycle and
-    per-class finding, and what each edge rests on (analysis.confidence)."""
+    per-class finding, and what each edge rests on (analysis.confidence).
+    ``merged``: class key -> why it stands for several of lockdep's classes
+    (analysis.classes)."""
     _steps = _ReportSteps()
     # an edge in many cycles is made once (its witness is the same object
     # each time, kept alive by the analysis): the whole tree has some
@@ -91,6 +94,8 @@ def build_result(analysis: AnalysisResult, names: dict[str, str], max_cycle_leng
         pairs = [(cyc.locks[i], cyc.locks[(i + 1) % len(cyc.locks)]) for i in range(len(cyc.locks))]
         cyc_edges = tuple(edge(src, dst, kind[0], kind[1], analysis.edges[(src, dst)].kinds[kind])
                           for (src, dst), kind in zip(pairs, cyc.kinds))
+        if merged:
+            cyc_edges = merged_class_basis(cyc.locks, cyc_edges, merged, names)
         findings.append(_finding("circular", tuple(names[k] for k in cyc.locks), cyc_edges))
     for key, rec in sorted(analysis.recursive.items()):
         w, holder, acquirer = strongest(rec)

@@ -15,7 +15,7 @@ from pycparser import c_ast
 from lockcheck.analysis.ir import LockRef
 from lockcheck.frontend.typefacts import TypeRef
 
-__all__ = ["TypeEnv", "lock_ref", "expr_text", "local_object_key", "declare_defined_object"]
+__all__ = ["TypeEnv", "lock_ref", "expr_text", "local_object_key", "declare_defined_object", "decl_type_ref"]
 
 _GENERATOR = None
 
@@ -29,6 +29,11 @@ def expr_text(node) -> str:
         return _GENERATOR.visit(node)
     except Exception:  # odd nodes from recovered parses
         return type(node).__name__
+
+
+def decl_type_ref(node) -> TypeRef | None:
+    """TypeRef of a declaration's type node (a function's return type)."""
+    return _typename_ref(node)
 
 
 def _typename_ref(node) -> TypeRef | None:
@@ -59,6 +64,7 @@ class TypeEnv:
         self.scopes: list[dict[str, TypeRef | None]] = [{}]
         self.params: dict[str, int] = {}
         self.aliases: list[dict[str, LockRef]] = [{}]
+        self.addrs: list[dict[str, object]] = [{}]     # `own = &cpuctx->ctx`: name -> that StructRef
         self.type_from_arg: dict[str, int] = model.get("type_from_arg", {})
         self.type_of_arg: dict[str, int] = model.get("type_of_arg", {})
         self.alias_fields = frozenset(model.get("lock_alias_fields", ()))
@@ -73,10 +79,12 @@ class TypeEnv:
     def push(self) -> None:
         self.scopes.append({})
         self.aliases.append({})
+        self.addrs.append({})
 
     def pop(self) -> None:
         self.scopes.pop()
         self.aliases.pop()
+        self.addrs.pop()
 
     def declare(self, name: str, decl_type) -> TypeRef | None:
         ref = _typename_ref(decl_type) if decl_type is not None else None
@@ -94,6 +102,28 @@ class TypeEnv:
         nested = depth < len(self.scopes) - 1
         self.aliases[depth][name] = None if nested and (old is None or lock is None or old.key != lock.key) \
             else lock
+
+    def address_alias(self, name: str, target) -> None:
+        """``name = &a->b`` (a struct pointer local set to the address of a
+        member, ``target`` that StructRef) or ``name = <anything else>``
+        (``target`` None): ``name->f`` is ``a->b.f`` while the local holds
+        that address (one class path, analysis.classes).  Same scoping as
+        :meth:`alias`: set to another value in a nested scope, unknown after."""
+        depth = next((k for k in range(len(self.scopes) - 1, -1, -1) if name in self.scopes[k]), 0)
+        for k in range(len(self.addrs) - 1, depth, -1):
+            self.addrs[k].pop(name, None)
+        if target is None and not any(name in scope for scope in self.addrs):
+            return
+        old = self.addrs[depth].get(name, target)
+        nested = depth < len(self.scopes) - 1
+        same = old is not None and target is not None and expr_text(old) == expr_text(target)
+        self.addrs[depth][name] = None if nested and not same else target
+
+    def lookup_address(self, name: str):
+        for scope in reversed(self.addrs):
+            if name in scope:
+                return scope[name]
+        return None
 
     def lookup_alias(self, name: str) -> tuple[LockRef | None, bool]:
         """(class, assigned): an assigned local with no class is unresolved."""
@@ -276,13 +306,20 @@ def _hops(node: c_ast.StructRef, env: TypeEnv):
     None for a global object's members (keyed by name) or an untyped lock."""
     hops = []
     cur = node
+    followed: set[str] = set()
     while isinstance(cur, c_ast.StructRef) and isinstance(cur.field, c_ast.ID):
         typ = env.type_of(cur.name)
         if typ is None or not typ.base.startswith(("struct ", "union ")):
             break
         hops.append((typ.base, cur.field.name))
         if cur.type == "->":
-            return hops[::-1], cur.name, True
+            name = cur.name.name if isinstance(cur.name, c_ast.ID) else None
+            target = env.lookup_address(name) if name is not None and name not in followed else None
+            if target is None:
+                return hops[::-1], cur.name, True
+            followed.add(name)
+            cur = target    # `own = &cpuctx->ctx; own->lock`: cpuctx->ctx.lock
+            continue
         cur = cur.name
     if not hops:
         return None
@@ -336,13 +373,23 @@ def local_object_key(env: TypeEnv, function: str, name: str) -> str:
 def _display_path(node: c_ast.StructRef, env: TypeEnv) -> tuple[str, str]:
     parts = []
     cur = node
-    while isinstance(cur, c_ast.StructRef) and cur.type == "." and isinstance(cur.field, c_ast.ID):
+    followed: set[str] = set()
+    while True:
+        while isinstance(cur, c_ast.StructRef) and cur.type == "." and isinstance(cur.field, c_ast.ID):
+            parts.append(cur.field.name)
+            cur = cur.name
+        if not (isinstance(cur, c_ast.StructRef) and cur.type == "->" and isinstance(cur.field, c_ast.ID)):
+            break
         parts.append(cur.field.name)
-        cur = cur.name
-    if isinstance(cur, c_ast.StructRef) and cur.type == "->" and isinstance(cur.field, c_ast.ID):
-        parts.append(cur.field.name)
+        name = cur.name.name if isinstance(cur.name, c_ast.ID) else None
+        target = env.lookup_address(name) if name is not None and name not in followed else None
+        if target is not None:      # shown as the member the local points to
+            followed.add(name)
+            cur = target
+            continue
         owner = env.type_of(cur.name)
         if owner is not None:
             return owner.base, ".".join(parts[::-1])
+        break
     typ = env.type_of(node.name)
     return (typ.base if typ else ""), node.field.name

@@ -26,6 +26,7 @@ class Primitive:
     lock: str | None = None          # implicit global lock
     subclass_arg: int | None = None
     class_prefix: str = ""           # "w:": the (work_completion) of the object
+    lock_field: str = ""             # the lock is this member of what the argument points to
 
 
 @dataclass(frozen=True)
@@ -54,5 +55,5 @@ def load_catalogue(user_files: tuple[str, ...] = ()) -> Catalogue:
         for name in row["names"]:
             prims[name] = Primitive(name, action, mode, row.get("kind", "lock"),
                                     row.get("lock_arg", 0), row.get("lock"), row.get("subclass_arg"),
-                                    row.get("class_prefix", ""))
+                                    row.get("class_prefix", ""), row.get("lock_field", ""))
     return Catalogue(prims, dict(data.get("guards", {})))

@@ -94,3 +94,18 @@ def test_edges_made_for_a_large_recursion_are_low(monkeypatch):
     assert e.confidence == "low" and [b.kind for b in e.basis] == ["recursion"]
     # edges the members make themselves are walked as usual
     assert made[("shrinker_mutex", "lru_lock")].confidence == "high"
+
+
+def test_socket_lock_cycle_across_two_files_is_low():
+    """The socket lock is one class for lockdep's per-family classes
+    (classes.toml per_instance): a cycle meeting it in one file keeps its
+    level, one that takes it in two files may join two families' sockets."""
+    result = scan(FIXTURES / "classes" / "sock_families")
+    by_locks = {frozenset(f.locks): f for f in result.findings}
+    same_file = by_locks[frozenset(("&sk->sk_lock", "&hdev->lock"))]
+    two_files = by_locks[frozenset(("&sk->sk_lock", "hci_dev_list_lock"))]
+    assert same_file.confidence == "high"
+    assert two_files.confidence == "low"
+    (b,) = [b for e in two_files.edges for b in e.basis]
+    assert b.kind == "class" and "iso.c" in b.detail and "hci_sock.c" in b.detail
+    assert not any(f.kind == "recursive" for f in result.findings)
