@@ -16,6 +16,11 @@ decides:
              pair the graph lacks);
 * noisy   -- caught in 6.1 but 6.12 still reports a cycle through the pair.
 
+A case with ``kind = "irq"`` names one lock instead of a pair (``pair`` and
+``classes`` of length one): it is caught when 6.1 reports an interrupt-safety
+finding (irq-inconsistent, irq-unsafe-order) whose locks include it and 6.12
+reports none.
+
 Any option the script does not know (``--min-confidence low``, ``--all``,
 ``-D CONFIG_X``...) is passed to every ``lockcheck scan`` unchanged, so the
 set can be measured at any setting of the checker.  JSON carries every
@@ -52,12 +57,13 @@ class Case:
     expect: str                    # "caught" or "missed" for the current checker
     reason: str = ""               # why a "missed" case is missed
     quick: bool = False            # in the subset `make test` runs (tests/test_recall.py)
+    kind: str = "order"            # "order": a cycle through the pair; "irq": an irq-safety finding on pair[0]
 
 
 @dataclass
 class Side:
     """What one scan says about a case's pair."""
-    cycles: list[tuple[str, ...]] = field(default_factory=list)   # shown cycles through the pair
+    cycles: list[tuple[str, ...]] = field(default_factory=list)   # shown cycles through the pair (irq: irq findings on the lock)
     held_back: int = 0             # cycles through the pair below --min-confidence (not shown)
     forward: bool = False          # edge pair[0] -> pair[1] in the graph
     backward: bool = False         # edge pair[1] -> pair[0]
@@ -88,7 +94,7 @@ def load_cases(path: Path = CASES_FILE) -> list[Case]:
                         paths={"6.1": tuple(c["paths_6_1"]),
                                "6.12": tuple(c.get("paths_6_12", c["paths_6_1"]))},
                         expect=c["expect"], reason=c.get("reason", ""),
-                        quick=bool(c.get("quick", False))))
+                        quick=bool(c.get("quick", False)), kind=c.get("kind", "order")))
     return out
 
 
@@ -107,8 +113,13 @@ def scan(tree: Path, paths: tuple[str, ...], extra: list[str], cache_dir: str | 
     return json.loads(p.stdout)
 
 
+#: JSON finding kinds of lockdep's interrupt-safety reports (analysis/irqsafety.py)
+IRQ_KINDS = ("irq-inconsistent", "irq-unsafe-order")
+
+
 def judge(case: Case, result: dict) -> Side:
-    """Cycles through the case's pair, and which directions of the pair exist."""
+    """Cycles through the case's pair, and which directions of the pair exist
+    (for an irq case: the irq-safety findings that name its lock)."""
     names: dict[str, set[str]] = {}
     for lock in result.get("locks", []):
         names.setdefault(lock["name"], set()).add(lock["class"])
@@ -121,18 +132,23 @@ def judge(case: Case, result: dict) -> Side:
         return case.classes[i] in classes_of(name) or name == case.pair[i]
 
     side = Side()
+    irq = case.kind == "irq"
     for cyc in result.get("cycles", []):
-        if cyc.get("kind") != "circular":
+        if cyc.get("kind") not in (IRQ_KINDS if irq else ("circular",)):
             continue
         locks = cyc["locks"]
-        if any(is_a(n, 0) for n in locks) and any(is_a(n, 1) for n in locks):
+        if irq:
+            hit = any(is_a(n, 0) for n in locks)
+        else:
+            hit = any(is_a(n, 0) for n in locks) and any(is_a(n, 1) for n in locks)
+        if hit:
             # JSON carries every finding; "shown" says whether it is at or
             # above the scan's --min-confidence (absent in older JSON: shown)
             if cyc.get("shown", True):
                 side.cycles.append(tuple(locks))
             else:
                 side.held_back += 1
-    for e in result.get("edges", []):
+    for e in ([] if irq else result.get("edges", [])):
         if is_a(e["from"], 0) and is_a(e["to"], 1):
             side.forward = True
         if is_a(e["from"], 1) and is_a(e["to"], 0):
@@ -150,9 +166,11 @@ def run_case(case: Case, extra: list[str], cache_dir: str | None) -> Outcome:
     return Outcome(case, sides["6.1"], sides["6.12"])
 
 
-def _dirs(side: Side) -> str:
+def _dirs(case: Case, side: Side) -> str:
     if side.error:
         return "error"
+    if case.kind == "irq":
+        return "(irq)"
     return ("A->B " if side.forward else "---- ") + ("B->A" if side.backward else "----")
 
 
@@ -162,8 +180,8 @@ def render(outcomes: list[Outcome]) -> str:
     def count(side):
         return str(len(side.cycles)) + (f" (+{side.held_back} held back)" if side.held_back else "")
     for o in outcomes:
-        rows.append((o.case.id, " / ".join(o.case.pair), _dirs(o.old), count(o.old),
-                     _dirs(o.new), count(o.new), o.verdict))
+        rows.append((o.case.id, " / ".join(o.case.pair), _dirs(o.case, o.old), count(o.old),
+                     _dirs(o.case, o.new), count(o.new), o.verdict))
     widths = [max(len(r[i]) for r in rows) for i in range(len(rows[0]))]
     lines = ["  ".join(c.ljust(w) for c, w in zip(r, widths)).rstrip() for r in rows]
     lines.insert(1, "  ".join("-" * w for w in widths))

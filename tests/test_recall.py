@@ -79,13 +79,17 @@ def test_cases_are_well_formed():
     ids = [c.id for c in CASES]
     assert len(ids) == len(set(ids))
     for c in CASES:
-        assert len(c.pair) == 2 and len(c.classes) == 2, c.id
+        assert c.kind in ("order", "irq"), c.id
+        n = 1 if c.kind == "irq" else 2
+        assert len(c.pair) == n and len(c.classes) == n, c.id
         assert c.expect in ("caught", "missed"), c.id
         assert c.expect == "caught" or c.reason, f"{c.id}: a miss needs its reason"
         assert all(c.paths[v] for v in ("6.1", "6.12")), c.id
     quick = [c for c in CASES if c.quick]
     # the subset `make test` runs keeps both verdicts represented
     assert {c.expect for c in quick} == {"caught", "missed"}
+    # issue 21: the set carries at least two interrupt-safety deadlocks
+    assert sum(c.kind == "irq" for c in CASES) >= 2
 
 
 def _result(cycles, edges, locks):
@@ -129,3 +133,38 @@ def test_verdicts():
     assert recall.Outcome(CASE, none, none).verdict == "missed"
     assert recall.Outcome(CASE, hit, hit).verdict == "noisy"
     assert recall.Outcome(CASE, hit, recall.Side(error="boom")).verdict == "error"
+
+
+IRQ_CASE = recall.Case(id="i", title="i", pair=("&d->lock",), classes=("f:struct d:lock",),
+                       paths={"6.1": ("x.c",), "6.12": ("x.c",)}, expect="caught", kind="irq")
+
+
+def test_judge_irq_case_counts_irq_findings_on_its_lock_only():
+    locks = [("&d->lock", "f:struct d:lock"), ("other", "g:other")]
+    result = _result([("&d->lock", "other")], [("&d->lock", "other"), ("other", "&d->lock")], locks)
+    # a circular finding through the lock is not an irq-safety finding
+    assert recall.judge(IRQ_CASE, result).cycles == []
+    result["cycles"] = [{"kind": "irq-inconsistent", "locks": ["other"]},
+                        {"kind": "irq-unsafe-order", "locks": ["other", "&d->lock"]},
+                        {"kind": "irq-inconsistent", "locks": ["&d->lock"], "shown": False}]
+    side = recall.judge(IRQ_CASE, result)
+    assert side.cycles == [("other", "&d->lock")] and side.held_back == 1
+    # edges say nothing about an irq case
+    assert not side.forward and not side.backward
+
+
+def test_judge_order_case_ignores_irq_findings():
+    locks = [("&a->m", "f:struct a:m"), ("g_lock", "g:g_lock")]
+    result = _result([], [], locks)
+    result["cycles"] = [{"kind": "irq-unsafe-order", "locks": ["&a->m", "g_lock"]}]
+    assert recall.judge(CASE, result).cycles == []
+
+
+def test_load_cases_reads_kind(tmp_path):
+    f = tmp_path / "r.toml"
+    f.write_text('[[case]]\nid = "a"\ntitle = "a"\npair = ["x"]\nclasses = ["g:x"]\n'
+                 'paths_6_1 = ["a.c"]\nexpect = "caught"\nkind = "irq"\n'
+                 '[[case]]\nid = "b"\ntitle = "b"\npair = ["x", "y"]\nclasses = ["g:x", "g:y"]\n'
+                 'paths_6_1 = ["b.c"]\nexpect = "caught"\n')
+    a, b = recall.load_cases(f)
+    assert (a.kind, b.kind) == ("irq", "order")

@@ -12,6 +12,7 @@ Its steps say ``[model]`` so every report can tell code from assumption.
 from __future__ import annotations
 
 from lockcheck.analysis import ir
+from lockcheck.analysis.workclass import work_map
 
 __all__ = ["callback_functions", "MODEL_MARK"]
 
@@ -79,6 +80,7 @@ def _runner(spec: dict, callback: str, call: ir.Call, registrar: ir.FunctionIR) 
             arg = call.args[hold["work_arg"]] if hold["work_arg"] < len(call.args) else None
             if arg is None or arg.is_param:
                 return None
+            arg = work_map(arg)
             ref = ir.LockRef("w:" + arg.key, arg.path, arg.owner, arg.subclass)
         acquires.append(ir.Acquire(line, ref, why, hold.get("mode", "exclusive"), hold.get("kind", "lock")))
         releases.append(ir.Release(line, ref, why))

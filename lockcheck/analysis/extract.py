@@ -19,6 +19,7 @@ from lockcheck.analysis.conditions import ConditionExtraction, addressed_names, 
 from lockcheck.analysis.pointer_flows import PointerFlows
 from lockcheck.analysis.substitute import DYNAMIC_SUBCLASS, PARAM_SUBCLASS
 from lockcheck.analysis.typing import TypeEnv, declare_defined_object, expr_text, local_object_key, lock_ref
+from lockcheck.analysis.workclass import work_map
 from lockcheck.model.loader import load_model
 from lockcheck.model.primitives import Catalogue, Primitive
 
@@ -487,6 +488,8 @@ class Extractor(ConditionExtraction):
             ref = ir.LockRef(f"u:{self.path}:{self.fn_name}:{ref.path}", ref.path)
             self.texts[ref.key] = ref.path
         if prim.class_prefix:
+            if prim.class_prefix == "w:":
+                ref = work_map(ref)
             ref = ir.LockRef(prim.class_prefix + ref.key, ref.path, ref.owner, ref.subclass)
         if prim.subclass_arg is not None and len(args) > prim.subclass_arg:
             sub = self._subclass(args[prim.subclass_arg])

@@ -270,7 +270,9 @@ def _field_ref(node: c_ast.StructRef, env: TypeEnv) -> LockRef | None:
     it is initialised, so ``&conn->pending_rx.lock`` is not
     ``&sk->sk_wq.lock``).  A generic container reached through a
     parameter is the parameter's, ``p:N.PATH@STRUCT``, resolved at each
-    call site to the caller's container."""
+    call site to the caller's container.  ``(&a->b)->c`` is ``a->b.c``
+    (a macro reaching a member of its argument: ``&(_dwork)->work``)."""
+    node = _addr_members(node)
     chain = _hops(node, env)
     if chain is not None:
         hops, base, through_pointer = chain
@@ -298,6 +300,21 @@ def _field_ref(node: c_ast.StructRef, env: TypeEnv) -> LockRef | None:
         path = ".".join([root.name] + parts[::-1])
         return LockRef(env.local_objects[root.name] + path[len(root.name):], path)
     return None
+
+
+def _addr_members(node):
+    """``(&E)->f`` rewritten as ``E.f`` along a member chain (the same
+    object in C), so a member reached through the address of a struct
+    has the path and class of the same member written directly."""
+    if not isinstance(node, c_ast.StructRef):
+        return node
+    inner = _addr_members(node.name)
+    kind = node.type
+    if kind == "->" and isinstance(inner, c_ast.UnaryOp) and inner.op == "&":
+        inner, kind = _addr_members(inner.expr), "."
+    if inner is node.name and kind == node.type:
+        return node
+    return c_ast.StructRef(inner, kind, node.field, node.coord)
 
 
 def _hops(node: c_ast.StructRef, env: TypeEnv):
