@@ -231,6 +231,9 @@ int request_threaded_irq(unsigned int irq, irq_handler_t handler, irq_handler_t 
 			 unsigned long flags, const char *name, void *dev);
 int request_any_context_irq(unsigned int irq, irq_handler_t handler, unsigned long flags,
 			    const char *name, void *dev);
+struct ext_code { unsigned short subcode; unsigned short code; };
+typedef void (*ext_int_handler_t)(struct ext_code code, unsigned int param32, unsigned long param64);
+int register_external_irq(unsigned short code, ext_int_handler_t handler);
 struct timer_list { void (*function)(struct timer_list *t); unsigned long expires; };
 void timer_setup(struct timer_list *timer, void (*fn)(struct timer_list *t), unsigned int flags);
 int mod_timer(struct timer_list *timer, unsigned long expires);

@@ -27,20 +27,55 @@ def callback_functions(functions: list[ir.FunctionIR], contexts: dict, ops: dict
         for name, positions in spec.get("register", {}).items():
             by_register[name] = (spec, positions)
     seen: set[tuple] = set()
+    defined = {f.name for f in functions}
     for fn in sorted(functions, key=lambda f: (f.file, f.line, f.name)):
+        through_locals = None
         for call in _calls(fn.body):
             if call.callee not in by_register:
                 continue
             spec, positions = by_register[call.callee]
             passed = dict(call.fnptr_args)
             for pos in positions:
-                cb = passed.get(pos)
-                if cb is None or (fn.file, cb, spec["name"]) in seen:
-                    continue
-                seen.add((fn.file, cb, spec["name"]))
-                synthetic = _runner(spec, cb, call, fn)
-                if synthetic is not None:
-                    out.append(synthetic)
+                if pos in passed:
+                    callbacks = [passed[pos]]
+                else:   # handler = a_irq; ... request_irq(irq, handler, ..)
+                    if through_locals is None:
+                        through_locals = _passed_through_locals(fn.flows)
+                    callbacks = [cb for cb in through_locals.get(f"A:{call.callee}:{pos}", ())
+                                 if cb in defined]
+                for cb in callbacks:
+                    if (fn.file, cb, spec["name"]) in seen:
+                        continue
+                    seen.add((fn.file, cb, spec["name"]))
+                    synthetic = _runner(spec, cb, call, fn)
+                    if synthetic is not None:
+                        out.append(synthetic)
+    return out
+
+
+def _passed_through_locals(flows) -> dict[str, list[str]]:
+    """Per argument slot ``A:callee:n`` of a function's pointer-flow facts,
+    the functions it can receive through the function's locals (``L:x``
+    slots followed to the ``G:`` names stored in them)."""
+    into: dict[str, list[str]] = {}
+    for dst, src in flows:
+        into.setdefault(dst, []).append(src)
+    out: dict[str, list[str]] = {}
+    for dst in into:
+        if not dst.startswith("A:"):
+            continue
+        found: list[str] = []
+        todo, seen = list(into[dst]), set()
+        while todo:
+            src = todo.pop()
+            if src in seen:
+                continue
+            seen.add(src)
+            if src.startswith("G:"):
+                found.append(src[2:])
+            elif src.startswith("L:"):
+                todo.extend(into.get(src, ()))
+        out[dst] = sorted(set(found))
     return out
 
 

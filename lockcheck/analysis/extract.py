@@ -420,6 +420,12 @@ class Extractor(ConditionExtraction):
             self.expr(a, out)
         field = None
         origin: tuple[str, ...] = ()
+        pointer = self.flows.pointer(name)
+        if isinstance(name, c_ast.ArrayRef) and isinstance(name.name, c_ast.StructRef):
+            # `p->handlers[i](p)`: a call through an array of function pointers
+            # in a struct is a call through that field (any element)
+            self.expr(name.subscript, out)
+            name, pointer = name.name, ()
         if isinstance(name, c_ast.StructRef) and isinstance(name.field, c_ast.ID):
             base = self.env.type_of(name.name)
             if base is not None:
@@ -428,7 +434,7 @@ class Extractor(ConditionExtraction):
             self.expr(name.name, out)
         return ir.Call(line, None, self._arg_refs(args), field=field, var=var,
                        fnptr_args=self._fnptr_args(args), forwarded_params=self._forwarded(args),
-                       const_args=self._consts(args), origin=origin, pointer=self.flows.pointer(name))
+                       const_args=self._consts(args), origin=origin, pointer=pointer)
 
     def _static_call_field(self, name) -> tuple[str, str] | None:
         """``kvm_x86_call(set_msr)`` / ``static_call(kvm_x86_set_msr)`` → the ops field."""

@@ -197,6 +197,10 @@ class PointerFlows:
         elif isinstance(lvalue, c_ast.StructRef):
             if self._worth(self.env.type_of(lvalue), srcs):
                 self._store_field(lvalue, srcs)
+        elif isinstance(lvalue, c_ast.ArrayRef) and isinstance(lvalue.name, c_ast.StructRef):
+            # `p->handlers[1] = fn`: stored in the field (an array of function pointers)
+            if self._worth(self.env.type_of(lvalue), srcs):
+                self._store_field(lvalue.name, srcs)
 
     def _store_field(self, lvalue: c_ast.StructRef, srcs: list[str]) -> None:
         slot = self._field_slot(lvalue)

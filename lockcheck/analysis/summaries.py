@@ -446,11 +446,29 @@ def _resolve_calls(program: Program, result: AnalysisResult):
                     succ[t] = {}
                     todo.append(t)
         calls[key] = (mine, tuple(per_call))
-    # a function only ever called through its specialised copies is not a root
-    called = {t for targets in succ.values() for t in targets}
-    for k in [k for k in program.cloned if k in succ and k not in called]:
-        del succ[k]
+    _prune_uncalled_originals(succ, program.cloned)
     return succ, calls
+
+
+def _prune_uncalled_originals(succ: dict[str, dict[str, None]], cloned) -> None:
+    """A function only ever called through its specialised copies is not a
+    root, and neither is what only such a function calls: removed, with
+    whatever is then left with callers that were all removed (its own
+    unspecialised callees), transitively.  Left in, each would be entered
+    as a process-context root with interrupts on, whatever its real callers
+    hold."""
+    callers = dict.fromkeys(succ, 0)
+    for targets in succ.values():
+        for t in targets:
+            callers[t] += 1
+    todo = sorted(k for k in cloned if k in succ and not callers[k])
+    while todo:
+        k = todo.pop()
+        for t in succ.pop(k):
+            if t in succ:
+                callers[t] -= 1
+                if not callers[t]:
+                    todo.append(t)
 
 
 class CallSites:

@@ -183,9 +183,15 @@ def _typedef(toks: list[Token], facts: FileFacts) -> None:
     body = toks[1:-1] if toks[-1].text == ";" else toks[1:]
     if not body:
         return
-    # typedef T (*name)(...);  typedef T name(...);
+    # typedef T (*name)(...);  typedef T name(...);  (not a function-pointer
+    # member of `typedef struct s { int (*open)(..); } s_t;`)
+    depth = 0
     for a, b, c in zip(body, body[1:], body[2:]):
-        if a.text == "(" and b.text == "*" and c.kind == "id":
+        if a.text == "{":
+            depth += 1
+        elif a.text == "}":
+            depth -= 1
+        elif depth == 0 and a.text == "(" and b.text == "*" and c.kind == "id":
             facts.typedefs[c.text] = TypeRef("fnptr")
             return
     base, i = _base_type(body, facts, f"anon{toks[0].line}")
