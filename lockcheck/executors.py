@@ -181,7 +181,11 @@ class DaskExecutor:
 
     name = "dask"
 
-    def __init__(self, address: str, timeout: float = 10.0) -> None:
+    #: seconds to reach the scheduler: 10 s failed a whole-tree scan on a
+    #: loaded 2-core machine (load 15) while the scheduler was up
+    CONNECT_TIMEOUT = 60.0
+
+    def __init__(self, address: str, timeout: float = CONNECT_TIMEOUT) -> None:
         self.address = address
         self.timeout = timeout
 
