@@ -4,7 +4,7 @@ the walk's CPU split between plain functions and specialised copies.
 The whole-scan cache entry is neither read nor written.
 
 usage (inside the tree): python benchmarks/analysis_phases.py CACHE_DIR|- PATH...
-``SMALL=N`` sets summaries.MAX_SMALL_CLONES for an experiment."""
+``SMALL=N`` sets program.MAX_SMALL_CLONES for an experiment."""
 import sys, time, threading, os, resource, pickle, hashlib
 from lockcheck import api, cyclic_gc
 from lockcheck.options import Options
@@ -21,6 +21,7 @@ def sampler():
 threading.Thread(target=sampler, daemon=True).start()
 
 import lockcheck.analysis.summaries as S
+import lockcheck.analysis.program as P
 import lockcheck.api as A
 marks = []
 def mark(name):
@@ -89,7 +90,7 @@ def _w(program, key, *a, **k):
     e = wt["clone" if "<" in key else "base"]; e[0] += time.process_time() - t; e[1] += 1
     return r
 S._walk = _w
-S.MAX_SMALL_CLONES = int(os.environ.get("SMALL", S.MAX_SMALL_CLONES))
+P.MAX_SMALL_CLONES = int(os.environ.get("SMALL", P.MAX_SMALL_CLONES))
 mark("start")
 cache = sys.argv[1]
 opts = Options(paths=tuple(sys.argv[2:]), cache_dir=None if cache == "-" else __import__("pathlib").Path(cache), jobs=1)

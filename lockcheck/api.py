@@ -24,7 +24,9 @@ from lockcheck.analysis.irqsafety import IrqModel
 from lockcheck.cache import take_write_failure
 from lockcheck.analysis.notifiers import NotifierModel
 from lockcheck.analysis.names import display_names, preferred_var_names
-from lockcheck.analysis.summaries import AnalysisResult, Program, analyse, calls_in
+from lockcheck.analysis.irwalk import calls_in
+from lockcheck.analysis.program import Program
+from lockcheck.analysis.summaries import AnalysisResult, analyse
 from lockcheck.analysis.to_result import build_result
 from lockcheck.driver import discover, header_functions, release_index, run_frontend
 from lockcheck.model.scan_model import ScanModel

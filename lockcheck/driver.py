@@ -590,7 +590,7 @@ def _header_jobs(misses, run: FrontendRun, options: Options) -> list:
 def header_functions(run: FrontendRun, options: Options, wanted: set[str]) -> list:
     """Parse and extract the static inline functions of reached headers that
     the scanned code calls (transitively, a few rounds deep)."""
-    from lockcheck.analysis.summaries import calls_in
+    from lockcheck.analysis.irwalk import calls_in
     index = run.index
     if index is None or not wanted:
         return []

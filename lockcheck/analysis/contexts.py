@@ -125,5 +125,5 @@ def _runner(spec: dict, callback: str, call: ir.Call, registrar: ir.FunctionIR) 
 
 
 def _calls(node):
-    from lockcheck.analysis.summaries import calls_in
+    from lockcheck.analysis.irwalk import calls_in
     return calls_in(node)

@@ -3,39 +3,31 @@
 in a bounded number of rounds), walk each function with its callees'
 summaries, and collect every lock-order edge with its best witness.
 
-Functions are identified like the linker does: a ``static`` function (and
-every function defined in a header) by ``file:name``, others by name.
-Calls to functions outside the scanned set are counted, not guessed.
+How functions are identified and calls resolve to them is
+:mod:`lockcheck.analysis.program`.  Calls to functions outside the scanned
+set are counted, not guessed.
 """
 
 from __future__ import annotations
-
-import dataclasses
 
 from dataclasses import dataclass, field
 
 from lockcheck.analysis.facts import EdgeWitness, RawEdge, Summary
 from lockcheck.analysis.flow import FunctionFlow
-from lockcheck.analysis.ir import Block, Call, CondVar, FunctionIR, Switch, forget_shared
+from lockcheck.analysis.ir import Call, forget_shared
+from lockcheck.analysis.irwalk import calls_in, forget_bodies
 from lockcheck.analysis import irqsafety, recursions
 from lockcheck.analysis.pointsto import PointsTo, TargetStats
+from lockcheck.analysis.program import Program
 from lockcheck.analysis.callorder import CallGraph, CallOrder, call_order
 from lockcheck.analysis.lastwalk import LastWalk, deferred
 from lockcheck.analysis.walked_bodies import WalkedBodies
-from lockcheck.analysis.entry_facts import entry_facts, pair_param
 
-__all__ = ["Program", "AnalysisResult", "analyse"]
+__all__ = ["AnalysisResult", "analyse"]
 
 SCC_ROUNDS = 3
 #: Other code paths kept per edge besides its best witness (reports show them).
 OTHER_WITNESSES = 12
-#: Specialised copies of one function for different function-pointer arguments.
-MAX_CLONES = 16
-#: ... for a small function (an iterator such as device_for_each_child() or
-#: list_sort(): at most SMALL_CALLS calls), which the whole tree calls with
-#: hundreds of callbacks: past the limit, every call would reach the union.
-MAX_SMALL_CLONES = 1024
-SMALL_CALLS = 8
 
 
 @dataclass
@@ -99,256 +91,6 @@ class AnalysisResult:
     irq_findings: list = field(default_factory=list)   # irqsafety.RawIrqFinding
 
 
-class Program:
-    """Every function of the scan, and how calls resolve to them."""
-
-    def __init__(self, functions: list[FunctionIR], ops: dict | None = None, notifiers=None,
-                 not_followed: dict[str, str] | None = None, skipped: frozenset[str] = frozenset()) -> None:
-        self.notifiers = notifiers
-        # functions the front end left unparsed because no lock is reachable
-        # from them: calls to them are resolved, to an empty summary
-        self.skipped = skipped
-        self.not_followed = not_followed or {}
-        # clone key -> {parameter position: [function keys]}; see _specialise
-        self.clone_bindings: dict[str, dict[int, list[str]]] = {}
-        self.clone_facts: dict[str, dict[str, str]] = {}   # clone key -> {parameter: constant}
-        self.cloned: dict[str, int] = {}
-        self.labels: dict[tuple[str, int, str], str] = {}
-        # (caller, call, target) -> the ops table the target was read from
-        self.table_of: dict[tuple[str, int, str], str] = {}
-        # (caller, call) -> candidate functions of an indirect call (pointsto.width)
-        self.widths: dict[tuple[str, int], int] = {}
-        self.no_target: dict[tuple[str, int], tuple[str, ...]] = {}   # tables where that call does nothing
-        self.by_key: dict[str, FunctionIR] = {}
-        self.globals: dict[str, str] = {}
-        self.statics: dict[tuple[str, str], str] = {}
-        self.by_name: dict[str, list[str]] = {}
-        for fn in sorted(functions, key=lambda f: (f.file.endswith(".h"), f.file, f.line)):
-            local = fn.static or fn.file.endswith(".h")
-            key = f"{fn.file}:{fn.name}" if local else fn.name
-            if key in self.by_key:
-                continue  # a second definition (#if/#else variants): keep the first
-            self.by_key[key] = fn
-            self.by_name.setdefault(fn.name, []).append(key)
-            if local:
-                self.statics[(fn.file, fn.name)] = key
-            else:
-                self.globals[fn.name] = key
-        self.ops = ops or {}
-        # global table -> struct type, (table, field) -> function: see pointsto
-        self.tables: tuple[dict, dict] = ({}, {})
-        self.pointsto: PointsTo | None = None
-        self.irq: irqsafety.IrqModel | None = None   # interrupt contexts (api sets it)
-
-    def resolve_name(self, name: str, from_file: str) -> str | None:
-        key = self.statics.get((from_file, name))
-        if key is not None:
-            return key
-        if name in self.globals:
-            return self.globals[name]
-        keys = self.by_name.get(name)
-        if keys:
-            headers = [k for k in keys if k.split(":")[0].endswith(".h")]
-            return headers[0] if headers else None
-        return None
-
-    def resolvable_names(self) -> frozenset[str]:
-        """The callee names a direct call can resolve through (:meth:`resolve`
-        finds nothing for any other): defined functions and notifier chain
-        calls."""
-        chains = self.notifiers.call_chain if self.notifiers is not None else ()
-        return frozenset(self.by_name).union(chains)
-
-    def bind_function_pointers(self) -> None:
-        """Functions passed as arguments: (callee, position) → functions,
-        so a call through that parameter inside the callee reaches them."""
-        self.bindings: dict[tuple[str, int], list[str]] = {}
-        for key in sorted(self.by_key):
-            fn = self.by_key[key]
-            for call in calls_in(fn.body):
-                if not call.fnptr_args or not call.callee:
-                    continue
-                target = self.resolve_name(call.callee, fn.file)
-                if target is None:
-                    continue
-                for pos, name in call.fnptr_args:
-                    k = self.resolve_name(name, fn.file)
-                    lst = self.bindings.setdefault((target, pos), [])
-                    if k and k not in lst:
-                        lst.append(k)
-        self._forward_bindings()
-
-    def _forward_bindings(self) -> None:
-        """A function-pointer parameter passed on (``msr_io`` hands ``do_msr``
-        to ``__msr_io``) carries its bindings to the next callee; to a fixpoint."""
-        hops = []
-        for key in sorted(self.by_key):
-            fn = self.by_key[key]
-            for call in calls_in(fn.body):
-                if call.forwarded_params and call.callee:
-                    target = self.resolve_name(call.callee, fn.file)
-                    if target is not None:
-                        hops += [((key, param), (target, pos)) for pos, param in call.forwarded_params]
-        changed = True
-        while changed:
-            changed = False
-            for src, dst in hops:
-                for k in self.bindings.get(src, []):
-                    lst = self.bindings.setdefault(dst, [])
-                    if k not in lst:
-                        lst.append(k)
-                        changed = True
-
-    def uses_function_params(self) -> None:
-        self.fnptr_users = {k for k, fn in self.by_key.items()
-                            if any(c.via_param is not None or c.forwarded_params for c in calls_in(fn.body))}
-        # parameters a function tests (if (init_event), switch (reg)) or hands
-        # on; only where there are some, as a tuple (an empty frozenset is
-        # 216 bytes, and the whole tree has 600k functions, most with a
-        # parameter or two at most)
-        self.tested: dict[str, tuple[str, ...]] = {}
-        for k, fn in self.by_key.items():
-            names = set(_tested_names(fn.body)) | {fn.params[p] for c in calls_in(fn.body)
-                                                   for _, p in c.forwarded_params if p < len(fn.params)}
-            tested = tuple(sorted(n for n in names if n in fn.params or pair_param(n, fn.params)))
-            if tested:
-                self.tested[k] = tested
-
-    def _entry_facts(self, target: str, call: Call, caller: FunctionIR, caller_key: str) -> dict[str, str]:
-        tested = self.tested.get(target, ())
-        if not tested:
-            return {}
-        return entry_facts(self.by_key[target].params, tested, call.const_args, call.forwarded_params,
-                           caller.params, self.clone_facts.get(caller_key, {}))
-
-    def _specialise(self, target: str, call: Call, caller: FunctionIR, caller_key: str) -> str:
-        """``msr_io(vcpu, argp, do_set_msr, 0)`` calls a copy of ``msr_io`` in
-        which ``do_msr`` is ``do_set_msr`` only (not every function any caller
-        passes), so witnesses through function pointers stay feasible."""
-        fnptr_user = target in getattr(self, "fnptr_users", ())
-        if not fnptr_user and (target not in getattr(self, "tested", {})
-                               or not (call.const_args or call.forwarded_params)):
-            return target   # most calls: nothing to specialise on (checked first: millions of calls)
-        facts = self._entry_facts(target, call, caller, caller_key) if hasattr(self, "tested") else {}
-        if not fnptr_user and not facts:
-            return target
-        binding: dict[int, list[str]] = {}
-        for pos, name in call.fnptr_args:
-            k = self.resolve_name(name, caller.file)
-            lst = binding.setdefault(pos, [])   # a callback outside the scan or reaching no
-            if k:                               # lock binds to nothing, never to the union
-                lst.append(k)
-        mine = self.clone_bindings.get(caller_key, {})
-        for pos, param in call.forwarded_params:
-            if param in mine:
-                binding.setdefault(pos, []).extend(mine[param])
-        if not binding and not facts:
-            return target
-        clone = target + "<" + ",".join(f"{p}={'|'.join(v)}" for p, v in sorted(binding.items())) \
-            + "".join(f";{k}={v}" for k, v in sorted(facts.items())) + ">"
-        if clone not in self.by_key:
-            if self.cloned.get(target, 0) >= self._clone_limit(target):
-                return target
-            self.cloned[target] = self.cloned.get(target, 0) + 1
-            self.by_key[clone] = self.by_key[target]
-            self.clone_bindings[clone] = binding
-            self.clone_facts[clone] = facts
-            if target in self.tested:
-                self.tested[clone] = self.tested[target]
-            if target in self.fnptr_users:
-                self.fnptr_users.add(clone)
-        return clone
-
-    def _clone_limit(self, target: str) -> int:
-        fn = self.by_key[target]
-        return MAX_SMALL_CLONES if len(calls_in(fn.body)) <= SMALL_CALLS else MAX_CLONES
-
-    def resolve(self, call: Call, caller: FunctionIR, caller_key: str = "") -> list[str]:
-        if self.pointsto is not None:
-            self.pointsto.how = ""
-            self.pointsto.width = 0
-        if call.callee in self.not_followed:
-            return []
-        if call.via_param is not None:
-            if caller_key in self.clone_bindings and call.via_param in self.clone_bindings[caller_key]:
-                return list(self.clone_bindings[caller_key][call.via_param])
-            return list(getattr(self, "bindings", {}).get((caller_key, call.via_param), []))
-        if self.notifiers is not None and self.notifiers.is_dispatch(call):
-            return []  # resolved per chain at each *_notifier_call_chain() site
-        if call.callee:
-            key = self.resolve_name(call.callee, caller.file)
-            keys = [self._specialise(key, call, caller, caller_key)] if key else []
-            if self.notifiers is not None:
-                chain, callbacks = self.notifiers.callbacks(call)
-                for cb in callbacks:
-                    k = self.resolve_name(cb, caller.file) or (self.by_name.get(cb) or [None])[0]
-                    if k and k not in keys:
-                        keys.append(k)
-                        self.labels[(caller_key, id(call), k)] = f"notifier chain {chain}"
-            return keys
-        if self.pointsto is not None:
-            found = self.pointsto.targets(call, caller, caller_key)
-            if found is not None:
-                keys = []
-                tables = self.pointsto.table_of
-                for k in found:
-                    spec = self._specialise(k, call, caller, caller_key)
-                    if spec not in keys:
-                        keys.append(spec)
-                        if k in tables:
-                            self.table_of[(caller_key, id(call), spec)] = tables[k]
-                if self.pointsto.no_target:
-                    self.no_target[(caller_key, id(call))] = self.pointsto.no_target
-                return keys
-        if call.field is not None:
-            names = self.ops.get(call.field, [])
-            keys = []
-            for n in names:
-                k = self.globals.get(n) or (self.by_name.get(n) or [None])[0]
-                if k:
-                    k = self._specialise(k, call, caller, caller_key)
-                if k and k not in keys:
-                    keys.append(k)
-            return keys
-        return []
-
-    def strip_ir(self) -> None:
-        """Once the pointer flows are solved, the functions keep only what
-        the walk reads: the flow facts (on a whole tree hundreds of
-        megabytes of uninterned strings), the declared variable names and
-        the class notes were read before the analysis (api) or by
-        :class:`PointsTo`, and the bare copies a walked function leaves
-        (:class:`walked_bodies.WalkedBodies`) would otherwise keep them to the end."""
-        copies: dict[int, FunctionIR] = {}
-        for key, fn in self.by_key.items():
-            if not (fn.flows or fn.var_names or fn.class_notes or fn.unresolved_sites or fn.texts):
-                continue
-            lean = copies.get(id(fn))
-            if lean is None:
-                lean = copies[id(fn)] = dataclasses.replace(fn, flows=(), var_names=(), class_notes=(),
-                                                            unresolved_sites=(), texts=())
-            self.by_key[key] = lean
-
-    def resolved(self) -> None:
-        """Every call is resolved (summaries._resolve_calls): what only
-        resolving reads goes before the walk, whose peak it would add to
-        (the solved pointer values, the argument bindings, the clones'
-        bindings and the tested parameters of every function)."""
-        self.pointsto.release()
-        self.bindings = {}
-        self.clone_bindings = {}
-        self.tested = {}
-        self.fnptr_users = set()
-
-    def skipped_targets(self, call: Call) -> list[str]:
-        """Names a call would reach among the skipped functions (for counts only)."""
-        if call.callee:
-            return [call.callee] if call.callee in self.skipped else []
-        if call.field is not None:
-            return [n for n in self.ops.get(call.field, ()) if n in self.skipped]
-        return []
-
-
 def analyse(program: Program) -> AnalysisResult:
     result = AnalysisResult(functions=len(program.by_key))
     program.bind_function_pointers()
@@ -360,7 +102,7 @@ def analyse(program: Program) -> AnalysisResult:
     if program.notifiers is not None:
         program.notifiers.learn(list(program.by_key.values()), calls_in)
     succ, calls = _resolve_calls(program, result)
-    _BODIES.clear()  # it holds every body alive; from here calls are looked up by function
+    forget_bodies()  # it holds every body alive; from here calls are looked up by function
     program.resolved()
     order = call_order(succ)
     graph = CallGraph.of(succ)
@@ -597,68 +339,3 @@ def _count(result: AnalysisResult, call: Call, targets) -> None:
         result.indirect_resolved += 1
     else:
         result.indirect_unresolved += 1
-
-
-_BODIES: dict[int, tuple] = {}
-
-
-def calls_in(node):
-    """Every Call in an IR tree (statements and conditions); a function
-    body's list is computed once (the stages ask for it several times)."""
-    if isinstance(node, Block):
-        return _body_facts(node)[1]
-    return tuple(n for n in _ir_nodes(node) if type(n) is Call)
-
-
-def _tested_names(body: Block) -> tuple[str, ...]:
-    """Variables tested by conditions or switched on, anywhere in a body."""
-    return _body_facts(body)[2]
-
-
-def _body_facts(body: Block) -> tuple:
-    """(body, its calls, the variables it tests), from one walk, kept per
-    body: on the whole tree every walk of every body costs a minute."""
-    cached = _BODIES.get(id(body))
-    if cached is None or cached[0] is not body:
-        calls, tested = [], []
-        for n in _ir_nodes(body):
-            t = type(n)
-            if t is Call:
-                calls.append(n)
-            elif (t is CondVar or t is Switch) and n.var:
-                tested.append(n.var)
-        cached = _BODIES[id(body)] = (body, tuple(calls), tuple(tested))
-    return cached
-
-
-#: Annotations of fields that never hold IR nodes (not walked).
-_SCALAR_TYPES = frozenset(("int", "str", "bool", "str | None", "int | None"))
-_CHILD_FIELDS: dict[type, tuple[str, ...]] = {}
-
-
-def _child_fields(cls: type) -> tuple[str, ...]:
-    names = _CHILD_FIELDS.get(cls)
-    if names is None:
-        fields = getattr(cls, "__dataclass_fields__", None) or {}
-        names = _CHILD_FIELDS[cls] = tuple(n for n, f in fields.items() if f.type not in _SCALAR_TYPES)
-    return names
-
-
-def _ir_nodes(node):
-    """Every IR node below ``node`` (statements and conditions), without
-    entering a call's own fields."""
-    stack = [node]
-    pop, push, extend = stack.pop, stack.append, stack.extend
-    while stack:
-        n = pop()
-        t = type(n)
-        if t is tuple:
-            extend(n)
-            continue
-        yield n
-        if t is Call:
-            continue
-        for name in _CHILD_FIELDS.get(t) or _child_fields(t):
-            v = getattr(n, name)
-            if v is not None:
-                push(v)

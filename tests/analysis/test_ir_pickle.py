@@ -8,7 +8,7 @@ from __future__ import annotations
 import pickle
 
 from lockcheck.analysis.ir import Block, Call, FunctionIR, LockRef, forget_shared
-from lockcheck.analysis.summaries import _ir_nodes
+from lockcheck.analysis.irwalk import ir_nodes
 from lockcheck.driver import run_frontend
 from lockcheck.options import Options
 from tests.test_fixtures import FIXTURES
@@ -51,7 +51,7 @@ def test_ir_nodes_hold_no_instance_dict():
     irs = fixture_irs(FIXTURES / "abba_helper.c")
     checked = 0
     for fn in irs:
-        for n in _ir_nodes(fn):
+        for n in ir_nodes(fn):
             extra = [a for a in n.args if a is not None] if isinstance(n, Call) else []
             for node in [n, *extra]:
                 assert not hasattr(node, "__dict__"), type(node).__name__

@@ -92,7 +92,8 @@ def test_calls_to_names_nothing_defines_resolve_to_nothing():
     resolve itself must find nothing for exactly those calls."""
     from lockcheck.analysis.contexts import callback_functions
     from lockcheck.analysis.notifiers import NotifierModel
-    from lockcheck.analysis.summaries import Program, calls_in
+    from lockcheck.analysis.irwalk import calls_in
+    from lockcheck.analysis.program import Program
     from lockcheck.driver import run_frontend
     from lockcheck.model.loader import load_model
     from lockcheck.options import Options
