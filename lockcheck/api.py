@@ -28,7 +28,8 @@ from lockcheck.analysis.irwalk import calls_in
 from lockcheck.analysis.program import Program
 from lockcheck.analysis.summaries import AnalysisResult, analyse
 from lockcheck.analysis.to_result import build_result
-from lockcheck.driver import discover, header_functions, release_index, run_frontend
+from lockcheck.discovery import discover
+from lockcheck.driver import header_functions, release_index, run_frontend
 from lockcheck.model.scan_model import ScanModel
 from lockcheck.options import Options
 from lockcheck.parse_task import SKIPPED
@@ -85,7 +86,7 @@ def _run_key(options: Options, discovered) -> str | None:
 
 def _display_base(files, root, options: Options) -> str:
     """The working directory when some path may be shown relative to it
-    (driver._display: witness paths outside the tree root, or every path
+    (discovery.display_path: witness paths outside the tree root, or every path
     when there is no tree), else nothing: a tree scanned from any directory
     inside or outside it gives the same report."""
     if root is None:

@@ -48,7 +48,7 @@ def take_write_failure(root: Path | None) -> str | None:
 FRONTEND_CODE = ("frontend/", "model/", "analysis/extract.py", "analysis/conditions.py", "analysis/typing.py",
                  "analysis/classes.py",
                  "analysis/ir.py", "analysis/pointer_flows.py", "analysis/workclass.py",
-                 "driver.py", "parse_task.py", "cache.py", "options.py", "executors.py", "__init__.py")
+                 "driver.py", "discovery.py", "lexing.py", "parse_task.py", "cache.py", "options.py", "executors.py", "__init__.py")
 
 
 def in_scope(rel: str, scope: str) -> bool:

@@ -12,35 +12,31 @@ from __future__ import annotations
 import contextlib
 import os
 import pickle
-import re
 import tempfile
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import NamedTuple
 
 from lockcheck import __version__
 from lockcheck import outcome_pickle
 from lockcheck.cache import Cache, make_key
+from lockcheck.discovery import discover, display_path
 from lockcheck.errors import InputError
 from lockcheck.executors import Job, make_executor
 from lockcheck.frontend import lexed_store
 from lockcheck.frontend.build_symbols import build_defines
 from lockcheck.frontend.normalize import FrontendModel
-from lockcheck.frontend.pipeline import TreeIndex, build_index, declaration_facts, lex_file
-from lockcheck.frontend.relevance import function_refs, model_seeds, pointer_fields, relevant_functions
+from lockcheck.frontend.pipeline import TreeIndex, build_index
+from lockcheck.frontend.relevance import model_seeds, pointer_fields, relevant_functions
 from lockcheck.frontend.source import SourceError, read_source
-from lockcheck.frontend.special_files import leaves_tree, special_kind
-from lockcheck.frontend.tree import IncludeResolver, find_tree_root
+from lockcheck.frontend.tree import IncludeResolver
+from lockcheck.lexing import Lexer
 from lockcheck.model.loader import load_model
 from lockcheck.model.primitives import Catalogue, load_catalogue
 from lockcheck.options import Options
-from lockcheck.parse_task import FileOutcome, TaskContext, init_worker, item_function_name, pickled, process_header
+from lockcheck.parse_task import FileOutcome, TaskContext, init_worker, process_header
 
-__all__ = ["FrontendRun", "run_frontend", "release_index", "discover", "header_functions", "SKIPPED_TOP_DIRS"]
-
-#: Top-level directories of a kernel tree that hold no kernel code.
-SKIPPED_TOP_DIRS = frozenset(("tools", "scripts", "samples", "Documentation", "usr", "LICENSES"))
+__all__ = ["FrontendRun", "run_frontend", "release_index", "header_functions"]
 
 
 @dataclass
@@ -63,230 +59,7 @@ class FrontendRun:
     context: object = None      # the workers' TaskContext, reused for header functions
 
 
-# ---------------------------------------------------------------- discovery
-
-def _display(path: Path, root: Path | None) -> str:
-    p = _resolved(path)
-    if root is not None:
-        try:
-            return str(p.relative_to(root))
-        except ValueError:
-            pass
-    try:
-        return os.path.relpath(p)
-    except ValueError:
-        return str(p)
-
-
-_RESOLVED_DIRS: dict[str, Path] = {}
-
-
-def _resolved(path: Path) -> Path:
-    """``path.resolve()``, resolving each directory once: the index phase
-    names some eighty thousand files of a few thousand directories."""
-    if os.path.islink(path):
-        return path.resolve()
-    parent = os.path.abspath(path.parent)   # not the relative text: the cwd may change between runs
-    if parent not in _RESOLVED_DIRS:
-        _RESOLVED_DIRS[parent] = path.parent.resolve()
-    return _RESOLVED_DIRS[parent] / path.name
-
-
-def discover(paths: tuple[str, ...], headers_too: bool = False,
-             follow_symlinks: bool = False) -> tuple[list[Path], list[str], Path | None]:
-    """Files to scan, one-line errors for bad paths (and for the special
-    files and escaping symbolic links a directory holds, skipped: see
-    :mod:`lockcheck.frontend.special_files`), and the tree root."""
-    files: list[Path] = []
-    errors: list[str] = []
-    root = None
-    suffixes = (".c", ".h") if headers_too else (".c",)
-    for raw in paths:
-        p = Path(raw)
-        if not p.exists():
-            errors.append(f"{raw}: no such file or directory")
-            continue
-        root = root or find_tree_root(p)
-        if p.is_dir():
-            tree = find_tree_root(p)
-            found = _admitted(_walk(p, suffixes, tree), (tree or p.resolve(),), follow_symlinks, errors)
-            if not found:
-                errors.append(f"{raw}: no C files found")
-            files += found
-        else:
-            files.append(p)
-    seen: set[Path] = set()
-    unique = []
-    for f in files:
-        r = f.resolve()
-        if r not in seen:
-            seen.add(r)
-            unique.append(f)
-    return unique, errors, root
-
-
-def _admitted(found: list[Path], bounds: tuple[Path, ...], follow_symlinks: bool, errors: list[str]) -> list[Path]:
-    """The walked files a scan may open: no FIFO, socket or device node
-    (never opened), no symbolic link out of ``bounds`` unless followed."""
-    out = []
-    for f in found:
-        what = special_kind(f)
-        if what is not None:
-            errors.append(f"{f}: skipped, {what} is not a regular file")
-            continue
-        target = None if follow_symlinks else leaves_tree(f, bounds)
-        if target is not None:
-            errors.append(f"{f}: skipped, a symbolic link out of the scanned tree (to {target}; "
-                          f"--follow-symlinks follows it)")
-            continue
-        out.append(f)
-    return out
-
-
-def _walk(top: Path, suffixes, root: Path | None) -> list[Path]:
-    out = []
-    for dirpath, dirnames, filenames in os.walk(top):
-        d = Path(dirpath)
-        if root is not None and d.resolve() == root:
-            dirnames[:] = [n for n in dirnames if n not in SKIPPED_TOP_DIRS]
-        dirnames[:] = sorted(n for n in dirnames if not n.startswith("."))
-        out += [d / f for f in sorted(filenames) if f.endswith(suffixes)]
-    return out
-
-
 # ---------------------------------------------------------------- the run
-
-def _lex_value(display: str, text: str, digest: str, options: Options, frontend: FrontendModel,
-               definitions: dict, lexed_dir: str | None = None) -> tuple:
-    """A file's contribution to the tree index (pure: cached by content);
-    a scanned file's lexed items also go to ``lexed_dir`` for its parse."""
-    lexed = lex_file(display, text, options.defines, options.undefines)
-    if lexed_dir:
-        lexed_store.save(lexed_dir, digest, lexed)
-    functions = [(item_function_name(i), i) for i in lexed.items if i.kind == "function"]
-    refs = tuple((name, function_refs(i.tokens)) for name, i in functions if name is not None)
-    macros = tuple(m for m in lexed.macros if m.params is not None or _TYPE_LIKE.match(m.body) or m.body == "1")
-    return (declaration_facts(lexed, frontend, definitions), macros, lexed.includes, digest,
-            tuple(sorted({name for name, _ in functions} - {None})), refs)
-
-
-#: The object-like macros the index uses stand for a type (``#define
-#: Elf_Ehdr Elf64_Ehdr``): words and stars only; or are ``1``, what
-#: ``IS_ENABLED()`` of a non-Kconfig symbol tests (frontend.build_symbols).  A whole tree's other
-#: ``#define``s (register tables, constants) are most of its macros and
-#: would fill the parent's memory for nothing.
-_TYPE_LIKE = re.compile(r"[A-Za-z_][\w \t*]{0,80}$")
-
-_LEX_CTX: tuple | None = None
-
-
-def _init_lexer(ctx: tuple) -> None:
-    global _LEX_CTX
-    _LEX_CTX = ctx
-
-
-def _lex_jobs(jobs: list[tuple[str, str, str, str | None]]) -> list[bytes]:
-    """Worker: read and lex a few files (the text is read here, not sent:
-    a whole tree's sources must never sit in the parent's memory); each
-    summary comes back pickled, as the cache stores it."""
-    out = []
-    for path, display, digest, lexed_dir in jobs:
-        src = read_source(Path(path), display)
-        # tokens are kept only for the content the parent hashed: a file
-        # edited in between must be lexed again by its parse, not read back
-        keep = lexed_dir if src.digest == digest else None
-        out.append(pickled(_lex_value(display, src.text, digest, *_LEX_CTX, keep)))
-    return out
-
-
-#: Files lexed per worker round trip (they are small; the pickling is not).
-LEX_CHUNK = 16
-
-
-class _InChunk(NamedTuple):
-    """Where a miss's summary will be: chunk number, position in it."""
-    chunk: int
-    position: int
-
-
-class _Lexer:
-    """Lex summaries of a batch of files, in input order: cache hits here,
-    misses in ``options.jobs`` processes (the pool is made on the first
-    chunk of misses and kept for the next batch).  Cache reads and writes
-    stay in this process so the hit/miss counts are the run's.
-
-    Streaming both ways: misses go to the workers a chunk at a time while
-    the rest of the batch is still being read and hashed here, and each
-    summary is handed back as soon as it and those before it are done, so
-    the caller's merging overlaps the workers' lexing."""
-
-    def __init__(self, root, options: Options, frontend: FrontendModel, definitions: dict,
-                 cache: Cache, config: str, lexed_dir: str | None = None,
-                 scanned: frozenset[str] = frozenset()) -> None:
-        self.root, self.options, self.cache, self.config = root, options, cache, config
-        self.lexed_dir, self.scanned = lexed_dir, scanned   # where scanned files' lexing is kept
-        self.ctx = (options, frontend, definitions)
-        self.pool = None
-
-    def __enter__(self):
-        return self
-
-    def __exit__(self, *exc) -> None:
-        if self.pool is not None:
-            self.pool.shutdown()
-
-    def summaries(self, paths: list[Path]):
-        """Yield a summary tuple or the SourceError per path, in order."""
-        slots: list = []        # per path: a value, or (chunk number, position in it)
-        chunks: list = []       # (cache keys, future or list of blobs)
-        pending: list = []
-        for p in paths:
-            display = _display(p, self.root)
-            try:
-                src = read_source(p, display)
-            except SourceError as exc:
-                slots.append(exc)
-                continue
-            key = make_key("lex", src.digest, self.config)
-            hit = self.cache.get("lex", key)
-            if hit is not None:
-                slots.append(hit)
-                continue
-            slots.append(_InChunk(len(chunks), len(pending)))
-            keep = self.lexed_dir if os.path.abspath(p) in self.scanned else None
-            pending.append((key, (str(p), display, src.digest, keep)))
-            if len(pending) == LEX_CHUNK:
-                chunks.append(self._submit(pending))
-                pending = []
-        if pending:   # a last short chunk: not worth starting processes for
-            chunks.append(self._submit(pending, here=self.pool is None))
-        done: dict[int, list] = {}
-        for slot in slots:
-            if type(slot) is not _InChunk:
-                yield slot
-                continue
-            c, k = slot
-            if c not in done:
-                keys, blobs = chunks[c]
-                blobs = blobs if type(blobs) is list else blobs.result()
-                done = {c: [self._stored(key, blob) for key, blob in zip(keys, blobs)]}
-            yield done[c][k]
-
-    def _submit(self, pending: list, here: bool = False):
-        """One chunk of misses to a worker (or, with ``-j 1``, done now)."""
-        keys, jobs = [m[0] for m in pending], [m[1] for m in pending]
-        if here or self.options.jobs <= 1:
-            _init_lexer(self.ctx)
-            return keys, _lex_jobs(jobs)
-        if self.pool is None:
-            from concurrent.futures import ProcessPoolExecutor
-            self.pool = ProcessPoolExecutor(self.options.jobs, initializer=_init_lexer, initargs=(self.ctx,))
-        return keys, self.pool.submit(_lex_jobs, jobs)
-
-    def _stored(self, key: str, blob: bytes):
-        self.cache.put_pickled("lex", key, blob)
-        return pickle.loads(blob)
-
 
 def run_frontend(options: Options, extract: bool = False, headers_too: bool = False,
                  progress=None, discovered=None) -> FrontendRun:
@@ -297,7 +70,7 @@ def run_frontend(options: Options, extract: bool = False, headers_too: bool = Fa
     # from here every path is absolute: the scanned files, the headers
     # reached from them, -I directories, models, the cache and lexed-files
     # directories; a worker (a Dask worker above all) has its own working
-    # directory.  Reports name files relative to the tree root (_display).
+    # directory.  Reports name files relative to the tree root (discovery.display_path).
     files, errors = [Path(os.path.abspath(f)) for f in files], list(errors)
     options = options.with_absolute_paths()
     run = FrontendRun(root, errors=list(errors))
@@ -330,7 +103,7 @@ def run_frontend(options: Options, extract: bool = False, headers_too: bool = Fa
         run.context = ctx
         index_digest = make_key(config, _index_digest(index))
         run.index_digest = index_digest
-        jobs = [(str(p), _display(p, root), _relevance_key(run, p)) for p in files]
+        jobs = [(str(p), display_path(p, root), _relevance_key(run, p)) for p in files]
         run.files = _run_jobs(jobs, ctx, options, cache, index_digest, extract, progress, run)
         ctx.lexed_dir = None
     for f in run.files:
@@ -427,7 +200,7 @@ def _build_tree_index(files, root, options, frontend, definitions, catalogue, ca
     wave = list(files)
     for d in dict.fromkeys(f.parent for f in files):  # headers next to scanned files (the file's
         wave += sorted(d.glob("*.h"))                  # own and nearby): each directory once
-    with _Lexer(root, options, frontend, definitions, cache, config, lexed_dir, scanned) as lexer:
+    with Lexer(root, options, frontend, definitions, cache, config, lexed_dir, scanned) as lexer:
         while wave:
             batch: dict[Path, Path] = {}
             for p in wave:
@@ -613,7 +386,7 @@ def header_functions(run: FrontendRun, options: Options, wanted: set[str]) -> li
             if not hit:
                 continue
             path = Path(header)
-            display = _display(path, run.root)
+            display = display_path(path, run.root)
             try:
                 src = read_source(path, display)
             except SourceError:

@@ -106,7 +106,7 @@ def _with_change(reports, source, paths, patches, after_dir, tree, strip, max_cy
 
 
 def _emit(reports, source, result, after, scanned, root: Path, fmt, kw, label: str = "") -> int:
-    from lockcheck.driver import discover
+    from lockcheck.discovery import discover
     from lockcheck.splat.after import after_change
     from lockcheck.splat.diagnose import Definitions
     from lockcheck.splat.match import internal_frames, match_report

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from lockcheck import driver, parse_task
+from lockcheck import driver, lexing, parse_task
 from lockcheck.frontend import lexed_store, pipeline
 from lockcheck.frontend.pipeline import lex_file
 from lockcheck.options import Options
@@ -92,7 +92,7 @@ def test_the_parse_phase_lexes_no_scanned_file_again(monkeypatch, tmp_path, jobs
         lexed = Path(log).read_text().split()
         return out, lexed
 
-    monkeypatch.setattr(driver, "lex_file", counting)       # the index phase
+    monkeypatch.setattr(lexing, "lex_file", counting)       # the index phase
     monkeypatch.setattr(parse_task, "lex_file", counting)   # the parse phase
     leftovers = set(Path(tempfile.gettempdir()).glob("lockcheck-lexed-*"))
     stored, lexed_stored = run(True)
@@ -122,17 +122,17 @@ def test_tokens_are_kept_only_for_the_content_the_parent_hashed(tmp_path):
     for the index but not kept: its parse must lex what it reads then."""
     src = tmp_path / "a.c"
     src.write_text("int first(void) { return 0; }\n")
-    real = driver.read_source(src, "a.c")
+    real = lexing.read_source(src, "a.c")
     store = tmp_path / "store"
     store.mkdir()
     from lockcheck.frontend.normalize import FrontendModel
     from lockcheck.model.loader import load_model
     options = Options(paths=(str(src),), cache_dir=None)
     model = load_model("frontend")
-    driver._init_lexer((options, FrontendModel.from_dict(model), model["definitions"]))
-    driver._lex_jobs([(str(src), "a.c", "not the digest of a.c", str(store))])
+    lexing.init_lexer((options, FrontendModel.from_dict(model), model["definitions"]))
+    lexing.lex_jobs([(str(src), "a.c", "not the digest of a.c", str(store))])
     assert list(store.iterdir()) == []
-    driver._lex_jobs([(str(src), "a.c", real.digest, str(store))])
+    lexing.lex_jobs([(str(src), "a.c", real.digest, str(store))])
     assert len(list(store.iterdir())) == 1
     assert lexed_store.load(str(store), real.digest, "a.c") is not None
 
