@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from typing import NamedTuple
 
-__all__ = ["Token", "splice_lines", "strip_comments", "tokenize", "match_close"]
+__all__ = ["Token", "token_at", "C_KEYWORDS", "splice_lines", "strip_comments", "tokenize", "match_close"]
 
 
 class Token(NamedTuple):
@@ -14,6 +14,19 @@ class Token(NamedTuple):
     kind: str
     text: str
     line: int
+
+
+C_KEYWORDS = frozenset("""auto break case char const continue default do double else enum
+extern float for goto if inline int long register restrict return short signed sizeof static
+struct switch typedef union unsigned void volatile while _Bool _Complex _Static_assert
+typeof""".split())
+
+
+def token_at(text: str, ref: Token, kind: str | None = None) -> Token:
+    """A token made by a pass, on ``ref``'s line (an id or a punctuator unless ``kind``)."""
+    if kind is None:
+        kind = "id" if (text[:1].isalpha() or text[:1] == "_") else "punct"
+    return Token(kind, text, ref.line)
 
 
 _COMMENT_OR_LITERAL = re.compile(

@@ -29,8 +29,7 @@ from dataclasses import dataclass
 
 from lockcheck.frontend.bounds import MAX_FUNCTION_TOKENS, TooLarge
 from lockcheck.frontend.conditionals import MacroDef
-from lockcheck.frontend.lexer import Token, match_close, split_top, tokenize
-from lockcheck.frontend.normalize import C_KEYWORDS
+from lockcheck.frontend.lexer import C_KEYWORDS, Token, match_close, split_top, tokenize
 
 __all__ = ["MacroIndex", "expand_macros"]
 

@@ -11,14 +11,11 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from lockcheck.frontend.lexer import Token, match_close, split_top
+from lockcheck.frontend.lexer import C_KEYWORDS, Token, match_close, split_top, token_at
+from lockcheck.frontend.statement_macros import statement_macros
 
 __all__ = ["FrontendModel", "normalize_function", "PASSES"]
 
-C_KEYWORDS = frozenset("""auto break case char const continue default do double else enum
-extern float for goto if inline int long register restrict return short signed sizeof static
-struct switch typedef union unsigned void volatile while _Bool _Complex _Static_assert
-typeof""".split())
 _TYPE_WORDS = frozenset("""const volatile restrict signed unsigned short long int char void
 float double _Bool _Complex""".split())
 _STATEMENT_STARTERS = frozenset(("return", "goto", "break", "continue", "do", "if"))
@@ -69,12 +66,6 @@ class FrontendModel:
 class _Ctx:
     model: FrontendModel
     typedefs: frozenset[str] | set[str] = field(default_factory=set)
-
-
-def _tok(text: str, ref: Token, kind: str | None = None) -> Token:
-    if kind is None:
-        kind = "id" if (text[:1].isalpha() or text[:1] == "_") else "punct"
-    return Token(kind, text, ref.line)
 
 
 def drop_annotations(toks: list[Token], ctx: _Ctx) -> list[Token]:
@@ -128,7 +119,7 @@ def asm_statements(toks: list[Token], ctx: _Ctx) -> list[Token]:
                 label = out and out[-1].kind == "id" and out[-1].text not in C_KEYWORDS and \
                     close + 1 < n and toks[close + 1].text in ("=", ";", ",")
                 if not label:
-                    out += [_tok("__lc_asm", t), _tok("(", t), _tok(")", t)]
+                    out += [token_at("__lc_asm", t), token_at("(", t), token_at(")", t)]
                 i = close + 1
                 continue
         out.append(t)
@@ -146,15 +137,15 @@ def gnu_expressions(toks: list[Token], ctx: _Ctx) -> list[Token]:
     while i < n:
         t = toks[i]
         if t.text == "?" and i + 1 < n and toks[i + 1].text == ":":
-            out += [t, _tok("__lc_elvis", t)]
+            out += [t, token_at("__lc_elvis", t)]
         elif t.text == "&&" and i + 1 < n and toks[i + 1].kind == "id" and _unary_position(out, ctx):
-            out.append(_tok("__lc_label_addr", t, "id"))
+            out.append(token_at("__lc_label_addr", t, "id"))
             i += 1
         elif t.text == "..." and any(x.text in ("case", "[") for x in out[-6:]):
             i = _skip_to_range_end(toks, i + 1)
             continue
         elif t.text == "typeof" and i + 1 < n and toks[i + 1].text == "(":
-            out.append(_tok("__lc_typeof_t", t, "id"))
+            out.append(token_at("__lc_typeof_t", t, "id"))
             i = match_close(toks, i + 1) + 1
             continue
         else:
@@ -247,15 +238,15 @@ def function_header_macros(toks: list[Token], ctx: _Ctx) -> list[Token]:
     if not args or not args[0]:
         return toks
     ref = toks[0]
-    header = [_tok(returns, ref, "id"), _tok(prefix + args[0][0].text, ref, "id"), _tok("(", ref)]
+    header = [token_at(returns, ref, "id"), token_at(prefix + args[0][0].text, ref, "id"), token_at("(", ref)]
     params = args[1:]
     if not params:
-        header.append(_tok("void", ref, "id"))
+        header.append(token_at("void", ref, "id"))
     for j in range(0, len(params) - 1, 2):
         if j:
-            header.append(_tok(",", ref))
+            header.append(token_at(",", ref))
         header += params[j] + params[j + 1]
-    header.append(_tok(")", ref))
+    header.append(token_at(")", ref))
     return header + toks[close + 1:]
 
 
@@ -366,7 +357,7 @@ def _rewrite_argument(out: list[Token], start: int, ctx: _Ctx, listed: bool) -> 
             out.append(Token("num", "0", out[-1].line))
         return
     if _is_type_name(arg, ctx.typedefs):
-        out[start:] = [_tok("sizeof", arg[0]), _tok("(", arg[0])] + arg + [_tok(")", arg[0])]
+        out[start:] = [token_at("sizeof", arg[0]), token_at("(", arg[0])] + arg + [token_at(")", arg[0])]
     elif arg[0].text in _STATEMENT_STARTERS or _is_asm_operands(arg):
         out[start:] = [Token("num", "0", arg[0].line)]
 
@@ -404,147 +395,6 @@ def _is_type_name(ts: list[Token], typedefs) -> bool:
             i += 1
         i += 1
     return i == n
-
-
-_STMT_PREV = frozenset((";", "{", "}", "else", ":"))
-
-
-def statement_macros(toks: list[Token], ctx: _Ctx) -> list[Token]:
-    """Macros in statement position followed by a body, not by ``;``.
-
-    * scoped guards: ``scoped_guard(T, a) BODY`` →
-      ``{ __lc_scoped_guard(T, a); BODY }`` — a scope holding the lock;
-      ``scoped_cond_guard(T, fail, a) BODY`` →
-      ``{ if (!__lc_scoped_cond_guard(T, a)) fail; BODY }``;
-    * iterators: ``list_for_each_entry(p, h, m) BODY`` →
-      ``while (list_for_each_entry(p, h, m)) BODY`` — a loop whose body is
-      parsed and whose macro call stays visible;
-    * ``do {..} while_each_thread(a, b);`` → ``do {..} while (while_each_thread(a, b));``.
-    """
-    body = next((k for k, t in enumerate(toks) if t.text == "{"), len(toks))
-    out = list(toks[:body])
-    i, n = body, len(toks)
-    pending_closers: list[list] = []  # [token index in source where the scope ends, ref]
-    while i < n:
-        t = toks[i]
-        if (t.kind == "id" and t.text not in C_KEYWORDS and t.text not in ctx.model.not_iterators
-                and i + 1 < n and toks[i + 1].text == "(" and out and out[-1].text in _STMT_PREV
-                | {")"} and _prev_allows_statement(out)):
-            close = match_close(toks, i + 1)
-            nxt = toks[close + 1] if close + 1 < n else None
-            if nxt is not None and (nxt.text == "{" or (nxt.kind == "id" and nxt.text not in _NOT_STMT_START)) \
-                    and not _wraps_statements(toks, i + 2, close):
-                end = _statement_end(toks, close + 1)
-                kind = ctx.model.scoped_guards.get(t.text)
-                if kind:
-                    out += _scoped_guard_head(t, toks[i + 2:close], kind)
-                    pending_closers.append([end, t])
-                elif out[-1].text == "}" and _closes_do(out):
-                    out += [_tok("while", t), _tok("(", t)] + list(toks[i:close + 1]) + [_tok(")", t)]
-                else:
-                    out += [_tok("while", t), _tok("(", t)] + list(toks[i:close + 1]) + [_tok(")", t)]
-                i = close + 1
-                continue
-            if out[-1].text == "}" and nxt is not None and nxt.text == ";" and _closes_do(out):
-                out += [_tok("while", t), _tok("(", t)] + list(toks[i:close + 1]) + [_tok(")", t)]
-                i = close + 1
-                continue
-        out.append(t)
-        while pending_closers and pending_closers[-1][0] == i:
-            out.append(_tok("}", pending_closers.pop()[1]))
-        i += 1
-    return out
-
-
-_NOT_STMT_START = frozenset(("else", "const", "volatile"))
-
-
-def _wraps_statements(toks: list[Token], start: int, close: int) -> bool:
-    """Do the arguments ``toks[start:close]`` hold a statement block
-    (``D2(for (..) { printk(..); })``, a debug macro around code)?  Such a
-    macro followed by a statement is no iterator: the statement after it
-    runs once.  A ``({`` statement expression or an initialiser is not one."""
-    for k in range(start + 1, close):
-        if toks[k].text == "{" and toks[k - 1].text in (")", ";", "{", "}", "do", "else"):
-            return True
-    return False
-
-
-def _word_before_opener(out: list[Token], close: str, opener: str) -> str:
-    """The token before the bracket that the last token of ``out`` closes."""
-    depth = 0
-    for k in range(len(out) - 1, -1, -1):
-        if out[k].text == close:
-            depth += 1
-        elif out[k].text == opener:
-            depth -= 1
-            if depth == 0:
-                return out[k - 1].text if k > 0 else ""
-    return ""
-
-
-def _prev_allows_statement(out: list[Token]) -> bool:
-    """A ``)`` before the macro only counts if it ends a control head
-    (``if (..) MACRO(..) {``); otherwise ``f(x) g(y)`` is not a statement."""
-    if out[-1].text != ")":
-        return True
-    return _word_before_opener(out, ")", "(") in ("if", "while", "for", "switch")
-
-
-def _closes_do(out: list[Token]) -> bool:
-    return _word_before_opener(out, "}", "{") == "do"
-
-
-def _statement_end(toks: list[Token], i: int) -> int:
-    """Index of the last token of the statement starting at ``toks[i]``."""
-    n = len(toks)
-    if i >= n:
-        return n - 1
-    if toks[i].text == "{":
-        return match_close(toks, i)
-    head = toks[i].text
-    if head in ("if", "while", "for", "switch") and i + 1 < n and toks[i + 1].text == "(":
-        end = _statement_end(toks, match_close(toks, i + 1) + 1)
-        if head == "if" and end + 1 < n and toks[end + 1].text == "else":
-            end = _statement_end(toks, end + 2)
-        return end
-    if toks[i].kind == "id" and i + 1 < n and toks[i + 1].text == "(" and head not in C_KEYWORDS:
-        close = match_close(toks, i + 1)
-        if close + 1 < n and (toks[close + 1].text == "{" or (toks[close + 1].kind == "id"
-                                                             and toks[close + 1].text not in _NOT_STMT_START)):
-            return _statement_end(toks, close + 1)  # nested iterator
-    depth = 0
-    for j in range(i, n):
-        v = toks[j].text
-        if v in "([{":
-            depth += 1
-        elif v in ")]}":
-            depth -= 1
-            if depth < 0:
-                return j - 1
-        elif v == ";" and depth == 0:
-            return j
-    return n - 1
-
-
-def _scoped_guard_head(name: Token, args: list[Token], kind: str) -> list[Token]:
-    parts = _split_args(args)
-    if kind == "cond" and len(parts) >= 2:
-        fail = parts[1]
-        call_args = [parts[0]] + parts[2:]
-        call = _call(name, "__lc_scoped_cond_guard", call_args)
-        return ([_tok("{", name), _tok("if", name), _tok("(", name), _tok("!", name)] + call +
-                [_tok(")", name), _tok("{", name)] + fail + [_tok(";", name), _tok("}", name)])
-    return [_tok("{", name)] + _call(name, "__lc_scoped_guard", parts) + [_tok(";", name)]
-
-
-def _call(ref: Token, fname: str, args: list[list[Token]]) -> list[Token]:
-    out = [_tok(fname, ref, "id"), _tok("(", ref)]
-    for k, a in enumerate(args):
-        if k:
-            out.append(_tok(",", ref))
-        out += a
-    return out + [_tok(")", ref)]
 
 
 PASSES = (drop_annotations, asm_statements, gnu_expressions, pp_numbers, string_glue,

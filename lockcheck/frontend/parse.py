@@ -25,8 +25,7 @@ from enum import Enum
 from pycparser import c_ast, c_lexer
 from pycparser.c_parser import Coord, CParser, _TokenStream
 
-from lockcheck.frontend.lexer import Token
-from lockcheck.frontend.normalize import C_KEYWORDS
+from lockcheck.frontend.lexer import C_KEYWORDS, Token
 from lockcheck.frontend.recovery import statement_span
 
 __all__ = ["Outcome", "ParsedFunction", "KernelCParser", "parse_function"]

@@ -19,8 +19,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 
-from lockcheck.frontend.lexer import Token
-from lockcheck.frontend.normalize import C_KEYWORDS
+from lockcheck.frontend.lexer import C_KEYWORDS, Token
 
 __all__ = ["function_refs", "relevant_functions", "model_seeds", "declared_struct_vars", "THROUGH_PARAMETER",
            "STORE", "pointer_fields"]

@@ -13,8 +13,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from lockcheck.frontend.items import Item
-from lockcheck.frontend.lexer import Token, match_close, split_top
-from lockcheck.frontend.normalize import C_KEYWORDS
+from lockcheck.frontend.lexer import C_KEYWORDS, Token, match_close, split_top
 
 __all__ = ["TypeRef", "FileFacts", "harvest_facts"]
 
