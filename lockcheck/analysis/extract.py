@@ -16,17 +16,13 @@ from pycparser import c_ast
 
 from lockcheck.analysis import classes, ir
 from lockcheck.analysis.conditions import ConditionExtraction, addressed_names, constant_value, flag_name, macro_integers
+from lockcheck.analysis.lock_calls import LockCallExtraction
 from lockcheck.analysis.pointer_flows import PointerFlows
-from lockcheck.analysis.substitute import DYNAMIC_SUBCLASS, PARAM_SUBCLASS
 from lockcheck.analysis.typing import TypeEnv, declare_defined_object, expr_text, local_object_key, lock_ref
-from lockcheck.analysis.workclass import work_map
 from lockcheck.model.loader import load_model
-from lockcheck.model.primitives import Catalogue, Primitive
+from lockcheck.model.primitives import Catalogue
 
-__all__ = ["extract_functions", "Extractor", "DYNAMIC_SUBCLASS", "PARAM_SUBCLASS"]
-
-_CONDITIONAL = {"trylock": ("nonzero", False), "acquire_unless_error": ("zero", True)}
-
+__all__ = ["extract_functions", "Extractor"]
 
 @lru_cache(maxsize=None)
 def _analysis_model(files: tuple[str, ...] = ()) -> dict:
@@ -71,7 +67,7 @@ def extract_functions(parsed, index, catalogue: Catalogue, path: str, model_file
     return out
 
 
-class Extractor(ConditionExtraction):
+class Extractor(LockCallExtraction, ConditionExtraction):
     def __init__(self, index, catalogue: Catalogue, model: dict, path: str, integers=None,
                  statics: frozenset[str] = frozenset(), file_macros: frozenset[str] = frozenset()) -> None:
         self.integers: dict[str, int] = integers or {}
@@ -474,90 +470,6 @@ class Extractor(ConditionExtraction):
                 if not is_local and typ is None and not bare.name.isupper():
                     names.append((k, bare.name))
         return tuple(names)
-
-    def _lock_of(self, prim: Primitive, args, line: int) -> ir.LockRef | None:
-        if prim.lock:
-            return ir.LockRef(f"g:{prim.lock}", prim.lock)
-        if len(args) <= prim.lock_arg:
-            return None
-        node = args[prim.lock_arg]
-        if prim.lock_field:     # lock_sock(sk): &sk->sk_lock
-            node = c_ast.StructRef(node, "->", c_ast.ID(prim.lock_field))
-        ref, ok = lock_ref(node, self.env)
-        if ok and ref.key.startswith("u:"):
-            self.unresolved += 1    # a call's value (analysis.classes.returned_lock) until resolved
-            self.unresolved_sites.add((line, ref.path))
-        if not ok:
-            self.unresolved += 1
-            self.unresolved_sites.add((line, ref.path))
-            # names no class: its own, never joined to another unresolved one
-            ref = ir.LockRef(f"u:{self.path}:{self.fn_name}:{ref.path}", ref.path)
-            self.texts[ref.key] = ref.path
-        if prim.class_prefix:
-            if prim.class_prefix == "w:":
-                ref = work_map(ref)
-            ref = ir.LockRef(prim.class_prefix + ref.key, ref.path, ref.owner, ref.subclass)
-        if prim.subclass_arg is not None and len(args) > prim.subclass_arg:
-            sub = self._subclass(args[prim.subclass_arg])
-            if sub:
-                ref = ir.LockRef(ref.key, ref.path, ref.owner, sub)
-        return ref
-
-    def _subclass(self, node) -> int:
-        if isinstance(node, c_ast.Constant):
-            try:
-                return int(node.value.rstrip("uUlL"), 0)
-            except ValueError:
-                return 1
-        if isinstance(node, c_ast.ID) and node.name in self.subclass_constants:
-            return int(self.subclass_constants[node.name])
-        if isinstance(node, c_ast.ID) and node.name in self.env.params and not self.env.lookup_alias(node.name)[1]:
-            return PARAM_SUBCLASS + self.env.params[node.name]
-        return DYNAMIC_SUBCLASS
-
-    def _primitive(self, prim: Primitive, args, line: int, out: list):
-        for a in args:
-            if isinstance(a, c_ast.FuncCall):
-                self.expr(a, out)
-        lock = self._lock_of(prim, args, line)
-        if lock is None:
-            return None
-        if prim.action == "release":
-            return ir.Release(line, lock, prim.name, self.lock_base(args[prim.lock_arg]) if not prim.lock else "")
-        if prim.action in ("assert_held", "assert_not_held"):
-            return ir.Assert(line, lock, prim.action == "assert_held", prim.mode)
-        if prim.action == "sync":
-            return ir.Acquire(line, lock, prim.name, "exclusive", prim.kind, "sync")
-        acquire = ir.Acquire(line, lock, prim.name, prim.mode, prim.kind,
-                             "trylock" if prim.action == "trylock" else "acquire")
-        if prim.action in _CONDITIONAL:
-            on, blocking = _CONDITIONAL[prim.action]
-            return ir.EffectAssign(None, ir.CondEffect(acquire, on, blocking))
-        return acquire
-
-    def _guard_acquire(self, family: str, args, line: int, scoped: bool = True):
-        prim = self.catalogue.guard(family)
-        if prim is None:
-            return None
-        lock = self._lock_of(prim, args, line)
-        if lock is None:
-            return None
-        acquire = ir.Acquire(line, lock, f"guard({family})", prim.mode, prim.kind, "acquire", scoped)
-        if prim.action in _CONDITIONAL:
-            on, blocking = _CONDITIONAL[prim.action]
-            return ir.EffectAssign(None, ir.CondEffect(acquire, on, blocking))
-        return acquire
-
-    def _scoped_guard(self, fname: str, args, line: int, out: list):
-        family = args[0].name if isinstance(args[0], c_ast.ID) else ""
-        acquire = self._guard_acquire(family, args[1:], line)
-        if isinstance(acquire, ir.EffectAssign):
-            acquire = acquire.effect.acquire
-        if acquire is None:
-            return None
-        if fname == "__lc_scoped_cond_guard":
-            return ir.EffectAssign(None, ir.CondEffect(acquire, "nonzero", True))
-        return acquire
 
 
 def _changed_name(node) -> str | None:

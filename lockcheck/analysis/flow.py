@@ -24,7 +24,7 @@ from __future__ import annotations
 import heapq
 
 from lockcheck.analysis import ir
-from lockcheck.analysis.extract import DYNAMIC_SUBCLASS, PARAM_SUBCLASS
+from lockcheck.analysis.substitute import DYNAMIC_SUBCLASS, PARAM_SUBCLASS
 from lockcheck.analysis.branchfacts import BranchFacts, opposite as _opposite, set_fact as _set_fact
 from lockcheck.analysis.irqsafety import CONTEXT_OF, rw as irq_rw
 from lockcheck.analysis.releases import Releases, acquired_keys, end_guards, rescoped

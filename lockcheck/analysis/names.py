@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from collections import Counter
 
-from lockcheck.analysis.extract import DYNAMIC_SUBCLASS, PARAM_SUBCLASS
+from lockcheck.analysis.substitute import DYNAMIC_SUBCLASS, PARAM_SUBCLASS
 from lockcheck.analysis.substitute import split_class_key
 
 __all__ = ["preferred_var_names", "display_names"]
