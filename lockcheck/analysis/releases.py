@@ -19,6 +19,7 @@ from __future__ import annotations
 
 from lockcheck.analysis import ir
 from lockcheck.analysis.facts import Effect, Held, State
+from lockcheck.analysis.irwalk import ir_nodes
 from lockcheck.analysis.substitute import ref_from_key, subst, subst_keys
 
 __all__ = ["Releases", "meet_exits", "assigned_names", "acquired_keys"]
@@ -271,32 +272,12 @@ def meet_exits(exits) -> Effect:
 def assigned_names(body: ir.Block) -> frozenset[str]:
     """The variables a function's IR assigns (constants, results, anything)."""
     out = set()
-    stack = [body]
-    while stack:
-        n = stack.pop()
+    for n in ir_nodes(body):
         t = type(n)
-        if t is ir.Block:
-            stack.extend(n.items)
-        elif t is ir.If:
-            stack += [n.then, n.orelse, n.cond]
-        elif t is ir.Loop:
-            stack += [n.body, n.post]
-            if n.cond is not None:
-                stack.append(n.cond)
-        elif t is ir.Switch:
-            stack += [n.pre, n.body]
-        elif t in (ir.Assign, ir.EffectAssign):
+        if t in (ir.Assign, ir.EffectAssign, ir.Call):
             out.add(n.var)
-        elif t is ir.Call:
-            out.add(n.var)
-        elif t in (ir.CondNot,):
-            stack.append(n.cond)
-        elif t in (ir.CondAnd, ir.CondOr):
-            stack += [n.left, n.right]
-        elif t in (ir.CondCall, ir.CondOpaque):
-            stack.append(n.pre)
-            if t is ir.CondCall and n.call is not None:
-                out.add(n.call.var)
+        elif t is ir.CondCall and n.call is not None:
+            out.add(n.call.var)
     out.discard(None)
     return frozenset(out)
 
@@ -305,29 +286,11 @@ def acquired_keys(node) -> set[str]:
     """The classes an IR subtree takes itself (lock primitives, guards,
     trylocks, the acquisitions of conditions)."""
     out = set()
-    stack = [node]
-    while stack:
-        n = stack.pop()
+    for n in ir_nodes(node):
         t = type(n)
-        if t is ir.Block:
-            stack.extend(n.items)
-        elif t is ir.If:
-            stack += [n.then, n.orelse, n.cond]
-        elif t is ir.Loop:
-            stack += [n.body, n.post]
-            if n.cond is not None:
-                stack.append(n.cond)
-        elif t is ir.Switch:
-            stack += [n.pre, n.body]
-        elif t is ir.Acquire and n.action != "sync":
+        if t is ir.Acquire and n.action != "sync":
             out.add(n.lock.class_key)
         elif t is ir.EffectAssign or (t is ir.CondCall and n.effect is not None):
             out.add(n.effect.acquire.lock.class_key)
-        elif t is ir.CondNot:
-            stack.append(n.cond)
-        elif t in (ir.CondAnd, ir.CondOr):
-            stack += [n.left, n.right]
-        elif t in (ir.CondCall, ir.CondOpaque):
-            stack.append(n.pre)
     return out
 
