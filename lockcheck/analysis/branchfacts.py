@@ -25,6 +25,7 @@ every such branch).
 
 from __future__ import annotations
 
+from lockcheck.analysis.irwalk import ir_nodes
 from lockcheck.analysis import ir
 from lockcheck.analysis.facts import State
 
@@ -106,33 +107,13 @@ def read_facts(node) -> frozenset[str]:
     """The names of the facts of reads that conditions in ``node`` (a
     condition, or a loop's test, body and step clause) learn."""
     out = set()
-    stack = [node]
-    while stack:
-        n = stack.pop()
+    for n in ir_nodes(node):
         t = type(n)
         if t is ir.CondVar:
             if n.read:
                 out.add(n.var)
-        elif t is ir.CondCall:
-            if n.key:
-                out.add(CALL_FACT + n.key)
-            stack.append(n.pre)
-        elif t is ir.CondNot:
-            stack.append(n.cond)
-        elif t is ir.CondAnd or t is ir.CondOr:
-            stack += [n.left, n.right]
-        elif t is ir.CondOpaque:
-            stack.append(n.pre)
-        elif t is ir.Block:
-            stack.extend(n.items)
-        elif t is ir.If:
-            stack += [n.cond, n.then, n.orelse]
-        elif t is ir.Loop:
-            stack += [n.body, n.post]
-            if n.cond is not None:
-                stack.append(n.cond)
-        elif t is ir.Switch:
-            stack += [n.pre, n.body]
+        elif t is ir.CondCall and n.key:
+            out.add(CALL_FACT + n.key)
     return frozenset(out)
 
 

@@ -140,40 +140,17 @@ class Releases:
         kind of return only ("if (super_lock(sb, excl)) { ..
         super_unlock(sb, excl); }" takes what it releases)."""
         keys, taken = set(), set()
-        stack = list(blocks)
-        while stack:
-            n = stack.pop()
+        for n in ir_nodes(blocks):
             t = type(n)
-            if t is ir.Block:
-                stack.extend(n.items)
-            elif t is ir.If:
-                stack += [n.cond, n.then, n.orelse]
-            elif t is ir.Loop:
-                stack += [n.body, n.post]
-                if n.cond is not None:
-                    stack.append(n.cond)
-            elif t is ir.Switch:
-                stack += [n.pre, n.body]
-            elif t is ir.CondNot:
-                stack.append(n.cond)
-            elif t is ir.CondAnd or t is ir.CondOr:
-                stack += [n.left, n.right]
-            elif t is ir.CondOpaque:
-                stack.append(n.pre)
-            elif t is ir.CondCall:
-                stack.append(n.pre)
+            if t is ir.CondCall:
                 if n.effect is not None:
                     taken.add(n.effect.acquire.lock.class_key)
-                if n.call is not None:
-                    stack.append(n.call)
             elif t is ir.Release:
                 keys.add(n.lock.class_key)
             elif t is ir.Acquire:
                 taken.add(n.lock.class_key)
             elif t is ir.EffectAssign:
                 taken.add(n.effect.acquire.lock.class_key)
-            elif t is ir.Return and n.call is not None:
-                stack.append(n.call)
             elif t is ir.Call:
                 for target in self.callees(n):
                     if target[1] is None:   # a table this call reaches nothing in
