@@ -128,14 +128,14 @@ def _store_run(options: Options, key: str | None, inputs, result: ScanResult) ->
 
 
 def _check(options: Options, progress, t0: float, discovered, key: str | None) -> ScanResult:
-    run = run_frontend(options, extract=True, progress=progress, discovered=discovered)
+    model = ScanModel.load(options.model_files)
+    run = run_frontend(options, extract=True, progress=progress, discovered=discovered, model=model)
     functions = [fn for f in run.files for fn in f.irs]
     defined = {fn.name for fn in functions}
     wanted = {c.callee for fn in functions for c in calls_in(fn.body) if c.callee} - defined
     functions += header_functions(run, options, wanted)
-    model = ScanModel.load(options.model_files)
     functions += callback_functions(functions, model.contexts, run.index.ops if run.index else {})
-    class_model = classes.classes_model(options.model_files)
+    class_model = model.classes
     excluded = sorted({(fn.file, classes.excluded_reason(fn.file, class_model)) for fn in functions
                        if classes.excluded_reason(fn.file, class_model)})
     extracted = len(functions)

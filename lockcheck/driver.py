@@ -31,8 +31,7 @@ from lockcheck.frontend.relevance import model_seeds, pointer_fields, relevant_f
 from lockcheck.frontend.source import SourceError, read_source
 from lockcheck.frontend.tree import IncludeResolver
 from lockcheck.lexing import Lexer
-from lockcheck.model.loader import load_model
-from lockcheck.model.primitives import Catalogue, load_catalogue
+from lockcheck.model.scan_model import ScanModel
 from lockcheck.options import Options
 from lockcheck.parse_task import FileOutcome, TaskContext, init_worker, process_header
 
@@ -57,14 +56,16 @@ class FrontendRun:
     files_parsed: int = 0       # this run (cache misses)
     files_cached: int = 0       # reused from the cache
     context: object = None      # the workers' TaskContext, reused for header functions
+    model: ScanModel | None = None   # the scan's kernel model, loaded once
 
 
 # ---------------------------------------------------------------- the run
 
 def run_frontend(options: Options, extract: bool = False, headers_too: bool = False,
-                 progress=None, discovered=None) -> FrontendRun:
+                 progress=None, discovered=None, model: ScanModel | None = None) -> FrontendRun:
     """Lex, index, parse (and optionally extract) every file under
-    ``options.paths`` (or the ``discover()`` result the caller made)."""
+    ``options.paths`` (or the ``discover()`` result the caller made), with
+    the scan's kernel model (loaded here when the caller has none)."""
     t0 = time.perf_counter()
     files, errors, root = discovered if discovered is not None else discover(options.paths, headers_too, options.follow_symlinks)
     # from here every path is absolute: the scanned files, the headers
@@ -78,18 +79,19 @@ def run_frontend(options: Options, extract: bool = False, headers_too: bool = Fa
         if not errors:
             errors.append("no input files")
         raise InputError("; ".join(errors))
-    frontend_dict = load_model("frontend", options.model_files)
-    frontend = FrontendModel.from_dict(frontend_dict)
-    catalogue = load_catalogue(options.model_files)
+    model = model if model is not None else ScanModel.load(options.model_files)
+    run.model = model
+    frontend = FrontendModel.from_dict(model.frontend)
+    catalogue = model.catalogue
     cache = Cache(options.cache_dir)
     config = options.config_digest("frontend")   # per-file entries outlive analysis changes
     with _lexed_directory(options.cache_dir) as lexed_dir:
         scanned = frozenset(map(str, files))
 
         def index_and_relevance():
-            index, refs = _build_tree_index(files, root, options, frontend, frontend_dict["definitions"],
+            index, refs = _build_tree_index(files, root, options, frontend, model.frontend["definitions"],
                                             catalogue, cache, config, run, lexed_dir, scanned)
-            relevant = _relevant(index, refs, options, catalogue) if extract and not options.parse_all else None
+            relevant = _relevant(index, refs, model) if extract and not options.parse_all else None
             return (index, relevant, run.errors, run.file_functions, run.inputs, cache.hits, cache.misses,
                     cache.rejected)
 
@@ -99,7 +101,7 @@ def run_frontend(options: Options, extract: bool = False, headers_too: bool = Fa
         else:
             index, run.relevant = index_and_relevance()[:2]
         run.index = index
-        ctx = TaskContext(index, frontend, catalogue, options, extract, run.relevant, lexed_dir)
+        ctx = TaskContext(index, model, options, extract, run.relevant, lexed_dir)
         run.context = ctx
         index_digest = make_key(config, _index_digest(index))
         run.index_digest = index_digest
@@ -239,22 +241,21 @@ def _merge_refs(merged: dict[str, set[str]], refs) -> None:
         merged.setdefault(intern(name), set()).update(map(intern, named))
 
 
-def _relevant(index: TreeIndex, refs: dict[str, set[str]], options: Options,
-              catalogue: Catalogue) -> frozenset[str]:
+def _relevant(index: TreeIndex, refs: dict[str, set[str]], model: ScanModel) -> frozenset[str]:
     """The functions worth parsing for a scan (:mod:`lockcheck.frontend.relevance`)."""
-    contexts = load_model("contexts", options.model_files)
+    contexts, catalogue = model.contexts, model.catalogue
     macros = index.macros
     macro_refs = {name: {t.text for t in macros.all[name].body if t.kind == "id"}
                   for name in macros.expandable} if macros else {}
     seeds = model_seeds(catalogue.names(), contexts) | pointer_fields(index.structs, index.typedef_targets)
     # lockdep class annotations (analysis.classes) are read where they are
     # made; they lock nothing, so callers do not become relevant for them
-    from lockcheck.analysis.classes import annotation_names, classes_model
-    annotations = annotation_names(classes_model(options.model_files))
+    from lockcheck.analysis.classes import annotation_names
+    annotations = annotation_names(model.classes)
     annotating = frozenset(name for name, named in refs.items() if not annotations.isdisjoint(named))
     # functions returning a lock pointer say which lock a caller's local is
     # (`ptl = pmd_lockptr(mm, pmd)`, analysis.classes.returns_note)
-    lock_types = frozenset(load_model("analysis", options.model_files).get("lock_types", ()))
+    lock_types = frozenset(model.analysis.get("lock_types", ()))
     returning = frozenset(name for name, t in index.returns.items()
                           if t is not None and t.pointers == 1 and t.base in lock_types)
     return relevant_functions(refs, macro_refs, index.ops, seeds) | annotating | returning
@@ -367,7 +368,7 @@ def header_functions(run: FrontendRun, options: Options, wanted: set[str]) -> li
     index = run.index
     if index is None or not wanted:
         return []
-    catalogue = load_catalogue(options.model_files)
+    catalogue = run.model.catalogue
     done: set[str] = set()
     out = []
     cache = Cache(options.cache_dir)

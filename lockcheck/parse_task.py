@@ -22,7 +22,7 @@ from lockcheck.frontend.parse import function_name
 from lockcheck.frontend.pipeline import TreeIndex, lex_file, parse_items
 from lockcheck.frontend.relevance import declared_struct_vars
 from lockcheck.frontend.source import SourceError, read_source
-from lockcheck.model.primitives import Catalogue
+from lockcheck.model.scan_model import ScanModel
 from lockcheck.options import Options
 
 __all__ = ["FunctionRecord", "FileOutcome", "TaskContext", "SKIPPED", "init_worker", "process",
@@ -55,10 +55,10 @@ class TaskContext:
     """What a worker needs: built once per run, sent once per worker.  Every
     path in it is absolute (a worker's working directory is its own)."""
 
-    def __init__(self, index: TreeIndex, frontend: FrontendModel, catalogue: Catalogue,
-                 options: Options, extract: bool, relevant: frozenset[str] | None = None,
-                 lexed_dir: str | None = None) -> None:
-        self.index, self.frontend, self.catalogue = index, frontend, catalogue
+    def __init__(self, index: TreeIndex, model: ScanModel, options: Options, extract: bool,
+                 relevant: frozenset[str] | None = None, lexed_dir: str | None = None) -> None:
+        self.index, self.model = index, model
+        self.frontend, self.catalogue = FrontendModel.from_dict(model.frontend), model.catalogue
         self.options, self.extract, self.relevant = options, extract, relevant
         self.lexed_dir = lexed_dir     # the index phase's lexed files (frontend.lexed_store)
 
@@ -97,7 +97,7 @@ def process(args: tuple[str, str]) -> FileOutcome:
     if ctx.extract:
         from lockcheck.analysis.classes import file_statics
         from lockcheck.analysis.extract import extract_functions
-        irs = tuple(extract_functions(parsed, ctx.index, ctx.catalogue, display, constants=lexed.macros,
+        irs = tuple(extract_functions(parsed, ctx.index, ctx.model, display, constants=lexed.macros,
                                       statics=file_statics(lexed.items)))
     return FileOutcome(display, lexed.lines, records, irs, var_names=votes)
 
@@ -148,5 +148,4 @@ def process_header(args) -> tuple:
     lexed = lex_file(display, src.text, ctx.options.defines, ctx.options.undefines)
     items = [i for i in lexed.items if i.kind == "function" and item_function_name(i) in names]
     parsed = parse_items(display, items, ctx.index, ctx.frontend)
-    return tuple(extract_functions(parsed, ctx.index, ctx.catalogue, display, ctx.options.model_files,
-                                   constants=lexed.macros))
+    return tuple(extract_functions(parsed, ctx.index, ctx.model, display, constants=lexed.macros))

@@ -31,23 +31,16 @@ are usually in different files.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from functools import lru_cache
 
 from pycparser import c_ast
 
 from lockcheck.analysis import ir
 from lockcheck.analysis.typing import lock_ref as typed_lock_ref
 from lockcheck.analysis.substitute import DYNAMIC_SUBCLASS, PARAM_SUBCLASS, split_class_key
-from lockcheck.model.loader import load_model
 
-__all__ = ["classes_model", "annotation_names", "call_note", "dep_map_pairs", "ClassFacts",
+__all__ = ["annotation_names", "call_note", "dep_map_pairs", "ClassFacts",
            "collect", "apply", "excluded_reason", "split_class_key", "is_unresolved"]
 
-
-
-@lru_cache(maxsize=None)
-def classes_model(files: tuple[str, ...] = ()) -> dict:
-    return load_model("classes", files)
 
 
 def annotation_names(model: dict) -> frozenset[str]:

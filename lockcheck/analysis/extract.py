@@ -10,8 +10,6 @@ are walked for calls in evaluation order; everything else is dropped.
 
 from __future__ import annotations
 
-from functools import lru_cache
-
 from pycparser import c_ast
 
 from lockcheck.analysis import classes, ir
@@ -19,41 +17,18 @@ from lockcheck.analysis.conditions import ConditionExtraction, addressed_names, 
 from lockcheck.analysis.lock_calls import LockCallExtraction
 from lockcheck.analysis.pointer_flows import PointerFlows
 from lockcheck.analysis.typing import TypeEnv, declare_defined_object, expr_text, local_object_key, lock_ref
-from lockcheck.model.loader import load_model
 from lockcheck.model.primitives import Catalogue
+from lockcheck.model.scan_model import ScanModel
 
 __all__ = ["extract_functions", "Extractor"]
 
-@lru_cache(maxsize=None)
-def _analysis_model(files: tuple[str, ...] = ()) -> dict:
-    return load_model("analysis", files)
-
-
-@lru_cache(maxsize=None)
-def _frontend_model(files: tuple[str, ...] = ()) -> dict:
-    return load_model("frontend", files)
-
-
-@lru_cache(maxsize=None)
-def _contexts_model(files: tuple[str, ...] = ()) -> dict:
-    return load_model("contexts", files)
-
-
-@lru_cache(maxsize=None)
-def _pointsto_model(files: tuple[str, ...] = ()) -> dict:
-    return load_model("pointsto", files)
-
-
-def extract_functions(parsed, index, catalogue: Catalogue, path: str, model_files=(),
+def extract_functions(parsed, index, model: ScanModel, path: str,
                       constants=(), statics: frozenset[str] = frozenset()) -> list[ir.FunctionIR]:
-    """``constants``: the file's own ``#define``s (integer ones are compared
-    in conditions: ``locknum == SEM_GLOBAL_LOCK``); ``statics``: its
+    """``model``: the scan's kernel model (its catalogue and extraction
+    tables); ``constants``: the file's own ``#define``s (integer ones are
+    compared in conditions: ``locknum == SEM_GLOBAL_LOCK``); ``statics``: its
     file-scope ``static`` objects (keyed by file)."""
-    model = dict(_analysis_model(tuple(model_files)))
-    model["static_calls"] = _contexts_model(tuple(model_files)).get("static_calls", {})
-    model["pointsto"] = _pointsto_model(tuple(model_files))
-    model["classes"] = classes.classes_model(tuple(model_files))
-    model["definitions"] = _frontend_model(tuple(model_files)).get("definitions", {})
+    catalogue, tables = model.catalogue, model.extraction
     out = []
     integers = macro_integers(constants)
     file_macros = frozenset(m.name for m in constants if m.params is None)
@@ -61,7 +36,7 @@ def extract_functions(parsed, index, catalogue: Catalogue, path: str, model_file
         if fn.ast is None:
             continue
         try:
-            out.append(Extractor(index, catalogue, model, path, integers, statics, file_macros).function(fn.ast))
+            out.append(Extractor(index, catalogue, tables, path, integers, statics, file_macros).function(fn.ast))
         except RecursionError:
             continue
     return out

@@ -106,10 +106,10 @@ _STATE: dict = {}
 def _frontend_state():
     if not _STATE:
         from lockcheck.frontend.normalize import FrontendModel
-        from lockcheck.model.loader import load_model
-        from lockcheck.model.primitives import load_catalogue
-        d = load_model("frontend")
-        _STATE.update(model=FrontendModel.from_dict(d), definitions=d["definitions"], catalogue=load_catalogue())
+        from lockcheck.model.scan_model import ScanModel
+        m = ScanModel.load()
+        _STATE.update(model=FrontendModel.from_dict(m.frontend), definitions=m.frontend["definitions"],
+                      catalogue=m.catalogue, scan_model=m)
     return _STATE
 
 
@@ -124,7 +124,7 @@ def run_frontend(text: str) -> None:
     facts = declaration_facts(lexed, s["model"], s["definitions"])
     index = build_index([facts], list(lexed.macros), s["model"], s["catalogue"].names())
     parsed = parse_items("fuzz.c", lexed.items, index, s["model"])
-    extract_functions(parsed, index, s["catalogue"], "fuzz.c")
+    extract_functions(parsed, index, s["scan_model"], "fuzz.c")
 
 
 def run_source_bytes(data: bytes) -> None:
@@ -192,36 +192,23 @@ MODEL_PROBE = """static void probe(struct frob *f)
 """
 
 
-def _forget_model_files() -> None:
-    """The models read from user files are cached by path; the path is
-    reused from one input to the next, so forget what the last one held."""
-    from lockcheck.analysis import classes, extract
-    for f in (extract._analysis_model, extract._contexts_model, extract._pointsto_model, classes.classes_model):
-        f.cache_clear()
-
-
 def run_model(text: str) -> None:
     """A ``--model`` file through every model's loader and the consumers
     a scan builds from them, then one function extracted with it."""
     from lockcheck.analysis.extract import extract_functions
     from lockcheck.frontend.normalize import FrontendModel
     from lockcheck.frontend.pipeline import build_index, declaration_facts, lex_file, parse_items
-    from lockcheck.model.loader import load_model
-    from lockcheck.model.primitives import load_catalogue
+    from lockcheck.model.scan_model import ScanModel
     COUNTS["model"] += 1
-    _forget_model_files()
     p = _write("model.toml", text.encode("utf-8", "surrogatepass"))
     files = (str(p),)
     try:
-        d_front = load_model("frontend", files)
-        model = FrontendModel.from_dict(d_front)
-        catalogue = load_catalogue(files)
-        for name in ("contexts", "analysis"):
-            load_model(name, files)
+        scan_model = ScanModel.load(files)
+        model = FrontendModel.from_dict(scan_model.frontend)
         lexed = lex_file("probe.c", MODEL_PROBE)
-        facts = declaration_facts(lexed, model, d_front["definitions"])
-        index = build_index([facts], list(lexed.macros), model, catalogue.names())
+        facts = declaration_facts(lexed, model, scan_model.frontend["definitions"])
+        index = build_index([facts], list(lexed.macros), model, scan_model.catalogue.names())
         parsed = parse_items("probe.c", lexed.items, index, model)
-        extract_functions(parsed, index, catalogue, "probe.c", files)
+        extract_functions(parsed, index, scan_model, "probe.c")
     except InputError as exc:
         _one_line(exc)
