@@ -19,6 +19,7 @@ from lockcheck import cyclic_gc
 from lockcheck.analysis import classes
 from lockcheck.analysis.contexts import callback_functions
 from lockcheck.analysis.documented import add_documented
+from lockcheck.analysis.families import FamilyFacts, function_families
 from lockcheck.analysis import irqsafety
 from lockcheck.analysis.irqsafety import IrqModel
 from lockcheck.cache import take_write_failure
@@ -151,6 +152,10 @@ def _check(options: Options, progress, t0: float, discovered, key: str | None) -
         program.tables = (run.index.ops_vars, run.index.var_fields)
     if "irq" in model.contexts:
         program.irq = IrqModel(model.contexts["irq"], model.catalogue)
+    families = FamilyFacts(dict(class_model.get("families", {}).get("keyed", {})),
+                           function_families(functions, *program.tables,
+                                             class_model.get("families", {})),
+                           classes.merged_classes(class_facts))
     var_names = preferred_var_names(functions, (v for f in run.files for v in f.var_names))
     counts = _ir_counts(run, functions, extracted - len(functions))
     release_index(run)
@@ -164,8 +169,7 @@ def _check(options: Options, progress, t0: float, discovered, key: str | None) -
     names = display_names(analysis.refs, var_names)
     if options.docs:
         add_documented(analysis, names, options.docs)
-    result = build_result(analysis, names, options.max_cycle_length, model.catalogue,
-                          classes.merged_classes(class_facts))
+    result = build_result(analysis, names, options.max_cycle_length, model.catalogue, families)
     stats = _stats(run, counts, analysis, result, time.perf_counter() - t0)
     root = str(run.root) if run.root is not None else "."
     scan = ScanResult(stats, result[0], result[1], result[2], tuple(run.errors), root)

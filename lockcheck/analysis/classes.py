@@ -266,13 +266,16 @@ class ClassFacts:
     renames: dict[str, str] = field(default_factory=dict)      # base key -> base key
     include_novalidate: bool = False
     per_instance: dict[str, str] = field(default_factory=dict)  # base key -> why (classes.toml)
+    # outer fields whose members keep their place (`f:T:slock#struct sock:sk_lock`):
+    # lockdep keys them per family ([families.keyed] rows `struct S:f.m`)
+    keep_outer: frozenset[str] = frozenset()
     returns: dict[str, str] = field(default_factory=dict)       # function -> the lock it returns
 
 
 def merged_classes(facts: ClassFacts) -> dict[str, str]:
     """Classes that stand for one lockdep class per instance's key, known
     from the model (``per_instance``): key -> why, for the confidence of
-    cycles through them (analysis.confidence.merged_class_basis)."""
+    cycles through them (analysis.families.family_basis)."""
     return dict(facts.per_instance)
 
 
@@ -283,6 +286,8 @@ def collect(notes, model: dict, include_novalidate: bool = False) -> ClassFacts:
     facts.novalidate |= {f"f:{k}" for k in model.get("novalidate", {}).get("known", {})}
     facts.per_instance = {f"f:{k}": why for k, why in model.get("per_instance", {}).items()}
     facts.several |= set(facts.per_instance)
+    facts.keep_outer = frozenset(k.rpartition(".")[0] for k in model.get("families", {}).get("keyed", {})
+                                 if "." in k.partition(":")[2])
     notes = list(notes)
     places: dict[str, set[str]] = {}
     for kind, key, detail in notes:
@@ -324,9 +329,11 @@ def collect(notes, model: dict, include_novalidate: bool = False) -> ClassFacts:
         # path's instance or another: one checker class, several of lockdep's
         facts.several.add(key.partition("#")[0])
     for key, details in static_keys.items():
-        if len(details) == 1 and next(iter(details)).startswith("static:"):
+        if len(details) == 1 and next(iter(details)).startswith("static:") and key not in facts.per_instance:
             # one static key for every instance: that key is the class
-            # (two classes given one key become one)
+            # (two classes given one key become one); not for a class keyed
+            # per instance (per_instance: ceph's lockdep_set_class() on its
+            # own sockets' sk_lock leaves every other socket's class alone)
             facts.renames.setdefault(key, "k:" + next(iter(details))[len("static:"):])
         else:
             facts.several.add(key)
@@ -338,8 +345,8 @@ def _qualified(facts: ClassFacts, base: str) -> str:
     analysis.typing) only where lockdep tells the places apart: a field
     initialised at several places, a generic container's lock, a path an
     annotation names (``lockdep_set_class(&cpuctx->ctx.lock, ...)``)."""
-    inner, sep, _ = base.partition("#")
-    if not sep or inner in facts.split or base in facts.paths or inner.split(":", 2)[1] in facts.generic:
+    inner, sep, outer = base.partition("#")
+    if not sep or outer in facts.keep_outer or inner in facts.split or base in facts.paths or inner.split(":", 2)[1] in facts.generic:
         return base
     return inner
 

@@ -19,8 +19,9 @@ checker adds is a *basis* the edge rests on, each with a level:
   for one lockdep class per instance's key (the socket lock, keyed per
   address family: ``per_instance`` in classes.toml) is low in a cycle that
   takes it in two different files, which may be two families' sockets
-  (:func:`merged_class_basis`; in one file, the same code's socket, it
-  adds nothing).
+  (:func:`lockcheck.analysis.families.family_basis`: by the families of
+  the code that takes it where those are known; in one file, the same
+  code's socket, it adds nothing).
 
 An edge's confidence is its weakest basis; a finding's is its weakest edge
 (:class:`lockcheck.result.Finding`).  The rules are documented in
@@ -31,11 +32,9 @@ from __future__ import annotations
 
 import re
 
-from dataclasses import replace
-
 from lockcheck.result import Basis, WitnessStep
 
-__all__ = ["edge_basis", "class_basis", "merged_class_basis", "MEDIUM_TARGETS", "WIDE_TARGETS"]
+__all__ = ["edge_basis", "class_basis", "MEDIUM_TARGETS", "WIDE_TARGETS"]
 
 #: Candidate targets of one indirect call still rated medium.
 MEDIUM_TARGETS = 4
@@ -104,24 +103,3 @@ def class_basis(key: str, name: str) -> Basis | None:
         return Basis("class", "medium", f"class {name} merges the subclasses computed at run time")
     return None
 
-
-def merged_class_basis(locks, edges, merged: dict[str, str], names: dict[str, str]):
-    """A cycle's ``edges`` (edge k from ``locks[k]`` to ``locks[k+1]``), each
-    edge into a ``merged`` class (key -> why) that the cycle takes in one
-    file and leaves from a lock taken in another given a low basis: the
-    two may be two of lockdep's classes."""
-    from lockcheck.analysis.substitute import split_class_key
-    out = list(edges)
-    n = len(locks)
-    for k, key in enumerate(locks):
-        why = merged.get(split_class_key(key)[0])
-        into, out_of = edges[k - 1], edges[k]
-        if why is None or not into.acquire or not out_of.held:
-            continue
-        taken, left = into.acquire[-1].file, out_of.held[-1].file
-        if taken == left or n == 1:
-            continue
-        b = Basis("class", "low", f"class {names.get(key, key)} is one class for several of lockdep's ({why}); "
-                                  f"this cycle takes it in {taken} and in {left}")
-        out[k - 1] = replace(out[k - 1], basis=out[k - 1].basis + (b,))
-    return tuple(out)

@@ -6,7 +6,8 @@ from __future__ import annotations
 
 import hashlib
 
-from lockcheck.analysis.confidence import edge_basis, merged_class_basis
+from lockcheck.analysis.confidence import edge_basis
+from lockcheck.analysis.families import FamilyFacts, family_basis, irq_family_basis
 from lockcheck.analysis.cycles import find_cycles
 from lockcheck.analysis.summaries import AnalysisResult
 from lockcheck.result import Edge, Finding, Lock, WitnessStep
@@ -49,12 +50,12 @@ def _kind(chain, catalogue) -> str:
 
 
 def build_result(analysis: AnalysisResult, names: dict[str, str], max_cycle_length: int, catalogue,
-                 merged: dict[str, str] | None = None):
+                 families: FamilyFacts | None = None):
     """(locks, edges, findings) of a :class:`~lockcheck.result.ScanResult`:
     display names, the chosen witnesses as report steps, every cycle and
     per-class finding, and what each edge rests on (analysis.confidence).
-    ``merged``: class key -> why it stands for several of lockdep's classes
-    (analysis.classes)."""
+    ``families``: the classes lockdep keys per family or per instance and
+    each function's family (analysis.families)."""
     _steps = _ReportSteps()
     # an edge in many cycles is made once (its witness is the same object
     # each time, kept alive by the analysis): the whole tree has some
@@ -94,8 +95,8 @@ def build_result(analysis: AnalysisResult, names: dict[str, str], max_cycle_leng
         pairs = [(cyc.locks[i], cyc.locks[(i + 1) % len(cyc.locks)]) for i in range(len(cyc.locks))]
         cyc_edges = tuple(edge(src, dst, kind[0], kind[1], analysis.edges[(src, dst)].kinds[kind])
                           for (src, dst), kind in zip(pairs, cyc.kinds))
-        if merged:
-            cyc_edges = merged_class_basis(cyc.locks, cyc_edges, merged, names)
+        if families:
+            cyc_edges = family_basis(cyc.locks, cyc_edges, families, names)
         findings.append(_finding("circular", tuple(names[k] for k in cyc.locks), cyc_edges))
     for key, rec in sorted(analysis.recursive.items()):
         w, holder, acquirer = strongest(rec)
@@ -106,7 +107,7 @@ def build_result(analysis: AnalysisResult, names: dict[str, str], max_cycle_leng
         kinds.setdefault(key, _kind(w.held, catalogue))     # the chain ends at the assertion
         findings.append(_finding("assert-not-held", (names[key],), (edge(key, key, holder, acquirer, w),)))
     for raw in analysis.irq_findings:
-        findings.append(_irq_finding(raw, names, _steps, edge))
+        findings.append(_irq_finding(raw, names, _steps, edge, families))
         for key, (label, ref, chain) in zip(raw.keys * (2 // len(raw.keys)), raw.usages):
             kinds.setdefault(key, _kind(chain, catalogue))
     locks = tuple(sorted((Lock(names[k], k, kinds.get(k, "lock")) for k in names), key=lambda l: l.name))
@@ -114,7 +115,7 @@ def build_result(analysis: AnalysisResult, names: dict[str, str], max_cycle_leng
         tuple(findings)
 
 
-def _irq_finding(raw, names: dict, steps, edge) -> Finding:
+def _irq_finding(raw, names: dict, steps, edge, families: FamilyFacts | None = None) -> Finding:
     """An interrupt-safety finding (analysis.irqsafety): its edges are the
     usage witnesses, each an edge from the state's label (``{IN-HARDIRQ-W}``)
     to the class, after the lock-order edge for irq-unsafe-order."""
@@ -128,6 +129,8 @@ def _irq_finding(raw, names: dict, steps, edge) -> Finding:
         acquire = steps(chain)
         out.append(Edge("{" + label + "}", name, "E", "N", (), acquire, (),
                         edge_basis(acquire, "", ((key, name),))))
+    if families and raw.kind == "irq-inconsistent":
+        out = list(irq_family_basis(raw.keys[0], out, families, names))
     return _finding(raw.kind, tuple(names[k] for k in raw.keys), tuple(out))
 
 

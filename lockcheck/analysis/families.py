@@ -1,0 +1,194 @@
+"""Socket families: which protocol's code a function belongs to.
+
+lockdep keys some socket locks per address family (``sk_lock-AF_INET``,
+``rlock-AF_PACKET``; Bluetooth per protocol), while the checker keys them
+by field: one class for every family (``[families.keyed]`` in
+classes.toml).  A socket reached in a function is taken to be of the
+family of the protocol whose ops tables reach that function: each
+initialised table of a ``tables`` type (``struct proto_ops`` ...) is an
+entry point of the family its ``family_field`` initialiser names
+(``.family = PF_ALG``; a family re-keyed per protocol, ``reclassified``,
+is split by the file of the table's functions; a table without that field
+is a family of its own).  Functions reached by direct calls (and
+callbacks from the function passing them) from one family's entry points only
+are of that family; from several, of none (net/core, code inet and inet6
+share).
+
+A finding meets a keyed class where an edge's chain takes it; the chain's
+family is that of its innermost function that has one.  Two known,
+different families at the two places make the finding low confidence (two
+of lockdep's classes, maybe); one known family keeps the level; where a
+family is not known, two files (a ``per_instance`` class: the socket
+lock) or two directories (the other keyed classes) make it low
+(:func:`family_basis`, :func:`irq_family_basis`).
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field, replace
+
+from lockcheck.analysis.substitute import split_class_key
+from lockcheck.result import Basis, WitnessStep
+
+__all__ = ["FamilyFacts", "function_families", "keyed_why", "chain_family", "family_basis", "irq_family_basis"]
+
+#: A function reached from several families' entry points.
+SHARED = ""
+
+
+@dataclass
+class FamilyFacts:
+    """Per scan: the keyed classes and each function's family."""
+
+    keyed: dict[str, str] = field(default_factory=dict)       # "struct sock:sk_lock.slock" -> why
+    of: dict[str, str] = field(default_factory=dict)          # function -> family (SHARED: several)
+    per_instance: dict[str, str] = field(default_factory=dict)  # base key -> why (the file rule)
+
+
+def keyed_why(class_key: str, keyed: dict[str, str]) -> str | None:
+    """Why lockdep keys ``class_key`` per family (None: it does not).  A
+    row ``struct S:f`` is the field's class ``f:struct S:f``; a row
+    ``struct S:f.m`` the member ``m`` of that field (``f:T:m#struct S:f``,
+    whatever T's name, an anonymous struct's included)."""
+    base = split_class_key(class_key)[0]
+    if not base.startswith("f:"):
+        return None
+    inner, _, outer = base[2:].partition("#")
+    why = keyed.get(inner) if not outer else None
+    if why is None and outer:
+        member = inner.rpartition(":")[2]
+        why = keyed.get(f"{outer}.{member}")
+    return why
+
+
+def function_families(functions, tables: dict[str, str], var_fields: dict[tuple[str, str], str],
+                      model: dict) -> dict[str, str]:
+    """function name -> its family (SHARED: reached from several)."""
+    types = frozenset(model.get("tables", ()))
+    family_field = model.get("family_field", "family")
+    reclassified = model.get("reclassified", {})
+    file_of: dict[str, str] = {}
+    for fn in sorted(functions, key=lambda f: (f.file.endswith(".h"), f.file, f.line, f.name)):
+        file_of.setdefault(fn.name, fn.file)
+    stored: dict[str, list[str]] = {}
+    for (var, member), value in var_fields.items():
+        if tables.get(var) in types and member != family_field and value in file_of:
+            stored.setdefault(var, []).append(value)
+    roots: dict[str, set[str]] = {}
+    for var in sorted(stored):
+        family = var_fields.get((var, family_field))
+        if family is None or family in reclassified:
+            files = sorted(file_of[f] for f in stored[var])
+            where = max(sorted(set(files)), key=files.count)
+            family = f"{family or var}@{where}"
+        for f in stored[var]:
+            roots.setdefault(f, set()).add(family)
+    return _propagate(functions, roots)
+
+
+def _propagate(functions, roots: dict[str, set[str]]) -> dict[str, str]:
+    from lockcheck.analysis.irwalk import calls_in
+    # a function reaches what it calls and what it passes as a function
+    # pointer (timer_setup(&t, cb, 0): the callback runs on its sockets)
+    callees: dict[str, tuple[str, ...]] = {}
+    for fn in functions:
+        out = {c.callee for c in calls_in(fn.body) if c.callee}
+        out.update(name for c in calls_in(fn.body) for _, name in c.fnptr_args)
+        if out:     # tuples, and only where there are any: the whole tree is half a million functions
+            callees[fn.name] = tuple(sorted(out | set(callees.get(fn.name, ()))))
+    of: dict[str, str] = {}
+    todo = []
+    for f, fams in sorted(roots.items()):
+        of[f] = next(iter(fams)) if len(fams) == 1 else SHARED
+        todo.append(f)
+    while todo:
+        f = todo.pop()
+        fam = of[f]
+        for g in callees.get(f, ()):
+            old = of.get(g)
+            if old is None:
+                of[g] = fam
+            elif old != fam and old != SHARED:
+                of[g] = SHARED
+            else:
+                continue
+            todo.append(g)
+    return of
+
+
+def chain_family(steps: tuple[WitnessStep, ...], of: dict[str, str]) -> tuple[str, WitnessStep] | None:
+    """The family of the socket a chain takes its last lock on: that of the
+    innermost function that has one (None: no function of it has)."""
+    for s in reversed(steps):
+        fam = of.get(s.function)
+        if fam:
+            return fam, s
+    return None
+
+
+def _basis(name: str, why: str, a, b) -> Basis:
+    (fa, sa), (fb, sb) = a, b
+    return Basis("class", "low", f"class {name} is one class for lockdep's per-family classes ({why}); "
+                                 f"this finding takes it in family {fa} ({sa.function}() at {sa.file}) "
+                                 f"and in family {fb} ({sb.function}() at {sb.file})")
+
+
+def _place_basis(name: str, why: str | None, file_why: str | None, first: str, second: str) -> Basis | None:
+    """Where a family is not known: a ``per_instance`` class taken in two
+    files, or a keyed class in two directories (one protocol's code is one
+    directory: net/ax25, net/packet), may be two of lockdep's classes."""
+    if file_why is None:
+        first, second = os.path.dirname(first), os.path.dirname(second)
+    if first == second:
+        return None
+    return Basis("class", "low", f"class {name} is one class for several of lockdep's ({file_why or why}); "
+                                 f"this finding takes it in {first} and in {second}")
+
+
+def family_basis(locks, edges, facts: FamilyFacts, names: dict[str, str]):
+    """A cycle's ``edges`` (edge k from ``locks[k]`` to ``locks[k+1]``): for
+    each lock of a keyed class, the edge into it and the edge out of it
+    compared by family (two known and different: a low basis on the edge
+    into it); where a family is unknown, by place (:func:`_place_basis`)."""
+    out = list(edges)
+    if len(locks) == 1:
+        return tuple(out)
+    for k, key in enumerate(locks):
+        why = keyed_why(key, facts.keyed)
+        file_why = facts.per_instance.get(split_class_key(key)[0])
+        into, out_of = edges[k - 1], edges[k]
+        if (why is None and file_why is None) or not into.acquire or not out_of.held:
+            continue
+        a = chain_family(into.acquire, facts.of) if why else None
+        b = chain_family(out_of.held, facts.of) if why else None
+        if a and b:
+            if a[0] == b[0]:
+                continue
+            basis = _basis(names.get(key, key), why, a, b)
+        else:
+            basis = _place_basis(names.get(key, key), why, file_why, into.acquire[-1].file, out_of.held[-1].file)
+            if basis is None:
+                continue
+        out[k - 1] = replace(out[k - 1], basis=out[k - 1].basis + (basis,))
+    return tuple(out)
+
+
+def irq_family_basis(key: str, usages, facts: FamilyFacts, names: dict[str, str]):
+    """An irq-inconsistent finding's two usage edges of one keyed class:
+    taken in two known, different families (or, a family unknown, in two
+    places: :func:`_place_basis`): a low basis on the second."""
+    why = keyed_why(key, facts.keyed)
+    if why is None or len(usages) != 2 or not usages[0].acquire or not usages[1].acquire:
+        return tuple(usages)
+    a, b = (chain_family(u.acquire, facts.of) for u in usages)
+    if a and b:
+        if a[0] == b[0]:
+            return tuple(usages)
+        basis = _basis(names.get(key, key), why, a, b)
+    else:
+        basis = _place_basis(names.get(key, key), why, facts.per_instance.get(split_class_key(key)[0]),
+                             usages[0].acquire[-1].file, usages[1].acquire[-1].file)
+        if basis is None:
+            return tuple(usages)
+    return (usages[0], replace(usages[1], basis=usages[1].basis + (basis,)))

@@ -1,0 +1,95 @@
+"""Socket classes lockdep keys per address family (lockcheck/analysis/families.py,
+classes.toml [families]): a finding that meets such a class in two
+families' code is low, in one family's it keeps its level."""
+
+from __future__ import annotations
+
+from lockcheck.analysis import ir
+from lockcheck.analysis.families import SHARED, function_families, keyed_why
+from lockcheck.analysis.classes import classes_model
+from lockcheck.api import check
+from lockcheck.options import Options
+from tests.test_fixtures import FIXTURES
+
+TABLES = FIXTURES / "classes" / "sock_family_tables"
+
+
+def scan(*paths):
+    return check(Options(paths=tuple(str(p) for p in paths), cache_dir=None))
+
+
+def by_locks(result):
+    return {frozenset(f.locks): f for f in result.findings}
+
+
+def test_cross_family_findings_are_low_same_family_keep_their_level():
+    found = by_locks(scan(TABLES))
+    # ISO's own socket, taken in iso.c and iso_bis.c (both reached from iso_sock_ops only)
+    assert found[frozenset(("&sk->sk_lock", "&hdev->lock"))].confidence == "high"
+    # an ISO socket and an HCI socket: lockdep's BTPROTO_ISO and BTPROTO_HCI classes,
+    # also where ceph.c's lockdep_set_class() names a static key for its own sockets
+    two = found[frozenset(("&sk->sk_lock", "hci_dev_list_lock"))]
+    assert two.confidence == "low"
+    (b,) = [b for e in two.edges for b in e.basis if b.kind == "class"]
+    assert "iso_sock_ioctl" in b.detail and "hci_sock_bind" in b.detail
+    # irq: the packet timer vs packet_sendmsg (one family) and vs unix_ioctl (two)
+    assert found[frozenset(("&po->sk.sk_write_queue.lock",))].confidence == "high"
+    rq = found[frozenset(("&po->sk.sk_receive_queue.lock",))]
+    assert rq.kind == "irq-inconsistent" and rq.confidence == "low"
+    assert "PF_PACKET" in rq.reason and "PF_UNIX" in rq.reason
+
+
+def test_one_family_in_two_files_is_not_lowered_by_the_file_rule():
+    """Without a static key on the socket lock, a cycle meeting it in two
+    files was low (per_instance); the same family's code keeps its level."""
+    found = by_locks(scan(TABLES / "iso.c", TABLES / "iso_bis.c", TABLES / "hci_sock.c"))
+    assert found[frozenset(("&sk->sk_lock", "&hdev->lock"))].confidence == "high"
+    assert found[frozenset(("&sk->sk_lock", "hci_dev_list_lock"))].confidence == "low"
+
+
+def test_a_set_class_on_some_sockets_does_not_rename_every_socket_lock():
+    result = scan(TABLES)
+    assert "socket_class" not in {l.name for l in result.locks}
+    assert "f:struct sock:sk_lock" in {l.key for l in result.locks}
+
+
+def test_keyed_fields_match_by_field_and_by_member_of_a_field():
+    keyed = classes_model()["families"]["keyed"]
+    assert keyed_why("f:struct sock:sk_lock/1", keyed)
+    # socket_lock_t is an anonymous struct: its member is keyed by the outer field
+    assert keyed_why("f:struct anon83:slock#struct sock:sk_lock", keyed)
+    assert keyed_why("f:struct sk_buff_head:lock#struct sock:sk_receive_queue", keyed)
+    assert keyed_why("f:struct sk_buff_head:lock#struct l2cap_conn:pending_rx", keyed) is None
+    assert keyed_why("f:struct anon83:slock", keyed) is None
+    assert keyed_why("g:socket_class", keyed) is None
+
+
+def _fn(name, file, line, *callees):
+    body = ir.Block(tuple(ir.Call(line + 1 + k, c) for k, c in enumerate(callees)))
+    return ir.FunctionIR(name, file, line, False, (), body)
+
+
+def test_function_families_by_table_reachability():
+    fns = [_fn("a_bind", "a.c", 10, "a_helper", "shared"), _fn("a_helper", "a.c", 20),
+           _fn("b_bind", "b.c", 10, "shared", "b_arm"), _fn("shared", "core.c", 5, "deep"),
+           _fn("deep", "core.c", 30),
+           # timer_setup(&t, b_timer, 0) in b_arm: the callback is b's code
+           ir.FunctionIR("b_arm", "b.c", 40, False, (), ir.Block((
+               ir.Call(41, "timer_setup", fnptr_args=((1, "b_timer"),)),))),
+           _fn("b_timer", "b.c", 50), _fn("lonely", "c.c", 1)]
+    tables = {"a_ops": "struct proto_ops", "b_ops": "struct proto_ops", "bt1": "struct proto_ops",
+              "bt2": "struct proto_ops", "other": "struct file_operations"}
+    fields = {("a_ops", "family"): "PF_A", ("a_ops", "bind"): "a_bind",
+              ("b_ops", "family"): "PF_B", ("b_ops", "bind"): "b_bind",
+              ("other", "open"): "lonely"}
+    of = function_families(fns, tables, fields, classes_model()["families"])
+    assert of["a_bind"] == of["a_helper"] == "PF_A"
+    assert of["b_bind"] == of["b_timer"] == "PF_B"
+    assert of["shared"] == of["deep"] == SHARED
+    assert "lonely" not in of
+    # a family re-keyed per protocol: each protocol's tables (by file) a family
+    fields = {("bt1", "family"): "PF_BLUETOOTH", ("bt1", "bind"): "a_bind",
+              ("bt2", "family"): "PF_BLUETOOTH", ("bt2", "bind"): "b_bind"}
+    of = function_families(fns, tables, fields, classes_model()["families"])
+    assert of["a_helper"] == "PF_BLUETOOTH@a.c" and of["b_arm"] == "PF_BLUETOOTH@b.c"
+    assert of["shared"] == SHARED
