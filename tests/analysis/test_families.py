@@ -37,6 +37,9 @@ def test_cross_family_findings_are_low_same_family_keep_their_level():
     rq = found[frozenset(("&po->sk.sk_receive_queue.lock",))]
     assert rq.kind == "irq-inconsistent" and rq.confidence == "low"
     assert "PF_PACKET" in rq.reason and "PF_UNIX" in rq.reason
+    # the spinlock of socket_lock_t (an anonymous struct): keyed by its place in struct sock
+    slock = found[frozenset(("&po->sk.sk_lock.slock",))]
+    assert slock.kind == "irq-inconsistent" and slock.confidence == "low"
 
 
 def test_one_family_in_two_files_is_not_lowered_by_the_file_rule():
