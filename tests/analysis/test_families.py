@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from lockcheck.analysis import ir
 from lockcheck.analysis.families import SHARED, function_families, keyed_why
-from lockcheck.analysis.classes import classes_model
+from lockcheck.model.loader import load_model
 from lockcheck.api import check
 from lockcheck.options import Options
 from tests.test_fixtures import FIXTURES
@@ -57,7 +57,7 @@ def test_a_set_class_on_some_sockets_does_not_rename_every_socket_lock():
 
 
 def test_keyed_fields_match_by_field_and_by_member_of_a_field():
-    keyed = classes_model()["families"]["keyed"]
+    keyed = load_model("classes")["families"]["keyed"]
     assert keyed_why("f:struct sock:sk_lock/1", keyed)
     # socket_lock_t is an anonymous struct: its member is keyed by the outer field
     assert keyed_why("f:struct anon83:slock#struct sock:sk_lock", keyed)
@@ -85,7 +85,7 @@ def test_function_families_by_table_reachability():
     fields = {("a_ops", "family"): "PF_A", ("a_ops", "bind"): "a_bind",
               ("b_ops", "family"): "PF_B", ("b_ops", "bind"): "b_bind",
               ("other", "open"): "lonely"}
-    of = function_families(fns, tables, fields, classes_model()["families"])
+    of = function_families(fns, tables, fields, load_model("classes")["families"])
     assert of["a_bind"] == of["a_helper"] == "PF_A"
     assert of["b_bind"] == of["b_timer"] == "PF_B"
     assert of["shared"] == of["deep"] == SHARED
@@ -93,6 +93,6 @@ def test_function_families_by_table_reachability():
     # a family re-keyed per protocol: each protocol's tables (by file) a family
     fields = {("bt1", "family"): "PF_BLUETOOTH", ("bt1", "bind"): "a_bind",
               ("bt2", "family"): "PF_BLUETOOTH", ("bt2", "bind"): "b_bind"}
-    of = function_families(fns, tables, fields, classes_model()["families"])
+    of = function_families(fns, tables, fields, load_model("classes")["families"])
     assert of["a_helper"] == "PF_BLUETOOTH@a.c" and of["b_arm"] == "PF_BLUETOOTH@b.c"
     assert of["shared"] == SHARED
