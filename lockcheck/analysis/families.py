@@ -93,8 +93,11 @@ def _propagate(functions, roots: dict[str, set[str]]) -> dict[str, str]:
     # pointer (timer_setup(&t, cb, 0): the callback runs on its sockets)
     callees: dict[str, tuple[str, ...]] = {}
     for fn in functions:
-        out = {c.callee for c in calls_in(fn.body) if c.callee}
-        out.update(name for c in calls_in(fn.body) for _, name in c.fnptr_args)
+        out = set()
+        for c in calls_in(fn.body):
+            if c.callee:
+                out.add(c.callee)
+            out.update(name for _, name in c.fnptr_args)
         if out:     # tuples, and only where there are any: the whole tree is half a million functions
             callees[fn.name] = tuple(sorted(out | set(callees.get(fn.name, ()))))
     of: dict[str, str] = {}
@@ -146,11 +149,14 @@ def _place_basis(name: str, why: str | None, file_why: str | None, first: str, s
                                  f"this finding takes it in {first} and in {second}")
 
 
-def family_basis(locks, edges, facts: FamilyFacts, names: dict[str, str]):
+def family_basis(locks, edges, facts: FamilyFacts, names: dict[str, str], alternatives=()):
     """A cycle's ``edges`` (edge k from ``locks[k]`` to ``locks[k+1]``): for
     each lock of a keyed class, the edge into it and the edge out of it
     compared by family (two known and different: a low basis on the edge
-    into it); where a family is unknown, by place (:func:`_place_basis`)."""
+    into it); where a family is unknown, by place (:func:`_place_basis`).
+    ``alternatives``: per edge, other (held, acquire) chains making it
+    (Edge.others): one pair of chains in one family (or place) is enough
+    for the cycle to keep its level."""
     out = list(edges)
     if len(locks) == 1:
         return tuple(out)
@@ -160,18 +166,28 @@ def family_basis(locks, edges, facts: FamilyFacts, names: dict[str, str]):
         into, out_of = edges[k - 1], edges[k]
         if (why is None and file_why is None) or not into.acquire or not out_of.held:
             continue
-        a = chain_family(into.acquire, facts.of) if why else None
-        b = chain_family(out_of.held, facts.of) if why else None
-        if a and b:
-            if a[0] == b[0]:
-                continue
-            basis = _basis(names.get(key, key), why, a, b)
+        takes = [into.acquire] + [a for _, a in (alternatives[k - 1] if alternatives else ()) if a]
+        leaves = [out_of.held] + [h for h, _ in (alternatives[k] if alternatives else ()) if h]
+        basis = None
+        for n, (x, y) in enumerate((x, y) for x in takes for y in leaves):
+            b = _pair_basis(names.get(key, key), why, file_why, x, y, facts.of)
+            if b is None:
+                break
+            if n == 0:
+                basis = b
         else:
-            basis = _place_basis(names.get(key, key), why, file_why, into.acquire[-1].file, out_of.held[-1].file)
-            if basis is None:
-                continue
-        out[k - 1] = replace(out[k - 1], basis=out[k - 1].basis + (basis,))
+            out[k - 1] = replace(out[k - 1], basis=out[k - 1].basis + (basis,))
     return tuple(out)
+
+
+def _pair_basis(name: str, why: str | None, file_why: str | None, x, y, of: dict[str, str]) -> Basis | None:
+    """Chain ``x`` takes a keyed class, chain ``y`` takes it too: None when
+    the two may be one of lockdep's classes, else the low basis saying why not."""
+    a = chain_family(x, of) if why else None
+    b = chain_family(y, of) if why else None
+    if a and b:
+        return None if a[0] == b[0] else _basis(name, why, a, b)
+    return _place_basis(name, why, file_why, x[-1].file, y[-1].file)
 
 
 def irq_family_basis(key: str, usages, facts: FamilyFacts, names: dict[str, str]):
@@ -181,14 +197,8 @@ def irq_family_basis(key: str, usages, facts: FamilyFacts, names: dict[str, str]
     why = keyed_why(key, facts.keyed)
     if why is None or len(usages) != 2 or not usages[0].acquire or not usages[1].acquire:
         return tuple(usages)
-    a, b = (chain_family(u.acquire, facts.of) for u in usages)
-    if a and b:
-        if a[0] == b[0]:
-            return tuple(usages)
-        basis = _basis(names.get(key, key), why, a, b)
-    else:
-        basis = _place_basis(names.get(key, key), why, facts.per_instance.get(split_class_key(key)[0]),
-                             usages[0].acquire[-1].file, usages[1].acquire[-1].file)
-        if basis is None:
-            return tuple(usages)
+    basis = _pair_basis(names.get(key, key), why, facts.per_instance.get(split_class_key(key)[0]),
+                        usages[0].acquire, usages[1].acquire, facts.of)
+    if basis is None:
+        return tuple(usages)
     return (usages[0], replace(usages[1], basis=usages[1].basis + (basis,)))

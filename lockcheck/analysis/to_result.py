@@ -96,7 +96,8 @@ def build_result(analysis: AnalysisResult, names: dict[str, str], max_cycle_leng
         cyc_edges = tuple(edge(src, dst, kind[0], kind[1], analysis.edges[(src, dst)].kinds[kind])
                           for (src, dst), kind in zip(pairs, cyc.kinds))
         if families:
-            cyc_edges = family_basis(cyc.locks, cyc_edges, families, names)
+            cyc_edges = family_basis(cyc.locks, cyc_edges, families, names,
+                                     tuple(edges[p].others for p in pairs))
         findings.append(_finding("circular", tuple(names[k] for k in cyc.locks), cyc_edges))
     for key, rec in sorted(analysis.recursive.items()):
         w, holder, acquirer = strongest(rec)

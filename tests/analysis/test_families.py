@@ -96,3 +96,27 @@ def test_function_families_by_table_reachability():
     of = function_families(fns, tables, fields, load_model("classes")["families"])
     assert of["a_helper"] == "PF_BLUETOOTH@a.c" and of["b_arm"] == "PF_BLUETOOTH@b.c"
     assert of["shared"] == SHARED
+
+
+def _step(fn, file):
+    from lockcheck.result import WitnessStep
+    return WitnessStep(fn, file, 1, "lock_sock")
+
+
+def test_a_cycle_keeps_its_level_when_another_witness_pairs_one_family():
+    """The chosen witnesses take the socket in two families, another
+    function making the same edge takes it in the first one's: the cycle
+    may be real on that family's class, so it is not lowered."""
+    from lockcheck.analysis.families import FamilyFacts, family_basis
+    from lockcheck.result import Edge
+    keyed = load_model("classes")["families"]["keyed"]
+    facts = FamilyFacts(keyed, {"iso_fn": "ISO", "hci_fn": "HCI", "iso_other": "ISO"}, {})
+    sk, dev = "f:struct sock:sk_lock", "g:dev_lock"
+    names = {sk: "&sk->sk_lock", dev: "dev_lock"}
+    into = Edge("dev_lock", "&sk->sk_lock", "E", "N", (_step("iso_fn", "iso.c"),), (_step("iso_fn", "iso.c"),))
+    leave = Edge("&sk->sk_lock", "dev_lock", "E", "N", (_step("hci_fn", "hci.c"),), (_step("hci_fn", "hci.c"),))
+    lowered = family_basis((dev, sk), (into, leave), facts, names)
+    assert [b.level for b in lowered[0].basis] == ["low"] and "ISO" in lowered[0].basis[0].detail
+    other = ((_step("iso_other", "iso2.c"),), (_step("iso_other", "iso2.c"),))
+    kept = family_basis((dev, sk), (into, leave), facts, names, ((), (other,)))
+    assert kept[0].basis == ()
