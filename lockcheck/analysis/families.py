@@ -155,8 +155,8 @@ def family_basis(locks, edges, facts: FamilyFacts, names: dict[str, str], altern
     compared by family (two known and different: a low basis on the edge
     into it); where a family is unknown, by place (:func:`_place_basis`).
     ``alternatives``: per edge, other (held, acquire) chains making it
-    (Edge.others): one pair of chains in one family (or place) is enough
-    for the cycle to keep its level."""
+    (Edge.others): a pair of chains in one family (or place) makes the
+    cycle's witnesses there, at their own confidence."""
     out = list(edges)
     if len(locks) == 1:
         return tuple(out)
@@ -166,18 +166,35 @@ def family_basis(locks, edges, facts: FamilyFacts, names: dict[str, str], altern
         into, out_of = edges[k - 1], edges[k]
         if (why is None and file_why is None) or not into.acquire or not out_of.held:
             continue
-        takes = [into.acquire] + [a for _, a in (alternatives[k - 1] if alternatives else ()) if a]
-        leaves = [out_of.held] + [h for h, _ in (alternatives[k] if alternatives else ()) if h]
-        basis = None
+        # (held, acquire) chains of each edge: the chosen witness first
+        takes = [(into.held, into.acquire)] + [o for o in (alternatives[k - 1] if alternatives else ()) if o[1]]
+        leaves = [(out_of.held, out_of.acquire)] + [o for o in (alternatives[k] if alternatives else ()) if o[0]]
+        basis, kept = None, None
         for n, (x, y) in enumerate((x, y) for x in takes for y in leaves):
-            b = _pair_basis(names.get(key, key), why, file_why, x, y, facts.of)
+            b = _pair_basis(names.get(key, key), why, file_why, x[1], y[0], facts.of)
             if b is None:
+                kept = (x, y)
                 break
             if n == 0:
                 basis = b
-        else:
+        if kept is None:
             out[k - 1] = replace(out[k - 1], basis=out[k - 1].basis + (basis,))
+            continue
+        # the cycle is shown by the witnesses that meet the class in one
+        # family, at their own confidence
+        x, y = kept
+        if x is not takes[0]:
+            out[k - 1] = _rewitnessed(out[k - 1], x, (locks[k - 1], locks[k]), names)
+        if y is not leaves[0]:
+            out[k] = _rewitnessed(out[k], y, (locks[k], locks[(k + 1) % len(locks)]), names)
     return tuple(out)
+
+
+def _rewitnessed(edge, chains, keys, names: dict[str, str]):
+    from lockcheck.analysis.confidence import edge_basis
+    held, acquire = chains
+    return replace(edge, held=held, acquire=acquire, others=(),
+                   basis=edge_basis(held + acquire, "", tuple((k, names.get(k, k)) for k in keys)))
 
 
 def _pair_basis(name: str, why: str | None, file_why: str | None, x, y, of: dict[str, str]) -> Basis | None:

@@ -106,7 +106,8 @@ def _step(fn, file):
 def test_a_cycle_keeps_its_level_when_another_witness_pairs_one_family():
     """The chosen witnesses take the socket in two families, another
     function making the same edge takes it in the first one's: the cycle
-    may be real on that family's class, so it is not lowered."""
+    may be real on that family's class, so it is shown by that witness
+    (at its own confidence) and not lowered."""
     from lockcheck.analysis.families import FamilyFacts, family_basis
     from lockcheck.result import Edge
     keyed = load_model("classes")["families"]["keyed"]
@@ -119,4 +120,6 @@ def test_a_cycle_keeps_its_level_when_another_witness_pairs_one_family():
     assert [b.level for b in lowered[0].basis] == ["low"] and "ISO" in lowered[0].basis[0].detail
     other = ((_step("iso_other", "iso2.c"),), (_step("iso_other", "iso2.c"),))
     kept = family_basis((dev, sk), (into, leave), facts, names, ((), (other,)))
-    assert kept[0].basis == ()
+    assert kept[0].basis == () and kept[1].basis == ()
+    # shown by the witness that meets the class in ISO's code
+    assert kept[0] == into and [s.function for s in kept[1].witness] == ["iso_other", "iso_other"]
