@@ -77,6 +77,11 @@ def model_seeds(catalogue_names: frozenset[str], contexts: dict) -> frozenset[st
         seeds |= set(notifiers.get(table, {}))
     if notifiers.get("block_field"):
         seeds.add(_MEMBER + notifiers["block_field"])
+    # where a work item is queued says whether it runs in a softirq
+    # (analysis.bh_work): every queueing counts, not only the BH ones
+    bh_work = contexts.get("bh_work", {})
+    for table in ("queue", "schedule"):
+        seeds |= set(bh_work.get(table, {}))
     for cb in contexts.get("callback", ()):
         seeds |= set(cb.get("register", {}))
         if cb.get("runner"):
