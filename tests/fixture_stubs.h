@@ -165,6 +165,10 @@ struct delayed_work { struct work_struct work; unsigned long timer; };
 #define INIT_WORK(_work, _func) ((_work)->func = (_func))
 #define INIT_DELAYED_WORK(_dwork, _func) ((_dwork)->work.func = (_func))
 bool schedule_work(struct work_struct *work);
+struct workqueue_struct;
+extern struct workqueue_struct *system_bh_wq;
+extern struct workqueue_struct *system_wq;
+bool queue_work(struct workqueue_struct *wq, struct work_struct *work);
 bool flush_work(struct work_struct *work);
 bool cancel_work_sync(struct work_struct *work);
 struct work_struct *current_work(void);

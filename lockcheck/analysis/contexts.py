@@ -12,6 +12,7 @@ Its steps say ``[model]`` so every report can tell code from assumption.
 from __future__ import annotations
 
 from lockcheck.analysis import ir
+from lockcheck.analysis.bh_work import bh_only_work
 from lockcheck.analysis.workclass import work_map
 
 __all__ = ["callback_functions", "MODEL_MARK"]
@@ -28,6 +29,9 @@ def callback_functions(functions: list[ir.FunctionIR], contexts: dict, ops: dict
             by_register[name] = (spec, positions)
     seen: set[tuple] = set()
     defined = {f.name for f in functions}
+    bh_spec = contexts.get("bh_work", {})
+    bh = bh_only_work(functions, bh_spec) if any(s.get("holds") and any("work_arg" in h for h in s["holds"])
+                                                 for s in specs) else frozenset()
     for fn in sorted(functions, key=lambda f: (f.file, f.line, f.name)):
         through_locals = None
         for call in _calls(fn.body):
@@ -47,7 +51,7 @@ def callback_functions(functions: list[ir.FunctionIR], contexts: dict, ops: dict
                     if (fn.file, cb, spec["name"]) in seen:
                         continue
                     seen.add((fn.file, cb, spec["name"]))
-                    synthetic = _runner(spec, cb, call, fn)
+                    synthetic = _runner(spec, cb, call, fn, bh, bh_spec)
                     if synthetic is not None:
                         out.append(synthetic)
     return out
@@ -104,11 +108,20 @@ def _field_runners(functions, specs, ops: dict) -> list[ir.FunctionIR]:
     return out
 
 
-def _runner(spec: dict, callback: str, call: ir.Call, registrar: ir.FunctionIR) -> ir.FunctionIR | None:
+def _runner(spec: dict, callback: str, call: ir.Call, registrar: ir.FunctionIR,
+            bh: frozenset[str] = frozenset(), bh_spec: dict | None = None) -> ir.FunctionIR | None:
     line = call.line
     why = f"{MODEL_MARK} {spec['why']} (registered by {registrar.name})"
     acquires, releases = [], []
+    holds = list(spec.get("holds", []))
     for hold in spec.get("holds", []):
+        if "work_arg" in hold:
+            arg = call.args[hold["work_arg"]] if hold["work_arg"] < len(call.args) else None
+            if arg is not None and not arg.is_param and work_map(arg).key in bh:
+                # queued only on a BH workqueue (analysis.bh_work): softirq first
+                holds = [dict(h, why=bh_spec["why"]) for h in bh_spec.get("holds", ())] + holds
+                break
+    for hold in holds:
         if "lock" in hold:
             ref = ir.LockRef(f"g:{hold['lock']}", hold["lock"])
         else:
@@ -117,7 +130,8 @@ def _runner(spec: dict, callback: str, call: ir.Call, registrar: ir.FunctionIR) 
                 return None
             arg = work_map(arg)
             ref = ir.LockRef("w:" + arg.key, arg.path, arg.owner, arg.subclass)
-        acquires.append(ir.Acquire(line, ref, why, hold.get("mode", "exclusive"), hold.get("kind", "lock")))
+        what = f"{MODEL_MARK} {hold['why']} (registered by {registrar.name})" if "why" in hold else why
+        acquires.append(ir.Acquire(line, ref, what, hold.get("mode", "exclusive"), hold.get("kind", "lock")))
         releases.append(ir.Release(line, ref, why))
     body = ir.Block(tuple(acquires) + (ir.Call(line, callback, model=spec["name"]),) +
                     tuple(reversed(releases)), scope=True)

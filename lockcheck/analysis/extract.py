@@ -343,6 +343,8 @@ class Extractor(LockCallExtraction, ConditionExtraction):
     def call(self, node: c_ast.FuncCall, out: list, var: str | None = None):
         """Events of the arguments go to ``out``; the call's own IR item is returned."""
         name = node.name
+        while isinstance(name, c_ast.UnaryOp) and name.op == "*":
+            name = name.expr        # (*fp)(args) calls what fp points to, as fp(args)
         args = list(node.args.exprs) if node.args is not None else []
         line = node.coord.line if node.coord else 0
         if isinstance(name, c_ast.ID):

@@ -19,6 +19,7 @@ from __future__ import annotations
 
 from lockcheck.analysis import ir
 from lockcheck.analysis.facts import Effect, Held, State
+from lockcheck.analysis.irqsafety import PREFIX as IRQ_PREFIX
 from lockcheck.analysis.irwalk import ir_nodes
 from lockcheck.analysis.substitute import ref_from_key, subst, subst_keys
 
@@ -218,12 +219,31 @@ class Releases:
         nonzero = [e for e in self.exits if e[1] in ("nonzero", "unknown")]
         out = {"all": everything, "zero": meet_exits(zero) if zero else everything,
                "nonzero": meet_exits(nonzero) if nonzero else everything}
+        for kind in ("zero", "nonzero"):
+            out[kind] = _irq_state_of_known_exits(out[kind], [e for e in self.exits if e[1] == kind])
         # the caller's locks released on some exit only (not applied to the
         # caller's state: what a loop's step clause may end, see runs_once)
         some = frozenset().union(*(st.released for st, _ in self.exits)) - everything.released
         if some:
             out["some"] = Effect((), some)
         return out
+
+
+def _irq_state_of_known_exits(effect: Effect, known: list) -> Effect:
+    """``effect`` with the interrupt state (``g:irq:`` pseudo-locks) that
+    every exit of a known value leaves: ``ret = prep(); if (ret) goto out;``
+    after a ``prep()`` that returns 0 holding ``spin_lock_irq`` runs with
+    interrupts off, even when some error path returns a value the walk
+    cannot tell (``return ret;`` after ``ret = PTR_ERR(p)``) without it.
+    Only the interrupt state: the lock itself stays unknown there, so no
+    edge rests on this guess; it can only take an irqs-on usage away."""
+    if not known:
+        return effect
+    have = {h.key for h in effect.held}
+    extra = tuple(h for h in meet_exits(known).held if h.key.startswith(IRQ_PREFIX) and h.key not in have)
+    if not extra:
+        return effect
+    return Effect(tuple(sorted(effect.held + extra, key=lambda h: h.key)), effect.released)
 
 
 def meet_exits(exits) -> Effect:

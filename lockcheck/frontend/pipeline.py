@@ -17,6 +17,7 @@ from lockcheck.frontend.bounds import TooLarge, over_limit
 from lockcheck.frontend.conditionals import MacroDef, preprocess
 from lockcheck.frontend.items import Item, split_items
 from lockcheck.frontend.lexer import splice_lines, strip_comments, tokenize
+from lockcheck.frontend.macro_types import cast_macro_types
 from lockcheck.frontend.macros import MacroIndex, expand_macros
 from lockcheck.frontend.parse import KernelCParser, Outcome, ParsedFunction, function_name, parse_function
 from lockcheck.frontend.typefacts import FileFacts, TypeRef, harvest_facts
@@ -128,6 +129,9 @@ def build_index(facts: list[FileFacts], macro_defs: list[MacroDef], model: norm.
     # A macro that stands for a real function in another configuration
     # (`#else #define f(x) g(x)`) must not hide that function.
     idx.macros = MacroIndex(macro_defs, lock_primitives, frozenset(idx.returns))
+    # a macro that is a cast types its calls as a function returning the type would
+    for name, ref in sorted(cast_macro_types(macro_defs, idx.typedefs, idx.returns).items()):
+        idx.returns[name] = one(ref, ref)
     idx.object_macros = frozenset(d.name for d in macro_defs if d.params is None)
     return idx
 

@@ -57,7 +57,32 @@ def function_refs(tokens: tuple[Token, ...]) -> frozenset[str]:
                 refs.add(THROUGH_PARAMETER)
             continue
         refs.add(t.text)
+    refs |= _member_pointer_calls(tokens, body)
     return frozenset(refs)
+
+
+def _member_pointer_calls(tokens, body: int) -> set[str]:
+    """``->f`` for a call through a local read from member ``f``
+    (``cb_t done = tx->complete; ... (*done)(tx, res);``): a member call."""
+    loaded: dict[str, str] = {}
+    n = len(tokens)
+    for k in range(body, n - 4):
+        if tokens[k].kind == "id" and tokens[k + 1].text == "=" and tokens[k + 2].kind == "id":
+            j = k + 3
+            while j + 1 < n and tokens[j].text in ("->", ".") and tokens[j + 1].kind == "id":
+                j += 2
+            if j < n and tokens[j].text == ";" and j >= k + 5:
+                loaded[tokens[k].text] = tokens[j - 1].text
+    if not loaded:
+        return set()
+    out = set()
+    for k in range(body, n - 1):
+        t = tokens[k]
+        if t.kind == "id" and t.text in loaded and \
+                (tokens[k + 1].text == "(" or _called_through_star(tokens, k)) and \
+                not (k > 0 and tokens[k - 1].text in ("->", ".")):
+            out.add(_MEMBER + loaded[t.text])
+    return out
 
 
 def _called_through_star(tokens, k: int) -> bool:
@@ -77,6 +102,11 @@ def model_seeds(catalogue_names: frozenset[str], contexts: dict) -> frozenset[st
         seeds |= set(notifiers.get(table, {}))
     if notifiers.get("block_field"):
         seeds.add(_MEMBER + notifiers["block_field"])
+    # where a work item is queued says whether it runs in a softirq
+    # (analysis.bh_work): every queueing counts, not only the BH ones
+    bh_work = contexts.get("bh_work", {})
+    for table in ("queue", "schedule"):
+        seeds |= set(bh_work.get(table, {}))
     for cb in contexts.get("callback", ()):
         seeds |= set(cb.get("register", {}))
         if cb.get("runner"):
@@ -115,6 +145,13 @@ def relevant_functions(refs: dict[str, set[str]], macro_refs: dict[str, set[str]
     for (_, field), targets in ops.items():
         for target in targets:
             users[target].append(_MEMBER + field)
+    # a member a function stores into at run time (``tx->complete = cb``):
+    # calls through it reach whatever that function stores, so when it
+    # matters they matter
+    for name, named in refs.items():
+        for r in named:
+            if r.startswith(STORE):
+                users[name].append(_MEMBER + r[len(STORE):])
     stack = list(seeds)
     reached = set(seeds)
     while stack:

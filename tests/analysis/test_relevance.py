@@ -122,3 +122,16 @@ def test_calls_to_names_nothing_defines_resolve_to_nothing():
                     elif call.callee in chain_names and program.resolve(call, fn, key):
                         chain_calls += 1
     assert skipped_calls > 20 and chain_calls > 0
+
+
+def test_a_call_through_a_local_read_from_a_member_is_a_member_call():
+    src = "void f(struct tx *tx) { cb_t done = tx->complete; if (done) (*done)(tx, 1); }"
+    assert "->complete" in refs(src)
+    plain = "void f(struct tx *tx) { cb_t done = tx->complete; g(done); }"
+    assert "->complete" not in refs(plain)      # read, never called
+
+
+def test_a_run_time_store_into_a_member_reaches_its_calls():
+    graph = {"init": {"=->complete"}, "run_cb": {"->complete"}, "other": {"->open"}}
+    got = relevant_functions(graph, {}, {}, frozenset({"=->complete"}))
+    assert got == {"init", "run_cb"}
