@@ -335,16 +335,43 @@ class Extractor(LockCallExtraction, ConditionExtraction):
         if isinstance(node, c_ast.Compound):  # statement expression
             out.append(self.block(node, scope=True))
             return
+        if isinstance(node, c_ast.TernaryOp):
+            self._ternary(node, out)
+            return
         if isinstance(node, (c_ast.Typename, c_ast.ID, c_ast.Constant)):
             return
         for _, child in node.children():
             self.expr(child, out)
+
+    def _ternary(self, node: c_ast.TernaryOp, out: list) -> None:
+        """``c ? a() : b()``: one arm runs, never both (``w ? down_write(l)
+        : down_read(l)`` is one acquisition): a branch when an arm has events,
+        else only the condition's events."""
+        then: list = []
+        orelse: list = []
+        self.expr(node.iftrue, then)
+        self.expr(node.iffalse, orelse)
+        if not then and not orelse:
+            self.expr(node.cond, out)
+            return
+        out.append(ir.If(self.cond(node.cond), ir.Block(tuple(then)), ir.Block(tuple(orelse))))
 
     def call(self, node: c_ast.FuncCall, out: list, var: str | None = None):
         """Events of the arguments go to ``out``; the call's own IR item is returned."""
         name = node.name
         args = list(node.args.exprs) if node.args is not None else []
         line = node.coord.line if node.coord else 0
+        if isinstance(name, c_ast.TernaryOp) and isinstance(name.iftrue, c_ast.ID) \
+                and isinstance(name.iffalse, c_ast.ID):
+            # `(w ? up_write : up_read)(&b->lock)`: a call of one or the other
+            then, orelse = [], []
+            for arm, events in ((name.iftrue, then), (name.iffalse, orelse)):
+                item = self.call(c_ast.FuncCall(arm, node.args, node.coord), events, var)
+                if isinstance(item, ir.EffectAssign):
+                    item = ir.EffectAssign(None, item.effect)
+                if item is not None:
+                    events.append(item)
+            return ir.If(self.cond(name.cond), ir.Block(tuple(then)), ir.Block(tuple(orelse)))
         if isinstance(name, c_ast.ID):
             fname = name.name
             if fname == "__lc_unparsed":
