@@ -30,3 +30,14 @@ def test_function_header_macro_is_not_cut_off():
 def test_initialiser_of_macro_declared_variable_is_not_a_function():
     src = 'define_machine(ps3) {\n\t.name = "PS3",\n};\nvoid f(void) { }\n'
     assert [k for k, _, _ in _items(src)] == ["declaration", "function"]
+
+
+def test_drop_undefined_removes_the_dead_lines_and_empty_items():
+    from lockcheck.frontend.pipeline import drop_undefined, lex_file
+    src = "#ifdef OLD_API\nint f(void) { return 0; }\n#endif\nint g(void)\n{\n#ifdef COMP_IN_WQ\n\ta();\n#else\n\tb();\n#endif\n}\n"
+    lexed = lex_file("t.c", src)
+    texts = lambda items: [" ".join(t.text for t in i.tokens) for i in items]
+    assert len(lexed.items) == 2
+    assert texts(drop_undefined(lexed.items, lexed.guarded, frozenset({"COMP_IN_WQ", "OLD_API"}))) == \
+        ["int g ( void ) { b ( ) ; }"]
+    assert texts(drop_undefined(lexed.items, lexed.guarded, frozenset())) == texts(lexed.items)
