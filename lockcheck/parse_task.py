@@ -99,7 +99,7 @@ def process(args: tuple[str, str]) -> FileOutcome:
         from lockcheck.analysis.classes import file_statics
         from lockcheck.analysis.extract import extract_functions
         irs = tuple(extract_functions(parsed, ctx.index, ctx.model, display, constants=lexed.macros,
-                                      statics=file_statics(lexed.items)))
+                                      statics=file_statics(lexed.items), items=lexed.items))
     return FileOutcome(display, lexed.lines, records, irs, var_names=votes)
 
 
@@ -150,4 +150,5 @@ def process_header(args) -> tuple:
     items = [i for i in drop_undefined(lexed.items, lexed.guarded, ctx.index.never_defined)
              if i.kind == "function" and item_function_name(i) in names]
     parsed = parse_items(display, items, ctx.index, ctx.frontend)
-    return tuple(extract_functions(parsed, ctx.index, ctx.model, display, constants=lexed.macros))
+    return tuple(extract_functions(parsed, ctx.index, ctx.model, display, constants=lexed.macros,
+                                   items=lexed.items))

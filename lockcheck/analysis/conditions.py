@@ -156,6 +156,11 @@ class ConditionExtraction:
             value = constant_value(a)
             if value == "nonzero" and int_literal(a) is not None:
                 value = f"#{int_literal(a)}"
+            if value is None and isinstance(a, c_ast.ID) and a.name in self.integers \
+                    and not symbolic_constant(a.name) and not self.env.lookup(a.name)[1]:
+                # a lower-case enumerator or #define of the file (an upper-case
+                # one stays id:NAME, what `case NAME:` and `== NAME` compare)
+                value = "zero" if self.integers[a.name] == 0 else f"#{self.integers[a.name]}"
             if value is None and isinstance(a, c_ast.ID) and symbolic_constant(a.name) and not self.env.lookup(a.name)[1]:
                 value = f"id:{a.name}"
             if value is not None:

@@ -16,6 +16,7 @@ from lockcheck.analysis import classes, ir
 from lockcheck.analysis.conditions import ConditionExtraction, addressed_names, constant_value, flag_name, macro_integers
 from lockcheck.analysis.lock_calls import LockCallExtraction
 from lockcheck.analysis.pointer_flows import PointerFlows
+from lockcheck.frontend.enumerators import file_enumerators
 from lockcheck.analysis.typing import TypeEnv, declare_defined_object, expr_text, local_object_key, lock_ref
 from lockcheck.model.primitives import Catalogue
 from lockcheck.model.scan_model import ScanModel
@@ -23,14 +24,17 @@ from lockcheck.model.scan_model import ScanModel
 __all__ = ["extract_functions", "Extractor"]
 
 def extract_functions(parsed, index, model: ScanModel, path: str,
-                      constants=(), statics: frozenset[str] = frozenset()) -> list[ir.FunctionIR]:
+                      constants=(), statics: frozenset[str] = frozenset(), items=()) -> list[ir.FunctionIR]:
     """``model``: the scan's kernel model (its catalogue and extraction
     tables); ``constants``: the file's own ``#define``s (integer ones are
     compared in conditions: ``locknum == SEM_GLOBAL_LOCK``); ``statics``: its
-    file-scope ``static`` objects (keyed by file)."""
+    file-scope ``static`` objects (keyed by file); ``items``: its lexed
+    items, whose enumerators are integers too (``frontend.enumerators``)."""
     catalogue, tables = model.catalogue, model.extraction
     out = []
     integers = macro_integers(constants)
+    if items:
+        integers = {**file_enumerators(items, integers), **integers}
     file_macros = frozenset(m.name for m in constants if m.params is None)
     for fn in parsed:
         if fn.ast is None:
