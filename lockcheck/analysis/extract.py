@@ -13,7 +13,8 @@ from __future__ import annotations
 from pycparser import c_ast
 
 from lockcheck.analysis import classes, ir
-from lockcheck.analysis.conditions import ConditionExtraction, addressed_names, constant_value, flag_name, macro_integers
+from lockcheck.analysis.conditions import (ConditionExtraction, addressed_names, constant_value, flag_name, macro_integers,
+                                          symbolic_constant)
 from lockcheck.analysis.lock_calls import LockCallExtraction
 from lockcheck.analysis.pointer_flows import PointerFlows
 from lockcheck.frontend.enumerators import file_enumerators
@@ -33,8 +34,9 @@ def extract_functions(parsed, index, model: ScanModel, path: str,
     catalogue, tables = model.catalogue, model.extraction
     out = []
     integers = macro_integers(constants)
-    if items:
-        integers = {**file_enumerators(items, integers), **integers}
+    if items:   # lower-case ones: an upper-case name is compared as id:NAME on both sides
+        integers = {**{k: v for k, v in file_enumerators(items, integers).items() if not symbolic_constant(k)},
+                    **integers}
     file_macros = frozenset(m.name for m in constants if m.params is None)
     for fn in parsed:
         if fn.ast is None:
