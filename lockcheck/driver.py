@@ -24,7 +24,7 @@ from lockcheck.discovery import discover, display_path
 from lockcheck.errors import InputError
 from lockcheck.executors import Job, make_executor
 from lockcheck.frontend import lexed_store
-from lockcheck.frontend.build_symbols import build_defines
+from lockcheck.frontend.build_symbols import build_defines, never_defined
 from lockcheck.frontend.normalize import FrontendModel
 from lockcheck.frontend.pipeline import TreeIndex, build_index
 from lockcheck.frontend.relevance import model_seeds, pointer_fields, relevant_functions
@@ -196,6 +196,8 @@ def _build_tree_index(files, root, options, frontend, definitions, catalogue, ca
                                None if options.follow_symlinks else _bounds(root, options.paths) or None)
     seen: dict[Path, tuple] = {}
     merged_refs: dict[str, set[str]] = {}
+    defined_digests: list[bytes] = []     # per lexed file, its #define'd names (build_symbols)
+    tested: set[str] = set()              # plain symbols an #ifdef tests
     # breadth first, one wave of newly reached files at a time (lexed in
     # parallel): the scanned files and the headers next to them, then what
     # they include, and so on; errors come in the order of a serial walk
@@ -218,6 +220,8 @@ def _build_tree_index(files, root, options, frontend, definitions, catalogue, ca
                     continue
                 _merge_refs(merged_refs, summary[5])   # now: a union by name, in any order
                 seen[rp] = summary[:5]
+                defined_digests.append(summary[6])
+                tested.update(summary[7])
                 for kind, name in summary[2]:
                     h = resolver.resolve(kind, name, p)
                     if h is not None and Path(os.path.abspath(h)) not in seen:
@@ -228,6 +232,7 @@ def _build_tree_index(files, root, options, frontend, definitions, catalogue, ca
     macros = [m for q in order if seen[q] for m in seen[q][1]]
     index = build_index(facts, macros, frontend, catalogue.names())
     index.build_defines = build_defines(files, root)
+    index.never_defined = never_defined(tested, defined_digests, index.build_defines)
     index.header_files = {str(q): seen[q][4] for q in order if seen[q] and str(q).endswith(".h")}
     run.inputs = tuple((str(q), seen[q][3]) for q in order if seen[q])
     return index, merged_refs
@@ -280,7 +285,7 @@ def _index_digest(index: TreeIndex) -> str:
                  sorted(index.globals.items()), sorted(index.returns.items()),
                  sorted(index.ops.items()), sorted(index.var_fields.items()),
                  sorted(index.header_files.values()),  # not the paths: trees copied elsewhere share the cache
-                 sorted(index.object_macros), sorted(index.build_defines),
+                 sorted(index.object_macros), sorted(index.build_defines), sorted(index.never_defined),
                  sorted((n, m.params, m.text) for n, m in index.macros.all.items()) if index.macros else ()):
         h.update(repr(part).encode())
     return h.hexdigest()

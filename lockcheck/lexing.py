@@ -13,6 +13,7 @@ from typing import NamedTuple
 from lockcheck.cache import Cache, make_key
 from lockcheck.discovery import display_path
 from lockcheck.frontend import lexed_store
+from lockcheck.frontend.build_symbols import name_digests
 from lockcheck.frontend.normalize import FrontendModel
 from lockcheck.frontend.pipeline import declaration_facts, lex_file
 from lockcheck.frontend.relevance import function_refs
@@ -34,7 +35,8 @@ def _lex_value(display: str, text: str, digest: str, options: Options, frontend:
     refs = tuple((name, function_refs(i.tokens)) for name, i in functions if name is not None)
     macros = tuple(m for m in lexed.macros if m.params is not None or _TYPE_LIKE.match(m.body) or m.body == "1")
     return (declaration_facts(lexed, frontend, definitions), macros, lexed.includes, digest,
-            tuple(sorted({name for name, _ in functions} - {None})), refs)
+            tuple(sorted({name for name, _ in functions} - {None})), refs,
+            name_digests(m.name for m in lexed.macros), tuple(sorted({s for s, _ in lexed.guarded})))
 
 
 #: The object-like macros the index uses stand for a type (``#define

@@ -19,7 +19,7 @@ from pathlib import Path
 from lockcheck.frontend import lexed_store
 from lockcheck.frontend.normalize import FrontendModel
 from lockcheck.frontend.parse import function_name
-from lockcheck.frontend.pipeline import TreeIndex, lex_file, parse_items
+from lockcheck.frontend.pipeline import TreeIndex, drop_undefined, lex_file, parse_items
 from lockcheck.frontend.relevance import declared_struct_vars
 from lockcheck.frontend.source import SourceError, read_source
 from lockcheck.model.scan_model import ScanModel
@@ -83,7 +83,8 @@ def process(args: tuple[str, str]) -> FileOutcome:
     try:
         lexed = lexed_store.load(ctx.lexed_dir, src.digest, display) \
             or lex_file(display, src.text, ctx.options.defines, ctx.options.undefines)
-        items, skipped, votes = _split_relevant(lexed.items, ctx.relevant, ctx.index)
+        items, skipped, votes = _split_relevant(drop_undefined(lexed.items, lexed.guarded, ctx.index.never_defined),
+                                                ctx.relevant, ctx.index)
         parsed = parse_items(display, items, ctx.index, ctx.frontend)
     except RecursionError:
         return FileOutcome(display, src.text.count("\n"), error=f"{display}: nesting too deep to parse")
@@ -98,7 +99,7 @@ def process(args: tuple[str, str]) -> FileOutcome:
         from lockcheck.analysis.classes import file_statics
         from lockcheck.analysis.extract import extract_functions
         irs = tuple(extract_functions(parsed, ctx.index, ctx.model, display, constants=lexed.macros,
-                                      statics=file_statics(lexed.items)))
+                                      statics=file_statics(lexed.items), items=lexed.items))
     return FileOutcome(display, lexed.lines, records, irs, var_names=votes)
 
 
@@ -146,6 +147,8 @@ def process_header(args) -> tuple:
     except SourceError:
         return ()
     lexed = lex_file(display, src.text, ctx.options.defines, ctx.options.undefines)
-    items = [i for i in lexed.items if i.kind == "function" and item_function_name(i) in names]
+    items = [i for i in drop_undefined(lexed.items, lexed.guarded, ctx.index.never_defined)
+             if i.kind == "function" and item_function_name(i) in names]
     parsed = parse_items(display, items, ctx.index, ctx.frontend)
-    return tuple(extract_functions(parsed, ctx.index, ctx.model, display, constants=lexed.macros))
+    return tuple(extract_functions(parsed, ctx.index, ctx.model, display, constants=lexed.macros,
+                                   items=lexed.items))

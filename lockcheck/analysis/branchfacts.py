@@ -42,14 +42,14 @@ def opposite(value: str) -> str:
 _READS: dict[str, tuple[str, ...]] = {}
 
 
-def _reads(fact_name: str, var: str) -> bool:
-    """Does the call or pair fact ``()f(a,b)`` read ``var``?"""
+def _args(fact_name: str) -> tuple[str, ...]:
+    """The operands of the call or pair fact ``()f(a,b)``."""
     args = _READS.get(fact_name)
     if args is None:
-        args = _READS[fact_name] = tuple(fact_name[fact_name.index("(", 2) + 1:-1].split(","))
         if len(_READS) > 100_000:
             _READS.clear()
-    return var in args
+        args = _READS[fact_name] = tuple(fact_name[fact_name.index("(", 2) + 1:-1].split(","))
+    return args
 
 
 def _field(name: str) -> str | None:
@@ -67,7 +67,13 @@ def _written(fact: str, var: str, field: str | None) -> bool:
     if fact[:1] in "~@":    # a guard's or a table's fact, never a variable's
         return False
     if fact[:2] == CALL_FACT:
-        return _reads(fact, var)
+        args = _args(fact)
+        if var in args:
+            return True
+        # a pair fact of a field read (``()==(phba->sli_rev,id:REV4)``): any
+        # write that changes that field, or the pointer it is read through
+        return ("->" in fact or "." in fact) and any(
+            ("->" in a or "." in a) and _written(a, var, field) for a in args)
     if field is not None:
         return _field(fact) == field    # the same field, through any pointer
     # a field read through the variable assigned

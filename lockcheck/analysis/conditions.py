@@ -98,6 +98,18 @@ class ConditionExtraction:
         value = int_literal(node)
         return None if value is None else f"#{value}"
 
+    def _compared(self, node) -> tuple[str | None, bool]:
+        """An operand of a comparison as a fact name part (``_operand``), or
+        a read of memory the function does not change behind a pointer
+        (``read_learnable``: ``phba->sli_rev``); and whether it is a read."""
+        operand = self._operand(node)
+        if operand is not None:
+            return operand, False
+        flag = flag_name(node)
+        if flag is not None and "," not in flag and self.read_learnable(flag):
+            return flag, True
+        return None, False
+
     def negated_call(self, node, out: list):
         """For ``!f(..)`` / ``f(..) == 0`` (an odd number of negations):
         the call's events go to ``out`` and the result is its conditional
@@ -144,6 +156,11 @@ class ConditionExtraction:
             value = constant_value(a)
             if value == "nonzero" and int_literal(a) is not None:
                 value = f"#{int_literal(a)}"
+            if value is None and isinstance(a, c_ast.ID) and a.name in self.integers \
+                    and not symbolic_constant(a.name) and not self.env.lookup(a.name)[1]:
+                # a lower-case enumerator or #define of the file (an upper-case
+                # one stays id:NAME, what `case NAME:` and `== NAME` compare)
+                value = "zero" if self.integers[a.name] == 0 else f"#{self.integers[a.name]}"
             if value is None and isinstance(a, c_ast.ID) and symbolic_constant(a.name) and not self.env.lookup(a.name)[1]:
                 value = f"id:{a.name}"
             if value is not None:
@@ -218,12 +235,17 @@ class ConditionExtraction:
             running = self._running(node.left, node.right) or self._running(node.right, node.left)
             if running is not None:
                 return running if node.op == "==" else ir.CondNot(running)
-        if isinstance(node, c_ast.BinaryOp) and node.op in ("==", "!="):
-            key = self._operand(node.left), self._operand(node.right)
-            if None not in key and any(not k.startswith(("#", "id:")) for k in key):
-                # ptl != pml: a fact of the pair until either is assigned
-                same = ir.CondVar(f"()==({key[0]},{key[1]})", "nonzero", True)
-                return same if node.op == "==" else ir.CondNot(same)
+        if isinstance(node, c_ast.BinaryOp) and node.op in _COMPARED:
+            (left, read_l), (right, read_r) = self._compared(node.left), self._compared(node.right)
+            if left is not None and right is not None and \
+                    any(not k.startswith(("#", "id:")) for k in (left, right)):
+                # ptl != pml, phba->sli_rev == LPFC_SLI_REV4, flags & F: a fact
+                # of the operands until one is assigned (a read: until written,
+                # and tested again each round of a loop testing it)
+                op = "==" if node.op == "!=" else node.op
+                read = read_l or read_r
+                same = ir.CondVar(f"(){op}({left},{right})", "nonzero", True, read)
+                return ir.CondNot(same) if node.op == "!=" else same
         if isinstance(node, c_ast.FuncCall):
             if self._never_defined(node):
                 return ir.CondConst("zero")
@@ -246,6 +268,11 @@ class ConditionExtraction:
         pre = []
         self.expr(node, pre)
         return ir.CondOpaque(ir.Block(tuple(pre)))
+
+
+#: Comparisons whose result, operands unchanged, is the same each time
+#: (``!=`` is the negation of ``==``; ``&`` is tested for non-zero).
+_COMPARED = frozenset(("==", "!=", "<", ">", "<=", ">=", "&"))
 
 
 def symbolic_constant(name: str) -> bool:

@@ -18,28 +18,50 @@ __all__ = ["entry_facts", "pair_param"]
 
 def pair_param(name: str, params) -> tuple[str, str] | None:
     """``()==(p,#N)`` or ``()==(p,id:NAME)`` (a test of parameter p against
-    a constant, see analysis.conditions): (p, the constant)."""
-    if not name.startswith("()==("):
+    a constant, see analysis.conditions; also ``()&(flags,#4)``,
+    ``()<(n,#8)``): (p, the constant)."""
+    test = _pair_test(name, params)
+    return None if test is None else test[:2]
+
+
+def _pair_test(name: str, params) -> tuple[str, str, str, bool] | None:
+    """(p, the constant, the operator, whether p is its right operand)."""
+    if not name.startswith("()"):
         return None
-    a, _, b = name[5:-1].partition(",")
+    k = name.find("(", 2)
+    op = name[2:k]
+    if k < 0 or op not in _TESTS or not name.endswith(")"):
+        return None
+    a, _, b = name[k + 1:-1].partition(",")
     if a in params and _constant(b):
-        return a, b
+        return a, b, op, False
     if b in params and _constant(a):
-        return b, a
+        return b, a, op, True
     return None
+
+
+_TESTS = {"==": int.__eq__, "&": lambda x, y: x & y != 0, "<": int.__lt__, ">": int.__gt__,
+          "<=": int.__le__, ">=": int.__ge__}
 
 
 def _constant(operand: str) -> bool:
     return operand.startswith(("#", "id:"))
 
 
-def _same(passed: str, tested: str) -> str | None:
-    """Is the constant passed the one tested: ``nonzero`` (yes), ``zero``
-    (no) or None (cannot tell)."""
-    if passed == tested:
-        return "nonzero"
+def _same(passed: str, tested: str, op: str = "==", flipped: bool = False) -> str | None:
+    """Does the test hold of the constant passed: ``nonzero`` (yes), ``zero``
+    (no) or None (cannot tell).  Two integers decide any test; a symbol
+    only ``==`` of the same symbol."""
     if passed.startswith("#") and tested.startswith("#"):
-        return "zero"
+        try:
+            x, y = int(passed[1:]), int(tested[1:])
+        except ValueError:
+            return None
+        if flipped:
+            x, y = y, x
+        return "nonzero" if _TESTS[op](x, y) else "zero"
+    if passed == tested and op == "==":
+        return "nonzero"
     return None
 
 
@@ -58,9 +80,9 @@ def entry_facts(params: tuple[str, ...], tested: tuple[str, ...], const_args, fo
             if params[pos] in tested:
                 facts[params[pos]] = value
     for name in tested:
-        pair = pair_param(name, params)
+        pair = _pair_test(name, params)
         if pair is not None and pair[0] in exact and _constant(exact[pair[0]]):
-            same = _same(exact[pair[0]], pair[1])
+            same = _same(exact[pair[0]], pair[1], pair[2], pair[3])
             if same is not None:
                 facts[name] = same
     for pos, param in forwarded_params:

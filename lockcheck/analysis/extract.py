@@ -13,9 +13,11 @@ from __future__ import annotations
 from pycparser import c_ast
 
 from lockcheck.analysis import classes, ir
-from lockcheck.analysis.conditions import ConditionExtraction, addressed_names, constant_value, flag_name, macro_integers
+from lockcheck.analysis.conditions import (ConditionExtraction, addressed_names, constant_value, flag_name, macro_integers,
+                                          symbolic_constant)
 from lockcheck.analysis.lock_calls import LockCallExtraction
 from lockcheck.analysis.pointer_flows import PointerFlows
+from lockcheck.frontend.enumerators import file_enumerators
 from lockcheck.analysis.typing import TypeEnv, declare_defined_object, expr_text, local_object_key, lock_ref
 from lockcheck.model.primitives import Catalogue
 from lockcheck.model.scan_model import ScanModel
@@ -23,14 +25,18 @@ from lockcheck.model.scan_model import ScanModel
 __all__ = ["extract_functions", "Extractor"]
 
 def extract_functions(parsed, index, model: ScanModel, path: str,
-                      constants=(), statics: frozenset[str] = frozenset()) -> list[ir.FunctionIR]:
+                      constants=(), statics: frozenset[str] = frozenset(), items=()) -> list[ir.FunctionIR]:
     """``model``: the scan's kernel model (its catalogue and extraction
     tables); ``constants``: the file's own ``#define``s (integer ones are
     compared in conditions: ``locknum == SEM_GLOBAL_LOCK``); ``statics``: its
-    file-scope ``static`` objects (keyed by file)."""
+    file-scope ``static`` objects (keyed by file); ``items``: its lexed
+    items, whose enumerators are integers too (``frontend.enumerators``)."""
     catalogue, tables = model.catalogue, model.extraction
     out = []
     integers = macro_integers(constants)
+    if items:   # lower-case ones: an upper-case name is compared as id:NAME on both sides
+        integers = {**{k: v for k, v in file_enumerators(items, integers).items() if not symbolic_constant(k)},
+                    **integers}
     file_macros = frozenset(m.name for m in constants if m.params is None)
     for fn in parsed:
         if fn.ast is None:
@@ -335,10 +341,26 @@ class Extractor(LockCallExtraction, ConditionExtraction):
         if isinstance(node, c_ast.Compound):  # statement expression
             out.append(self.block(node, scope=True))
             return
+        if isinstance(node, c_ast.TernaryOp):
+            self._ternary(node, out)
+            return
         if isinstance(node, (c_ast.Typename, c_ast.ID, c_ast.Constant)):
             return
         for _, child in node.children():
             self.expr(child, out)
+
+    def _ternary(self, node: c_ast.TernaryOp, out: list) -> None:
+        """``c ? a() : b()``: one arm runs, never both (``w ? down_write(l)
+        : down_read(l)`` is one acquisition): a branch when an arm has events,
+        else only the condition's events."""
+        then: list = []
+        orelse: list = []
+        self.expr(node.iftrue, then)
+        self.expr(node.iffalse, orelse)
+        if not then and not orelse:
+            self.expr(node.cond, out)
+            return
+        out.append(ir.If(self.cond(node.cond), ir.Block(tuple(then)), ir.Block(tuple(orelse))))
 
     def call(self, node: c_ast.FuncCall, out: list, var: str | None = None):
         """Events of the arguments go to ``out``; the call's own IR item is returned."""
@@ -347,6 +369,17 @@ class Extractor(LockCallExtraction, ConditionExtraction):
             name = name.expr        # (*fp)(args) calls what fp points to, as fp(args)
         args = list(node.args.exprs) if node.args is not None else []
         line = node.coord.line if node.coord else 0
+        if isinstance(name, c_ast.TernaryOp) and isinstance(name.iftrue, c_ast.ID) \
+                and isinstance(name.iffalse, c_ast.ID):
+            # `(w ? up_write : up_read)(&b->lock)`: a call of one or the other
+            then, orelse = [], []
+            for arm, events in ((name.iftrue, then), (name.iffalse, orelse)):
+                item = self.call(c_ast.FuncCall(arm, node.args, node.coord), events, var)
+                if isinstance(item, ir.EffectAssign):
+                    item = ir.EffectAssign(None, item.effect)
+                if item is not None:
+                    events.append(item)
+            return ir.If(self.cond(name.cond), ir.Block(tuple(then)), ir.Block(tuple(orelse)))
         if isinstance(name, c_ast.ID):
             fname = name.name
             if fname == "__lc_unparsed":

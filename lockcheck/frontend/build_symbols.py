@@ -14,10 +14,11 @@ none of these define is false: the code it guards is compile-time dead.
 
 from __future__ import annotations
 
+import hashlib
 import re
 from pathlib import Path
 
-__all__ = ["build_defines", "maybe_defined", "CONFIG_PREFIX"]
+__all__ = ["build_defines", "maybe_defined", "CONFIG_PREFIX", "name_digests", "never_defined"]
 
 CONFIG_PREFIX = "CONFIG_"
 _KBUILD_NAMES = ("Makefile", "Kbuild")
@@ -54,3 +55,29 @@ def maybe_defined(name: str, defined) -> bool:
     """Can the build define ``name`` (``defined``: the names a ``#define``
     the scan saw or a ``-D`` of the build gives)?"""
     return name.startswith((CONFIG_PREFIX, "_")) or name in defined
+
+
+def _digest(name: str) -> bytes:
+    return hashlib.blake2b(name.encode(), digest_size=8).digest()
+
+
+def name_digests(names) -> bytes:
+    """The ``#define``d names of one file as 8-byte digests: what
+    :func:`never_defined` reads of every lexed file.  A whole tree defines
+    millions of names (register tables) that no ``#ifdef`` tests; their
+    digests cost 8 bytes each, their strings ten times that."""
+    return b"".join(_digest(n) for n in sorted(set(names)))
+
+
+def never_defined(tested, digests, build: frozenset[str]) -> frozenset[str]:
+    """Of the plain symbols ``tested`` by ``#ifdef`` (``frontend.conditionals``),
+    those no lexed file defines (``digests``: :func:`name_digests` per file)
+    and the build does not pass.  A digest collision only keeps a symbol
+    possibly defined: both branches are kept, as before."""
+    want = {_digest(n): n for n in tested if not maybe_defined(n, build)}
+    for chunk in digests:
+        if not want:
+            break
+        for k in range(0, len(chunk), 8):
+            want.pop(chunk[k:k + 8], None)
+    return frozenset(want.values())

@@ -8,6 +8,11 @@ Policy for ``#if`` chains (documented in the README):
 * every other chain keeps **all** branches (more code is seen, measured by
   the front-end spike), unless a branch leaves braces or parentheses
   unbalanced — then only the first live branch is kept;
+* a chain testing whether a plain symbol is defined (``#ifdef COMP_IN_WQ``,
+  not a ``CONFIG_`` option nor a reserved ``_X`` name) keeps its branches
+  here, but records which lines are dead should the symbol be defined
+  nowhere (:attr:`Preprocessed.guarded`): that is known only once the
+  scan's files are all lexed (``frontend.pipeline.drop_undefined``);
 * directive lines become blank lines so every token keeps its source line.
 
 ``#define`` and ``#include`` lines are harvested on the way.
@@ -36,6 +41,9 @@ class Preprocessed:
     text: str
     macros: tuple[MacroDef, ...]
     includes: tuple[tuple[str, str], ...]  # ('<' or '"', path)
+    # (symbol, ((first, last line), ...)): the lines (1-based) dead if
+    # the plain symbol is defined nowhere
+    guarded: tuple[tuple[str, tuple[tuple[int, int], ...]], ...] = ()
 
 
 @dataclass
@@ -63,8 +71,9 @@ def preprocess(text: str, defined: frozenset[str] = frozenset(),
     lines = text.split("\n")
     root, macros, includes = _build_tree(lines)
     out = [""] * len(lines)
-    _emit(root, lines, out, defined, undefined)
-    return Preprocessed("\n".join(out), tuple(macros), tuple(includes))
+    guarded: list = []
+    _emit(root, lines, out, defined, undefined, guarded)
+    return Preprocessed("\n".join(out), tuple(macros), tuple(includes), tuple(guarded))
 
 
 def _build_tree(lines: list[str]):
@@ -118,13 +127,48 @@ def _join_continuations(lines: list[str], i: int) -> tuple[str, int]:
 
 
 def _emit(nodes: list, lines: list[str], out: list[str],
-          defined: frozenset[str], undefined: frozenset[str]) -> None:
+          defined: frozenset[str], undefined: frozenset[str], guarded: list) -> None:
     for node in nodes:
         if isinstance(node, int):
             out[node] = lines[node]
         else:
-            for branch in _kept_branches(node, lines, defined, undefined):
-                _emit(branch.body, lines, out, defined, undefined)
+            kept = _kept_branches(node, lines, defined, undefined)
+            guarded += _guards(node, kept, lines, defined, undefined)
+            for branch in kept:
+                _emit(branch.body, lines, out, defined, undefined, guarded)
+
+
+def _guards(chain: _Chain, kept: list[_Branch], lines, defined, undefined) -> list:
+    """Per plain symbol the chain tests, the lines of the kept branches
+    that the chain drops when the symbol is not defined (only when it
+    then keeps a subset of what it keeps now)."""
+    out = []
+    for symbol in dict.fromkeys(_symbol(b)[0] for b in chain.branches):
+        if not symbol or not _plain(symbol) or symbol in defined or symbol in undefined:
+            continue
+        alt = _kept_branches(chain, lines, defined, undefined | {symbol})
+        if not all(any(a is k for k in kept) for a in alt):
+            continue
+        dead = sorted(i + 1 for b in kept if not any(b is a for a in alt) for i in _flat_lines(b.body))
+        if dead:
+            out.append((symbol, _ranges(dead)))
+    return out
+
+
+def _plain(symbol: str) -> bool:
+    """A symbol only a ``#define`` or a ``-D`` of the build defines: not a
+    Kconfig option, not a name reserved for the compiler."""
+    return not symbol.startswith(("CONFIG_", "_")) and symbol.isidentifier()
+
+
+def _ranges(numbers: list[int]) -> tuple[tuple[int, int], ...]:
+    out: list[list[int]] = []
+    for n in numbers:
+        if out and out[-1][1] + 1 == n:
+            out[-1][1] = n
+        else:
+            out.append([n, n])
+    return tuple((a, b) for a, b in out)
 
 
 def _kept_branches(chain: _Chain, lines, defined, undefined) -> list[_Branch]:
@@ -149,20 +193,29 @@ def _decide(branch: _Branch, defined, undefined) -> bool | None:
         return False
     if branch.kind in ("if", "elif") and cond in ("1", "(1)"):
         return True
-    negate = branch.kind in ("ifndef", "elifndef")
-    if branch.kind in ("ifdef", "ifndef", "elifdef", "elifndef"):
-        symbol = cond.split()[0] if cond else ""
-    else:
-        m = _SYMBOL_TEST.match(cond)
-        if not m:
-            return None
-        negate = negate ^ bool(m.group(1))
-        symbol = m.group(2) or m.group(3) or m.group(4)
+    symbol, negate = _symbol(branch)
+    if not symbol:
+        return None
     if symbol in defined:
         return not negate
     if symbol in undefined:
         return negate
     return None
+
+
+def _symbol(branch: _Branch) -> tuple[str, bool]:
+    """The symbol a branch tests for being defined ("" for none) and
+    whether the branch is taken when it is not."""
+    cond = branch.cond.strip()
+    if branch.kind == "else":
+        return "", False
+    negate = branch.kind in ("ifndef", "elifndef")
+    if branch.kind in ("ifdef", "ifndef", "elifdef", "elifndef"):
+        return (cond.split()[0] if cond else ""), negate
+    m = _SYMBOL_TEST.match(cond)
+    if not m:
+        return "", False
+    return (m.group(2) or m.group(3) or m.group(4)), negate ^ bool(m.group(1))
 
 
 def _balanced(branch: _Branch, lines: list[str]) -> bool:

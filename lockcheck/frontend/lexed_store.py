@@ -101,7 +101,9 @@ def save(directory: str, digest: str, lexed: LexedFile) -> None:
     defines = [[m.name, m.body, m.line] for m in lexed.macros if m.params is None]
     text = joined.encode("utf-8", "surrogatepass")
     header = json.dumps([lexed.lines, first, wide, len(kinds), len(text),
-                         [[item.kind, len(item.tokens)] for item in lexed.items], defines], separators=(",", ":"))
+                         [[item.kind, len(item.tokens)] for item in lexed.items], defines,
+                         [[symbol, [list(r) for r in ranges]] for symbol, ranges in lexed.guarded]],
+                        separators=(",", ":"))
     path = _entry(directory, digest, lexed.path)
     try:
         fd, tmp = tempfile.mkstemp(dir=directory, suffix=".tmp")
@@ -122,7 +124,7 @@ def load(directory: str | None, digest: str, display: str) -> LexedFile | None:
         with open(path, "rb") as f:
             data = f.read()
         os.unlink(path)
-        lines, first, steps, joined, kinds, shapes, defines = _decode(data)
+        lines, first, steps, joined, kinds, shapes, defines, guarded = _decode(data)
     except Exception:   # absent, or unreadable: lex instead
         return None
     texts = joined.split(_SEPARATOR) if kinds else []
@@ -132,14 +134,14 @@ def load(directory: str | None, digest: str, display: str) -> LexedFile | None:
     for kind, count in shapes:
         items.append(Item(kind, tuple(tokens[start:start + count])))
         start += count
-    return LexedFile(display, tuple(items), defines, (), lines)
+    return LexedFile(display, tuple(items), defines, (), lines, guarded)
 
 
 def _decode(data: bytes):
     """The parts :func:`save` wrote; ValueError (or another exception the
     caller treats alike) when ``data`` is not such an entry."""
     end = data.index(b"\n")
-    lines, first, wide, n_kinds, n_text, shapes, defines = json.loads(data[:end])
+    lines, first, wide, n_kinds, n_text, shapes, defines, guarded = json.loads(data[:end])
     kinds = data[end + 1:end + 1 + n_kinds].decode("ascii")
     text_end = end + 1 + n_kinds + n_text
     joined = data[end + 1 + n_kinds:text_end].decode("utf-8", "surrogatepass")
@@ -150,4 +152,5 @@ def _decode(data: bytes):
             (n_kinds and joined.count(_SEPARATOR) != n_kinds - 1):
         raise ValueError("not a lexed-file entry")
     return (int(lines), int(first), steps, joined, kinds, [(str(k), int(c)) for k, c in shapes],
-            tuple(MacroDef(str(n), None, str(b), int(ln)) for n, b, ln in defines))
+            tuple(MacroDef(str(n), None, str(b), int(ln)) for n, b, ln in defines),
+            tuple((str(sym), tuple((int(a), int(b)) for a, b in ranges)) for sym, ranges in guarded))

@@ -22,7 +22,7 @@ from lockcheck.frontend.macros import MacroIndex, expand_macros
 from lockcheck.frontend.parse import KernelCParser, Outcome, ParsedFunction, function_name, parse_function
 from lockcheck.frontend.typefacts import FileFacts, TypeRef, harvest_facts
 
-__all__ = ["LexedFile", "TreeIndex", "lex_file", "build_index", "parse_items"]
+__all__ = ["LexedFile", "TreeIndex", "lex_file", "build_index", "parse_items", "drop_undefined"]
 
 
 @dataclass(frozen=True)
@@ -32,12 +32,34 @@ class LexedFile:
     macros: tuple[MacroDef, ...]
     includes: tuple[tuple[str, str], ...]
     lines: int
+    # lines dead when a plain symbol is defined nowhere (frontend.conditionals)
+    guarded: tuple[tuple[str, tuple[tuple[int, int], ...]], ...] = ()
 
 
 def lex_file(path: str, text: str, defined=frozenset(), undefined=frozenset()) -> LexedFile:
     pre = preprocess(strip_comments(splice_lines(text)), defined, undefined)
     items = split_items(tokenize(pre.text))
-    return LexedFile(path, tuple(items), pre.macros, pre.includes, text.count("\n") + 1)
+    return LexedFile(path, tuple(items), pre.macros, pre.includes, text.count("\n") + 1, pre.guarded)
+
+
+def drop_undefined(items, guarded, never_defined: frozenset[str]) -> list[Item]:
+    """``items`` less the lines of ``#ifdef X`` branches (``#else`` of
+    ``#ifndef X``…) dead because ``X`` is in ``never_defined``: a plain
+    symbol that no lexed file ``#define``s and the build does not pass
+    (``TreeIndex.never_defined``).  An item left without tokens is dropped."""
+    dead = [r for symbol, ranges in guarded if symbol in never_defined for r in ranges]
+    if not dead:
+        return list(items)
+    lines = {n for a, b in dead for n in range(a, b + 1)}
+    out = []
+    for item in items:
+        if lines.isdisjoint(t.line for t in item.tokens):
+            out.append(item)
+            continue
+        toks = tuple(t for t in item.tokens if t.line not in lines)
+        if toks:
+            out.append(Item(item.kind, toks))
+    return out
 
 
 def declaration_facts(lexed: LexedFile, model: norm.FrontendModel, definitions: dict) -> FileFacts:
@@ -92,6 +114,9 @@ class TreeIndex:
     # (frontend.build_symbols): what IS_ENABLED(X) of a non-Kconfig X reads
     object_macros: frozenset[str] = frozenset()
     build_defines: frozenset[str] = frozenset()
+    # plain symbols an #ifdef of a lexed file tests that no lexed file
+    # defines and the build does not pass (frontend.build_symbols)
+    never_defined: frozenset[str] = frozenset()
 
 
 def build_index(facts: list[FileFacts], macro_defs: list[MacroDef], model: norm.FrontendModel,

@@ -40,3 +40,10 @@ def test_maybe_defined():
     assert maybe_defined("__KERNEL__", set())          # reserved: the compiler's
     assert maybe_defined("I915", {"I915"})
     assert not maybe_defined("DEBUG_RANDOM_TRIE", {"I915"})
+
+
+def test_never_defined_is_what_no_file_defines_and_the_build_does_not_pass():
+    from lockcheck.frontend.build_symbols import name_digests, never_defined
+    files = [name_digests(["REQ_STATS", "OTHER"]), name_digests([])]
+    tested = {"REQ_STATS", "COMP_IN_WQ", "FOO_DRIVER", "CONFIG_X", "_Y"}
+    assert never_defined(tested, files, frozenset({"FOO_DRIVER"})) == {"COMP_IN_WQ"}

@@ -50,3 +50,21 @@ def test_defines_and_includes_are_harvested():
     lock, n = pre.macros
     assert (lock.name, lock.params, lock.body) == ("KVM_MMU_LOCK", ("kvm",), "write_lock(&(kvm)->mmu_lock)")
     assert (n.name, n.params, n.body) == ("N", None, "4")
+
+
+def test_plain_symbol_tests_record_the_lines_dead_when_undefined():
+    src = "#ifdef COMP_IN_WQ\na();\nb();\n#else\nc();\n#endif\n#ifndef REQ_TRACE\nd();\n#else\ne();\n#endif\n"
+    pre = preprocess(src)
+    assert [ln for ln in pre.text.split("\n") if ln] == ["a();", "b();", "c();", "d();", "e();"]   # all kept here
+    assert dict(pre.guarded) == {"COMP_IN_WQ": ((2, 3),), "REQ_TRACE": ((10, 10),)}
+
+
+def test_config_reserved_and_given_symbols_record_nothing():
+    src = "#ifdef CONFIG_A\na();\n#else\nb();\n#endif\n#ifdef __KERNEL__\nc();\n#endif\n#ifdef X\nd();\n#endif\n"
+    assert preprocess(src, undefined=frozenset({"X"})).guarded == ()
+
+
+def test_unbalanced_chain_records_nothing_it_could_not_restore():
+    # only the first branch is kept (unbalanced): dropping it would need the other
+    src = "#ifdef COMP_IN_WQ\nif (x) {\n#else\nif (y) {\n#endif\nz();\n}\n"
+    assert preprocess(src).guarded == ()

@@ -32,13 +32,14 @@ void g(void) { asm("nop" ::: "memory"); y = ' ; }
 
 
 def test_round_trip_gives_the_same_items_and_line_count(tmp_path):
-    lexed = lex_file("x.c", SOURCE)
+    lexed = lex_file("x.c", SOURCE + "#ifdef COMP_IN_WQ\nint w;\n#endif\n")
+    assert lexed.guarded
     kinds = {t.kind for item in lexed.items for t in item.tokens}
     assert kinds == {"id", "num", "str", "chr", "punct", "other"}
     lexed_store.save(str(tmp_path), "digest", lexed)
     back = lexed_store.load(str(tmp_path), "digest", "x.c")
     assert back is not None
-    assert back.items == lexed.items and back.lines == lexed.lines
+    assert back.items == lexed.items and back.lines == lexed.lines and back.guarded == lexed.guarded
     assert [type(t).__name__ for item in back.items for t in item.tokens][:1] == ["Token"]
 
 
