@@ -150,6 +150,18 @@ class ConditionExtraction:
                 out.append((k, value))
         return tuple(out)
 
+    def _arg_vars(self, args) -> tuple[tuple[int, str], ...]:
+        """Arguments a condition could test under the same name: a
+        learnable variable or a field read through one (``iter->locked``);
+        a callee that releases a lock through it releases nothing when it
+        is NULL (analysis.releases)."""
+        out = []
+        for k, a in enumerate(args):
+            name = flag_name(a) if isinstance(a, (c_ast.ID, c_ast.StructRef)) else None
+            if name is not None and (self.learnable(name) or self.read_learnable(name)):
+                out.append((k, name))
+        return tuple(out)
+
     def _forwarded(self, args) -> tuple[tuple[int, int], ...]:
         """Parameters passed on as arguments: a function pointer handed down."""
         out = []

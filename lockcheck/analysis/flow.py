@@ -401,6 +401,8 @@ class FunctionFlow(BranchFacts, Releases):
     def _apply_callee(self, s: State, call: ir.Call, callee, summary: Summary, which,
                       model: str = "", width: int = 0) -> set[State]:
         site = self.step(call.line, f"{callee.name} [model: {model}]" if model else callee.name, width)
+        if summary.release_through:
+            self.note_call_release_base(s, call, callee, summary)
         self._inherit_acquires(s, call, callee, summary, site)
         if summary.irq_on and self.irq is not None:
             self.irq.inherit(self.summary, s.held, summary.irq_on, site, lambda r: subst(r, call.args, callee))
