@@ -103,7 +103,11 @@ void move(struct node *from, struct node *to)
 ```
 Use instead: order the two instances (by address, or parent before child)
 and annotate the inner one: `mutex_lock_nested(&to->lock,
-SINGLE_DEPTH_NESTING)`; or restructure so one lock is dropped first.
+SINGLE_DEPTH_NESTING)`, or give the class the order with
+`lock_set_cmp_fn(&x->lock, cmp_fn, NULL)` (lockdep then allows the nesting
+when `cmp_fn(held, next) < 0`, and so does this rule: a class with a
+comparison function is never reported); or restructure so one lock is
+dropped first.
 
 ## References
 - Documentation/locking/lockdep-design.rst, "Exception: Nested data

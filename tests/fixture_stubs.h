@@ -221,6 +221,9 @@ void mutex_release(struct lockdep_map *map, unsigned long ip);
 #define lockdep_set_class(lock, key) ((void)(lock), (void)(key))
 #define lockdep_set_subclass(lock, sub) ((void)(lock), (void)(sub))
 #define lockdep_set_novalidate_class(lock) ((void)(lock))
+typedef int (*lock_cmp_fn)(const struct lockdep_map *a, const struct lockdep_map *b);
+void lock_set_cmp_fn(void *lock, lock_cmp_fn cmp, void *print);
+#define _RET_IP_ 0ul
 
 /* interrupt contexts (fixtures/irq) */
 typedef int irqreturn_t;

@@ -12,6 +12,9 @@ from the rows of ``model/data/classes.toml``:
   ``lockdep_register_key()``-d keys): one checker class stands for several
   lockdep classes or subclasses, so taking one instance while holding
   another is not reported as recursive locking;
+- ``lock_set_cmp_fn(&x->lock, cmp, print)``: lockdep lets two locks of
+  the class nest when ``cmp(prev, next) < 0``, an order the code keeps at
+  run time, so no possible recursive locking is reported on it;
 - ``lockdep_set_class(&x->lock, &static_key)``: the class *is* that key;
   two classes given one key are one class;
 - a lock and the ``lockdep_map`` annotation taken right after it
@@ -35,7 +38,7 @@ from dataclasses import dataclass, field
 from pycparser import c_ast
 
 from lockcheck.analysis import ir
-from lockcheck.analysis.typing import lock_ref as typed_lock_ref
+from lockcheck.analysis.typing import lock_of_dep_map, lock_ref as typed_lock_ref
 from lockcheck.analysis.substitute import DYNAMIC_SUBCLASS, PARAM_SUBCLASS, split_class_key
 
 __all__ = ["annotation_names", "call_note", "dep_map_pairs", "ClassFacts",
@@ -46,7 +49,7 @@ __all__ = ["annotation_names", "call_note", "dep_map_pairs", "ClassFacts",
 def annotation_names(model: dict) -> frozenset[str]:
     """Calls whose functions must be parsed for their annotations."""
     return frozenset(model.get("set_class", {})) | frozenset(model.get("set_subclass", {})) | \
-        frozenset(model.get("novalidate", {}).get("names", ())) | frozenset(model.get("init", {})) | \
+        frozenset(model.get("novalidate", {}).get("names", ())) | frozenset(model.get("cmp_fn", {}).get("names", ())) | frozenset(model.get("init", {})) | \
         frozenset(model.get("init_key", {}))
 
 
@@ -88,6 +91,8 @@ def call_note(fname: str, args, lock_ref, model: dict) -> tuple[str, str, str] |
         return None
     if fname in novalidate:
         kind, spec = "novalidate", {"lock": 0}
+    elif fname in model.get("cmp_fn", {}).get("names", ()):
+        kind, spec, args = "ordered", {"lock": 0}, [lock_of_dep_map(args[0])] if args else args
     elif fname in model.get("set_subclass", {}):
         kind, spec = "subclass", model["set_subclass"][fname]
     elif fname in model.get("set_class", {}):
@@ -263,6 +268,7 @@ class ClassFacts:
     paths: set[str] = field(default_factory=set)               # qualified keys an annotation names
     generic: frozenset[str] = frozenset()                      # generic container structs
     several: set[str] = field(default_factory=set)             # base keys: no recursive findings
+    ordered: set[str] = field(default_factory=set)             # base keys with a cmp_fn: no recursive findings
     renames: dict[str, str] = field(default_factory=dict)      # base key -> base key
     include_novalidate: bool = False
     per_instance: dict[str, str] = field(default_factory=dict)  # base key -> why (classes.toml)
@@ -308,6 +314,8 @@ def collect(notes, model: dict, include_novalidate: bool = False) -> ClassFacts:
             facts.novalidate.add(key)
         elif kind == "subclass":
             facts.several.add(key)
+        elif kind == "ordered":
+            facts.ordered.add(key)
         elif kind == "class":
             static_keys.setdefault(key, set()).add(detail)
         elif kind == "same":
@@ -407,7 +415,8 @@ def apply(analysis, facts: ClassFacts) -> dict[str, int]:
             k = _canon(facts, key)
             base = split_class_key(k)[0]
             if table_name == "recursive" and (skip(k) or is_unresolved(k) or base in facts.several
-                                              or split_class_key(key)[0] in facts.several):
+                                              or split_class_key(key)[0] in facts.several
+                                              or base in facts.ordered or split_class_key(key)[0] in facts.ordered):
                 counts["recursive_dropped"] += 1
                 continue
             _merge_into(out, k, rec, type(rec))

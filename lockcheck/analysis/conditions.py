@@ -167,6 +167,20 @@ class ConditionExtraction:
                 out.append((k, value))
         return tuple(out)
 
+    def _arg_vars(self, args) -> tuple[tuple[int, str], ...]:
+        """Arguments a condition could test under the same name: a
+        parameter or a field read through one (``iter->locked``); a callee
+        that releases a lock through it releases nothing when it is NULL
+        (analysis.releases).  Only parameters: what the caller's locks
+        can be released through (and fewer tuples on a whole tree)."""
+        out = []
+        for k, a in enumerate(args):
+            name = flag_name(a) if isinstance(a, (c_ast.ID, c_ast.StructRef)) else None
+            if name is not None and _root(name) in self.env.params and \
+                    (self.learnable(name) or self.read_learnable(name)):
+                out.append((k, name))
+        return tuple(out)
+
     def _forwarded(self, args) -> tuple[tuple[int, int], ...]:
         """Parameters passed on as arguments: a function pointer handed down."""
         out = []

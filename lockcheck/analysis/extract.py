@@ -408,7 +408,8 @@ class Extractor(LockCallExtraction, ConditionExtraction):
                                forwarded_params=self._forwarded(args), const_args=self._consts(args),
                                pointer=self.flows.pointer(name))
             return ir.Call(line, fname, self._arg_refs(args), var=var, fnptr_args=self._fnptr_args(args),
-                           forwarded_params=self._forwarded(args), const_args=self._consts(args))
+                           forwarded_params=self._forwarded(args), const_args=self._consts(args),
+                           arg_vars=self._arg_vars(args))
         static = self._static_call_field(name)
         if static is not None:
             for a in args:

@@ -106,6 +106,10 @@ class Summary:
     # taken with interrupts enabled, relative to the entry (analysis.irqsafety):
     # (class key, HARDIRQ | SOFTIRQ, W | R) -> (lock, chain)
     irq_on: dict[tuple, tuple] = field(default_factory=dict)
+    # the caller's locks released through a parameter (``put(bid) { if (bid)
+    # unlock(&bid->lock); }``): class key -> the parameters' positions
+    # (analysis.releases: a caller passing NULL there releases nothing)
+    release_through: dict[str, frozenset[int]] = field(default_factory=dict)
 
     def conditional(self) -> bool:
         return self.effects.get("zero") != self.effects.get("nonzero")
@@ -114,7 +118,7 @@ class Summary:
         """What a caller's walk depends on, without the witnesses: a
         recursion's rounds stop when no member's shape changes."""
         return (frozenset(self.acquires), frozenset(self.param_edges), frozenset(self.not_held),
-                frozenset(self.recursions), frozenset(self.irq_on),
+                frozenset(self.recursions), frozenset(self.irq_on), frozenset(self.release_through.items()),
                 tuple(sorted((k, tuple(h.key for h in e.held), tuple(sorted(e.released)))
                              for k, e in self.effects.items())))
 

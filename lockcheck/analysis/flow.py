@@ -191,7 +191,7 @@ class FunctionFlow(BranchFacts, Releases):
         if kind is ir.Jump:
             return self.jump(node, states)
         if kind is ir.Label:
-            return states | self.pending.pop(node.name, set())
+            return states | self._arrive(self.pending.pop(node.name, set()))
         if kind is ir.Return:
             self.ret(node, states)
             return set()
@@ -284,6 +284,12 @@ class FunctionFlow(BranchFacts, Releases):
                 target, depth = stack[-1]
                 target.update(self._end_scope(s, depth + 1) for s in states)
         return set()
+
+    def _arrive(self, jumped: set[State]) -> set[State]:
+        """States a ``goto`` brings to a label at the current depth: the
+        jump left every scope deeper than the label's, so the ``guard()``
+        locks of those scopes were released by their cleanups on the way."""
+        return {self._end_scope(s, self.depth + 1) for s in jumped} if jumped else jumped
 
     def ret(self, node: ir.Return, states: set[State]) -> None:
         for s in states:
@@ -395,6 +401,8 @@ class FunctionFlow(BranchFacts, Releases):
     def _apply_callee(self, s: State, call: ir.Call, callee, summary: Summary, which,
                       model: str = "", width: int = 0) -> set[State]:
         site = self.step(call.line, f"{callee.name} [model: {model}]" if model else callee.name, width)
+        if summary.release_through:
+            self.note_call_release_base(s, call, callee, summary)
         self._inherit_acquires(s, call, callee, summary, site)
         if summary.irq_on and self.irq is not None:
             self.irq.inherit(self.summary, s.held, summary.irq_on, site, lambda r: subst(r, call.args, callee))

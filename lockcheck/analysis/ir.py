@@ -117,6 +117,9 @@ class Call(_Compact):
     # pointer itself came from (pointer_flows slots; analysis.pointsto)
     origin: tuple[str, ...] = ()
     pointer: tuple[str, ...] = ()
+    # (position, name) of arguments that are a learnable variable or a
+    # field read through one (``iter->locked``), as conditions name them
+    arg_vars: tuple[tuple[int, str], ...] = ()
 
 
 @dataclass(frozen=True, slots=True)

@@ -19,6 +19,18 @@ __all__ = ["LockCallExtraction"]
 _CONDITIONAL = {"trylock": ("nonzero", False), "acquire_unless_error": ("zero", True)}
 
 
+def _tries(prim: Primitive, args) -> bool:
+    """A lockdep annotation told it is a trylock (``mutex_acquire(&m->dep_map,
+    0, 1, ip)``): held, but lockdep adds no dependency for it."""
+    k = prim.trylock_arg
+    if k is None or len(args) <= k or not isinstance(args[k], c_ast.Constant):
+        return False
+    try:
+        return int(args[k].value.rstrip("uUlL"), 0) != 0
+    except ValueError:
+        return False
+
+
 class LockCallExtraction:
     """Lock primitive calls, for the extractor (its ``env``, ``catalogue``,
     ``expr`` and ``lock_base``, the counts of unresolved locks)."""
@@ -77,7 +89,7 @@ class LockCallExtraction:
         if prim.action == "sync":
             return ir.Acquire(line, lock, prim.name, "exclusive", prim.kind, "sync")
         acquire = ir.Acquire(line, lock, prim.name, prim.mode, prim.kind,
-                             "trylock" if prim.action == "trylock" else "acquire")
+                             "trylock" if prim.action == "trylock" or _tries(prim, args) else "acquire")
         if prim.action in _CONDITIONAL:
             on, blocking = _CONDITIONAL[prim.action]
             return ir.EffectAssign(None, ir.CondEffect(acquire, on, blocking))

@@ -193,15 +193,48 @@ class Releases:
                                                for s in states):
             self.__dict__.setdefault("_bases", {}).setdefault(node.lock.class_key, set()).add(node.base)
 
+    def note_call_release_base(self, s: State, call: ir.Call, callee, summary) -> None:
+        """A callee releasing the caller's locks through its parameters
+        (``task_unlock(iter->locked, ..)``, ``task_unlock(p)`` releasing
+        ``&p->pi_lock``): the arguments given there are what the locks of
+        that call are released through, for :meth:`_null_released`.  One
+        call releasing a pair (the task's lock and its runqueue's) is
+        skipped for both when one of its objects is NULL."""
+        through = summary.release_through
+        if not through or not call.arg_vars:
+            return
+        texts = dict(call.arg_vars)
+        names = {texts[p] for positions in through.values() for p in positions if p in texts}
+        if not names:
+            return
+        bases = self.__dict__.setdefault("_bases", {})
+        held = {h.key for h in s.held}
+        for key in subst_keys(frozenset(through), call.args, callee):
+            if key not in held:
+                bases.setdefault(key, set()).update(names)
+
+    def _release_through(self) -> dict[str, frozenset[int]]:
+        """The summary's ``release_through``: the bases that are parameters."""
+        bases = self.__dict__.get("_bases")
+        if not bases:
+            return {}
+        params = {name: k for k, name in enumerate(self.fn.params)}
+        out = {key: frozenset(params[n] for n in names if n in params) for key, names in bases.items()}
+        return {key: positions for key, positions in sorted(out.items()) if positions}
+
     def _null_released(self, exits: list) -> list:
-        """An exit where a parameter is known NULL releases the caller's
-        locks that other exits release through it: a NULL object holds no
-        lock.  ``put(bid) { if (bid) spin_unlock(&bid->lock); }`` releases
-        ``lock`` on every return (when the parameter is never assigned)."""
+        """An exit where a parameter (or a field read through one, the
+        slot an iterator keeps its locked object in: ``iter->locked``) is
+        known NULL releases the caller's locks that other exits release
+        through it: a NULL object holds no lock.  ``put(bid) { if (bid)
+        spin_unlock(&bid->lock); }`` releases ``lock`` on every return
+        (when the parameter is never assigned but NULL: ``if
+        (iter->locked) { task_unlock(iter->locked); iter->locked = NULL;
+        }`` releases what the previous step of the iterator locked)."""
         bases = self.__dict__.get("_bases")
         if not bases:
             return exits
-        assigned = assigned_names(self.fn.body)
+        assigned = assigned_names(self.fn.body, but_null=True)
         out = []
         for st, kind in exits:
             extra = {key for key, names in bases.items()
@@ -214,6 +247,7 @@ class Releases:
         """The summary's effects from the exits: for every return, for
         zero returns and for non-zero ones (a caller testing the result)."""
         self.exits = self._null_released(self.exits)
+        self.summary.release_through = self._release_through()
         everything = meet_exits(self.exits)
         zero = [e for e in self.exits if e[1] in ("zero", "unknown")]
         nonzero = [e for e in self.exits if e[1] in ("nonzero", "unknown")]
@@ -266,11 +300,14 @@ def meet_exits(exits) -> Effect:
     return Effect(tuple(best[k] for k in sorted(best)), frozenset(released))
 
 
-def assigned_names(body: ir.Block) -> frozenset[str]:
-    """The variables a function's IR assigns (constants, results, anything)."""
+def assigned_names(body: ir.Block, but_null: bool = False) -> frozenset[str]:
+    """The variables a function's IR assigns (constants, results, anything;
+    ``but_null``: other than NULL)."""
     out = set()
     for n in ir_nodes(body):
         t = type(n)
+        if t is ir.Assign and but_null and n.value == "zero":
+            continue
         if t in (ir.Assign, ir.EffectAssign, ir.Call):
             out.add(n.var)
         elif t is ir.CondCall and n.call is not None:

@@ -15,7 +15,8 @@ from pycparser import c_ast
 from lockcheck.analysis.ir import LockRef
 from lockcheck.frontend.typefacts import TypeRef
 
-__all__ = ["TypeEnv", "lock_ref", "expr_text", "local_object_key", "declare_defined_object", "decl_type_ref"]
+__all__ = ["TypeEnv", "lock_ref", "expr_text", "local_object_key", "declare_defined_object", "decl_type_ref",
+           "lock_of_dep_map"]
 
 _GENERATOR = None
 
@@ -410,3 +411,13 @@ def _display_path(node: c_ast.StructRef, env: TypeEnv) -> tuple[str, str]:
         break
     typ = env.type_of(node.name)
     return (typ.base if typ else ""), node.field.name
+
+
+def lock_of_dep_map(node):
+    """``&(lock)->dep_map`` (``&lock.dep_map``): the lock whose
+    ``lockdep_map`` an annotation names, as ``&lock``."""
+    if isinstance(node, c_ast.UnaryOp) and node.op == "&" and isinstance(node.expr, c_ast.StructRef) \
+            and isinstance(node.expr.field, c_ast.ID) and node.expr.field.name == "dep_map":
+        inner = node.expr
+        return inner.name if inner.type == "->" else c_ast.UnaryOp("&", inner.name)
+    return node

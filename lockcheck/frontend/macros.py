@@ -87,26 +87,48 @@ class MacroIndex:
 
     def _commands(self) -> dict[str, frozenset[int]]:
         out: dict[str, frozenset[int]] = {}
-        for name, macro in self.all.items():
-            if name in self.expandable or name in self.primitives or len(macro.text) > MAX_COMMAND_CHARS \
-                    or ";" not in macro.text:
-                continue
-            named = [k for k, p in enumerate(macro.params) if p.isidentifier() and
-                     re.search(r"\b%s\s*;" % re.escape(p), macro.text)]
-            if not named:
-                continue   # cheap reject before tokenizing
-            body = macro.body
-            texts = [t.text for t in body]
-            if any(t in ("return", "goto", "static") for t in texts) or \
-                    any(a == "(" and b == "{" for a, b in zip(texts, texts[1:])):
-                macro._body = None
-                continue
-            found = frozenset(k for k in named if _as_statement(texts, macro.params[k]))
+        memo: dict[str, frozenset[int]] = {}
+        for name in sorted(self.all):
+            found = self._command_params(name, memo, 0)
             if found:
                 out[name] = found
-            else:
-                macro._body = None
         return out
+
+    def _command_params(self, name: str, memo: dict[str, frozenset[int]], depth: int) -> frozenset[int]:
+        """Positions of the parameters macro ``name`` runs as statements:
+        written as one (``unlock_cmd;``, ``, cmd1; schedule(); cmd2)`` in
+        the statement list given to another macro), or passed whole to a
+        command parameter of another macro (``wait_event_cmd(wq, c, cmd1,
+        cmd2)`` → ``__wait_event_cmd(wq, c, cmd1, cmd2)``)."""
+        if name in memo:
+            return memo[name]
+        memo[name] = frozenset()   # recursion guard
+        macro = self.all[name]
+        if name in self.expandable or name in self.primitives or len(macro.text) > MAX_COMMAND_CHARS \
+                or depth > MAX_DEPTH:
+            return memo[name]
+        named = [k for k, p in enumerate(macro.params) if p.isidentifier() and
+                 re.search(r"\b%s\s*[;),]" % re.escape(p), macro.text)]
+        if not named:
+            return memo[name]   # cheap reject before tokenizing
+        body = macro.body
+        texts = [t.text for t in body]
+        if any(t in ("return", "goto", "static") for t in texts) or \
+                any(a == "(" and b == "{" for a, b in zip(texts, texts[1:])):
+            macro._body = None
+            return memo[name]
+        found = {k for k in named if _as_statement(texts, macro.params[k])}
+        rest = [k for k in named if k not in found]
+        if rest:
+            for callee, args in _macro_calls(body, self.all):
+                inner = self._command_params(callee, memo, depth + 1)
+                for pos in inner:
+                    if pos < len(args) and len(args[pos]) == 1:
+                        found |= {k for k in rest if macro.params[k] == args[pos][0]}
+        if not found:
+            macro._body = None
+        memo[name] = frozenset(found)
+        return memo[name]
 
     def runs_lock_command(self, name: str, arg_toks: list[Token]) -> bool:
         """Is a lock primitive (or a macro expanded for one) given to a
@@ -150,12 +172,28 @@ MAX_COMMAND_CHARS = 1200
 
 def _as_statement(texts: list[str], param: str) -> bool:
     """Does ``param`` stand alone as a statement in a macro body (``;
-    unlock_cmd;``, ``{ cmd; }``, ``else cmd;``)?"""
+    unlock_cmd;``, ``{ cmd; }``, ``else cmd;``), or in a statement list
+    given as an argument (``___wait_event(.., cmd1; schedule(); cmd2)``)?"""
     for k, t in enumerate(texts):
-        if t == param and k + 1 < len(texts) and texts[k + 1] == ";" and \
-                (k == 0 or texts[k - 1] in (";", "{", "}", ")", "else", "do", ":")):
+        if t != param or k + 1 >= len(texts):
+            continue
+        prev = texts[k - 1] if k else ";"
+        if texts[k + 1] == ";" and prev in (";", "{", "}", ")", "else", "do", ":", ","):
+            return True
+        if texts[k + 1] == ")" and prev == ";":
             return True
     return False
+
+
+def _macro_calls(body: tuple[Token, ...], macros: dict) -> list[tuple[str, list[list[str]]]]:
+    """The calls of other macros in a body: (name, argument texts)."""
+    out = []
+    for k in range(len(body) - 1):
+        t = body[k]
+        if t.kind == "id" and t.text in macros and body[k + 1].text == "(":
+            close = match_close(list(body), k + 1)
+            out.append((t.text, [[a.text for a in arg] for arg in split_top(list(body[k + 2:close]))]))
+    return out
 
 
 def _is_simple(body: tuple[Token, ...]) -> bool:

@@ -27,6 +27,7 @@ class Primitive:
     subclass_arg: int | None = None
     class_prefix: str = ""           # "w:": the (work_completion) of the object
     lock_field: str = ""             # the lock is this member of what the argument points to
+    trylock_arg: int | None = None   # a lockdep annotation's trylock flag: non-zero adds no dependency
 
 
 @dataclass(frozen=True)
@@ -55,5 +56,6 @@ def load_catalogue(user_files: tuple[str, ...] = ()) -> Catalogue:
         for name in row["names"]:
             prims[name] = Primitive(name, action, mode, row.get("kind", "lock"),
                                     row.get("lock_arg", 0), row.get("lock"), row.get("subclass_arg"),
-                                    row.get("class_prefix", ""), row.get("lock_field", ""))
+                                    row.get("class_prefix", ""), row.get("lock_field", ""),
+                                    row.get("trylock_arg"))
     return Catalogue(prims, dict(data.get("guards", {})))

@@ -102,3 +102,38 @@ def test_excluded_reason_matches_whole_path_components():
     assert classes.excluded_reason("lib/locking-selftest.c", model) == "why"
     assert classes.excluded_reason("x/lib/locking-selftest.c", model) == "why"
     assert classes.excluded_reason("x/mylib/locking-selftest.c", model) is None
+
+
+_CMP_FN_SOURCE = """
+struct bucket_table {
+	spinlock_t *buckets;
+};
+
+void table_init(struct bucket_table *t, int i)
+{
+	spin_lock_init(&t->buckets[i]);
+	ANNOTATE;
+}
+
+void table_double_lock(struct bucket_table *t, int a, int b)
+{
+	spin_lock(&t->buckets[a]);
+	spin_lock(&t->buckets[b]);
+	spin_unlock(&t->buckets[b]);
+	spin_unlock(&t->buckets[a]);
+}
+"""
+
+
+def test_cmp_fn_named_through_the_dep_map_orders_the_class(tmp_path):
+    """lock_set_cmp_fn() expands to lockdep_set_lock_cmp_fn(&(lock)->dep_map,
+    ...): the lock behind the map is the class given the comparison."""
+    found = {}
+    for name, annotation in (("mapped", "lockdep_set_lock_cmp_fn(&(&t->buckets[i])->dep_map, cmp, NULL)"),
+                             ("field", "lockdep_set_lock_cmp_fn(&t->buckets[i].dep_map, cmp, NULL)"),
+                             ("none", "bucket_note(t)")):
+        src = tmp_path / f"{name}.c"
+        src.write_text(_CMP_FN_SOURCE.replace("ANNOTATE", annotation))
+        found[name] = {(f.kind, f.locks) for f in _scan(src).findings}
+    assert found["none"] == {("recursive", ("&t->buckets[]",))}
+    assert found["mapped"] == found["field"] == set()
