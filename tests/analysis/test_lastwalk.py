@@ -5,6 +5,7 @@ small recursion and in a large one (its component forced to count as large)."""
 
 from __future__ import annotations
 
+import lockcheck.analysis.lastwalk as lastwalk
 import lockcheck.analysis.recursions as recursions
 from lockcheck.analysis.lastwalk import LastWalk, deferred
 from lockcheck.api import check
@@ -51,13 +52,38 @@ def test_a_new_walk_drops_the_buffered_findings():
     assert deferred(last.begin("g", False), out.append) == (out.append,)
 
 
-def test_past_the_bound_the_buffers_are_reported_as_they_are():
+def test_past_the_bound_the_buffers_are_dropped_and_listed(monkeypatch):
+    monkeypatch.setattr(lastwalk, "COUNT_EVERY", 1)
     out = []
     last = LastWalk(limit=1)
-    for k in range(300):
-        emit, = deferred(last.begin(f"f{k:03}"), out.append)
+    for k in range(5):
+        emit, = deferred(last.begin(f"f{k}"), out.append)
         emit(k)
         emit(k)
-    assert out and out[:2] == [0, 0]      # reported before the end, in the order walked
     last.flush()
-    assert sorted(out) == sorted(list(range(300)) * 2)
+    assert out == [4, 4]                          # only the walk not yet counted
+    assert last.redo([f"f{k}" for k in range(5)]) == ["f0", "f1", "f2", "f3"]
+    last.begin("f2", False)                       # walked again, reporting at once
+    assert last.redo(["f2", "f3"]) == ["f3"]
+
+
+def past_the_bound(monkeypatch, large: int):
+    """The fixture with every buffered finding dropped (the bound the whole
+    tree's large recursion passes in its first pass), as a large or a small
+    recursion."""
+    monkeypatch.setattr(lastwalk, "MAX_PENDING", 0)
+    monkeypatch.setattr(lastwalk, "COUNT_EVERY", 1)
+    monkeypatch.setattr(recursions, "LARGE_COMPONENT", large)
+    return check(Options(paths=(str(FIXTURE),), cache_dir=None))
+
+
+def test_a_large_recursion_past_the_bound_reports_no_early_walk(monkeypatch):
+    result = past_the_bound(monkeypatch, 3)
+    assert recursive_locks(result) == {"umount_sem"}       # the true one is still found
+    assert not [f for f in result.findings if f.kind == "circular"]
+
+
+def test_a_small_recursion_past_the_bound_reports_no_early_walk(monkeypatch):
+    result = past_the_bound(monkeypatch, 1000)
+    assert recursive_locks(result) == {"umount_sem"}
+    assert not [f for f in result.findings if f.kind == "circular"]
