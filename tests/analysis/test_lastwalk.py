@@ -5,6 +5,8 @@ small recursion and in a large one (its component forced to count as large)."""
 
 from __future__ import annotations
 
+import pytest
+
 import lockcheck.analysis.lastwalk as lastwalk
 import lockcheck.analysis.recursions as recursions
 from lockcheck.analysis.lastwalk import LastWalk, deferred
@@ -67,23 +69,25 @@ def test_past_the_bound_the_buffers_are_dropped_and_listed(monkeypatch):
     assert last.redo(["f2", "f3"]) == ["f3"]
 
 
-def past_the_bound(monkeypatch, large: int):
-    """The fixture with every buffered finding dropped (the bound the whole
-    tree's large recursion passes in its first pass), as a large or a small
-    recursion."""
-    monkeypatch.setattr(lastwalk, "MAX_PENDING", 0)
-    monkeypatch.setattr(lastwalk, "COUNT_EVERY", 1)
+#: fixture -> the one true recursive finding it holds (no cycle)
+BOTH_WAYS = {"release_in_recursion.c": "umount_sem", "release_deep_in_recursion.c": "dev_list_lock"}
+
+
+def scan(monkeypatch, name: str, large: int, bound: int | None):
+    """A fixture as a large or a small recursion; with ``bound``, every
+    buffered finding past it dropped (the whole tree's large recursion
+    passed the bound in its first pass)."""
+    if bound is not None:
+        monkeypatch.setattr(lastwalk, "MAX_PENDING", bound)
+        monkeypatch.setattr(lastwalk, "COUNT_EVERY", 1)
     monkeypatch.setattr(recursions, "LARGE_COMPONENT", large)
-    return check(Options(paths=(str(FIXTURE),), cache_dir=None))
+    return check(Options(paths=(str(FIXTURE.parent / name),), cache_dir=None))
 
 
-def test_a_large_recursion_past_the_bound_reports_no_early_walk(monkeypatch):
-    result = past_the_bound(monkeypatch, 3)
-    assert recursive_locks(result) == {"umount_sem"}       # the true one is still found
-    assert not [f for f in result.findings if f.kind == "circular"]
-
-
-def test_a_small_recursion_past_the_bound_reports_no_early_walk(monkeypatch):
-    result = past_the_bound(monkeypatch, 1000)
-    assert recursive_locks(result) == {"umount_sem"}
+@pytest.mark.parametrize("bound", [None, 0])
+@pytest.mark.parametrize("large", [2, 1000])
+@pytest.mark.parametrize("name", sorted(BOTH_WAYS))
+def test_only_last_walks_report_also_past_the_bound(monkeypatch, name, large, bound):
+    result = scan(monkeypatch, name, large, bound)
+    assert recursive_locks(result) == {BOTH_WAYS[name]}    # the true one is still found
     assert not [f for f in result.findings if f.kind == "circular"]
