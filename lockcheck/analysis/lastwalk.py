@@ -15,41 +15,59 @@ So a walk that may be incomplete (a callee of the recursion not walked yet)
 keeps what it finds in a buffer; walking the function again replaces the
 buffer, and it is replayed, in a fixed order, once the function is walked
 for the last time.
+
+The buffers are bounded (:data:`MAX_PENDING` findings, all functions
+together: the whole tree's large recursion makes several million).  Past
+the bound they are *dropped*, never reported as they are: an early walk's
+findings are the false ones this module exists to keep out, and on the
+whole tree the bound was passed within the first pass over the large
+recursion, so nearly every member's first walk was reported
+(``ipoib_remove_one()``, ``finish_automount()``, ``shrink_dentry_list()``
+stayed).  The functions whose findings were dropped are listed
+(:meth:`LastWalk.redo`); the owner walks them once more when the rounds
+end, reporting at once, with the summaries the rounds settled on.
 """
 
 from __future__ import annotations
 
-__all__ = ["LastWalk", "deferred", "MAX_PENDING"]
+__all__ = ["LastWalk", "deferred", "MAX_PENDING", "COUNT_EVERY"]
 
 
-#: Findings kept at most (all functions together) before the oldest
-#: buffers are reported as they are: a pass over the whole tree's large
-#: recursion must not hold every finding it makes (memory); past the
-#: bound the early walks' findings stand, as they did before.
+#: Findings kept at most (all functions together) before the buffers are
+#: dropped (their functions walked again at the end): a pass over the
+#: whole tree's large recursion must not hold every finding it makes.
 MAX_PENDING = 1_000_000
+#: Walks begun between two counts of the buffered findings.
+COUNT_EVERY = 256
 
 
 class LastWalk:
     """Per function, the findings of its latest walk not yet reported."""
 
-    def __init__(self, limit: int = MAX_PENDING) -> None:
+    def __init__(self, limit: int | None = None) -> None:
         self.pending: dict[str, list] = {}
-        self.limit = limit
-        self.counted = 0      # entries in the buffers when they were last counted
+        self.limit = MAX_PENDING if limit is None else limit
+        self.begun = 0
+        self.dropped: dict[str, None] = {}    # in the order dropped
 
     def begin(self, key: str, buffered: bool = True) -> list | None:
         """A new walk of ``key``: the findings of the previous one are
         dropped; a buffer for this one when ``buffered`` (None: report at once)."""
         self.pending.pop(key, None)
-        if len(self.pending) % 256 == 0:
-            self.counted = sum(map(len, self.pending.values()))
-            if self.counted > self.limit:
-                self.flush(list(self.pending))   # in the order buffered
-                self.counted = 0
+        self.dropped.pop(key, None)           # this walk's findings will be had
+        self.begun += 1
+        if self.begun % COUNT_EVERY == 0 and sum(map(len, self.pending.values())) > self.limit:
+            self.dropped.update(dict.fromkeys(self.pending))
+            self.pending.clear()
         if not buffered:
             return None
         sink = self.pending[key] = []
         return sink
+
+    def redo(self, keys) -> list[str]:
+        """Those of ``keys`` (in their order) whose latest walk's findings
+        were dropped at the bound: the owner walks them again, unbuffered."""
+        return [k for k in keys if k in self.dropped]
 
     def flush(self, keys=None) -> None:
         """Report the buffered findings of ``keys`` (all, in order, if None)."""

@@ -128,7 +128,13 @@ class Recursions:
                                             for t in self.graph.successors(m))]
             if not todo:
                 break
+        # findings the buffers' bound dropped (analysis.lastwalk): their
+        # members walked once more for them, with the summaries the passes
+        # left, reporting at once (the summaries stay as they are)
+        again = last.redo(order)
         last.flush(order)
+        for m in again:
+            walk(m, last.begin(m, False))
 
     def _keep(self, rec: Recursion, member: str, full: Summary) -> Summary:
         """Keep a member's concrete acquisitions in the recursion; return

@@ -144,6 +144,8 @@ def _walk_component(program: Program, graph, members: list[str], summaries: dict
                 result.irq.entered(summaries[m], program.irq.entered_off.get(program.by_key[m].name, frozenset()))
         if all(_shape(summaries[m]) == before[m] for m in members):
             break
+    for m in last.redo(members):   # findings dropped at the buffers' bound: walked again for them
+        _walk(program, m, summaries, calls, result, graph.in_degree(m) == 0, on_recursion, last.begin(m, False))
     last.flush(members)
 
 

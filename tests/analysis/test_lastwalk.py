@@ -5,6 +5,9 @@ small recursion and in a large one (its component forced to count as large)."""
 
 from __future__ import annotations
 
+import pytest
+
+import lockcheck.analysis.lastwalk as lastwalk
 import lockcheck.analysis.recursions as recursions
 from lockcheck.analysis.lastwalk import LastWalk, deferred
 from lockcheck.api import check
@@ -51,13 +54,40 @@ def test_a_new_walk_drops_the_buffered_findings():
     assert deferred(last.begin("g", False), out.append) == (out.append,)
 
 
-def test_past_the_bound_the_buffers_are_reported_as_they_are():
+def test_past_the_bound_the_buffers_are_dropped_and_listed(monkeypatch):
+    monkeypatch.setattr(lastwalk, "COUNT_EVERY", 1)
     out = []
     last = LastWalk(limit=1)
-    for k in range(300):
-        emit, = deferred(last.begin(f"f{k:03}"), out.append)
+    for k in range(5):
+        emit, = deferred(last.begin(f"f{k}"), out.append)
         emit(k)
         emit(k)
-    assert out and out[:2] == [0, 0]      # reported before the end, in the order walked
     last.flush()
-    assert sorted(out) == sorted(list(range(300)) * 2)
+    assert out == [4, 4]                          # only the walk not yet counted
+    assert last.redo([f"f{k}" for k in range(5)]) == ["f0", "f1", "f2", "f3"]
+    last.begin("f2", False)                       # walked again, reporting at once
+    assert last.redo(["f2", "f3"]) == ["f3"]
+
+
+#: fixture -> the one true recursive finding it holds (no cycle)
+BOTH_WAYS = {"release_in_recursion.c": "umount_sem", "release_deep_in_recursion.c": "dev_list_lock"}
+
+
+def scan(monkeypatch, name: str, large: int, bound: int | None):
+    """A fixture as a large or a small recursion; with ``bound``, every
+    buffered finding past it dropped (the whole tree's large recursion
+    passed the bound in its first pass)."""
+    if bound is not None:
+        monkeypatch.setattr(lastwalk, "MAX_PENDING", bound)
+        monkeypatch.setattr(lastwalk, "COUNT_EVERY", 1)
+    monkeypatch.setattr(recursions, "LARGE_COMPONENT", large)
+    return check(Options(paths=(str(FIXTURE.parent / name),), cache_dir=None))
+
+
+@pytest.mark.parametrize("bound", [None, 0])
+@pytest.mark.parametrize("large", [2, 1000])
+@pytest.mark.parametrize("name", sorted(BOTH_WAYS))
+def test_only_last_walks_report_also_past_the_bound(monkeypatch, name, large, bound):
+    result = scan(monkeypatch, name, large, bound)
+    assert recursive_locks(result) == {BOTH_WAYS[name]}    # the true one is still found
+    assert not [f for f in result.findings if f.kind == "circular"]
