@@ -195,3 +195,40 @@ def test_run_cache_reused_from_anywhere_for_a_kernel_tree(tmp_path, scan_in):
     assert code == code_again == 1
     assert b"whole scan reused from the cache" in err
     assert again == first and b'"drivers/abba/' in first
+
+
+def _lockcheck_imports(path):
+    """The ``lockcheck.*`` modules a source file imports (at any depth of
+    the file: function-level imports count)."""
+    import ast
+    out = set()
+    for node in ast.walk(ast.parse(path.read_text())):
+        if isinstance(node, ast.ImportFrom) and node.module and node.module.startswith("lockcheck"):
+            out.add(node.module)
+            out.update(f"{node.module}.{a.name}" for a in node.names)
+        elif isinstance(node, ast.Import):
+            out.update(a.name for a in node.names if a.name.startswith("lockcheck"))
+    return out
+
+
+def test_every_module_a_worker_runs_is_in_the_per_file_digest():
+    """Per-file cache entries are keyed by the front end's code digest: every
+    module the parse worker imports, transitively, must count for it, or an
+    edit to that module would reuse entries it produced differently."""
+    from pathlib import Path
+
+    import lockcheck
+    from lockcheck.cache import in_scope
+    pkg = Path(lockcheck.__file__).parent
+    todo, seen = ["lockcheck.parse_task"], set()
+    while todo:
+        name = todo.pop()
+        rel = name.removeprefix("lockcheck").lstrip(".").replace(".", "/")
+        for candidate in (pkg / f"{rel}.py", pkg / rel / "__init__.py"):
+            if candidate.is_file() and candidate not in seen:
+                seen.add(candidate)
+                todo.extend(_lockcheck_imports(candidate))
+    assert len(seen) > 10
+    outside = sorted(p.relative_to(pkg).as_posix() for p in seen
+                     if not in_scope(p.relative_to(pkg).as_posix(), "frontend"))
+    assert outside == []
