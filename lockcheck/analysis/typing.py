@@ -117,7 +117,7 @@ class TypeEnv:
             return
         old = self.addrs[depth].get(name, target)
         nested = depth < len(self.scopes) - 1
-        same = old is not None and target is not None and expr_text(old) == expr_text(target)
+        same = old is not None and target is not None and expr_text(_array_member(old)) == expr_text(_array_member(target))
         self.addrs[depth][name] = None if nested and not same else target
 
     def lookup_address(self, name: str):
@@ -336,14 +336,25 @@ def _hops(node: c_ast.StructRef, env: TypeEnv):
             if target is None:
                 return hops[::-1], cur.name, True
             followed.add(name)
-            cur = target    # `own = &cpuctx->ctx; own->lock`: cpuctx->ctx.lock
+            cur = _array_member(target)    # `own = &cpuctx->ctx; own->lock`: cpuctx->ctx.lock
             continue
-        cur = cur.name
+        cur = _array_member(cur.name)
     if not hops:
         return None
     if cur is not node and isinstance(cur, c_ast.ID) and not env.lookup(cur.name)[1] and len(hops) == _depth(node):
         return None     # a global object: keyed by its name
     return hops[::-1], cur, False
+
+
+def _array_member(node):
+    """``a->b[i]`` → ``a->b``: an element of an array member is reached
+    through that member, the place its lock is initialised
+    (``spin_lock_init(&h.bhash[i].lock)`` and ``&h.bhash2[i].lock``: two
+    init sites, two classes; ``head = &h->bhash[n]; head->lock`` is the
+    first)."""
+    if isinstance(node, c_ast.ArrayRef) and isinstance(node.name, c_ast.StructRef):
+        return node.name
+    return node
 
 
 def _depth(node) -> int:
@@ -392,18 +403,26 @@ def _display_path(node: c_ast.StructRef, env: TypeEnv) -> tuple[str, str]:
     parts = []
     cur = node
     followed: set[str] = set()
+    element = False     # the next member is an array: `ptab[].lock`
+
+    def member(name: str) -> None:
+        parts.append(name + "[]" if element else name)
+
     while True:
         while isinstance(cur, c_ast.StructRef) and cur.type == "." and isinstance(cur.field, c_ast.ID):
-            parts.append(cur.field.name)
-            cur = cur.name
+            member(cur.field.name)
+            element = _array_member(cur.name) is not cur.name
+            cur = _array_member(cur.name)
         if not (isinstance(cur, c_ast.StructRef) and cur.type == "->" and isinstance(cur.field, c_ast.ID)):
             break
-        parts.append(cur.field.name)
+        member(cur.field.name)
+        element = False
         name = cur.name.name if isinstance(cur.name, c_ast.ID) else None
         target = env.lookup_address(name) if name is not None and name not in followed else None
         if target is not None:      # shown as the member the local points to
             followed.add(name)
-            cur = target
+            element = _array_member(target) is not target
+            cur = _array_member(target)
             continue
         owner = env.type_of(cur.name)
         if owner is not None:
