@@ -54,6 +54,7 @@ class Extractor(LockCallExtraction, ConditionExtraction):
         self.integers: dict[str, int] = integers or {}
         self.env = TypeEnv(index, model)
         self.env.file = path
+        self.env.homes = getattr(index, "struct_homes", {}).get(path, {})
         self.env.statics = statics
         self.classes_model: dict = model.get("classes", {})
         self.class_notes: set = set()

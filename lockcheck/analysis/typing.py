@@ -73,6 +73,9 @@ class TypeEnv:
         self.file = ""
         self.statics: frozenset[str] = frozenset()     # this file's file-scope statics
         self.local_objects: dict[str, str] = {}        # name -> class key (local static / stack lock)
+        # struct tag -> the file defining the layout this file sees, for a
+        # tag two headers define differently (frontend.struct_homes)
+        self.homes: dict[str, str] = {}
         # structs whose lock is keyed where the container is initialised (classes.toml)
         self.generic = frozenset(model.get("classes", {}).get("generic_containers", {}))
 
@@ -283,9 +286,9 @@ def _field_ref(node: c_ast.StructRef, env: TypeEnv) -> LockRef | None:
             path = ".".join(f for _, f in hops)
             return LockRef(f"p:{env.params[base.name]}.{path}@{hops[0][0]}", path, hops[0][0])
         k = g if g is not None else len(hops) - 1
-        key = f"f:{hops[k][0]}:{'.'.join(f for _, f in hops[k:])}"
+        key = f"f:{_tag(hops[k][0], env)}:{'.'.join(f for _, f in hops[k:])}"
         if k > 0:
-            key += f"#{hops[k - 1][0]}:{hops[k - 1][1]}"
+            key += f"#{_tag(hops[k - 1][0], env)}:{hops[k - 1][1]}"
         owner, path = _display_path(node, env)
         return LockRef(key, path, owner)
     # a global struct object: &apic_hw_disabled.key
@@ -344,6 +347,13 @@ def _hops(node: c_ast.StructRef, env: TypeEnv):
     if cur is not node and isinstance(cur, c_ast.ID) and not env.lookup(cur.name)[1] and len(hops) == _depth(node):
         return None     # a global object: keyed by its name
     return hops[::-1], cur, False
+
+
+def _tag(struct: str, env: TypeEnv) -> str:
+    """A struct tag in a class key: with the file defining it where two
+    files define the tag differently (``struct r8a66597@drivers/usb/host/r8a66597.h``)."""
+    home = env.homes.get(struct)
+    return f"{struct}@{home}" if home else struct
 
 
 def _array_member(node):
