@@ -91,7 +91,8 @@ def run_frontend(options: Options, extract: bool = False, headers_too: bool = Fa
 
         def index_and_relevance():
             index, refs = _build_tree_index(files, root, options, frontend, model.frontend["definitions"],
-                                            catalogue, cache, config, run, lexed_dir, scanned)
+                                            catalogue, cache, config, run, lexed_dir, scanned,
+                                            frozenset(model.analysis.get("lock_types", ())))
             relevant = _relevant(index, refs, model) if extract and not options.parse_all else None
             return (index, relevant, run.errors, run.file_functions, run.inputs, cache.hits, cache.misses,
                     cache.rejected)
@@ -192,7 +193,8 @@ def _bounds(root: Path | None, paths) -> tuple[Path, ...]:
 
 
 def _build_tree_index(files, root, options, frontend, definitions, catalogue, cache, config, run,
-                      lexed_dir: str | None = None, scanned: frozenset[str] = frozenset()):
+                      lexed_dir: str | None = None, scanned: frozenset[str] = frozenset(),
+                      lock_types: frozenset[str] = frozenset()):
     resolver = IncludeResolver(root, options.arch, tuple(Path(d) for d in options.include_dirs),
                                None if options.follow_symlinks else _bounds(root, options.paths) or None)
     seen: dict[Path, tuple] = {}
@@ -242,7 +244,7 @@ def _build_tree_index(files, root, options, frontend, definitions, catalogue, ca
     index.struct_homes = struct_homes(
         {shown[q]: seen[q][0].structs for q in order if seen[q]},
         {shown[q]: {shown[h] for h in includes.get(q, ()) if h in shown} for q in order if seen[q]},
-        frozenset(load_model("analysis", options.model_files).get("lock_types", ())))
+        lock_types)
     run.inputs = tuple((str(q), seen[q][3]) for q in order if seen[q])
     return index, merged_refs
 
