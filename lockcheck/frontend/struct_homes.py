@@ -8,8 +8,11 @@ lockdep classes).  For a tag with several distinct layouts that has a lock
 field, each file that sees exactly one of the layouts (its own definition
 or one reached through its ``#include``s) gets that definition's file as
 the tag's *home*; analysis.typing keys the tag's fields with it
-(``f:struct r8a66597@drivers/usb/host/r8a66597.h:lock``).  A file that sees
-several layouts, or none, keeps the merged class.
+(``f:struct r8a66597@drivers/usb/gadget/udc/r8a66597-udc.h:lock``).  The
+layout the most files see keeps the plain tag (a kernel header's struct
+stays the class the model's rows and every other file name), as does a
+file that sees several layouts, or none (an include the scan did not
+resolve).
 """
 
 from __future__ import annotations
@@ -57,12 +60,17 @@ def struct_homes(structs_by_file: dict[str, dict[str, dict]], includes: dict[str
     out: dict[str, dict[str, str]] = {}
     for tag in sorted(ambiguous):
         seen_by: dict[str, set[str]] = {}     # file -> homes of the layouts it sees
+        reach: dict[str, int] = {}            # home -> how many files see that layout
         for shape, files in sorted(ambiguous[tag].items()):
             home = min(files)
-            for f in files:
-                for g in reaching(f):
-                    seen_by.setdefault(g, set()).add(home)
+            sees = set().union(*(reaching(f) for f in files))
+            reach[home] = len(sees)
+            for g in sees:
+                seen_by.setdefault(g, set()).add(home)
+        # the layout most files see keeps the plain tag (the kernel's own
+        # struct, which the model's rows name); only the others get a home
+        primary = min(reach, key=lambda h: (-reach[h], h))
         for g, homes in seen_by.items():
-            if len(homes) == 1:
+            if len(homes) == 1 and primary not in homes:
                 out.setdefault(g, {})[tag] = next(iter(homes))
     return out

@@ -9,18 +9,27 @@ HCD = {"struct r8a66597": {"reg": TypeRef("void", 1), "lock": TypeRef("spinlock_
                            "max_root_hub": TypeRef("int", 0)}}
 
 
-def test_each_file_sees_the_definition_it_includes():
-    homes = struct_homes({"g/udc.h": UDC, "h/hcd.h": HCD, "g/udc.c": {}, "h/hcd.c": {}, "h/hub.c": {}},
-                         {"g/udc.c": {"g/udc.h"}, "h/hcd.c": {"h/hcd.h"}, "h/hub.c": {"h/hcd.c"}}, LOCKS)
-    assert homes["g/udc.c"] == {"struct r8a66597": "g/udc.h"}
+def test_files_seeing_the_lesser_definition_get_its_home():
+    homes = struct_homes({"g/udc.h": UDC, "h/hcd.h": HCD, "g/udc.c": {}, "g/ep.c": {}, "g/core.c": {},
+                          "h/hcd.c": {}},
+                         {"g/udc.c": {"g/udc.h"}, "g/ep.c": {"g/udc.c"}, "g/core.c": {"g/udc.h"},
+                          "h/hcd.c": {"h/hcd.h"}}, LOCKS)
+    # udc.h is seen by four files, hcd.h by two: the host driver's is told apart
     assert homes["h/hcd.c"] == {"struct r8a66597": "h/hcd.h"}
-    assert homes["h/hub.c"] == {"struct r8a66597": "h/hcd.h"}     # through another include
-    assert homes["g/udc.h"] == {"struct r8a66597": "g/udc.h"}
+    assert homes["h/hcd.h"] == {"struct r8a66597": "h/hcd.h"}
+    assert not any(f.startswith("g/") for f in homes)
+
+
+def test_through_another_include_and_a_tie_broken_by_path():
+    homes = struct_homes({"a/x.h": UDC, "b/x.h": HCD, "a/x.c": {}, "a/z.c": {}, "b/x.c": {}, "b/y.c": {}},
+                         {"a/x.c": {"a/x.h"}, "a/z.c": {"a/x.h"}, "b/x.c": {"b/x.h"}, "b/y.c": {"b/x.c"}}, LOCKS)
+    # three files see each layout: the first path keeps the plain tag
+    assert homes == {f: {"struct r8a66597": "b/x.h"} for f in ("b/x.h", "b/x.c", "b/y.c")}   # b/y.c through b/x.c
 
 
 def test_a_file_seeing_both_keeps_the_merged_class():
-    homes = struct_homes({"g/udc.h": UDC, "h/hcd.h": HCD, "both.c": {}},
-                         {"both.c": {"g/udc.h", "h/hcd.h"}}, LOCKS)
+    homes = struct_homes({"g/udc.h": UDC, "h/hcd.h": HCD, "both.c": {}, "h/hcd.c": {}},
+                         {"both.c": {"g/udc.h", "h/hcd.h"}, "h/hcd.c": {"h/hcd.h"}}, LOCKS)
     assert "both.c" not in homes
 
 
