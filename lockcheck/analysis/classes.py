@@ -284,6 +284,7 @@ class ClassFacts:
     # lockdep keys them per family ([families.keyed] rows `struct S:f.m`)
     keep_outer: frozenset[str] = frozenset()
     init_sites: dict[str, int] = field(default_factory=dict)    # field -> init places, where several
+    family_keyed: dict[str, str] = field(default_factory=dict)  # [families.keyed] rows
     returns: dict[str, str] = field(default_factory=dict)       # function -> the lock it returns
 
 
@@ -293,7 +294,10 @@ def merged_classes(facts: ClassFacts) -> dict[str, str]:
     cycles through them (analysis.families.family_basis); also a field
     initialised at several places, where an access is not tied to one."""
     out = dict(facts.per_instance)
+    from lockcheck.analysis.families import keyed_why
     for key, n in sorted(facts.init_sites.items()):
+        if keyed_why(key, facts.family_keyed) is not None:
+            continue    # keyed per family: analysis.families has its own rule
         out.setdefault(key, f"initialised at {n} places, a class per init site; this access is not tied to one")
     return out
 
@@ -305,6 +309,7 @@ def collect(notes, model: dict, include_novalidate: bool = False) -> ClassFacts:
     facts.novalidate |= {f"f:{k}" for k in model.get("novalidate", {}).get("known", {})}
     facts.per_instance = {f"f:{k}": why for k, why in model.get("per_instance", {}).items()}
     facts.several |= set(facts.per_instance)
+    facts.family_keyed = dict(model.get("families", {}).get("keyed", {}))
     facts.keep_outer = frozenset(k.rpartition(".")[0] for k in model.get("families", {}).get("keyed", {})
                                  if "." in k.partition(":")[2])
     notes = list(notes)
