@@ -21,6 +21,7 @@ from lockcheck import __version__
 from lockcheck import outcome_pickle
 from lockcheck.cache import Cache, make_key
 from lockcheck.discovery import discover, display_path
+from lockcheck.frontend.struct_homes import struct_homes
 from lockcheck.errors import InputError
 from lockcheck.executors import Job, make_executor
 from lockcheck.frontend import lexed_store
@@ -90,7 +91,8 @@ def run_frontend(options: Options, extract: bool = False, headers_too: bool = Fa
 
         def index_and_relevance():
             index, refs = _build_tree_index(files, root, options, frontend, model.frontend["definitions"],
-                                            catalogue, cache, config, run, lexed_dir, scanned)
+                                            catalogue, cache, config, run, lexed_dir, scanned,
+                                            frozenset(model.analysis.get("lock_types", ())))
             relevant = _relevant(index, refs, model) if extract and not options.parse_all else None
             return (index, relevant, run.errors, run.file_functions, run.inputs, cache.hits, cache.misses,
                     cache.rejected)
@@ -191,10 +193,12 @@ def _bounds(root: Path | None, paths) -> tuple[Path, ...]:
 
 
 def _build_tree_index(files, root, options, frontend, definitions, catalogue, cache, config, run,
-                      lexed_dir: str | None = None, scanned: frozenset[str] = frozenset()):
+                      lexed_dir: str | None = None, scanned: frozenset[str] = frozenset(),
+                      lock_types: frozenset[str] = frozenset()):
     resolver = IncludeResolver(root, options.arch, tuple(Path(d) for d in options.include_dirs),
                                None if options.follow_symlinks else _bounds(root, options.paths) or None)
     seen: dict[Path, tuple] = {}
+    includes: dict[Path, set[Path]] = {}     # file -> files it includes (frontend.struct_homes)
     merged_refs: dict[str, set[str]] = {}
     defined_digests: list[bytes] = []     # per lexed file, its #define'd names (build_symbols)
     tested: set[str] = set()              # plain symbols an #ifdef tests
@@ -224,6 +228,8 @@ def _build_tree_index(files, root, options, frontend, definitions, catalogue, ca
                 tested.update(summary[7])
                 for kind, name in summary[2]:
                     h = resolver.resolve(kind, name, p)
+                    if h is not None:
+                        includes.setdefault(rp, set()).add(Path(os.path.abspath(h)))
                     if h is not None and Path(os.path.abspath(h)) not in seen:
                         wave.append(h)
     order = sorted(seen, key=lambda q: str(q))
@@ -234,6 +240,11 @@ def _build_tree_index(files, root, options, frontend, definitions, catalogue, ca
     index.build_defines = build_defines(files, root)
     index.never_defined = never_defined(tested, defined_digests, index.build_defines)
     index.header_files = {str(q): seen[q][4] for q in order if seen[q] and str(q).endswith(".h")}
+    shown = {q: display_path(q, root) for q in order if seen[q]}
+    index.struct_homes = struct_homes(
+        {shown[q]: seen[q][0].structs for q in order if seen[q]},
+        {shown[q]: {shown[h] for h in includes.get(q, ()) if h in shown} for q in order if seen[q]},
+        lock_types)
     run.inputs = tuple((str(q), seen[q][3]) for q in order if seen[q])
     return index, merged_refs
 
@@ -286,6 +297,7 @@ def _index_digest(index: TreeIndex) -> str:
                  sorted(index.ops.items()), sorted(index.var_fields.items()),
                  sorted(index.header_files.values()),  # not the paths: trees copied elsewhere share the cache
                  sorted(index.object_macros), sorted(index.build_defines), sorted(index.never_defined),
+                 sorted((f, sorted(h.items())) for f, h in index.struct_homes.items()),
                  sorted((n, m.params, m.text) for n, m in index.macros.all.items()) if index.macros else ()):
         h.update(repr(part).encode())
     return h.hexdigest()

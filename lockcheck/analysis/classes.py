@@ -67,9 +67,11 @@ def excluded_reason(path: str, model: dict) -> str | None:
 
 # ---------------------------------------------------------------- extraction
 
-def call_note(fname: str, args, lock_ref, model: dict) -> tuple[str, str, str] | None:
+def call_note(fname: str, args, lock_ref, model: dict, site: str = "") -> tuple[str, str, str] | None:
     """The class annotation made by the call ``fname(args)``, if any:
-    ``(kind, class key, detail)``; ``lock_ref(node) -> (LockRef, ok)``."""
+    ``(kind, class key, detail)``; ``lock_ref(node) -> (LockRef, ok)``;
+    ``site`` (``function:line``) names the call for an init macro whose
+    lock is not tied to a place in an outer struct."""
     novalidate = model.get("novalidate", {}).get("names", ())
     spec = None
     if fname in model.get("init", {}):
@@ -78,7 +80,10 @@ def call_note(fname: str, args, lock_ref, model: dict) -> tuple[str, str, str] |
             return None
         ref, ok = lock_ref(args[k])
         inner, _, qualifier = ref.key.partition("#")
-        return ("init", inner, qualifier) if ok and qualifier and inner.startswith("f:") else None
+        if not ok or not inner.startswith("f:") or not (qualifier or site):
+            return None
+        # the place in the outer struct (`#struct cmq:csq`), else the call itself
+        return ("init", inner, qualifier or INIT_SITE + site)
     if fname in model.get("init_key", {}):
         spec = model["init_key"][fname]
         if len(args) <= max(spec["lock"], spec["key"]):
@@ -137,6 +142,9 @@ def store_note(lvalue, value, env, lock_types) -> tuple[str, str, str] | None:
 
 
 RETURNED = "@ret:"
+#: An init note's detail for a lock not tied to a place in an outer struct:
+#: the init call itself (``function:line``), one of lockdep's classes.
+INIT_SITE = "@site:"
 
 
 def returns_lock_pointer(ftype, env, lock_types) -> bool:
@@ -275,14 +283,23 @@ class ClassFacts:
     # outer fields whose members keep their place (`f:T:slock#struct sock:sk_lock`):
     # lockdep keys them per family ([families.keyed] rows `struct S:f.m`)
     keep_outer: frozenset[str] = frozenset()
+    init_sites: dict[str, int] = field(default_factory=dict)    # field -> init places, where several
+    family_keyed: dict[str, str] = field(default_factory=dict)  # [families.keyed] rows
     returns: dict[str, str] = field(default_factory=dict)       # function -> the lock it returns
 
 
 def merged_classes(facts: ClassFacts) -> dict[str, str]:
     """Classes that stand for one lockdep class per instance's key, known
     from the model (``per_instance``): key -> why, for the confidence of
-    cycles through them (analysis.families.family_basis)."""
-    return dict(facts.per_instance)
+    cycles through them (analysis.families.family_basis); also a field
+    initialised at several places, where an access is not tied to one."""
+    out = dict(facts.per_instance)
+    from lockcheck.analysis.families import keyed_why
+    for key, n in sorted(facts.init_sites.items()):
+        if keyed_why(key, facts.family_keyed) is not None:
+            continue    # keyed per family: analysis.families has its own rule
+        out.setdefault(key, f"initialised at {n} places, a class per init site; this access is not tied to one")
+    return out
 
 
 def collect(notes, model: dict, include_novalidate: bool = False) -> ClassFacts:
@@ -292,6 +309,7 @@ def collect(notes, model: dict, include_novalidate: bool = False) -> ClassFacts:
     facts.novalidate |= {f"f:{k}" for k in model.get("novalidate", {}).get("known", {})}
     facts.per_instance = {f"f:{k}": why for k, why in model.get("per_instance", {}).items()}
     facts.several |= set(facts.per_instance)
+    facts.family_keyed = dict(model.get("families", {}).get("keyed", {}))
     facts.keep_outer = frozenset(k.rpartition(".")[0] for k in model.get("families", {}).get("keyed", {})
                                  if "." in k.partition(":")[2])
     notes = list(notes)
@@ -299,7 +317,13 @@ def collect(notes, model: dict, include_novalidate: bool = False) -> ClassFacts:
     for kind, key, detail in notes:
         if kind == "init":
             places.setdefault(key, set()).add(detail)
-    facts.split = {k for k, v in places.items() if len(v) > 1}
+    # several places in outer structs: each path to the field is its own
+    # class (`csq.lock`, `crq.lock`); several init sites of any kind: the
+    # field reached where no place is known (a parameter's, a returned
+    # pointer's) stands for several of lockdep's classes
+    facts.split = {k for k, v in places.items() if len([p for p in v if not p.startswith(INIT_SITE)]) > 1}
+    facts.init_sites = {k: len(v) for k, v in places.items() if len(v) > 1}
+    facts.several |= set(facts.init_sites)
     facts.returns = _returned_classes(notes)
     # an annotation on one path to a field (`&cpuctx->ctx.lock`) is about
     # that path only; the field's own class stays for every other path

@@ -17,7 +17,8 @@ checker adds is a *basis* the edge rests on, each with a level:
   because its type is unknown (``t:`` keys) is low; a subclass computed at
   run time (``/?``, every subclass merged) is medium; a class that stands
   for one lockdep class per instance's key (the socket lock, keyed per
-  address family: ``per_instance`` in classes.toml) is low in a cycle that
+  address family: ``per_instance`` in classes.toml; a field initialised at
+  several places, reached where the checker cannot tell which) is low in a cycle that
   takes it in two different files, which may be two families' sockets
   (:func:`lockcheck.analysis.families.family_basis`: by the families of
   the code that takes it where those are known; in one file, the same

@@ -54,6 +54,7 @@ class Extractor(LockCallExtraction, ConditionExtraction):
         self.integers: dict[str, int] = integers or {}
         self.env = TypeEnv(index, model)
         self.env.file = path
+        self.env.homes = getattr(index, "struct_homes", {}).get(path, {})
         self.env.statics = statics
         self.classes_model: dict = model.get("classes", {})
         self.class_notes: set = set()
@@ -280,7 +281,9 @@ class Extractor(LockCallExtraction, ConditionExtraction):
         const = constant_value(value)
         if typ is not None and typ.pointers == 1 and typ.base.startswith(("struct ", "union ")):
             target = inner.expr if isinstance(inner, c_ast.UnaryOp) and inner.op == "&" \
-                and isinstance(inner.expr, c_ast.StructRef) else None
+                and (isinstance(inner.expr, c_ast.StructRef) or (isinstance(inner.expr, c_ast.ArrayRef)
+                                                             and isinstance(inner.expr.name, c_ast.StructRef))) \
+                else None
             self.env.address_alias(var, target)
         if const is None and isinstance(value, c_ast.UnaryOp) and value.op == "&":
             const = "nonzero"   # the address of an object is never NULL
@@ -390,7 +393,8 @@ class Extractor(LockCallExtraction, ConditionExtraction):
                 return None
             if fname in ("__lc_scoped_guard", "__lc_scoped_cond_guard") and args:
                 return self._scoped_guard(fname, args, line, out)
-            note = classes.call_note(fname, args, lambda a: lock_ref(a, self.env), self.classes_model)
+            note = classes.call_note(fname, args, lambda a: lock_ref(a, self.env), self.classes_model,
+                                     site=f"{self.fn_name}:{line}")
             if note is not None:
                 self.class_notes.add(note)
             prim = self.catalogue.get(fname)

@@ -63,6 +63,9 @@ def display_names(votes: dict[str, dict], var_names: dict[str, str]) -> dict[str
     for k in sorted(out):
         if shared[out[k]] > 1 and k.startswith("g:") and "@" in k:
             out[k] = f"{split_class_key(k)[0].rpartition('@')[2]}:{out[k]}"
+        elif shared[out[k]] > 1 and k.startswith("f:") and "@" in k.split(":", 2)[1]:
+            # one tag, two definitions (frontend.struct_homes): told apart by the defining file
+            out[k] = f"{k.split(':', 2)[1].partition('@')[2]}:{out[k]}"
         elif shared[out[k]] > 1 and k.startswith("u:"):
             out[k] = f"{out[k]}@{k[2:].split(':')[1]}"
     seen: dict[str, str] = {}

@@ -73,6 +73,9 @@ class TypeEnv:
         self.file = ""
         self.statics: frozenset[str] = frozenset()     # this file's file-scope statics
         self.local_objects: dict[str, str] = {}        # name -> class key (local static / stack lock)
+        # struct tag -> the file defining the layout this file sees, for a
+        # tag two headers define differently (frontend.struct_homes)
+        self.homes: dict[str, str] = {}
         # structs whose lock is keyed where the container is initialised (classes.toml)
         self.generic = frozenset(model.get("classes", {}).get("generic_containers", {}))
 
@@ -117,7 +120,7 @@ class TypeEnv:
             return
         old = self.addrs[depth].get(name, target)
         nested = depth < len(self.scopes) - 1
-        same = old is not None and target is not None and expr_text(old) == expr_text(target)
+        same = old is not None and target is not None and expr_text(_array_member(old)) == expr_text(_array_member(target))
         self.addrs[depth][name] = None if nested and not same else target
 
     def lookup_address(self, name: str):
@@ -283,9 +286,9 @@ def _field_ref(node: c_ast.StructRef, env: TypeEnv) -> LockRef | None:
             path = ".".join(f for _, f in hops)
             return LockRef(f"p:{env.params[base.name]}.{path}@{hops[0][0]}", path, hops[0][0])
         k = g if g is not None else len(hops) - 1
-        key = f"f:{hops[k][0]}:{'.'.join(f for _, f in hops[k:])}"
+        key = f"f:{_tag(hops[k][0], env)}:{'.'.join(f for _, f in hops[k:])}"
         if k > 0:
-            key += f"#{hops[k - 1][0]}:{hops[k - 1][1]}"
+            key += f"#{_tag(hops[k - 1][0], env)}:{hops[k - 1][1]}"
         owner, path = _display_path(node, env)
         return LockRef(key, path, owner)
     # a global struct object: &apic_hw_disabled.key
@@ -336,14 +339,32 @@ def _hops(node: c_ast.StructRef, env: TypeEnv):
             if target is None:
                 return hops[::-1], cur.name, True
             followed.add(name)
-            cur = target    # `own = &cpuctx->ctx; own->lock`: cpuctx->ctx.lock
+            cur = _array_member(target)    # `own = &cpuctx->ctx; own->lock`: cpuctx->ctx.lock
             continue
-        cur = cur.name
+        cur = _array_member(cur.name)
     if not hops:
         return None
     if cur is not node and isinstance(cur, c_ast.ID) and not env.lookup(cur.name)[1] and len(hops) == _depth(node):
         return None     # a global object: keyed by its name
     return hops[::-1], cur, False
+
+
+def _tag(struct: str, env: TypeEnv) -> str:
+    """A struct tag in a class key: with the file defining it where two
+    files define the tag differently (``struct r8a66597@drivers/usb/host/r8a66597.h``)."""
+    home = env.homes.get(struct)
+    return f"{struct}@{home}" if home else struct
+
+
+def _array_member(node):
+    """``a->b[i]`` → ``a->b``: an element of an array member is reached
+    through that member, the place its lock is initialised
+    (``spin_lock_init(&h.bhash[i].lock)`` and ``&h.bhash2[i].lock``: two
+    init sites, two classes; ``head = &h->bhash[n]; head->lock`` is the
+    first)."""
+    if isinstance(node, c_ast.ArrayRef) and isinstance(node.name, c_ast.StructRef):
+        return node.name
+    return node
 
 
 def _depth(node) -> int:
@@ -392,18 +413,26 @@ def _display_path(node: c_ast.StructRef, env: TypeEnv) -> tuple[str, str]:
     parts = []
     cur = node
     followed: set[str] = set()
+    element = False     # the next member is an array: `ptab[].lock`
+
+    def member(name: str) -> None:
+        parts.append(name + "[]" if element else name)
+
     while True:
         while isinstance(cur, c_ast.StructRef) and cur.type == "." and isinstance(cur.field, c_ast.ID):
-            parts.append(cur.field.name)
-            cur = cur.name
+            member(cur.field.name)
+            element = _array_member(cur.name) is not cur.name
+            cur = _array_member(cur.name)
         if not (isinstance(cur, c_ast.StructRef) and cur.type == "->" and isinstance(cur.field, c_ast.ID)):
             break
-        parts.append(cur.field.name)
+        member(cur.field.name)
+        element = False
         name = cur.name.name if isinstance(cur.name, c_ast.ID) else None
         target = env.lookup_address(name) if name is not None and name not in followed else None
         if target is not None:      # shown as the member the local points to
             followed.add(name)
-            cur = target
+            element = _array_member(target) is not target
+            cur = _array_member(target)
             continue
         owner = env.type_of(cur.name)
         if owner is not None:

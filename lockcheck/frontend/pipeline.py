@@ -109,6 +109,9 @@ class TreeIndex:
     macros: MacroIndex | None = None
     # header path -> names of the functions it defines (parsed on demand)
     header_files: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    # file (display path) -> struct tag -> the file defining the layout of
+    # the tag it sees, for tags with several (frontend.struct_homes)
+    struct_homes: dict[str, dict[str, str]] = field(default_factory=dict)
     # object-like macros any lexed file defines (those the index keeps: a
     # type, a word, or 1), and the names the build passes with -D
     # (frontend.build_symbols): what IS_ENABLED(X) of a non-Kconfig X reads

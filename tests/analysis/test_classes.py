@@ -137,3 +137,19 @@ def test_cmp_fn_named_through_the_dep_map_orders_the_class(tmp_path):
         found[name] = {(f.kind, f.locks) for f in _scan(src).findings}
     assert found["none"] == {("recursive", ("&t->buckets[]",))}
     assert found["mapped"] == found["field"] == set()
+
+
+def test_init_sites_make_the_untied_class_several():
+    model = {"init": {"spin_lock_init": 0}}
+    notes = [("init", "f:struct b:lock", "struct h:ptab"), ("init", "f:struct b:lock", "struct h:atab"),
+             ("init", "f:struct d:lock", "@site:paging_alloc:10"), ("init", "f:struct d:lock", "@site:nested_alloc:20"),
+             ("init", "f:struct q:mutex", "@site:q_init:5")]
+    facts = classes.collect(notes, model)
+    assert facts.split == {"f:struct b:lock"}             # two places in an outer struct
+    assert {"f:struct b:lock", "f:struct d:lock"} <= facts.several
+    assert "f:struct q:mutex" not in facts.several        # one init site: one class
+    merged = classes.merged_classes(facts)
+    assert "2 places" in merged["f:struct d:lock"] and "f:struct q:mutex" not in merged
+    # the tied paths stay apart, the untied field is its own class
+    assert classes.canonical(facts, "f:struct b:lock#struct h:ptab") == "f:struct b:lock#struct h:ptab"
+    assert classes.canonical(facts, "f:struct d:lock#struct x:dom") == "f:struct d:lock"
