@@ -25,6 +25,7 @@ from lockcheck.analysis.irqsafety import IrqModel
 from lockcheck.cache import take_write_failure
 from lockcheck.analysis.notifiers import NotifierModel
 from lockcheck.analysis.names import display_names, preferred_var_names
+from lockcheck.analysis.ir import forget_loaded_tuples
 from lockcheck.analysis.irwalk import calls_in
 from lockcheck.analysis.program import Program
 from lockcheck.analysis.summaries import AnalysisResult, analyse
@@ -136,6 +137,7 @@ def _check(options: Options, progress, t0: float, discovered, key: str | None) -
     wanted = {c.callee for fn in functions for c in calls_in(fn.body) if c.callee} - defined
     functions += header_functions(run, options, wanted)
     functions += callback_functions(functions, model.contexts, run.index.ops if run.index else {})
+    forget_loaded_tuples()   # every IR is loaded: the table that shared their tuples goes
     class_model = model.classes
     excluded = sorted({(fn.file, classes.excluded_reason(fn.file, class_model)) for fn in functions
                        if classes.excluded_reason(fn.file, class_model)})

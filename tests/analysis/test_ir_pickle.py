@@ -6,8 +6,9 @@ nodes instead of each holding copies (the whole tree's IR did not fit)."""
 from __future__ import annotations
 
 import pickle
+import sys
 
-from lockcheck.analysis.ir import Block, Call, FunctionIR, LockRef, forget_shared
+from lockcheck.analysis.ir import Block, Call, FunctionIR, LockRef, forget_loaded_tuples, forget_shared
 from lockcheck.analysis.irwalk import ir_nodes
 from lockcheck.driver import run_frontend
 from lockcheck.options import Options
@@ -36,6 +37,24 @@ def test_separately_unpickled_copies_share_names_and_lock_refs():
     assert a == b == call and a is not b          # calls carry lines: never shared
     assert a.args[0] is b.args[0]                 # the lock reference is one object
     assert a.callee is b.callee                   # one string for the name
+
+
+def test_separately_unpickled_equal_tuple_fields_are_one_tuple_of_interned_strings():
+    forget_shared()
+    call = Call(7, "f", (None, None), forwarded_params=((0, 1), (1, 0)),
+                const_args=((2, "".join(["id:", "FLAG"])),), field=("struct ops", "".join(["op", "en"])))
+    fn = FunctionIR("g", "a.c", 1, False, ("dev", "".join(["fl", "ags"])), Block((call,)))
+    a, b = (pickle.loads(pickle.dumps(fn)) for _ in range(2))
+    assert a == b == fn
+    ca, cb = a.body.items[0], b.body.items[0]
+    assert ca is not cb                                     # calls are keyed by identity: never shared
+    for name in ("args", "forwarded_params", "const_args", "field"):
+        assert getattr(ca, name) is getattr(cb, name), name
+    assert a.params is b.params and a.params[1] is "flags"  # noqa: F632 (identity is the point)
+    assert ca.const_args[0][1] is sys.intern("id:FLAG") and ca.field[1] is sys.intern("open")
+    forget_loaded_tuples()                                  # after loading: equal, no longer shared
+    c = pickle.loads(pickle.dumps(fn))
+    assert c == fn and c.params is not a.params
 
 
 def test_empty_blocks_are_shared_and_full_ones_are_not():
