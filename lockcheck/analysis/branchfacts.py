@@ -97,7 +97,18 @@ def set_fact(state: State, var: str | None, value: str | None) -> State:
     return State(state.held, state.released, facts)
 
 
+#: Facts a state learns from tests at most: past it, a test's outcome is
+#: not learnt (both ways stay possible, as for a variable the walk cannot
+#: read).  A long chain of distinct tests (a generated ``x == A || x == B
+#: || …``, a function of thousands of comparisons) would otherwise give
+#: every state a fact set as long as the chain, copied at every test: the
+#: whole tree's analysis grew past 13 GB in one such function.
+MAX_FACTS = 64
+
+
 def _learn(state: State, var: str, value: str) -> State:
+    if len(state.facts) >= MAX_FACTS and _known(state, var) is None:
+        return state
     facts = frozenset(f for f in state.facts if f[0] != var) | {(var, value)}
     return State(state.held, state.released, facts)
 
@@ -145,6 +156,12 @@ class BranchFacts:
     returns the states for which ``c`` may be true and those for which it
     may be false."""
 
+    @staticmethod
+    def cap(states: set[State]) -> set[State]:
+        """The walk's bound on states (``flow.FunctionFlow`` sets it): each
+        ``&&`` / ``||`` of a condition may double them."""
+        return states
+
     def branch(self, node: ir.If, states: set[State]) -> set[State]:
         """Both ways of an ``if``; the facts of reads it learnt are kept
         only where they tell states apart."""
@@ -183,11 +200,11 @@ class BranchFacts:
         if kind is ir.CondAnd:
             t1, f1 = self.cond(c.left, states)
             t2, f2 = self.cond(c.right, t1)
-            return t2, f1 | f2
+            return t2, self.cap(f1 | f2)
         if kind is ir.CondOr:
             t1, f1 = self.cond(c.left, states)
             t2, f2 = self.cond(c.right, f1)
-            return t1 | t2, f2
+            return self.cap(t1 | t2), f2
         if kind is ir.CondVar:
             return self._cond_var(c, states)
         if kind is ir.CondCall:

@@ -94,6 +94,8 @@ class FunctionFlow(BranchFacts, Releases):
     call; ``emit(edge)`` receives every edge between two concrete classes.
     """
 
+    cap = staticmethod(lambda states: _cap(states))
+
     def __init__(self, fn: ir.FunctionIR, callees, emit, on_recursive=None, on_not_held=None,
                  on_recursion=None, irq=None) -> None:
         self.irq = irq      # analysis.irqsafety.IrqModel: interrupt state as pseudo-locks

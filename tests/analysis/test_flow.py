@@ -271,3 +271,48 @@ def test_capping_states_keeps_the_same_ones_whatever_the_set_order():
         shuffled = _cap(dict.fromkeys(order).keys() | set())
         assert sorted(shuffled, key=State.sort_key) == sorted(forward, key=State.sort_key)
     assert {s.held[0].site[0].line for s in forward} == set(range(MAX_STATES))
+
+
+def test_a_long_chain_of_distinct_tests_keeps_states_and_facts_bounded(scan_c):
+    """``if (x == 1 || x == 2 || … )`` over hundreds of values and as many
+    ``if (f->vN == N)`` tests: what the walk learns from them stays within
+    MAX_FACTS per state and MAX_STATES states (each ``||`` is capped), and
+    the lock taken under a test and released under the same test later is
+    still not held after it (facts learnt before the bound keep working)."""
+    from lockcheck.analysis.branchfacts import MAX_FACTS
+    from lockcheck.analysis.flow import MAX_STATES, FunctionFlow
+    chain = " || ".join(f"x == {i}" for i in range(300))
+    tests = "\n".join(f"\tif (f->v{i} == {i}) n++;" for i in range(200))
+    fields = " ".join(f"int v{i};" for i in range(200))
+    src = f"""
+static DEFINE_SPINLOCK(a);
+static DEFINE_SPINLOCK(b);
+struct foo {{ {fields} }};
+int chain(struct foo *f, int x, int on)
+{{
+\tint n = 0;
+\tif (on) spin_lock(&a);
+\tif ({chain}) n++;
+{tests}
+\tif (on) spin_unlock(&a);
+\tspin_lock(&b);
+\tspin_unlock(&b);
+\treturn n;
+}}
+"""
+    seen = []
+    original = FunctionFlow.cap
+
+    def spy(states):
+        out = original(states)
+        seen.append((len(out), max((len(s.facts) for s in out), default=0)))
+        return out
+
+    FunctionFlow.cap = staticmethod(spy)
+    try:
+        result = scan_c({"x.c": src})
+    finally:
+        FunctionFlow.cap = original
+    assert seen and max(n for n, _ in seen) <= MAX_STATES
+    assert max(k for _, k in seen) <= MAX_FACTS
+    assert ("a", "b") not in edge_set(result)
