@@ -264,4 +264,19 @@ void local_bh_enable(void);
 #define read_lock_irqsave(lock, flags) ((void)(flags), read_lock(lock))
 #define read_unlock_irqrestore(lock, flags) ((void)(flags), read_unlock(lock))
 
+/* hrtimers (hrtimer_init() + .function, as in 6.12) */
+typedef long long ktime_t;
+typedef int clockid_t;
+#define CLOCK_MONOTONIC 1
+enum hrtimer_mode {
+	HRTIMER_MODE_ABS = 0x00, HRTIMER_MODE_REL = 0x01, HRTIMER_MODE_PINNED = 0x02,
+	HRTIMER_MODE_SOFT = 0x04, HRTIMER_MODE_HARD = 0x08,
+	HRTIMER_MODE_REL_SOFT = 0x05, HRTIMER_MODE_ABS_SOFT = 0x04, HRTIMER_MODE_REL_HARD = 0x09,
+};
+enum hrtimer_restart { HRTIMER_NORESTART, HRTIMER_RESTART };
+struct hrtimer { enum hrtimer_restart (*function)(struct hrtimer *t); ktime_t expires; };
+void hrtimer_init(struct hrtimer *timer, clockid_t which_clock, enum hrtimer_mode mode);
+void hrtimer_start(struct hrtimer *timer, ktime_t tim, const enum hrtimer_mode mode);
+int hrtimer_cancel(struct hrtimer *timer);
+
 #endif /* LOCKCHECK_FIXTURE_STUBS_H */

@@ -107,6 +107,8 @@ def model_seeds(catalogue_names: frozenset[str], contexts: dict) -> frozenset[st
     bh_work = contexts.get("bh_work", {})
     for table in ("queue", "schedule"):
         seeds |= set(bh_work.get(table, {}))
+    hrtimer = contexts.get("hrtimer", {})
+    seeds |= set(hrtimer.get("init", {})) | set(hrtimer.get("setup", {}))
     for cb in contexts.get("callback", ()):
         seeds |= set(cb.get("register", {}))
         if cb.get("runner"):
