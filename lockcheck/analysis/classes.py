@@ -370,7 +370,7 @@ def collect(notes, model: dict, include_novalidate: bool = False) -> ClassFacts:
         # path's instance or another: one checker class, several of lockdep's
         facts.several.add(key.partition("#")[0])
     from lockcheck.analysis.instance_keys import instance_keys
-    for key, why in instance_keys(notes, static_keys).items():
+    for key, why in instance_keys(notes, static_keys, INIT_SITE).items():
         # `lockdep_set_class(&stop->pi_lock, &stop_pi_lock)` renames that
         # one task's lock: the tasks initialised elsewhere keep the init
         # site's class, and the field stands for several of lockdep's

@@ -18,25 +18,24 @@ outer struct (``&cpuctx->ctx.lock``: every CPU context's, analysis.classes).
 
 from __future__ import annotations
 
-from lockcheck.analysis.classes import INIT_SITE
-
 __all__ = ["instance_keys"]
 
 
-def instance_keys(notes, static_keys: dict[str, set[str]]) -> dict[str, str]:
+def instance_keys(notes, static_keys: dict[str, set[str]], site: str) -> dict[str, str]:
     """Fields given a static key on an instance reached through a pointer
     or a local (the class note's detail names its function) that are also
     initialised in a function making no such annotation: lockdep renames
-    only the annotated instance, so the key is not the field's class."""
+    only the annotated instance, so the key is not the field's class.
+    ``site``: the marker before a note's ``function:line`` (classes.INIT_SITE)."""
     init_fns: dict[str, set[str]] = {}
     for kind, key, detail in notes:
-        if kind == "init" and detail.startswith(INIT_SITE):
-            init_fns.setdefault(key, set()).add(detail[len(INIT_SITE):].rpartition(":")[0])
+        if kind == "init" and detail.startswith(site):
+            init_fns.setdefault(key, set()).add(detail[len(site):].rpartition(":")[0])
     out = {}
     for key, details in static_keys.items():
         if "#" in key:
             continue    # a path in an outer struct (`&cpuctx->ctx.lock`): every instance of it
-        sites = [d.partition(INIT_SITE)[2] for d in details]
+        sites = [d.partition(site)[2] for d in details]
         if not all(sites):
             continue    # a global object's lock, or an annotation not placed
         annotating = {s.rpartition(":")[0] for s in sites}
