@@ -114,6 +114,10 @@ def call_note(fname: str, args, lock_ref, model: dict, site: str = "") -> tuple[
         detail = _key_detail(args[spec["key"]], lock_ref) if len(args) > spec["key"] else "dynamic"
         if spec.get("subclass") is not None and _subclass_detail(args, spec) not in ("", "const:0"):
             detail = "dynamic"
+        if detail.startswith("static:") and ref.key.startswith("f:") and site:
+            # one instance reached through a pointer or a local: where
+            # (collect: does the field keep its class for other instances?)
+            detail += INIT_SITE + site
     return (kind, ref.key, detail)
 
 
@@ -286,6 +290,9 @@ class ClassFacts:
     init_sites: dict[str, int] = field(default_factory=dict)    # field -> init places, where several
     family_keyed: dict[str, str] = field(default_factory=dict)  # [families.keyed] rows
     returns: dict[str, str] = field(default_factory=dict)       # function -> the lock it returns
+    # fields a static key renames on one instance only (another init site
+    # leaves its instances alone): key -> why
+    instance_keyed: dict[str, str] = field(default_factory=dict)
 
 
 def merged_classes(facts: ClassFacts) -> dict[str, str]:
@@ -294,6 +301,8 @@ def merged_classes(facts: ClassFacts) -> dict[str, str]:
     cycles through them (analysis.families.family_basis); also a field
     initialised at several places, where an access is not tied to one."""
     out = dict(facts.per_instance)
+    for key, why in facts.instance_keyed.items():
+        out.setdefault(key, why)
     from lockcheck.analysis.families import keyed_why
     for key, n in sorted(facts.init_sites.items()):
         if keyed_why(key, facts.family_keyed) is not None:
@@ -360,7 +369,16 @@ def collect(notes, model: dict, include_novalidate: bool = False) -> ClassFacts:
         # `ctx->lock` through a pointer or a parameter may be the annotated
         # path's instance or another: one checker class, several of lockdep's
         facts.several.add(key.partition("#")[0])
+    from lockcheck.analysis.instance_keys import instance_keys
+    for key, why in instance_keys(notes, static_keys, INIT_SITE).items():
+        # `lockdep_set_class(&stop->pi_lock, &stop_pi_lock)` renames that
+        # one task's lock: the tasks initialised elsewhere keep the init
+        # site's class, and the field stands for several of lockdep's
+        facts.instance_keyed[key] = why
+        facts.several.add(key)
+        del static_keys[key]
     for key, details in static_keys.items():
+        details = {d.partition(INIT_SITE)[0] for d in details}
         if len(details) == 1 and next(iter(details)).startswith("static:") and key not in facts.per_instance:
             # one static key for every instance: that key is the class
             # (two classes given one key become one); not for a class keyed

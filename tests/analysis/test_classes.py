@@ -153,3 +153,28 @@ def test_init_sites_make_the_untied_class_several():
     # the tied paths stay apart, the untied field is its own class
     assert classes.canonical(facts, "f:struct b:lock#struct h:ptab") == "f:struct b:lock#struct h:ptab"
     assert classes.canonical(facts, "f:struct d:lock#struct x:dom") == "f:struct d:lock"
+
+
+def test_static_key_on_one_instance_renames_only_it():
+    """A static key set on one instance (the note names the annotating
+    function) of a field initialised elsewhere without one: the field keeps
+    its class, several of lockdep's; set where the lock is initialised, or
+    on a global object's lock, the key is the class."""
+    init = ("init", "f:struct task:pi_lock", "@site:task_fork:40")
+    stop = ("class", "f:struct task:pi_lock", "static:g:stop_pi_key@site:set_stop_task:46")
+    facts = classes.collect([init, stop], {})
+    assert classes.canonical(facts, "f:struct task:pi_lock") == "f:struct task:pi_lock"
+    assert "f:struct task:pi_lock" in facts.several
+    assert "set_stop_task" in classes.merged_classes(facts)["f:struct task:pi_lock"]
+    # annotated where it is initialised: every instance gets the key
+    same_fn = ("class", "f:struct task:pi_lock", "static:g:stop_pi_key@site:task_fork:41")
+    facts = classes.collect([init, same_fn], {})
+    assert classes.canonical(facts, "f:struct task:pi_lock") == "k:g:stop_pi_key"
+    assert "f:struct task:pi_lock" not in classes.merged_classes(facts)
+    # no init site seen without the annotation: the key is the class
+    facts = classes.collect([stop], {})
+    assert classes.canonical(facts, "f:struct task:pi_lock") == "k:g:stop_pi_key"
+    # a global object's lock: renamed
+    facts = classes.collect([init, ("class", "g:idle_task.pi_lock", "static:g:idle_pi_key")], {})
+    assert classes.canonical(facts, "g:idle_task.pi_lock") == "k:g:idle_pi_key"
+
