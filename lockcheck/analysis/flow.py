@@ -94,7 +94,7 @@ class FunctionFlow(BranchFacts, Releases):
     call; ``emit(edge)`` receives every edge between two concrete classes.
     """
 
-    cap = staticmethod(lambda states: _cap(states))
+    cap = staticmethod(_cap)
 
     def __init__(self, fn: ir.FunctionIR, callees, emit, on_recursive=None, on_not_held=None,
                  on_recursion=None, irq=None) -> None:

@@ -273,7 +273,7 @@ def test_capping_states_keeps_the_same_ones_whatever_the_set_order():
     assert {s.held[0].site[0].line for s in forward} == set(range(MAX_STATES))
 
 
-def test_a_long_chain_of_distinct_tests_keeps_states_and_facts_bounded(scan_c):
+def test_a_long_chain_of_distinct_tests_keeps_states_and_facts_bounded(scan_c, monkeypatch):
     """``if (x == 1 || x == 2 || … )`` over hundreds of values and as many
     ``if (f->vN == N)`` tests: what the walk learns from them stays within
     MAX_FACTS per state and MAX_STATES states (each ``||`` is capped), and
@@ -308,11 +308,8 @@ int chain(struct foo *f, int x, int on)
         seen.append((len(out), max((len(s.facts) for s in out), default=0)))
         return out
 
-    FunctionFlow.cap = staticmethod(spy)
-    try:
-        result = scan_c({"x.c": src})
-    finally:
-        FunctionFlow.cap = original
+    monkeypatch.setattr(FunctionFlow, "cap", staticmethod(spy))
+    result = scan_c({"x.c": src})
     assert seen and max(n for n, _ in seen) <= MAX_STATES
     assert max(k for _, k in seen) <= MAX_FACTS
     assert ("a", "b") not in edge_set(result)
