@@ -15,7 +15,7 @@ from lockcheck.analysis import ir
 from lockcheck.analysis.bh_work import bh_only_work
 from lockcheck.analysis.workclass import work_map
 
-__all__ = ["callback_functions", "MODEL_MARK"]
+__all__ = ["callback_functions", "model_runner", "MODEL_MARK"]
 
 MODEL_MARK = "[model]"
 
@@ -98,21 +98,28 @@ def _field_runners(functions, specs, ops: dict) -> list[ir.FunctionIR]:
                 if fn is None:
                     continue
                 why = f"{MODEL_MARK} {spec['why']} (stored in {struct}.{member})"
-                holds = [ir.LockRef(f"g:{h['lock']}", h["lock"]) for h in spec.get("holds", ()) if "lock" in h]
-                kinds = [h for h in spec.get("holds", ()) if "lock" in h]
-                acquires = tuple(ir.Acquire(fn.line, r, why, h.get("mode", "exclusive"), h.get("kind", "lock"))
-                                 for r, h in zip(holds, kinds))
-                releases = tuple(ir.Release(fn.line, r, why) for r in reversed(holds))
-                body = ir.Block(acquires + (ir.Call(fn.line, cb, model=spec["name"]),) + releases, scope=True)
-                out.append(ir.FunctionIR(f"{spec['runner']}<{cb}>", fn.file, fn.line, True, (), body))
+                holds = [(ir.LockRef(f"g:{h['lock']}", h["lock"]), h.get("mode", "exclusive"), h.get("kind", "lock"), why)
+                         for h in spec.get("holds", ()) if "lock" in h]
+                out.append(model_runner(f"{spec['runner']}<{cb}>", fn.file, fn.line, cb, spec["name"], holds, why))
     return out
+
+
+def model_runner(name: str, file: str, line: int, callback: str, model: str, holds, why: str) -> ir.FunctionIR:
+    """A synthetic function standing for the core code that runs
+    ``callback``: it takes each of ``holds`` (``(LockRef, mode, kind,
+    witness text)``, in order), calls the callback, and releases them in
+    reverse (``why``: the release steps' text)."""
+    acquires = tuple(ir.Acquire(line, ref, what, mode, kind) for ref, mode, kind, what in holds)
+    releases = tuple(ir.Release(line, ref, why) for ref, *_ in reversed(holds))
+    body = ir.Block(acquires + (ir.Call(line, callback, model=model),) + releases, scope=True)
+    return ir.FunctionIR(name, file, line, True, (), body)
 
 
 def _runner(spec: dict, callback: str, call: ir.Call, registrar: ir.FunctionIR,
             bh: frozenset[str] = frozenset(), bh_spec: dict | None = None) -> ir.FunctionIR | None:
     line = call.line
     why = f"{MODEL_MARK} {spec['why']} (registered by {registrar.name})"
-    acquires, releases = [], []
+    taken = []
     holds = list(spec.get("holds", []))
     for hold in spec.get("holds", []):
         if "work_arg" in hold:
@@ -131,11 +138,8 @@ def _runner(spec: dict, callback: str, call: ir.Call, registrar: ir.FunctionIR,
             arg = work_map(arg)
             ref = ir.LockRef("w:" + arg.key, arg.path, arg.owner, arg.subclass)
         what = f"{MODEL_MARK} {hold['why']} (registered by {registrar.name})" if "why" in hold else why
-        acquires.append(ir.Acquire(line, ref, what, hold.get("mode", "exclusive"), hold.get("kind", "lock")))
-        releases.append(ir.Release(line, ref, why))
-    body = ir.Block(tuple(acquires) + (ir.Call(line, callback, model=spec["name"]),) +
-                    tuple(reversed(releases)), scope=True)
-    return ir.FunctionIR(f"{spec['runner']}<{callback}>", registrar.file, line, True, (), body)
+        taken.append((ref, hold.get("mode", "exclusive"), hold.get("kind", "lock"), what))
+    return model_runner(f"{spec['runner']}<{callback}>", registrar.file, line, callback, spec["name"], taken, why)
 
 
 def _calls(node):

@@ -25,7 +25,7 @@ so it is no longer a root entered in process context.
 from __future__ import annotations
 
 from lockcheck.analysis import ir
-from lockcheck.analysis.contexts import MODEL_MARK
+from lockcheck.analysis.contexts import MODEL_MARK, model_runner
 from lockcheck.analysis.irwalk import calls_in
 
 __all__ = ["hrtimer_functions", "timer_context"]
@@ -89,9 +89,6 @@ def _holds(model: dict, contexts: dict) -> dict[str, list[dict]]:
 def _runner(model: dict, holds: list[dict], cb: str, context: str, registrar: ir.FunctionIR,
             line: int) -> ir.FunctionIR:
     why = f"{MODEL_MARK} {model['why'][context]} (set up by {registrar.name})"
-    refs = [ir.LockRef(f"g:{h['lock']}", h["lock"]) for h in holds]
-    acquires = tuple(ir.Acquire(line, r, why, h.get("mode", "exclusive"), h.get("kind", "irq"))
-                     for r, h in zip(refs, holds))
-    releases = tuple(ir.Release(line, r, why) for r in reversed(refs))
-    body = ir.Block(acquires + (ir.Call(line, cb, model="hrtimer"),) + releases, scope=True)
-    return ir.FunctionIR(f"{model['runner']}<{cb}>", registrar.file, line, True, (), body)
+    taken = [(ir.LockRef(f"g:{h['lock']}", h["lock"]), h.get("mode", "exclusive"), h.get("kind", "irq"), why)
+             for h in holds]
+    return model_runner(f"{model['runner']}<{cb}>", registrar.file, line, cb, "hrtimer", taken, why)
