@@ -270,7 +270,7 @@ def _relevant(index: TreeIndex, refs: dict[str, set[str]], model: ScanModel) -> 
     annotations = annotation_names(model.classes)
     annotating = frozenset(name for name, named in refs.items() if not annotations.isdisjoint(named))
     # functions returning a lock pointer say which lock a caller's local is
-    # (`ptl = pmd_lockptr(mm, pmd)`, analysis.classes.returns_note)
+    # (`ptl = pmd_lockptr(mm, pmd)`, analysis.class_notes.returns_note)
     lock_types = frozenset(model.analysis.get("lock_types", ()))
     returning = frozenset(name for name, t in index.returns.items()
                           if t is not None and t.pointers == 1 and t.base in lock_types)

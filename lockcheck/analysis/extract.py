@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from pycparser import c_ast
 
-from lockcheck.analysis import classes, ir
+from lockcheck.analysis import class_notes, ir
 from lockcheck.analysis.conditions import (ConditionExtraction, addressed_names, constant_value, flag_name, macro_integers,
                                           symbolic_constant)
 from lockcheck.analysis.lock_calls import LockCallExtraction
@@ -94,14 +94,14 @@ class Extractor(LockCallExtraction, ConditionExtraction):
                     self.env.params[p.name] = k
         self.addressed = addressed_names(fd.body)
         self.flows.function_returns(ftype)
-        self.returns_lock = classes.returns_lock_pointer(ftype, self.env, self.lock_types)
+        self.returns_lock = class_notes.returns_lock_pointer(ftype, self.env, self.lock_types)
         body = self.block(fd.body, scope=True)
         static = "static" in (decl.storage or [])
         return ir.FunctionIR(decl.name, self.path, fd.coord.line if fd.coord else 0, static,
                              tuple(params), body, tuple(sorted(set(self.var_names))),
                              tuple(sorted(self.texts.items())), self.unresolved, self.flows.facts(),
                              unresolved_sites=tuple(sorted(self.unresolved_sites)),
-                             class_notes=tuple(sorted(self.class_notes | set(classes.dep_map_pairs(body)))))
+                             class_notes=tuple(sorted(self.class_notes | set(class_notes.dep_map_pairs(body)))))
 
     def _declare(self, name: str, typ, storage=()) -> None:
         ref = self.env.declare(name, typ)
@@ -248,7 +248,7 @@ class Extractor(LockCallExtraction, ConditionExtraction):
         if value is not None:
             return [ir.Return(line, value)]
         if self.returns_lock:
-            self.class_notes.add(classes.returns_note(self.fn_name, e, self.env))
+            self.class_notes.add(class_notes.returns_note(self.fn_name, e, self.env))
         self.flows.returned(e)
         out = []
         flipped = self.negated_call(e, out)
@@ -299,7 +299,7 @@ class Extractor(LockCallExtraction, ConditionExtraction):
             return
         if isinstance(inner, c_ast.FuncCall):
             if names_lock:      # the lock the callee returns (analysis.classes), else unresolved
-                self.env.alias(var, classes.returned_lock(self.path, self.fn_name, var, inner))
+                self.env.alias(var, class_notes.returned_lock(self.path, self.fn_name, var, inner))
             item = self.call(inner, out, var=var)
             if isinstance(item, ir.EffectAssign):
                 out.append(ir.EffectAssign(var, item.effect))
@@ -329,7 +329,7 @@ class Extractor(LockCallExtraction, ConditionExtraction):
             return
         if isinstance(node, c_ast.Assignment) and node.op == "=":
             self.flows.assign(node.lvalue, node.rvalue)
-            note = classes.store_note(node.lvalue, node.rvalue, self.env, self.lock_types)
+            note = class_notes.store_note(node.lvalue, node.rvalue, self.env, self.lock_types)
             if note is not None:
                 self.class_notes.add(note)
         if isinstance(node, c_ast.Assignment) and node.op == "=" and flag_name(node.lvalue):
@@ -393,7 +393,7 @@ class Extractor(LockCallExtraction, ConditionExtraction):
                 return None
             if fname in ("__lc_scoped_guard", "__lc_scoped_cond_guard") and args:
                 return self._scoped_guard(fname, args, line, out)
-            note = classes.call_note(fname, args, lambda a: lock_ref(a, self.env), self.classes_model,
+            note = class_notes.call_note(fname, args, lambda a: lock_ref(a, self.env), self.classes_model,
                                      site=f"{self.fn_name}:{line}")
             if note is not None:
                 self.class_notes.add(note)

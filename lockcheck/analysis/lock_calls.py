@@ -45,7 +45,7 @@ class LockCallExtraction:
             node = c_ast.StructRef(node, "->", c_ast.ID(prim.lock_field))
         ref, ok = lock_ref(node, self.env)
         if ok and ref.key.startswith("u:"):
-            self.unresolved += 1    # a call's value (analysis.classes.returned_lock) until resolved
+            self.unresolved += 1    # a call's value (analysis.class_notes.returned_lock) until resolved
             self.unresolved_sites.add((line, ref.path))
         if not ok:
             self.unresolved += 1
