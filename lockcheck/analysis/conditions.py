@@ -110,6 +110,18 @@ class ConditionExtraction:
             return flag, True
         return None, False
 
+    def copied(self, var: str, value) -> str | None:
+        """``=NAME`` for ``var = NAME``, a learnable local copied from a
+        learnable variable or a read of memory (``function =
+        hdr->Function``, no cast): the two are one operand for the tests
+        that follow, until either is written (``branchfacts.copy_fact``)."""
+        if not self.learnable(var):
+            return None
+        src, _ = self._compared(value)
+        if src is None or src == var or src.startswith(("#", "id:")):
+            return None
+        return "=" + src
+
     def negated_call(self, node, out: list):
         """For ``!f(..)`` / ``f(..) == 0`` (an odd number of negations):
         the call's events go to ``out`` and the result is its conditional

@@ -313,7 +313,7 @@ class Extractor(LockCallExtraction, ConditionExtraction):
         if names_lock:
             ref, ok = lock_ref(value, self.env)
             self.env.alias(var, ref if ok else None)
-        out.append(ir.Assign(var, None))
+        out.append(ir.Assign(var, self.copied(var, value)))
 
     # ------------------------------------------------------------ expressions
     def expr(self, node, out: list) -> None:

@@ -149,7 +149,9 @@ class Call(_Compact):
 
 @dataclass(frozen=True, slots=True)
 class Assign(_Compact):
-    """``var = <constant>`` (``value`` zero/nonzero) or anything else (None)."""
+    """``var = <constant>`` (``value`` zero/nonzero), a copy of a learnable
+    variable or read (``=NAME``: ``function = hdr->Function``) or anything
+    else (None)."""
 
     var: str
     value: str | None

@@ -18,7 +18,7 @@ from lockcheck.frontend.conditionals import MacroDef, preprocess
 from lockcheck.frontend.items import Item, split_items
 from lockcheck.frontend.lexer import splice_lines, strip_comments, tokenize
 from lockcheck.frontend.macro_types import cast_macro_types
-from lockcheck.frontend.macros import MacroIndex, expand_macros
+from lockcheck.frontend.macros import MacroIndex, expand_macros, terminate_statements
 from lockcheck.frontend.parse import KernelCParser, Outcome, ParsedFunction, function_name, parse_function
 from lockcheck.frontend.typefacts import FileFacts, TypeRef, harvest_facts
 
@@ -202,7 +202,7 @@ def parse_items(path: str, items, index: TreeIndex, model: norm.FrontendModel,
         try:
             reason = over_limit(toks)
             if reason is None:
-                toks = expand_macros(toks, index.macros)
+                toks = terminate_statements(expand_macros(toks, index.macros), index.macros)
                 reason = over_limit(toks, " after macro expansion")
         except TooLarge as exc:
             reason = str(exc)
