@@ -23,6 +23,7 @@ typedef struct { int counter; } atomic_t;
 
 #define EINTR 4
 #define EIO 5
+#define ENOENT 2
 #define ENODEV 19
 #define ENOMEM 12
 #define EBUSY 16

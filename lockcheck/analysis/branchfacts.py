@@ -14,6 +14,11 @@ name drops its fact and the call facts that read it; an assignment of a
 pointer drops the facts of the fields read through it, and one of a field
 those of every field of that name (it may be the same object).
 
+A comparison false whenever its variable is zero (``error == -ENOENT``,
+``ret == 1``) is decided where that variable is known zero: ``error =
+xfs_qm_dqget(..)`` returning 0 with the dquot locked does not take the
+``continue`` of ``if (error == -ENOENT)``.
+
 A local copied from a learnable variable or a read (``function =
 hdr->Function``) is one operand with it: the copy is the fact
 ``()=(function,hdr->Function)``, dropped as a pair fact is when either is
@@ -146,6 +151,42 @@ def _copies(state: State, name: str) -> list[str]:
                 if renamed is not None:
                     out.append(renamed)
     return out
+
+
+_ZERO_TESTS: dict[str, str | None] = {}
+
+
+def _zero_test(fact: str) -> str | None:
+    """For a comparison that is false when its variable is zero (``()==(error,
+    id:-ENOENT)``, ``()==(ret,#1)``, ``()&(flags,#4)``: against a non-zero
+    constant, an error code or an integer), that variable."""
+    found = _ZERO_TESTS.get(fact, "")
+    if found != "":
+        return found
+    if len(_ZERO_TESTS) > 100_000:
+        _ZERO_TESTS.clear()
+    found = None
+    k = fact.find("(", 2)
+    if fact[2:k] in ("==", "&"):
+        args = _args(fact)
+        if len(args) == 2:
+            for var, const in (args, args[::-1]):
+                if not var.startswith(("#", "id:")) and _nonzero_constant(const):
+                    found = var
+                    break
+    _ZERO_TESTS[fact] = found
+    return found
+
+
+def _nonzero_constant(operand: str) -> bool:
+    if operand.startswith("id:-"):
+        return True
+    if operand[:1] == "#":
+        try:
+            return int(operand[1:]) != 0
+        except ValueError:
+            return False
+    return False
 
 
 #: Facts a state learns from tests at most: past it, a test's outcome is
@@ -297,8 +338,11 @@ class BranchFacts:
     def _cond_var(self, c: ir.CondVar, states: set[State]) -> tuple[set[State], set[State]]:
         t, f = set(), set()
         other = opposite(c.test)
+        zero_test = _zero_test(c.var) if c.var[:2] == CALL_FACT else None
         for s in states:
             value = _known(s, c.var)
+            if value is None and zero_test is not None and s.facts and _known(s, zero_test) == "zero":
+                value = "zero"
             if value is not None and value.startswith("id:"):
                 value = None  # an enumerator: its zero-ness is unknown
             if value is None or value == c.test:

@@ -105,6 +105,9 @@ class ConditionExtraction:
         operand = self._operand(node)
         if operand is not None:
             return operand, False
+        if isinstance(node, c_ast.UnaryOp) and node.op == "-" and isinstance(node.expr, c_ast.ID) \
+                and constant_value(node) == "nonzero" and not self.env.lookup(node.expr.name)[1]:
+            return f"id:-{node.expr.name}", False    # an error code (-ENOENT): a non-zero symbol
         flag = flag_name(node)
         if flag is not None and "," not in flag and self.read_learnable(flag):
             return flag, True
