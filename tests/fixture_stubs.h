@@ -41,6 +41,8 @@ typedef struct { int counter; } atomic_t;
 #define READ_ONCE(x) (x)
 #define WRITE_ONCE(x, v) ((x) = (v))
 #define likely(x) (x)
+#define __releases(x)
+#define __acquires(x)
 #define unlikely(x) (x)
 
 /* ---- lock types ---- */

@@ -113,16 +113,28 @@ class ConditionExtraction:
             return flag, True
         return None, False
 
+    #: what the function's calls are given (``passed_paths``)
+    passed: frozenset[str] = frozenset()
+
     def copied(self, var: str, value) -> str | None:
         """``=NAME`` for ``var = NAME``, a learnable local copied from a
-        learnable variable or a read of memory (``function =
-        hdr->Function``, no cast): the two are one operand for the tests
-        that follow, until either is written (``branchfacts.copy_fact``)."""
+        learnable variable or a field read through a local or parameter
+        (``function = hdr->Function``, no cast) that no call of the function
+        is given the way to (``hdr``, ``hdr->sub`` for ``hdr->sub->x``):
+        the two are one operand for the tests that follow, until either is
+        written (``branchfacts.copy_fact``).  A field read again after a
+        call given its object (``nsets = b->keys.nsets; write(b); if (nsets
+        && !b->keys.nsets)``) is tested for a change."""
         if not self.learnable(var):
             return None
-        src, _ = self._compared(value)
+        src, read = self._compared(value)
         if src is None or src == var or src.startswith(("#", "id:")):
             return None
+        if read:
+            root = _root(src)
+            if root is None or root == src or not self.env.lookup(root)[1] or \
+                    any(len(p) < len(src) and src.startswith(p) and src[len(p)] in "-." for p in self.passed):
+                return None
         return "=" + src
 
     def negated_call(self, node, out: list):
@@ -361,6 +373,38 @@ def _root(name: str) -> str | None:
             end = min(end, k)
     root = name[:end]
     return root if root.isidentifier() else None
+
+
+def passed_paths(body) -> frozenset[str]:
+    """The variables and fields a call in a function body is given as an
+    argument (``b`` of ``__bch_btree_node_write(b, parent)``): the callee
+    may change what is read through them."""
+    out = set()
+    for n in _walk(body):
+        if n.__class__ is c_ast.FuncCall and n.args is not None:
+            for a in n.args.exprs:
+                while a.__class__ is c_ast.Cast:
+                    a = a.expr
+                flag = flag_name(a) if a.__class__ in (c_ast.ID, c_ast.StructRef) else None
+                if flag is not None:
+                    out.add(flag)
+    return frozenset(out)
+
+
+def _walk(node):
+    stack = [node]
+    while stack:
+        n = stack.pop()
+        yield n
+        names = _CHILDREN.get(n.__class__)
+        for name in names if names is not None else _children(n.__class__):
+            v = getattr(n, name)
+            if v is None:
+                continue
+            if v.__class__ is list:
+                stack.extend(v)
+            else:
+                stack.append(v)
 
 
 def addressed_names(body) -> frozenset[str]:

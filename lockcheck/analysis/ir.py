@@ -299,6 +299,8 @@ class FunctionIR(_Compact):
     unresolved_sites: tuple[tuple[int, str], ...] = ()
     # lockdep class annotations made here (analysis.classes): (kind, class key, detail)
     class_notes: tuple[tuple[str, str, str], ...] = ()
+    # the caller's locks it declares released on every return (analysis.declared)
+    declared_releases: tuple[LockRef, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
