@@ -113,8 +113,9 @@ class ConditionExtraction:
             return flag, True
         return None, False
 
-    #: what the function's calls are given (``passed_paths``)
+    #: what the function's calls are given, what it compares (``operand_names``)
     passed: frozenset[str] = frozenset()
+    compared: frozenset[str] = frozenset()
 
     def copied(self, var: str, value) -> str | None:
         """``=NAME`` for ``var = NAME``, a learnable local copied from a
@@ -125,9 +126,11 @@ class ConditionExtraction:
         written (``branchfacts.copy_fact``).  A field read again after a
         call given its object (``nsets = b->keys.nsets; write(b); if (nsets
         && !b->keys.nsets)``) is tested for a change."""
-        if not self.learnable(var):
+        if not self.learnable(var) or var not in self.compared:
             return None
         src, read = self._compared(value)
+        if src not in self.compared:
+            return None
         if src is None or src == var or src.startswith(("#", "id:")):
             return None
         if read:
@@ -285,7 +288,10 @@ class ConditionExtraction:
                 # and tested again each round of a loop testing it)
                 op = "==" if node.op == "!=" else node.op
                 read = read_l or read_r
-                same = ir.CondVar(f"(){op}({left},{right})", "nonzero", True, read)
+                # an error code (id:-ENOENT) only decides against a zero result
+                # (analysis.branchfacts): learnt, its tests would split states
+                learn = not (left.startswith("id:-") or right.startswith("id:-"))
+                same = ir.CondVar(f"(){op}({left},{right})", "nonzero", learn, read and learn)
                 return ir.CondNot(same) if node.op == "!=" else same
         if isinstance(node, c_ast.FuncCall):
             if self._never_defined(node):
@@ -375,20 +381,29 @@ def _root(name: str) -> str | None:
     return root if root.isidentifier() else None
 
 
-def passed_paths(body) -> frozenset[str]:
+def operand_names(body) -> tuple[frozenset[str], frozenset[str]]:
     """The variables and fields a call in a function body is given as an
-    argument (``b`` of ``__bch_btree_node_write(b, parent)``): the callee
-    may change what is read through them."""
-    out = set()
+    argument (``b`` of ``__bch_btree_node_write(b, parent)``: the callee
+    may change what is read through them), and those compared with
+    something (``function == MPI_FUNCTION_SCSI_TASK_MGMT``: a copy is worth
+    following only between two of them, ``ConditionExtraction.copied``)."""
+    passed, compared = set(), set()
     for n in _walk(body):
-        if n.__class__ is c_ast.FuncCall and n.args is not None:
-            for a in n.args.exprs:
-                while a.__class__ is c_ast.Cast:
-                    a = a.expr
-                flag = flag_name(a) if a.__class__ in (c_ast.ID, c_ast.StructRef) else None
-                if flag is not None:
-                    out.add(flag)
-    return frozenset(out)
+        cls = n.__class__
+        if cls is c_ast.FuncCall and n.args is not None:
+            passed.update(_names(n.args.exprs))
+        elif cls is c_ast.BinaryOp and n.op in _COMPARED:
+            compared.update(_names((n.left, n.right)))
+    return frozenset(passed), frozenset(compared)
+
+
+def _names(exprs):
+    for a in exprs:
+        while a.__class__ is c_ast.Cast:
+            a = a.expr
+        flag = flag_name(a) if a.__class__ in (c_ast.ID, c_ast.StructRef) else None
+        if flag is not None:
+            yield flag
 
 
 def _walk(node):

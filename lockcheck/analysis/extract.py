@@ -14,7 +14,7 @@ from pycparser import c_ast
 
 from lockcheck.analysis import class_notes, ir
 from lockcheck.analysis.conditions import (ConditionExtraction, addressed_names, constant_value, flag_name, macro_integers,
-                                          passed_paths, symbolic_constant)
+                                          operand_names, symbolic_constant)
 from lockcheck.analysis.declared import declared_releases
 from lockcheck.analysis.lock_calls import LockCallExtraction
 from lockcheck.analysis.pointer_flows import PointerFlows
@@ -93,7 +93,7 @@ class Extractor(LockCallExtraction, ConditionExtraction):
                     params.append(p.name)
                     self._declare(p.name, p.type)
                     self.env.params[p.name] = k
-        self.addressed, self.passed = addressed_names(fd.body), passed_paths(fd.body)
+        self.addressed, (self.passed, self.compared) = addressed_names(fd.body), operand_names(fd.body)
         self.flows.function_returns(ftype)
         self.returns_lock = class_notes.returns_lock_pointer(ftype, self.env, self.lock_types)
         declared, fd_body = declared_releases(fd.body, self.env)
