@@ -15,7 +15,7 @@ from lockcheck.discovery import display_path
 from lockcheck.frontend import lexed_store
 from lockcheck.frontend.build_symbols import name_digests
 from lockcheck.frontend.normalize import FrontendModel
-from lockcheck.frontend.pipeline import declaration_facts, lex_file
+from lockcheck.frontend.pipeline import CALL_BODY, declaration_facts, lex_file
 from lockcheck.frontend.relevance import function_refs
 from lockcheck.frontend.source import SourceError, read_source
 from lockcheck.options import Options
@@ -33,7 +33,8 @@ def _lex_value(display: str, text: str, digest: str, options: Options, frontend:
         lexed_store.save(lexed_dir, digest, lexed)
     functions = [(item_function_name(i), i) for i in lexed.items if i.kind == "function"]
     refs = tuple((name, function_refs(i.tokens)) for name, i in functions if name is not None)
-    macros = tuple(m for m in lexed.macros if m.params is not None or _TYPE_LIKE.match(m.body) or m.body == "1")
+    macros = tuple(m for m in lexed.macros if m.params is not None or _TYPE_LIKE.match(m.body) or m.body == "1"
+                   or CALL_BODY.fullmatch(m.body.strip()))
     return (declaration_facts(lexed, frontend, definitions), macros, lexed.includes, digest,
             tuple(sorted({name for name, _ in functions} - {None})), refs,
             name_digests(m.name for m in lexed.macros), tuple(sorted({s for s, _ in lexed.guarded})))
@@ -41,7 +42,9 @@ def _lex_value(display: str, text: str, digest: str, options: Options, frontend:
 
 #: The object-like macros the index uses stand for a type (``#define
 #: Elf_Ehdr Elf64_Ehdr``): words and stars only; or are ``1``, what
-#: ``IS_ENABLED()`` of a non-Kconfig symbol tests (frontend.build_symbols).  A whole tree's other
+#: ``IS_ENABLED()`` of a non-Kconfig symbol tests (frontend.build_symbols); or
+#: are a call without arguments (``#define current get_current()``,
+#: ``frontend.pipeline.call_macro_globals``).  A whole tree's other
 #: ``#define``s (register tables, constants) are most of its macros and
 #: would fill the parent's memory for nothing.
 _TYPE_LIKE = re.compile(r"[A-Za-z_][\w \t*]{0,80}$")

@@ -23,6 +23,7 @@ typedef struct { int counter; } atomic_t;
 
 #define EINTR 4
 #define EIO 5
+#define ENOENT 2
 #define ENODEV 19
 #define ENOMEM 12
 #define EBUSY 16
@@ -40,6 +41,8 @@ typedef struct { int counter; } atomic_t;
 #define READ_ONCE(x) (x)
 #define WRITE_ONCE(x, v) ((x) = (v))
 #define likely(x) (x)
+#define __releases(x)
+#define __acquires(x)
 #define unlikely(x) (x)
 
 /* ---- lock types ---- */

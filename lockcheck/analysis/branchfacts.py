@@ -14,6 +14,19 @@ name drops its fact and the call facts that read it; an assignment of a
 pointer drops the facts of the fields read through it, and one of a field
 those of every field of that name (it may be the same object).
 
+A comparison false whenever its variable is zero (``error == -ENOENT``,
+``ret == 1``) is decided where that variable is known zero: ``error =
+xfs_qm_dqget(..)`` returning 0 with the dquot locked does not take the
+``continue`` of ``if (error == -ENOENT)``.
+
+A local copied from a learnable variable or a read (``function =
+hdr->Function``) is one operand with it: the copy is the fact
+``()=(function,hdr->Function)``, dropped as a pair fact is when either is
+written, and while it stands what a test learns of one (``hdr->Function ==
+MPI_FUNCTION_SCSI_TASK_MGMT``) it learns of the other
+(``function == MPI_FUNCTION_SCSI_TASK_MGMT``), as the copy itself takes
+over what is known of its source (:func:`copy_fact`).
+
 Facts of *reads* (globals, fields, keyed calls: ``ir.CondVar.read``,
 ``ir.CondCall.key``) may change behind the function's back: a loop that
 tests one tests it again each round (its facts learnt in the loop are
@@ -29,7 +42,7 @@ from lockcheck.analysis.irwalk import ir_nodes
 from lockcheck.analysis import ir
 from lockcheck.analysis.facts import State
 
-__all__ = ["BranchFacts", "set_fact", "opposite", "read_facts", "CALL_FACT"]
+__all__ = ["BranchFacts", "set_fact", "copy_fact", "opposite", "read_facts", "CALL_FACT"]
 
 #: Prefix of a call fact's name: ``()f(a,b)``.
 CALL_FACT = "()"
@@ -81,9 +94,12 @@ def _written(fact: str, var: str, field: str | None) -> bool:
 
 
 def set_fact(state: State, var: str | None, value: str | None) -> State:
-    """``var`` now has ``value`` (None: unknown)."""
+    """``var`` now has ``value`` (None: unknown; ``=NAME``: a copy of NAME,
+    :func:`copy_fact`)."""
     if var is None:
         return state
+    if value is not None and value[0] == "=":
+        return copy_fact(state, var, value[1:])
     facts = state.facts
     if facts:
         field = _field(var)
@@ -95,6 +111,82 @@ def set_fact(state: State, var: str | None, value: str | None) -> State:
     if facts is state.facts:
         return state
     return State(state.held, state.released, facts)
+
+
+#: Prefix of a copy's fact: ``()=(function,hdr->Function)``.
+COPY_FACT = CALL_FACT + "=("
+
+
+def _renamed(fact: str, old: str, new: str) -> str | None:
+    """The fact ``fact`` says of ``old``, said of ``new`` (None: it does not
+    name ``old``)."""
+    if fact == old:
+        return new
+    if fact[:2] != CALL_FACT or fact[:4] == COPY_FACT:
+        return None
+    args = _args(fact)
+    if old not in args:
+        return None
+    return fact[:fact.index("(", 2) + 1] + ",".join(new if a == old else a for a in args) + ")"
+
+
+def copy_fact(state: State, var: str, src: str) -> State:
+    """``var = src``: ``var`` loses its facts, is known equal to ``src``
+    and takes over what is known of it."""
+    state = set_fact(state, var, None)
+    if len(state.facts) >= MAX_FACTS:
+        return state
+    taken = {(name, v) for name, v in ((_renamed(f, src, var), v) for f, v in state.facts) if name}
+    return State(state.held, state.released, state.facts | taken | {(f"{COPY_FACT}{var},{src})", "nonzero")})
+
+
+def _copies(state: State, name: str) -> list[str]:
+    """The names ``name`` has through the copies ``state`` knows."""
+    out = []
+    for f, _ in state.facts:
+        if f[:4] == COPY_FACT:
+            a, b = _args(f)
+            for old, new in ((a, b), (b, a)):
+                renamed = _renamed(name, old, new)
+                if renamed is not None:
+                    out.append(renamed)
+    return out
+
+
+_ZERO_TESTS: dict[str, str | None] = {}
+
+
+def _zero_test(fact: str) -> str | None:
+    """For a comparison that is false when its variable is zero (``()==(error,
+    id:-ENOENT)``, ``()==(ret,#1)``, ``()&(flags,#4)``: against a non-zero
+    constant, an error code or an integer), that variable."""
+    found = _ZERO_TESTS.get(fact, "")
+    if found != "":
+        return found
+    if len(_ZERO_TESTS) > 100_000:
+        _ZERO_TESTS.clear()
+    found = None
+    k = fact.find("(", 2)
+    if fact[2:k] in ("==", "&"):
+        args = _args(fact)
+        if len(args) == 2:
+            for var, const in (args, args[::-1]):
+                if not var.startswith(("#", "id:")) and _nonzero_constant(const):
+                    found = var
+                    break
+    _ZERO_TESTS[fact] = found
+    return found
+
+
+def _nonzero_constant(operand: str) -> bool:
+    if operand.startswith("id:-"):
+        return True
+    if operand[:1] == "#":
+        try:
+            return int(operand[1:]) != 0
+        except ValueError:
+            return False
+    return False
 
 
 #: Facts a state learns from tests at most: past it, a test's outcome is
@@ -109,7 +201,10 @@ MAX_FACTS = 64
 def _learn(state: State, var: str, value: str) -> State:
     if len(state.facts) >= MAX_FACTS and _known(state, var) is None:
         return state
-    facts = frozenset(f for f in state.facts if f[0] != var) | {(var, value)}
+    names = {var}
+    if state.facts:
+        names.update(_copies(state, var))
+    facts = frozenset(f for f in state.facts if f[0] not in names) | {(n, value) for n in names}
     return State(state.held, state.released, facts)
 
 
@@ -243,8 +338,11 @@ class BranchFacts:
     def _cond_var(self, c: ir.CondVar, states: set[State]) -> tuple[set[State], set[State]]:
         t, f = set(), set()
         other = opposite(c.test)
+        zero_test = _zero_test(c.var) if c.var[:2] == CALL_FACT else None
         for s in states:
             value = _known(s, c.var)
+            if value is None and zero_test is not None and s.facts and _known(s, zero_test) == "zero":
+                value = "zero"
             if value is not None and value.startswith("id:"):
                 value = None  # an enumerator: its zero-ness is unknown
             if value is None or value == c.test:

@@ -105,10 +105,40 @@ class ConditionExtraction:
         operand = self._operand(node)
         if operand is not None:
             return operand, False
+        if isinstance(node, c_ast.UnaryOp) and node.op == "-" and isinstance(node.expr, c_ast.ID) \
+                and constant_value(node) == "nonzero" and not self.env.lookup(node.expr.name)[1]:
+            return f"id:-{node.expr.name}", False    # an error code (-ENOENT): a non-zero symbol
         flag = flag_name(node)
         if flag is not None and "," not in flag and self.read_learnable(flag):
             return flag, True
         return None, False
+
+    #: what the function's calls are given, what it compares (``operand_names``)
+    passed: frozenset[str] = frozenset()
+    compared: frozenset[str] = frozenset()
+
+    def copied(self, var: str, value) -> str | None:
+        """``=NAME`` for ``var = NAME``, a learnable local copied from a
+        learnable variable or a field read through a local or parameter
+        (``function = hdr->Function``, no cast) that no call of the function
+        is given the way to (``hdr``, ``hdr->sub`` for ``hdr->sub->x``):
+        the two are one operand for the tests that follow, until either is
+        written (``branchfacts.copy_fact``).  A field read again after a
+        call given its object (``nsets = b->keys.nsets; write(b); if (nsets
+        && !b->keys.nsets)``) is tested for a change."""
+        if not self.learnable(var) or var not in self.compared:
+            return None
+        src, read = self._compared(value)
+        if src not in self.compared:
+            return None
+        if src is None or src == var or src.startswith(("#", "id:")):
+            return None
+        if read:
+            root = _root(src)
+            if root is None or root == src or not self.env.lookup(root)[1] or \
+                    any(len(p) < len(src) and src.startswith(p) and src[len(p)] in "-." for p in self.passed):
+                return None
+        return "=" + src
 
     def negated_call(self, node, out: list):
         """For ``!f(..)`` / ``f(..) == 0`` (an odd number of negations):
@@ -258,7 +288,10 @@ class ConditionExtraction:
                 # and tested again each round of a loop testing it)
                 op = "==" if node.op == "!=" else node.op
                 read = read_l or read_r
-                same = ir.CondVar(f"(){op}({left},{right})", "nonzero", True, read)
+                # an error code (id:-ENOENT) only decides against a zero result
+                # (analysis.branchfacts): learnt, its tests would split states
+                learn = not (left.startswith("id:-") or right.startswith("id:-"))
+                same = ir.CondVar(f"(){op}({left},{right})", "nonzero", learn, read and learn)
                 return ir.CondNot(same) if node.op == "!=" else same
         if isinstance(node, c_ast.FuncCall):
             if self._never_defined(node):
@@ -346,6 +379,47 @@ def _root(name: str) -> str | None:
             end = min(end, k)
     root = name[:end]
     return root if root.isidentifier() else None
+
+
+def operand_names(body) -> tuple[frozenset[str], frozenset[str]]:
+    """The variables and fields a call in a function body is given as an
+    argument (``b`` of ``__bch_btree_node_write(b, parent)``: the callee
+    may change what is read through them), and those compared with
+    something (``function == MPI_FUNCTION_SCSI_TASK_MGMT``: a copy is worth
+    following only between two of them, ``ConditionExtraction.copied``)."""
+    passed, compared = set(), set()
+    for n in _walk(body):
+        cls = n.__class__
+        if cls is c_ast.FuncCall and n.args is not None:
+            passed.update(_names(n.args.exprs))
+        elif cls is c_ast.BinaryOp and n.op in _COMPARED:
+            compared.update(_names((n.left, n.right)))
+    return frozenset(passed), frozenset(compared)
+
+
+def _names(exprs):
+    for a in exprs:
+        while a.__class__ is c_ast.Cast:
+            a = a.expr
+        flag = flag_name(a) if a.__class__ in (c_ast.ID, c_ast.StructRef) else None
+        if flag is not None:
+            yield flag
+
+
+def _walk(node):
+    stack = [node]
+    while stack:
+        n = stack.pop()
+        yield n
+        names = _CHILDREN.get(n.__class__)
+        for name in names if names is not None else _children(n.__class__):
+            v = getattr(n, name)
+            if v is None:
+                continue
+            if v.__class__ is list:
+                stack.extend(v)
+            else:
+                stack.append(v)
 
 
 def addressed_names(body) -> frozenset[str]:

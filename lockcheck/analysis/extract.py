@@ -14,7 +14,8 @@ from pycparser import c_ast
 
 from lockcheck.analysis import class_notes, ir
 from lockcheck.analysis.conditions import (ConditionExtraction, addressed_names, constant_value, flag_name, macro_integers,
-                                          symbolic_constant)
+                                          operand_names, symbolic_constant)
+from lockcheck.analysis.declared import declared_releases
 from lockcheck.analysis.lock_calls import LockCallExtraction
 from lockcheck.analysis.pointer_flows import PointerFlows
 from lockcheck.frontend.enumerators import file_enumerators
@@ -92,16 +93,18 @@ class Extractor(LockCallExtraction, ConditionExtraction):
                     params.append(p.name)
                     self._declare(p.name, p.type)
                     self.env.params[p.name] = k
-        self.addressed = addressed_names(fd.body)
+        self.addressed, (self.passed, self.compared) = addressed_names(fd.body), operand_names(fd.body)
         self.flows.function_returns(ftype)
         self.returns_lock = class_notes.returns_lock_pointer(ftype, self.env, self.lock_types)
-        body = self.block(fd.body, scope=True)
+        declared, fd_body = declared_releases(fd.body, self.env)
+        body = self.block(fd_body, scope=True)
         static = "static" in (decl.storage or [])
         return ir.FunctionIR(decl.name, self.path, fd.coord.line if fd.coord else 0, static,
                              tuple(params), body, tuple(sorted(set(self.var_names))),
                              tuple(sorted(self.texts.items())), self.unresolved, self.flows.facts(),
                              unresolved_sites=tuple(sorted(self.unresolved_sites)),
-                             class_notes=tuple(sorted(self.class_notes | set(class_notes.dep_map_pairs(body)))))
+                             class_notes=tuple(sorted(self.class_notes | set(class_notes.dep_map_pairs(body)))),
+                             declared_releases=declared)
 
     def _declare(self, name: str, typ, storage=()) -> None:
         ref = self.env.declare(name, typ)
@@ -313,7 +316,7 @@ class Extractor(LockCallExtraction, ConditionExtraction):
         if names_lock:
             ref, ok = lock_ref(value, self.env)
             self.env.alias(var, ref if ok else None)
-        out.append(ir.Assign(var, None))
+        out.append(ir.Assign(var, self.copied(var, value)))
 
     # ------------------------------------------------------------ expressions
     def expr(self, node, out: list) -> None:

@@ -149,7 +149,9 @@ class Call(_Compact):
 
 @dataclass(frozen=True, slots=True)
 class Assign(_Compact):
-    """``var = <constant>`` (``value`` zero/nonzero) or anything else (None)."""
+    """``var = <constant>`` (``value`` zero/nonzero), a copy of a learnable
+    variable or read (``=NAME``: ``function = hdr->Function``) or anything
+    else (None)."""
 
     var: str
     value: str | None
@@ -297,6 +299,8 @@ class FunctionIR(_Compact):
     unresolved_sites: tuple[tuple[int, str], ...] = ()
     # lockdep class annotations made here (analysis.classes): (kind, class key, detail)
     class_notes: tuple[tuple[str, str, str], ...] = ()
+    # the caller's locks it declares released on every return (analysis.declared)
+    declared_releases: tuple[LockRef, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)

@@ -23,7 +23,7 @@ from lockcheck.analysis.irqsafety import PREFIX as IRQ_PREFIX
 from lockcheck.analysis.irwalk import ir_nodes
 from lockcheck.analysis.substitute import ref_from_key, subst, subst_keys
 
-__all__ = ["Releases", "meet_exits", "assigned_names", "acquired_keys"]
+__all__ = ["Releases", "meet_exits", "assigned_names", "acquired_keys", "apply_declared"]
 
 
 #: Prefix of the fact "this guard()'s lock was dropped in its scope": the
@@ -246,7 +246,7 @@ class Releases:
     def _effects(self) -> dict[str, Effect]:
         """The summary's effects from the exits: for every return, for
         zero returns and for non-zero ones (a caller testing the result)."""
-        self.exits = self._null_released(self.exits)
+        self.exits = apply_declared(self._null_released(self.exits), self.fn.declared_releases)
         self.summary.release_through = self._release_through()
         everything = meet_exits(self.exits)
         zero = [e for e in self.exits if e[1] in ("zero", "unknown")]
@@ -328,3 +328,16 @@ def acquired_keys(node) -> set[str]:
             out.add(n.effect.acquire.lock.class_key)
     return out
 
+
+def apply_declared(exits: list, declared: tuple[ir.LockRef, ...]) -> list:
+    """``exits`` (state, kind) with the locks the function declares it
+    releases (``__releases(x)``, analysis.declared) released where the
+    state does not hold them."""
+    if not declared:
+        return exits
+    keys = frozenset(ref.class_key for ref in declared)
+    out = []
+    for st, kind in exits:
+        extra = {k for k in keys if not any(h.key == k for h in st.held)} - st.released
+        out.append((State(st.held, st.released | extra, st.facts) if extra else st, kind))
+    return out

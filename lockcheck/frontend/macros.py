@@ -17,7 +17,11 @@ for one: read as a call, its arguments would run once each, in the order
 written.
 
 Everything else (``min()``, ``container_of()``, ``pr_info()``) is left as a
-call the parser accepts.  Lock primitives themselves are never expanded:
+call the parser accepts.  A macro whose body is a statement with its own
+``;`` (``#define INIT_STATUS(s) s = PENDING;``), written without one
+(``INIT_STATUS(x) if (..)``), is ended there (``terminate_statements``):
+left bare, the call followed by a statement reads as an iterator macro's
+loop around it (``frontend.statement_macros``).  Lock primitives themselves are never expanded:
 the catalogue defines their meaning.  Bodies using ``#``/``##`` are left
 alone.  Expanded tokens keep the line of the macro call.
 """
@@ -31,7 +35,7 @@ from lockcheck.frontend.bounds import MAX_FUNCTION_TOKENS, TooLarge
 from lockcheck.frontend.conditionals import MacroDef
 from lockcheck.frontend.lexer import C_KEYWORDS, Token, match_close, split_top, tokenize
 
-__all__ = ["MacroIndex", "expand_macros"]
+__all__ = ["MacroIndex", "expand_macros", "terminate_statements"]
 
 MAX_DEPTH = 8
 
@@ -64,13 +68,17 @@ class MacroIndex:
         self.all: dict[str, _Macro] = {}
         #: every function-like macro name, also those never expanded (``#``)
         self.names: set[str] = set()
+        ends: dict[str, bool] = {}
         for d in defs:
             if d.params is None or d.name in functions:
                 continue
             self.names.add(d.name)
+            ends[d.name] = ends.get(d.name, True) and d.body.rstrip().endswith(";")
             if d.name in self.all or "#" in d.body:
                 continue
             self.all[d.name] = _Macro(d.name, d.params, d.body)
+        #: macros every definition of which ends with its own ``;``
+        self.terminated = frozenset(name for name, ok in ends.items() if ok)
         self.primitives = lock_primitives
         self.expandable: frozenset[str] = self._select()
         #: macro -> positions of its command parameters (used as a statement)
@@ -248,6 +256,33 @@ def expand_macros(toks: list[Token], index: MacroIndex | None, depth: int = 0,
         out.append(t)
         i += 1
     return expand_macros(out, index, depth + 1, budget) if changed else out
+
+
+def terminate_statements(toks: list[Token], index: MacroIndex | None) -> list[Token]:
+    """``toks`` with a ``;`` after each call, in statement position and
+    followed by another statement, of a macro whose body ends with its own
+    (``MacroIndex.terminated``)."""
+    if index is None or not index.terminated:
+        return toks
+    out: list[Token] = []
+    i, n = 0, len(toks)
+    while i < n:
+        t = toks[i]
+        if t.kind == "id" and t.text in index.terminated and i + 1 < n and toks[i + 1].text == "(" \
+                and out and out[-1].text in _STATEMENT_BEFORE:
+            close = match_close(toks, i + 1)
+            nxt = toks[close + 1] if close + 1 < n else None
+            if nxt is not None and (nxt.text == "{" or (nxt.kind == "id" and nxt.text != "else")):
+                out += toks[i:close + 1]
+                out.append(Token("punct", ";", toks[close].line))
+                i = close + 1
+                continue
+        out.append(t)
+        i += 1
+    return out
+
+
+_STATEMENT_BEFORE = frozenset((";", "{", "}", "else"))
 
 
 def _substitute(macro: _Macro, arg_toks: list[Token], line: int) -> list[Token]:

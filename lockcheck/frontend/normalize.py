@@ -34,6 +34,7 @@ class FrontendModel:
     header_macros: tuple[tuple[re.Pattern, str, str], ...]
     scoped_guards: dict[str, str]
     not_iterators: frozenset[str]
+    release_annotations: frozenset[str] = frozenset()
 
     @classmethod
     def from_dict(cls, d: dict) -> "FrontendModel":
@@ -59,6 +60,7 @@ class FrontendModel:
                                 for h in d["function_header_macros"]),
             scoped_guards=dict(d["scoped_guards"]),
             not_iterators=frozenset(d["not_iterators"]),
+            release_annotations=frozenset(d.get("release_annotations", ())),
         )
 
 
@@ -68,15 +70,38 @@ class _Ctx:
     typedefs: frozenset[str] | set[str] = field(default_factory=set)
 
 
+#: What a release annotation of the header becomes: the body's first
+#: statements, ``__lc_releases(x);`` (analysis.declared).
+RELEASES_MARK = "__lc_releases"
+
+
 def drop_annotations(toks: list[Token], ctx: _Ctx) -> list[Token]:
     """Remove ``__user``-like words, ``__attribute__((..))``-like calls,
-    apply spelling renames, drop stray ``\\`` and ``__label__`` lines."""
+    apply spelling renames, drop stray ``\\`` and ``__label__`` lines.  A
+    release annotation of the header (``__releases(c->journal.lock)``)
+    becomes ``__lc_releases(c->journal.lock);`` first in the body."""
     m = ctx.model
     out: list[Token] = []
+    declared: list[list[Token]] = []
+    header = True
     i, n = 0, len(toks)
     while i < n:
         t = toks[i]
+        if header and t.text == "{":
+            header = False
+            out.append(t)
+            for args in declared:
+                out += [Token("id", RELEASES_MARK, t.line), Token("punct", "(", t.line), *args,
+                        Token("punct", ")", t.line), Token("punct", ";", t.line)]
+            i += 1
+            continue
         if t.kind == "id":
+            if header and t.text in m.release_annotations and i + 1 < n and toks[i + 1].text == "(":
+                close = match_close(toks, i + 1)
+                if close > i + 2:
+                    declared.append(toks[i + 2:close])
+                i = close + 1
+                continue
             new = m.renames.get(t.text)
             if new is not None:
                 if not new:

@@ -10,6 +10,7 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 
 from lockcheck.frontend import normalize as norm
@@ -18,7 +19,7 @@ from lockcheck.frontend.conditionals import MacroDef, preprocess
 from lockcheck.frontend.items import Item, split_items
 from lockcheck.frontend.lexer import splice_lines, strip_comments, tokenize
 from lockcheck.frontend.macro_types import cast_macro_types
-from lockcheck.frontend.macros import MacroIndex, expand_macros
+from lockcheck.frontend.macros import MacroIndex, expand_macros, terminate_statements
 from lockcheck.frontend.parse import KernelCParser, Outcome, ParsedFunction, function_name, parse_function
 from lockcheck.frontend.typefacts import FileFacts, TypeRef, harvest_facts
 
@@ -161,7 +162,26 @@ def build_index(facts: list[FileFacts], macro_defs: list[MacroDef], model: norm.
     for name, ref in sorted(cast_macro_types(macro_defs, idx.typedefs, idx.returns).items()):
         idx.returns[name] = one(ref, ref)
     idx.object_macros = frozenset(d.name for d in macro_defs if d.params is None)
+    call_macro_globals(macro_defs, idx.globals, idx.returns)
     return idx
+
+
+CALL_BODY = re.compile(r"\(\s*([A-Za-z_]\w*)\s*\(\s*\)\s*\)|([A-Za-z_]\w*)\s*\(\s*\)")
+
+
+def call_macro_globals(macro_defs: list[MacroDef], globals_: dict[str, TypeRef],
+                       returns: dict[str, TypeRef]) -> None:
+    """An object-like macro that is a call without arguments of a function
+    whose type is known (``#define current get_current()``) reads as a
+    global of that type: ``&current->sighand->siglock`` is the siglock of a
+    ``struct sighand_struct``, the class the same lock has through a local
+    (``sighand = current->sighand``).  The first definition wins."""
+    for d in macro_defs:
+        if d.params is None and d.name not in globals_:
+            m = CALL_BODY.fullmatch(d.body.strip())
+            callee = m and (m.group(1) or m.group(2))
+            if callee in returns:
+                globals_[d.name] = returns[callee]
 
 
 def type_alias_macros(macro_defs: list[MacroDef], typedefs: set[str]) -> set[str]:
@@ -202,7 +222,7 @@ def parse_items(path: str, items, index: TreeIndex, model: norm.FrontendModel,
         try:
             reason = over_limit(toks)
             if reason is None:
-                toks = expand_macros(toks, index.macros)
+                toks = terminate_statements(expand_macros(toks, index.macros), index.macros)
                 reason = over_limit(toks, " after macro expansion")
         except TooLarge as exc:
             reason = str(exc)
