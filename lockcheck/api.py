@@ -33,6 +33,7 @@ from lockcheck.analysis.summaries import AnalysisResult, analyse
 from lockcheck.analysis.to_result import build_result
 from lockcheck.discovery import discover
 from lockcheck.driver import header_functions, release_index, run_frontend
+from lockcheck.tree_callees import tree_functions
 from lockcheck.model.scan_model import ScanModel
 from lockcheck.options import Options
 from lockcheck.parse_task import SKIPPED
@@ -81,7 +82,8 @@ def _run_key(options: Options, discovered) -> str | None:
     docs = [hashlib.blake2b(open(d, "rb").read()).hexdigest() for d in options.docs if os.path.isfile(d)]
     # each list preceded by its length, so no two inputs give one sequence
     return make_key("run", options.config_digest(), str(options.max_cycle_length), str(options.parse_all),
-                    str(options.include_novalidate), str(len(docs)), *docs, str(len(options.docs)), *options.docs,
+                    str(options.include_novalidate), str(options.tree_callees),
+                    str(len(docs)), *docs, str(len(options.docs)), *options.docs,
                     str(len(options.include_dirs)), *(os.path.abspath(d) for d in options.include_dirs),
                     str(root), _display_base(files, root, options),
                     str(len(errors)), *errors, *(os.path.abspath(f) for f in files))
@@ -137,6 +139,13 @@ def _check(options: Options, progress, t0: float, discovered, key: str | None) -
     defined = {fn.name for fn in functions}
     wanted = {c.callee for fn in functions for c in calls_in(fn.body) if c.callee} - defined
     functions += header_functions(run, options, wanted)
+    tree_stats: dict = {}
+    outside = tree_functions(run, options, functions, tree_stats)
+    if outside:   # what they call in headers the scan did not need yet
+        defined |= {fn.name for fn in functions} | {fn.name for fn in outside}
+        functions += outside
+        functions += header_functions(run, options, {c.callee for fn in outside for c in calls_in(fn.body)
+                                                     if c.callee} - defined)
     functions += callback_functions(functions, model.contexts, run.index.ops if run.index else {})
     functions += hrtimer_functions(functions, model.contexts)
     forget_loaded_tuples()   # every IR is loaded: the table that shared their tuples goes
@@ -152,6 +161,7 @@ def _check(options: Options, progress, t0: float, discovered, key: str | None) -
     not_followed = model.analysis.get("not_followed", {})
     skipped = frozenset(fn.name for f in run.files for fn in f.functions if fn.outcome == SKIPPED)
     program = Program(functions, run.index.ops if run.index else {}, notifiers, not_followed, skipped)
+    program.outside = frozenset(fn.file for fn in outside)
     if run.index:
         program.tables = (run.index.ops_vars, run.index.var_fields)
     if "irq" in model.contexts:
@@ -162,6 +172,8 @@ def _check(options: Options, progress, t0: float, discovered, key: str | None) -
                            classes.merged_classes(class_facts))
     var_names = preferred_var_names(functions, (v for f in run.files for v in f.var_names))
     counts = _ir_counts(run, functions, extracted - len(functions))
+    counts["header_functions"] -= len(outside)
+    counts["tree_callees"] = tree_stats if options.tree_callees else {"off": True}
     release_index(run)
     _release_ir(run)
     del functions   # the analysis frees each body once walked (summaries.analyse)
@@ -178,7 +190,10 @@ def _check(options: Options, progress, t0: float, discovered, key: str | None) -
     root = str(run.root) if run.root is not None else "."
     scan = ScanResult(stats, result[0], result[1], result[2], tuple(run.errors), root)
     _store_run(options, key, run.inputs, scan)
-    return dataclasses.replace(scan, run_info={"files_parsed": run.files_parsed, "files_cached": run.files_cached})
+    info = {"files_parsed": run.files_parsed, "files_cached": run.files_cached}
+    if run.tree_index is not None:
+        info["tree_seconds"] = run.tree_seconds
+    return dataclasses.replace(scan, run_info=info)
 
 
 def _ir_counts(run, functions, excluded: int = 0) -> dict:
@@ -206,6 +221,8 @@ def _stats(run, counts: dict, analysis: AnalysisResult, result, seconds: float) 
         # skipped: no lock primitive or modelled call is reachable from them (frontend.relevance)
         "functions": {"total": total, "parsed": parsed, "skipped": skipped, "analysed": analysis.functions},
         "header_functions": counts["header_functions"],
+        # callees defined elsewhere in the kernel tree, summarised (lockcheck.tree_callees)
+        "tree_callees": counts["tree_callees"],
         "calls": {"resolved": analysis.calls_resolved, "external": analysis.calls_external,
                   "indirect_resolved": analysis.indirect_resolved,
                   "indirect_unresolved": analysis.indirect_unresolved},

@@ -58,6 +58,8 @@ class FrontendRun:
     files_cached: int = 0       # reused from the cache
     context: object = None      # the workers' TaskContext, reused for header functions
     model: ScanModel | None = None   # the scan's kernel model, loaded once
+    tree_seconds: float = 0.0   # spent on them, the index's wait included (not in any report)
+    tree_index: object = None   # tree_defs.DefinitionsIndex being built (lockcheck.tree_callees)
 
 
 # ---------------------------------------------------------------- the run
@@ -82,6 +84,9 @@ def run_frontend(options: Options, extract: bool = False, headers_too: bool = Fa
         raise InputError("; ".join(errors))
     model = model if model is not None else ScanModel.load(options.model_files)
     run.model = model
+    if extract:   # built on its own core while the scan lexes (lockcheck.tree_callees)
+        from lockcheck.tree_callees import start_index
+        run.tree_index = start_index(options, root)
     frontend = FrontendModel.from_dict(model.frontend)
     catalogue = model.catalogue
     cache = Cache(options.cache_dir)
@@ -357,6 +362,8 @@ def release_index(run: FrontendRun) -> None:
     run.index = None
     run.context = None
     init_worker(None)
+    if run.tree_index is not None:
+        run.tree_index.close()
 
 
 # ---------------------------------------------------------------- header functions

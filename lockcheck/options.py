@@ -31,6 +31,7 @@ class Options:
     parse_all: bool = False             # also parse functions no lock can reach (same findings, slower)
     include_novalidate: bool = False    # also report through lockdep_set_novalidate_class locks
     follow_symlinks: bool = False       # follow symbolic links out of the scanned tree (frontend.special_files)
+    tree_callees: bool = True           # summarise callees defined elsewhere in the kernel tree (tree_callees)
 
     def with_absolute_paths(self) -> "Options":
         """The same options with every path absolute (against the current

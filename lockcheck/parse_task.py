@@ -26,7 +26,7 @@ from lockcheck.model.scan_model import ScanModel
 from lockcheck.options import Options
 
 __all__ = ["FunctionRecord", "FileOutcome", "TaskContext", "SKIPPED", "init_worker", "process",
-           "process_pickled", "process_header", "pickled", "item_function_name"]
+           "process_pickled", "process_header", "pickled", "item_function_name", "only_lines"]
 
 SKIPPED = "skipped"   # FunctionRecord.outcome of a function no lock can reach
 
@@ -137,18 +137,40 @@ def _split_relevant(items, relevant: frozenset[str] | None, index: TreeIndex):
 
 
 def process_header(args) -> tuple:
-    """The wanted static inline functions of one header, as IR."""
+    """The wanted static inline functions of one header, as IR; or (with a
+    fifth element, line ranges) the wanted functions of a tree file outside
+    the scan (lockcheck.tree_callees), its other lines blanked."""
     from lockcheck.analysis.extract import extract_functions
-    _, header, display, names = args
+    _, header, display, names = args[:4]
     ctx = _CTX
     assert ctx is not None
     try:
         src = read_source(Path(header), display)
     except SourceError:
         return ()
-    lexed = lex_file(display, src.text, ctx.options.defines, ctx.options.undefines)
+    text = src.text if len(args) < 5 else only_lines(src.text, args[4])
+    lexed = lex_file(display, text, ctx.options.defines, ctx.options.undefines)
     items = [i for i in drop_undefined(lexed.items, lexed.guarded, ctx.index.never_defined)
              if i.kind == "function" and item_function_name(i) in names]
     parsed = parse_items(display, items, ctx.index, ctx.frontend)
     return tuple(extract_functions(parsed, ctx.index, ctx.model, display, constants=lexed.macros,
                                    items=lexed.items))
+
+
+def only_lines(text: str, ranges) -> str:
+    """``text`` with every line blanked but those in ``ranges`` (1-based,
+    inclusive) and preprocessor lines with their continuations: line
+    numbers stay, lexing costs what the kept functions cost."""
+    lines = text.split("\n")
+    keep = [False] * len(lines)
+    for first, last in ranges:
+        for i in range(first - 1, min(last, len(lines))):
+            keep[i] = True
+    continued = False
+    for i, line in enumerate(lines):
+        if continued or line.lstrip().startswith("#"):
+            keep[i] = True
+            continued = line.endswith("\\")
+        else:
+            continued = False
+    return "\n".join(line if k else "" for line, k in zip(lines, keep))

@@ -35,6 +35,9 @@ class Program:
         # functions the front end left unparsed because no lock is reachable
         # from them: calls to them are resolved, to an empty summary
         self.skipped = skipped
+        # files of the functions found outside the scan (lockcheck.tree_callees):
+        # never roots, their own walks report nothing
+        self.outside: frozenset[str] = frozenset()
         self.not_followed = not_followed or {}
         # clone key -> {parameter position: [function keys]}; see _specialise
         self.clone_bindings: dict[str, dict[int, list[str]]] = {}

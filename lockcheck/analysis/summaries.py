@@ -173,6 +173,9 @@ def _resolve_calls(program: Program, result: AnalysisResult):
         for call in mine:
             if call.via_param is None and call.callee and call.callee not in resolvable:
                 found = ()   # nearly half the calls of a whole tree: to functions it does not define
+            elif call.callee is None and call.via_param is None and fn.file in program.outside:
+                found = ()   # through a pointer outside the scan: the scan holds a fraction of its
+                #              candidates (lockcheck.tree_callees); a callback its caller passed is bound
             else:
                 found = tuple(program.resolve(call, fn, key))
             per_call.append(shared.setdefault(found, found))
@@ -191,6 +194,8 @@ def _resolve_calls(program: Program, result: AnalysisResult):
                     todo.append(t)
         calls[key] = (mine, tuple(per_call))
     _prune_uncalled_originals(succ, program.cloned)
+    if program.outside:
+        _prune_uncalled_outside(succ, {k for k, fn in program.by_key.items() if fn.file in program.outside})
     return succ, calls
 
 
@@ -212,6 +217,24 @@ def _prune_uncalled_originals(succ: dict[str, dict[str, None]], cloned) -> None:
             if t in succ:
                 callers[t] -= 1
                 if not callers[t]:
+                    todo.append(t)
+
+
+def _prune_uncalled_outside(succ: dict[str, dict[str, None]], outside: set[str]) -> None:
+    """A callee outside the scan that nothing of the scan calls (its real
+    callers are outside it) is not a root: removed, with the outside
+    callees only it called.  A scanned function keeps its place."""
+    callers = dict.fromkeys(succ, 0)
+    for targets in succ.values():
+        for t in targets:
+            callers[t] += 1
+    todo = sorted(k for k in outside if k in succ and not callers[k])
+    while todo:
+        k = todo.pop()
+        for t in succ.pop(k):
+            if t in succ:
+                callers[t] -= 1
+                if not callers[t] and t in outside:
                     todo.append(t)
 
 
@@ -280,10 +303,17 @@ def _walk(program: Program, key: str, summaries, calls, result: AnalysisResult,
             _record(result, table, edge)
         return record
 
-    found = deferred(sink, lambda edge: _emit(result, edge), per_class(result.recursive),
-                     per_class(result.not_held), on_recursion)   # lastwalk: kept until the last walk
+    if fn.file in program.outside:   # a callee outside the scan: its summary only (lockcheck.tree_callees)
+        found = deferred(sink, _ignore, None, None, on_recursion)
+    else:
+        found = deferred(sink, lambda edge: _emit(result, edge), per_class(result.recursive),
+                         per_class(result.not_held), on_recursion)   # lastwalk: kept until the last walk
     flow = FunctionFlow(fn, callees, *found, program.irq)
     return flow.run(flow.asserted_entry() if entry else (), program.clone_facts.get(key))
+
+
+def _ignore(edge: RawEdge) -> None:
+    pass
 
 
 def indirect_width(program: Program, call: Call, found, caller_key: str = "") -> int:

@@ -37,6 +37,9 @@ def common_options(f):
         click.option("--follow-symlinks", is_flag=True,
                      help="Also scan files behind symbolic links that leave the scanned tree "
                           "(default: skipped with one line each; docs/security.md)."),
+        click.option("--no-tree-callees", "no_tree_callees", is_flag=True,
+                     help="Do not look for called functions in the rest of the kernel tree "
+                          "(default: those from which a lock is reachable are parsed; tree_callees)."),
         click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text",
                      show_default=True),
     ]
@@ -55,13 +58,13 @@ def _check_executor(ctx, param, value):
 
 def build_options(paths, include_dirs, defines, undefines, model_files, arch, jobs, cache_dir,
                   no_cache, executor="local", parse_all=False, include_novalidate=False,
-                  follow_symlinks=False, **extra) -> Options:
+                  follow_symlinks=False, no_tree_callees=False, **extra) -> Options:
     cache = None if no_cache else (Path(cache_dir) if cache_dir else default_cache_dir())
     return Options(paths=tuple(paths), include_dirs=tuple(include_dirs), defines=frozenset(defines),
                    undefines=frozenset(undefines), model_files=tuple(model_files), arch=arch,
                    jobs=jobs or os.cpu_count() or 1, executor=executor, cache_dir=cache,
                    parse_all=parse_all, include_novalidate=include_novalidate,
-                   follow_symlinks=follow_symlinks, **extra)
+                   follow_symlinks=follow_symlinks, tree_callees=not no_tree_callees, **extra)
 
 
 #: Confidence levels, best first (lockcheck.result.LEVELS; not imported so

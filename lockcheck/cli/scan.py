@@ -46,8 +46,11 @@ def _run_line(result) -> str:
     fn = st.get("functions", {})
     how = "whole scan reused from the cache" if info.get("whole_scan_cached") else \
         f"{info.get('files_parsed', 0)} parsed, {info.get('files_cached', 0)} from the cache"
+    tree = st.get("tree_callees") or {}
+    outside = f"; {tree.get('parsed', 0)} callees outside the scan in {info['tree_seconds']} s" \
+        if "tree_seconds" in info and "parsed" in tree else ""
     return (f"lockcheck: {st.get('files', 0)} files ({how}); {fn.get('parsed', 0)} functions parsed, "
-            f"{fn.get('skipped', 0)} reach no lock; {st.get('seconds', 0)} s")
+            f"{fn.get('skipped', 0)} reach no lock{outside}; {st.get('seconds', 0)} s")
 
 
 def run_check(quiet: bool, **kw):
