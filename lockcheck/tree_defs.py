@@ -24,6 +24,7 @@ read again and parsed from its current content).
 
 from __future__ import annotations
 
+import atexit
 import os
 import re
 import shutil
@@ -148,6 +149,7 @@ class DefinitionsIndex:
                 self._procs.append(subprocess.Popen(["sort", "-t:", "-k3,3", "-k1,1", "-k2,2n"], stdin=grep.stdout,
                                                     stdout=self._out, stderr=subprocess.DEVNULL, env=env))
                 grep.stdout.close()
+                atexit.register(self.close)    # a scan that ends early leaves no pass running
             except OSError:
                 self.close()
         self.seconds += time.perf_counter() - t0
