@@ -27,7 +27,9 @@ An outside function is never a root: its real callers are outside the
 scan.  It gives summaries to its scanned callers; the edges its own walk
 would make (two locks both taken outside) are not reported
 (:mod:`lockcheck.analysis.summaries`), and one that no scanned function
-ends up calling is not walked.  The whole tree scanned (every ``.c`` file
+ends up calling is not walked.  A call through a pointer inside it is
+left unresolved: the scan holds a fraction of the tree's candidates (a
+callback its scanned caller passes is bound as usual).  The whole tree scanned (every ``.c`` file
 is scanned already) costs nothing: the index is never built.
 """
 
