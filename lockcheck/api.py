@@ -33,7 +33,7 @@ from lockcheck.analysis.summaries import AnalysisResult, analyse
 from lockcheck.analysis.to_result import build_result
 from lockcheck.discovery import discover
 from lockcheck.driver import header_functions, release_index, run_frontend
-from lockcheck.tree_callees import tree_functions
+from lockcheck.tree_callees import start_index, tree_functions
 from lockcheck.model.scan_model import ScanModel
 from lockcheck.options import Options
 from lockcheck.parse_task import SKIPPED
@@ -134,7 +134,8 @@ def _store_run(options: Options, key: str | None, inputs, result: ScanResult) ->
 
 def _check(options: Options, progress, t0: float, discovered, key: str | None) -> ScanResult:
     model = ScanModel.load(options.model_files)
-    run = run_frontend(options, extract=True, progress=progress, discovered=discovered, model=model)
+    run = run_frontend(options, extract=True, progress=progress, discovered=discovered, model=model,
+                       tree_index=start_index(options, discovered[2]))
     functions = [fn for f in run.files for fn in f.irs]
     defined = {fn.name for fn in functions}
     wanted = {c.callee for fn in functions for c in calls_in(fn.body) if c.callee} - defined

@@ -65,7 +65,8 @@ class FrontendRun:
 # ---------------------------------------------------------------- the run
 
 def run_frontend(options: Options, extract: bool = False, headers_too: bool = False,
-                 progress=None, discovered=None, model: ScanModel | None = None) -> FrontendRun:
+                 progress=None, discovered=None, model: ScanModel | None = None,
+                 tree_index=None) -> FrontendRun:
     """Lex, index, parse (and optionally extract) every file under
     ``options.paths`` (or the ``discover()`` result the caller made), with
     the scan's kernel model (loaded here when the caller has none)."""
@@ -84,9 +85,7 @@ def run_frontend(options: Options, extract: bool = False, headers_too: bool = Fa
         raise InputError("; ".join(errors))
     model = model if model is not None else ScanModel.load(options.model_files)
     run.model = model
-    if extract:   # built on its own core while the scan lexes (lockcheck.tree_callees)
-        from lockcheck.tree_callees import start_index
-        run.tree_index = start_index(options, root)
+    run.tree_index = tree_index   # built on its own core while the scan lexes (lockcheck.tree_callees)
     frontend = FrontendModel.from_dict(model.frontend)
     catalogue = model.catalogue
     cache = Cache(options.cache_dir)
