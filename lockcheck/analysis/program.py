@@ -15,7 +15,7 @@ from lockcheck.analysis.ir import Call, FunctionIR
 from lockcheck.analysis.irwalk import calls_in, tested_names
 from lockcheck.analysis.pointsto import PointsTo
 
-__all__ = ["Program", "MAX_CLONES", "MAX_SMALL_CLONES", "SMALL_CALLS"]
+__all__ = ["Program", "MAX_CLONES", "MAX_SMALL_CLONES", "SMALL_CALLS", "translation_units"]
 
 #: Specialised copies of one function for different function-pointer arguments.
 MAX_CLONES = 16
@@ -26,12 +26,35 @@ MAX_SMALL_CLONES = 1024
 SMALL_CALLS = 8
 
 
+def translation_units(included_c: dict[str, tuple[str, ...]]) -> dict[str, tuple[str, ...]]:
+    """A ``.c`` file that ``#include``s other ``.c`` files (ehci-hcd.c:
+    ehci-q.c, ehci-timer.c, ...) is one translation unit with them: a static
+    function of any of them is called from the others.  File -> the other
+    files of its unit (the includer first, then the rest in order); a file
+    included by several includers sees each of them."""
+    out: dict[str, list[str]] = {}
+    for top in sorted(included_c):
+        unit, todo = [top], list(included_c[top])
+        while todo:     # nested inclusion: the includer's unit grows
+            f = todo.pop(0)
+            if f not in unit:
+                unit.append(f)
+                todo.extend(included_c.get(f, ()))
+        for f in unit:
+            seen = out.setdefault(f, [])
+            seen.extend(g for g in unit if g != f and g not in seen)
+    return {f: tuple(v) for f, v in sorted(out.items())}
+
+
 class Program:
     """Every function of the scan, and how calls resolve to them."""
 
     def __init__(self, functions: list[FunctionIR], ops: dict | None = None, notifiers=None,
-                 not_followed: dict[str, str] | None = None, skipped: frozenset[str] = frozenset()) -> None:
+                 not_followed: dict[str, str] | None = None, skipped: frozenset[str] = frozenset(),
+                 units: dict[str, tuple[str, ...]] | None = None) -> None:
         self.notifiers = notifiers
+        # file -> the other .c files of its translation unit (translation_units)
+        self.units = units or {}
         # functions the front end left unparsed because no lock is reachable
         # from them: calls to them are resolved, to an empty summary
         self.skipped = skipped
@@ -71,6 +94,10 @@ class Program:
         key = self.statics.get((from_file, name))
         if key is not None:
             return key
+        for other in self.units.get(from_file, ()):
+            key = self.statics.get((other, name))
+            if key is not None:
+                return key
         if name in self.globals:
             return self.globals[name]
         keys = self.by_name.get(name)
