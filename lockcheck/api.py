@@ -156,6 +156,7 @@ def _check(options: Options, progress, t0: float, discovered, key: str | None) -
     program = Program(functions, run.index.ops if run.index else {}, notifiers, not_followed, skipped, units)
     if run.index:
         program.tables = (run.index.ops_vars, run.index.var_fields)
+        program.fn_arrays = run.index.fn_arrays
     if "irq" in model.contexts:
         program.irq = IrqModel(model.contexts["irq"], model.catalogue)
     families = FamilyFacts(dict(class_model.get("families", {}).get("keyed", {})),

@@ -250,6 +250,8 @@ def _build_tree_index(files, root, options, frontend, definitions, catalogue, ca
             for k, names in seen[q][0].ops.items():
                 sites = index.ops_sites.setdefault(k, [])
                 sites.extend((shown[q], n) for n in names if (shown[q], n) not in sites)
+            for name, held in seen[q][0].fn_arrays.items():
+                index.fn_arrays[(shown[q], name)] = tuple(held)
     index.included_c = {shown[q]: tuple(sorted(shown[h] for h in includes.get(q, ()) if h in shown and str(h).endswith(".c")))
                         for q in order if seen[q] and str(q).endswith(".c")}
     index.included_c = {f: inc for f, inc in index.included_c.items() if inc}

@@ -55,6 +55,9 @@ class Program:
         self.notifiers = notifiers
         # file -> the other .c files of its translation unit (translation_units)
         self.units = units or {}
+        # (file, array) -> the functions a file-scope array of function
+        # pointers holds (TreeIndex.fn_arrays; api sets it)
+        self.fn_arrays: dict[tuple[str, str], tuple[str, ...]] = {}
         # functions the front end left unparsed because no lock is reachable
         # from them: calls to them are resolved, to an empty summary
         self.skipped = skipped
@@ -105,6 +108,22 @@ class Program:
             headers = [k for k in keys if k.split(":")[0].endswith(".h")]
             return headers[0] if headers else None
         return None
+
+    def _array_targets(self, call: Call, caller: FunctionIR, caller_key: str) -> list[str]:
+        """``handlers[i](..)``: every function the array of the caller's file
+        (or translation unit) lists; an array no scanned file initialises
+        reaches nothing."""
+        name = call.pointer[0][2:]
+        for f in (caller.file,) + tuple(self.units.get(caller.file, ())):
+            held = self.fn_arrays.get((f, name))
+            if held is not None:
+                keys: list[str] = []
+                for n in held:
+                    k = self.resolve_name(n, f)
+                    if k is not None and k not in keys:
+                        keys.append(self._specialise(k, call, caller, caller_key))
+                return keys
+        return []
 
     def resolvable_names(self) -> frozenset[str]:
         """The callee names a direct call can resolve through (:meth:`resolve`
@@ -240,6 +259,8 @@ class Program:
                         keys.append(k)
                         self.labels[(caller_key, id(call), k)] = f"notifier chain {chain}"
             return keys
+        if call.pointer and call.pointer[0][:2] == "T:":
+            return self._array_targets(call, caller, caller_key)
         if self.pointsto is not None:
             found = self.pointsto.targets(call, caller, caller_key)
             if found is not None:

@@ -128,6 +128,9 @@ class TreeIndex:
     # ehci-q.c share their statics)
     ops_sites: dict[tuple[str, str], list[tuple[str, str]]] = field(default_factory=dict)
     included_c: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    # (file, array) -> the functions a file-scope array of function pointers
+    # holds (FileFacts.fn_arrays): a call by index reaches each
+    fn_arrays: dict[tuple[str, str], tuple[str, ...]] = field(default_factory=dict)
 
 
 def build_index(facts: list[FileFacts], macro_defs: list[MacroDef], model: norm.FrontendModel,
