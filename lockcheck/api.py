@@ -157,6 +157,8 @@ def _check(options: Options, progress, t0: float, discovered, key: str | None) -
     if run.index:
         program.tables = (run.index.ops_vars, run.index.var_fields)
         program.fn_arrays = run.index.fn_arrays
+    program.copies_not_followed = frozenset((f"F:{c['struct']}:{c['to']}", f"F:{c['struct']}:{c['from']}")
+                                            for c in model.pointsto.get("copies_not_followed", ()))
     if "irq" in model.contexts:
         program.irq = IrqModel(model.contexts["irq"], model.catalogue)
     families = FamilyFacts(dict(class_model.get("families", {}).get("keyed", {})),

@@ -58,6 +58,9 @@ class Program:
         # (file, array) -> the functions a file-scope array of function
         # pointers holds (TreeIndex.fn_arrays; api sets it)
         self.fn_arrays: dict[tuple[str, str], tuple[str, ...]] = {}
+        # (to, from) field slots whose copy points-to does not follow
+        # (pointsto.toml copies_not_followed; api sets it)
+        self.copies_not_followed: frozenset[tuple[str, str]] = frozenset()
         # functions the front end left unparsed because no lock is reachable
         # from them: calls to them are resolved, to an empty summary
         self.skipped = skipped
