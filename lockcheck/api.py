@@ -18,6 +18,7 @@ import time
 from lockcheck import cyclic_gc
 from lockcheck.analysis import classes
 from lockcheck.analysis.contexts import callback_functions
+from lockcheck.analysis.program import translation_units
 from lockcheck.analysis.hrtimers import hrtimer_functions
 from lockcheck.analysis.documented import add_documented
 from lockcheck.analysis.families import FamilyFacts, function_families
@@ -147,7 +148,8 @@ def _check(options: Options, progress, t0: float, discovered, key: str | None) -
         functions += outside
         functions += header_functions(run, options, {c.callee for fn in outside for c in calls_in(fn.body)
                                                      if c.callee} - defined)
-    functions += callback_functions(functions, model.contexts, run.index.ops if run.index else {})
+    units = translation_units(run.index.included_c) if run.index else {}
+    functions += callback_functions(functions, model.contexts, run.index.ops_sites if run.index else {}, units)
     functions += hrtimer_functions(functions, model.contexts)
     forget_loaded_tuples()   # every IR is loaded: the table that shared their tuples goes
     class_model = model.classes
@@ -161,10 +163,13 @@ def _check(options: Options, progress, t0: float, discovered, key: str | None) -
     notifiers = NotifierModel(model.contexts.get("notifiers", {}), run.index.var_fields if run.index else {})
     not_followed = model.analysis.get("not_followed", {})
     skipped = frozenset(fn.name for f in run.files for fn in f.functions if fn.outcome == SKIPPED)
-    program = Program(functions, run.index.ops if run.index else {}, notifiers, not_followed, skipped)
+    program = Program(functions, run.index.ops if run.index else {}, notifiers, not_followed, skipped, units)
     program.outside = frozenset(fn.file for fn in outside)
     if run.index:
         program.tables = (run.index.ops_vars, run.index.var_fields)
+        program.fn_arrays = run.index.fn_arrays
+    program.copies_not_followed = frozenset((f"F:{c['struct']}:{c['to']}", f"F:{c['struct']}:{c['from']}")
+                                            for c in model.pointsto.get("copies_not_followed", ()))
     if "irq" in model.contexts:
         program.irq = IrqModel(model.contexts["irq"], model.catalogue)
     families = FamilyFacts(dict(class_model.get("families", {}).get("keyed", {})),

@@ -249,6 +249,16 @@ def _build_tree_index(files, root, options, frontend, definitions, catalogue, ca
         {shown[q]: seen[q][0].structs for q in order if seen[q]},
         {shown[q]: {shown[h] for h in includes.get(q, ()) if h in shown} for q in order if seen[q]},
         lock_types)
+    for q in order:
+        if seen[q]:
+            for k, names in seen[q][0].ops.items():
+                sites = index.ops_sites.setdefault(k, [])
+                sites.extend((shown[q], n) for n in names if (shown[q], n) not in sites)
+            for name, held in seen[q][0].fn_arrays.items():
+                index.fn_arrays[(shown[q], name)] = tuple(held)
+    index.included_c = {shown[q]: tuple(sorted(shown[h] for h in includes.get(q, ()) if h in shown and str(h).endswith(".c")))
+                        for q in order if seen[q] and str(q).endswith(".c")}
+    index.included_c = {f: inc for f, inc in index.included_c.items() if inc}
     run.inputs = tuple((str(q), seen[q][3]) for q in order if seen[q])
     return index, merged_refs
 

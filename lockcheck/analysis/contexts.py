@@ -20,9 +20,13 @@ __all__ = ["callback_functions", "model_runner", "MODEL_MARK"]
 MODEL_MARK = "[model]"
 
 
-def callback_functions(functions: list[ir.FunctionIR], contexts: dict, ops: dict | None = None) -> list[ir.FunctionIR]:
+def callback_functions(functions: list[ir.FunctionIR], contexts: dict, ops_sites: dict | None = None,
+                       units: dict | None = None) -> list[ir.FunctionIR]:
+    """The runners of registered callbacks; ``ops_sites``: (struct, field)
+    -> (file, function) of each initialiser storing one (TreeIndex.ops_sites);
+    ``units``: file -> the other files of its translation unit."""
     specs = contexts.get("callback", [])
-    out = _field_runners(functions, specs, ops or {})
+    out = _field_runners(functions, specs, ops_sites or {}, units or {})
     by_register: dict[str, tuple[dict, list[int]]] = {}
     for spec in specs:
         for name, positions in spec.get("register", {}).items():
@@ -83,20 +87,31 @@ def _passed_through_locals(flows) -> dict[str, list[str]]:
     return out
 
 
-def _field_runners(functions, specs, ops: dict) -> list[ir.FunctionIR]:
+def _field_runners(functions, specs, ops_sites: dict, units: dict) -> list[ir.FunctionIR]:
     """Callbacks the core calls through an ops field (``fields`` rows:
     ``struct hc_driver`` ``.irq`` runs in hardirq): one runner per function
-    an initialiser stores there, at the function's own definition."""
+    an initialiser stores there, at the function's own definition.  The
+    function is the one the initialiser's file sees, as the linker would
+    bind it: that file's own (or its translation unit's) definition, else
+    the global (or a header's) definition; a ``static`` namesake elsewhere (r8a66597's
+    host and gadget drivers both define ``r8a66597_irq``) is another
+    function."""
     out = []
-    defined = {}
+    in_file: dict[tuple[str, str], ir.FunctionIR] = {}
+    public: dict[str, ir.FunctionIR] = {}
     for fn in sorted(functions, key=lambda f: (f.file.endswith(".h"), f.file, f.line, f.name)):
-        defined.setdefault(fn.name, fn)
+        in_file.setdefault((fn.file, fn.name), fn)
+        if not fn.static or fn.file.endswith(".h"):   # a header's: the .c files including it see it
+            public.setdefault(fn.name, fn)
+    done: set[tuple[str, int, str, str]] = set()
     for spec in specs:
         for struct, member in spec.get("fields", ()):
-            for cb in sorted(set(ops.get((struct, member), ()))):
-                fn = defined.get(cb)
-                if fn is None:
+            for file, cb in sorted(set(ops_sites.get((struct, member), ()))):
+                fn = next((in_file[(f, cb)] for f in (file,) + tuple(units.get(file, ())) if (f, cb) in in_file),
+                          public.get(cb))
+                if fn is None or (fn.file, fn.line, fn.name, spec["name"]) in done:
                     continue
+                done.add((fn.file, fn.line, fn.name, spec["name"]))
                 why = f"{MODEL_MARK} {spec['why']} (stored in {struct}.{member})"
                 holds = [(ir.LockRef(f"g:{h['lock']}", h["lock"]), h.get("mode", "exclusive"), h.get("kind", "lock"), why)
                          for h in spec.get("holds", ()) if "lock" in h]

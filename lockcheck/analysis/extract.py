@@ -440,6 +440,10 @@ class Extractor(LockCallExtraction, ConditionExtraction):
             # in a struct is a call through that field (any element)
             self.expr(name.subscript, out)
             name, pointer = name.name, ()
+        elif isinstance(name, c_ast.ArrayRef) and isinstance(name.name, c_ast.ID) and not \
+                self.env.lookup(name.name.name)[1] and name.name.name not in self.env.params:  # `ops[i](p)`
+            self.expr(name.subscript, out)
+            pointer = (f"T:{name.name.name}",)
         if isinstance(name, c_ast.StructRef) and isinstance(name.field, c_ast.ID):
             base = self.env.type_of(name.name)
             if base is not None:

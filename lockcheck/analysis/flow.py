@@ -394,7 +394,9 @@ class FunctionFlow(BranchFacts, Releases):
                 out.add(_set_fact(_set_fact(s, call.var, None), obj, table) if pinned is None
                         else _set_fact(s, call.var, None))
                 continue
-            states = self._apply_callee(s, call, callee, summary, which, label or call.model, width)
+            entered = s if self.irq is None else self.irq.enter_call(s, call, self)
+            states = self._apply_callee(entered, call, callee, summary, which, label or call.model, width)
+            states = states if entered is s else {self.irq.leave_call(x, call) for x in states}
             if table is not None and pinned is None:
                 states = {_set_fact(x, obj, table) for x in states}
             out |= states

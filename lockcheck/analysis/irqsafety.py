@@ -96,6 +96,10 @@ class IrqModel:
                          "HARDIRQ": [tuple(f) for f in irq.get("entered_hardirqs_off", ())]}
         #: function name -> the interrupts off when the core calls it (learn_entries)
         self.entered_off: dict[str, frozenset[str]] = {}
+        #: ops fields a call through runs its target in hardirq (the core's
+        #: call of a primary handler, ``action->handler()``)
+        self.hardirq_calls = frozenset(tuple(f) for f in irq.get("called_in_hardirq", ()))
+        self._in_hardirq = ir.LockRef(IN_HARDIRQ, IN_HARDIRQ[2:])
 
     def learn_entries(self, ops: dict) -> None:
         """Functions stored in an ops field the core calls with interrupts
@@ -129,6 +133,26 @@ class IrqModel:
         for r in self.enables.get(primitive, ()):
             s = flow.release(s, r)
         return s
+
+    def enter_call(self, s: State, call: ir.Call, flow) -> State:
+        """A call through a ``called_in_hardirq`` field runs its target in
+        hardirq whatever the caller's state (``irq:in_hardirq`` held around
+        it, :meth:`leave_call` drops it): what it takes is used in hardirq,
+        never enabled."""
+        if call.field is None or call.field not in self.hardirq_calls:
+            return s
+        step = flow.step(call.line, f"[model] a call through {call.field[0]}.{call.field[1]} runs in hardirq")
+        return State(s.held + (Held(IN_HARDIRQ, self._in_hardirq, "exclusive", (step,), 0),), s.released, s.facts)
+
+    def leave_call(self, s: State, call: ir.Call) -> State:
+        if call.field is None or call.field not in self.hardirq_calls:
+            return s
+        held = list(s.held)
+        for i in range(len(held) - 1, -1, -1):
+            if held[i].key == IN_HARDIRQ and held[i].ref is self._in_hardirq:
+                del held[i]
+                break
+        return State(tuple(held), s.released, s.facts)
 
     @staticmethod
     def note(summary, held, ref: ir.LockRef, mode: str, chain) -> None:

@@ -159,9 +159,12 @@ class PointsTo:
             for n in names:
                 k = self.program.globals.get(n) or (self.program.by_name.get(n) or [None])[0]
                 values.setdefault(slot, set()).add(k or f"G:{n}")
+        skipped = self.program.copies_not_followed
         for key in sorted(self.program.by_key):
             fn = self.program.by_key[key]
             for dst, src in fn.flows:
+                if (dst, src) in skipped:
+                    continue
                 node = self._node(key, fn, dst)
                 if node is None:
                     continue

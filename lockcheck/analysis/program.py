@@ -15,7 +15,7 @@ from lockcheck.analysis.ir import Call, FunctionIR
 from lockcheck.analysis.irwalk import calls_in, tested_names
 from lockcheck.analysis.pointsto import PointsTo
 
-__all__ = ["Program", "MAX_CLONES", "MAX_SMALL_CLONES", "SMALL_CALLS"]
+__all__ = ["Program", "MAX_CLONES", "MAX_SMALL_CLONES", "SMALL_CALLS", "translation_units"]
 
 #: Specialised copies of one function for different function-pointer arguments.
 MAX_CLONES = 16
@@ -26,12 +26,41 @@ MAX_SMALL_CLONES = 1024
 SMALL_CALLS = 8
 
 
+def translation_units(included_c: dict[str, tuple[str, ...]]) -> dict[str, tuple[str, ...]]:
+    """A ``.c`` file that ``#include``s other ``.c`` files (ehci-hcd.c:
+    ehci-q.c, ehci-timer.c, ...) is one translation unit with them: a static
+    function of any of them is called from the others.  File -> the other
+    files of its unit (the includer first, then the rest in order); a file
+    included by several includers sees each of them."""
+    out: dict[str, list[str]] = {}
+    for top in sorted(included_c):
+        unit, todo = [top], list(included_c[top])
+        while todo:     # nested inclusion: the includer's unit grows
+            f = todo.pop(0)
+            if f not in unit:
+                unit.append(f)
+                todo.extend(included_c.get(f, ()))
+        for f in unit:
+            seen = out.setdefault(f, [])
+            seen.extend(g for g in unit if g != f and g not in seen)
+    return {f: tuple(v) for f, v in sorted(out.items())}
+
+
 class Program:
     """Every function of the scan, and how calls resolve to them."""
 
     def __init__(self, functions: list[FunctionIR], ops: dict | None = None, notifiers=None,
-                 not_followed: dict[str, str] | None = None, skipped: frozenset[str] = frozenset()) -> None:
+                 not_followed: dict[str, str] | None = None, skipped: frozenset[str] = frozenset(),
+                 units: dict[str, tuple[str, ...]] | None = None) -> None:
         self.notifiers = notifiers
+        # file -> the other .c files of its translation unit (translation_units)
+        self.units = units or {}
+        # (file, array) -> the functions a file-scope array of function
+        # pointers holds (TreeIndex.fn_arrays; api sets it)
+        self.fn_arrays: dict[tuple[str, str], tuple[str, ...]] = {}
+        # (to, from) field slots whose copy points-to does not follow
+        # (pointsto.toml copies_not_followed; api sets it)
+        self.copies_not_followed: frozenset[tuple[str, str]] = frozenset()
         # functions the front end left unparsed because no lock is reachable
         # from them: calls to them are resolved, to an empty summary
         self.skipped = skipped
@@ -74,6 +103,10 @@ class Program:
         key = self.statics.get((from_file, name))
         if key is not None:
             return key
+        for other in self.units.get(from_file, ()):
+            key = self.statics.get((other, name))
+            if key is not None:
+                return key
         if name in self.globals:
             return self.globals[name]
         keys = self.by_name.get(name)
@@ -81,6 +114,22 @@ class Program:
             headers = [k for k in keys if k.split(":")[0].endswith(".h")]
             return headers[0] if headers else None
         return None
+
+    def _array_targets(self, call: Call, caller: FunctionIR, caller_key: str) -> list[str]:
+        """``handlers[i](..)``: every function the array of the caller's file
+        (or translation unit) lists; an array no scanned file initialises
+        reaches nothing."""
+        name = call.pointer[0][2:]
+        for f in (caller.file,) + tuple(self.units.get(caller.file, ())):
+            held = self.fn_arrays.get((f, name))
+            if held is not None:
+                keys: list[str] = []
+                for n in held:
+                    k = self.resolve_name(n, f)
+                    if k is not None and k not in keys:
+                        keys.append(self._specialise(k, call, caller, caller_key))
+                return keys
+        return []
 
     def resolvable_names(self) -> frozenset[str]:
         """The callee names a direct call can resolve through (:meth:`resolve`
@@ -216,6 +265,8 @@ class Program:
                         keys.append(k)
                         self.labels[(caller_key, id(call), k)] = f"notifier chain {chain}"
             return keys
+        if call.pointer and call.pointer[0][:2] == "T:":
+            return self._array_targets(call, caller, caller_key)
         if self.pointsto is not None:
             found = self.pointsto.targets(call, caller, caller_key)
             if found is not None:

@@ -121,6 +121,16 @@ class TreeIndex:
     # plain symbols an #ifdef of a lexed file tests that no lexed file
     # defines and the build does not pass (frontend.build_symbols)
     never_defined: frozenset[str] = frozenset()
+    # for the analysis only (parsing never reads them): (struct type, field)
+    # -> (file, function) of every initialiser storing one there, so a
+    # static function is the one of the file that stores it; and .c file ->
+    # the .c files it #includes (one translation unit: ehci-hcd.c and its
+    # ehci-q.c share their statics)
+    ops_sites: dict[tuple[str, str], list[tuple[str, str]]] = field(default_factory=dict)
+    included_c: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    # (file, array) -> the functions a file-scope array of function pointers
+    # holds (FileFacts.fn_arrays): a call by index reaches each
+    fn_arrays: dict[tuple[str, str], tuple[str, ...]] = field(default_factory=dict)
 
 
 def build_index(facts: list[FileFacts], macro_defs: list[MacroDef], model: norm.FrontendModel,

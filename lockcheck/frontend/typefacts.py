@@ -64,6 +64,9 @@ class FileFacts:
     ops_vars: dict[str, str] = field(default_factory=dict)
     # (global variable, field) -> function stored there by its initialiser
     var_fields: dict[tuple[str, str], str] = field(default_factory=dict)
+    # a file-scope array of function pointers -> the functions its
+    # initialiser lists (``static void (*handlers[])(..) = { a, b }``)
+    fn_arrays: dict[str, list[str]] = field(default_factory=dict)
 
 
 def harvest_facts(items: list[Item], definitions: dict) -> FileFacts:
@@ -222,6 +225,32 @@ def _declaration(toks: list[Token], facts: FileFacts, definitions: dict) -> None
             facts.globals[name] = ref
             if eq is not None and base.startswith("struct "):
                 _ops_initialiser(toks[eq + 1:], base, name, facts)
+            elif eq is not None and ref.base == "fnptr" and _is_array(rest, name):
+                _array_initialiser(toks[eq + 1:], name, facts)
+
+
+def _is_array(rest: list[Token], name: str) -> bool:
+    """``(*name[N])``: the declarator is an array (of function pointers)."""
+    return any(a.text == name and b.text == "[" for a, b in zip(rest, rest[1:]))
+
+
+def _array_initialiser(toks: list[Token], name: str, facts: FileFacts) -> None:
+    """``= { a, &b, [IDX] = c, NULL }``: the functions an array of function
+    pointers holds (any element: a call by index reaches each)."""
+    if not toks or toks[0].text != "{":
+        return
+    close = match_close(toks, 0)
+    found: list[str] = []
+    for part in _split_top(toks[1:close], ","):
+        if part and part[0].text == "[":      # a designator: [IDX] = value
+            eq = next((j for j, t in enumerate(part) if t.text == "="), None)
+            part = part[eq + 1:] if eq is not None else []
+        if part and part[0].text == "&":
+            part = part[1:]
+        if len(part) == 1 and part[0].kind == "id" and part[0].text != "NULL" and part[0].text not in found:
+            found.append(part[0].text)
+    if found:
+        facts.fn_arrays[name] = found
 
 
 def _is_prototype(rest: list[Token], name: str) -> bool:
