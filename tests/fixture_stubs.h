@@ -230,6 +230,8 @@ void lock_set_cmp_fn(void *lock, lock_cmp_fn cmp, void *print);
 #define _RET_IP_ 0ul
 
 /* interrupt contexts (fixtures/irq) */
+/* a type only a header the scan does not read defines (irq/attr_macro_callee) */
+typedef unsigned int rx_result_t;
 typedef int irqreturn_t;
 typedef irqreturn_t (*irq_handler_t)(int irq, void *data);
 #define IRQ_HANDLED 1
