@@ -19,6 +19,7 @@ from lockcheck import cyclic_gc
 from lockcheck.analysis import classes
 from lockcheck.analysis.contexts import callback_functions
 from lockcheck.analysis.hrtimers import hrtimer_functions
+from lockcheck.analysis.ops_sequences import sequence_functions
 from lockcheck.analysis.documented import add_documented
 from lockcheck.analysis.families import FamilyFacts, function_families
 from lockcheck.analysis import irqsafety
@@ -139,6 +140,7 @@ def _check(options: Options, progress, t0: float, discovered, key: str | None) -
     functions += header_functions(run, options, wanted)
     functions += callback_functions(functions, model.contexts, run.index.ops if run.index else {})
     functions += hrtimer_functions(functions, model.contexts)
+    functions += sequence_functions(functions, model.contexts, run.file_tables)
     forget_loaded_tuples()   # every IR is loaded: the table that shared their tuples goes
     class_model = model.classes
     excluded = sorted({(fn.file, classes.excluded_reason(fn.file, class_model)) for fn in functions

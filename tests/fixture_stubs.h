@@ -90,6 +90,8 @@ void spin_unlock_bh(spinlock_t *lock);
 /* rwlock */
 void read_lock(rwlock_t *lock);
 void read_unlock(rwlock_t *lock);
+void read_lock_bh(rwlock_t *lock);
+void read_unlock_bh(rwlock_t *lock);
 void write_lock(rwlock_t *lock);
 void write_unlock(rwlock_t *lock);
 void write_lock_irq(rwlock_t *lock);
