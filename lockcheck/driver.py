@@ -257,12 +257,14 @@ def _build_tree_index(files, root, options, frontend, definitions, catalogue, ca
 
 
 def _tables_of(facts, types: frozenset[str]) -> dict:
-    """One file's initialised tables of ``types``: table -> (type, {field: function})."""
+    """One file's initialised tables of ``types``: table -> (type, line,
+    {field: function})."""
     out: dict = {}
     if types:
         for var, struct in sorted(facts.ops_vars.items()):
             if struct in types:
-                out[var] = (struct, {f: fn for (v, f), fn in sorted(facts.var_fields.items()) if v == var})
+                out[var] = (struct, facts.table_lines.get(var, 0),
+                            {f: fn for (v, f), fn in sorted(facts.var_fields.items()) if v == var})
     return out
 
 

@@ -27,29 +27,23 @@ __all__ = ["sequence_functions"]
 
 
 def sequence_functions(functions: list[ir.FunctionIR], contexts: dict,
-                       file_tables: dict[str, dict[str, tuple[str, dict[str, str]]]]) -> list[ir.FunctionIR]:
+                       file_tables: dict[str, dict[str, tuple[str, int, dict[str, str]]]]) -> list[ir.FunctionIR]:
     """One runner per initialised table (``file_tables``: file -> table ->
-    (struct type, field -> function), driver.FrontendRun) of each
-    ``[[ops_sequence]]`` struct type whose fields name functions of the
-    scan; in the table's file (its static functions resolve there), at the
-    first of them defined in that file."""
+    (struct type, line, field -> function), driver.FrontendRun) of each
+    ``[[ops_sequence]]`` struct type; in the table's file (its static
+    functions resolve there), at the table's line.  Every field is called,
+    a function the front end skipped too (an empty summary): the runner
+    does not depend on what a scan parses."""
     specs = {spec["struct"]: spec for spec in contexts.get("ops_sequence", [])}
     if not specs or not file_tables:
         return []
-    names = {fn.name for fn in functions}
-    lines: dict[tuple[str, str], int] = {}
-    for fn in functions:
-        lines.setdefault((fn.file, fn.name), fn.line)
     out = []
     for file in sorted(file_tables):
-        for var, (struct, fields) in sorted(file_tables[file].items()):
+        for var, (struct, line, fields) in sorted(file_tables[file].items()):
             spec = specs.get(struct)
-            if spec is None:
+            members = [fields[f] for f in spec["calls"] if f in fields] if spec is not None else []
+            if not members:
                 continue
-            present = [fields[f] for f in spec["calls"] if fields.get(f) in names]
-            if not present:
-                continue
-            line = next((lines[(file, m)] for m in present if (file, m) in lines), 0)
-            body = ir.Block(tuple(ir.Call(line, m, model=spec["name"]) for m in present), scope=True)
+            body = ir.Block(tuple(ir.Call(line, m, model=spec["name"]) for m in members), scope=True)
             out.append(ir.FunctionIR(f"{spec['runner']}<{var}>", file, line, True, (), body))
     return out

@@ -64,6 +64,8 @@ class FileFacts:
     ops_vars: dict[str, str] = field(default_factory=dict)
     # (global variable, field) -> function stored there by its initialiser
     var_fields: dict[tuple[str, str], str] = field(default_factory=dict)
+    # global variable -> the line of its initialiser (analysis.ops_sequences)
+    table_lines: dict[str, int] = field(default_factory=dict)
 
 
 def harvest_facts(items: list[Item], definitions: dict) -> FileFacts:
@@ -261,6 +263,7 @@ def _ops_initialiser(toks: list[Token], struct_type: str, var: str | None, facts
         return
     if var is not None and not prefix:
         facts.ops_vars[var] = struct_type
+        facts.table_lines[var] = toks[0].line
     close = match_close(toks, 0)
     for part in _split_top(toks[1:close], ","):
         if len(part) >= 4 and part[0].text == "." and part[1].kind == "id" and part[2].text == "=":
