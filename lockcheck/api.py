@@ -20,6 +20,7 @@ from lockcheck.analysis import classes
 from lockcheck.analysis.contexts import callback_functions
 from lockcheck.analysis.program import translation_units
 from lockcheck.analysis.hrtimers import hrtimer_functions
+from lockcheck.analysis.ops_sequences import sequence_functions
 from lockcheck.analysis.documented import add_documented
 from lockcheck.analysis.families import FamilyFacts, function_families
 from lockcheck.analysis import irqsafety
@@ -151,6 +152,7 @@ def _check(options: Options, progress, t0: float, discovered, key: str | None) -
     units = translation_units(run.index.included_c) if run.index else {}
     functions += callback_functions(functions, model.contexts, run.index.ops_sites if run.index else {}, units)
     functions += hrtimer_functions(functions, model.contexts)
+    functions += sequence_functions(functions, model.contexts, run.file_tables)
     forget_loaded_tuples()   # every IR is loaded: the table that shared their tuples goes
     class_model = model.classes
     excluded = sorted({(fn.file, classes.excluded_reason(fn.file, class_model)) for fn in functions

@@ -54,6 +54,10 @@ class FrontendRun:
     # names of the functions a scan parses (None: all); see frontend.relevance
     relevant: frozenset[str] | None = None
     file_functions: dict = field(default_factory=dict)   # absolute path -> its function names
+    # file (display path) -> {table: (struct type, {field: function})} for the
+    # struct types of [[ops_sequence]] (analysis.ops_sequences): per file, as
+    # two files' static tables may share a name
+    file_tables: dict = field(default_factory=dict)
     files_parsed: int = 0       # this run (cache misses)
     files_cached: int = 0       # reused from the cache
     context: object = None      # the workers' TaskContext, reused for header functions
@@ -96,14 +100,15 @@ def run_frontend(options: Options, extract: bool = False, headers_too: bool = Fa
         def index_and_relevance():
             index, refs = _build_tree_index(files, root, options, frontend, model.frontend["definitions"],
                                             catalogue, cache, config, run, lexed_dir, scanned,
-                                            frozenset(model.analysis.get("lock_types", ())))
+                                            frozenset(model.analysis.get("lock_types", ())),
+                                            frozenset(s["struct"] for s in model.contexts.get("ops_sequence", ())))
             relevant = _relevant(index, refs, model) if extract and not options.parse_all else None
             return (index, relevant, run.errors, run.file_functions, run.inputs, cache.hits, cache.misses,
-                    cache.rejected)
+                    cache.rejected, run.file_tables)
 
         if options.jobs > 1 and hasattr(os, "fork"):
             (index, run.relevant, run.errors, run.file_functions, run.inputs, cache.hits, cache.misses,
-             cache.rejected) = _in_child(index_and_relevance)
+             cache.rejected, run.file_tables) = _in_child(index_and_relevance)
         else:
             index, run.relevant = index_and_relevance()[:2]
         run.index = index
@@ -198,7 +203,7 @@ def _bounds(root: Path | None, paths) -> tuple[Path, ...]:
 
 def _build_tree_index(files, root, options, frontend, definitions, catalogue, cache, config, run,
                       lexed_dir: str | None = None, scanned: frozenset[str] = frozenset(),
-                      lock_types: frozenset[str] = frozenset()):
+                      lock_types: frozenset[str] = frozenset(), table_types: frozenset[str] = frozenset()):
     resolver = IncludeResolver(root, options.arch, tuple(Path(d) for d in options.include_dirs),
                                None if options.follow_symlinks else _bounds(root, options.paths) or None)
     seen: dict[Path, tuple] = {}
@@ -260,7 +265,21 @@ def _build_tree_index(files, root, options, frontend, definitions, catalogue, ca
                         for q in order if seen[q] and str(q).endswith(".c")}
     index.included_c = {f: inc for f, inc in index.included_c.items() if inc}
     run.inputs = tuple((str(q), seen[q][3]) for q in order if seen[q])
+    run.file_tables = {shown[q]: tables for q in order if seen[q]
+                       for tables in [_tables_of(seen[q][0], table_types)] if tables}
     return index, merged_refs
+
+
+def _tables_of(facts, types: frozenset[str]) -> dict:
+    """One file's initialised tables of ``types``: table -> (type, line,
+    {field: function})."""
+    out: dict = {}
+    if types:
+        for var, struct in sorted(facts.ops_vars.items()):
+            if struct in types:
+                out[var] = (struct, facts.table_lines.get(var, 0),
+                            {f: fn for (v, f), fn in sorted(facts.var_fields.items()) if v == var})
+    return out
 
 
 def _merge_refs(merged: dict[str, set[str]], refs) -> None:

@@ -90,6 +90,8 @@ void spin_unlock_bh(spinlock_t *lock);
 /* rwlock */
 void read_lock(rwlock_t *lock);
 void read_unlock(rwlock_t *lock);
+void read_lock_bh(rwlock_t *lock);
+void read_unlock_bh(rwlock_t *lock);
 void write_lock(rwlock_t *lock);
 void write_unlock(rwlock_t *lock);
 void write_lock_irq(rwlock_t *lock);
@@ -230,6 +232,8 @@ void lock_set_cmp_fn(void *lock, lock_cmp_fn cmp, void *print);
 #define _RET_IP_ 0ul
 
 /* interrupt contexts (fixtures/irq) */
+/* a type only a header the scan does not read defines (irq/attr_macro_callee) */
+typedef unsigned int rx_result_t;
 typedef int irqreturn_t;
 typedef irqreturn_t (*irq_handler_t)(int irq, void *data);
 #define IRQ_HANDLED 1

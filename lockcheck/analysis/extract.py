@@ -448,6 +448,7 @@ class Extractor(LockCallExtraction, ConditionExtraction):
             base = self.env.type_of(name.name)
             if base is not None:
                 field = (base.base, name.field.name)
+                self.flows.indirect_call(field, args)
             origin = self.flows.origin(name.name)
             self.expr(name.name, out)
         return ir.Call(line, None, self._arg_refs(args), field=field, var=var,

@@ -14,6 +14,9 @@ of *slots*:
 * ``R:<callee>`` (a source only) — what a direct call returns;
 * ``H`` (a source only) — a new object from an allocator;
 * ``A:<callee>:<n>`` (a target only) — the n-th parameter of a callee;
+* ``I:<struct>:<field>:<n>`` (a target only) — the n-th parameter of every
+  function an indirect call through that field reaches
+  (``d->allocate_feed(d, &f, my_callback)``);
 * ``RET`` (a target only) — what this function returns;
 * ``?`` (a source only) — unknown: a cast from ``void *``, the address of
   a local, an indirect call's value.  It makes the slot unknown, and a call
@@ -236,6 +239,14 @@ class PointerFlows:
             srcs = self.sources(a)
             if srcs and self._worth(self.env.type_of(a), srcs) and srcs != [UNKNOWN]:
                 self._add(f"A:{name}:{k}", srcs)
+
+    def indirect_call(self, field: tuple[str, str], args: list) -> None:
+        """An indirect call through ``field``: arguments bound to the
+        parameters of whatever the field holds (solved in pointsto)."""
+        for k, a in enumerate(args):
+            srcs = self.sources(a)
+            if srcs and self._worth(self.env.type_of(a), srcs) and srcs != [UNKNOWN]:
+                self._add(f"I:{field[0]}:{field[1]}:{k}", srcs)
 
     def returned(self, node) -> None:
         srcs = self.sources(node)

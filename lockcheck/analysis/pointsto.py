@@ -49,6 +49,10 @@ MAX_VALUES = 4096
 #: may hold at most this many tables: each table is a walk state of its own
 #: from the first such call on.
 MAX_CORRELATED = WIDE_CALL
+#: Rounds of binding indirect calls' arguments to the parameters of the
+#: functions their field holds, each followed by propagation (a binding can
+#: fill a field another indirect call reads).
+BIND_ROUNDS = 3
 UNKNOWN = "?"
 HEAP = "H"      # an allocated object (pointer_flows)
 
@@ -160,10 +164,15 @@ class PointsTo:
                 k = self.program.globals.get(n) or (self.program.by_name.get(n) or [None])[0]
                 values.setdefault(slot, set()).add(k or f"G:{n}")
         skipped = self.program.copies_not_followed
+        indirect: list[tuple[str, int, str | None, str | None]] = []
         for key in sorted(self.program.by_key):
             fn = self.program.by_key[key]
             for dst, src in fn.flows:
                 if (dst, src) in skipped:
+                    continue
+                if dst[:2] == "I:":     # an indirect call's argument: bound once the field is solved
+                    slot, n = dst[2:].rsplit(":", 1)
+                    indirect.append((f"F:{slot}", int(n), *self._value(key, fn, src)))
                     continue
                 node = self._node(key, fn, dst)
                 if node is None:
@@ -173,7 +182,39 @@ class PointsTo:
                     values.setdefault(node, set()).add(const)
                 elif from_node is not None:
                     succ.setdefault(from_node, set()).add(node)
-        work = sorted(values)
+        self._propagate(succ, sorted(values))
+        bound: set[tuple] = set()
+        for _ in range(BIND_ROUNDS):
+            work: set[str] = set()
+            for slot, n, const, from_node in indirect:
+                for target in self._field_functions(slot):
+                    params = self.program.by_key[target].params
+                    if n >= len(params) or (target, n, const, from_node) in bound:
+                        continue
+                    bound.add((target, n, const, from_node))
+                    node = f"{target}|L:{params[n]}"
+                    if const is not None:
+                        mine = values.setdefault(node, set())
+                        if mine != {UNKNOWN} and const not in mine:
+                            mine.add(const)
+                            work.add(node)
+                    elif from_node is not None:
+                        succ.setdefault(from_node, set()).add(node)
+                        work.add(from_node)
+            if not work:
+                break
+            self._propagate(succ, sorted(work))
+
+    def _field_functions(self, slot: str) -> list[str]:
+        """The functions a field slot holds, when known and not a wide set."""
+        vals = self.values.get(slot)
+        if not vals or UNKNOWN in vals:
+            return []
+        keys = sorted(v for v in vals if v in self.program.by_key)
+        return keys if len(keys) <= WIDE_CALL else []
+
+    def _propagate(self, succ: dict[str, set[str]], work: list[str]) -> None:
+        values = self.values
         while work:
             n = work.pop()
             mine = values.get(n)

@@ -8,8 +8,12 @@ tries, in order:
 1. typedef learning — ``name ident`` / ``name *`` / ``(name)`` at the error
    means ``name`` is a type; a harvested typedef name used as a variable or
    label is dropped from the type set;
-2. header heuristics — drop unknown annotation-like words from the header;
-3. header fallback — replace the header by ``void __lc_hdr_NAME(void)``;
+2. header heuristics — drop unknown annotation-like words from the header,
+   then an unknown word between the return type and the name (an attribute
+   macro defined in a header the scan did not read: ``static rx_result
+   debug_noinline f(..)``);
+3. header fallback — replace the header by ``[static] void NAME(void)``: the
+   parameters are lost, the name (what callers reach it by) is kept;
 4. statement drop — replace the statement holding the error by
    ``__lc_unparsed();``.
 
@@ -187,6 +191,11 @@ def function_name(toks: list[Token]) -> str:
     return "?"
 
 
+#: header words after which the next word is still the return type
+_NOT_TYPES = frozenset(("static", "inline", "extern", "const", "volatile", "register", "auto", "restrict",
+                        "struct", "union", "enum"))
+
+
 class _Attempt:
     """Mutable state of one function's retry chain."""
 
@@ -197,6 +206,7 @@ class _Attempt:
         self.removed: set[str] = set()
         self.never = never_typedefs
         self.header_heuristics = False
+        self.word_before_name = False
         self.header_fallback = False
         self.dropped = 0
         self.first_reason: tuple[str, int] | None = None
@@ -273,14 +283,41 @@ class _Attempt:
         self.toks = new + toks[body:]
         return True
 
+    def drop_word_before_name(self, name: str) -> bool:
+        """``T attr NAME(``: the unknown word right before the function's
+        name is an attribute macro when a type still precedes it (a type
+        word, a typedef or struct tag, or ``*``), not only ``static`` or
+        ``inline``.  Tried once."""
+        body = self.body_start()
+        if self.word_before_name or body is None:
+            return False
+        self.word_before_name = True
+        toks = self.toks
+        k = next((j for j in range(2, body) if toks[j].text == name and toks[j + 1].text == "("), None)
+        if k is None or k < 2:
+            return False
+        word, before = toks[k - 1], toks[k - 2]
+        if word.kind != "id" or word.text in C_KEYWORDS or word.text in self.typedefs:
+            return False
+        if before.text != "*" and (before.kind != "id" or before.text in _NOT_TYPES):
+            return False
+        self.toks = toks[:k - 1] + toks[k:]
+        tag = k >= 3 and toks[k - 3].text in ("struct", "union", "enum")
+        if before.kind == "id" and before.text not in C_KEYWORDS and not tag:   # the return type, even if unlearned
+            self.removed.discard(before.text)
+            if before.text not in self.typedefs:
+                self.added.add(before.text)
+        return True
+
     def fallback_header(self, name: str) -> bool:
         body = self.body_start()
         if self.header_fallback or body is None:
             return False
         self.header_fallback = True
         ref = self.toks[0]
-        hdr = [Token("id", "void", ref.line), Token("id", "__lc_hdr_" + name, ref.line),
-               Token("punct", "(", ref.line), Token("id", "void", ref.line), Token("punct", ")", ref.line)]
+        static = [Token("id", "static", ref.line)] if any(t.text == "static" for t in self.toks[:body]) else []
+        hdr = static + [Token("id", "void", ref.line), Token("id", name, ref.line),
+                        Token("punct", "(", ref.line), Token("id", "void", ref.line), Token("punct", ")", ref.line)]
         self.toks = hdr + self.toks[body:]
         return True
 
@@ -337,7 +374,7 @@ def _recover(state: _Attempt, idx: int | None, name: str) -> bool:
         return True
     in_header = body is not None and (idx is None or idx <= body)
     if in_header:
-        return state.drop_header_words() or state.fallback_header(name)
+        return state.drop_header_words() or state.drop_word_before_name(name) or state.fallback_header(name)
     return idx is not None and state.drop_statement(idx)
 
 

@@ -21,7 +21,7 @@ from lockcheck.frontend.lexer import splice_lines, strip_comments, tokenize
 from lockcheck.frontend.macro_types import cast_macro_types
 from lockcheck.frontend.macros import MacroIndex, expand_macros, terminate_statements
 from lockcheck.frontend.parse import KernelCParser, Outcome, ParsedFunction, function_name, parse_function
-from lockcheck.frontend.typefacts import FileFacts, TypeRef, harvest_facts
+from lockcheck.frontend.typefacts import FileFacts, TypeRef, compound_literal_ops, harvest_facts
 
 __all__ = ["LexedFile", "TreeIndex", "lex_file", "build_index", "parse_items", "drop_undefined"]
 
@@ -78,7 +78,11 @@ def declaration_facts(lexed: LexedFile, model: norm.FrontendModel, definitions: 
             body = next((k for k, t in enumerate(toks) if t.text == "{"), len(toks))
             toks = toks[:body + 1]
         cleaned.append(Item(item.kind, tuple(toks)))
-    return harvest_facts(cleaned, definitions)
+    facts = harvest_facts(cleaned, definitions)
+    for item in lexed.items:     # the bodies, for the tables filled by compound literals
+        if item.kind == "function":
+            compound_literal_ops(item.tokens, facts)
+    return facts
 
 
 def _body_start(toks) -> int:

@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from lockcheck.frontend.items import Item
 from lockcheck.frontend.lexer import C_KEYWORDS, Token, match_close, split_top
 
-__all__ = ["TypeRef", "FileFacts", "harvest_facts"]
+__all__ = ["TypeRef", "FileFacts", "harvest_facts", "compound_literal_ops"]
 
 _TAGS = ("struct", "union", "enum")
 _QUALIFIERS = frozenset("""const volatile static extern inline register auto restrict signed
@@ -67,6 +67,8 @@ class FileFacts:
     # a file-scope array of function pointers -> the functions its
     # initialiser lists (``static void (*handlers[])(..) = { a, b }``)
     fn_arrays: dict[str, list[str]] = field(default_factory=dict)
+    # global variable -> the line of its initialiser (analysis.ops_sequences)
+    table_lines: dict[str, int] = field(default_factory=dict)
 
 
 def harvest_facts(items: list[Item], definitions: dict) -> FileFacts:
@@ -280,20 +282,40 @@ def _definition_macro(toks: list[Token], facts: FileFacts, spec: dict) -> None:
             facts.globals[name] = TypeRef(base, stars)
 
 
-def _ops_initialiser(toks: list[Token], struct_type: str, var: str, facts: FileFacts) -> None:
-    """``= { .set_msr = vmx_set_msr, .x = &y, ... }``: field → function."""
+def _ops_initialiser(toks: list[Token], struct_type: str, var: str | None, facts: FileFacts,
+                     prefix: str = "") -> None:
+    """``= { .set_msr = vmx_set_msr, .x = &y, ... }``: field → function.  A
+    member struct's own initialiser (``.callbacks = { .gro_receive = f }``)
+    stores under the dotted member (``callbacks.gro_receive``); ``var`` is
+    None for a compound literal (``(struct net_protocol) { .handler = f }``)."""
     if not toks or toks[0].text != "{":
         return
-    facts.ops_vars[var] = struct_type
+    if var is not None and not prefix:
+        facts.ops_vars[var] = struct_type
+        facts.table_lines[var] = toks[0].line
     close = match_close(toks, 0)
     for part in _split_top(toks[1:close], ","):
         if len(part) >= 4 and part[0].text == "." and part[1].kind == "id" and part[2].text == "=":
+            member = prefix + part[1].text
             value = part[3:]
-            if value and value[0].text == "&":
+            if value[0].text == "{":
+                _ops_initialiser(value, struct_type, var, facts, member + ".")
+                continue
+            if value[0].text == "&":
                 value = value[1:]
             if len(value) == 1 and value[0].kind == "id":
-                facts.ops.setdefault((struct_type, part[1].text), []).append(value[0].text)
-                facts.var_fields[(var, part[1].text)] = value[0].text
+                facts.ops.setdefault((struct_type, member), []).append(value[0].text)
+                if var is not None:
+                    facts.var_fields[(var, member)] = value[0].text
+
+
+def compound_literal_ops(toks, facts: FileFacts) -> None:
+    """``x = (struct net_protocol) { .handler = tcp_v4_rcv, .. }`` in a
+    function body fills an ops table as an initialiser does."""
+    for j in range(4, len(toks)):
+        if toks[j].text == "{" and toks[j - 1].text == ")" and toks[j - 4].text == "(" \
+                and toks[j - 3].text in ("struct", "union") and toks[j - 2].kind == "id":
+            _ops_initialiser(list(toks[j:]), f"{toks[j - 3].text} {toks[j - 2].text}", None, facts)
 
 
 def _function_return(toks: list[Token], facts: FileFacts) -> None:

@@ -72,7 +72,27 @@ def test_outcome_clean_after_learning_a_typedef(fe):
 def test_outcome_header_fallback(fe):
     f = _one(fe, "int f(int a)) {\n\treturn a;\n}\n")
     assert f.outcome is Outcome.HEADER_FALLBACK
-    assert f.ast is not None and f.ast.decl.name == "__lc_hdr_f"
+    assert f.ast is not None and f.ast.decl.name == "f"
+
+
+def test_attribute_macro_before_the_name_is_dropped(fe):
+    """``static rx_result debug_noinline f(..)`` with neither word known: the
+    word before the name goes, the parameters and the name stay."""
+    f = _one(fe, "static rx_result rx_noinline f(struct rx *r)\n{\n\treturn r->x;\n}\n")
+    assert f.outcome is Outcome.CLEAN
+    assert f.ast.decl.name == "f" and f.ast.decl.type.args.params[0].name == "r"
+    assert "static" in f.ast.decl.storage
+
+
+def test_struct_tag_before_the_name_is_no_attribute(fe):
+    f = _one(fe, "static struct rx rx_h(int a)\n{\n\treturn g(a);\n}\n")
+    assert f.outcome is Outcome.CLEAN and f.ast.decl.name == "rx_h"
+
+
+def test_header_fallback_keeps_the_name_and_static(fe):
+    f = _one(fe, "static int f(int a)) {\n\treturn a;\n}\n")
+    assert f.outcome is Outcome.HEADER_FALLBACK
+    assert f.ast.decl.name == "f" and "static" in f.ast.decl.storage
 
 
 def test_outcome_statement_dropped(fe):
