@@ -14,6 +14,7 @@ from lockcheck.cache import Cache, make_key
 from lockcheck.discovery import display_path
 from lockcheck.frontend import lexed_store
 from lockcheck.frontend.build_symbols import name_digests
+from lockcheck.frontend.constants import candidates as integer_candidates
 from lockcheck.frontend.normalize import FrontendModel
 from lockcheck.frontend.pipeline import declaration_facts, lex_file
 from lockcheck.frontend.relevance import function_refs
@@ -36,7 +37,8 @@ def _lex_value(display: str, text: str, digest: str, options: Options, frontend:
     macros = tuple(m for m in lexed.macros if m.params is not None or _TYPE_LIKE.match(m.body) or m.body == "1")
     return (declaration_facts(lexed, frontend, definitions), macros, lexed.includes, digest,
             tuple(sorted({name for name, _ in functions} - {None})), refs,
-            name_digests(m.name for m in lexed.macros), tuple(sorted({s for s, _ in lexed.guarded})))
+            name_digests(m.name for m in lexed.macros), tuple(sorted({s for s, _ in lexed.guarded})),
+            integer_candidates(lexed.macros))
 
 
 #: The object-like macros the index uses stand for a type (``#define

@@ -13,10 +13,11 @@ from __future__ import annotations
 from pycparser import c_ast
 
 from lockcheck.analysis import class_notes, ir
-from lockcheck.analysis.conditions import (ConditionExtraction, addressed_names, constant_value, flag_name, macro_integers,
-                                          symbolic_constant)
+from lockcheck.analysis.conditions import ConditionExtraction, addressed_names, constant_value, flag_name, symbolic_constant
+from lockcheck.analysis.const_locals import constant_locals
 from lockcheck.analysis.lock_calls import LockCallExtraction
 from lockcheck.analysis.pointer_flows import PointerFlows
+from lockcheck.frontend.constants import macro_integers
 from lockcheck.frontend.enumerators import file_enumerators
 from lockcheck.analysis.typing import TypeEnv, declare_defined_object, expr_text, local_object_key, lock_ref
 from lockcheck.model.primitives import Catalogue
@@ -33,7 +34,10 @@ def extract_functions(parsed, index, model: ScanModel, path: str,
     items, whose enumerators are integers too (``frontend.enumerators``)."""
     catalogue, tables = model.catalogue, model.extraction
     out = []
-    integers = macro_integers(constants)
+    # the file's own integer #defines, then those of the headers (names the
+    # scan's functions use, every definition agreeing: frontend.constants)
+    tree = getattr(index, "integer_macros", None) or {}
+    integers = {**tree, **macro_integers(constants, tree)}
     if items:   # lower-case ones: an upper-case name is compared as id:NAME on both sides
         integers = {**{k: v for k, v in file_enumerators(items, integers).items() if not symbolic_constant(k)},
                     **integers}
@@ -93,6 +97,7 @@ class Extractor(LockCallExtraction, ConditionExtraction):
                     self._declare(p.name, p.type)
                     self.env.params[p.name] = k
         self.addressed = addressed_names(fd.body)
+        self.const_locals = constant_locals(fd.body, params, self.addressed, self.constant_int)
         self.flows.function_returns(ftype)
         self.returns_lock = class_notes.returns_lock_pointer(ftype, self.env, self.lock_types)
         body = self.block(fd.body, scope=True)
@@ -406,21 +411,22 @@ class Extractor(LockCallExtraction, ConditionExtraction):
             if fname in self.env.params:
                 return ir.Call(line, None, self._arg_refs(args), var=var, fnptr_args=self._fnptr_args(args),
                                via_param=self.env.params[fname], forwarded_params=self._forwarded(args),
-                               const_args=self._consts(args))
+                               const_args=self._consts(args), const_values=self._const_values(args))
             if self.flows.is_pointer_variable(fname):
                 return ir.Call(line, None, self._arg_refs(args), var=var, fnptr_args=self._fnptr_args(args),
                                forwarded_params=self._forwarded(args), const_args=self._consts(args),
-                               pointer=self.flows.pointer(name))
+                               const_values=self._const_values(args), pointer=self.flows.pointer(name))
             return ir.Call(line, fname, self._arg_refs(args), var=var, fnptr_args=self._fnptr_args(args),
                            forwarded_params=self._forwarded(args), const_args=self._consts(args),
-                           arg_vars=self._arg_vars(args))
+                           arg_vars=self._arg_vars(args), const_values=self._const_values(args))
         static = self._static_call_field(name)
         if static is not None:
             for a in args:
                 self.expr(a, out)
             return ir.Call(line, None, self._arg_refs(args), field=static, var=var,
                            fnptr_args=self._fnptr_args(args), model=f"static_call {static[0]}.{static[1]}",
-                           forwarded_params=self._forwarded(args), const_args=self._consts(args))
+                           forwarded_params=self._forwarded(args), const_args=self._consts(args),
+                           const_values=self._const_values(args))
         if isinstance(name, c_ast.FuncCall) and isinstance(name.name, c_ast.ID) and name.name.name == "guard":
             family = name.args.exprs[0] if name.args and name.args.exprs else None
             fam = family.name if isinstance(family, c_ast.ID) else ""
@@ -445,7 +451,8 @@ class Extractor(LockCallExtraction, ConditionExtraction):
             self.expr(name.name, out)
         return ir.Call(line, None, self._arg_refs(args), field=field, var=var,
                        fnptr_args=self._fnptr_args(args), forwarded_params=self._forwarded(args),
-                       const_args=self._consts(args), origin=origin, pointer=pointer)
+                       const_args=self._consts(args), origin=origin, pointer=pointer,
+                       const_values=self._const_values(args))
 
     def _static_call_field(self, name) -> tuple[str, str] | None:
         """``kvm_x86_call(set_msr)`` / ``static_call(kvm_x86_set_msr)`` → the ops field."""

@@ -6,17 +6,16 @@ constant flag a caller passes (``f(..., vmw_val_add_flag_noctx)``) and the
 callee's test of it (``flags & vmw_val_add_flag_noctx``) then compare as
 integers (``analysis.entry_facts``), as the file's integer ``#define``s do.
 An enumerator whose value is not an integer expression of literals and
-earlier enumerators (``sizeof``, a macro) has no value here, nor have the
+earlier enumerators and integer macros (``sizeof``, a cast; read by
+``frontend.constants``) has no value here, nor have the
 implicit ones after it.
 """
 
 from __future__ import annotations
 
-import re
+from lockcheck.frontend.constants import evaluate
 
-__all__ = ["file_enumerators", "evaluate"]
-
-_INT = re.compile(r"(0[xX][0-9a-fA-F]+|0[0-7]*|[1-9][0-9]*)[uUlL]*$")
+__all__ = ["file_enumerators"]
 
 
 def file_enumerators(items, known: dict[str, int] | None = None) -> dict[str, int]:
@@ -66,50 +65,3 @@ def _body(toks, start: int, out: dict[str, int], known: dict[str, int]) -> None:
             continue
         out.setdefault(name, value)
         following = value + 1
-
-
-def evaluate(texts: list[str], names: dict[str, int]) -> int | None:
-    """An integer constant expression of literals, known names, parentheses
-    and ``+ - * << >> | & ^ ~``; None for anything else."""
-    pos = 0
-
-    def primary() -> int | None:
-        nonlocal pos
-        if pos >= len(texts):
-            return None
-        t = texts[pos]
-        pos += 1
-        if t == "(":
-            v = binary(0)
-            if pos >= len(texts) or texts[pos] != ")":
-                return None
-            pos += 1
-            return v
-        if t in ("-", "~", "+"):
-            v = primary()
-            return None if v is None else (-v if t == "-" else ~v if t == "~" else v)
-        if _INT.match(t):
-            return int(t.rstrip("uUlL"), 8 if len(t.rstrip("uUlL")) > 1 and t[0] == "0" and t[1] not in "xX" else 0)
-        return names.get(t)
-
-    def binary(level: int) -> int | None:
-        nonlocal pos
-        if level == len(_LEVELS):
-            return primary()
-        left = binary(level + 1)
-        while left is not None and pos < len(texts) and texts[pos] in _LEVELS[level]:
-            op = texts[pos]
-            pos += 1
-            right = binary(level + 1)
-            if right is None or (op in ("<<", ">>") and not 0 <= right < 64):
-                return None
-            left = _OPS[op](left, right)
-        return left
-
-    value = binary(0)
-    return value if pos == len(texts) else None
-
-
-_LEVELS = (("|",), ("^",), ("&",), ("<<", ">>"), ("+", "-"), ("*",))
-_OPS = {"|": int.__or__, "^": int.__xor__, "&": int.__and__, "<<": int.__lshift__, ">>": int.__rshift__,
-        "+": int.__add__, "-": int.__sub__, "*": int.__mul__}

@@ -120,6 +120,9 @@ class TreeIndex:
     # plain symbols an #ifdef of a lexed file tests that no lexed file
     # defines and the build does not pass (frontend.build_symbols)
     never_defined: frozenset[str] = frozenset()
+    # upper-case object-like macros with an integer value (every definition
+    # agreeing) that the scanned files' functions name (frontend.constants)
+    integer_macros: dict[str, int] = field(default_factory=dict)
 
 
 def build_index(facts: list[FileFacts], macro_defs: list[MacroDef], model: norm.FrontendModel,
