@@ -13,7 +13,7 @@ from __future__ import annotations
 from pycparser import c_ast
 
 from lockcheck.analysis import class_notes, ir
-from lockcheck.analysis.conditions import ConditionExtraction, addressed_names, constant_value, flag_name, symbolic_constant
+from lockcheck.analysis.conditions import ConditionExtraction, addressed_names, constant_value, flag_name
 from lockcheck.analysis.const_locals import constant_locals
 from lockcheck.analysis.lock_calls import LockCallExtraction
 from lockcheck.analysis.pointer_flows import PointerFlows
@@ -38,9 +38,8 @@ def extract_functions(parsed, index, model: ScanModel, path: str,
     # scan's functions use, every definition agreeing: frontend.constants)
     tree = getattr(index, "integer_macros", None) or {}
     integers = {**tree, **macro_integers(constants, tree)}
-    if items:   # lower-case ones: an upper-case name is compared as id:NAME on both sides
-        integers = {**{k: v for k, v in file_enumerators(items, integers).items() if not symbolic_constant(k)},
-                    **integers}
+    if items:   # and its enumerators (a call passing one keeps id:NAME too: Call.const_values)
+        integers = {**file_enumerators(items, integers), **integers}
     file_macros = frozenset(m.name for m in constants if m.params is None)
     for fn in parsed:
         if fn.ast is None:

@@ -15,13 +15,43 @@ from __future__ import annotations
 
 from lockcheck.frontend.constants import evaluate
 
-__all__ = ["file_enumerators"]
+__all__ = ["file_enumerators", "enumerator_definitions"]
 
 
 def file_enumerators(items, known: dict[str, int] | None = None) -> dict[str, int]:
     """Enumerator name -> value for every ``enum { … }`` body in ``items``
     (top-level declarations: a type, a typedef, a variable of it)."""
     out: dict[str, int] = {}
+    for entries in _enum_bodies(items):
+        _values(entries, out, known or {})
+    return out
+
+
+def enumerator_definitions(items) -> tuple[tuple[str, str], ...]:
+    """(name, value text) of the upper-case enumerators of ``items``, an
+    implicit value written as the one before plus one: what a header gives
+    the tree's integer constants with its ``#define``s
+    (``frontend.constants.IntegerMacros``): ``enum ice_vf_reset_flags {
+    ICE_VF_RESET_VFLR = 0, ICE_VF_RESET_NOTIFY = BIT(1), … }``."""
+    out = []
+    for entries in _enum_bodies(items):
+        before = None
+        for entry in entries:
+            if not entry or not entry[0].isidentifier():
+                continue
+            name = entry[0]
+            if len(entry) > 2 and entry[1] == "=":
+                text = " ".join(entry[2:])
+            else:
+                text = "0" if before is None else f"({before}) + 1"
+            before = name
+            if name.isupper():
+                out.append((name, text))
+    return tuple(out)
+
+
+def _enum_bodies(items):
+    """The entries (token texts between commas) of each enum body."""
     for item in items:
         if item.kind != "declaration":
             continue
@@ -33,11 +63,10 @@ def file_enumerators(items, known: dict[str, int] | None = None) -> dict[str, in
             if j < len(toks) and toks[j].kind == "id":
                 j += 1
             if j < len(toks) and toks[j].text == "{":
-                _body(toks, j + 1, out, known or {})
-    return out
+                yield _entries(toks, j + 1)
 
 
-def _body(toks, start: int, out: dict[str, int], known: dict[str, int]) -> None:
+def _entries(toks, start: int) -> list[list[str]]:
     entries: list[list] = [[]]
     depth = 0
     for t in toks[start:]:
@@ -51,6 +80,10 @@ def _body(toks, start: int, out: dict[str, int], known: dict[str, int]) -> None:
             entries.append([])
         else:
             entries[-1].append(t.text)
+    return entries
+
+
+def _values(entries, out: dict[str, int], known: dict[str, int]) -> None:
     following: int | None = 0
     for entry in entries:
         if not entry or not entry[0].isidentifier():

@@ -50,3 +50,13 @@ def test_tree_keeps_what_scanned_functions_name():
     tree.add("/inc/b.h", (), (("F_TWO", "2"), ("F_OTHER", "5")))
     tree.wave_done()
     assert tree.values() == {"F_ALL": 3, "F_ONE": 1, "F_TWO": 2}
+
+
+def test_header_enumerators_are_definitions_too():
+    from lockcheck.frontend.enumerators import enumerator_definitions
+    from lockcheck.frontend.pipeline import lex_file
+    src = "enum f { F_VFLR = 0, F_NOTIFY = BIT(1), F_NEXT, lower_one = 4, F_SZ = sizeof(long) };\n"
+    defs = enumerator_definitions(lex_file("f.h", src).items)
+    assert defs == (("F_VFLR", "0"), ("F_NOTIFY", "BIT ( 1 )"), ("F_NEXT", "(F_NOTIFY) + 1"),
+                    ("F_SZ", "sizeof ( long )"))
+    assert resolve({n: {b} for n, b in defs}) == {"F_VFLR": 0, "F_NOTIFY": 2, "F_NEXT": 3}
