@@ -34,9 +34,7 @@ def extract_functions(parsed, index, model: ScanModel, path: str,
     items, whose enumerators are integers too (``frontend.enumerators``)."""
     catalogue, tables = model.catalogue, model.extraction
     out = []
-    # the file's own integer #defines, then those of the headers (names the
-    # scan's functions use, every definition agreeing: frontend.constants)
-    tree = getattr(index, "integer_macros", None) or {}
+    tree = getattr(index, "integer_macros", None) or {}   # the headers' (frontend.constants)
     integers = {**tree, **macro_integers(constants, tree)}
     if items:   # and its enumerators (a call passing one keeps id:NAME too: Call.const_values)
         integers = {**file_enumerators(items, integers), **integers}
@@ -422,10 +420,9 @@ class Extractor(LockCallExtraction, ConditionExtraction):
         if static is not None:
             for a in args:
                 self.expr(a, out)
-            return ir.Call(line, None, self._arg_refs(args), field=static, var=var,
-                           fnptr_args=self._fnptr_args(args), model=f"static_call {static[0]}.{static[1]}",
-                           forwarded_params=self._forwarded(args), const_args=self._consts(args),
-                           const_values=self._const_values(args))
+            return ir.Call(line, None, self._arg_refs(args), field=static, var=var, fnptr_args=self._fnptr_args(args),
+                           model=f"static_call {static[0]}.{static[1]}", forwarded_params=self._forwarded(args),
+                           const_args=self._consts(args), const_values=self._const_values(args))
         if isinstance(name, c_ast.FuncCall) and isinstance(name.name, c_ast.ID) and name.name.name == "guard":
             family = name.args.exprs[0] if name.args and name.args.exprs else None
             fam = family.name if isinstance(family, c_ast.ID) else ""

@@ -22,7 +22,8 @@ import re
 
 from lockcheck.frontend.lexer import tokenize
 
-__all__ = ["evaluate", "literal", "binary_op", "UNARY", "BIT_MACROS", "candidates", "resolve", "macro_integers", "body_names", "IntegerMacros"]
+__all__ = ["evaluate", "literal", "binary_op", "UNARY", "BIT_MACROS", "candidates", "resolve", "macro_integers",
+           "body_names", "IntegerMacros"]
 
 _INT = re.compile(r"(0[xX][0-9a-fA-F]+|0[0-7]*|[1-9][0-9]*)[uUlL]*$")
 #: one-argument macros that are a bit: ``BIT(3)`` is 8
