@@ -87,6 +87,7 @@ def evaluate(texts: list[str], names) -> int | None:
         return left
 
     value = binary(0)
+    primary = binary = None   # type: ignore[assignment]   # no cycle of closures left for the collector
     return value if pos == n else None
 
 

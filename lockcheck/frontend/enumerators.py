@@ -90,7 +90,7 @@ def _values(entries, out: dict[str, int], known: dict[str, int]) -> None:
             continue
         name = entry[0]
         if len(entry) > 2 and entry[1] == "=":
-            value = evaluate(entry[2:], {**known, **out})
+            value = evaluate(entry[2:], _Names(out, known))
         else:
             value = following
         if value is None:
@@ -98,3 +98,17 @@ def _values(entries, out: dict[str, int], known: dict[str, int]) -> None:
             continue
         out.setdefault(name, value)
         following = value + 1
+
+
+class _Names:
+    """The file's enumerators so far, then ``known``: no copy of the tree's
+    constants per enumerator."""
+
+    __slots__ = ("first", "then")
+
+    def __init__(self, first: dict[str, int], then: dict[str, int]) -> None:
+        self.first, self.then = first, then
+
+    def get(self, name: str) -> int | None:
+        value = self.first.get(name)
+        return self.then.get(name) if value is None else value
