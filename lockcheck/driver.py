@@ -26,6 +26,7 @@ from lockcheck.errors import InputError
 from lockcheck.executors import Job, make_executor
 from lockcheck.frontend import lexed_store
 from lockcheck.frontend.build_symbols import build_defines, never_defined
+from lockcheck.frontend.constants import IntegerMacros
 from lockcheck.frontend.normalize import FrontendModel
 from lockcheck.frontend.pipeline import TreeIndex, build_index
 from lockcheck.frontend.relevance import model_seeds, pointer_fields, relevant_functions
@@ -211,6 +212,7 @@ def _build_tree_index(files, root, options, frontend, definitions, catalogue, ca
     merged_refs: dict[str, set[str]] = {}
     defined_digests: list[bytes] = []     # per lexed file, its #define'd names (build_symbols)
     tested: set[str] = set()              # plain symbols an #ifdef tests
+    integers = IntegerMacros(frozenset(os.path.abspath(f) for f in files))
     # breadth first, one wave of newly reached files at a time (lexed in
     # parallel): the scanned files and the headers next to them, then what
     # they include, and so on; errors come in the order of a serial walk
@@ -225,6 +227,7 @@ def _build_tree_index(files, root, options, frontend, definitions, catalogue, ca
                 if rp not in seen and rp not in batch:
                     batch[rp] = p
             wave = []
+            integers.wave_done()
             for (rp, p), summary in zip(batch.items(), lexer.summaries(list(batch.values())), strict=True):
                 if isinstance(summary, SourceError):
                     seen[rp] = ()
@@ -235,6 +238,7 @@ def _build_tree_index(files, root, options, frontend, definitions, catalogue, ca
                 seen[rp] = summary[:5]
                 defined_digests.append(summary[6])
                 tested.update(summary[7])
+                integers.add(str(rp), summary[5], summary[8])
                 for kind, name in summary[2]:
                     h = resolver.resolve(kind, name, p)
                     if h is not None:
@@ -246,6 +250,8 @@ def _build_tree_index(files, root, options, frontend, definitions, catalogue, ca
     facts = [seen[q][0] for q in order if seen[q]]
     macros = [m for q in order if seen[q] for m in seen[q][1]]
     index = build_index(facts, macros, frontend, catalogue.names())
+    integers.wave_done()
+    index.integer_macros = integers.values()
     index.build_defines = build_defines(files, root)
     index.never_defined = never_defined(tested, defined_digests, index.build_defines)
     index.header_files = {str(q): seen[q][4] for q in order if seen[q] and str(q).endswith(".h")}
@@ -330,6 +336,7 @@ def _index_digest(index: TreeIndex) -> str:
                  sorted(index.ops.items()), sorted(index.var_fields.items()),
                  sorted(index.header_files.values()),  # not the paths: trees copied elsewhere share the cache
                  sorted(index.object_macros), sorted(index.build_defines), sorted(index.never_defined),
+                 sorted(index.integer_macros.items()),
                  sorted((f, sorted(h.items())) for f, h in index.struct_homes.items()),
                  sorted((n, m.params, m.text) for n, m in index.macros.all.items()) if index.macros else ()):
         h.update(repr(part).encode())

@@ -14,6 +14,8 @@ from lockcheck.cache import Cache, make_key
 from lockcheck.discovery import display_path
 from lockcheck.frontend import lexed_store
 from lockcheck.frontend.build_symbols import name_digests
+from lockcheck.frontend.constants import candidates as integer_candidates
+from lockcheck.frontend.enumerators import enumerator_definitions
 from lockcheck.frontend.normalize import FrontendModel
 from lockcheck.frontend.pipeline import CALL_BODY, declaration_facts, lex_file
 from lockcheck.frontend.relevance import function_refs
@@ -37,7 +39,8 @@ def _lex_value(display: str, text: str, digest: str, options: Options, frontend:
                    or CALL_BODY.fullmatch(m.body.strip()))
     return (declaration_facts(lexed, frontend, definitions), macros, lexed.includes, digest,
             tuple(sorted({name for name, _ in functions} - {None})), refs,
-            name_digests(m.name for m in lexed.macros), tuple(sorted({s for s, _ in lexed.guarded})))
+            name_digests(m.name for m in lexed.macros), tuple(sorted({s for s, _ in lexed.guarded})),
+            integer_candidates(lexed.macros) + enumerator_definitions(lexed.items))
 
 
 #: The object-like macros the index uses stand for a type (``#define

@@ -28,13 +28,14 @@ from pycparser import c_ast
 from lockcheck.analysis import ir
 from lockcheck.analysis.typing import lock_ref
 from lockcheck.frontend.build_symbols import maybe_defined
+from lockcheck.frontend.constants import BIT_MACROS, UNARY, binary_op, literal
 
 #: The class prefix of a work item's (work_completion) map (``flush_work``'s
 #: ``class_prefix`` in model/data/primitives.toml).
 WORK_PREFIX = "w:"
 
 __all__ = ["ConditionExtraction", "constant_value", "flag_name", "addressed_names", "int_literal",
-           "macro_integers", "symbolic_constant"]
+           "symbolic_constant"]
 
 
 class ConditionExtraction:
@@ -44,6 +45,8 @@ class ConditionExtraction:
 
     addressed: frozenset[str] = frozenset()
     integers: dict[str, int] = {}
+    #: locals that only ever hold constants -> their values (analysis.const_locals)
+    const_locals: dict[str, tuple[int, ...]] = {}
     #: calls returning the work item the task runs (``current_work()``)
     running_work: frozenset[str] = frozenset()
     #: IS_ENABLED() and its kin; the object-like macros of the file itself
@@ -197,6 +200,47 @@ class ConditionExtraction:
                 out.append((k, value))
         return tuple(out)
 
+    def _const_values(self, args) -> tuple[tuple[int, int], ...]:
+        """The integer values of constant arguments given by symbols
+        (``ICE_VF_RESET_NOTIFY``, ``IPS_INTR_IORL``, ``A | B``) or made of
+        literals (``1 << 2``), where ``_consts`` does not give them as ``#N``;
+        for a local that only holds constants, each of its values (a
+        position repeated: the call passes one of them)."""
+        out = []
+        for k, a in enumerate(args):
+            if isinstance(a, c_ast.Constant) or (isinstance(a, c_ast.UnaryOp) and isinstance(a.expr, c_ast.Constant)):
+                continue   # a literal: _consts says it as #N
+            if isinstance(a, c_ast.ID) and a.name in self.const_locals:
+                out += [(k, v) for v in self.const_locals[a.name]]   # any of them (analysis.const_locals)
+                continue
+            value = self.constant_int(a)
+            if value is not None:
+                out.append((k, value))
+        return tuple(out)
+
+    def constant_int(self, node) -> int | None:
+        """The value of an integer constant expression of literals, names
+        of known value (``self.integers``, not shadowed by a local),
+        ``BIT(n)``, unary and binary integer operators; None otherwise:
+        ``frontend.constants.evaluate`` on the parsed expression."""
+        cls = node.__class__
+        if cls is c_ast.Constant:
+            return int_literal(node)
+        if cls is c_ast.ID:
+            name = node.name
+            return self.integers.get(name) if name in self.integers and not self.env.lookup(name)[1] else None
+        if cls is c_ast.UnaryOp and node.op in UNARY:
+            v = self.constant_int(node.expr)
+            return None if v is None else UNARY[node.op](v)
+        if cls is c_ast.BinaryOp:
+            left = self.constant_int(node.left)
+            return None if left is None else binary_op(node.op, left, self.constant_int(node.right))
+        if cls is c_ast.FuncCall and isinstance(node.name, c_ast.ID) and node.name.name in BIT_MACROS \
+                and node.args is not None and len(node.args.exprs) == 1:
+            v = self.constant_int(node.args.exprs[0])
+            return 1 << v if v is not None and 0 <= v < 64 else None
+        return None
+
     def _arg_vars(self, args) -> tuple[tuple[int, str], ...]:
         """Arguments a condition could test under the same name: a
         parameter or a field read through one (``iter->locked``); a callee
@@ -337,37 +381,8 @@ def int_literal(node) -> int | None:
     if not (isinstance(node, c_ast.Constant) and node.type in ("int", "unsigned int", "long int",
                                                                "unsigned long int")):
         return None
-    try:
-        value = int(node.value.rstrip("uUlL"), 0)
-    except ValueError:
-        return None
-    return -value if negative else value
-
-
-def macro_integers(macros) -> dict[str, int]:
-    """The object-like macros (``frontend.conditionals.MacroDef``, first
-    definition wins) that are an integer: ``#define SEM_GLOBAL_LOCK (-1)``."""
-    out: dict[str, int] = {}
-    for m in macros:
-        if m.params is None and m.name not in out:
-            value = _integer(m.body)
-            if value is not None:
-                out[m.name] = value
-    return out
-
-
-def _integer(text: str) -> int | None:
-    """``(-1)``, ``0x10``, ``4U`` as an int; None for anything else."""
-    text = text.strip()
-    while text.startswith("(") and text.endswith(")"):
-        text = text[1:-1].strip()
-    sign = 1
-    if text[:1] in ("-", "+"):
-        sign, text = (-1 if text[0] == "-" else 1), text[1:].strip()
-    try:
-        return sign * int(text.rstrip("uUlL"), 0)
-    except ValueError:
-        return None
+    value = literal(node.value)
+    return None if value is None else -value if negative else value
 
 
 def _root(name: str) -> str | None:
@@ -465,10 +480,10 @@ def _children(cls) -> tuple[str, ...]:
 def constant_value(node) -> str | None:
     """``zero``/``nonzero`` for constants, ``-EINTR``, ``true``/``false``/``NULL``."""
     if isinstance(node, c_ast.Constant):
-        try:
-            return "zero" if int(node.value.rstrip("uUlL"), 0) == 0 else "nonzero"
-        except ValueError:
+        value = literal(node.value)
+        if value is None:
             return "nonzero" if node.type == "string" else None
+        return "zero" if value == 0 else "nonzero"
     if isinstance(node, c_ast.ID):
         if node.name in ("true",):
             return "nonzero"

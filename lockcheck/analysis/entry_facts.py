@@ -51,7 +51,7 @@ def _constant(operand: str) -> bool:
 def _same(passed: str, tested: str, op: str = "==", flipped: bool = False) -> str | None:
     """Does the test hold of the constant passed: ``nonzero`` (yes), ``zero``
     (no) or None (cannot tell).  Two integers decide any test; a symbol
-    only ``==`` of the same symbol."""
+    only ``==`` of the same symbol, and ``&`` of zero with anything."""
     if passed.startswith("#") and tested.startswith("#"):
         try:
             x, y = int(passed[1:]), int(tested[1:])
@@ -62,32 +62,61 @@ def _same(passed: str, tested: str, op: str = "==", flipped: bool = False) -> st
         return "nonzero" if _TESTS[op](x, y) else "zero"
     if passed == tested and op == "==":
         return "nonzero"
+    if op == "&" and "#0" in (passed, tested):
+        return "zero"
     return None
 
 
+def _all_same(passed: list[str], tested: str, op: str, flipped: bool) -> str | None:
+    """The test's outcome when every constant that may be passed gives the
+    same one; a symbol passed (first, with its value after it) decides
+    alone when it can (``==`` of itself), else its value does."""
+    if passed[0].startswith("id:"):
+        same = _same(passed[0], tested, op, flipped)
+        if same is not None or len(passed) == 1:
+            return same
+        passed = passed[1:]
+    outcomes = {_same(p, tested, op, flipped) for p in passed}
+    return outcomes.pop() if len(outcomes) == 1 else None
+
+
 def entry_facts(params: tuple[str, ...], tested: tuple[str, ...], const_args, forwarded_params,
-                caller_params: tuple[str, ...], caller_facts: dict[str, str]) -> dict[str, str]:
+                caller_params: tuple[str, ...], caller_facts: dict[str, str], const_values=()) -> dict[str, str]:
     """Constants a call passes into parameters the callee tests: its own
-    constant arguments, and its caller's entry facts for the parameters it
-    forwards."""
+    constant arguments, with ``const_values`` the integers a symbol passed
+    stands for (``ICE_VF_RESET_NOTIFY`` against ``flags & ICE_VF_RESET_LOCK``)
+    or those a local holding only constants may pass (a position repeated:
+    a test is decided when all of them decide it alike), and its caller's
+    entry facts for the parameters it forwards (zero decides ``&``)."""
     facts = {}
-    exact = {}
+    passed: dict[str, list[str]] = {}
     for pos, value in const_args:
         if pos < len(params):
-            exact[params[pos]] = "#0" if value == "zero" else value
+            passed[params[pos]] = ["#0" if value == "zero" else value]
             if value.startswith("#"):
                 value = "nonzero"
             if params[pos] in tested:
                 facts[params[pos]] = value
+    numbers: dict[str, list[str]] = {}
+    for pos, number in const_values:
+        if pos < len(params):
+            numbers.setdefault(params[pos], []).append(f"#{number}")
+    for param, values in numbers.items():
+        passed[param] = passed.get(param, []) + values   # the symbol first: == of itself
+        zero = {v == "#0" for v in values}
+        if param in tested and len(zero) == 1 and not facts.get(param, "").startswith("id:"):
+            facts[param] = "zero" if zero.pop() else "nonzero"
+    for pos, param in forwarded_params:
+        if pos < len(params) and param < len(caller_params):
+            value = caller_facts.get(caller_params[param])
+            if value is not None and params[pos] in tested:
+                facts[params[pos]] = value
+            if value == "zero":
+                passed.setdefault(params[pos], ["#0"])
     for name in tested:
         pair = _pair_test(name, params)
-        if pair is not None and pair[0] in exact and _constant(exact[pair[0]]):
-            same = _same(exact[pair[0]], pair[1], pair[2], pair[3])
+        if pair is not None and pair[0] in passed:
+            same = _all_same(passed[pair[0]], pair[1], pair[2], pair[3])
             if same is not None:
                 facts[name] = same
-    for pos, param in forwarded_params:
-        if pos < len(params) and params[pos] in tested and param < len(caller_params):
-            value = caller_facts.get(caller_params[param])
-            if value is not None:
-                facts[params[pos]] = value
     return facts

@@ -13,13 +13,15 @@ from __future__ import annotations
 from pycparser import c_ast
 
 from lockcheck.analysis import class_notes, ir
-from lockcheck.analysis.conditions import (ConditionExtraction, addressed_names, constant_value, flag_name, macro_integers,
-                                          operand_names, symbolic_constant)
+from lockcheck.analysis.conditions import (ConditionExtraction, addressed_names, constant_value, flag_name,
+                                          operand_names)
+from lockcheck.analysis.const_locals import constant_locals
 from lockcheck.analysis.declared import declared_releases
 from lockcheck.analysis.lock_calls import LockCallExtraction
 from lockcheck.analysis.pointer_flows import PointerFlows
+from lockcheck.frontend.constants import macro_integers
 from lockcheck.frontend.enumerators import file_enumerators
-from lockcheck.analysis.typing import TypeEnv, declare_defined_object, expr_text, local_object_key, lock_ref
+from lockcheck.analysis.typing import TypeEnv, declare_defined_object, local_object_key, lock_ref
 from lockcheck.model.primitives import Catalogue
 from lockcheck.model.scan_model import ScanModel
 
@@ -34,10 +36,10 @@ def extract_functions(parsed, index, model: ScanModel, path: str,
     items, whose enumerators are integers too (``frontend.enumerators``)."""
     catalogue, tables = model.catalogue, model.extraction
     out = []
-    integers = macro_integers(constants)
-    if items:   # lower-case ones: an upper-case name is compared as id:NAME on both sides
-        integers = {**{k: v for k, v in file_enumerators(items, integers).items() if not symbolic_constant(k)},
-                    **integers}
+    tree = getattr(index, "integer_macros", None) or {}   # the headers' (frontend.constants)
+    integers = {**tree, **macro_integers(constants, tree)}
+    if items:   # and its enumerators (a call passing one keeps id:NAME too: Call.const_values)
+        integers = {**file_enumerators(items, integers), **integers}
     file_macros = frozenset(m.name for m in constants if m.params is None)
     for fn in parsed:
         if fn.ast is None:
@@ -94,6 +96,7 @@ class Extractor(LockCallExtraction, ConditionExtraction):
                     self._declare(p.name, p.type)
                     self.env.params[p.name] = k
         self.addressed, (self.passed, self.compared) = addressed_names(fd.body), operand_names(fd.body)
+        self.const_locals = constant_locals(fd.body, params, self.addressed, self.constant_int)
         self.flows.function_returns(ftype)
         self.returns_lock = class_notes.returns_lock_pointer(ftype, self.env, self.lock_types)
         declared, fd_body = declared_releases(fd.body, self.env)
@@ -409,21 +412,21 @@ class Extractor(LockCallExtraction, ConditionExtraction):
             if fname in self.env.params:
                 return ir.Call(line, None, self._arg_refs(args), var=var, fnptr_args=self._fnptr_args(args),
                                via_param=self.env.params[fname], forwarded_params=self._forwarded(args),
-                               const_args=self._consts(args))
+                               const_args=self._consts(args), const_values=self._const_values(args))
             if self.flows.is_pointer_variable(fname):
                 return ir.Call(line, None, self._arg_refs(args), var=var, fnptr_args=self._fnptr_args(args),
                                forwarded_params=self._forwarded(args), const_args=self._consts(args),
-                               pointer=self.flows.pointer(name))
+                               const_values=self._const_values(args), pointer=self.flows.pointer(name))
             return ir.Call(line, fname, self._arg_refs(args), var=var, fnptr_args=self._fnptr_args(args),
                            forwarded_params=self._forwarded(args), const_args=self._consts(args),
-                           arg_vars=self._arg_vars(args))
+                           arg_vars=self._arg_vars(args), const_values=self._const_values(args))
         static = self._static_call_field(name)
         if static is not None:
             for a in args:
                 self.expr(a, out)
-            return ir.Call(line, None, self._arg_refs(args), field=static, var=var,
-                           fnptr_args=self._fnptr_args(args), model=f"static_call {static[0]}.{static[1]}",
-                           forwarded_params=self._forwarded(args), const_args=self._consts(args))
+            return ir.Call(line, None, self._arg_refs(args), field=static, var=var, fnptr_args=self._fnptr_args(args),
+                           model=f"static_call {static[0]}.{static[1]}", forwarded_params=self._forwarded(args),
+                           const_args=self._consts(args), const_values=self._const_values(args))
         if isinstance(name, c_ast.FuncCall) and isinstance(name.name, c_ast.ID) and name.name.name == "guard":
             family = name.args.exprs[0] if name.args and name.args.exprs else None
             fam = family.name if isinstance(family, c_ast.ID) else ""
@@ -453,7 +456,8 @@ class Extractor(LockCallExtraction, ConditionExtraction):
             self.expr(name.name, out)
         return ir.Call(line, None, self._arg_refs(args), field=field, var=var,
                        fnptr_args=self._fnptr_args(args), forwarded_params=self._forwarded(args),
-                       const_args=self._consts(args), origin=origin, pointer=pointer)
+                       const_args=self._consts(args), origin=origin, pointer=pointer,
+                       const_values=self._const_values(args))
 
     def _static_call_field(self, name) -> tuple[str, str] | None:
         """``kvm_x86_call(set_msr)`` / ``static_call(kvm_x86_set_msr)`` → the ops field."""

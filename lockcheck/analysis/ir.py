@@ -145,6 +145,10 @@ class Call(_Compact):
     # (position, name) of arguments that are a learnable variable or a
     # field read through one (``iter->locked``), as conditions name them
     arg_vars: tuple[tuple[int, str], ...] = ()
+    # (position, value) of constant arguments named by a symbol whose integer
+    # value the file sees (``ICE_VF_RESET_NOTIFY``, ``A | B``; const_args
+    # keeps ``id:NAME`` for the symbol itself: frontend.constants)
+    const_values: tuple[tuple[int, int], ...] = ()
 
 
 @dataclass(frozen=True, slots=True)

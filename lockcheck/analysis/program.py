@@ -198,7 +198,7 @@ class Program:
         if not tested:
             return {}
         return entry_facts(self.by_key[target].params, tested, call.const_args, call.forwarded_params,
-                           caller.params, self.clone_facts.get(caller_key, {}))
+                           caller.params, self.clone_facts.get(caller_key, {}), call.const_values)
 
     def _specialise(self, target: str, call: Call, caller: FunctionIR, caller_key: str) -> str:
         """``msr_io(vcpu, argp, do_set_msr, 0)`` calls a copy of ``msr_io`` in
@@ -206,7 +206,7 @@ class Program:
         passes), so witnesses through function pointers stay feasible."""
         fnptr_user = target in getattr(self, "fnptr_users", ())
         if not fnptr_user and (target not in getattr(self, "tested", {})
-                               or not (call.const_args or call.forwarded_params)):
+                               or not (call.const_args or call.forwarded_params or call.const_values)):
             return target   # most calls: nothing to specialise on (checked first: millions of calls)
         facts = self._entry_facts(target, call, caller, caller_key) if hasattr(self, "tested") else {}
         if not fnptr_user and not facts:

@@ -6,23 +6,52 @@ constant flag a caller passes (``f(..., vmw_val_add_flag_noctx)``) and the
 callee's test of it (``flags & vmw_val_add_flag_noctx``) then compare as
 integers (``analysis.entry_facts``), as the file's integer ``#define``s do.
 An enumerator whose value is not an integer expression of literals and
-earlier enumerators (``sizeof``, a macro) has no value here, nor have the
+earlier enumerators and integer macros (``sizeof``, a cast; read by
+``frontend.constants``) has no value here, nor have the
 implicit ones after it.
 """
 
 from __future__ import annotations
 
-import re
+from lockcheck.frontend.constants import evaluate
 
-__all__ = ["file_enumerators", "evaluate"]
-
-_INT = re.compile(r"(0[xX][0-9a-fA-F]+|0[0-7]*|[1-9][0-9]*)[uUlL]*$")
+__all__ = ["file_enumerators", "enumerator_definitions"]
 
 
 def file_enumerators(items, known: dict[str, int] | None = None) -> dict[str, int]:
     """Enumerator name -> value for every ``enum { … }`` body in ``items``
     (top-level declarations: a type, a typedef, a variable of it)."""
     out: dict[str, int] = {}
+    for entries in _enum_bodies(items):
+        _values(entries, out, known or {})
+    return out
+
+
+def enumerator_definitions(items) -> tuple[tuple[str, str], ...]:
+    """(name, value text) of the upper-case enumerators of ``items``, an
+    implicit value written as the one before plus one: what a header gives
+    the tree's integer constants with its ``#define``s
+    (``frontend.constants.IntegerMacros``): ``enum ice_vf_reset_flags {
+    ICE_VF_RESET_VFLR = 0, ICE_VF_RESET_NOTIFY = BIT(1), … }``."""
+    out = []
+    for entries in _enum_bodies(items):
+        before = None
+        for entry in entries:
+            if not entry or not entry[0].isidentifier():
+                continue
+            name = entry[0]
+            if len(entry) > 2 and entry[1] == "=":
+                text = " ".join(entry[2:])
+            else:
+                text = "0" if before is None else f"({before}) + 1"
+            before = name
+            if name.isupper():
+                out.append((name, text))
+    return tuple(out)
+
+
+def _enum_bodies(items):
+    """The entries (token texts between commas) of each enum body."""
     for item in items:
         if item.kind != "declaration":
             continue
@@ -34,11 +63,10 @@ def file_enumerators(items, known: dict[str, int] | None = None) -> dict[str, in
             if j < len(toks) and toks[j].kind == "id":
                 j += 1
             if j < len(toks) and toks[j].text == "{":
-                _body(toks, j + 1, out, known or {})
-    return out
+                yield _entries(toks, j + 1)
 
 
-def _body(toks, start: int, out: dict[str, int], known: dict[str, int]) -> None:
+def _entries(toks, start: int) -> list[list[str]]:
     entries: list[list] = [[]]
     depth = 0
     for t in toks[start:]:
@@ -52,13 +80,17 @@ def _body(toks, start: int, out: dict[str, int], known: dict[str, int]) -> None:
             entries.append([])
         else:
             entries[-1].append(t.text)
+    return entries
+
+
+def _values(entries, out: dict[str, int], known: dict[str, int]) -> None:
     following: int | None = 0
     for entry in entries:
         if not entry or not entry[0].isidentifier():
             continue
         name = entry[0]
         if len(entry) > 2 and entry[1] == "=":
-            value = evaluate(entry[2:], {**known, **out})
+            value = evaluate(entry[2:], _Names(out, known))
         else:
             value = following
         if value is None:
@@ -68,48 +100,15 @@ def _body(toks, start: int, out: dict[str, int], known: dict[str, int]) -> None:
         following = value + 1
 
 
-def evaluate(texts: list[str], names: dict[str, int]) -> int | None:
-    """An integer constant expression of literals, known names, parentheses
-    and ``+ - * << >> | & ^ ~``; None for anything else."""
-    pos = 0
+class _Names:
+    """The file's enumerators so far, then ``known``: no copy of the tree's
+    constants per enumerator."""
 
-    def primary() -> int | None:
-        nonlocal pos
-        if pos >= len(texts):
-            return None
-        t = texts[pos]
-        pos += 1
-        if t == "(":
-            v = binary(0)
-            if pos >= len(texts) or texts[pos] != ")":
-                return None
-            pos += 1
-            return v
-        if t in ("-", "~", "+"):
-            v = primary()
-            return None if v is None else (-v if t == "-" else ~v if t == "~" else v)
-        if _INT.match(t):
-            return int(t.rstrip("uUlL"), 8 if len(t.rstrip("uUlL")) > 1 and t[0] == "0" and t[1] not in "xX" else 0)
-        return names.get(t)
+    __slots__ = ("first", "then")
 
-    def binary(level: int) -> int | None:
-        nonlocal pos
-        if level == len(_LEVELS):
-            return primary()
-        left = binary(level + 1)
-        while left is not None and pos < len(texts) and texts[pos] in _LEVELS[level]:
-            op = texts[pos]
-            pos += 1
-            right = binary(level + 1)
-            if right is None or (op in ("<<", ">>") and not 0 <= right < 64):
-                return None
-            left = _OPS[op](left, right)
-        return left
+    def __init__(self, first: dict[str, int], then: dict[str, int]) -> None:
+        self.first, self.then = first, then
 
-    value = binary(0)
-    return value if pos == len(texts) else None
-
-
-_LEVELS = (("|",), ("^",), ("&",), ("<<", ">>"), ("+", "-"), ("*",))
-_OPS = {"|": int.__or__, "^": int.__xor__, "&": int.__and__, "<<": int.__lshift__, ">>": int.__rshift__,
-        "+": int.__add__, "-": int.__sub__, "*": int.__mul__}
+    def get(self, name: str) -> int | None:
+        value = self.first.get(name)
+        return self.then.get(name) if value is None else value

@@ -135,6 +135,9 @@ class TreeIndex:
     # (file, array) -> the functions a file-scope array of function pointers
     # holds (FileFacts.fn_arrays): a call by index reaches each
     fn_arrays: dict[tuple[str, str], tuple[str, ...]] = field(default_factory=dict)
+    # upper-case object-like macros with an integer value (every definition
+    # agreeing) that the scanned files' functions name (frontend.constants)
+    integer_macros: dict[str, int] = field(default_factory=dict)
 
 
 def build_index(facts: list[FileFacts], macro_defs: list[MacroDef], model: norm.FrontendModel,

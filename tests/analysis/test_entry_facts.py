@@ -27,3 +27,24 @@ def test_a_symbol_decides_only_equality_with_itself():
     assert _facts(tested, [(1, "id:F_NOCTX")]) == {"()==(flags,id:F_NOCTX)": "nonzero"}
     assert pair_param("()&(flags,#1)", PARAMS) == ("flags", "#1")
     assert pair_param("()&(res,other)", PARAMS) is None
+
+
+def test_a_symbol_with_a_value_decides_as_its_integer():
+    tested = ["flags", "()&(flags,#4)", "()==(flags,id:F_NOTIFY)", "()==(flags,id:F_LOCK)"]
+    got = entry_facts(PARAMS, tuple(tested), ((1, "id:F_NOTIFY"),), (), (), {}, ((1, 2),))
+    assert got == {"flags": "id:F_NOTIFY", "()&(flags,#4)": "zero", "()==(flags,id:F_NOTIFY)": "nonzero"}
+
+
+def test_a_local_of_several_constants_decides_only_what_all_decide():
+    tested = ["n", "()==(n,#-1)", "()==(n,#0)"]
+    got = entry_facts(PARAMS, tuple(tested), (), (), (), {}, ((2, 0), (2, 2)))
+    assert got == {"()==(n,#-1)": "zero"}
+    got = entry_facts(PARAMS, tuple(tested), (), (), (), {}, ((2, 1), (2, 2)))
+    assert got == {"n": "nonzero", "()==(n,#-1)": "zero", "()==(n,#0)": "zero"}
+
+
+def test_zero_handed_on_decides_a_mask_of_an_unknown_symbol():
+    tested = ["()&(flags,id:IO_URING_F_UNLOCKED)"]
+    got = entry_facts(PARAMS, tuple(tested), (), ((1, 0),), ("issue_flags",), {"issue_flags": "zero"})
+    assert got == {"()&(flags,id:IO_URING_F_UNLOCKED)": "zero"}
+    assert _facts(tested, [(1, "id:IO_URING_F_LOCKED")]) == {}

@@ -1,0 +1,231 @@
+"""Integer constants without a preprocessor: the one reader of the values
+of enumerators and object-like ``#define``s.
+
+``evaluate`` reads an integer constant expression (literals, names of known
+value, parentheses, unary ``- + ~ !``, ``| ^ & << >> + - * / %``,
+``BIT(n)``/``BIT_ULL(n)``); anything else (a cast, ``sizeof``, a call, a
+name of unknown value) has no value: unknown stays unknown, it is never
+guessed.
+
+A file's integer ``#define``s (``#define ICE_VF_RESET_LOCK BIT(2)``,
+``#define IPS_INTR_ON 1``, ``#define SEM_GLOBAL_LOCK (-1)``) are read from
+its own macros (``macro_integers``), and, for the upper-case names a scan's
+functions use, from the headers the index phase lexes (``candidates`` per
+lexed file, ``resolve`` over the tree: ``TreeIndex.integer_macros``).  A
+name defined more than once (under ``#ifdef``, or by two headers) has a
+value only when every definition gives the same one.
+"""
+
+from __future__ import annotations
+
+import re
+
+from lockcheck.frontend.lexer import tokenize
+
+__all__ = ["evaluate", "literal", "binary_op", "UNARY", "BIT_MACROS", "candidates", "resolve", "macro_integers",
+           "body_names", "IntegerMacros"]
+
+_INT = re.compile(r"(0[xX][0-9a-fA-F]+|0[0-7]*|[1-9][0-9]*)[uUlL]*$")
+#: one-argument macros that are a bit: ``BIT(3)`` is 8
+BIT_MACROS = frozenset(("BIT", "BIT_ULL", "_BITUL", "_BITULL"))
+#: what a body may hold to be read as an integer expression at all
+_BODY = re.compile(r"[\w\s()|&^~<>+\-*/%!]+$")
+
+
+def literal(t: str) -> int | None:
+    """An integer literal's value (``0x10UL``, ``010``, ``4U``); None if not one."""
+    if not _INT.match(t):
+        return None
+    digits = t.rstrip("uUlL")
+    return int(digits, 8 if len(digits) > 1 and digits[0] == "0" and digits[1] not in "xX" else 0)
+
+
+def evaluate(texts: list[str], names) -> int | None:
+    """An integer constant expression of token texts; ``names`` maps a name
+    to its value (a dict, or anything with ``get``); None when not one."""
+    pos = 0
+    n = len(texts)
+
+    def primary() -> int | None:
+        nonlocal pos
+        if pos >= n:
+            return None
+        t = texts[pos]
+        pos += 1
+        if t == "(":
+            v = binary(0)
+            if pos >= n or texts[pos] != ")":
+                return None
+            pos += 1
+            return v
+        if t in ("-", "~", "+", "!"):
+            v = primary()
+            if v is None:
+                return None
+            return UNARY[t](v)
+        value = literal(t)
+        if value is not None:
+            return value
+        if t in BIT_MACROS and pos < n and texts[pos] == "(":
+            pos += 1
+            v = binary(0)
+            if v is None or pos >= n or texts[pos] != ")" or not 0 <= v < 64:
+                return None
+            pos += 1
+            return 1 << v
+        return names.get(t)
+
+    def binary(level: int) -> int | None:
+        nonlocal pos
+        if level == len(_LEVELS):
+            return primary()
+        left = binary(level + 1)
+        while left is not None and pos < n and texts[pos] in _LEVELS[level]:
+            op = texts[pos]
+            pos += 1
+            left = binary_op(op, left, binary(level + 1))
+        return left
+
+    value = binary(0)
+    primary = binary = None   # type: ignore[assignment]   # no cycle of closures left for the collector
+    return value if pos == n else None
+
+
+_LEVELS = (("|",), ("^",), ("&",), ("<<", ">>"), ("+", "-"), ("*", "/", "%"))
+_OPS = {"|": int.__or__, "^": int.__xor__, "&": int.__and__, "<<": int.__lshift__, ">>": int.__rshift__,
+        "+": int.__add__, "-": int.__sub__, "*": int.__mul__,
+        "/": lambda a, b: int(a / b), "%": lambda a, b: a - b * int(a / b)}   # C truncates
+#: the unary operators read, and what they do
+UNARY = {"-": int.__neg__, "+": int.__pos__, "~": int.__invert__, "!": lambda v: int(not v)}
+
+
+def binary_op(op: str, left: int | None, right: int | None) -> int | None:
+    """``left op right`` for the binary operators read; None for an
+    unknown operand or operator, a shift out of 0..63, a division by zero."""
+    if left is None or right is None or op not in _OPS or (op in ("<<", ">>") and not 0 <= right < 64) \
+            or (op in ("/", "%") and right == 0):
+        return None
+    return _OPS[op](left, right)
+
+
+def _texts(body: str) -> list[str] | None:
+    if not body or len(body) > 200 or not _BODY.match(body):
+        return None
+    return [t.text for t in tokenize(body)]
+
+
+def body_names(body: str) -> list[str]:
+    """The names an integer body refers to (``BIT`` excluded)."""
+    texts = _texts(body) or []
+    return [t for t in texts if (t[:1].isalpha() or t[:1] == "_") and t not in BIT_MACROS]
+
+
+def candidates(macros) -> tuple[tuple[str, str], ...]:
+    """(name, body) of the upper-case object-like macros (a lexed file's
+    ``MacroDef``s) whose body may be an integer expression: what a lexed
+    file gives the tree's ``integer_macros``."""
+    out = []
+    for m in macros:
+        if m.params is None and m.name.isupper() and m.body and len(m.body) <= 200 and _BODY.match(m.body):
+            out.append((m.name, m.body))
+    return tuple(out)
+
+
+def resolve(defs: dict[str, set[str] | frozenset[str]], known: dict[str, int] | None = None) -> dict[str, int]:
+    """Name -> value for every name of ``defs`` (name -> its bodies) whose
+    bodies all evaluate, to the same value; names in bodies read ``defs``
+    (recursively) or ``known``."""
+    out: dict[str, int] = {}
+    state: dict[str, int | None] = {}
+    base = known or {}
+    busy = object()
+
+    class _Names:
+        @staticmethod
+        def get(name: str) -> int | None:
+            return value(name)
+
+    def value(name: str) -> int | None:
+        if name in state:
+            v = state[name]
+            return None if v is busy else v
+        if name not in defs:
+            return base.get(name)
+        state[name] = busy   # type: ignore[assignment]   # a macro naming itself
+        values = set()
+        for body in sorted(defs[name]):
+            texts = _texts(body)
+            v = None if texts is None else evaluate(texts, _Names)
+            values.add(v)
+        result = values.pop() if len(values) == 1 else None
+        state[name] = result
+        return result
+
+    for name in sorted(defs):
+        v = value(name)
+        if v is not None:
+            out[name] = v
+    return out
+
+
+def macro_integers(macros, known: dict[str, int] | None = None) -> dict[str, int]:
+    """The object-like macros of one file (``MacroDef``s) that are an
+    integer: ``#define SEM_GLOBAL_LOCK (-1)``; names in them read the file's
+    other macros, then ``known``."""
+    defs: dict[str, set[str]] = {}
+    for m in macros:
+        if m.params is None:
+            defs.setdefault(m.name, set()).add(m.body)
+    return resolve(defs, known)
+
+
+class IntegerMacros:
+    """The tree's integer macros a scan needs, gathered while the index
+    phase lexes (``driver``): the candidates of every lexed file whose name
+    a scanned file's function names (its references, ``frontend.relevance``),
+    and the names their bodies use in turn.  A whole tree defines millions
+    of integer macros (register tables): only those are kept.
+
+    The scanned files are all lexed in the first wave, so the names they
+    use are known before any header they include is; a name used only by
+    the body of a macro dropped before (a header reached earlier) stays
+    unknown."""
+
+    def __init__(self, scanned: frozenset[str]) -> None:
+        self.scanned = scanned
+        self.wanted: set[str] = set()
+        self.defs: dict[str, set[str]] = {}
+        self.pending: list[tuple[str, str]] = []
+        self.waves = 0
+
+    def add(self, path: str, refs, found) -> None:
+        """One lexed file: its function references and its candidates."""
+        if path in self.scanned:
+            for _, names in refs:
+                self.wanted.update(n for n in names if n.isupper())
+        if self.waves < 2:
+            self.pending += found
+        else:
+            self._keep(found)
+
+    def wave_done(self) -> None:
+        """A wave of files is lexed (called before the first too)."""
+        self.waves += 1
+        if self.waves == 2:
+            pending, self.pending = self.pending, []
+            while True:   # bodies naming names defined later in the same wave
+                before = len(self.wanted)
+                self._keep(pending)
+                if len(self.wanted) == before:
+                    break
+
+    def _keep(self, found) -> None:
+        for name, body in found:
+            if name in self.wanted:
+                bodies = self.defs.setdefault(name, set())
+                if body not in bodies:
+                    bodies.add(body)
+                    self.wanted.update(body_names(body))
+
+    def values(self) -> dict[str, int]:
+        return resolve(self.defs)
