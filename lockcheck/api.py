@@ -186,9 +186,17 @@ def _check(options: Options, progress, t0: float, discovered, key: str | None) -
     _release_ir(run)
     del functions   # the analysis frees each body once walked (summaries.analyse)
     analysis = analyse(program)
+    irq_model = program.irq
+    # the program's tables (every function's bare copy, the specialised
+    # copies, call labels, the index's ops tables) have served: the report
+    # reuses their memory rather than adding to the peak (the points-to
+    # solution points back at the program, a cycle the paused collector
+    # would keep)
+    program.pointsto = None
+    del program
     counts["classes"] = classes.apply(analysis, class_facts)
-    if program.irq is not None:     # on the classes as apply left them
-        irqsafety.finish(analysis, program.irq, lambda k: classes.canonical(class_facts, k))
+    if irq_model is not None:     # on the classes as apply left them
+        irqsafety.finish(analysis, irq_model, lambda k: classes.canonical(class_facts, k))
     counts["excluded_files"] = [{"file": f, "reason": r} for f, r in excluded]
     names = display_names(analysis.refs, var_names)
     if options.docs:

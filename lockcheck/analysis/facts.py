@@ -4,6 +4,7 @@ states, per-function summaries, lock-order edges."""
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from types import MappingProxyType
 from typing import NamedTuple
 
 from lockcheck.analysis.ir import LockRef
@@ -93,7 +94,7 @@ class RawEdge(NamedTuple):
     witness: EdgeWitness
 
 
-@dataclass
+@dataclass(slots=True)
 class Summary:
     acquires: dict[tuple, Acq] = field(default_factory=dict)
     param_edges: dict[tuple, RawEdge] = field(default_factory=dict)
@@ -111,6 +112,20 @@ class Summary:
     # (analysis.releases: a caller passing NULL there releases nothing)
     release_through: dict[str, frozenset[int]] = field(default_factory=dict)
 
+    def frozen(self) -> "Summary":
+        """This summary as callers keep it, once its walk ends (it never
+        changes after): every empty table is one shared read-only mapping,
+        and so are the effects of a function that holds and releases
+        nothing on return (most).  A whole tree keeps hundreds of thousands
+        of summaries alive at once (the large recursion's members, whose
+        callers are everywhere), each with seven tables, most of them empty."""
+        for name in _TABLES:
+            if not getattr(self, name):
+                setattr(self, name, _EMPTY)
+        if self.effects == _NEUTRAL:
+            self.effects = _NEUTRAL
+        return self
+
     def conditional(self) -> bool:
         return self.effects.get("zero") != self.effects.get("nonzero")
 
@@ -121,6 +136,12 @@ class Summary:
                 frozenset(self.recursions), frozenset(self.irq_on), frozenset(self.release_through.items()),
                 tuple(sorted((k, tuple(h.key for h in e.held), tuple(sorted(e.released)))
                              for k, e in self.effects.items())))
+
+
+_TABLES = ("acquires", "param_edges", "effects", "not_held", "recursions", "irq_on", "release_through")
+_EMPTY = MappingProxyType({})
+#: The effects of a function that holds and releases nothing on any return.
+_NEUTRAL = MappingProxyType(dict.fromkeys(("all", "zero", "nonzero"), Effect()))
 
 
 def holder_mode(mode: str) -> str:

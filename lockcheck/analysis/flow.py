@@ -120,7 +120,7 @@ class FunctionFlow(BranchFacts, Releases):
             self.exits.append((s, "unknown"))
         self.summary.effects = self._effects()
         self.summary.recursions = _few_entries(self.summary.recursions)
-        return self.summary
+        return self.summary.frozen()
 
     def asserted_entry(self) -> tuple[Held, ...]:
         """``lockdep_assert_held(&x)`` at the top of a function nobody in the

@@ -152,7 +152,7 @@ class Recursions:
         _set_or_drop(rec.takes, member, takes)
         _set_or_drop(rec.enters, member, {k: v[0] for k, v in full.recursions.items() if k[0] != rec.ident})
         pointer = _pointer(rec.ident, member)
-        return Summary(own, full.param_edges, full.effects, full.not_held, pointer.recursions)
+        return Summary(own, full.param_edges, full.effects, full.not_held, pointer.recursions).frozen()
 
     def _postorder(self, members: list[str], inside: frozenset[str]) -> list[str]:
         """Members in depth-first post-order (callees before callers, but
@@ -252,7 +252,7 @@ class Recursions:
 
 def _pointer(ident: str, member: str) -> Summary:
     """A member's stand-in for the recursion: callers enter it there."""
-    return Summary(recursions={(ident, member): ((), frozenset())})
+    return Summary(recursions={(ident, member): ((), frozenset())}).frozen()
 
 
 def _set_or_drop(table: dict, key: str, value: dict) -> None:

@@ -117,6 +117,7 @@ def analyse(program: Program) -> AnalysisResult:
             result.recursions[members[0]] = len(members)
             large.summarise(members, summaries, lambda m, sink: _walk(
                 program, m, summaries, calls, result, on_recursion=large.entered, sink=sink))
+            large.sites.settle(members)
         else:
             _walk_component(program, graph, members, summaries, calls, result, large.entered)
             _release_calls(calls, members)
@@ -241,11 +242,28 @@ def _prune_uncalled_outside(succ: dict[str, dict[str, None]], outside: set[str])
 class CallSites:
     """Where a caller first calls a callee (line, direct or not, model):
     what a witness step through that call shows.  Found on demand, for
-    the few calls a large recursion's edges go through."""
+    the few calls a large recursion's edges go through; for the members of
+    a walked large recursion, kept when it is walked (:meth:`settle`)."""
 
     def __init__(self, program: Program, calls: dict) -> None:
         self.program, self.calls = program, calls
         self._first: dict[str, dict[str, tuple[int, bool, str]]] = {}
+
+    def settle(self, members: list[str]) -> None:
+        """A large recursion's members are walked: of their calls, only the
+        first site of each call to another member is kept (all a witness
+        step through the recursion shows, :meth:`first`), and the calls go.
+        On the whole tree the recursion has some 200k members, whose call
+        nodes (their bodies are freed) stayed alive to the end of the walk."""
+        inside = frozenset(members)
+        for m in members:
+            sites: dict[str, tuple[int, bool, str]] = {}
+            for call, found in zip(*self.calls.pop(m, ((), ()))):
+                for t in found:
+                    if t in inside and t not in sites:
+                        model = self.program.labels.get((m, id(call), t), "") or call.model
+                        sites[t] = (call.line, call.callee is not None, model)
+            self._first[m] = sites
 
     def first(self, caller: str, callee: str) -> tuple[int, bool, str]:
         sites = self._first.get(caller)

@@ -174,3 +174,24 @@ def test_a_release_by_a_member_walked_later_counts(monkeypatch):
     path = FIXTURES / "held" / "release_in_large_recursion.c"
     assert not scan(path).findings        # walked to its fixpoint as a small recursion
     assert not scan(path, large=2, monkeypatch=monkeypatch).findings
+
+
+def test_a_walked_large_recursion_keeps_only_its_members_call_sites(monkeypatch):
+    """Once a large recursion is walked its members' calls go (their
+    bodies are freed already; on the whole tree some 200k members' call
+    nodes stayed to the end of the walk): only the first site of each call
+    to another member stays, which is all its witness steps show."""
+    kept = []
+    real = recursions.Recursions.emit_edges
+
+    def spy(self, emit):
+        kept.append(({k.rsplit(":", 1)[-1] for k in self.sites.calls}, dict(self.sites._first)))
+        return real(self, emit)
+    monkeypatch.setattr(recursions.Recursions, "emit_edges", spy)
+    result = scan(large=3, depth=3, monkeypatch=monkeypatch)
+    (calls, first), = kept
+    members = {"alloc_pages_slow", "shrink_all", "wake_kswapd", "leaf_a", "leaf_b", "leaf_c",
+               "walk_a", "walk_b", "walk_c"}
+    assert not calls & members
+    assert {k.rsplit(":", 1)[-1] for k in first} == members
+    assert ("refill_mutex", "kswapd_lock") in pairs(result)

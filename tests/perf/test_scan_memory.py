@@ -46,3 +46,47 @@ def test_equal_witness_steps_are_one_object():
     steps += [s for f in result.findings for e in f.edges for s in e.witness]
     assert len(steps) > len(set(steps)), "no step repeats: the fixture tests nothing"
     assert len({id(s) for s in steps}) == len(set(steps))
+
+
+def test_the_program_is_freed_before_the_report(monkeypatch):
+    """Once analysed, the program (every function's bare copy, the
+    specialised copies, the call tables) goes before the result is built:
+    its points-to solution points back at it, a cycle the paused collector
+    would keep to the end of the scan."""
+    import weakref
+    import lockcheck.api as api
+    refs, alive = [], []
+    analyse, build_result = api.analyse, api.build_result
+
+    def watching(program):
+        refs.append(weakref.ref(program))
+        return analyse(program)
+
+    def building(*a, **kw):
+        alive.extend(r() is not None for r in refs)
+        return build_result(*a, **kw)
+    monkeypatch.setattr(api, "analyse", watching)
+    monkeypatch.setattr(api, "build_result", building)
+    assert _scan().findings
+    assert alive == [False]
+
+
+def test_walked_summaries_share_their_empty_tables():
+    """A summary, once walked, keeps one shared read-only mapping for each
+    empty table and for the neutral effects (most of a whole tree's live
+    summaries hold little)."""
+    from lockcheck.analysis.flow import FunctionFlow
+    from lockcheck.analysis.ir import Block, FunctionIR
+    fn = FunctionIR("f", "a.c", 1, False, (), Block())
+    one = FunctionFlow(fn, lambda call: [], lambda edge: None).run()
+    two = FunctionFlow(fn, lambda call: [], lambda edge: None).run()
+    assert one == two
+    for name in ("acquires", "param_edges", "effects", "not_held", "recursions", "irq_on", "release_through"):
+        assert getattr(one, name) is getattr(two, name), name
+    assert not hasattr(one, "__dict__")
+    try:
+        one.acquires["x"] = None
+    except TypeError:
+        pass
+    else:
+        raise AssertionError("a walked summary's shared table was changed")
