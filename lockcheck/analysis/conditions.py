@@ -403,7 +403,7 @@ def operand_names(body) -> tuple[frozenset[str], frozenset[str]]:
     something (``function == MPI_FUNCTION_SCSI_TASK_MGMT``: a copy is worth
     following only between two of them, ``ConditionExtraction.copied``)."""
     passed, compared = set(), set()
-    for n in _walk(body):
+    for n in walk_nodes(body):
         cls = n.__class__
         if cls is c_ast.FuncCall and n.args is not None:
             passed.update(_names(n.args.exprs))
@@ -421,11 +421,15 @@ def _names(exprs):
             yield flag
 
 
-def _walk(node):
+def walk_nodes(node, prune: tuple[type, ...] = ()):
+    """Every node of ``node``'s subtree, ``node`` first (no order promised);
+    the subtrees of nodes of a ``prune`` class are not entered."""
     stack = [node]
     while stack:
         n = stack.pop()
         yield n
+        if prune and n.__class__ in prune:
+            continue
         names = _CHILDREN.get(n.__class__)
         for name in names if names is not None else _children(n.__class__):
             v = getattr(n, name)

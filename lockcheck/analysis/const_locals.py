@@ -16,9 +16,13 @@ from __future__ import annotations
 
 from pycparser import c_ast
 
-from lockcheck.analysis.conditions import _CHILDREN, _children
+from lockcheck.analysis.conditions import walk_nodes
 
 __all__ = ["constant_locals"]
+
+#: declarators: a declaration's type is not entered (the parameters of a
+#: local function pointer are no locals)
+_TYPES = (c_ast.TypeDecl, c_ast.PtrDecl, c_ast.ArrayDecl, c_ast.FuncDecl)
 
 #: more values than this: not worth carrying to the calls
 MAX_VALUES = 4
@@ -30,10 +34,7 @@ def constant_locals(body, params, addressed: frozenset[str], value) -> dict[str,
     values: dict[str, set[int]] = {}
     declared: set[str] = set()
     spoiled: set[str] = set(params) | set(addressed)
-    stack = [body]
-    pop, push = stack.pop, stack.append
-    while stack:
-        n = pop()
+    for n in walk_nodes(body, _TYPES):
         cls = n.__class__
         if cls is c_ast.Decl and n.name and not isinstance(n.type, c_ast.FuncDecl):
             if n.name in declared or "extern" in (n.storage or ()) or not isinstance(n.type, c_ast.TypeDecl):
@@ -45,9 +46,6 @@ def constant_locals(body, params, addressed: frozenset[str], value) -> dict[str,
                 elif v is not None:
                     values.setdefault(n.name, set()).add(v)
             declared.add(n.name)
-            if n.init is not None:
-                push(n.init)
-            continue
         if cls is c_ast.Assignment and n.lvalue.__class__ is c_ast.ID:
             name = n.lvalue.name
             v = value(n.rvalue) if n.op == "=" else None
@@ -57,14 +55,5 @@ def constant_locals(body, params, addressed: frozenset[str], value) -> dict[str,
                 values.setdefault(name, set()).add(v)
         elif cls is c_ast.UnaryOp and n.op in ("++", "--", "p++", "p--") and n.expr.__class__ is c_ast.ID:
             spoiled.add(n.expr.name)
-        names = _CHILDREN.get(cls)
-        for name in names if names is not None else _children(cls):
-            v = getattr(n, name)
-            if v is None:
-                continue
-            if v.__class__ is list:
-                stack.extend(v)
-            else:
-                push(v)
     return {k: tuple(sorted(v)) for k, v in values.items()
             if v and k in declared and k not in spoiled and len(v) <= MAX_VALUES}

@@ -207,35 +207,30 @@ def _prune_uncalled_originals(succ: dict[str, dict[str, None]], cloned) -> None:
     unspecialised callees), transitively.  Left in, each would be entered
     as a process-context root with interrupts on, whatever its real callers
     hold."""
-    callers = dict.fromkeys(succ, 0)
-    for targets in succ.values():
-        for t in targets:
-            callers[t] += 1
-    todo = sorted(k for k in cloned if k in succ and not callers[k])
-    while todo:
-        k = todo.pop()
-        for t in succ.pop(k):
-            if t in succ:
-                callers[t] -= 1
-                if not callers[t]:
-                    todo.append(t)
+    _prune_uncalled(succ, cloned, None)
 
 
 def _prune_uncalled_outside(succ: dict[str, dict[str, None]], outside: set[str]) -> None:
     """A callee outside the scan that nothing of the scan calls (its real
     callers are outside it) is not a root: removed, with the outside
     callees only it called.  A scanned function keeps its place."""
+    _prune_uncalled(succ, outside, outside)
+
+
+def _prune_uncalled(succ: dict[str, dict[str, None]], start, within) -> None:
+    """Remove the functions of ``start`` no function of ``succ`` calls, then
+    (transitively) what is left uncalled by that, if in ``within`` (any when None)."""
     callers = dict.fromkeys(succ, 0)
     for targets in succ.values():
         for t in targets:
             callers[t] += 1
-    todo = sorted(k for k in outside if k in succ and not callers[k])
+    todo = sorted(k for k in start if k in succ and not callers[k])
     while todo:
         k = todo.pop()
         for t in succ.pop(k):
             if t in succ:
                 callers[t] -= 1
-                if not callers[t] and t in outside:
+                if not callers[t] and (within is None or t in within):
                     todo.append(t)
 
 
