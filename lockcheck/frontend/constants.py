@@ -131,6 +131,12 @@ def candidates(macros) -> tuple[tuple[str, str], ...]:
     return tuple(out)
 
 
+#: names resolved through more macros than this in one chain have no value:
+#: the reader recurses once per link (about fifteen frames each) (a whole tree has chains of thousands,
+#: ``#define REG_N (REG_N_1 + 4)``)
+MAX_CHAIN = 24
+
+
 def resolve(defs: dict[str, set[str] | frozenset[str]], known: dict[str, int] | None = None) -> dict[str, int]:
     """Name -> value for every name of ``defs`` (name -> its bodies) whose
     bodies all evaluate, to the same value; names in bodies read ``defs``
@@ -139,6 +145,7 @@ def resolve(defs: dict[str, set[str] | frozenset[str]], known: dict[str, int] | 
     state: dict[str, int | None] = {}
     base = known or {}
     busy = object()
+    depth = 0
 
     class _Names:
         @staticmethod
@@ -146,17 +153,27 @@ def resolve(defs: dict[str, set[str] | frozenset[str]], known: dict[str, int] | 
             return value(name)
 
     def value(name: str) -> int | None:
+        nonlocal depth
         if name in state:
             v = state[name]
             return None if v is busy else v
         if name not in defs:
             return base.get(name)
+        if depth >= MAX_CHAIN:
+            return None     # a chain of macros this long (register tables): unknown, not a crash
         state[name] = busy   # type: ignore[assignment]   # a macro naming itself
         values = set()
-        for body in sorted(defs[name]):
-            texts = _texts(body)
-            v = None if texts is None else evaluate(texts, _Names)
-            values.add(v)
+        depth += 1
+        try:
+            for body in sorted(defs[name]):
+                texts = _texts(body)
+                try:
+                    v = None if texts is None else evaluate(texts, _Names)
+                except RecursionError:      # a body nested past the stack: unknown
+                    v = None
+                values.add(v)
+        finally:
+            depth -= 1
         result = values.pop() if len(values) == 1 else None
         state[name] = result
         return result

@@ -60,3 +60,13 @@ def test_header_enumerators_are_definitions_too():
     assert defs == (("F_VFLR", "0"), ("F_NOTIFY", "BIT ( 1 )"), ("F_NEXT", "(F_NOTIFY) + 1"),
                     ("F_SZ", "sizeof ( long )"))
     assert resolve({n: {b} for n, b in defs}) == {"F_VFLR": 0, "F_NOTIFY": 2, "F_NEXT": 3}
+
+
+def test_a_chain_longer_than_the_bound_is_unknown_not_a_crash():
+    # REG_0 = 0, REG_k = REG_{k-1} + 4: a register table's chain of 5,000 links
+    defs = {"REG_0": {"0"}} | {f"REG_{k}": {f"(REG_{k - 1} + 4)"} for k in range(1, 5000)}
+    values = resolve(defs)      # recursed once per link before the bound: RecursionError
+    assert values["REG_0"] == 0 and values["REG_1"] == 4
+    assert all(v == 4 * int(k[4:]) for k, v in values.items())   # what has a value has the right one
+    assert len(values) < len(defs)      # links past the bound from where they were asked: unknown
+    assert resolve({"A": {"(B | 1)"}, "B": {"BIT(3)"}}) == {"A": 9, "B": 8}
