@@ -260,13 +260,14 @@ def _build_tree_index(files, root, options, frontend, definitions, catalogue, ca
         {shown[q]: seen[q][0].structs for q in order if seen[q]},
         {shown[q]: {shown[h] for h in includes.get(q, ()) if h in shown} for q in order if seen[q]},
         lock_types)
+    ops_sites: dict[tuple[str, str], dict[tuple[str, str], None]] = {}   # ordered sets: a list's `in` was quadratic
     for q in order:
         if seen[q]:
             for k, names in seen[q][0].ops.items():
-                sites = index.ops_sites.setdefault(k, [])
-                sites.extend((shown[q], n) for n in names if (shown[q], n) not in sites)
+                ops_sites.setdefault(k, {}).update(dict.fromkeys((shown[q], n) for n in names))
             for name, held in seen[q][0].fn_arrays.items():
                 index.fn_arrays[(shown[q], name)] = tuple(held)
+    index.ops_sites = {k: list(v) for k, v in ops_sites.items()}
     index.included_c = {shown[q]: tuple(sorted(shown[h] for h in includes.get(q, ()) if h in shown and str(h).endswith(".c")))
                         for q in order if seen[q] and str(q).endswith(".c")}
     index.included_c = {f: inc for f, inc in index.included_c.items() if inc}

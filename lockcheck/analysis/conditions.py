@@ -446,28 +446,13 @@ def addressed_names(body) -> frozenset[str]:
     function body: a callee or a pointer may change them, so their tests
     are not learnt."""
     out = set()
-    stack = [body]
-    pop, push = stack.pop, stack.append
-    unary = c_ast.UnaryOp
-    while stack:
-        n = pop()
-        cls = n.__class__
-        if cls is unary and n.op == "&" and n.expr.__class__ is c_ast.ID:
-            out.add(n.expr.name)
-            continue
-        if cls is unary and n.op == "&" and n.expr.__class__ is c_ast.StructRef:
-            flag = flag_name(n.expr)
-            if flag is not None:
+    unary, struct_ref = c_ast.UnaryOp, c_ast.StructRef
+    for n in walk_nodes(body):
+        if n.__class__ is unary and n.op == "&":
+            if n.expr.__class__ is c_ast.ID:
+                out.add(n.expr.name)
+            elif n.expr.__class__ is struct_ref and (flag := flag_name(n.expr)) is not None:
                 out.add(flag)
-        names = _CHILDREN.get(cls)
-        for name in names if names is not None else _children(cls):
-            v = getattr(n, name)
-            if v is None:
-                continue
-            if v.__class__ is list:
-                stack.extend(v)
-            else:
-                push(v)
     return frozenset(out)
 
 
