@@ -10,6 +10,9 @@ are walked for calls in evaluation order; everything else is dropped.
 
 from __future__ import annotations
 
+from collections import ChainMap
+from collections.abc import Mapping
+
 from pycparser import c_ast
 
 from lockcheck.analysis import class_notes, ir
@@ -37,9 +40,11 @@ def extract_functions(parsed, index, model: ScanModel, path: str,
     catalogue, tables = model.catalogue, model.extraction
     out = []
     tree = getattr(index, "integer_macros", None) or {}   # the headers' (frontend.constants)
-    integers = {**tree, **macro_integers(constants, tree)}
+    # layered, never copied: a whole tree's integer macros are hundreds of
+    # thousands of names, and a copy per file cost more than the parse
+    integers = ChainMap(macro_integers(constants, tree), tree)
     if items:   # and its enumerators (a call passing one keeps id:NAME too: Call.const_values)
-        integers = {**file_enumerators(items, integers), **integers}
+        integers = ChainMap(*integers.maps, file_enumerators(items, integers))
     file_macros = frozenset(m.name for m in constants if m.params is None)
     for fn in parsed:
         if fn.ast is None:
@@ -54,7 +59,7 @@ def extract_functions(parsed, index, model: ScanModel, path: str,
 class Extractor(LockCallExtraction, ConditionExtraction):
     def __init__(self, index, catalogue: Catalogue, model: dict, path: str, integers=None,
                  statics: frozenset[str] = frozenset(), file_macros: frozenset[str] = frozenset()) -> None:
-        self.integers: dict[str, int] = integers or {}
+        self.integers: Mapping[str, int] = integers or {}
         self.env = TypeEnv(index, model)
         self.env.file = path
         self.env.homes = getattr(index, "struct_homes", {}).get(path, {})
