@@ -229,20 +229,35 @@ class IntegerMacros:
         """A wave of files is lexed (called before the first too)."""
         self.waves += 1
         if self.waves == 2:
-            pending, self.pending = self.pending, []
-            while True:   # bodies naming names defined later in the same wave
-                before = len(self.wanted)
-                self._keep(pending)
-                if len(self.wanted) == before:
-                    break
+            # bodies naming names defined later in the same wave: a worklist
+            # over the candidates grouped by name (passes over all of them
+            # until nothing changed were a quarter of a whole tree's index phase)
+            by_name: dict[str, list[str]] = {}
+            for name, body in self.pending:
+                by_name.setdefault(name, []).append(body)
+            self.pending = []
+            todo = [n for n in self.wanted if n in by_name]
+            while todo:
+                name = todo.pop()
+                for body in by_name.pop(name, ()):
+                    for n in self._keep_one(name, body):
+                        if n in by_name:
+                            todo.append(n)
 
     def _keep(self, found) -> None:
         for name, body in found:
             if name in self.wanted:
-                bodies = self.defs.setdefault(name, set())
-                if body not in bodies:
-                    bodies.add(body)
-                    self.wanted.update(body_names(body))
+                self._keep_one(name, body)
+
+    def _keep_one(self, name: str, body: str) -> list[str]:
+        """Keep one wanted body; the names it makes wanted."""
+        bodies = self.defs.setdefault(name, set())
+        if body in bodies:
+            return []
+        bodies.add(body)
+        new = [n for n in body_names(body) if n not in self.wanted]
+        self.wanted.update(new)
+        return new
 
     def values(self) -> dict[str, int]:
         return resolve(self.defs)
