@@ -26,6 +26,7 @@ class WitnessStep:
     line: int
     what: str          # the primitive called, or the callee
     targets: int = 0   # candidate targets of the call made here (0: direct, or no call)
+    chosen: bool = False   # those targets are the function names this function assigns to a local
 
 
 @dataclass(frozen=True, slots=True)

@@ -7,7 +7,11 @@ checker adds is a *basis* the edge rests on, each with a level:
 * an **indirect call** (an ops-table field, a function pointer) and its
   number of candidate targets (``WitnessStep.targets``): one candidate is
   as good as a direct call; up to ``MEDIUM_TARGETS`` is medium; more is
-  low, and more than ``WIDE_TARGETS`` is also called *wide*;
+  low, and more than ``WIDE_TARGETS`` is also called *wide*; but a call
+  through a local that its function fills only with function names
+  (``WitnessStep.chosen``, :mod:`lockcheck.analysis.local_choice`) is high
+  whatever the count: each candidate is the callee the code picks on one of
+  its paths, as a switch of direct calls would be;
 * a **kernel model** (``[model]`` steps: callback contexts, static calls,
   notifier chains, ``lockdep_assert_held`` entries): high, the kernel does
   this; but a **documented order** (``--docs``) is medium: no code shows it;
@@ -90,6 +94,9 @@ def _step_basis(s: WitnessStep) -> Basis | None:
     if s.targets == 1:
         return Basis("indirect", "high", f"{s.function}() calls {callee}() through a pointer with one candidate",
                      s.targets, where)
+    if s.chosen:
+        return Basis("indirect", "high", f"{where} calls {callee}() through a local pointer, one of"
+                     f" {s.targets} functions it assigns to it by name", s.targets, where)
     level = "medium" if s.targets <= MEDIUM_TARGETS else "low"
     wide = " (wide)" if s.targets > WIDE_TARGETS else ""
     return Basis("indirect", level, f"{where} calls {callee}() as one of {s.targets} candidate targets{wide}",

@@ -28,6 +28,9 @@ class Step(NamedTuple):
     # field, a function pointer; summaries.indirect_width), 0 for a call by
     # name or no call: what a finding's confidence counts (analysis.confidence)
     targets: int = 0
+    # that call goes through a local its function fills with function names
+    # only: each candidate is chosen on some path (analysis.local_choice)
+    chosen: bool = False
 
 
 Chain = tuple[Step, ...]

@@ -136,8 +136,8 @@ class FunctionFlow(BranchFacts, Releases):
                 held.append(Held(item.lock.class_key, item.lock, item.mode, site, 0))
         return tuple(held)
 
-    def step(self, line: int, what: str, targets: int = 0) -> Step:
-        return Step(self.fn.file, line, self.fn.name, what, targets)
+    def step(self, line: int, what: str, targets: int = 0, chosen: bool = False) -> Step:
+        return Step(self.fn.file, line, self.fn.name, what, targets, chosen)
 
     # ------------------------------------------------------------ statements
     def block(self, block: ir.Block, states: set[State]) -> set[State]:
@@ -395,7 +395,8 @@ class FunctionFlow(BranchFacts, Releases):
                         else _set_fact(s, call.var, None))
                 continue
             entered = s if self.irq is None else self.irq.enter_call(s, call, self)
-            states = self._apply_callee(entered, call, callee, summary, which, label or call.model, width)
+            states = self._apply_callee(entered, call, callee, summary, which, label or call.model, width,
+                                        len(target) > 5 and target[5])
             states = states if entered is s else {self.irq.leave_call(x, call) for x in states}
             if table is not None and pinned is None:
                 states = {_set_fact(x, obj, table) for x in states}
@@ -403,8 +404,8 @@ class FunctionFlow(BranchFacts, Releases):
         return out or {_set_fact(s, call.var, None)}
 
     def _apply_callee(self, s: State, call: ir.Call, callee, summary: Summary, which,
-                      model: str = "", width: int = 0) -> set[State]:
-        site = self.step(call.line, f"{callee.name} [model: {model}]" if model else callee.name, width)
+                      model: str = "", width: int = 0, chosen: bool = False) -> set[State]:
+        site = self.step(call.line, f"{callee.name} [model: {model}]" if model else callee.name, width, chosen)
         if summary.release_through:
             self.note_call_release_base(s, call, callee, summary)
         self._inherit_acquires(s, call, callee, summary, site)

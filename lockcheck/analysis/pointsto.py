@@ -31,6 +31,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from lockcheck.analysis.local_choice import LocalChoices, chosen_slot
+
 __all__ = ["PointsTo", "TargetStats", "WIDE_CALL"]
 
 #: A call whose candidate functions after narrowing are more than this is
@@ -123,6 +125,10 @@ class PointsTo:
         # candidate functions of the call just resolved, those reaching no
         # lock included: how wide the guess is (WIDE_CALL)
         self.width = 0
+        # the call just resolved goes through a local its function fills with
+        # function names only (local_choice): each candidate is chosen by the code
+        self.chosen = False
+        self.local_choices: frozenset[str] = frozenset()
         self._solve()
 
     # ------------------------------------------------------------ solving
@@ -165,6 +171,7 @@ class PointsTo:
                 values.setdefault(slot, set()).add(k or f"G:{n}")
         skipped = self.program.copies_not_followed
         indirect: list[tuple[str, int, str | None, str | None]] = []
+        choices = LocalChoices()
         for key in sorted(self.program.by_key):
             fn = self.program.by_key[key]
             for dst, src in fn.flows:
@@ -178,10 +185,12 @@ class PointsTo:
                 if node is None:
                     continue
                 const, from_node = self._value(key, fn, src)
+                choices.flow(node, dst, fn.params, const, src[:2] == "G:" and self._names_function(const))
                 if const is not None:
                     values.setdefault(node, set()).add(const)
                 elif from_node is not None:
                     succ.setdefault(from_node, set()).add(node)
+        self.local_choices = choices.solved()
         self._propagate(succ, sorted(values))
         bound: set[tuple] = set()
         for _ in range(BIND_ROUNDS):
@@ -204,6 +213,10 @@ class PointsTo:
             if not work:
                 break
             self._propagate(succ, sorted(work))
+
+    def _names_function(self, value: str) -> bool:
+        """A source's value that is a function (one the front end skipped too)."""
+        return value in self.program.by_key or (value[:2] == "G:" and value[2:] in self.program.skipped)
 
     def _field_functions(self, slot: str) -> list[str]:
         """The functions a field slot holds, when known and not a wide set."""
@@ -252,6 +265,7 @@ class PointsTo:
         some tables, whose field it is."""
         self.table_of = {}
         self.no_target = ()
+        self.chosen = False
         if call.pointer:
             vals = self._of(caller_key, caller, call.pointer)
             if vals is not None and vals:
@@ -261,6 +275,7 @@ class PointsTo:
                 keys = sorted(v for v in vals if v in self.program.by_key)
                 if len(keys) == len(vals):
                     self.how = "narrowed"
+                    self.chosen = chosen_slot(call.pointer, caller_key.split("<", 1)[0], self.local_choices)
                     return keys
         if call.field is not None and call.origin:
             vals = self._of(caller_key, caller, call.origin)
@@ -314,6 +329,7 @@ class PointsTo:
         statistics are read after): on a large scan they are many sets."""
         self.values = {}
         self.table_of = {}
+        self.local_choices = frozenset()
 
     def record(self, call, found) -> None:
         """Count one indirect call of the scan (not of a specialised copy)."""

@@ -77,6 +77,8 @@ class Program:
         self.table_of: dict[tuple[str, int, str], str] = {}
         # (caller, call) -> candidate functions of an indirect call (pointsto.width)
         self.widths: dict[tuple[str, int], int] = {}
+        # (caller, call) whose candidates the caller chose itself (pointsto.chosen)
+        self.chosen: set[tuple[str, int]] = set()
         self.no_target: dict[tuple[str, int], tuple[str, ...]] = {}   # tables where that call does nothing
         self.by_key: dict[str, FunctionIR] = {}
         self.globals: dict[str, str] = {}
@@ -246,6 +248,7 @@ class Program:
         if self.pointsto is not None:
             self.pointsto.how = ""
             self.pointsto.width = 0
+            self.pointsto.chosen = False
         if call.callee in self.not_followed:
             return []
         if call.via_param is not None:

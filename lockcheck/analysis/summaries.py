@@ -183,6 +183,8 @@ def _resolve_calls(program: Program, result: AnalysisResult):
             width = program.pointsto.width if call.callee is None else 0
             if width:
                 program.widths[(key, id(call))] = width
+                if program.pointsto.chosen:
+                    program.chosen.add((key, id(call)))
             if key not in program.clone_bindings:
                 reached = found or program.skipped_targets(call)
                 _count(result, call, reached)
@@ -300,11 +302,12 @@ def _walk(program: Program, key: str, summaries, calls, result: AnalysisResult,
         out = []
         found = by_call.get(id(call), ())
         width = indirect_width(program, call, found, key)
+        chosen = (key, id(call)) in program.chosen
         for t in found:
             s = summaries.get(t)
             if s is not None:
                 out.append((program.by_key[t], s, program.labels.get((key, id(call), t), ""), width,
-                            program.table_of.get((key, id(call), t))))
+                            program.table_of.get((key, id(call), t)), chosen))
         out += [(None, None, "", 0, table) for table in program.no_target.get((key, id(call)), ())]
         return out
 

@@ -36,7 +36,7 @@ class _ReportSteps:
     def _step(self, s) -> WitnessStep:
         out = self._steps.get(s)
         if out is None:
-            out = self._steps[s] = WitnessStep(s.function, s.file, s.line, s.what, s.targets)
+            out = self._steps[s] = WitnessStep(s.function, s.file, s.line, s.what, s.targets, s.chosen)
         return out
 
 

@@ -48,6 +48,8 @@ def _step(s) -> dict:
     d = {"function": s.function, "file": s.file, "line": s.line, "what": s.what}
     if s.targets:
         d["targets"] = s.targets
+    if s.chosen:
+        d["chosen"] = True
     return d
 
 

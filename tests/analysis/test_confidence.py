@@ -78,6 +78,29 @@ def test_wide_ops_cycles_rest_on_the_six_candidate_call():
     assert step.targets == 6
 
 
+def test_a_local_the_function_fills_with_names_is_its_own_choice():
+    """A switch assigning function names to a local before one call through
+    it: each candidate is a path's callee, as a direct call (high, shown);
+    the same six functions through an ops-table field stay low (held back)."""
+    result = scan(FIXTURES / "confidence" / "local_choice.c")
+    by_locks = {f.locks: f for f in result.findings}
+    chosen = by_locks[("igate", "memory_lock")]
+    assert chosen.confidence == "high"
+    step = next(s for e in chosen.edges for s in e.acquire if s.what == "set_msi_trigger")
+    assert step.targets == 6 and step.chosen
+    (b,) = [b for e in chosen.edges for b in e.basis if b.kind == "indirect"]
+    assert b.level == "high" and "irqs_ioctl()" in b.detail and "local pointer" in b.detail
+    field = by_locks[("bus_lock", "memory_lock")]
+    assert field.confidence == "low" and "6 candidate targets" in field.reason
+    assert not any(s.chosen for e in field.edges for s in e.acquire)
+
+
+def test_chosen_steps_rest_on_no_indirect_doubt():
+    chosen = WitnessStep("caller", "x.c", 7, "cb", MEDIUM_TARGETS + 2, True)
+    assert levels(chosen) == [("indirect", "high")]
+    assert levels(step("cb", MEDIUM_TARGETS + 2)) == [("indirect", "low")]
+
+
 def test_two_candidate_ops_table_is_medium():
     result = scan(FIXTURES / "models" / "ops_table")
     (f,) = result.findings
