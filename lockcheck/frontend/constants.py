@@ -140,12 +140,17 @@ MAX_CHAIN = 24
 def resolve(defs: dict[str, set[str] | frozenset[str]], known: dict[str, int] | None = None) -> dict[str, int]:
     """Name -> value for every name of ``defs`` (name -> its bodies) whose
     bodies all evaluate, to the same value; names in bodies read ``defs``
-    (recursively) or ``known``."""
+    (recursively) or ``known``.  One evaluation follows at most MAX_CHAIN
+    names deep; what it could not finish for that is not remembered, and
+    is tried again once the names nearer the chain's end have values (an
+    enum of implicit values is a chain as long as the enum: ``enum
+    cpuhp_state`` has ~180, each the one before plus one)."""
     out: dict[str, int] = {}
     state: dict[str, int | None] = {}
     base = known or {}
     busy = object()
     depth = 0
+    truncated = False
 
     class _Names:
         @staticmethod
@@ -153,17 +158,19 @@ def resolve(defs: dict[str, set[str] | frozenset[str]], known: dict[str, int] | 
             return value(name)
 
     def value(name: str) -> int | None:
-        nonlocal depth
+        nonlocal depth, truncated
         if name in state:
             v = state[name]
             return None if v is busy else v
         if name not in defs:
             return base.get(name)
         if depth >= MAX_CHAIN:
+            truncated = True
             return None     # a chain of macros this long (register tables): unknown, not a crash
         state[name] = busy   # type: ignore[assignment]   # a macro naming itself
         values = set()
         depth += 1
+        outer, truncated = truncated, False
         try:
             for body in sorted(defs[name]):
                 texts = _texts(body)
@@ -175,13 +182,26 @@ def resolve(defs: dict[str, set[str] | frozenset[str]], known: dict[str, int] | 
         finally:
             depth -= 1
         result = values.pop() if len(values) == 1 else None
-        state[name] = result
+        if truncated and result is None:
+            del state[name]     # cut short, not unknown: tried again on a later pass
+        else:
+            state[name] = result
+        truncated = truncated or outer
         return result
 
-    for name in sorted(defs):
-        v = value(name)
-        if v is not None:
-            out[name] = v
+    todo = sorted(defs)
+    while todo:
+        left = []
+        for name in todo:
+            truncated = False
+            v = value(name)
+            if v is not None:
+                out[name] = v
+            elif name not in state:
+                left.append(name)
+        if len(left) == len(todo):
+            break
+        todo = left
     return out
 
 
@@ -215,6 +235,11 @@ class IntegerMacros:
         self.pending: list[tuple[str, str]] = []
         self.waves = 0
 
+    def want(self, names) -> None:
+        """Names wanted whatever the scanned functions reference: a model's
+        (``state_range`` bounds), a scanned table's index designators."""
+        self.wanted.update(n for n in names if n.isupper())
+
     def add(self, path: str, refs, found) -> None:
         """One lexed file: its function references and its candidates."""
         if path in self.scanned:
@@ -223,18 +248,25 @@ class IntegerMacros:
         if self.waves < 2:
             self.pending += found
         else:
-            self._keep(found)
+            self._settle(found)
 
     def wave_done(self) -> None:
         """A wave of files is lexed (called before the first too)."""
         self.waves += 1
         if self.waves == 2:
             pending, self.pending = self.pending, []
-            while True:   # bodies naming names defined later in the same wave
-                before = len(self.wanted)
-                self._keep(pending)
-                if len(self.wanted) == before:
-                    break
+            self._settle(pending)
+
+    def _settle(self, found) -> None:
+        """Keep what is wanted of ``found`` until that wants nothing more of
+        it: a body naming a name defined earlier in the same file (an
+        implicit enumerator is the one before it plus one: ``enum
+        cpuhp_state`` names its predecessor) or later in the same wave."""
+        while True:
+            before = len(self.wanted)
+            self._keep(found)
+            if len(self.wanted) == before:
+                break
 
     def _keep(self, found) -> None:
         for name, body in found:
