@@ -142,13 +142,14 @@ def resolve(defs: dict[str, set[str] | frozenset[str]], known: dict[str, int] | 
     bodies all evaluate, to the same value; names in bodies read ``defs``
     (recursively) or ``known``.  One evaluation follows at most MAX_CHAIN
     names deep; what it could not finish for that is not remembered, and
-    is tried again once the names nearer the chain's end have values (an
+    is evaluated again after the names its chain reads, deepest first (an
     enum of implicit values is a chain as long as the enum: ``enum
     cpuhp_state`` has ~180, each the one before plus one)."""
     out: dict[str, int] = {}
     state: dict[str, int | None] = {}
     base = known or {}
     busy = object()
+    cut = object()      # cut short by the bound: unknown for now
     depth = 0
     truncated = False
 
@@ -161,6 +162,9 @@ def resolve(defs: dict[str, set[str] | frozenset[str]], known: dict[str, int] | 
         nonlocal depth, truncated
         if name in state:
             v = state[name]
+            if v is cut:
+                truncated = True
+                return None
             return None if v is busy else v
         if name not in defs:
             return base.get(name)
@@ -183,26 +187,53 @@ def resolve(defs: dict[str, set[str] | frozenset[str]], known: dict[str, int] | 
             depth -= 1
         result = values.pop() if len(values) == 1 else None
         if truncated and result is None:
-            del state[name]     # cut short, not unknown: tried again on a later pass
+            state[name] = cut   # cut short, not unknown: evaluated again below
         else:
             state[name] = result
         truncated = truncated or outer
         return result
 
-    todo = sorted(defs)
-    while todo:
-        left = []
-        for name in todo:
-            truncated = False
-            v = value(name)
-            if v is not None:
-                out[name] = v
-            elif name not in state:
-                left.append(name)
-        if len(left) == len(todo):
-            break
-        todo = left
-    return out
+    left = []
+    for name in sorted(defs):
+        truncated = False
+        v = value(name)
+        if v is not None:
+            out[name] = v
+        elif state.get(name) is cut:
+            left.append(name)
+    for name in [n for n, v in state.items() if v is cut]:
+        del state[name]
+    # cut short by the bound: their chains, deepest names first (an
+    # iterative walk, no recursion), so each evaluation finds the names it
+    # reads already known
+    for name in _deepest_first(left, defs, state):
+        truncated = False
+        v = value(name)
+        if v is not None and name in defs:
+            out[name] = v
+    return dict(sorted(out.items()))
+
+
+def _deepest_first(names: list[str], defs, state) -> list[str]:
+    """The not yet evaluated names ``names`` read, transitively, each after
+    the names its bodies read (post-order; a cycle is cut where met)."""
+    order: list[str] = []
+    seen: set[str] = set()
+    for root in names:
+        if root in seen:
+            continue
+        seen.add(root)
+        stack = [(root, iter(sorted({n for b in defs[root] for n in body_names(b)})))]
+        while stack:
+            node, it = stack[-1]
+            nxt = next((n for n in it if n in defs and n not in state and n not in seen), None)
+            if nxt is None:
+                stack.pop()
+                order.append(node)
+                continue
+            seen.add(nxt)
+            stack.append((nxt, iter(sorted({n for b in defs[nxt] for n in body_names(b)}))))
+    return order
 
 
 def macro_integers(macros, known: dict[str, int] | None = None) -> dict[str, int]:
