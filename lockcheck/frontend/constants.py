@@ -278,8 +278,9 @@ class IntegerMacros:
                 self.wanted.update(n for n in names if n.isupper())
         if self.waves < 2:
             self.pending += found
-        else:
-            self._settle(found)
+        else:   # last first: a body names what the file defined before it (an
+            #     implicit enumerator its predecessor: `enum cpuhp_state`), one pass
+            self._keep(found[::-1])
 
     def wave_done(self) -> None:
         """A wave of files is lexed (called before the first too)."""
@@ -290,9 +291,7 @@ class IntegerMacros:
 
     def _settle(self, found) -> None:
         """Keep what is wanted of ``found`` until that wants nothing more of
-        it: a body naming a name defined earlier in the same file (an
-        implicit enumerator is the one before it plus one: ``enum
-        cpuhp_state`` names its predecessor) or later in the same wave."""
+        it (bodies naming names defined later in the same wave)."""
         while True:
             before = len(self.wanted)
             self._keep(found)
