@@ -150,7 +150,8 @@ def _check(options: Options, progress, t0: float, discovered, key: str | None) -
         functions += header_functions(run, options, {c.callee for fn in outside for c in calls_in(fn.body)
                                                      if c.callee} - defined)
     units = translation_units(run.index.included_c) if run.index else {}
-    functions += callback_functions(functions, model.contexts, run.index.ops_sites if run.index else {}, units)
+    functions += callback_functions(functions, model.contexts, run.index.ops_sites if run.index else {}, units,
+                                    run.index.integer_macros if run.index else {})
     functions += hrtimer_functions(functions, model.contexts)
     functions += sequence_functions(functions, model.contexts, run.file_tables)
     forget_loaded_tuples()   # every IR is loaded: the table that shared their tuples goes

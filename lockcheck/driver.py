@@ -26,6 +26,7 @@ from lockcheck.errors import InputError
 from lockcheck.executors import Job, make_executor
 from lockcheck.frontend import lexed_store
 from lockcheck.frontend.build_symbols import build_defines, never_defined
+from lockcheck.analysis.state_ranges import state_range_names, table_indices
 from lockcheck.frontend.constants import IntegerMacros
 from lockcheck.frontend.normalize import FrontendModel
 from lockcheck.frontend.pipeline import TreeIndex, build_index
@@ -102,7 +103,8 @@ def run_frontend(options: Options, extract: bool = False, headers_too: bool = Fa
             index, refs = _build_tree_index(files, root, options, frontend, model.frontend["definitions"],
                                             catalogue, cache, config, run, lexed_dir, scanned,
                                             frozenset(model.analysis.get("lock_types", ())),
-                                            frozenset(s["struct"] for s in model.contexts.get("ops_sequence", ())))
+                                            frozenset(s["struct"] for s in model.contexts.get("ops_sequence", ())),
+                                            state_range_names(model.contexts))
             relevant = _relevant(index, refs, model) if extract and not options.parse_all else None
             return (index, relevant, run.errors, run.file_functions, run.inputs, cache.hits, cache.misses,
                     cache.rejected, run.file_tables)
@@ -204,7 +206,8 @@ def _bounds(root: Path | None, paths) -> tuple[Path, ...]:
 
 def _build_tree_index(files, root, options, frontend, definitions, catalogue, cache, config, run,
                       lexed_dir: str | None = None, scanned: frozenset[str] = frozenset(),
-                      lock_types: frozenset[str] = frozenset(), table_types: frozenset[str] = frozenset()):
+                      lock_types: frozenset[str] = frozenset(), table_types: frozenset[str] = frozenset(),
+                      wanted_integers: frozenset[str] = frozenset()):
     resolver = IncludeResolver(root, options.arch, tuple(Path(d) for d in options.include_dirs),
                                None if options.follow_symlinks else _bounds(root, options.paths) or None)
     seen: dict[Path, tuple] = {}
@@ -213,6 +216,7 @@ def _build_tree_index(files, root, options, frontend, definitions, catalogue, ca
     defined_digests: list[bytes] = []     # per lexed file, its #define'd names (build_symbols)
     tested: set[str] = set()              # plain symbols an #ifdef tests
     integers = IntegerMacros(frozenset(os.path.abspath(f) for f in files))
+    integers.want(wanted_integers)
     # breadth first, one wave of newly reached files at a time (lexed in
     # parallel): the scanned files and the headers next to them, then what
     # they include, and so on; errors come in the order of a serial walk
@@ -239,6 +243,8 @@ def _build_tree_index(files, root, options, frontend, definitions, catalogue, ca
                 defined_digests.append(summary[6])
                 tested.update(summary[7])
                 integers.add(str(rp), summary[5], summary[8])
+                if str(rp) in integers.scanned:    # a table's [INDEX] designators (analysis.state_ranges)
+                    integers.want(table_indices(summary[0].ops))
                 for kind, name in summary[2]:
                     h = resolver.resolve(kind, name, p)
                     if h is not None:

@@ -163,6 +163,13 @@ int cpuhp_setup_state_nocalls(int state, const char *name,
 			      int (*teardown)(unsigned int cpu));
 void cpuhp_remove_state(int state);
 
+/* stop_machine: the function runs with interrupts disabled (fixtures/irq) */
+struct cpumask;
+typedef int (*cpu_stop_fn_t)(void *arg);
+int stop_machine(cpu_stop_fn_t fn, void *data, const struct cpumask *cpus);
+int stop_machine_cpuslocked(cpu_stop_fn_t fn, void *data, const struct cpumask *cpus);
+int stop_one_cpu(unsigned int cpu, cpu_stop_fn_t fn, void *arg);
+
 /* workqueues */
 struct work_struct;
 typedef void (*work_func_t)(struct work_struct *work);

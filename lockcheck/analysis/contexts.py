@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from lockcheck.analysis import ir
 from lockcheck.analysis.bh_work import bh_only_work
+from lockcheck.analysis.state_ranges import range_holds, table_runners
 from lockcheck.analysis.workclass import work_map
 
 __all__ = ["callback_functions", "model_runner", "MODEL_MARK"]
@@ -21,12 +22,17 @@ MODEL_MARK = "[model]"
 
 
 def callback_functions(functions: list[ir.FunctionIR], contexts: dict, ops_sites: dict | None = None,
-                       units: dict | None = None) -> list[ir.FunctionIR]:
+                       units: dict | None = None, integers: dict | None = None) -> list[ir.FunctionIR]:
     """The runners of registered callbacks; ``ops_sites``: (struct, field)
     -> (file, function) of each initialiser storing one (TreeIndex.ops_sites);
-    ``units``: file -> the other files of its translation unit."""
+    ``units``: file -> the other files of its translation unit;
+    ``integers``: the tree's integer constants (TreeIndex.integer_macros,
+    for a spec's ``state_range``: analysis.state_ranges)."""
     specs = contexts.get("callback", [])
-    out = _field_runners(functions, specs, ops_sites or {}, units or {})
+    integers = integers or {}
+    pick = _binding(functions, units or {})
+    out = _field_runners(specs, ops_sites or {}, pick)
+    out += table_runners(specs, ops_sites or {}, integers, pick, model_runner, MODEL_MARK)
     by_register: dict[str, tuple[dict, list[int]]] = {}
     for spec in specs:
         for name, positions in spec.get("register", {}).items():
@@ -55,7 +61,7 @@ def callback_functions(functions: list[ir.FunctionIR], contexts: dict, ops_sites
                     if (fn.file, cb, spec["name"]) in seen:
                         continue
                     seen.add((fn.file, cb, spec["name"]))
-                    synthetic = _runner(spec, cb, call, fn, bh, bh_spec)
+                    synthetic = _runner(spec, cb, call, fn, bh, bh_spec, integers)
                     if synthetic is not None:
                         out.append(synthetic)
     return out
@@ -87,28 +93,36 @@ def _passed_through_locals(flows) -> dict[str, list[str]]:
     return out
 
 
-def _field_runners(functions, specs, ops_sites: dict, units: dict) -> list[ir.FunctionIR]:
-    """Callbacks the core calls through an ops field (``fields`` rows:
-    ``struct hc_driver`` ``.irq`` runs in hardirq): one runner per function
-    an initialiser stores there, at the function's own definition.  The
-    function is the one the initialiser's file sees, as the linker would
-    bind it: that file's own (or its translation unit's) definition, else
-    the global (or a header's) definition; a ``static`` namesake elsewhere (r8a66597's
-    host and gadget drivers both define ``r8a66597_irq``) is another
-    function."""
-    out = []
+def _binding(functions, units: dict):
+    """``pick(file, name)``: the function an initialiser in ``file`` stores
+    by ``name``, as the linker would bind it: that file's own (or its
+    translation unit's) definition, else the global (or a header's)
+    definition; a ``static`` namesake elsewhere (r8a66597's host and gadget
+    drivers both define ``r8a66597_irq``) is another function."""
     in_file: dict[tuple[str, str], ir.FunctionIR] = {}
     public: dict[str, ir.FunctionIR] = {}
     for fn in sorted(functions, key=lambda f: (f.file.endswith(".h"), f.file, f.line, f.name)):
         in_file.setdefault((fn.file, fn.name), fn)
         if not fn.static or fn.file.endswith(".h"):   # a header's: the .c files including it see it
             public.setdefault(fn.name, fn)
+
+    def pick(file: str, cb: str) -> ir.FunctionIR | None:
+        return next((in_file[(f, cb)] for f in (file,) + tuple(units.get(file, ())) if (f, cb) in in_file),
+                    public.get(cb))
+    return pick
+
+
+def _field_runners(specs, ops_sites: dict, pick) -> list[ir.FunctionIR]:
+    """Callbacks the core calls through an ops field (``fields`` rows:
+    ``struct hc_driver`` ``.irq`` runs in hardirq): one runner per function
+    an initialiser stores there, at the function's own definition (the one
+    the initialiser's file sees: :func:`_binding`)."""
+    out = []
     done: set[tuple[str, int, str, str]] = set()
     for spec in specs:
         for struct, member in spec.get("fields", ()):
             for file, cb in sorted(set(ops_sites.get((struct, member), ()))):
-                fn = next((in_file[(f, cb)] for f in (file,) + tuple(units.get(file, ())) if (f, cb) in in_file),
-                          public.get(cb))
+                fn = pick(file, cb)
                 if fn is None or (fn.file, fn.line, fn.name, spec["name"]) in done:
                     continue
                 done.add((fn.file, fn.line, fn.name, spec["name"]))
@@ -131,11 +145,12 @@ def model_runner(name: str, file: str, line: int, callback: str, model: str, hol
 
 
 def _runner(spec: dict, callback: str, call: ir.Call, registrar: ir.FunctionIR,
-            bh: frozenset[str] = frozenset(), bh_spec: dict | None = None) -> ir.FunctionIR | None:
+            bh: frozenset[str] = frozenset(), bh_spec: dict | None = None,
+            integers: dict | None = None) -> ir.FunctionIR | None:
     line = call.line
     why = f"{MODEL_MARK} {spec['why']} (registered by {registrar.name})"
     taken = []
-    holds = list(spec.get("holds", []))
+    holds = list(spec.get("holds", [])) + range_holds(spec, call, integers or {})
     for hold in spec.get("holds", []):
         if "work_arg" in hold:
             arg = call.args[hold["work_arg"]] if hold["work_arg"] < len(call.args) else None

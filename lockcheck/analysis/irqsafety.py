@@ -100,6 +100,14 @@ class IrqModel:
         #: call of a primary handler, ``action->handler()``)
         self.hardirq_calls = frozenset(tuple(f) for f in irq.get("called_in_hardirq", ()))
         self._in_hardirq = ir.LockRef(IN_HARDIRQ, IN_HARDIRQ[2:])
+        #: ops fields a call through runs its target with hardirqs off
+        #: (``i2c_algorithm.xfer_atomic``, ``__cpu_disable()``'s ``.cpu_disable``)
+        self.irqs_off_calls = frozenset(tuple(f) for f in irq.get("called_hardirqs_off", ()))
+        self._hardirqs_off = ir.LockRef(HARDIRQS_OFF, HARDIRQS_OFF[2:])
+        #: field -> (pseudo-lock pushed around the call, its witness text)
+        self._around: dict[tuple[str, str], tuple[ir.LockRef, str]] = {
+            **{f: (self._hardirqs_off, "runs with hardirqs off") for f in self.irqs_off_calls},
+            **{f: (self._in_hardirq, "runs in hardirq") for f in self.hardirq_calls}}
 
     def learn_entries(self, ops: dict) -> None:
         """Functions stored in an ops field the core calls with interrupts
@@ -138,18 +146,23 @@ class IrqModel:
         """A call through a ``called_in_hardirq`` field runs its target in
         hardirq whatever the caller's state (``irq:in_hardirq`` held around
         it, :meth:`leave_call` drops it): what it takes is used in hardirq,
-        never enabled."""
-        if call.field is None or call.field not in self.hardirq_calls:
+        never enabled.  One through a ``called_hardirqs_off`` field runs it
+        with hardirqs off (``irq:hardirqs_off``): never enabled, not used in
+        an interrupt either."""
+        around = self._around.get(call.field) if call.field is not None else None
+        if around is None:
             return s
-        step = flow.step(call.line, f"[model] a call through {call.field[0]}.{call.field[1]} runs in hardirq")
-        return State(s.held + (Held(IN_HARDIRQ, self._in_hardirq, "exclusive", (step,), 0),), s.released, s.facts)
+        ref, what = around
+        step = flow.step(call.line, f"[model] a call through {call.field[0]}.{call.field[1]} {what}")
+        return State(s.held + (Held(ref.key, ref, "exclusive", (step,), 0),), s.released, s.facts)
 
     def leave_call(self, s: State, call: ir.Call) -> State:
-        if call.field is None or call.field not in self.hardirq_calls:
+        around = self._around.get(call.field) if call.field is not None else None
+        if around is None:
             return s
         held = list(s.held)
         for i in range(len(held) - 1, -1, -1):
-            if held[i].key == IN_HARDIRQ and held[i].ref is self._in_hardirq:
+            if held[i].key == around[0].key and held[i].ref is around[0]:
                 del held[i]
                 break
         return State(tuple(held), s.released, s.facts)

@@ -140,12 +140,18 @@ MAX_CHAIN = 24
 def resolve(defs: dict[str, set[str] | frozenset[str]], known: dict[str, int] | None = None) -> dict[str, int]:
     """Name -> value for every name of ``defs`` (name -> its bodies) whose
     bodies all evaluate, to the same value; names in bodies read ``defs``
-    (recursively) or ``known``."""
+    (recursively) or ``known``.  One evaluation follows at most MAX_CHAIN
+    names deep; what it could not finish for that is not remembered, and
+    is evaluated again after the names its chain reads, deepest first (an
+    enum of implicit values is a chain as long as the enum: ``enum
+    cpuhp_state`` has ~180, each the one before plus one)."""
     out: dict[str, int] = {}
     state: dict[str, int | None] = {}
     base = known or {}
     busy = object()
+    cut = object()      # cut short by the bound: unknown for now
     depth = 0
+    truncated = False
 
     class _Names:
         @staticmethod
@@ -153,17 +159,22 @@ def resolve(defs: dict[str, set[str] | frozenset[str]], known: dict[str, int] | 
             return value(name)
 
     def value(name: str) -> int | None:
-        nonlocal depth
+        nonlocal depth, truncated
         if name in state:
             v = state[name]
+            if v is cut:
+                truncated = True
+                return None
             return None if v is busy else v
         if name not in defs:
             return base.get(name)
         if depth >= MAX_CHAIN:
+            truncated = True
             return None     # a chain of macros this long (register tables): unknown, not a crash
         state[name] = busy   # type: ignore[assignment]   # a macro naming itself
         values = set()
         depth += 1
+        outer, truncated = truncated, False
         try:
             for body in sorted(defs[name]):
                 texts = _texts(body)
@@ -175,14 +186,54 @@ def resolve(defs: dict[str, set[str] | frozenset[str]], known: dict[str, int] | 
         finally:
             depth -= 1
         result = values.pop() if len(values) == 1 else None
-        state[name] = result
+        if truncated and result is None:
+            state[name] = cut   # cut short, not unknown: evaluated again below
+        else:
+            state[name] = result
+        truncated = truncated or outer
         return result
 
+    left = []
     for name in sorted(defs):
+        truncated = False
         v = value(name)
         if v is not None:
             out[name] = v
-    return out
+        elif state.get(name) is cut:
+            left.append(name)
+    for name in [n for n, v in state.items() if v is cut]:
+        del state[name]
+    # cut short by the bound: their chains, deepest names first (an
+    # iterative walk, no recursion), so each evaluation finds the names it
+    # reads already known
+    for name in _deepest_first(left, defs, state):
+        truncated = False
+        v = value(name)
+        if v is not None and name in defs:
+            out[name] = v
+    return dict(sorted(out.items()))
+
+
+def _deepest_first(names: list[str], defs, state) -> list[str]:
+    """The not yet evaluated names ``names`` read, transitively, each after
+    the names its bodies read (post-order; a cycle is cut where met)."""
+    order: list[str] = []
+    seen: set[str] = set()
+    for root in names:
+        if root in seen:
+            continue
+        seen.add(root)
+        stack = [(root, iter(sorted({n for b in defs[root] for n in body_names(b)})))]
+        while stack:
+            node, it = stack[-1]
+            nxt = next((n for n in it if n in defs and n not in state and n not in seen), None)
+            if nxt is None:
+                stack.pop()
+                order.append(node)
+                continue
+            seen.add(nxt)
+            stack.append((nxt, iter(sorted({n for b in defs[nxt] for n in body_names(b)}))))
+    return order
 
 
 def macro_integers(macros, known: dict[str, int] | None = None) -> dict[str, int]:
@@ -215,6 +266,11 @@ class IntegerMacros:
         self.pending: list[tuple[str, str]] = []
         self.waves = 0
 
+    def want(self, names) -> None:
+        """Names wanted whatever the scanned functions reference: a model's
+        (``state_range`` bounds), a scanned table's index designators."""
+        self.wanted.update(n for n in names if n.isupper())
+
     def add(self, path: str, refs, found) -> None:
         """One lexed file: its function references and its candidates."""
         if path in self.scanned:
@@ -222,8 +278,9 @@ class IntegerMacros:
                 self.wanted.update(n for n in names if n.isupper())
         if self.waves < 2:
             self.pending += found
-        else:
-            self._keep(found)
+        else:   # last first: a body names what the file defined before it (an
+            #     implicit enumerator its predecessor: `enum cpuhp_state`), one pass
+            self._keep(found[::-1])
 
     def wave_done(self) -> None:
         """A wave of files is lexed (called before the first too)."""

@@ -4,7 +4,7 @@ loses the rest of the file.
 An item is a function definition (header tokens plus a brace body), or any
 other top-level declaration.  A file-scope macro call with no ``;``
 (``DEFINE_LOCK_GUARD_1(...)``, ``EXPORT_SYMBOL(x)`` lines without a
-semicolon) ends an item by itself; otherwise it would swallow the next
+semicolon, ``static DEF_SCSI_QCMD(q)``) ends an item by itself; otherwise it would swallow the next
 function.
 """
 
@@ -38,8 +38,8 @@ def split_items(toks: list[Token]) -> list[Item]:
     n = len(toks)
     while i < n:
         t = toks[i]
-        if i == start and _is_unterminated_macro_call(toks, i):
-            end = match_close(toks, i + 1)
+        if i == start and _is_unterminated_macro_call(toks, _after_storage_class(toks, i)):
+            end = match_close(toks, _after_storage_class(toks, i) + 1)
             items.append(Item("declaration", tuple(toks[start:end + 1])))
             start = i = end + 1
             continue
@@ -61,6 +61,15 @@ def split_items(toks: list[Token]) -> list[Item]:
     if start < n:
         items.append(Item("declaration", tuple(toks[start:])))
     return items
+
+
+def _after_storage_class(toks: list[Token], i: int) -> int:
+    """The token after a leading ``static``: ``static DEF_SCSI_QCMD(q)``
+    is a macro call defining a function as much as ``DEF_SCSI_QCMD(q)`` is
+    (no function declarator starts ``static NAME(`` in the kernel: a
+    return type comes first), and without its own ``;`` it would swallow
+    the next function (its header read as K&R parameter declarations)."""
+    return i + 1 if toks[i].text == "static" and i + 1 < len(toks) else i
 
 
 def _is_unterminated_macro_call(toks: list[Token], i: int) -> bool:

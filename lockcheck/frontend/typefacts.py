@@ -295,9 +295,19 @@ def _ops_initialiser(toks: list[Token], struct_type: str, var: str | None, facts
         facts.table_lines[var] = toks[0].line
     close = match_close(toks, 0)
     for part in _split_top(toks[1:close], ","):
-        if len(part) >= 4 and part[0].text == "." and part[1].kind == "id" and part[2].text == "=":
-            member = prefix + part[1].text
-            value = part[3:]
+        if var is not None and not prefix and len(part) >= 5 and part[0].text == "[" \
+                and part[2].text == "]" and part[3].text == "=" and part[4].text == "{" \
+                and part[1].kind in ("id", "num"):
+            # an element of an array of structs: `[CPUHP_AP_HRTIMERS_DYING] = { .. }`
+            # stores under `[INDEX].member` (analysis.state_ranges reads the index)
+            _ops_initialiser(part[4:], struct_type, None, facts, f"[{part[1].text}].")
+            continue
+        k = 0
+        while k + 2 < len(part) and part[k].text == "." and part[k + 1].kind == "id":
+            k += 2     # `.teardown.single = f`: a member of a member, dotted
+        if k and len(part) > k + 1 and part[k].text == "=":
+            member = prefix + ".".join(part[j].text for j in range(1, k, 2))
+            value = part[k + 1:]
             if value[0].text == "{":
                 _ops_initialiser(value, struct_type, var, facts, member + ".")
                 continue

@@ -22,6 +22,16 @@ def test_file_scope_macro_call_without_semicolon_ends_an_item():
     assert _items(src) == [("declaration", "DEFINE_LOCK_GUARD_1", 1), ("function", "static", 2)]
 
 
+def test_static_macro_call_defining_a_function_ends_an_item():
+    # 3w-xxxx.c: `static DEF_SCSI_QCMD(tw_scsi_queue)` before the irq handler;
+    # read as one item, the handler's header became K&R parameter declarations
+    src = ("static DEF_SCSI_QCMD(tw_scsi_queue)\n\n"
+           "static irqreturn_t tw_interrupt(int irq, void *dev_instance)\n{\n}\n")
+    assert _items(src) == [("declaration", "static", 1), ("function", "static", 3)]
+    src = "static DEFINE_SPINLOCK(l);\nstatic int f(void)\n{\n}\n"
+    assert _items(src) == [("declaration", "static", 1), ("function", "static", 2)]
+
+
 def test_function_header_macro_is_not_cut_off():
     src = "SYSCALL_DEFINE1(x, int, a)\n{\n\treturn a;\n}\n"
     assert _items(src) == [("function", "SYSCALL_DEFINE1", 1)]
