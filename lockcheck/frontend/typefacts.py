@@ -69,6 +69,10 @@ class FileFacts:
     fn_arrays: dict[str, list[str]] = field(default_factory=dict)
     # global variable -> the line of its initialiser (analysis.ops_sequences)
     table_lines: dict[str, int] = field(default_factory=dict)
+    # global variable -> every member its initialiser names, whatever the
+    # value, when that initialiser is designated only ("= { .a = f, .b =
+    # NULL }"): a member it does not name is NULL (analysis.pointsto)
+    table_members: dict[str, tuple[str, ...]] = field(default_factory=dict)
 
 
 def harvest_facts(items: list[Item], definitions: dict) -> FileFacts:
@@ -294,9 +298,16 @@ def _ops_initialiser(toks: list[Token], struct_type: str, var: str | None, facts
         facts.ops_vars[var] = struct_type
         facts.table_lines[var] = toks[0].line
     close = match_close(toks, 0)
+    named: list[str] = []
+    designated = True
     for part in _split_top(toks[1:close], ","):
+        if not part:
+            continue
+        if not (len(part) >= 4 and part[0].text == "." and part[1].kind == "id" and part[2].text == "="):
+            designated = False
         if len(part) >= 4 and part[0].text == "." and part[1].kind == "id" and part[2].text == "=":
             member = prefix + part[1].text
+            named.append(member)
             value = part[3:]
             if value[0].text == "{":
                 _ops_initialiser(value, struct_type, var, facts, member + ".")
@@ -307,6 +318,8 @@ def _ops_initialiser(toks: list[Token], struct_type: str, var: str | None, facts
                 facts.ops.setdefault((struct_type, member), []).append(value[0].text)
                 if var is not None:
                     facts.var_fields[(var, member)] = value[0].text
+    if var is not None and not prefix and designated:
+        facts.table_members[var] = tuple(named)
 
 
 def compound_literal_ops(toks, facts: FileFacts) -> None:
