@@ -170,6 +170,7 @@ def _check(options: Options, progress, t0: float, discovered, key: str | None) -
     program.outside = frozenset(fn.file for fn in outside)
     if run.index:
         program.tables = (run.index.ops_vars, run.index.var_fields)
+        program.table_members = run.index.table_members
         program.fn_arrays = run.index.fn_arrays
     program.copies_not_followed = frozenset((f"F:{c['struct']}:{c['to']}", f"F:{c['struct']}:{c['from']}")
                                             for c in model.pointsto.get("copies_not_followed", ()))

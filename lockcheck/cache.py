@@ -48,7 +48,8 @@ def take_write_failure(root: Path | None) -> str | None:
 FRONTEND_CODE = ("frontend/", "model/", "analysis/extract.py", "analysis/conditions.py", "analysis/typing.py",
                  "analysis/declared.py", "analysis/const_locals.py",
                  "analysis/classes.py", "analysis/class_notes.py", "analysis/instance_keys.py", "analysis/lock_calls.py",
-                 "analysis/ir.py", "analysis/pointer_flows.py", "analysis/workclass.py", "analysis/substitute.py",
+                 "analysis/ir.py", "analysis/bounded_release.py", "analysis/pointer_flows.py", "analysis/workclass.py",
+                 "analysis/substitute.py",
                  "analysis/__init__.py", "analysis/families.py", "analysis/confidence.py", "analysis/irwalk.py",
                  "errors.py", "cache_auth.py", "result.py",
                  "driver.py", "discovery.py", "lexing.py", "parse_task.py", "cache.py", "options.py", "executors.py", "__init__.py")

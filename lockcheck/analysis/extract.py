@@ -16,6 +16,7 @@ from collections.abc import Mapping
 from pycparser import c_ast
 
 from lockcheck.analysis import class_notes, ir
+from lockcheck.analysis.bounded_release import absent_branch
 from lockcheck.analysis.conditions import (ConditionExtraction, addressed_names, constant_value, flag_name,
                                           operand_names)
 from lockcheck.analysis.const_locals import constant_locals
@@ -173,7 +174,9 @@ class Extractor(LockCallExtraction, ConditionExtraction):
 
     def s_If(self, node):
         cond = self.cond(node.cond)
-        return [ir.If(cond, self._scoped(node.iftrue), self._scoped(node.iffalse))]
+        then, orelse = absent_branch(node.cond, node.iftrue, node.iffalse,
+                                     self._scoped(node.iftrue), self._scoped(node.iffalse))
+        return [ir.If(cond, then, orelse)]
 
     def _scoped(self, node) -> ir.Block:
         if node is None:

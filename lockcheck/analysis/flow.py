@@ -170,6 +170,8 @@ class FunctionFlow(BranchFacts, Releases):
             if self.irq is not None:
                 return {self.irq.after_release(self, self.release(s, node.lock), node.primitive) for s in states}
             return {self.release(s, node.lock) for s in states}
+        if kind is ir.Absent:
+            return {self.absent(s, node.lock) for s in states}
         if kind is ir.Call:
             out: set[State] = set()
             for s in states:
@@ -214,8 +216,12 @@ class FunctionFlow(BranchFacts, Releases):
     def loop(self, node: ir.Loop, states: set[State]) -> set[State]:
         exits: set[State] = set()
         self.breaks.append((set(), self.depth))
-        head = set(states)
         entry = frozenset(states)
+        # the states back at the head after a round, kept apart from the
+        # entry's: capped together, entry states merged by ``_cap`` (one
+        # state, the facts they share) read as having run the body, and the
+        # path that skips a releasing loop came back (runs_once)
+        after: set[State] = set()
         first: tuple = ()
         for _ in range(LOOP_ROUNDS):
             self.continues.append((set(), self.depth))
@@ -224,23 +230,23 @@ class FunctionFlow(BranchFacts, Releases):
                     t0, f0 = self.cond(node.cond, entry)
                     first = (t0, self.runs_once(node, t0, f0))
                     exits |= first[1]
-                t, f = self.cond(node.cond, head - entry) if head != entry else (set(), set())
+                t, f = self.cond(node.cond, after - entry) if after - entry else (set(), set())
                 t = t | first[0]
                 exits |= self.step_ends(node, f)
             else:
-                t = head
+                t = _cap(entry | after)
             body_out = self.block(node.body, t)
             body_out |= self.continues.pop()[0]
             body_out = self.block(node.post, body_out)
             if not node.test_first and node.cond is not None:
                 body_out, f = self.cond(node.cond, body_out)
                 exits |= f
-            new_head = _cap(head | self.next_round(node, entry, body_out))
-            if new_head == head:
+            new_after = _cap(after | self.next_round(node, entry, body_out))
+            if new_after == after:
                 break
-            head = new_head
+            after = new_after
         if node.cond is None and not node.test_first:
-            exits |= head
+            exits |= _cap(entry | after)
         return exits | self.breaks.pop()[0]
 
     def switch(self, node: ir.Switch, states: set[State]) -> set[State]:

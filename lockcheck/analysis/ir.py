@@ -11,7 +11,7 @@ import sys
 from dataclasses import dataclass, field
 
 __all__ = [
-    "LockRef", "Acquire", "Release", "Assert", "Call", "Assign", "Block", "If", "Loop",
+    "LockRef", "Acquire", "Release", "Absent", "Assert", "Call", "Assign", "Block", "If", "Loop",
     "Switch", "CaseLabel", "Jump", "Label", "Return", "CondEffect", "CondCall", "CondVar",
     "CondNot", "CondAnd", "CondOr", "CondOpaque", "CondConst", "CondRunning", "FunctionIR", "EffectAssign", "forget_shared",
     "forget_loaded_tuples",
@@ -116,6 +116,15 @@ class Release(_Compact):
     # the variable the lock is reached through (`bid` in `&bid->busid_lock`,
     # `lock` in `spin_unlock(lock)`): a NULL one holds no lock (analysis.releases)
     base: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class Absent(_Compact):
+    """The branch where the test of a release's own array index fails:
+    that index names no lock, so the caller's lock of the class the other
+    branch releases is not held either (analysis.bounded_release)."""
+    line: int
+    lock: LockRef
 
 
 @dataclass(frozen=True, slots=True)

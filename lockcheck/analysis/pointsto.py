@@ -115,6 +115,8 @@ class PointsTo:
         self.program = program
         self.tables = tables                  # global object -> its struct type
         self.table_fields = table_fields      # (object, field) -> function name
+        # object -> members its designated initialiser names (_null_member)
+        self.table_members: dict[str, tuple[str, ...]] = program.table_members
         self.values: dict[str, set[str]] = {}
         self.stats = TargetStats()
         self.how = ""
@@ -297,6 +299,8 @@ class PointsTo:
                                 out.append(k)
                         continue
                     name = self.table_fields.get((_name(v), call.field[1]))
+                    if self._null_member(_name(v), call.field[1]):
+                        continue    # no call through a NULL member: not this table
                     k = self._function(name) if name else None
                     if name:
                         names.add(k or name)
@@ -311,7 +315,8 @@ class PointsTo:
                     self.table_of = tables
                     # tables whose field reaches no analysed function: the
                     # call does nothing there, but the object is that table
-                    named = {_name(v) if v != HEAP else HEAP for v in vals}
+                    named = {_name(v) if v != HEAP else HEAP for v in vals
+                             if v == HEAP or not self._null_member(_name(v), call.field[1])}
                     self.no_target = tuple(sorted(named - set(tables.values())))
                 return out
         self.how = "fallback"
@@ -323,6 +328,23 @@ class PointsTo:
             self.width = len({self._function(n) or n for n in self.program.ops.get(call.field, ())} | set(extra))
             return self._with_field_rule(call, extra) if extra else None
         return None
+
+    def _null_member(self, table: str, member: str) -> bool:
+        """Does ``table``'s initialiser leave ``member`` NULL (``.f =
+        NULL``, or not named at all)?  Only a designated initialiser tells
+        of a member it does not name (frontend.typefacts
+        ``table_members``): that one is zero.  No call is made through a
+        NULL pointer, so such a table is none a call through that member
+        is made in (``bdev->bd_holder_ops->freeze(bdev)`` after ``if
+        (bdev->bd_holder_ops->freeze)``: bcachefs's empty holder ops are
+        not a table where the call does nothing)."""
+        value = self.table_fields.get((table, member))
+        if value is not None:
+            return value == "NULL"
+        named = self.table_members.get(table)
+        if named is None or member in named:
+            return False
+        return not any(member.startswith(m + ".") for m in named)
 
     def release(self) -> None:
         """Drop the solved values once every call is resolved (only the

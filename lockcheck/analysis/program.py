@@ -98,6 +98,7 @@ class Program:
         self.ops = ops or {}
         # global table -> struct type, (table, field) -> function: see pointsto
         self.tables: tuple[dict, dict] = ({}, {})
+        self.table_members: dict[str, tuple[str, ...]] = {}   # object -> members its initialiser names
         self.pointsto: PointsTo | None = None
         self.irq: irqsafety.IrqModel | None = None   # interrupt contexts (api sets it)
 

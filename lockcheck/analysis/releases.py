@@ -81,6 +81,16 @@ class Releases:
                 return State(s.held[:k] + s.held[k + 1:], s.released, s.facts)
         return State(s.held, s.released | {key}, s.facts)
 
+    @staticmethod
+    def absent(s: State, ref: ir.LockRef) -> State:
+        """The branch where a release's own index is out of range
+        (analysis.bounded_release): no lock of its class is the caller's
+        there; one this function holds stays held."""
+        key = ref.class_key
+        if key in s.released or any(h.key == key for h in s.held):
+            return s
+        return State(s.held, s.released | {key}, s.facts)
+
     def as_held(self, s: State, keys: frozenset[str]) -> frozenset[str]:
         """``keys`` a callee released before taking a lock, with the held
         lock each unresolved one is released as (:meth:`release`): the

@@ -111,6 +111,9 @@ class TreeIndex:
     ops: dict[tuple[str, str], list[str]] = field(default_factory=dict)
     ops_vars: dict[str, str] = field(default_factory=dict)
     var_fields: dict[tuple[str, str], str] = field(default_factory=dict)
+    # global variable -> the members its designated initialiser names
+    # (FileFacts.table_members): for the analysis only
+    table_members: dict[str, tuple[str, ...]] = field(default_factory=dict)
     macros: MacroIndex | None = None
     # header path -> names of the functions it defines (parsed on demand)
     header_files: dict[str, tuple[str, ...]] = field(default_factory=dict)
@@ -170,6 +173,8 @@ def build_index(facts: list[FileFacts], macro_defs: list[MacroDef], model: norm.
             idx.ops_vars.setdefault(k, v)
         for k, v in f.var_fields.items():
             idx.var_fields.setdefault(k, v)
+        for k, v in f.table_members.items():
+            idx.table_members.setdefault(k, v)
     typedefs |= type_alias_macros(macro_defs, typedefs)
     idx.typedefs = frozenset(typedefs - model.never_typedefs)
     # A macro that stands for a real function in another configuration

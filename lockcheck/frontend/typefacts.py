@@ -69,6 +69,10 @@ class FileFacts:
     fn_arrays: dict[str, list[str]] = field(default_factory=dict)
     # global variable -> the line of its initialiser (analysis.ops_sequences)
     table_lines: dict[str, int] = field(default_factory=dict)
+    # global variable -> every member its initialiser names, whatever the
+    # value, when that initialiser is designated only ("= { .a = f, .b =
+    # NULL }"): a member it does not name is NULL (analysis.pointsto)
+    table_members: dict[str, tuple[str, ...]] = field(default_factory=dict)
 
 
 def harvest_facts(items: list[Item], definitions: dict) -> FileFacts:
@@ -294,19 +298,27 @@ def _ops_initialiser(toks: list[Token], struct_type: str, var: str | None, facts
         facts.ops_vars[var] = struct_type
         facts.table_lines[var] = toks[0].line
     close = match_close(toks, 0)
+    named: list[str] = []
+    designated = True
     for part in _split_top(toks[1:close], ","):
+        if not part:
+            continue
         if var is not None and not prefix and len(part) >= 5 and part[0].text == "[" \
                 and part[2].text == "]" and part[3].text == "=" and part[4].text == "{" \
                 and part[1].kind in ("id", "num"):
             # an element of an array of structs: `[CPUHP_AP_HRTIMERS_DYING] = { .. }`
             # stores under `[INDEX].member` (analysis.state_ranges reads the index)
+            designated = False
             _ops_initialiser(part[4:], struct_type, None, facts, f"[{part[1].text}].")
             continue
         k = 0
         while k + 2 < len(part) and part[k].text == "." and part[k + 1].kind == "id":
             k += 2     # `.teardown.single = f`: a member of a member, dotted
-        if k and len(part) > k + 1 and part[k].text == "=":
+        if not (k and len(part) > k + 1 and part[k].text == "="):
+            designated = False
+        else:
             member = prefix + ".".join(part[j].text for j in range(1, k, 2))
+            named.append(member)
             value = part[k + 1:]
             if value[0].text == "{":
                 _ops_initialiser(value, struct_type, var, facts, member + ".")
@@ -317,6 +329,8 @@ def _ops_initialiser(toks: list[Token], struct_type: str, var: str | None, facts
                 facts.ops.setdefault((struct_type, member), []).append(value[0].text)
                 if var is not None:
                     facts.var_fields[(var, member)] = value[0].text
+    if var is not None and not prefix and designated:
+        facts.table_members[var] = tuple(named)
 
 
 def compound_literal_ops(toks, facts: FileFacts) -> None:

@@ -74,6 +74,20 @@ def test_ops_tables(fe):
     assert idx.ops_vars["vmx_x86_ops"] == "struct kvm_x86_ops"
 
 
+def test_table_members_of_designated_initialisers(fe):
+    """Every member a designated initialiser names, whatever its value (a
+    member it leaves out is NULL: analysis.pointsto); a positional one
+    tells nothing."""
+    idx = fe.index(HEADER, SOURCE + """
+static const struct kvm_x86_ops empty_ops = {
+};
+static const struct kvm_x86_ops positional_ops = { vmx_set_msr, 0 };
+""")
+    assert idx.table_members["vmx_x86_ops"] == ("set_msr", "flush", "other")
+    assert idx.table_members["empty_ops"] == ()
+    assert "positional_ops" not in idx.table_members
+
+
 def test_return_types(fe):
     idx = fe.index(HEADER, SOURCE)
     assert idx.returns["kvm_get"] == TypeRef("struct kvm", 1)
