@@ -67,10 +67,10 @@ def _path_fields(path: str) -> list[str]:
 
 
 class HeldFacts:
-    """The carried facts of one :class:`Program`'s calls."""
+    """The carried facts of one :class:`Program`'s calls (the program is
+    passed in, never kept: it would be a cycle, collected late)."""
 
     def __init__(self, program) -> None:
-        self.program = program
         self._reach: dict[tuple[str, str], bool] = {}
         self._writes: dict[int, tuple] = {}
         paths = set()
@@ -124,20 +124,19 @@ class HeldFacts:
         return found[1]
 
     # ------------------------------------------------------------ static keys
-    def globals(self, target: str, call: Call, caller_facts: dict[str, str]) -> dict[str, str]:
+    def globals(self, program, target: str, call: Call, caller_facts: dict[str, str]) -> dict[str, str]:
         """The static key facts ``call`` carries into ``target``."""
         wanted = {name: value for pos, name, value in call.held_facts if pos < 0}
         for name, value in caller_facts.items():
             if name.startswith(STATIC_KEY):
                 wanted.setdefault(name, value)
-        return {name: value for name, value in sorted(wanted.items()) if self.reaches(target, name)}
+        return {name: value for name, value in sorted(wanted.items()) if self.reaches(program, target, name)}
 
-    def reaches(self, key: str, name: str) -> bool:
+    def reaches(self, program, key: str, name: str) -> bool:
         """Does ``key`` test ``name``, or call by name a function that does?"""
         found = self._reach.get((key, name))
         if found is not None:
             return found
-        program = self.program
         by_key = program.by_key
         seen, todo, found = {key}, [key], False
         while todo and not found and len(seen) <= MAX_VISITED:

@@ -201,7 +201,7 @@ class Program:
     def _entry_facts(self, target: str, call: Call, caller: FunctionIR, caller_key: str) -> dict[str, str]:
         tested = self.tested.get(target, ())
         caller_facts = self.clone_facts.get(caller_key, {})
-        facts = self.carried.globals(target, call, caller_facts)
+        facts = self.carried.globals(self, target, call, caller_facts)
         if not tested:
             return facts
         params = self.by_key[target].params
