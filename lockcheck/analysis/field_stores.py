@@ -72,7 +72,9 @@ class _Walker:
         if cls is c_ast.Compound:
             for item in node.block_items or ():
                 pending = self.stmt(item, pending)
-            return pending
+            # a local of the block is another variable past its end
+            scoped = {d.name for d in node.block_items or () if d.__class__ is c_ast.Decl}
+            return {k: v for k, v in pending.items() if k[0] not in scoped} if scoped else pending
         if cls in _LABELS:
             if cls is c_ast.Case:
                 self.expr(node.expr, {})

@@ -38,6 +38,7 @@ def test_anything_that_may_change_it_between_drops_it():
     assert _given("p->a = 1; p->next->a++; f(p);") == {}
     assert _given("p->a = 1; p = p->next; f(p);") == {}     # the root
     assert _given("p->a = 1; goto l; l: f(p);") == {}       # a label
+    assert _given("{ struct s *p = 0; p->a = 1; } f(p);") == {}   # another p, out of scope
 
 
 def test_branches_and_loops():
