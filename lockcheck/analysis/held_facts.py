@@ -9,7 +9,10 @@ the specialised callee (``Program._specialise``, ``analysis.entry_facts``).
   ``io`` on (and some function of the scan tests a field of that path).
   Handed on (``Call.forwarded_params``), it goes with the parameter into
   the next callee unless the function handing it on writes a field of
-  that name or the parameter itself anywhere in its body.
+  that name or the parameter itself anywhere in its body, or hands the
+  parameter to another function of the scan that writes such a field
+  (that function's own callees are not searched; a function outside the
+  scan or left unparsed is taken not to write it).
 * A static key fact (``(-1, "static_key:K", value)`` of a model runner's
   call, or one its caller was entered with) goes into every callee that
   tests the key, or calls by name (within :data:`MAX_VISITED` functions)
@@ -83,7 +86,7 @@ class HeldFacts:
         self.tested_paths = frozenset(paths)
 
     # ------------------------------------------------------------ fields
-    def fields(self, params, call: Call, caller, caller_facts: dict[str, str]) -> list[tuple[str, str]]:
+    def fields(self, program, params, call: Call, caller, caller_facts: dict[str, str]) -> list[tuple[str, str]]:
         """(callee field name, value) for the fields ``call`` gives known."""
         out = []
         for pos, path, value in call.held_facts:
@@ -101,10 +104,25 @@ class HeldFacts:
                         continue
                     if written is None:
                         written = self._written(caller)
-                    if root in written[1] or any(f in written[0] for f in _path_fields(split[1])):
+                    names = _path_fields(split[1])
+                    if root in written[1] or any(f in written[0] for f in names) or \
+                            self._others_write(program, caller, call, param, names):
                         continue
                     out.append((params[pos] + split[1], value))
         return out
+
+    def _others_write(self, program, caller, call: Call, param: int, names: list[str]) -> bool:
+        """Does another call of ``caller`` handed the same parameter reach a
+        function of the scan that writes a field of one of ``names`` itself?
+        (One level: what that function's own callees write is not seen.)"""
+        for c in calls_in(caller.body):
+            if c is call or not c.callee or all(p != param for _, p in c.forwarded_params):
+                continue
+            k = program.resolve_name(c.callee, caller.file)
+            fn = program.by_key.get(k) if k is not None else None
+            if fn is not None and any(f in self._written(fn)[0] for f in names):
+                return True
+        return False
 
     def _written(self, fn) -> tuple[frozenset[str], frozenset[str]]:
         """(fields of any name assigned, plain variables assigned) in ``fn``."""

@@ -205,7 +205,7 @@ class Program:
         if not tested:
             return facts
         params = self.by_key[target].params
-        held = self.carried.fields(params, call, caller, caller_facts)
+        held = self.carried.fields(self, params, call, caller, caller_facts)
         facts.update(entry_facts(params, tested, call.const_args, call.forwarded_params,
                                  caller.params, caller_facts, call.const_values, held))
         return facts
