@@ -23,6 +23,7 @@ typedef struct { int counter; } atomic_t;
 
 #define EINTR 4
 #define EIO 5
+#define EAGAIN 11
 #define ENOENT 2
 #define ENODEV 19
 #define ENOMEM 12
@@ -142,6 +143,8 @@ void rcu_read_unlock(void);
 /* static keys: the structs are the fixture's own (jump_label.h) */
 #define DEFINE_STATIC_KEY_FALSE(name) struct static_key_false name = { }
 #define DEFINE_STATIC_KEY_TRUE(name) struct static_key_true name = { }
+bool static_branch_unlikely(const void *key);
+bool static_branch_likely(const void *key);
 
 /*
  * Static calls.  kvm_x86_call(set_msr)(vcpu, msr) calls the function stored

@@ -26,6 +26,7 @@ from __future__ import annotations
 from pycparser import c_ast
 
 from lockcheck.analysis import ir
+from lockcheck.analysis.guards import static_key_cond
 from lockcheck.analysis.typing import lock_ref
 from lockcheck.frontend.build_symbols import maybe_defined
 from lockcheck.frontend.constants import BIT_MACROS, UNARY, binary_op, literal
@@ -51,6 +52,7 @@ class ConditionExtraction:
     running_work: frozenset[str] = frozenset()
     #: IS_ENABLED() and its kin; the object-like macros of the file itself
     config_tests: frozenset[str] = frozenset()
+    static_key_tests: frozenset[str] = frozenset()   # analysis.guards
     file_macros: frozenset[str] = frozenset()
 
     def learnable(self, name: str) -> bool:
@@ -340,6 +342,8 @@ class ConditionExtraction:
         if isinstance(node, c_ast.FuncCall):
             if self._never_defined(node):
                 return ir.CondConst("zero")
+            if (key := static_key_cond(node, self.static_key_tests, self.env)) is not None:
+                return key
             if isinstance(node.name, c_ast.ID) and node.name.name in self.transparent and node.args:
                 return self.cond(node.args.exprs[0])
             pre: list = []

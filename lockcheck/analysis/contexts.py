@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from lockcheck.analysis import ir
 from lockcheck.analysis.bh_work import bh_only_work
+from lockcheck.analysis.guards import common_guards, guard_facts
 from lockcheck.analysis.state_ranges import range_holds, table_runners
 from lockcheck.analysis.workclass import work_map
 
@@ -42,13 +43,18 @@ def callback_functions(functions: list[ir.FunctionIR], contexts: dict, ops_sites
     bh_spec = contexts.get("bh_work", {})
     bh = bh_only_work(functions, bh_spec) if any(s.get("holds") and any("work_arg" in h for h in s["holds"])
                                                  for s in specs) else frozenset()
+    sites: list[tuple[ir.FunctionIR, ir.Call, dict, str]] = []
+    guarded: dict[tuple[str, str], list[frozenset]] = {}   # (context, callback) -> each site's guards
     for fn in sorted(functions, key=lambda f: (f.file, f.line, f.name)):
         through_locals = None
+        guards = None
         for call in _calls(fn.body):
             if call.callee not in by_register:
                 continue
             spec, positions = by_register[call.callee]
             passed = dict(call.fnptr_args)
+            if guards is None:
+                guards = guard_facts(fn.body)
             for pos in positions:
                 if pos in passed:
                     callbacks = [passed[pos]]
@@ -58,12 +64,16 @@ def callback_functions(functions: list[ir.FunctionIR], contexts: dict, ops_sites
                     callbacks = [cb for cb in through_locals.get(f"A:{call.callee}:{pos}", ())
                                  if cb in defined]
                 for cb in callbacks:
+                    guarded.setdefault((spec["name"], cb), []).append(guards.get(id(call), frozenset()))
                     if (fn.file, cb, spec["name"]) in seen:
                         continue
                     seen.add((fn.file, cb, spec["name"]))
-                    synthetic = _runner(spec, cb, call, fn, bh, bh_spec, integers)
-                    if synthetic is not None:
-                        out.append(synthetic)
+                    sites.append((fn, call, spec, cb))
+    for fn, call, spec, cb in sites:
+        # every registration of cb under a static key: it runs with the key on (analysis.guards)
+        synthetic = _runner(spec, cb, call, fn, bh, bh_spec, integers, common_guards(guarded[(spec["name"], cb)]))
+        if synthetic is not None:
+            out.append(synthetic)
     return out
 
 
@@ -133,20 +143,22 @@ def _field_runners(specs, ops_sites: dict, pick) -> list[ir.FunctionIR]:
     return out
 
 
-def model_runner(name: str, file: str, line: int, callback: str, model: str, holds, why: str) -> ir.FunctionIR:
+def model_runner(name: str, file: str, line: int, callback: str, model: str, holds, why: str,
+                 known: tuple = ()) -> ir.FunctionIR:
     """A synthetic function standing for the core code that runs
     ``callback``: it takes each of ``holds`` (``(LockRef, mode, kind,
     witness text)``, in order), calls the callback, and releases them in
-    reverse (``why``: the release steps' text)."""
+    reverse (``why``: the release steps' text); ``known``: the global
+    facts the callback runs with (``Call.held_facts``, analysis.guards)."""
     acquires = tuple(ir.Acquire(line, ref, what, mode, kind) for ref, mode, kind, what in holds)
     releases = tuple(ir.Release(line, ref, why) for ref, *_ in reversed(holds))
-    body = ir.Block(acquires + (ir.Call(line, callback, model=model),) + releases, scope=True)
+    body = ir.Block(acquires + (ir.Call(line, callback, model=model, held_facts=known),) + releases, scope=True)
     return ir.FunctionIR(name, file, line, True, (), body)
 
 
 def _runner(spec: dict, callback: str, call: ir.Call, registrar: ir.FunctionIR,
             bh: frozenset[str] = frozenset(), bh_spec: dict | None = None,
-            integers: dict | None = None) -> ir.FunctionIR | None:
+            integers: dict | None = None, known: tuple = ()) -> ir.FunctionIR | None:
     line = call.line
     why = f"{MODEL_MARK} {spec['why']} (registered by {registrar.name})"
     taken = []
@@ -169,7 +181,8 @@ def _runner(spec: dict, callback: str, call: ir.Call, registrar: ir.FunctionIR,
             ref = ir.LockRef("w:" + arg.key, arg.path, arg.owner, arg.subclass)
         what = f"{MODEL_MARK} {hold['why']} (registered by {registrar.name})" if "why" in hold else why
         taken.append((ref, hold.get("mode", "exclusive"), hold.get("kind", "lock"), what))
-    return model_runner(f"{spec['runner']}<{callback}>", registrar.file, line, callback, spec["name"], taken, why)
+    return model_runner(f"{spec['runner']}<{callback}>", registrar.file, line, callback, spec["name"], taken, why,
+                        known)
 
 
 def _calls(node):

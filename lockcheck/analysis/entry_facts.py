@@ -81,15 +81,25 @@ def _all_same(passed: list[str], tested: str, op: str, flipped: bool) -> str | N
 
 
 def entry_facts(params: tuple[str, ...], tested: tuple[str, ...], const_args, forwarded_params,
-                caller_params: tuple[str, ...], caller_facts: dict[str, str], const_values=()) -> dict[str, str]:
+                caller_params: tuple[str, ...], caller_facts: dict[str, str], const_values=(),
+                held=()) -> dict[str, str]:
     """Constants a call passes into parameters the callee tests: its own
     constant arguments, with ``const_values`` the integers a symbol passed
     stands for (``ICE_VF_RESET_NOTIFY`` against ``flags & ICE_VF_RESET_LOCK``)
     or those a local holding only constants may pass (a position repeated:
     a test is decided when all of them decide it alike), and its caller's
-    entry facts for the parameters it forwards (zero decides ``&``)."""
+    entry facts for the parameters it forwards (zero decides ``&``);
+    ``held``: (``io->in_bh``, value) for the fields of the objects passed
+    the call gives known (``analysis.held_facts``), kept where the callee
+    tests the field or hands its parameter on."""
     facts = {}
     passed: dict[str, list[str]] = {}
+    for name, value in held:
+        passed[name] = ["#0" if value == "zero" else value]
+        root = name[:min(k for k in (name.find("->"), name.find("."), len(name)) if k > 0)]
+        if name in tested or root in tested:
+            facts[name] = "nonzero" if value.startswith("#") else value
+    operands = tuple(params) + tuple(name for name, _ in held) if held else params
     for pos, value in const_args:
         if pos < len(params):
             passed[params[pos]] = ["#0" if value == "zero" else value]
@@ -114,7 +124,7 @@ def entry_facts(params: tuple[str, ...], tested: tuple[str, ...], const_args, fo
             if value == "zero":
                 passed.setdefault(params[pos], ["#0"])
     for name in tested:
-        pair = _pair_test(name, params)
+        pair = _pair_test(name, operands)
         if pair is not None and pair[0] in passed:
             same = _all_same(passed[pair[0]], pair[1], pair[2], pair[3])
             if same is not None:

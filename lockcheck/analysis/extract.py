@@ -20,6 +20,7 @@ from lockcheck.analysis.bounded_release import absent_branch
 from lockcheck.analysis.conditions import (ConditionExtraction, addressed_names, constant_value, flag_name,
                                           operand_names)
 from lockcheck.analysis.const_locals import constant_locals
+from lockcheck.analysis.field_stores import field_stores
 from lockcheck.analysis.declared import declared_releases
 from lockcheck.analysis.lock_calls import LockCallExtraction
 from lockcheck.analysis.pointer_flows import PointerFlows
@@ -77,6 +78,7 @@ class Extractor(LockCallExtraction, ConditionExtraction):
         self.noreturn = frozenset(model.get("noreturn", ()))
         self.running_work = frozenset(model.get("running_work_calls", ()))
         self.config_tests = frozenset(model.get("config_tests", ()))
+        self.static_key_tests = frozenset(model.get("static_key_tests", ()))
         self.definitions = model.get("definitions", {})
         self.file_macros = file_macros
         self.subclass_constants = model.get("subclass_constants", {})
@@ -87,6 +89,7 @@ class Extractor(LockCallExtraction, ConditionExtraction):
         self.var_names: list[tuple[str, str]] = []
         self.texts: dict[str, str] = {}
         self.unresolved = 0
+        self.field_stores: dict = {}    # call node id -> Call.held_facts (analysis.field_stores)
         self.flows = PointerFlows(self.env, index, model.get("pointsto", {}))
 
     # ------------------------------------------------------------ function
@@ -103,6 +106,8 @@ class Extractor(LockCallExtraction, ConditionExtraction):
                     self.env.params[p.name] = k
         self.addressed, (self.passed, self.compared) = addressed_names(fd.body), operand_names(fd.body)
         self.const_locals = constant_locals(fd.body, params, self.addressed, self.constant_int)
+        self.field_stores = field_stores(fd.body, params, self.addressed,
+                                         lambda n: next((v for _, v in self._consts([n])), None))
         self.flows.function_returns(ftype)
         self.returns_lock = class_notes.returns_lock_pointer(ftype, self.env, self.lock_types)
         declared, fd_body = declared_releases(fd.body, self.env)
@@ -427,7 +432,8 @@ class Extractor(LockCallExtraction, ConditionExtraction):
                                const_values=self._const_values(args), pointer=self.flows.pointer(name))
             return ir.Call(line, fname, self._arg_refs(args), var=var, fnptr_args=self._fnptr_args(args),
                            forwarded_params=self._forwarded(args), const_args=self._consts(args),
-                           arg_vars=self._arg_vars(args), const_values=self._const_values(args))
+                           arg_vars=self._arg_vars(args), const_values=self._const_values(args),
+                           held_facts=self.field_stores.get(id(node), ()))
         static = self._static_call_field(name)
         if static is not None:
             for a in args:
@@ -465,7 +471,7 @@ class Extractor(LockCallExtraction, ConditionExtraction):
         return ir.Call(line, None, self._arg_refs(args), field=field, var=var,
                        fnptr_args=self._fnptr_args(args), forwarded_params=self._forwarded(args),
                        const_args=self._consts(args), origin=origin, pointer=pointer,
-                       const_values=self._const_values(args))
+                       const_values=self._const_values(args), held_facts=self.field_stores.get(id(node), ()))
 
     def _static_call_field(self, name) -> tuple[str, str] | None:
         """``kvm_x86_call(set_msr)`` / ``static_call(kvm_x86_set_msr)`` → the ops field."""

@@ -158,6 +158,12 @@ class Call(_Compact):
     # value the file sees (``ICE_VF_RESET_NOTIFY``, ``A | B``; const_args
     # keeps ``id:NAME`` for the symbol itself: frontend.constants)
     const_values: tuple[tuple[int, int], ...] = ()
+    # what is known of the callee's state on the way in: (position, field
+    # path, value) of a constant stored into a field of the object an
+    # argument points to (``io->in_bh = true; f(io)``: (0, "->in_bh",
+    # "nonzero"), analysis.field_stores), or (-1, global fact, value) for
+    # a fact of global state a model runner knows (analysis.guards)
+    held_facts: tuple[tuple[int, str, str], ...] = ()
 
 
 @dataclass(frozen=True, slots=True)

@@ -11,6 +11,7 @@ import dataclasses
 
 from lockcheck.analysis import irqsafety
 from lockcheck.analysis.entry_facts import entry_facts, pair_param
+from lockcheck.analysis.held_facts import HeldFacts, carried_fact, param_field
 from lockcheck.analysis.ir import Call, FunctionIR
 from lockcheck.analysis.irwalk import calls_in, tested_names
 from lockcheck.analysis.pointsto import PointsTo
@@ -71,6 +72,8 @@ class Program:
         # clone key -> {parameter position: [function keys]}; see _specialise
         self.clone_bindings: dict[str, dict[int, list[str]]] = {}
         self.clone_facts: dict[str, dict[str, str]] = {}   # clone key -> {parameter: constant}
+        # clones entered knowing a field's or a static key's value (analysis.held_facts)
+        self.clone_carries: set[str] = set()
         self.cloned: dict[str, int] = {}
         self.labels: dict[tuple[str, int, str], str] = {}
         # (caller, call, target) -> the ops table the target was read from
@@ -192,24 +195,32 @@ class Program:
         for k, fn in self.by_key.items():
             names = set(tested_names(fn.body)) | {fn.params[p] for c in calls_in(fn.body)
                                                    for _, p in c.forwarded_params if p < len(fn.params)}
-            tested = tuple(sorted(n for n in names if n in fn.params or pair_param(n, fn.params)))
+            tested = tuple(sorted(n for n in names if n in fn.params or pair_param(n, fn.params)
+                                  or param_field(n, fn.params)))
             if tested:
                 self.tested[k] = tested
+        self.carried = HeldFacts(self)
 
     def _entry_facts(self, target: str, call: Call, caller: FunctionIR, caller_key: str) -> dict[str, str]:
         tested = self.tested.get(target, ())
+        caller_facts = self.clone_facts.get(caller_key, {})
+        facts = self.carried.globals(self, target, call, caller_facts)
         if not tested:
-            return {}
-        return entry_facts(self.by_key[target].params, tested, call.const_args, call.forwarded_params,
-                           caller.params, self.clone_facts.get(caller_key, {}), call.const_values)
+            return facts
+        params = self.by_key[target].params
+        held = self.carried.fields(self, params, call, caller, caller_facts)
+        facts.update(entry_facts(params, tested, call.const_args, call.forwarded_params,
+                                 caller.params, caller_facts, call.const_values, held))
+        return facts
 
     def _specialise(self, target: str, call: Call, caller: FunctionIR, caller_key: str) -> str:
         """``msr_io(vcpu, argp, do_set_msr, 0)`` calls a copy of ``msr_io`` in
         which ``do_msr`` is ``do_set_msr`` only (not every function any caller
         passes), so witnesses through function pointers stay feasible."""
         fnptr_user = target in getattr(self, "fnptr_users", ())
-        if not fnptr_user and (target not in getattr(self, "tested", {})
-                               or not (call.const_args or call.forwarded_params or call.const_values)):
+        if not fnptr_user and not call.held_facts and caller_key not in self.clone_carries and \
+                (target not in getattr(self, "tested", {})
+                 or not (call.const_args or call.forwarded_params or call.const_values)):
             return target   # most calls: nothing to specialise on (checked first: millions of calls)
         facts = self._entry_facts(target, call, caller, caller_key) if hasattr(self, "tested") else {}
         if not fnptr_user and not facts:
@@ -235,6 +246,8 @@ class Program:
             self.by_key[clone] = self.by_key[target]
             self.clone_bindings[clone] = binding
             self.clone_facts[clone] = facts
+            if any(carried_fact(f) for f in facts):
+                self.clone_carries.add(clone)
             if target in self.tested:
                 self.tested[clone] = self.tested[target]
             if target in self.fnptr_users:
@@ -324,6 +337,7 @@ class Program:
         self.clone_bindings = {}
         self.tested = {}
         self.fnptr_users = set()
+        self.carried = HeldFacts(self)
 
     def skipped_targets(self, call: Call) -> list[str]:
         """Names a call would reach among the skipped functions (for counts only)."""

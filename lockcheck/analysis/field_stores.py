@@ -1,0 +1,207 @@
+"""Constant field stores that decide a callee's tests: ``io->in_bh = true;
+err = verity_verify_io(io);`` passes an object whose ``in_bh`` is known
+non-zero, so the callee's ``if (io->in_bh) return -EAGAIN;`` (its own, or
+that of a callee it hands ``io`` on to) takes the return on that call
+(``Call.held_facts``, ``analysis.entry_facts``).
+
+Found on the C of one function body, before extraction, for a *root*
+that is a parameter or a local of the function whose address it never
+takes (nor that of the field stored): a store ``root->f = C`` (``C`` a
+constant, ``ConditionExtraction._consts``'s forms) holds at the calls
+that follow it on every path, until
+
+* anything may change it: an assignment, ``++``/``--`` of a field of
+  that name through any pointer (it may be the same object), or of the
+  root itself, or a declaration of that name;
+* any call: a callee may write the field through another pointer, so
+  only the first call after the store is given it (in one expression,
+  only when it is the expression's only call);
+* a label, ``case`` or ``default``: a jump may enter there without the
+  store;
+* the end of an ``if`` (a store holds after it when both branches leave
+  it so) or a loop (what its body or step changes does not hold at its
+  head either).
+
+Inside the callee the fact is an entry fact of its parameter's field,
+dropped by the walk at any write of that field (``branchfacts``); handed
+on to a further callee it holds only when the callee's body writes no
+field of that name (``Program``).  A write by a deeper callee is not
+seen, as for any fact of a read (``analysis.conditions``).
+"""
+
+from __future__ import annotations
+
+from pycparser import c_ast
+
+from lockcheck.analysis.conditions import flag_name, walk_nodes
+
+__all__ = ["field_stores"]
+
+_LOOPS = (c_ast.For, c_ast.While, c_ast.DoWhile)
+_LABELS = (c_ast.Label, c_ast.Case, c_ast.Default)
+#: declarators: a declaration's type is not entered
+_TYPES = (c_ast.TypeDecl, c_ast.PtrDecl, c_ast.ArrayDecl, c_ast.FuncDecl)
+
+
+def field_stores(body, params, addressed: frozenset[str], value) -> dict[int, tuple[tuple[int, str, str], ...]]:
+    """``id`` of a call node -> ``(position, field path, value)`` for each
+    argument that is a root with constant field stores holding there
+    (``(0, "->in_bh", "nonzero")``); ``value(node)`` gives a constant's
+    form or None."""
+    roots = set(params)
+    for n in walk_nodes(body, _TYPES):
+        if n.__class__ is c_ast.Decl and n.name and "extern" not in (n.storage or ()):
+            roots.add(n.name)
+    walker = _Walker(frozenset(roots - addressed), addressed, value)
+    walker.stmt(body, {})
+    return walker.out
+
+
+class _Walker:
+    def __init__(self, roots: frozenset[str], addressed: frozenset[str], value) -> None:
+        self.roots = roots
+        self.addressed = addressed
+        self.value = value
+        self.out: dict[int, tuple[tuple[int, str, str], ...]] = {}
+
+    def stmt(self, node, pending: dict) -> dict:
+        """What holds after ``node``, given what holds before it."""
+        if node is None:
+            return pending
+        cls = node.__class__
+        if cls is c_ast.Compound:
+            for item in node.block_items or ():
+                pending = self.stmt(item, pending)
+            # a local of the block is another variable past its end
+            scoped = {d.name for d in node.block_items or () if d.__class__ is c_ast.Decl}
+            return {k: v for k, v in pending.items() if k[0] not in scoped} if scoped else pending
+        if cls in _LABELS:
+            if cls is c_ast.Case:
+                self.expr(node.expr, {})
+            out: dict = {}
+            for item in (node.stmts if cls is not c_ast.Label else (node.stmt,)) or ():
+                out = self.stmt(item, out)
+            return out
+        if cls is c_ast.If:
+            pending = self.expr(node.cond, pending)
+            then = self.stmt(node.iftrue, dict(pending))
+            orelse = self.stmt(node.iffalse, dict(pending))
+            return {k: v for k, v in then.items() if orelse.get(k) == v}
+        if cls in _LOOPS or cls is c_ast.Switch:
+            inside = self._killed(node, pending)
+            head = {k: v for k, v in pending.items() if k not in inside}
+            if cls is c_ast.DoWhile:
+                self.stmt(node.stmt, dict(head))
+                return {}
+            if cls is c_ast.For:
+                head = self.stmt(node.init, head) if node.init is not None else head
+                head = {k: v for k, v in head.items() if k not in inside}
+            cond = self.expr(node.cond, dict(head)) if node.cond is not None else head
+            self.stmt(node.stmt, dict(cond) if cls is not c_ast.Switch else {})
+            return {k: v for k, v in cond.items() if k not in inside}
+        if cls is c_ast.DeclList:
+            for d in node.decls:
+                pending = self.stmt(d, pending)
+            return pending
+        if cls is c_ast.Decl:
+            pending = self.expr(node.init, pending) if node.init is not None else pending
+            return {k: v for k, v in pending.items() if k[0] != node.name}
+        if cls in (c_ast.Goto, c_ast.Break, c_ast.Continue, c_ast.EmptyStatement):
+            return pending
+        if cls is c_ast.Return:
+            self.expr(node.expr, pending)
+            return {}
+        if cls is c_ast.FuncDef or cls in (c_ast.Typedef, c_ast.Pragma):
+            return pending
+        return self.expr(node, pending)
+
+    def expr(self, node, pending: dict) -> dict:
+        """Give ``node``'s call the facts holding before it; what holds after."""
+        if node is None:
+            return pending
+        calls, writes = [], []
+        for n in walk_nodes(node, _TYPES):
+            cls = n.__class__
+            if cls is c_ast.FuncCall:
+                calls.append(n)
+            elif cls is c_ast.Assignment:
+                writes.append(n.lvalue)
+            elif cls is c_ast.UnaryOp and n.op in ("++", "--", "p++", "p--"):
+                writes.append(n.expr)
+        if pending and len(calls) == 1 and calls[0].args is not None:
+            self._give(calls[0], pending)
+        if calls:
+            pending = {}
+        if writes and pending:
+            pending = {k: v for k, v in pending.items() if not any(_changes(w, k) for w in writes)}
+        if node.__class__ is c_ast.Assignment and node.op == "=":
+            store = self._store(node)
+            if store is not None:
+                key, value = store
+                pending = dict(pending)
+                pending[key] = value
+        return pending
+
+    def _give(self, call: c_ast.FuncCall, pending: dict) -> None:
+        found = []
+        for pos, a in enumerate(call.args.exprs):
+            while a.__class__ is c_ast.Cast:
+                a = a.expr
+            if a.__class__ is c_ast.ID:
+                found += [(pos, path, v) for (root, path), v in sorted(pending.items()) if root == a.name]
+        if found:
+            self.out[id(call)] = tuple(found)
+
+    def _store(self, node: c_ast.Assignment):
+        lvalue = node.lvalue
+        if lvalue.__class__ is not c_ast.StructRef:
+            return None
+        name = flag_name(lvalue)
+        if name is None or name in self.addressed:
+            return None
+        root = _root(name)
+        if root not in self.roots:
+            return None
+        value = self.value(node.rvalue)
+        return None if value is None else ((root, name[len(root):]), value)
+
+    def _killed(self, node, pending: dict) -> set:
+        """The pending stores anything in ``node`` may change (a call: all)."""
+        out = set()
+        for n in walk_nodes(node, _TYPES):
+            cls = n.__class__
+            if cls is c_ast.FuncCall or cls in _LABELS:
+                return set(pending)
+            if cls is c_ast.Assignment:
+                out |= {k for k in pending if _changes(n.lvalue, k)}
+            elif cls is c_ast.UnaryOp and n.op in ("++", "--", "p++", "p--"):
+                out |= {k for k in pending if _changes(n.expr, k)}
+            elif cls is c_ast.Decl:
+                out |= {k for k in pending if k[0] == n.name}
+        return out
+
+
+def _root(name: str) -> str:
+    end = len(name)
+    for sep in ("->", "."):
+        k = name.find(sep)
+        if k != -1:
+            end = min(end, k)
+    return name[:end]
+
+
+def _fields(path: str) -> list[str]:
+    return path.replace("->", ".").split(".")[1:]
+
+
+def _changes(lvalue, key: tuple[str, str]) -> bool:
+    """Does writing ``lvalue`` change the field ``key`` (root, path)?  The
+    root itself, or a field of any name on the path, through any pointer."""
+    while lvalue.__class__ in (c_ast.Cast, c_ast.ArrayRef) or \
+            (lvalue.__class__ is c_ast.UnaryOp and lvalue.op == "*"):
+        lvalue = lvalue.name if lvalue.__class__ is c_ast.ArrayRef else lvalue.expr
+    if lvalue.__class__ is c_ast.ID:
+        return lvalue.name == key[0]
+    if lvalue.__class__ is c_ast.StructRef and lvalue.field.__class__ is c_ast.ID:
+        return lvalue.field.name in _fields(key[1])
+    return True
