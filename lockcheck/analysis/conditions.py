@@ -10,7 +10,8 @@ loops and ``?:``): which conditions the walk can decide or correlate.
   (``if (use_cpus_read_lock)``) or a field through a learnable pointer or
   a global (``if (apbc->lock)``), none of them with its address taken
   here — is learnable too, until the function writes it (or, for a field,
-  any field of that name, or the pointer);
+  any field of that name, or the pointer); a member of a local struct
+  (``r.found_memslot``) is no read but a local (``analysis.local_members``);
 * a call tested (``if (!f2fs_sb_has_quota_ino(sbi))``,
   ``if (!debug_pagealloc_enabled())``) gets a *key* when its arguments
   are learnable variables or constants, or when it has none: a later test
@@ -27,6 +28,7 @@ from pycparser import c_ast
 
 from lockcheck.analysis import ir
 from lockcheck.analysis.guards import static_key_cond
+from lockcheck.analysis.local_members import local_member
 from lockcheck.analysis.typing import lock_ref
 from lockcheck.frontend.build_symbols import maybe_defined
 from lockcheck.frontend.constants import BIT_MACROS, UNARY, binary_op, literal
@@ -72,7 +74,7 @@ class ConditionExtraction:
         return not local if root == name else (not local or self.learnable(root))
 
     def _var(self, name: str) -> ir.CondVar:
-        if self.learnable(name):
+        if self.learnable(name) or local_member(name, self.learnable, self.addressed):
             return ir.CondVar(name, "nonzero", True)
         read = self.read_learnable(name)
         return ir.CondVar(name, "nonzero", read, read)
