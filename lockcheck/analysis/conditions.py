@@ -37,8 +37,7 @@ from lockcheck.frontend.constants import BIT_MACROS, UNARY, binary_op, literal
 #: ``class_prefix`` in model/data/primitives.toml).
 WORK_PREFIX = "w:"
 
-__all__ = ["ConditionExtraction", "constant_value", "flag_name", "addressed_names", "int_literal",
-           "symbolic_constant"]
+__all__ = ["ConditionExtraction", "constant_value", "flag_name", "int_literal", "symbolic_constant"]
 
 
 class ConditionExtraction:
@@ -120,7 +119,7 @@ class ConditionExtraction:
             return flag, True
         return None, False
 
-    #: what the function's calls are given, what it compares (``operand_names``)
+    #: what the function's calls are given, what it compares (``ast_walk.operand_names``)
     passed: frozenset[str] = frozenset()
     compared: frozenset[str] = frozenset()
 
@@ -327,7 +326,7 @@ class ConditionExtraction:
             running = self._running(node.left, node.right) or self._running(node.right, node.left)
             if running is not None:
                 return running if node.op == "==" else ir.CondNot(running)
-        if isinstance(node, c_ast.BinaryOp) and node.op in _COMPARED:
+        if isinstance(node, c_ast.BinaryOp) and node.op in COMPARED:
             (left, read_l), (right, read_r) = self._compared(node.left), self._compared(node.right)
             if left is not None and right is not None and \
                     any(not k.startswith(("#", "id:")) for k in (left, right)):
@@ -369,7 +368,7 @@ class ConditionExtraction:
 
 #: Comparisons whose result, operands unchanged, is the same each time
 #: (``!=`` is the negation of ``==``; ``&`` is tested for non-zero).
-_COMPARED = frozenset(("==", "!=", "<", ">", "<=", ">=", "&"))
+COMPARED = frozenset(("==", "!=", "<", ">", "<=", ">=", "&"))
 
 
 def symbolic_constant(name: str) -> bool:
@@ -400,76 +399,6 @@ def _root(name: str) -> str | None:
             end = min(end, k)
     root = name[:end]
     return root if root.isidentifier() else None
-
-
-def operand_names(body) -> tuple[frozenset[str], frozenset[str]]:
-    """The variables and fields a call in a function body is given as an
-    argument (``b`` of ``__bch_btree_node_write(b, parent)``: the callee
-    may change what is read through them), and those compared with
-    something (``function == MPI_FUNCTION_SCSI_TASK_MGMT``: a copy is worth
-    following only between two of them, ``ConditionExtraction.copied``)."""
-    passed, compared = set(), set()
-    for n in walk_nodes(body):
-        cls = n.__class__
-        if cls is c_ast.FuncCall and n.args is not None:
-            passed.update(_names(n.args.exprs))
-        elif cls is c_ast.BinaryOp and n.op in _COMPARED:
-            compared.update(_names((n.left, n.right)))
-    return frozenset(passed), frozenset(compared)
-
-
-def _names(exprs):
-    for a in exprs:
-        while a.__class__ is c_ast.Cast:
-            a = a.expr
-        flag = flag_name(a) if a.__class__ in (c_ast.ID, c_ast.StructRef) else None
-        if flag is not None:
-            yield flag
-
-
-def walk_nodes(node, prune: tuple[type, ...] = ()):
-    """Every node of ``node``'s subtree, ``node`` first (no order promised);
-    the subtrees of nodes of a ``prune`` class are not entered."""
-    stack = [node]
-    while stack:
-        n = stack.pop()
-        yield n
-        if prune and n.__class__ in prune:
-            continue
-        names = _CHILDREN.get(n.__class__)
-        for name in names if names is not None else _children(n.__class__):
-            v = getattr(n, name)
-            if v is None:
-                continue
-            if v.__class__ is list:
-                stack.extend(v)
-            else:
-                stack.append(v)
-
-
-def addressed_names(body) -> frozenset[str]:
-    """Names whose address is taken (``&x``, ``&p->flags``) anywhere in a
-    function body: a callee or a pointer may change them, so their tests
-    are not learnt."""
-    out = set()
-    unary, struct_ref = c_ast.UnaryOp, c_ast.StructRef
-    for n in walk_nodes(body):
-        if n.__class__ is unary and n.op == "&":
-            if n.expr.__class__ is c_ast.ID:
-                out.add(n.expr.name)
-            elif n.expr.__class__ is struct_ref and (flag := flag_name(n.expr)) is not None:
-                out.add(flag)
-    return frozenset(out)
-
-
-_CHILDREN: dict[type, tuple[str, ...]] = {}
-
-
-def _children(cls) -> tuple[str, ...]:
-    """The attributes of a pycparser node class that hold child nodes."""
-    names = tuple(n for n in cls.__slots__ if n not in cls.attr_names and n not in ("coord", "__weakref__"))
-    _CHILDREN[cls] = names
-    return names
 
 
 def constant_value(node) -> str | None:

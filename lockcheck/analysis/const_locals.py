@@ -16,7 +16,7 @@ from __future__ import annotations
 
 from pycparser import c_ast
 
-from lockcheck.analysis.conditions import walk_nodes
+from lockcheck.analysis.ast_walk import walk_nodes
 
 __all__ = ["constant_locals"]
 

@@ -17,8 +17,9 @@ from pycparser import c_ast
 
 from lockcheck.analysis import class_notes, ir
 from lockcheck.analysis.bounded_release import absent_branch
-from lockcheck.analysis.conditions import (ConditionExtraction, addressed_names, constant_value, flag_name,
-                                          operand_names)
+from lockcheck.analysis.call_args import CallArguments
+from lockcheck.analysis.ast_walk import addressed_names, operand_names
+from lockcheck.analysis.conditions import ConditionExtraction, constant_value, flag_name
 from lockcheck.analysis.const_locals import constant_locals
 from lockcheck.analysis.field_stores import field_stores
 from lockcheck.analysis.declared import declared_releases
@@ -58,7 +59,7 @@ def extract_functions(parsed, index, model: ScanModel, path: str,
     return out
 
 
-class Extractor(LockCallExtraction, ConditionExtraction):
+class Extractor(LockCallExtraction, ConditionExtraction, CallArguments):
     def __init__(self, index, catalogue: Catalogue, model: dict, path: str, integers=None,
                  statics: frozenset[str] = frozenset(), file_macros: frozenset[str] = frozenset()) -> None:
         self.integers: Mapping[str, int] = integers or {}
@@ -472,45 +473,6 @@ class Extractor(LockCallExtraction, ConditionExtraction):
                        fnptr_args=self._fnptr_args(args), forwarded_params=self._forwarded(args),
                        const_args=self._consts(args), origin=origin, pointer=pointer,
                        const_values=self._const_values(args), held_facts=self.field_stores.get(id(node), ()))
-
-    def _static_call_field(self, name) -> tuple[str, str] | None:
-        """``kvm_x86_call(set_msr)`` / ``static_call(kvm_x86_set_msr)`` → the ops field."""
-        if not (isinstance(name, c_ast.FuncCall) and isinstance(name.name, c_ast.ID) and name.args
-                and name.args.exprs and isinstance(name.args.exprs[0], c_ast.ID)):
-            return None
-        wrapper, arg = name.name.name, name.args.exprs[0].name
-        if wrapper in self.sc_wrappers:
-            return (self.sc_wrappers[wrapper], arg)
-        if wrapper in self.sc_callers:
-            for prefix, struct in sorted(self.sc_prefixes.items(), key=lambda kv: -len(kv[0])):
-                if arg.startswith(prefix):
-                    return (struct, arg[len(prefix):])
-        return None
-
-    def _arg_refs(self, args) -> tuple:
-        refs = []
-        for a in args:
-            bare = a
-            while isinstance(bare, c_ast.Cast):
-                bare = bare.expr
-            if isinstance(bare, (c_ast.ID, c_ast.StructRef)) or (
-                    isinstance(bare, c_ast.UnaryOp) and bare.op == "&"):
-                ref, ok = lock_ref(a, self.env)
-                refs.append(ref if ok else None)
-            else:
-                refs.append(None)
-        return tuple(refs)
-
-    def _fnptr_args(self, args) -> tuple[tuple[int, str], ...]:
-        """Arguments that name a function (not a variable in scope)."""
-        names = []
-        for k, a in enumerate(args):
-            bare = a.expr if isinstance(a, c_ast.UnaryOp) and a.op == "&" else a
-            if isinstance(bare, c_ast.ID):
-                typ, is_local = self.env.lookup(bare.name)
-                if not is_local and typ is None and not bare.name.isupper():
-                    names.append((k, bare.name))
-        return tuple(names)
 
 
 def _changed_name(node) -> str | None:

@@ -33,7 +33,8 @@ from __future__ import annotations
 
 from pycparser import c_ast
 
-from lockcheck.analysis.conditions import flag_name, walk_nodes
+from lockcheck.analysis.ast_walk import walk_nodes
+from lockcheck.analysis.conditions import flag_name
 
 __all__ = ["field_stores"]
 

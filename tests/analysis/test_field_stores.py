@@ -6,7 +6,8 @@ from __future__ import annotations
 from pycparser import c_ast, c_parser
 
 from lockcheck.analysis import ir
-from lockcheck.analysis.conditions import constant_value, walk_nodes
+from lockcheck.analysis.ast_walk import walk_nodes
+from lockcheck.analysis.conditions import constant_value
 from lockcheck.analysis.entry_facts import entry_facts
 from lockcheck.analysis.field_stores import field_stores
 from lockcheck.analysis.guards import common_guards, guard_facts

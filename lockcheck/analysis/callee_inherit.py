@@ -1,0 +1,106 @@
+"""What a call inherits from its callee's summary, one call deeper
+(``analysis.flow``'s calls): the callee's acquisitions, each a dependency
+of the locks held at the call unless the callee released them first; its
+``lockdep_assert_not_held`` assertions; the large recursions it enters.
+"""
+
+from __future__ import annotations
+
+from lockcheck.analysis import ir
+from lockcheck.analysis.facts import Acq, EdgeWitness, RawEdge, State, Step, Summary, holder_mode
+from lockcheck.analysis.substitute import PARAM_SUBCLASS, subst, subst_keys
+
+__all__ = ["CalleeInheritance"]
+
+_PARAMETER_KEYS: dict[frozenset, bool] = {}
+
+
+def _names_parameter(keys: frozenset[str]) -> bool:
+    """Does a set of class keys name a parameter (``p:N``)?  Memoised: the
+    same few released-before sets are inherited millions of times."""
+    known = _PARAMETER_KEYS.get(keys)
+    if known is None:
+        known = _PARAMETER_KEYS[keys] = any(k.startswith("p:") for k in keys)
+        if len(_PARAMETER_KEYS) > 100_000:
+            _PARAMETER_KEYS.clear()
+    return known
+
+
+class CalleeInheritance:
+    """Mixed into ``flow.FunctionFlow``: ``self.summary`` (this function's),
+    ``self._depend``, ``self.as_held`` (``releases.Releases``),
+    ``self.on_not_held`` and ``self.on_recursion`` come from it."""
+
+    def _inherit_acquires(self, s: State, call: ir.Call, callee, summary: Summary, site: Step) -> None:
+        """The callee's acquisitions become this function's (one call
+        deeper), each a dependency of the locks held here.  The hottest loop
+        of a scan (call sites x callee summary size): plain locals, and
+        substitution only for what names a parameter."""
+        held, released_here = s.held, s.released
+        held_keys = {h.key for h in held}
+        acquires = self.summary.acquires
+        args = call.args
+        for acq in summary.acquires.values():
+            ref = acq.ref
+            if ref.key[:2] == "p:" or ref.subclass >= PARAM_SUBCLASS:
+                ref = subst(ref, args, callee, call)
+            before = acq.released_before
+            if not before:
+                released = released_here
+            else:
+                if _names_parameter(before):
+                    before = subst_keys(before, args, callee)
+                if held and not before <= held_keys:
+                    before = self.as_held(s, before)   # the callee's unresolved lock is one held here
+                released = released_here | (before - held_keys if held_keys else before)
+            chain = (site,) + acq.chain
+            if held:
+                self._depend(s, ref, acq.mode, chain, before)
+            key = (ref.class_key, acq.mode, acq.action, released)
+            old = acquires.get(key)
+            if old is None or len(chain) < len(old.chain) or (len(chain) == len(old.chain) and chain < old.chain):
+                acquires[key] = Acq(ref, acq.mode, acq.action, released, chain)
+
+    def _inherit_not_held(self, s: State, call: ir.Call, callee, summary: Summary, site: Step) -> None:
+        """:meth:`_assert_not_held` for each assertion the callee reaches,
+        one call deeper.  Nearly every summary carries a few (they climb to
+        every caller): twenty million on the whole tree, so inlined, and the
+        longer chain built only where it is kept or reported."""
+        mine = self.summary.not_held
+        for key, (ref, chain) in summary.not_held.items():   # keyed by the lock's class
+            if ref.key[:2] == "p:" or ref.subclass >= PARAM_SUBCLASS:
+                ref = subst(ref, call.args, callee, call)
+                key = ref.class_key
+            old = mine.get(key)
+            longer = None
+            if old is None or len(chain) + 1 < len(old[1]) or \
+                    (len(chain) + 1 == len(old[1]) and (site,) + chain < old[1]):
+                longer = (site,) + chain
+                mine[key] = (ref, longer)
+            if self.on_not_held is None:
+                continue
+            for h in s.held:
+                if h.key == key:
+                    longer = longer or (site,) + chain
+                    self.on_not_held(RawEdge(h.ref, ref, holder_mode(h.mode), "N", EdgeWitness(h.site, longer)))
+
+    def _enter_recursions(self, s: State, call: ir.Call, callee, summary: Summary, site: Step) -> None:
+        """A large recursion the callee enters is entered from here too; the
+        locks held now, unless the callee released them first, are reported
+        entering it (analysis.recursions)."""
+        mine = self.summary.recursions
+        held_keys = {h.key for h in s.held}
+        for k, (chain, before) in summary.recursions.items():
+            if before and _names_parameter(before):
+                before = subst_keys(before, call.args, callee)
+            released = s.released | (before - held_keys if held_keys else before)
+            chain = (site,) + chain
+            old = mine.get(k)
+            if old is None:
+                mine[k] = (chain, released)
+            else:
+                mine[k] = (min(chain, old[0], key=lambda c: (len(c), c)), old[1] & released)
+            if self.on_recursion is not None:
+                for h in s.held:
+                    if h.key not in before:
+                        self.on_recursion(h, k[0], chain, k[1])
