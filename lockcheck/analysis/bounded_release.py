@@ -24,6 +24,7 @@ from __future__ import annotations
 from pycparser import c_ast
 
 from lockcheck.analysis import ir
+from lockcheck.analysis.ast_walk import walk_nodes
 from lockcheck.analysis.typing import expr_text
 
 __all__ = ["absent_branch"]
@@ -71,11 +72,4 @@ def _calls(node):
 
 def _subscripts(node) -> set[str]:
     """The texts of the array indexes in a lock expression."""
-    out: set[str] = set()
-    stack = [node]
-    while stack:
-        n = stack.pop()
-        if isinstance(n, c_ast.ArrayRef):
-            out.add(expr_text(n.subscript))
-        stack.extend(child for _, child in n.children())
-    return out
+    return {expr_text(n.subscript) for n in walk_nodes(node) if n.__class__ is c_ast.ArrayRef}
