@@ -49,19 +49,41 @@ class LastWalk:
         self.limit = MAX_PENDING if limit is None else limit
         self.begun = 0
         self.dropped: dict[str, None] = {}    # in the order dropped
+        # the buffered findings counted as each walk ends (the next begins):
+        # summing every buffer at each count was quadratic in the members of
+        # the whole tree's large recursion
+        self.sizes: dict[str, int] = {}
+        self.total = 0
+        self.open: str | None = None          # the buffer being filled
+
+    def _close(self) -> None:
+        key, self.open = self.open, None
+        if key is not None and key in self.pending:
+            self.sizes[key] = len(self.pending[key])
+            self.total += self.sizes[key]
+
+    def _pop(self, key: str) -> list:
+        if key == self.open:
+            self.open = None
+        self.total -= self.sizes.pop(key, 0)
+        return self.pending.pop(key, [])
 
     def begin(self, key: str, buffered: bool = True) -> list | None:
         """A new walk of ``key``: the findings of the previous one are
         dropped; a buffer for this one when ``buffered`` (None: report at once)."""
-        self.pending.pop(key, None)
+        self._close()
+        self._pop(key)
         self.dropped.pop(key, None)           # this walk's findings will be had
         self.begun += 1
-        if self.begun % COUNT_EVERY == 0 and sum(map(len, self.pending.values())) > self.limit:
+        if self.begun % COUNT_EVERY == 0 and self.total > self.limit:
             self.dropped.update(dict.fromkeys(self.pending))
             self.pending.clear()
+            self.sizes.clear()
+            self.total = 0
         if not buffered:
             return None
         sink = self.pending[key] = []
+        self.open = key
         return sink
 
     def redo(self, keys) -> list[str]:
@@ -71,8 +93,9 @@ class LastWalk:
 
     def flush(self, keys=None) -> None:
         """Report the buffered findings of ``keys`` (all, in order, if None)."""
+        self._close()
         for key in (sorted(self.pending) if keys is None else keys):
-            for fn, args in self.pending.pop(key, ()):
+            for fn, args in self._pop(key):
                 fn(*args)
 
 

@@ -29,10 +29,8 @@ alone.  Expanded tokens keep the line of the macro call.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
 
 from lockcheck.frontend.bounds import MAX_FUNCTION_TOKENS, TooLarge
-from lockcheck.frontend.conditionals import MacroDef
 from lockcheck.frontend.lexer import C_KEYWORDS, Token, match_close, split_top, tokenize
 
 __all__ = ["MacroIndex", "expand_macros", "terminate_statements"]

@@ -21,7 +21,6 @@ score orders them.  SARIF carries every finding, whatever
 
 from __future__ import annotations
 
-import json
 
 from lockcheck import __version__
 from lockcheck.report import indented_json

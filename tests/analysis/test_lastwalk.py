@@ -91,3 +91,16 @@ def test_only_last_walks_report_also_past_the_bound(monkeypatch, name, large, bo
     result = scan(monkeypatch, name, large, bound)
     assert recursive_locks(result) == {BOTH_WAYS[name]}    # the true one is still found
     assert not [f for f in result.findings if f.kind == "circular"]
+
+
+def test_running_count_matches_the_buffers():
+    # the bound is checked against a running count (summing every buffer at
+    # each check was quadratic in a large recursion): it must equal the sum
+    last = LastWalk()
+    for i, key in enumerate(["a", "b", "a", "c", "b", "a"]):
+        sink = last.begin(key)
+        sink.extend([(print, ())] * (i + 1))
+    last.begin("d", False)
+    assert last.total == sum(map(len, last.pending.values()))
+    last.flush(["a"])
+    assert last.total == sum(map(len, last.pending.values())) == 4 + 5
