@@ -262,9 +262,12 @@ def lock_ref(node, env: TypeEnv) -> tuple[LockRef, bool]:
 
 
 def _element_base(node, env: TypeEnv):
-    """``p + i`` (``p - i``, ``(p + i) - 1``) on a pointer to a lock or an
-    array of them: ``p``, whose element the sum is (``&p[i]``); None
-    for anything else."""
+    """``p + i`` (``p - i``, ``(p + i) - 1``) on a pointer to locks
+    (``ctx->queue_locks + i``): ``p``, whose element the sum is
+    (``&p[i]``); None for anything else.  An array member is typed as
+    its element (frontend.typefacts), so ``sb->s_writers.rw_sem + level``
+    stays unresolved: its elements are keyed per index, which one class
+    ``rw_sem[]`` would merge."""
     while isinstance(node, c_ast.BinaryOp) and node.op in ("+", "-"):
         left_type = env.type_of(node.left)
         if left_type is not None and left_type.pointers >= 1:

@@ -15,9 +15,10 @@ Such a macro usually builds its key's name or the lock's name with
 ``##``/``#``, which :mod:`lockcheck.frontend.macros` leaves alone; read
 as a call, the annotation inside it would be lost and the elements it
 keys one class.  These macros are expanded (the key becomes a static
-local of the function using the macro, its own class:
-:mod:`lockcheck.analysis.class_notes`), with ``#`` and ``##`` applied as
-the preprocessor does on plain tokens.  Lock primitives and the
+local of the function using the macro, named after the line of the use
+so that two uses in one function are two keys, as two block-scope
+statics are: :mod:`lockcheck.analysis.class_notes`), with ``#`` and
+``##`` applied as the preprocessor does on plain tokens.  Lock primitives and the
 annotations themselves (``mutex_init()``: ``[init]`` of classes.toml) are
 never expanded: the model defines them.
 """
@@ -101,4 +102,13 @@ def paste(params: tuple[str, ...], body: tuple[Token, ...], arg_toks: list[Token
         else:
             out.append(Token(t.kind, t.text, line))
         i += 1
-    return [t for t in out if t.text]
+    return _own_keys([t for t in out if t.text], line)
+
+
+def _own_keys(toks: list[Token], line: int) -> list[Token]:
+    """Each expansion's key a name of its own (``__key`` → ``__key__l42``):
+    two uses in one function are two block-scope statics, two keys."""
+    texts = [t.text for t in toks]
+    keys = {texts[k + 3] for k in range(len(texts) - 3)
+            if texts[k:k + 3] == ["static", "struct", "lock_class_key"] and toks[k + 3].kind == "id"}
+    return [Token(t.kind, f"{t.text}__l{line}", t.line) if t.kind == "id" and t.text in keys else t for t in toks]
