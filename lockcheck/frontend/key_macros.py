@@ -52,7 +52,8 @@ def key_macro_names(defs, annotations: frozenset[str], never: frozenset[str]) ->
         declares = any(texts[k:k + 3] == ["static", "struct", "lock_class_key"] for k in range(len(texts)))
         calls = any(t in annotations and k + 1 < len(texts) and texts[k + 1] == "("
                     for k, t in enumerate(texts))
-        if declares and calls and "return" not in texts and "goto" not in texts:
+        statement_expression = any(a == "(" and b == "{" for a, b in zip(texts, texts[1:]))
+        if declares and calls and not statement_expression and not {"return", "goto", "typeof"} & set(texts):
             out[d.name] = d
     return out
 
