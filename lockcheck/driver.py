@@ -104,7 +104,7 @@ def run_frontend(options: Options, extract: bool = False, headers_too: bool = Fa
                                             catalogue, cache, config, run, lexed_dir, scanned,
                                             frozenset(model.analysis.get("lock_types", ())),
                                             frozenset(s["struct"] for s in model.contexts.get("ops_sequence", ())),
-                                            state_range_names(model.contexts))
+                                            state_range_names(model.contexts), model.classes)
             relevant = _relevant(index, refs, model) if extract and not options.parse_all else None
             return (index, relevant, run.errors, run.file_functions, run.inputs, cache.hits, cache.misses,
                     cache.rejected, run.file_tables)
@@ -207,7 +207,7 @@ def _bounds(root: Path | None, paths) -> tuple[Path, ...]:
 def _build_tree_index(files, root, options, frontend, definitions, catalogue, cache, config, run,
                       lexed_dir: str | None = None, scanned: frozenset[str] = frozenset(),
                       lock_types: frozenset[str] = frozenset(), table_types: frozenset[str] = frozenset(),
-                      wanted_integers: frozenset[str] = frozenset()):
+                      wanted_integers: frozenset[str] = frozenset(), classes: dict | None = None):
     resolver = IncludeResolver(root, options.arch, tuple(Path(d) for d in options.include_dirs),
                                None if options.follow_symlinks else _bounds(root, options.paths) or None)
     seen: dict[Path, tuple] = {}
@@ -255,7 +255,7 @@ def _build_tree_index(files, root, options, frontend, definitions, catalogue, ca
     run.file_functions = {str(q): seen[q][4] for q in order if seen[q]}
     facts = [seen[q][0] for q in order if seen[q]]
     macros = [m for q in order if seen[q] for m in seen[q][1]]
-    index = build_index(facts, macros, frontend, catalogue.names())
+    index = build_index(facts, macros, frontend, catalogue.names(), *key_macro_model(classes or {}))
     integers.wave_done()
     index.integer_macros = integers.values()
     index.build_defines = build_defines(files, root)
@@ -295,6 +295,14 @@ def _tables_of(facts, types: frozenset[str]) -> dict:
     return out
 
 
+def key_macro_model(classes: dict) -> tuple[frozenset[str], frozenset[str]]:
+    """(the annotations a macro with a key of its own may call, the names
+    never expanded as one) from classes.toml (frontend.key_macros)."""
+    from lockcheck.analysis.classes import annotation_names
+    calls = frozenset(classes.get("set_class", {})) | frozenset(classes.get("init_key", {}))
+    return calls, annotation_names(classes)
+
+
 def _merge_refs(merged: dict[str, set[str]], refs) -> None:
     """Function name -> everything any function of that name refers to
     (strings interned: a whole tree repeats the same few names)."""
@@ -314,6 +322,7 @@ def _relevant(index: TreeIndex, refs: dict[str, set[str]], model: ScanModel) -> 
     # made; they lock nothing, so callers do not become relevant for them
     from lockcheck.analysis.classes import annotation_names
     annotations = annotation_names(model.classes)
+    annotations |= getattr(macros, "pasting", frozenset()) if macros else frozenset()
     annotating = frozenset(name for name, named in refs.items() if not annotations.isdisjoint(named))
     # functions returning a lock pointer say which lock a caller's local is
     # (`ptl = pmd_lockptr(mm, pmd)`, analysis.class_notes.returns_note)
@@ -345,7 +354,8 @@ def _index_digest(index: TreeIndex) -> str:
                  sorted(index.object_macros), sorted(index.build_defines), sorted(index.never_defined),
                  sorted(index.integer_macros.items()),
                  sorted((f, sorted(h.items())) for f, h in index.struct_homes.items()),
-                 sorted((n, m.params, m.text) for n, m in index.macros.all.items()) if index.macros else ()):
+                 sorted((n, m.params, m.text) for n, m in index.macros.all.items()) if index.macros else (),
+                 sorted(getattr(index.macros, "pasting", ())) if index.macros else ()):
         h.update(repr(part).encode())
     return h.hexdigest()
 

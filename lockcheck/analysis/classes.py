@@ -9,9 +9,14 @@ from the rows of ``model/data/classes.toml``:
   asked: ``include_novalidate``);
 - ``lockdep_set_subclass(&serio->lock, depth)`` and a per-instance key
   (``lockdep_set_class(&x->lock, &x->key)``, ``&keys[family]``,
-  ``lockdep_register_key()``-d keys): one checker class stands for several
-  lockdep classes or subclasses, so taking one instance while holding
-  another is not reported as recursive locking;
+  ``lockdep_register_key()``-d keys, ``lockdep_set_class(locks + i, keys
+  + i)``: an element per key, ``locks + i`` being ``&locks[i]``,
+  analysis.typing): one checker class stands for several lockdep classes
+  or subclasses, so taking one instance while holding another is not
+  reported as recursive locking; so do several static keys given to one
+  field, as an init macro declaring its own key does at each use
+  (``btrfs_state_lockdep_init_map(fs_info, name, state)``:
+  frontend.key_macros);
 - ``lock_set_cmp_fn(&x->lock, cmp, print)``: lockdep lets two locks of
   the class nest when ``cmp(prev, next) < 0``, an order the code keeps at
   run time, so no possible recursive locking is reported on it;

@@ -251,8 +251,33 @@ def lock_ref(node, env: TypeEnv) -> tuple[LockRef, bool]:
         inner, ok = lock_ref(bare.name, env)
         if ok:
             return LockRef(inner.key + "[]", inner.path + "[]", inner.owner), True
+    element = _element_base(bare, env)
+    if element is not None:
+        # `locks + i` is `&locks[i]`: the same element, the same class
+        inner, ok = lock_ref(element, env)
+        if ok:
+            return LockRef(inner.key + "[]", inner.path + "[]", inner.owner), True
     text = expr_text(node)
     return LockRef(f"t:{text}", text), False
+
+
+def _element_base(node, env: TypeEnv):
+    """``p + i`` (``p - i``, ``(p + i) - 1``) on a pointer to locks
+    (``ctx->queue_locks + i``): ``p``, whose element the sum is
+    (``&p[i]``); None for anything else.  An array member is typed as
+    its element (frontend.typefacts), so ``sb->s_writers.rw_sem + level``
+    stays unresolved: its elements are keyed per index, which one class
+    ``rw_sem[]`` would merge."""
+    while isinstance(node, c_ast.BinaryOp) and node.op in ("+", "-"):
+        left_type = env.type_of(node.left)
+        if left_type is not None and left_type.pointers >= 1:
+            return node.left
+        if isinstance(node.left, c_ast.BinaryOp):
+            node = node.left
+            continue
+        right_type = env.type_of(node.right) if node.op == "+" else None
+        return node.right if right_type is not None and right_type.pointers >= 1 else None
+    return None
 
 
 def _is_struct_value(typ: TypeRef | None) -> bool:

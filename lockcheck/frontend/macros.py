@@ -23,7 +23,8 @@ call the parser accepts.  A macro whose body is a statement with its own
 left bare, the call followed by a statement reads as an iterator macro's
 loop around it (``frontend.statement_macros``).  Lock primitives themselves are never expanded:
 the catalogue defines their meaning.  Bodies using ``#``/``##`` are left
-alone.  Expanded tokens keep the line of the macro call.
+alone, but for init macros with a lock class key of their own
+(``frontend.key_macros``).  Expanded tokens keep the line of the macro call.
 """
 
 from __future__ import annotations
@@ -31,6 +32,7 @@ from __future__ import annotations
 import re
 
 from lockcheck.frontend.bounds import MAX_FUNCTION_TOKENS, TooLarge
+from lockcheck.frontend.key_macros import key_macro_names, paste
 from lockcheck.frontend.lexer import C_KEYWORDS, Token, match_close, split_top, tokenize
 
 __all__ = ["MacroIndex", "expand_macros", "terminate_statements"]
@@ -62,7 +64,8 @@ class _Macro:
 class MacroIndex:
     """The function-like macros of a tree worth expanding (first definition wins)."""
 
-    def __init__(self, defs, lock_primitives: frozenset[str], functions: frozenset[str] = frozenset()) -> None:
+    def __init__(self, defs, lock_primitives: frozenset[str], functions: frozenset[str] = frozenset(),
+                 key_annotations: frozenset[str] = frozenset(), key_never: frozenset[str] = frozenset()) -> None:
         self.all: dict[str, _Macro] = {}
         #: every function-like macro name, also those never expanded (``#``)
         self.names: set[str] = set()
@@ -79,6 +82,14 @@ class MacroIndex:
         self.terminated = frozenset(name for name, ok in ends.items() if ok)
         self.primitives = lock_primitives
         self.expandable: frozenset[str] = self._select()
+        # init macros with a key of their own (frontend.key_macros), `#`/`##` applied
+        keyed = key_macro_names([d for d in defs if d.name not in functions], key_annotations,
+                                key_never | lock_primitives | self.expandable)
+        for name, d in sorted(keyed.items()):
+            self.all[name] = _Macro(d.name, d.params, d.body)
+        self.expandable |= frozenset(keyed)
+        #: the expandable macros whose bodies use `#`/`##`
+        self.pasting: frozenset[str] = frozenset(keyed)
         #: macro -> positions of its command parameters (used as a statement)
         self.commands: dict[str, frozenset[int]] = self._commands()
 
@@ -245,7 +256,11 @@ def expand_macros(toks: list[Token], index: MacroIndex | None, depth: int = 0,
                                                 index.runs_lock_command(t.text, toks[i + 2:match_close(toks, i + 1)]))) \
                 and not (out and out[-1].text in (".", "->")):
             close = match_close(toks, i + 1)
-            out += _substitute(index.all[t.text], toks[i + 2:close], t.line)
+            macro = index.all[t.text]
+            if t.text in getattr(index, "pasting", ()):
+                out += paste(macro.params, macro.body, toks[i + 2:close], t.line)
+            else:
+                out += _substitute(macro, toks[i + 2:close], t.line)
             if len(out) > budget:
                 raise TooLarge(f"skipped: macro expansion grows past {budget} tokens")
             i = close + 1

@@ -144,7 +144,8 @@ class TreeIndex:
 
 
 def build_index(facts: list[FileFacts], macro_defs: list[MacroDef], model: norm.FrontendModel,
-                lock_primitives: frozenset[str]) -> TreeIndex:
+                lock_primitives: frozenset[str], key_annotations: frozenset[str] = frozenset(),
+                key_never: frozenset[str] = frozenset()) -> TreeIndex:
     """Merge per-file facts; earlier files win on conflicts (deterministic order)."""
     idx = TreeIndex()
     typedefs = set(model.builtin_typedefs)
@@ -179,7 +180,7 @@ def build_index(facts: list[FileFacts], macro_defs: list[MacroDef], model: norm.
     idx.typedefs = frozenset(typedefs - model.never_typedefs)
     # A macro that stands for a real function in another configuration
     # (`#else #define f(x) g(x)`) must not hide that function.
-    idx.macros = MacroIndex(macro_defs, lock_primitives, frozenset(idx.returns))
+    idx.macros = MacroIndex(macro_defs, lock_primitives, frozenset(idx.returns), key_annotations, key_never)
     # a macro that is a cast types its calls as a function returning the type would
     for name, ref in sorted(cast_macro_types(macro_defs, idx.typedefs, idx.returns).items()):
         idx.returns[name] = one(ref, ref)
