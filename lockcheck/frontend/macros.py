@@ -7,7 +7,10 @@ A function-like macro is *expanded* in function bodies when its body
   → ``write_lock(&(kvm)->mmu_lock)``), or
 * a forwarding call: one call to a plain function, possibly inside
   ``do { } while (0)`` or parentheses (``static_branch_inc(x)`` →
-  ``static_key_slow_inc(&(x)->key)``).
+  ``static_key_slow_inc(&(x)->key)``), or
+* a statement expression yielding one call's result through a local
+  (``({ T *v; __cond_lock(&v->lock, v = __find(id, flags)); v; })``),
+  expanded to that call alone (:func:`_yielded_call`).
 
 A macro that runs one of its arguments as a statement (a *command*
 parameter: ``__SLEEP_COND(wq, cond, lock_cmd, unlock_cmd)`` runs
