@@ -27,6 +27,7 @@ from lockcheck.analysis import ir
 from lockcheck.analysis.substitute import DYNAMIC_SUBCLASS, PARAM_SUBCLASS
 from lockcheck.analysis.branchfacts import BranchFacts, opposite as _opposite, set_fact as _set_fact
 from lockcheck.analysis.callee_inherit import CalleeInheritance
+from lockcheck.analysis.asserted_irq import ASSERTED
 from lockcheck.analysis.irqsafety import CONTEXT_OF, rw as irq_rw
 from lockcheck.analysis.releases import Releases, acquired_keys, end_guards, rescoped
 from lockcheck.analysis.substitute import subst
@@ -119,7 +120,7 @@ class FunctionFlow(BranchFacts, Releases, CalleeInheritance):
             taken |= acquired_keys(item) if not isinstance(item, ir.Assert) else set()
             if isinstance(item, ir.Assert) and item.held and not item.lock.is_param \
                     and item.lock.class_key not in taken:
-                site = (self.step(item.line, "[model] lockdep_assert_held: callers hold it"),)
+                site = (self.step(item.line, ASSERTED),)
                 held.append(Held(item.lock.class_key, item.lock, item.mode, site, 0))
         return tuple(held)
 

@@ -42,6 +42,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from lockcheck.analysis import ir
+from lockcheck.analysis.asserted_irq import effective, rekey_under, under_asserted
 from lockcheck.analysis.facts import Held, State
 
 __all__ = ["IrqModel", "IrqUsage", "RawIrqFinding", "PREFIX", "IN_HARDIRQ", "IN_SOFTIRQ",
@@ -176,9 +177,11 @@ class IrqModel:
         if not hard:
             return
         r = rw(mode)
-        _keep(summary.irq_on, (ref.class_key, "HARDIRQ", r), ref, chain)
+        under = under_asserted(held, rw)   # analysis.asserted_irq
+        tail = (under,) if under else ()
+        _keep(summary.irq_on, (ref.class_key, "HARDIRQ", r) + tail, ref, chain)
         if soft:
-            _keep(summary.irq_on, (ref.class_key, "SOFTIRQ", r), ref, chain)
+            _keep(summary.irq_on, (ref.class_key, "SOFTIRQ", r) + tail, ref, chain)
 
     @staticmethod
     def inherit(summary, held, callee_on: dict, site, subst_ref) -> None:
@@ -186,12 +189,15 @@ class IrqModel:
         hard, soft = enabled(held)
         if not hard:
             return
-        for (_, irq, r), (ref, chain) in callee_on.items():
+        mine = under_asserted(held, rw)
+        for key, (ref, chain) in callee_on.items():
+            irq, r = key[1], key[2]
             if irq == "SOFTIRQ" and not soft:
                 continue
             if ref.key[:2] == "p:":
                 ref = subst_ref(ref)
-            _keep(summary.irq_on, (ref.class_key, irq, r), ref, (site,) + chain)
+            under = tuple(sorted(set(mine) | set(key[3]))) if len(key) > 3 else mine
+            _keep(summary.irq_on, (ref.class_key, irq, r) + ((under,) if under else ()), ref, (site,) + chain)
 
 
 def _keep(table: dict, key, ref, chain) -> None:
@@ -218,9 +224,10 @@ class IrqUsage:
     def entered(self, summary, off: frozenset[str] = frozenset()) -> None:
         """A root's ENABLED_* acquisitions: process context, irqs on at entry
         (but for ``off``: IrqModel.entered_off)."""
-        for (key, irq, r), (ref, chain) in summary.irq_on.items():
+        for k, (ref, chain) in summary.irq_on.items():
+            key, irq = k[0], k[1]
             if not ref.is_param and key[:6] != PREFIX and irq not in off:
-                _keep(self.enabled, (key, irq, r), ref, chain)
+                _keep(self.enabled, k, ref, chain)
 
 
 def finish(analysis, model: IrqModel, canonical) -> None:
@@ -230,10 +237,11 @@ def finish(analysis, model: IrqModel, canonical) -> None:
     of the findings given display votes."""
     for table in (analysis.irq.used, analysis.irq.enabled):
         rekeyed: dict = {}
-        for (key, irq, r), (ref, chain) in sorted(table.items(), key=lambda kv: kv[0]):
+        for (key, irq, r, *under), (ref, chain) in sorted(table.items(), key=lambda kv: kv[0]):
             k = canonical(key)
             if k is not None:
-                _keep(rekeyed, (k, irq, r), ref, chain)
+                tail = rekey_under(under[0], canonical) if under else ()
+                _keep(rekeyed, (k, irq, r) + ((tail,) if tail else ()), ref, chain)
         table.clear()
         table.update(rekeyed)
     analysis.irq_findings = check(analysis.irq, analysis.edges, model)
@@ -271,7 +279,7 @@ _PAIRS = (("W", "W"), ("W", "R"), ("R", "W"))
 def check(usage: IrqUsage, edges: dict, model: IrqModel) -> list[RawIrqFinding]:
     """Both rules over the usage states and the lock graph's edges."""
     used = {k: v for k, v in usage.used.items() if model.checked(v[1][-1].what)}
-    on = {k: v for k, v in usage.enabled.items() if model.checked(v[1][-1].what)}
+    on = {k: v for k, v in effective(usage.enabled, used).items() if model.checked(v[1][-1].what)}
     out: list[RawIrqFinding] = []
     inconsistent: set[str] = set()
     for key in sorted({k[0] for k in used}):

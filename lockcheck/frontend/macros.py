@@ -7,7 +7,10 @@ A function-like macro is *expanded* in function bodies when its body
   → ``write_lock(&(kvm)->mmu_lock)``), or
 * a forwarding call: one call to a plain function, possibly inside
   ``do { } while (0)`` or parentheses (``static_branch_inc(x)`` →
-  ``static_key_slow_inc(&(x)->key)``).
+  ``static_key_slow_inc(&(x)->key)``), or
+* a statement expression yielding one call's result through a local
+  (``({ T *v; __cond_lock(&v->lock, v = __find(id, flags)); v; })``),
+  expanded to that call alone (:func:`_yielded_call`).
 
 A macro that runs one of its arguments as a statement (a *command*
 parameter: ``__SLEEP_COND(wq, cond, lock_cmd, unlock_cmd)`` runs
@@ -167,6 +170,13 @@ class MacroIndex:
         if "(" not in text or len(text) > MAX_BODY_CHARS:
             return False  # cheap reject before tokenizing: no call, or too long to be simple
         body = self.all[name].body
+        call = _yielded_call(body)
+        if call is not None and call[0].text not in self.names and call[0].text not in C_KEYWORDS:
+            # ({ T v; __cond_lock(x, v = f(a)); v; }): the call's value is the macro's
+            macro = self.all[name]
+            self.all[name] = _Macro(name, macro.params, " ".join(t.text for t in call))
+            memo[name] = True
+            return True
         if not _is_simple(body):
             return False
         called = [body[k].text for k in range(len(body) - 1)
@@ -221,6 +231,54 @@ def _is_simple(body: tuple[Token, ...]) -> bool:
     if "static" in texts or any(a == "(" and b == "{" for a, b in zip(texts, texts[1:])):
         return False
     return not any(t in ("return", "goto", "typeof", "__lc_typeof_t") for t in texts)
+
+
+def _yielded_call(body: tuple[Token, ...]) -> list[Token] | None:
+    """``({ T *v; [wrap(x,] v = f(args)[)]; v; })``: a statement expression
+    declaring one local, storing one call's result in it (maybe inside an
+    annotation such as ``__cond_lock(&v->lock, v = f(args))``, whose other
+    arguments call nothing) and yielding it: the tokens of ``f(args)``,
+    else None (posix-timers' ``lock_timer()`` around ``__lock_timer()``)."""
+    toks = list(body)
+    if len(toks) < 12 or [t.text for t in toks[:2]] != ["(", "{"] or [t.text for t in toks[-2:]] != ["}", ")"]:
+        return None
+    stmts = _split_top(toks[2:-2], ";")
+    if len(stmts) != 4 or stmts[3] or len(stmts[2]) != 1:
+        return None
+    decl, store, value = stmts[0], stmts[1], stmts[2][0]
+    if value.kind != "id" or len(decl) < 2 or decl[-1].text != value.text \
+            or any(t.text in ("=", "(", "[", ",") for t in decl):
+        return None
+    at = [k for k, t in enumerate(store) if t.text == value.text and k + 3 < len(store)
+          and store[k + 1].text == "=" and store[k + 2].kind == "id" and store[k + 3].text == "("]
+    if len(at) != 1:
+        return None
+    k = at[0] + 2
+    close = match_close(store, k + 1)
+    if close < 0:
+        return None
+    rest = store[:at[0]] + store[close + 1:]
+    # around it: annotation calls whose arguments call nothing, and parentheses
+    calls = [j for j in range(len(rest) - 1) if rest[j].kind == "id" and rest[j + 1].text == "("]
+    if len(calls) > 1 or (calls and calls[0] != 0) or any(t.text in ("=", "{", "}") for t in rest):
+        return None
+    return store[k:close + 1]
+
+
+def _split_top(toks: list[Token], sep: str) -> list[list[Token]]:
+    """``toks`` split at ``sep`` outside brackets (empty parts kept)."""
+    out: list[list[Token]] = [[]]
+    depth = 0
+    for t in toks:
+        if t.text in ("(", "[", "{"):
+            depth += 1
+        elif t.text in (")", "]", "}"):
+            depth -= 1
+        if t.text == sep and depth == 0:
+            out.append([])
+        else:
+            out[-1].append(t)
+    return out
 
 
 def _is_forwarding_call(body: tuple[Token, ...]) -> bool:
