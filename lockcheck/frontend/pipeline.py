@@ -20,7 +20,8 @@ from lockcheck.frontend.items import Item, split_items
 from lockcheck.frontend.lexer import splice_lines, strip_comments, tokenize
 from lockcheck.frontend.macro_types import cast_macro_types
 from lockcheck.frontend.macros import MacroIndex, expand_macros, terminate_statements
-from lockcheck.frontend.parse import KernelCParser, Outcome, ParsedFunction, function_name, parse_function
+from lockcheck.frontend.parse import (KernelCParser, Outcome, ParsedFunction, defined_functions, function_name,
+                                      parse_function)
 from lockcheck.frontend.typefacts import FileFacts, TypeRef, compound_literal_ops, harvest_facts
 
 __all__ = ["LexedFile", "TreeIndex", "lex_file", "build_index", "share_unit_statics", "parse_items",
@@ -260,10 +261,16 @@ def _parser() -> KernelCParser:
 
 
 def parse_items(path: str, items, index: TreeIndex, model: norm.FrontendModel,
-                local_typedefs: frozenset[str] = frozenset()) -> list[ParsedFunction]:
+                local_typedefs: frozenset[str] = frozenset(),
+                functions: frozenset[str] | None = None) -> list[ParsedFunction]:
     """Parse each function item of one file; one over the bounds of
-    :mod:`lockcheck.frontend.bounds` is a failed function with the reason."""
+    :mod:`lockcheck.frontend.bounds` is a failed function with the reason.
+    ``functions``: the names the file defines as functions (default: those
+    of ``items``), none of them a type name in it (parse.defined_functions)."""
     typedefs = index.typedefs | local_typedefs if local_typedefs else index.typedefs
+    shadowed = typedefs & (defined_functions(items) if functions is None else functions)
+    if shadowed:
+        typedefs = typedefs - shadowed
     out = []
     for item in items:
         if item.kind != "function":
