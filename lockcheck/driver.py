@@ -256,14 +256,14 @@ def _build_tree_index(files, root, options, frontend, definitions, catalogue, ca
     run.file_functions = {str(q): seen[q][4] for q in order if seen[q]}
     facts = [seen[q][0] for q in order if seen[q]]
     macros = [m for q in order if seen[q] for m in seen[q][1]]
-    owners = [display_path(q, root) if str(q).endswith(".c") else None for q in order if seen[q]]
+    shown = {q: display_path(q, root) for q in order if seen[q]}
+    owners = [shown[q] if str(q).endswith(".c") else None for q in order if seen[q]]   # whose statics
     index = build_index(facts, macros, frontend, catalogue.names(), owners)
     integers.wave_done()
     index.integer_macros = integers.values()
     index.build_defines = build_defines(files, root)
     index.never_defined = never_defined(tested, defined_digests, index.build_defines)
     index.header_files = {str(q): seen[q][4] for q in order if seen[q] and str(q).endswith(".h")}
-    shown = {q: display_path(q, root) for q in order if seen[q]}
     index.struct_homes = struct_homes(
         {shown[q]: seen[q][0].structs for q in order if seen[q]},
         {shown[q]: {shown[h] for h in includes.get(q, ()) if h in shown} for q in order if seen[q]},
