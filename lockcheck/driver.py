@@ -29,7 +29,8 @@ from lockcheck.frontend.build_symbols import build_defines, never_defined
 from lockcheck.analysis.state_ranges import state_range_names, table_indices
 from lockcheck.frontend.constants import IntegerMacros
 from lockcheck.frontend.normalize import FrontendModel
-from lockcheck.frontend.pipeline import TreeIndex, build_index
+from lockcheck.analysis.program import translation_units
+from lockcheck.frontend.pipeline import TreeIndex, build_index, share_unit_statics
 from lockcheck.frontend.relevance import model_seeds, pointer_fields, relevant_functions
 from lockcheck.frontend.source import SourceError, read_source
 from lockcheck.frontend.tree import IncludeResolver
@@ -255,13 +256,15 @@ def _build_tree_index(files, root, options, frontend, definitions, catalogue, ca
     run.file_functions = {str(q): seen[q][4] for q in order if seen[q]}
     facts = [seen[q][0] for q in order if seen[q]]
     macros = [m for q in order if seen[q] for m in seen[q][1]]
-    index = build_index(facts, macros, frontend, catalogue.names(), *key_macro_model(classes or {}))
+    shown = {q: display_path(q, root) for q in order if seen[q]}
+    owners = [shown[q] if str(q).endswith(".c") else None for q in order if seen[q]]   # whose statics
+    index = build_index(facts, macros, frontend, catalogue.names(), *key_macro_model(classes or {}),
+                        units=owners)
     integers.wave_done()
     index.integer_macros = integers.values()
     index.build_defines = build_defines(files, root)
     index.never_defined = never_defined(tested, defined_digests, index.build_defines)
     index.header_files = {str(q): seen[q][4] for q in order if seen[q] and str(q).endswith(".h")}
-    shown = {q: display_path(q, root) for q in order if seen[q]}
     index.struct_homes = struct_homes(
         {shown[q]: seen[q][0].structs for q in order if seen[q]},
         {shown[q]: {shown[h] for h in includes.get(q, ()) if h in shown} for q in order if seen[q]},
@@ -277,6 +280,7 @@ def _build_tree_index(files, root, options, frontend, definitions, catalogue, ca
     index.included_c = {shown[q]: tuple(sorted(shown[h] for h in includes.get(q, ()) if h in shown and str(h).endswith(".c")))
                         for q in order if seen[q] and str(q).endswith(".c")}
     index.included_c = {f: inc for f, inc in index.included_c.items() if inc}
+    share_unit_statics(index.file_globals, translation_units(index.included_c))
     run.inputs = tuple((str(q), seen[q][3]) for q in order if seen[q])
     run.file_tables = {shown[q]: tables for q in order if seen[q]
                        for tables in [_tables_of(seen[q][0], table_types)] if tables}
@@ -349,6 +353,7 @@ def _index_digest(index: TreeIndex) -> str:
     for part in (sorted(index.typedefs), sorted(index.typedef_targets.items()),
                  sorted((k, sorted(v.items())) for k, v in index.structs.items()),
                  sorted(index.globals.items()), sorted(index.returns.items()),
+                 sorted((f, sorted(g.items())) for f, g in index.file_globals.items()),
                  sorted(index.ops.items()), sorted(index.var_fields.items()),
                  sorted(index.header_files.values()),  # not the paths: trees copied elsewhere share the cache
                  sorted(index.object_macros), sorted(index.build_defines), sorted(index.never_defined),

@@ -18,7 +18,7 @@ from pathlib import Path
 
 from lockcheck.frontend import lexed_store
 from lockcheck.frontend.normalize import FrontendModel
-from lockcheck.frontend.parse import function_name
+from lockcheck.frontend.parse import defined_functions, function_name
 from lockcheck.frontend.pipeline import TreeIndex, drop_undefined, lex_file, parse_items
 from lockcheck.frontend.relevance import declared_struct_vars
 from lockcheck.frontend.source import SourceError, read_source
@@ -85,7 +85,8 @@ def process(args: tuple[str, str]) -> FileOutcome:
             or lex_file(display, src.text, ctx.options.defines, ctx.options.undefines)
         items, skipped, votes = _split_relevant(drop_undefined(lexed.items, lexed.guarded, ctx.index.never_defined),
                                                 ctx.relevant, ctx.index)
-        parsed = parse_items(display, items, ctx.index, ctx.frontend)
+        parsed = parse_items(display, items, ctx.index, ctx.frontend,
+                             functions=defined_functions(lexed.items))
     except RecursionError:
         return FileOutcome(display, src.text.count("\n"), error=f"{display}: nesting too deep to parse")
     except Exception as exc:  # a front-end bug must cost one file, not the run

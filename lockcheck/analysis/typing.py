@@ -141,6 +141,9 @@ class TypeEnv:
         for scope in reversed(self.scopes):
             if name in scope:
                 return scope[name], True
+        own = self.index.file_globals.get(self.file)   # this unit's statics, no other file's
+        if own is not None and name in own:
+            return own[name], False
         return self.index.globals.get(name), False
 
     # -- types

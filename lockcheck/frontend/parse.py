@@ -191,6 +191,24 @@ def function_name(toks: list[Token]) -> str:
     return "?"
 
 
+def defined_functions(items) -> frozenset[str]:
+    """Names a file's function items define, where plainly read (the word
+    before the header's first ``(``; not ``T (*f(..))(..)``, where that
+    word is the return type).  In that file each is the function, never a
+    type: a typedef of the name from a header it does not include (hfi1's
+    ``intr_handler`` for winbond-840.c) must not hide it."""
+    out = set()
+    for item in items:
+        if item.kind != "function":
+            continue
+        toks = list(item.tokens)
+        name = function_name(toks)
+        k = next((j for j, t in enumerate(toks) if t.text == name), None)
+        if name != "?" and k is not None and k + 2 < len(toks) and toks[k + 2].text != "*":
+            out.add(name)
+    return frozenset(out)
+
+
 #: header words after which the next word is still the return type
 _NOT_TYPES = frozenset(("static", "inline", "extern", "const", "volatile", "register", "auto", "restrict",
                         "struct", "union", "enum"))

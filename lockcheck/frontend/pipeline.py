@@ -20,10 +20,12 @@ from lockcheck.frontend.items import Item, split_items
 from lockcheck.frontend.lexer import splice_lines, strip_comments, tokenize
 from lockcheck.frontend.macro_types import cast_macro_types
 from lockcheck.frontend.macros import MacroIndex, expand_macros, terminate_statements
-from lockcheck.frontend.parse import KernelCParser, Outcome, ParsedFunction, function_name, parse_function
+from lockcheck.frontend.parse import (KernelCParser, Outcome, ParsedFunction, defined_functions, function_name,
+                                      parse_function)
 from lockcheck.frontend.typefacts import FileFacts, TypeRef, compound_literal_ops, harvest_facts
 
-__all__ = ["LexedFile", "TreeIndex", "lex_file", "build_index", "parse_items", "drop_undefined"]
+__all__ = ["LexedFile", "TreeIndex", "lex_file", "build_index", "share_unit_statics", "parse_items",
+           "drop_undefined"]
 
 
 @dataclass(frozen=True)
@@ -107,6 +109,11 @@ class TreeIndex:
     typedef_targets: dict[str, TypeRef] = field(default_factory=dict)
     structs: dict[str, dict[str, TypeRef]] = field(default_factory=dict)
     globals: dict[str, TypeRef] = field(default_factory=dict)
+    # .c file (display path) -> the file-scope static objects its
+    # translation unit sees (its own, then those of the .c files it is one
+    # unit with: included_c): what `globals` holds of no file, since a
+    # static is its unit's alone (TypeEnv.lookup reads these first)
+    file_globals: dict[str, dict[str, TypeRef]] = field(default_factory=dict)
     returns: dict[str, TypeRef] = field(default_factory=dict)
     ops: dict[tuple[str, str], list[str]] = field(default_factory=dict)
     ops_vars: dict[str, str] = field(default_factory=dict)
@@ -145,13 +152,17 @@ class TreeIndex:
 
 def build_index(facts: list[FileFacts], macro_defs: list[MacroDef], model: norm.FrontendModel,
                 lock_primitives: frozenset[str], key_annotations: frozenset[str] = frozenset(),
-                key_never: frozenset[str] = frozenset()) -> TreeIndex:
-    """Merge per-file facts; earlier files win on conflicts (deterministic order)."""
+                key_never: frozenset[str] = frozenset(), units: list[str | None] | None = None) -> TreeIndex:
+    """Merge per-file facts; earlier files win on conflicts (deterministic order).
+    ``units``, one per fact: the .c file (display path) that owns that
+    file's ``static`` objects (they go to ``file_globals``), or None (a
+    header: its statics are every includer's, merged as globals)."""
     idx = TreeIndex()
+    owners = units if units is not None else [None] * len(facts)
     typedefs = set(model.builtin_typedefs)
     shared: dict[TypeRef, TypeRef] = {}   # one object per distinct type (each file's facts
     one = shared.setdefault               # arrive with their own copies)
-    for f in facts:
+    for f, owner in zip(facts, owners, strict=True):
         for name, target in f.typedefs.items():
             typedefs.add(name)
             if target is not None and name not in idx.typedef_targets:
@@ -162,7 +173,9 @@ def build_index(facts: list[FileFacts], macro_defs: list[MacroDef], model: norm.
                 if k not in merged:
                     merged[k] = one(v, v)
         for k, v in f.globals.items():
-            if k not in idx.globals:
+            if owner is not None and k in f.statics:
+                idx.file_globals.setdefault(owner, {})[k] = one(v, v)
+            elif k not in idx.globals:
                 idx.globals[k] = one(v, v)
         for k, v in f.returns.items():
             if k not in idx.returns:
@@ -187,6 +200,22 @@ def build_index(facts: list[FileFacts], macro_defs: list[MacroDef], model: norm.
     idx.object_macros = frozenset(d.name for d in macro_defs if d.params is None)
     call_macro_globals(macro_defs, idx.globals, idx.returns)
     return idx
+
+
+def share_unit_statics(file_globals: dict[str, dict[str, TypeRef]],
+                       units: dict[str, tuple[str, ...]]) -> None:
+    """A .c file sees the statics of the .c files it is one translation unit
+    with (``units``: analysis.program.translation_units of ``included_c``;
+    ehci-hcd.c and its ehci-q.c): its own first, then theirs in order."""
+    merged = {}
+    for f, others in units.items():
+        seen = dict(file_globals.get(f, {}))
+        for g in others:
+            for k, v in file_globals.get(g, {}).items():
+                seen.setdefault(k, v)
+        if seen:
+            merged[f] = seen
+    file_globals.update(merged)
 
 
 CALL_BODY = re.compile(r"\(\s*([A-Za-z_]\w*)\s*\(\s*\)\s*\)|([A-Za-z_]\w*)\s*\(\s*\)")
@@ -233,10 +262,16 @@ def _parser() -> KernelCParser:
 
 
 def parse_items(path: str, items, index: TreeIndex, model: norm.FrontendModel,
-                local_typedefs: frozenset[str] = frozenset()) -> list[ParsedFunction]:
+                local_typedefs: frozenset[str] = frozenset(),
+                functions: frozenset[str] | None = None) -> list[ParsedFunction]:
     """Parse each function item of one file; one over the bounds of
-    :mod:`lockcheck.frontend.bounds` is a failed function with the reason."""
+    :mod:`lockcheck.frontend.bounds` is a failed function with the reason.
+    ``functions``: the names the file defines as functions (default: those
+    of ``items``), none of them a type name in it (parse.defined_functions)."""
     typedefs = index.typedefs | local_typedefs if local_typedefs else index.typedefs
+    shadowed = typedefs & (defined_functions(items) if functions is None else functions)
+    if shadowed:
+        typedefs = typedefs - shadowed
     out = []
     for item in items:
         if item.kind != "function":

@@ -73,6 +73,11 @@ class FileFacts:
     # value, when that initialiser is designated only ("= { .a = f, .b =
     # NULL }"): a member it does not name is NULL (analysis.pointsto)
     table_members: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    # the names in ``globals`` declared ``static``: in a .c file they are
+    # its translation unit's alone (TreeIndex.file_globals), never another
+    # file's (hpet.c's `static rtc_irq_handler irq_handler;` is no
+    # ohci.c's irq_handler)
+    statics: set[str] = field(default_factory=set)
 
 
 def harvest_facts(items: list[Item], definitions: dict) -> FileFacts:
@@ -215,8 +220,11 @@ def _declaration(toks: list[Token], facts: FileFacts, definitions: dict) -> None
     k = 0
     while k < len(toks) and toks[k].text in ("static", "extern", "const"):
         k += 1
+    static = any(t.text == "static" for t in toks[:k])
     if k < len(toks) and toks[k].text in definitions and k + 1 < len(toks) and toks[k + 1].text == "(":
-        _definition_macro(toks[k:], facts, definitions[toks[k].text])
+        name = _definition_macro(toks[k:], facts, definitions[toks[k].text])
+        if name is not None:
+            (facts.statics.add if static else facts.statics.discard)(name)
         return
     eq = next((j for j, t in enumerate(toks) if t.text == "="), None)
     decl = toks[:eq] if eq is not None else toks[:-1] if toks[-1].text == ";" else toks
@@ -229,6 +237,10 @@ def _declaration(toks: list[Token], facts: FileFacts, definitions: dict) -> None
             facts.returns.setdefault(name, ref)
         else:
             facts.globals[name] = ref
+            if static or any(t.text == "static" for t in decl[:i]):
+                facts.statics.add(name)
+            else:
+                facts.statics.discard(name)    # `static T x; ... T x;`: the last one read
             if eq is not None and base.startswith("struct "):
                 _ops_initialiser(toks[eq + 1:], base, name, facts)
             elif eq is not None and ref.base == "fnptr" and _is_array(rest, name):
@@ -266,24 +278,28 @@ def _is_prototype(rest: list[Token], name: str) -> bool:
     return False
 
 
-def _definition_macro(toks: list[Token], facts: FileFacts, spec: dict) -> None:
+def _definition_macro(toks: list[Token], facts: FileFacts, spec: dict) -> str | None:
+    """``DEFINE_MUTEX(m)``, ``DEFINE_PER_CPU(T, v)``: the global it defines
+    (its name, or None when none is read)."""
     close = match_close(toks, 1)
     args = _split_top(toks[2:close], ",")
     try:
         name_tok = args[spec["name_arg"]]
     except IndexError:
-        return
+        return None
     name = name_tok[-1].text if name_tok else None
     if not name:
-        return
+        return None
     if "type" in spec:
         facts.globals[name] = TypeRef(spec["type"])
-    else:
-        tparts = args[spec["type_arg"]]
-        base, _ = _base_type(tparts, facts, "anon")
-        stars = sum(1 for t in tparts if t.text == "*")
-        if base:
-            facts.globals[name] = TypeRef(base, stars)
+        return name
+    tparts = args[spec["type_arg"]]
+    base, _ = _base_type(tparts, facts, "anon")
+    stars = sum(1 for t in tparts if t.text == "*")
+    if base:
+        facts.globals[name] = TypeRef(base, stars)
+        return name
+    return None
 
 
 def _ops_initialiser(toks: list[Token], struct_type: str, var: str | None, facts: FileFacts,

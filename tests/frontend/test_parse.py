@@ -158,3 +158,23 @@ def test_a_token_only_pycparser_can_lex_goes_through_the_text_path():
     from lockcheck.frontend.parse import _pyc_tokens
     assert _pyc_tokens([Token("num", "1_1", 1)], "s.c") is None      # pycparser splits it
     assert _pyc_tokens([Token("other", "`", 1)], "s.c") is None
+
+
+def test_a_function_of_the_file_is_no_type_name_there(fe):
+    """Another header's typedef named like this file's function (hfi1's
+    ``intr_handler`` type, winbond-840.c's ``intr_handler()``): in this file
+    the name is the function, in its definition and where it is passed."""
+    from lockcheck.frontend.parse import defined_functions
+    from lockcheck.frontend.pipeline import lex_file
+
+    header = "typedef int (*intr_handler)(struct ctx *rcd, int data);\n"
+    src = ("static irqreturn_t intr_handler(int irq, void *data)\n{\n\treturn 0;\n}\n"
+           "int drv_open(int irq)\n{\n\treturn request_irq(irq, intr_handler, 0, \"d\", 0);\n}\n")
+    handler, opener = fe.parse(src, header)
+    assert handler.outcome is Outcome.CLEAN and handler.name == "intr_handler"
+    arg = opener.ast.body.block_items[0].expr.args.exprs[1]
+    assert isinstance(arg, c_ast.ID) and arg.name == "intr_handler"
+    # a function returning a function pointer: the word before `(*` is its return type
+    items = lex_file("t.c", "static u32 (*pick(int x))(int)\n{\n\treturn 0;\n}\n").items
+    assert defined_functions(items) == frozenset()
+    assert defined_functions(lex_file("t.c", src).items) == {"intr_handler", "drv_open"}

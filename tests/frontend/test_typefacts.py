@@ -100,3 +100,31 @@ def test_object_like_macros_naming_a_type_are_type_names(fe):
                    "#define CONSTISH const\n#define N 4\ntypedef struct x Elf64_Ehdr;\n")
     assert {"Elf_Ehdr", "ULL"} <= idx.typedefs
     assert not {"CONSTISH", "N"} & idx.typedefs
+
+
+def test_statics_of_a_c_file_are_its_units_alone(model):
+    """A .c file's ``static`` objects go to its own ``file_globals`` (and its
+    translation unit's), never the tree-wide ``globals``; a header's stay
+    shared by every includer."""
+    from lockcheck.frontend.pipeline import build_index, declaration_facts, lex_file, share_unit_statics
+    from lockcheck.model.loader import load_model
+
+    definitions = load_model("frontend")["definitions"]
+    sources = {
+        "hpet.c": "static rtc_irq_handler irq_handler;\nstatic DEFINE_MUTEX(m);\nint shared_count;\n",
+        "inc.h": "static struct kvm *hdr_kvm;\n",
+        "ohci.c": '#include "ohci-q.c"\nstatic struct ohci *cur;\n',
+        "ohci-q.c": "static struct ohci_q *q;\n",
+    }
+    lexed = [lex_file(p, s) for p, s in sources.items()]
+    facts = [declaration_facts(lx, model, definitions) for lx in lexed]
+    assert facts[0].statics == {"irq_handler", "m"}
+    idx = build_index(facts, [], model, frozenset(), units=[p if p.endswith(".c") else None for p in sources])
+    assert "irq_handler" not in idx.globals and "m" not in idx.globals
+    assert idx.globals["shared_count"] == TypeRef("int")
+    assert idx.globals["hdr_kvm"] == TypeRef("struct kvm", 1)
+    assert idx.file_globals["hpet.c"] == {"irq_handler": TypeRef("rtc_irq_handler"), "m": TypeRef("struct mutex")}
+    share_unit_statics(idx.file_globals, {"ohci.c": ("ohci-q.c",), "ohci-q.c": ("ohci.c",)})
+    assert idx.file_globals["ohci.c"] == {"cur": TypeRef("struct ohci", 1), "q": TypeRef("struct ohci_q", 1)}
+    assert idx.file_globals["ohci-q.c"]["cur"] == TypeRef("struct ohci", 1)
+    assert "irq_handler" not in idx.file_globals["ohci.c"]
