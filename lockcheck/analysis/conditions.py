@@ -183,6 +183,15 @@ class ConditionExtraction:
                 break
         return node.name if isinstance(node, c_ast.ID) and self.learnable(node.name) else ""
 
+    def lock_through(self, node) -> str:
+        """The pointer a lock argument is (``pvmw->ptl``, ``lock``; not
+        ``&x->lock``), named as a test of it is, when the walk sees every
+        write of it (a learnable variable or read), or ""."""
+        while isinstance(node, c_ast.Cast):
+            node = node.expr
+        name = flag_name(node)
+        return name if name is not None and self._var(name).learn else ""
+
     def _consts(self, args) -> tuple[tuple[int, str], ...]:
         """Constant arguments a callee may test: 0/1/true/false/NULL/-EINTR,
         enumerator-like names (``VCPU_EXREG_CR4``), and ``#N`` for a non-zero

@@ -27,6 +27,7 @@ from lockcheck.analysis import ir
 from lockcheck.analysis.substitute import DYNAMIC_SUBCLASS, PARAM_SUBCLASS
 from lockcheck.analysis.branchfacts import BranchFacts, opposite as _opposite, set_fact as _set_fact
 from lockcheck.analysis.callee_inherit import CalleeInheritance
+from lockcheck.analysis.held_through import held_through
 from lockcheck.analysis.irqsafety import CONTEXT_OF, rw as irq_rw
 from lockcheck.analysis.releases import Releases, acquired_keys, end_guards, rescoped
 from lockcheck.analysis.substitute import subst
@@ -311,7 +312,7 @@ class FunctionFlow(BranchFacts, Releases, CalleeInheritance):
         if effect.blocking:
             return self.acquire(s, a, chain), s
         return self.acquire(s, ir.Acquire(a.line, a.lock, a.primitive, a.mode, a.kind, "trylock",
-                                          a.scoped), chain), s
+                                          a.scoped, a.through), chain), s
 
     def acquire(self, s: State, a: ir.Acquire, chain) -> State:
         ref = a.lock
@@ -328,7 +329,8 @@ class FunctionFlow(BranchFacts, Releases, CalleeInheritance):
             return s
         scope, s = (self.depth, s) if a.scoped else rescoped(s, ref.class_key)
         held = Held(ref.class_key, ref, a.mode, chain, scope)
-        return State(s.held + (held,), s.released, s.facts)
+        s = State(s.held + (held,), s.released, s.facts)
+        return held_through(s, a.through, ref.class_key) if a.through else s
 
     def _record_acq(self, key, acq: Acq) -> None:
         old = self.summary.acquires.get(key)
