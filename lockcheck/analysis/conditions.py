@@ -119,6 +119,11 @@ class ConditionExtraction:
             return flag, True
         return None, False
 
+    #: plain variables the function's conditions test; roots of the objects
+    #: a field copy was stored into (``analysis.field_copies``)
+    tested: frozenset[str] = frozenset()
+    copy_roots: set[str] = set()
+
     #: what the function's calls are given, what it compares (``ast_walk.operand_names``)
     passed: frozenset[str] = frozenset()
     compared: frozenset[str] = frozenset()
@@ -258,11 +263,14 @@ class ConditionExtraction:
         parameter or a field read through one (``iter->locked``); a callee
         that releases a lock through it releases nothing when it is NULL
         (analysis.releases).  Only parameters: what the caller's locks
-        can be released through (and fewer tuples on a whole tree)."""
+        can be released through (and fewer tuples on a whole tree); and
+        the objects a field copy was stored into (``analysis.field_copies``:
+        ``est`` after ``est->stats_lock = lock``)."""
         out = []
         for k, a in enumerate(args):
             name = flag_name(a) if isinstance(a, (c_ast.ID, c_ast.StructRef)) else None
-            if name is not None and _root(name) in self.env.params and \
+            root = _root(name) if name is not None else None
+            if name is not None and (root in self.env.params or root in self.copy_roots) and \
                     (self.learnable(name) or self.read_learnable(name)):
                 out.append((k, name))
         return tuple(out)

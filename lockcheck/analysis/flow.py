@@ -28,6 +28,7 @@ from lockcheck.analysis.substitute import DYNAMIC_SUBCLASS, PARAM_SUBCLASS
 from lockcheck.analysis.branchfacts import BranchFacts, opposite as _opposite, set_fact as _set_fact
 from lockcheck.analysis.callee_inherit import CalleeInheritance
 from lockcheck.analysis.held_through import held_through
+from lockcheck.analysis.irq_guards import EntryGuards, unguarded
 from lockcheck.analysis.irqsafety import CONTEXT_OF, rw as irq_rw
 from lockcheck.analysis.releases import Releases, acquired_keys, end_guards, rescoped
 from lockcheck.analysis.substitute import subst
@@ -99,6 +100,15 @@ class FunctionFlow(BranchFacts, Releases, CalleeInheritance):
         self.continues: list[tuple[set, int]] = []
         self.pending: dict[str, set] = {}
         self.exits: list[tuple[State, str]] = []
+
+    @property
+    def guards(self) -> EntryGuards:
+        """What a fact of this function's states says of its entry
+        (analysis.irq_guards); built at the first interrupt-enabled lock."""
+        found = self.__dict__.get("_guards")
+        if found is None:
+            found = self.__dict__["_guards"] = EntryGuards(self.fn)
+        return found
 
     # ------------------------------------------------------------ driver
     def run(self, entry_held: tuple[Held, ...] = (), entry_facts: dict[str, str] | None = None) -> Summary:
@@ -319,7 +329,7 @@ class FunctionFlow(BranchFacts, Releases, CalleeInheritance):
         if self.irq is not None:
             s = self.irq.before_acquire(s, a, chain, self.depth)
             if a.action != "sync":
-                self.irq.note(self.summary, s.held, ref, a.mode, chain)
+                self.irq.note(self.summary, s.held, ref, a.mode, chain, self.guards.of(s.facts))
         if a.action != "trylock":
             self._depend(s, ref, a.mode, chain, frozenset())
             key = (ref.class_key, a.mode, a.action, s.released)
@@ -405,7 +415,9 @@ class FunctionFlow(BranchFacts, Releases, CalleeInheritance):
             self.note_call_release_base(s, call, callee, summary)
         self._inherit_acquires(s, call, callee, summary, site)
         if summary.irq_on and self.irq is not None:
-            self.irq.inherit(self.summary, s.held, summary.irq_on, site, lambda r: subst(r, call.args, callee))
+            on = unguarded(summary.irq_on, summary.irq_guards, s.facts, call, callee.params)
+            self.irq.inherit(self.summary, s.held, on, site, lambda r: subst(r, call.args, callee),
+                             self.guards.of(s.facts))
         if summary.recursions:
             self._enter_recursions(s, call, callee, summary, site)
         if summary.not_held:

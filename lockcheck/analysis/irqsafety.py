@@ -43,6 +43,7 @@ from dataclasses import dataclass, field
 
 from lockcheck.analysis import ir
 from lockcheck.analysis.facts import Held, State
+from lockcheck.analysis.irq_guards import keep_guard
 
 __all__ = ["IrqModel", "IrqUsage", "RawIrqFinding", "PREFIX", "IN_HARDIRQ", "IN_SOFTIRQ",
            "HARDIRQS_OFF", "SOFTIRQS_OFF", "check"]
@@ -168,20 +169,21 @@ class IrqModel:
         return State(tuple(held), s.released, s.facts)
 
     @staticmethod
-    def note(summary, held, ref: ir.LockRef, mode: str, chain) -> None:
-        """An acquisition at ``chain``: ENABLED_* relative to the entry."""
+    def note(summary, held, ref: ir.LockRef, mode: str, chain, guard: frozenset = frozenset()) -> None:
+        """An acquisition at ``chain``: ENABLED_* relative to the entry, made
+        where the facts ``guard`` hold (analysis.irq_guards)."""
         if ref.key[:6] == PREFIX:
             return
         hard, soft = enabled(held)
         if not hard:
             return
         r = rw(mode)
-        _keep(summary.irq_on, (ref.class_key, "HARDIRQ", r), ref, chain)
+        _keep_guarded(summary, (ref.class_key, "HARDIRQ", r), ref, chain, guard)
         if soft:
-            _keep(summary.irq_on, (ref.class_key, "SOFTIRQ", r), ref, chain)
+            _keep_guarded(summary, (ref.class_key, "SOFTIRQ", r), ref, chain, guard)
 
     @staticmethod
-    def inherit(summary, held, callee_on: dict, site, subst_ref) -> None:
+    def inherit(summary, held, callee_on: dict, site, subst_ref, guard: frozenset = frozenset()) -> None:
         """A callee's ENABLED_* acquisitions, where the call leaves them enabled."""
         hard, soft = enabled(held)
         if not hard:
@@ -191,7 +193,13 @@ class IrqModel:
                 continue
             if ref.key[:2] == "p:":
                 ref = subst_ref(ref)
-            _keep(summary.irq_on, (ref.class_key, irq, r), ref, (site,) + chain)
+            _keep_guarded(summary, (ref.class_key, irq, r), ref, (site,) + chain, guard)
+
+
+def _keep_guarded(summary, key, ref, chain, guard: frozenset) -> None:
+    new = key not in summary.irq_on
+    _keep(summary.irq_on, key, ref, chain)
+    keep_guard(summary.irq_guards, key, new, guard)
 
 
 def _keep(table: dict, key, ref, chain) -> None:
