@@ -103,7 +103,7 @@ class FunctionFlow(BranchFacts, Releases, CalleeInheritance):
 
     @property
     def guards(self) -> EntryGuards:
-        """What a fact of this function's states says of its entry
+        """Which of this function's pointers hold what its caller gave
         (analysis.irq_guards); built at the first interrupt-enabled lock."""
         found = self.__dict__.get("_guards")
         if found is None:
@@ -329,7 +329,7 @@ class FunctionFlow(BranchFacts, Releases, CalleeInheritance):
         if self.irq is not None:
             s = self.irq.before_acquire(s, a, chain, self.depth)
             if a.action != "sync":
-                self.irq.note(self.summary, s.held, ref, a.mode, chain, self.guards.of(s.facts))
+                self.irq.note(self.summary, s.held, ref, a.mode, chain, self.guards.through(a.through))
         if a.action != "trylock":
             self._depend(s, ref, a.mode, chain, frozenset())
             key = (ref.class_key, a.mode, a.action, s.released)
@@ -417,7 +417,7 @@ class FunctionFlow(BranchFacts, Releases, CalleeInheritance):
         if summary.irq_on and self.irq is not None:
             on = unguarded(summary.irq_on, summary.irq_guards, s.facts, call, callee.params)
             self.irq.inherit(self.summary, s.held, on, site, lambda r: subst(r, call.args, callee),
-                             self.guards.of(s.facts))
+                             summary.irq_guards, lambda g: self.guards.inherited(g, call, callee.params))
         if summary.recursions:
             self._enter_recursions(s, call, callee, summary, site)
         if summary.not_held:

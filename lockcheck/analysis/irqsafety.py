@@ -183,17 +183,22 @@ class IrqModel:
             _keep_guarded(summary, (ref.class_key, "SOFTIRQ", r), ref, chain, guard)
 
     @staticmethod
-    def inherit(summary, held, callee_on: dict, site, subst_ref, guard: frozenset = frozenset()) -> None:
-        """A callee's ENABLED_* acquisitions, where the call leaves them enabled."""
+    def inherit(summary, held, callee_on: dict, site, subst_ref, callee_guards=None, said_here=None) -> None:
+        """A callee's ENABLED_* acquisitions, where the call leaves them
+        enabled; ``said_here`` gives a callee's guard (``callee_guards``)
+        as this function's (analysis.irq_guards)."""
         hard, soft = enabled(held)
         if not hard:
             return
-        for (_, irq, r), (ref, chain) in callee_on.items():
+        for key, (ref, chain) in callee_on.items():
+            _, irq, r = key
             if irq == "SOFTIRQ" and not soft:
                 continue
             if ref.key[:2] == "p:":
                 ref = subst_ref(ref)
-            _keep_guarded(summary, (ref.class_key, irq, r), ref, (site,) + chain, guard)
+            guard = callee_guards.get(key) if callee_guards else None
+            _keep_guarded(summary, (ref.class_key, irq, r), ref, (site,) + chain,
+                          said_here(guard) if guard else frozenset())
 
 
 def _keep_guarded(summary, key, ref, chain, guard: frozenset) -> None:
