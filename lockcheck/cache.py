@@ -47,7 +47,8 @@ def take_write_failure(root: Path | None) -> str | None:
 #: the analysis or the reports keeps a tree's parse cache.
 FRONTEND_CODE = ("frontend/", "model/", "analysis/extract.py", "analysis/conditions.py", "analysis/typing.py",
                  "analysis/ast_walk.py", "analysis/call_args.py",
-                 "analysis/declared.py", "analysis/const_locals.py", "analysis/field_stores.py", "analysis/guards.py",
+                 "analysis/declared.py", "analysis/const_locals.py", "analysis/field_stores.py", "analysis/field_copies.py",
+                 "analysis/guards.py",
                  "analysis/local_members.py",
                  "analysis/classes.py", "analysis/class_notes.py", "analysis/instance_keys.py", "analysis/lock_calls.py",
                  "analysis/ir.py", "analysis/bounded_release.py", "analysis/pointer_flows.py", "analysis/workclass.py",

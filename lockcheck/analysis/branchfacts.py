@@ -41,6 +41,7 @@ from __future__ import annotations
 from lockcheck.analysis.irwalk import ir_nodes
 from lockcheck.analysis import ir
 from lockcheck.analysis.facts import State
+from lockcheck.analysis.held_through import THROUGH, known_through
 
 __all__ = ["BranchFacts", "set_fact", "copy_fact", "opposite", "read_facts", "CALL_FACT"]
 
@@ -77,6 +78,10 @@ def _written(fact: str, var: str, field: str | None) -> bool:
     the fact named ``fact`` says?"""
     if fact == var:
         return True
+    if fact[:1] == THROUGH:     # a lock held through the variable (analysis.held_through)
+        fact = fact[1:]
+        if fact == var:
+            return True
     if fact[:1] in "~@":    # a guard's or a table's fact, never a variable's
         return False
     if fact[:2] == CALL_FACT:
@@ -343,6 +348,8 @@ class BranchFacts:
             value = _known(s, c.var)
             if value is None and zero_test is not None and s.facts and _known(s, zero_test) == "zero":
                 value = "zero"
+            if value is None and s.held and s.facts:
+                value = known_through(s, c.var)
             if value is not None and value.startswith("id:"):
                 value = None  # an enumerator: its zero-ness is unknown
             if value is None or value == c.test:

@@ -119,6 +119,11 @@ class ConditionExtraction:
             return flag, True
         return None, False
 
+    #: plain variables the function's conditions test; roots of the objects
+    #: a field copy was stored into (``analysis.field_copies``)
+    tested: frozenset[str] = frozenset()
+    copy_roots: set[str] = set()
+
     #: what the function's calls are given, what it compares (``ast_walk.operand_names``)
     passed: frozenset[str] = frozenset()
     compared: frozenset[str] = frozenset()
@@ -182,6 +187,15 @@ class ConditionExtraction:
             else:
                 break
         return node.name if isinstance(node, c_ast.ID) and self.learnable(node.name) else ""
+
+    def lock_through(self, node) -> str:
+        """The pointer a lock argument is (``pvmw->ptl``, ``lock``; not
+        ``&x->lock``), named as a test of it is, when the walk sees every
+        write of it (a learnable variable or read), or ""."""
+        while isinstance(node, c_ast.Cast):
+            node = node.expr
+        name = flag_name(node)
+        return name if name is not None and self._var(name).learn else ""
 
     def _consts(self, args) -> tuple[tuple[int, str], ...]:
         """Constant arguments a callee may test: 0/1/true/false/NULL/-EINTR,
@@ -249,11 +263,14 @@ class ConditionExtraction:
         parameter or a field read through one (``iter->locked``); a callee
         that releases a lock through it releases nothing when it is NULL
         (analysis.releases).  Only parameters: what the caller's locks
-        can be released through (and fewer tuples on a whole tree)."""
+        can be released through (and fewer tuples on a whole tree); and
+        the objects a field copy was stored into (``analysis.field_copies``:
+        ``est`` after ``est->stats_lock = lock``)."""
         out = []
         for k, a in enumerate(args):
             name = flag_name(a) if isinstance(a, (c_ast.ID, c_ast.StructRef)) else None
-            if name is not None and _root(name) in self.env.params and \
+            root = _root(name) if name is not None else None
+            if name is not None and (root in self.env.params or root in self.copy_roots) and \
                     (self.learnable(name) or self.read_learnable(name)):
                 out.append((k, name))
         return tuple(out)

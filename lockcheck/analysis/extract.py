@@ -21,6 +21,7 @@ from lockcheck.analysis.call_args import CallArguments
 from lockcheck.analysis.ast_walk import addressed_names, operand_names
 from lockcheck.analysis.conditions import ConditionExtraction, constant_value, flag_name
 from lockcheck.analysis.const_locals import constant_locals
+from lockcheck.analysis.field_copies import field_copy, tested_vars
 from lockcheck.analysis.field_stores import field_stores
 from lockcheck.analysis.declared import declared_releases
 from lockcheck.analysis.lock_calls import LockCallExtraction
@@ -106,6 +107,7 @@ class Extractor(LockCallExtraction, ConditionExtraction, CallArguments):
                     self._declare(p.name, p.type)
                     self.env.params[p.name] = k
         self.addressed, (self.passed, self.compared) = addressed_names(fd.body), operand_names(fd.body)
+        self.tested, self.copy_roots = tested_vars(fd.body), set()     # analysis.field_copies
         self.const_locals = constant_locals(fd.body, params, self.addressed, self.constant_int)
         self.field_stores = field_stores(fd.body, params, self.addressed,
                                          lambda n: next((v for _, v in self._consts([n])), None))
@@ -333,7 +335,10 @@ class Extractor(LockCallExtraction, ConditionExtraction, CallArguments):
         if names_lock:
             ref, ok = lock_ref(value, self.env)
             self.env.alias(var, ref if ok else None)
-        out.append(ir.Assign(var, self.copied(var, value)))
+        copy = self.copied(var, value)
+        if copy is None and ("->" in var or "." in var):
+            copy = field_copy(self, var, value)     # est->stats_lock = lock
+        out.append(ir.Assign(var, copy))
 
     # ------------------------------------------------------------ expressions
     def expr(self, node, out: list) -> None:

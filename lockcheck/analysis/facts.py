@@ -110,6 +110,9 @@ class Summary:
     # taken with interrupts enabled, relative to the entry (analysis.irqsafety):
     # (class key, HARDIRQ | SOFTIRQ, W | R) -> (lock, chain)
     irq_on: dict[tuple, tuple] = field(default_factory=dict)
+    # the facts on parameters every state making an irq_on entry knew:
+    # key -> frozenset((name, zero | nonzero)) (analysis.irq_guards)
+    irq_guards: dict[tuple, frozenset] = field(default_factory=dict)
     # the caller's locks released through a parameter (``put(bid) { if (bid)
     # unlock(&bid->lock); }``): class key -> the parameters' positions
     # (analysis.releases: a caller passing NULL there releases nothing)
@@ -136,12 +139,14 @@ class Summary:
         """What a caller's walk depends on, without the witnesses: a
         recursion's rounds stop when no member's shape changes."""
         return (frozenset(self.acquires), frozenset(self.param_edges), frozenset(self.not_held),
-                frozenset(self.recursions), frozenset(self.irq_on), frozenset(self.release_through.items()),
+                frozenset(self.recursions), frozenset(self.irq_on), frozenset(self.irq_guards.items()),
+                frozenset(self.release_through.items()),
                 tuple(sorted((k, tuple(h.key for h in e.held), tuple(sorted(e.released)))
                              for k, e in self.effects.items())))
 
 
-_TABLES = ("acquires", "param_edges", "effects", "not_held", "recursions", "irq_on", "release_through")
+_TABLES = ("acquires", "param_edges", "effects", "not_held", "recursions", "irq_on", "irq_guards",
+           "release_through")
 _EMPTY = MappingProxyType({})
 #: The effects of a function that holds and releases nothing on any return.
 _NEUTRAL = MappingProxyType(dict.fromkeys(("all", "zero", "nonzero"), Effect()))

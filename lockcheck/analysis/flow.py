@@ -28,6 +28,8 @@ from lockcheck.analysis.substitute import DYNAMIC_SUBCLASS, PARAM_SUBCLASS
 from lockcheck.analysis.branchfacts import BranchFacts, opposite as _opposite, set_fact as _set_fact
 from lockcheck.analysis.callee_inherit import CalleeInheritance
 from lockcheck.analysis.asserted_irq import ASSERTED
+from lockcheck.analysis.held_through import held_through
+from lockcheck.analysis.irq_guards import EntryGuards, unguarded
 from lockcheck.analysis.irqsafety import CONTEXT_OF, rw as irq_rw
 from lockcheck.analysis.releases import Releases, acquired_keys, end_guards, rescoped
 from lockcheck.analysis.substitute import subst
@@ -99,6 +101,15 @@ class FunctionFlow(BranchFacts, Releases, CalleeInheritance):
         self.continues: list[tuple[set, int]] = []
         self.pending: dict[str, set] = {}
         self.exits: list[tuple[State, str]] = []
+
+    @property
+    def guards(self) -> EntryGuards:
+        """Which of this function's pointers hold what its caller gave
+        (analysis.irq_guards); built at the first interrupt-enabled lock."""
+        found = self.__dict__.get("_guards")
+        if found is None:
+            found = self.__dict__["_guards"] = EntryGuards(self.fn)
+        return found
 
     # ------------------------------------------------------------ driver
     def run(self, entry_held: tuple[Held, ...] = (), entry_facts: dict[str, str] | None = None) -> Summary:
@@ -312,14 +323,14 @@ class FunctionFlow(BranchFacts, Releases, CalleeInheritance):
         if effect.blocking:
             return self.acquire(s, a, chain), s
         return self.acquire(s, ir.Acquire(a.line, a.lock, a.primitive, a.mode, a.kind, "trylock",
-                                          a.scoped), chain), s
+                                          a.scoped, a.through), chain), s
 
     def acquire(self, s: State, a: ir.Acquire, chain) -> State:
         ref = a.lock
         if self.irq is not None:
             s = self.irq.before_acquire(s, a, chain, self.depth)
             if a.action != "sync":
-                self.irq.note(self.summary, s.held, ref, a.mode, chain)
+                self.irq.note(self.summary, s.held, ref, a.mode, chain, self.guards.through(a.through))
         if a.action != "trylock":
             self._depend(s, ref, a.mode, chain, frozenset())
             key = (ref.class_key, a.mode, a.action, s.released)
@@ -329,7 +340,8 @@ class FunctionFlow(BranchFacts, Releases, CalleeInheritance):
             return s
         scope, s = (self.depth, s) if a.scoped else rescoped(s, ref.class_key)
         held = Held(ref.class_key, ref, a.mode, chain, scope)
-        return State(s.held + (held,), s.released, s.facts)
+        s = State(s.held + (held,), s.released, s.facts)
+        return held_through(s, a.through, ref.class_key) if a.through else s
 
     def _record_acq(self, key, acq: Acq) -> None:
         old = self.summary.acquires.get(key)
@@ -404,7 +416,9 @@ class FunctionFlow(BranchFacts, Releases, CalleeInheritance):
             self.note_call_release_base(s, call, callee, summary)
         self._inherit_acquires(s, call, callee, summary, site)
         if summary.irq_on and self.irq is not None:
-            self.irq.inherit(self.summary, s.held, summary.irq_on, site, lambda r: subst(r, call.args, callee))
+            on = unguarded(summary.irq_on, summary.irq_guards, s.facts, call, callee.params)
+            self.irq.inherit(self.summary, s.held, on, site, lambda r: subst(r, call.args, callee),
+                             summary.irq_guards, lambda g: self.guards.inherited(g, call, callee.params))
         if summary.recursions:
             self._enter_recursions(s, call, callee, summary, site)
         if summary.not_held:

@@ -106,6 +106,10 @@ class Acquire(_Compact):
     kind: str          # mutex, spinlock, ...
     action: str = "acquire"   # acquire | trylock | sync
     scoped: bool = False      # guard(): released at the end of the enclosing block
+    # the pointer the lock is taken through, as a condition names it
+    # (``pvmw->ptl`` in ``spin_lock(pvmw->ptl)``) when the walk sees every
+    # write of it: non-NULL while the lock is held (analysis.held_through)
+    through: str = ""
 
 
 @dataclass(frozen=True, slots=True)

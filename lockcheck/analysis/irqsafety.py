@@ -44,6 +44,7 @@ from dataclasses import dataclass, field
 from lockcheck.analysis import ir
 from lockcheck.analysis.asserted_irq import effective, rekey_under, under_asserted
 from lockcheck.analysis.facts import Held, State
+from lockcheck.analysis.irq_guards import keep_guard
 
 __all__ = ["IrqModel", "IrqUsage", "RawIrqFinding", "PREFIX", "IN_HARDIRQ", "IN_SOFTIRQ",
            "HARDIRQS_OFF", "SOFTIRQS_OFF", "check"]
@@ -169,8 +170,9 @@ class IrqModel:
         return State(tuple(held), s.released, s.facts)
 
     @staticmethod
-    def note(summary, held, ref: ir.LockRef, mode: str, chain) -> None:
-        """An acquisition at ``chain``: ENABLED_* relative to the entry."""
+    def note(summary, held, ref: ir.LockRef, mode: str, chain, guard: frozenset = frozenset()) -> None:
+        """An acquisition at ``chain``: ENABLED_* relative to the entry, made
+        where the facts ``guard`` hold (analysis.irq_guards)."""
         if ref.key[:6] == PREFIX:
             return
         hard, soft = enabled(held)
@@ -179,13 +181,15 @@ class IrqModel:
         r = rw(mode)
         under = under_asserted(held, rw)   # analysis.asserted_irq
         tail = (under,) if under else ()
-        _keep(summary.irq_on, (ref.class_key, "HARDIRQ", r) + tail, ref, chain)
+        _keep_guarded(summary, (ref.class_key, "HARDIRQ", r) + tail, ref, chain, guard)
         if soft:
-            _keep(summary.irq_on, (ref.class_key, "SOFTIRQ", r) + tail, ref, chain)
+            _keep_guarded(summary, (ref.class_key, "SOFTIRQ", r) + tail, ref, chain, guard)
 
     @staticmethod
-    def inherit(summary, held, callee_on: dict, site, subst_ref) -> None:
-        """A callee's ENABLED_* acquisitions, where the call leaves them enabled."""
+    def inherit(summary, held, callee_on: dict, site, subst_ref, callee_guards=None, said_here=None) -> None:
+        """A callee's ENABLED_* acquisitions, where the call leaves them
+        enabled; ``said_here`` gives a callee's guard (``callee_guards``)
+        as this function's (analysis.irq_guards)."""
         hard, soft = enabled(held)
         if not hard:
             return
@@ -197,7 +201,15 @@ class IrqModel:
             if ref.key[:2] == "p:":
                 ref = subst_ref(ref)
             under = tuple(sorted(set(mine) | set(key[3]))) if len(key) > 3 else mine
-            _keep(summary.irq_on, (ref.class_key, irq, r) + ((under,) if under else ()), ref, (site,) + chain)
+            guard = callee_guards.get(key) if callee_guards else None
+            _keep_guarded(summary, (ref.class_key, irq, r) + ((under,) if under else ()), ref, (site,) + chain,
+                          said_here(guard) if guard else frozenset())
+
+
+def _keep_guarded(summary, key, ref, chain, guard: frozenset) -> None:
+    new = key not in summary.irq_on
+    _keep(summary.irq_on, key, ref, chain)
+    keep_guard(summary.irq_guards, key, new, guard)
 
 
 def _keep(table: dict, key, ref, chain) -> None:

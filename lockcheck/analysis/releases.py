@@ -213,7 +213,8 @@ class Releases:
         through = summary.release_through
         if not through or not call.arg_vars:
             return
-        texts = dict(call.arg_vars)
+        # the caller's parameters (analysis.field_copies adds locals)
+        texts = {p: t for p, t in call.arg_vars if _base(t) in self.fn.params}
         names = {texts[p] for positions in through.values() for p in positions if p in texts}
         if not names:
             return
@@ -351,3 +352,9 @@ def apply_declared(exits: list, declared: tuple[ir.LockRef, ...]) -> list:
         extra = {k for k in keys if not any(h.key == k for h in st.held)} - st.released
         out.append((State(st.held, st.released | extra, st.facts) if extra else st, kind))
     return out
+
+
+def _base(name: str) -> str:
+    """The variable a name is read through (``iter`` of ``iter->locked``)."""
+    ends = [k for k in (name.find("->"), name.find(".")) if k > 0]
+    return name[:min(ends)] if ends else name
