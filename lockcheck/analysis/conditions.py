@@ -248,13 +248,17 @@ class ConditionExtraction:
         """Arguments a condition could test under the same name: a
         parameter or a field read through one (``iter->locked``); a callee
         that releases a lock through it releases nothing when it is NULL
-        (analysis.releases).  Only parameters: what the caller's locks
-        can be released through (and fewer tuples on a whole tree)."""
+        (analysis.releases).  Parameters, and plain learnable locals: a
+        callee whose effect depends on a parameter's nullness
+        (``unlock_cluster_or_swap_info(si, ci)``, analysis.param_effects)
+        takes the effect of the value the caller knows the local has."""
         out = []
         for k, a in enumerate(args):
             name = flag_name(a) if isinstance(a, (c_ast.ID, c_ast.StructRef)) else None
-            if name is not None and _root(name) in self.env.params and \
-                    (self.learnable(name) or self.read_learnable(name)):
+            if name is None:
+                continue
+            if _root(name) in self.env.params and (self.learnable(name) or self.read_learnable(name)) \
+                    or isinstance(a, c_ast.ID) and self.learnable(name):
                 out.append((k, name))
         return tuple(out)
 

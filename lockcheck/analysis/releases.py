@@ -21,6 +21,7 @@ from lockcheck.analysis import ir
 from lockcheck.analysis.facts import Effect, Held, State
 from lockcheck.analysis.irqsafety import PREFIX as IRQ_PREFIX
 from lockcheck.analysis.irwalk import ir_nodes
+from lockcheck.analysis.param_effects import param_effects
 from lockcheck.analysis.substitute import ref_from_key, subst, subst_keys
 
 __all__ = ["Releases", "meet_exits", "assigned_names", "acquired_keys", "apply_declared"]
@@ -213,7 +214,8 @@ class Releases:
         through = summary.release_through
         if not through or not call.arg_vars:
             return
-        texts = dict(call.arg_vars)
+        params = self.fn.params
+        texts = {k: t for k, t in call.arg_vars if _root_name(t) in params}
         names = {texts[p] for positions in through.values() for p in positions if p in texts}
         if not names:
             return
@@ -259,6 +261,8 @@ class Releases:
         self.exits = apply_declared(self._null_released(self.exits), self.fn.declared_releases)
         self.summary.release_through = self._release_through()
         everything = meet_exits(self.exits)
+        self.summary.param_effects = param_effects(self.exits, self.fn.params, assigned_names(self.fn.body),
+                                                   everything, meet_exits)
         zero = [e for e in self.exits if e[1] in ("zero", "unknown")]
         nonzero = [e for e in self.exits if e[1] in ("nonzero", "unknown")]
         out = {"all": everything, "zero": meet_exits(zero) if zero else everything,
@@ -271,6 +275,12 @@ class Releases:
         if some:
             out["some"] = Effect((), some)
         return out
+
+
+def _root_name(text: str) -> str:
+    """``iter`` of ``iter->locked`` (or of ``iter``)."""
+    ends = [k for k in (text.find("->"), text.find(".")) if k > 0]
+    return text[:min(ends)] if ends else text
 
 
 def _irq_state_of_known_exits(effect: Effect, known: list) -> Effect:
