@@ -258,20 +258,44 @@ class ConditionExtraction:
             return 1 << v if v is not None and 0 <= v < 64 else None
         return None
 
+    def nonnull_bases(self, args, out: list) -> None:
+        """A lock field's address through a pointer (``&lruvec->lru_lock``)
+        given to a call: the pointer is not NULL there.  For a learnable
+        pointer the function tests, ``if (!lruvec) unreachable;`` goes
+        before the call, so a copy of it (``locked = lruvec``) is known
+        non-NULL too: "if (locked) unlock(locked)" then unlocks what the
+        loop's last round locked (mm/compaction.c)."""
+        for a in args:
+            if not (isinstance(a, c_ast.UnaryOp) and a.op == "&" and isinstance(a.expr, c_ast.StructRef)
+                    and a.expr.type == "->" and isinstance(a.expr.name, c_ast.ID)):
+                continue
+            var = a.expr.name.name
+            if var not in self.compared or not self.learnable(var):
+                continue
+            typ = self.env._type_of(a.expr)     # before typedefs: spinlock_t
+            if typ is not None and not typ.pointers and (typ.base in self.lock_types or
+                                                         self.env.resolve_typedef(typ).base in self.lock_types):
+                out.append(ir.If(ir.CondVar(var, "nonzero", True), ir.Block(), ir.Block((ir.Jump("noreturn"),))))
+
     def _arg_vars(self, args) -> tuple[tuple[int, str], ...]:
         """Arguments a condition could test under the same name: a
         parameter or a field read through one (``iter->locked``); a callee
         that releases a lock through it releases nothing when it is NULL
-        (analysis.releases).  Only parameters: what the caller's locks
-        can be released through (and fewer tuples on a whole tree); and
-        the objects a field copy was stored into (``analysis.field_copies``:
-        ``est`` after ``est->stats_lock = lock``)."""
+        (analysis.releases).  Parameters and the objects a field copy was
+        stored into (``analysis.field_copies``: ``est`` after
+        ``est->stats_lock = lock``), and plain learnable locals: a callee
+        whose effect depends on a parameter's nullness
+        (``unlock_cluster_or_swap_info(si, ci)``, analysis.param_effects)
+        takes the effect of the value the caller knows the local has."""
         out = []
         for k, a in enumerate(args):
             name = flag_name(a) if isinstance(a, (c_ast.ID, c_ast.StructRef)) else None
-            root = _root(name) if name is not None else None
-            if name is not None and (root in self.env.params or root in self.copy_roots) and \
-                    (self.learnable(name) or self.read_learnable(name)):
+            if name is None:
+                continue
+            root = _root(name)
+            if (root in self.env.params or root in self.copy_roots) and \
+                    (self.learnable(name) or self.read_learnable(name)) \
+                    or isinstance(a, c_ast.ID) and self.learnable(name):
                 out.append((k, name))
         return tuple(out)
 
@@ -377,7 +401,12 @@ class ConditionExtraction:
             pre = []
             self._assign_var(node.lvalue.name, node.rvalue, pre)
             name = node.lvalue.name
-            return ir.CondAnd(ir.CondOpaque(ir.Block(tuple(pre))), self._var(name))
+            # the assignment is evaluated, never tested: its part of the
+            # condition is true (an opaque one alone would also be false,
+            # and `while ((p = next_locked(it)))` left its loop on the
+            # states where p is non-NULL and its lock held)
+            done = ir.CondOr(ir.CondOpaque(ir.Block(tuple(pre))), ir.CondConst("nonzero"))
+            return ir.CondAnd(done, self._var(name))
         pre = []
         self.expr(node, pre)
         return ir.CondOpaque(ir.Block(tuple(pre)))

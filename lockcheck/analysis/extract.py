@@ -423,6 +423,7 @@ class Extractor(LockCallExtraction, ConditionExtraction, CallArguments):
             if note is not None:
                 self.class_notes.add(note)
             prim = self.catalogue.get(fname)
+            self.nonnull_bases(args, out)
             if prim is not None:
                 return self._primitive(prim, args, line, out)
             for a in args:

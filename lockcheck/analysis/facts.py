@@ -117,6 +117,10 @@ class Summary:
     # unlock(&bid->lock); }``): class key -> the parameters' positions
     # (analysis.releases: a caller passing NULL there releases nothing)
     release_through: dict[str, frozenset[int]] = field(default_factory=dict)
+    # the effect of every return when the parameter at a position is known
+    # zero or non-zero, where it differs from "all" (analysis.param_effects):
+    # (position, zero | nonzero) -> Effect
+    param_effects: dict[tuple[int, str], Effect] = field(default_factory=dict)
 
     def frozen(self) -> "Summary":
         """This summary as callers keep it, once its walk ends (it never
@@ -141,12 +145,14 @@ class Summary:
         return (frozenset(self.acquires), frozenset(self.param_edges), frozenset(self.not_held),
                 frozenset(self.recursions), frozenset(self.irq_on), frozenset(self.irq_guards.items()),
                 frozenset(self.release_through.items()),
+                tuple((k, tuple(h.key for h in e.held), tuple(sorted(e.released)))
+                      for k, e in self.param_effects.items()),
                 tuple(sorted((k, tuple(h.key for h in e.held), tuple(sorted(e.released)))
                              for k, e in self.effects.items())))
 
 
 _TABLES = ("acquires", "param_edges", "effects", "not_held", "recursions", "irq_on", "irq_guards",
-           "release_through")
+           "release_through", "param_effects")
 _EMPTY = MappingProxyType({})
 #: The effects of a function that holds and releases nothing on any return.
 _NEUTRAL = MappingProxyType(dict.fromkeys(("all", "zero", "nonzero"), Effect()))

@@ -32,6 +32,7 @@ from lockcheck.analysis.held_through import held_through
 from lockcheck.analysis.irq_guards import EntryGuards, unguarded
 from lockcheck.analysis.irqsafety import CONTEXT_OF, rw as irq_rw
 from lockcheck.analysis.releases import Releases, acquired_keys, end_guards, rescoped
+from lockcheck.analysis.param_effects import chosen_effect
 from lockcheck.analysis.substitute import subst
 from lockcheck.analysis.facts import (Acq, Effect, EdgeWitness, Held, RawEdge, State, Step,
                                       Summary, acquirer_mode, holder_mode)
@@ -440,4 +441,6 @@ class FunctionFlow(BranchFacts, Releases, CalleeInheritance):
             return {_set_fact(self._apply_effect(s, summary.effects[v], call, callee, site), call.var, v)
                     for v in ("zero", "nonzero")}
         effect = summary.effects.get(which or "all", Effect())
+        if which is None and summary.param_effects:
+            effect = chosen_effect(s, call, summary.param_effects, effect)
         return {_set_fact(self._apply_effect(s, effect, call, callee, site), call.var, None)}

@@ -152,7 +152,11 @@ class Recursions:
         _set_or_drop(rec.takes, member, takes)
         _set_or_drop(rec.enters, member, {k: v[0] for k, v in full.recursions.items() if k[0] != rec.ident})
         pointer = _pointer(rec.ident, member)
-        return Summary(own, full.param_edges, full.effects, full.not_held, pointer.recursions).frozen()
+        # what a caller applies keeps how releases go through the parameters
+        # (``task_rq_unlock(rq, p, ..)``: a NULL p releases nothing, so a
+        # slot helper testing it releases p's lock on every path)
+        return Summary(own, full.param_edges, full.effects, full.not_held, pointer.recursions,
+                       release_through=full.release_through, param_effects=full.param_effects).frozen()
 
     def _postorder(self, members: list[str], inside: frozenset[str]) -> list[str]:
         """Members in depth-first post-order (callees before callers, but

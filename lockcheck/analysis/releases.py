@@ -21,6 +21,7 @@ from lockcheck.analysis import ir
 from lockcheck.analysis.facts import Effect, Held, State
 from lockcheck.analysis.irqsafety import PREFIX as IRQ_PREFIX
 from lockcheck.analysis.irwalk import ir_nodes
+from lockcheck.analysis.param_effects import param_effects
 from lockcheck.analysis.substitute import ref_from_key, subst, subst_keys
 
 __all__ = ["Releases", "meet_exits", "assigned_names", "acquired_keys", "apply_declared"]
@@ -260,6 +261,8 @@ class Releases:
         self.exits = apply_declared(self._null_released(self.exits), self.fn.declared_releases)
         self.summary.release_through = self._release_through()
         everything = meet_exits(self.exits)
+        self.summary.param_effects = param_effects(self.exits, self.fn.params, assigned_names(self.fn.body),
+                                                   everything, meet_exits)
         zero = [e for e in self.exits if e[1] in ("zero", "unknown")]
         nonzero = [e for e in self.exits if e[1] in ("nonzero", "unknown")]
         out = {"all": everything, "zero": meet_exits(zero) if zero else everything,

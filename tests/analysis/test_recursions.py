@@ -195,3 +195,14 @@ def test_a_walked_large_recursion_keeps_only_its_members_call_sites(monkeypatch)
     assert not calls & members
     assert {k.rsplit(":", 1)[-1] for k in first} == members
     assert ("refill_mutex", "kswapd_lock") in pairs(result)
+
+
+def test_a_release_through_a_members_parameter_counts(monkeypatch):
+    # scx_task_iter_next_locked(): task_rq_unlock() in the large recursion
+    # kept no release_through, so a NULL iter->locked released nothing
+    path = FIXTURES / "held" / "release_iterator_slot_recursion.c"
+    small = pairs(scan(path))
+    large = pairs(scan(path, large=2, monkeypatch=monkeypatch))
+    for found in (small, large):
+        assert ("&p->pi_lock", "spawn_mutex") in found
+        assert ("&p->pi_lock", "fork_mutex") not in found
