@@ -25,7 +25,7 @@ never expanded: the model defines them.
 
 from __future__ import annotations
 
-from lockcheck.frontend.lexer import Token, split_top, tokenize
+from lockcheck.frontend.lexer import Token, bind_arguments, tokenize
 
 __all__ = ["key_macro_names", "paste"]
 
@@ -61,18 +61,7 @@ def key_macro_names(defs, annotations: frozenset[str], never: frozenset[str]) ->
 def paste(params: tuple[str, ...], body: tuple[Token, ...], arg_toks: list[Token], line: int) -> list[Token]:
     """``body`` with ``params`` bound to the call's arguments, ``#p`` made
     a string and ``a ## b`` one token, as the preprocessor does."""
-    args = split_top(arg_toks)
-    binding: dict[str, list[Token]] = {}
-    for k, p in enumerate(params):
-        if p == "..." or p.endswith("..."):
-            rest: list[Token] = []
-            for j, a in enumerate(args[k:]):
-                if j:
-                    rest.append(Token("punct", ",", line))
-                rest += a
-            binding["__VA_ARGS__" if p == "..." else p[:-3]] = rest
-            break
-        binding[p] = args[k] if k < len(args) else []
+    binding = bind_arguments(params, arg_toks, line)
     out: list[Token] = []
     toks = list(body)
     i = 0

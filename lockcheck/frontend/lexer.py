@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from typing import NamedTuple
 
-__all__ = ["Token", "token_at", "C_KEYWORDS", "splice_lines", "strip_comments", "tokenize", "match_close"]
+__all__ = ["Token", "token_at", "C_KEYWORDS", "splice_lines", "strip_comments", "tokenize", "match_close", "split_top", "bind_arguments"]
 
 
 class Token(NamedTuple):
@@ -127,3 +127,22 @@ def split_top(toks, sep: str = ",") -> list[list[Token]]:
         else:
             parts[-1].append(t)
     return parts
+
+
+def bind_arguments(params, arg_toks: list[Token], line: int) -> dict[str, list[Token]]:
+    """A function-like macro's parameters bound to a call's argument tokens
+    (``...`` and ``name...`` take the rest, commas kept, as
+    ``__VA_ARGS__`` / ``name``); a missing argument binds to nothing."""
+    args = split_top(arg_toks)
+    binding: dict[str, list[Token]] = {}
+    for k, p in enumerate(params):
+        if p == "..." or p.endswith("..."):
+            rest: list[Token] = []
+            for j, a in enumerate(args[k:]):
+                if j:
+                    rest.append(Token("punct", ",", line))
+                rest += a
+            binding["__VA_ARGS__" if p == "..." else p[:-3]] = rest
+            break
+        binding[p] = args[k] if k < len(args) else []
+    return binding

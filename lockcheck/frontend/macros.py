@@ -36,7 +36,7 @@ import re
 
 from lockcheck.frontend.bounds import MAX_FUNCTION_TOKENS, TooLarge
 from lockcheck.frontend.key_macros import key_macro_names, paste
-from lockcheck.frontend.lexer import C_KEYWORDS, Token, match_close, split_top, tokenize
+from lockcheck.frontend.lexer import C_KEYWORDS, Token, bind_arguments, match_close, split_top, tokenize
 
 __all__ = ["MacroIndex", "expand_macros", "terminate_statements"]
 
@@ -242,7 +242,7 @@ def _yielded_call(body: tuple[Token, ...]) -> list[Token] | None:
     toks = list(body)
     if len(toks) < 12 or [t.text for t in toks[:2]] != ["(", "{"] or [t.text for t in toks[-2:]] != ["}", ")"]:
         return None
-    stmts = _split_top(toks[2:-2], ";")
+    stmts = split_top(toks[2:-2], ";")
     if len(stmts) != 4 or stmts[3] or len(stmts[2]) != 1:
         return None
     decl, store, value = stmts[0], stmts[1], stmts[2][0]
@@ -263,22 +263,6 @@ def _yielded_call(body: tuple[Token, ...]) -> list[Token] | None:
     if len(calls) > 1 or (calls and calls[0] != 0) or any(t.text in ("=", "{", "}") for t in rest):
         return None
     return store[k:close + 1]
-
-
-def _split_top(toks: list[Token], sep: str) -> list[list[Token]]:
-    """``toks`` split at ``sep`` outside brackets (empty parts kept)."""
-    out: list[list[Token]] = [[]]
-    depth = 0
-    for t in toks:
-        if t.text in ("(", "[", "{"):
-            depth += 1
-        elif t.text in (")", "]", "}"):
-            depth -= 1
-        if t.text == sep and depth == 0:
-            out.append([])
-        else:
-            out[-1].append(t)
-    return out
 
 
 def _is_forwarding_call(body: tuple[Token, ...]) -> bool:
@@ -357,18 +341,7 @@ _STATEMENT_BEFORE = frozenset((";", "{", "}", "else"))
 
 
 def _substitute(macro: _Macro, arg_toks: list[Token], line: int) -> list[Token]:
-    args = split_top(arg_toks)
-    binding: dict[str, list[Token]] = {}
-    for k, p in enumerate(macro.params):
-        if p == "..." or p.endswith("..."):
-            rest: list[Token] = []
-            for j, a in enumerate(args[k:]):
-                if j:
-                    rest.append(Token("punct", ",", line))
-                rest += a
-            binding["__VA_ARGS__" if p == "..." else p[:-3]] = rest
-            break
-        binding[p] = args[k] if k < len(args) else []
+    binding = bind_arguments(macro.params, arg_toks, line)
     out: list[Token] = []
     for t in macro.body:
         if t.kind == "id" and t.text in binding:
