@@ -1,0 +1,131 @@
+"""Which headers a call can reach: a function defined in a header is
+``static`` (``static inline``) in every file that includes it, so a call
+resolves to it only from a file whose include closure reaches that header.
+
+mt792x_dma.c calls ``mt76_rr(dev, ..)``, a macro of mt76.h (an indirect
+call through ``dev->mt76.bus``, left as a call by the front end); the only
+*function* named ``mt76_rr`` is a ``static inline`` of mt7601u/mt7601u.h,
+which mt792x_dma.c never includes.  Resolved by name across the scan, the
+call reached mt7601u's USB register read and its mutex, in a tasklet.
+
+The include graph is the front end's (``TreeIndex.includes``: display path
+-> the files it ``#include``s that were resolved and lexed).  A file's
+closure is kept as a bit mask over the headers that define a function of
+the scan (a few thousand on the whole tree), computed once per strongly
+connected component of the graph (include guards make cycles).  A call
+from a header function is resolved in the context of the ``.c`` files that
+include the header: a header the caller's header or any of its includers
+reaches (a header often relies on what its includer included before it).
+A file the graph does not know (a function found outside the scan,
+:mod:`lockcheck.tree_callees`) keeps the former rule: the first header
+defining the name.
+"""
+
+from __future__ import annotations
+
+__all__ = ["HeaderScope"]
+
+
+class HeaderScope:
+    """Include reachability of the scan's files, for header functions."""
+
+    def __init__(self, includes: dict[str, tuple[str, ...]], headers) -> None:
+        # one bit per header defining a function of the scan (sorted: deterministic)
+        self.bits: dict[str, int] = {h: k for k, h in enumerate(sorted(set(headers)))}
+        self.masks: dict[str, int] = _closure_masks(includes, self.bits)
+        self._contexts: dict[str, int] | None = None
+
+    def context(self, from_file: str) -> int | None:
+        """The headers a function of ``from_file`` sees (bit mask), or None
+        when the include graph does not hold the file."""
+        mask = self.masks.get(from_file)
+        if mask is None or not from_file.endswith(".h"):
+            return mask
+        if self._contexts is None:
+            self._contexts = self._includer_contexts()
+        return mask | self._contexts.get(from_file, 0)
+
+    def visible(self, keys: list[str], name: str, from_file: str) -> str | None:
+        """The first of ``keys`` (``header:name`` function keys, in the
+        program's order) whose header ``from_file`` reaches; the first of
+        them where the graph does not hold ``from_file``."""
+        mask = self.context(from_file)
+        if mask is None:
+            return keys[0] if keys else None
+        for key in keys:
+            bit = self.bits.get(key[:-len(name) - 1])
+            if bit is not None and mask >> bit & 1:
+                return key
+        return None
+
+    def _includer_contexts(self) -> dict[str, int]:
+        """Header -> the union of the closures of the ``.c`` files reaching it."""
+        by_bit: dict[int, int] = {}
+        for f, mask in self.masks.items():
+            if f.endswith(".h"):
+                continue
+            m = mask
+            while m:
+                low = m & -m
+                b = low.bit_length() - 1
+                by_bit[b] = by_bit.get(b, 0) | mask
+                m ^= low
+        return {h: by_bit[b] for h, b in self.bits.items() if b in by_bit}
+
+
+def _closure_masks(includes: dict[str, tuple[str, ...]], bits: dict[str, int]) -> dict[str, int]:
+    """File -> bit mask of the ``bits`` headers it reaches (itself included),
+    for every file of ``includes``: Tarjan's strongly connected components
+    (iterative), whose order puts a component after everything it reaches."""
+    index: dict[str, int] = {}
+    low: dict[str, int] = {}
+    on_stack: set[str] = set()
+    stack: list[str] = []
+    masks: dict[str, int] = {}
+    counter = 0
+    for root in sorted(includes):
+        if root in index:
+            continue
+        work = [(root, iter(includes.get(root, ())))]
+        index[root] = low[root] = counter
+        counter += 1
+        stack.append(root)
+        on_stack.add(root)
+        while work:
+            node, children = work[-1]
+            advanced = False
+            for child in children:
+                if child not in index:
+                    index[child] = low[child] = counter
+                    counter += 1
+                    stack.append(child)
+                    on_stack.add(child)
+                    work.append((child, iter(includes.get(child, ()))))
+                    advanced = True
+                    break
+                if child in on_stack:
+                    low[node] = min(low[node], index[child])
+            if advanced:
+                continue
+            work.pop()
+            if work:
+                parent = work[-1][0]
+                low[parent] = min(low[parent], low[node])
+            if low[node] == index[node]:
+                component = []
+                while True:
+                    member = stack.pop()
+                    on_stack.discard(member)
+                    component.append(member)
+                    if member == node:
+                        break
+                mask = 0
+                for member in component:
+                    if member in bits:
+                        mask |= 1 << bits[member]
+                    for child in includes.get(member, ()):
+                        if child not in on_stack and child in masks:
+                            mask |= masks[child]
+                for member in component:
+                    masks[member] = mask
+    return masks
