@@ -170,7 +170,8 @@ def _check(options: Options, progress, t0: float, discovered, key: str | None) -
     program = Program(functions, run.index.ops if run.index else {}, notifiers, not_followed, skipped, units)
     program.outside = frozenset(fn.file for fn in outside)
     if run.index:
-        program.header_scope = HeaderScope(run.index.includes, (f for f, _ in program.statics if f.endswith(".h")))
+        program.header_scope = HeaderScope(run.index.includes, (f for f, _ in program.statics if f.endswith(".h")),
+                                           run.index.macro_clashes)
     if run.index:
         program.tables = (run.index.ops_vars, run.index.var_fields)
         program.table_members = run.index.table_members

@@ -26,7 +26,7 @@ from lockcheck.errors import InputError
 from lockcheck.executors import Job, make_executor
 from lockcheck.frontend import lexed_store
 from lockcheck.frontend.build_symbols import build_defines, never_defined
-from lockcheck.frontend.include_graph import include_graph
+from lockcheck.frontend.include_graph import include_graph, macro_clashes
 from lockcheck.analysis.state_ranges import state_range_names, table_indices
 from lockcheck.frontend.constants import IntegerMacros
 from lockcheck.frontend.normalize import FrontendModel
@@ -285,6 +285,7 @@ def _build_tree_index(files, root, options, frontend, definitions, catalogue, ca
                         for q in order if seen[q] and str(q).endswith(".c")}
     index.included_c = {f: inc for f, inc in index.included_c.items() if inc}
     index.includes = include_graph(includes, unresolved, {q: shown[q] for q in order if seen[q]})
+    index.macro_clashes = macro_clashes({shown[q]: seen[q] for q in order if seen[q]})
     share_unit_statics(index.file_globals, translation_units(index.included_c))
     run.inputs = tuple((str(q), seen[q][3]) for q in order if seen[q])
     run.file_tables = {shown[q]: tables for q in order if seen[q]

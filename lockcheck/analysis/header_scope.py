@@ -16,7 +16,10 @@ connected component of the graph (include guards make cycles).  A call
 from a header function is resolved in the context of the ``.c`` files that
 include the header: a header the caller's header or any of its includers
 reaches (a header often relies on what its includer included before it).
-A file the graph does not know (a function found outside the scan,
+A function-like macro a file sees wins over a function of the same name
+whose declaration it does not see (mt76.h's macro ``mt76_poll()`` against
+mt7601u's global ``mt76_poll()``, declared in mt7601u.h): the preprocessor
+has replaced the call.  A file the graph does not know (a function found outside the scan,
 :mod:`lockcheck.tree_callees`) keeps the former rule: the first header
 defining the name.
 """
@@ -29,11 +32,36 @@ __all__ = ["HeaderScope"]
 class HeaderScope:
     """Include reachability of the scan's files, for header functions."""
 
-    def __init__(self, includes: dict[str, tuple[str, ...]], headers) -> None:
-        # one bit per header defining a function of the scan (sorted: deterministic)
-        self.bits: dict[str, int] = {h: k for k, h in enumerate(sorted(set(headers)))}
+    def __init__(self, includes: dict[str, tuple[str, ...]], headers, clashes: dict | None = None) -> None:
+        clashes = clashes or {}
+        files = set(headers)
+        for macro_files, declaring in clashes.values():
+            files.update(macro_files, declaring)
+        # one bit per header defining a function of the scan, and per file of
+        # a macro clash (sorted: deterministic)
+        self.bits: dict[str, int] = {h: k for k, h in enumerate(sorted(files))}
         self.masks: dict[str, int] = _closure_masks(includes, self.bits)
         self._contexts: dict[str, int] | None = None
+        # name -> (mask of the files defining the macro, of those declaring the function)
+        self.clashes: dict[str, tuple[int, int]] = {
+            name: (self._mask(macro_files), self._mask(declaring))
+            for name, (macro_files, declaring) in clashes.items()}
+
+    def _mask(self, files) -> int:
+        mask = 0
+        for f in files:
+            mask |= 1 << self.bits[f]
+        return mask
+
+    def macro_wins(self, name: str, from_file: str) -> bool:
+        """Does ``from_file`` see a function-like macro ``name`` and no
+        declaration of a function ``name`` (frontend.include_graph.macro_clashes)?
+        Its call is the macro's then: no function of that name is its target."""
+        clash = self.clashes.get(name)
+        if clash is None:
+            return False
+        mask = self.context(from_file)
+        return mask is not None and bool(mask & clash[0]) and not mask & clash[1]
 
     def context(self, from_file: str) -> int | None:
         """The headers a function of ``from_file`` sees (bit mask), or None

@@ -116,6 +116,8 @@ class Program:
             key = self.statics.get((other, name))
             if key is not None:
                 return key
+        if self.header_scope is not None and self.header_scope.macro_wins(name, from_file):
+            return None
         if name in self.globals:
             return self.globals[name]
         keys = self.by_name.get(name)

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-__all__ = ["include_graph", "MIN_SHARED"]
+__all__ = ["include_graph", "macro_clashes", "MIN_SHARED"]
 
 #: Leading directories an unresolved include's header shares with the includer, at least.
 MIN_SHARED = 2
@@ -59,3 +59,30 @@ def _nearest(including: str, name: str, by_tail: dict[str, list[str]]) -> str | 
         if shared > best_shared:
             best, best_shared = h, shared
     return best
+
+
+def macro_clashes(lexed: dict[str, tuple]) -> dict[str, tuple[tuple[str, ...], tuple[str, ...]]]:
+    """Names both a function-like macro and a function: name -> (the files
+    defining the macro, the files declaring or defining the function), for
+    every lexed file (display path -> its lex summary: type facts, macros).
+    mt76.h's ``#define mt76_poll(dev, ...) __mt76_poll(..)`` and
+    mt7601u's ``bool mt76_poll(struct mt7601u_dev *dev, ..)`` (declared in
+    mt7601u.h, defined in core.c).  A file that sees the macro and no
+    declaration of the function calls the macro's, never that function
+    (:meth:`lockcheck.analysis.header_scope.HeaderScope.macro_wins`); one
+    that sees both (``#ifdef CONFIG_X`` a prototype ``#else`` a stub macro)
+    is left to the function."""
+    macros: dict[str, list[str]] = {}
+    for display, summary in lexed.items():
+        for d in summary[1]:
+            if d.params is not None:
+                files = macros.setdefault(d.name, [])
+                if not files or files[-1] != display:
+                    files.append(display)
+    declared: dict[str, list[str]] = {}
+    for display, summary in lexed.items():
+        for name in summary[0].returns:
+            if name in macros:
+                declared.setdefault(name, []).append(display)
+    return {name: (tuple(sorted(set(macros[name]))), tuple(sorted(declared[name])))
+            for name in sorted(declared)}

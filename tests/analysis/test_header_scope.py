@@ -39,3 +39,27 @@ def test_file_outside_the_graph_keeps_the_first_header():
     scope = HeaderScope(INCLUDES, HEADERS)
     assert scope.visible(["usb.h:rr", "inline.h:rr"], "rr", "elsewhere.c") == "usb.h:rr"
     assert scope.visible([], "rr", "elsewhere.c") is None
+
+
+def test_a_visible_macro_wins_over_an_undeclared_function():
+    clashes = {"poll": (("bus.h",), ("usb.h", "usb.c")),      # bus.h: #define poll(..); usb.h: bool poll(..)
+               "stub": (("inline.h",), ("inline.h",))}       # #ifdef a prototype #else a stub macro
+    scope = HeaderScope(INCLUDES, HEADERS, clashes)
+    assert scope.macro_wins("poll", "pci.c")
+    assert not scope.macro_wins("poll", "usb.c")
+    assert not scope.macro_wins("stub", "pci.c")
+    assert not scope.macro_wins("other", "pci.c")
+    assert not scope.macro_wins("poll", "elsewhere.c")
+
+
+def test_macro_clashes_name_both_sides():
+    from types import SimpleNamespace as NS
+
+    from lockcheck.frontend.conditionals import MacroDef
+    from lockcheck.frontend.include_graph import macro_clashes
+
+    lexed = {"bus.h": (NS(returns={"__poll": None}), [MacroDef("poll", ("d",), "__poll(d)", 3),
+                                                      MacroDef("LIMIT", None, "4", 4)]),
+             "usb.h": (NS(returns={"poll": None, "LIMIT": None}), []),
+             "usb.c": (NS(returns={"poll": None}), [])}
+    assert macro_clashes(lexed) == {"poll": (("bus.h",), ("usb.c", "usb.h"))}
