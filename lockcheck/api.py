@@ -171,7 +171,7 @@ def _check(options: Options, progress, t0: float, discovered, key: str | None) -
     program.outside = frozenset(fn.file for fn in outside)
     if run.index:
         program.header_scope = HeaderScope(run.index.includes, (f for f, _ in program.statics if f.endswith(".h")),
-                                           run.index.macro_clashes)
+                                           {n: c for n, c in run.index.macro_clashes.items() if n in program.by_name})
     if run.index:
         program.tables = (run.index.ops_vars, run.index.var_fields)
         program.table_members = run.index.table_members

@@ -40,7 +40,8 @@ class HeaderScope:
         # one bit per header defining a function of the scan, and per file of
         # a macro clash (sorted: deterministic)
         self.bits: dict[str, int] = {h: k for k, h in enumerate(sorted(files))}
-        self.masks: dict[str, int] = _closure_masks(includes, self.bits)
+        self.masks: dict[str, int] = _closure_masks(includes, {f: 1 << k for f, k in self.bits.items()})
+        self._includes = includes
         self._contexts: dict[str, int] | None = None
         # name -> (mask of the files defining the macro, of those declaring the function)
         self.clashes: dict[str, tuple[int, int]] = {
@@ -87,24 +88,23 @@ class HeaderScope:
         return None
 
     def _includer_contexts(self) -> dict[str, int]:
-        """Header -> the union of the closures of the ``.c`` files reaching it."""
-        by_bit: dict[int, int] = {}
-        for f, mask in self.masks.items():
-            if f.endswith(".h"):
-                continue
-            m = mask
-            while m:
-                low = m & -m
-                b = low.bit_length() - 1
-                by_bit[b] = by_bit.get(b, 0) | mask
-                m ^= low
-        return {h: by_bit[b] for h, b in self.bits.items() if b in by_bit}
+        """File -> the union of the closures of the ``.c`` files reaching it:
+        the same walk over the graph reversed, each ``.c`` file bringing its
+        closure."""
+        included_by: dict[str, list[str]] = {}
+        for f, heads in self._includes.items():
+            for h in heads:
+                included_by.setdefault(h, []).append(f)
+        seeds = {f: m for f, m in self.masks.items() if not f.endswith(".h")}
+        return _closure_masks({h: tuple(fs) for h, fs in included_by.items()}, seeds)
 
 
-def _closure_masks(includes: dict[str, tuple[str, ...]], bits: dict[str, int]) -> dict[str, int]:
-    """File -> bit mask of the ``bits`` headers it reaches (itself included),
-    for every file of ``includes``: Tarjan's strongly connected components
-    (iterative), whose order puts a component after everything it reaches."""
+def _closure_masks(graph: dict[str, tuple[str, ...]], own: dict[str, int]) -> dict[str, int]:
+    """Node -> the union of ``own`` over every node it reaches in ``graph``
+    (itself included), for every node of ``graph``: Tarjan's strongly
+    connected components (iterative), whose order puts a component after
+    everything it reaches."""
+    includes = graph
     index: dict[str, int] = {}
     low: dict[str, int] = {}
     on_stack: set[str] = set()
@@ -149,8 +149,7 @@ def _closure_masks(includes: dict[str, tuple[str, ...]], bits: dict[str, int]) -
                         break
                 mask = 0
                 for member in component:
-                    if member in bits:
-                        mask |= 1 << bits[member]
+                    mask |= own.get(member, 0)
                     for child in includes.get(member, ()):
                         if child not in on_stack and child in masks:
                             mask |= masks[child]
