@@ -18,6 +18,7 @@ import time
 from lockcheck import cyclic_gc
 from lockcheck.analysis import classes
 from lockcheck.analysis.contexts import callback_functions
+from lockcheck.analysis.header_scope import HeaderScope
 from lockcheck.analysis.program import translation_units
 from lockcheck.analysis.hrtimers import hrtimer_functions
 from lockcheck.analysis.ops_sequences import sequence_functions
@@ -168,6 +169,9 @@ def _check(options: Options, progress, t0: float, discovered, key: str | None) -
     skipped = frozenset(fn.name for f in run.files for fn in f.functions if fn.outcome == SKIPPED)
     program = Program(functions, run.index.ops if run.index else {}, notifiers, not_followed, skipped, units)
     program.outside = frozenset(fn.file for fn in outside)
+    if run.index:
+        program.header_scope = HeaderScope(run.index.includes, (f for f, _ in program.statics if f.endswith(".h")),
+                                           {n: c for n, c in run.index.macro_clashes.items() if n in program.by_name})
     if run.index:
         program.tables = (run.index.ops_vars, run.index.var_fields)
         program.table_members = run.index.table_members

@@ -26,6 +26,7 @@ from lockcheck.errors import InputError
 from lockcheck.executors import Job, make_executor
 from lockcheck.frontend import lexed_store
 from lockcheck.frontend.build_symbols import build_defines, never_defined
+from lockcheck.frontend.include_graph import include_graph, macro_clashes
 from lockcheck.analysis.state_ranges import state_range_names, table_indices
 from lockcheck.frontend.constants import IntegerMacros
 from lockcheck.frontend.normalize import FrontendModel
@@ -213,6 +214,7 @@ def _build_tree_index(files, root, options, frontend, definitions, catalogue, ca
                                None if options.follow_symlinks else _bounds(root, options.paths) or None)
     seen: dict[Path, tuple] = {}
     includes: dict[Path, set[Path]] = {}     # file -> files it includes (frontend.struct_homes)
+    unresolved: dict[Path, list[str]] = {}   # file -> its quoted includes not found
     merged_refs: dict[str, set[str]] = {}
     defined_digests: list[bytes] = []     # per lexed file, its #define'd names (build_symbols)
     tested: set[str] = set()              # plain symbols an #ifdef tests
@@ -250,6 +252,8 @@ def _build_tree_index(files, root, options, frontend, definitions, catalogue, ca
                     h = resolver.resolve(kind, name, p)
                     if h is not None:
                         includes.setdefault(rp, set()).add(Path(os.path.abspath(h)))
+                    elif kind == '"':   # perhaps through a Makefile's -I (frontend.include_graph)
+                        unresolved.setdefault(rp, []).append(name)
                     if h is not None and Path(os.path.abspath(h)) not in seen:
                         wave.append(h)
     order = sorted(seen, key=lambda q: str(q))
@@ -280,6 +284,8 @@ def _build_tree_index(files, root, options, frontend, definitions, catalogue, ca
     index.included_c = {shown[q]: tuple(sorted(shown[h] for h in includes.get(q, ()) if h in shown and str(h).endswith(".c")))
                         for q in order if seen[q] and str(q).endswith(".c")}
     index.included_c = {f: inc for f, inc in index.included_c.items() if inc}
+    index.includes = include_graph(includes, unresolved, {q: shown[q] for q in order if seen[q]})
+    index.macro_clashes = macro_clashes({shown[q]: seen[q] for q in order if seen[q]})
     share_unit_statics(index.file_globals, translation_units(index.included_c))
     run.inputs = tuple((str(q), seen[q][3]) for q in order if seen[q])
     run.file_tables = {shown[q]: tables for q in order if seen[q]

@@ -68,6 +68,9 @@ class Program:
         # files of the functions found outside the scan (lockcheck.tree_callees):
         # never roots, their own walks report nothing
         self.outside: frozenset[str] = frozenset()
+        # which headers a file's calls reach (analysis.header_scope; api sets
+        # it): None resolves a call to the first header defining the name
+        self.header_scope = None
         self.not_followed = not_followed or {}
         # clone key -> {parameter position: [function keys]}; see _specialise
         self.clone_bindings: dict[str, dict[int, list[str]]] = {}
@@ -113,11 +116,15 @@ class Program:
             key = self.statics.get((other, name))
             if key is not None:
                 return key
+        if self.header_scope is not None and self.header_scope.macro_wins(name, from_file):
+            return None
         if name in self.globals:
             return self.globals[name]
         keys = self.by_name.get(name)
         if keys:
             headers = [k for k in keys if k.split(":")[0].endswith(".h")]
+            if self.header_scope is not None:   # only a header the caller's file includes
+                return self.header_scope.visible(headers, name, from_file)
             return headers[0] if headers else None
         return None
 

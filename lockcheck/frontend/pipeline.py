@@ -142,6 +142,12 @@ class TreeIndex:
     # ehci-q.c share their statics)
     ops_sites: dict[tuple[str, str], list[tuple[str, str]]] = field(default_factory=dict)
     included_c: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    # every lexed file (display path) -> the lexed files it #includes: whose
+    # header functions a call can reach (analysis.header_scope); analysis only
+    includes: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    # name of a function-like macro and a function -> (files defining the
+    # macro, files declaring the function): frontend.include_graph.macro_clashes
+    macro_clashes: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = field(default_factory=dict)
     # (file, array) -> the functions a file-scope array of function pointers
     # holds (FileFacts.fn_arrays): a call by index reaches each
     fn_arrays: dict[tuple[str, str], tuple[str, ...]] = field(default_factory=dict)
