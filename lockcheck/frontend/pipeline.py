@@ -18,6 +18,7 @@ from lockcheck.frontend.bounds import TooLarge, over_limit
 from lockcheck.frontend.conditionals import MacroDef, preprocess
 from lockcheck.frontend.items import Item, split_items
 from lockcheck.frontend.lexer import splice_lines, strip_comments, tokenize
+from lockcheck.frontend.local_tables import local_static_tables
 from lockcheck.frontend.macro_types import cast_macro_types
 from lockcheck.frontend.macros import MacroIndex, expand_macros, terminate_statements
 from lockcheck.frontend.parse import (KernelCParser, Outcome, ParsedFunction, defined_functions, function_name,
@@ -81,9 +82,12 @@ def declaration_facts(lexed: LexedFile, model: norm.FrontendModel, definitions: 
             toks = toks[:body + 1]
         cleaned.append(Item(item.kind, tuple(toks)))
     facts = harvest_facts(cleaned, definitions)
+    def clean(toks):
+        return norm.gnu_expressions(norm.drop_annotations(toks, ctx), ctx)
     for item in lexed.items:     # the bodies, for the tables filled by compound literals
-        if item.kind == "function":
+        if item.kind == "function":      # and by function-local static initialisers
             compound_literal_ops(item.tokens, facts)
+            local_static_tables(item.tokens, facts, clean)
     return facts
 
 

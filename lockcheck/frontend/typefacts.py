@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from lockcheck.frontend.items import Item
 from lockcheck.frontend.lexer import C_KEYWORDS, Token, match_close, split_top
 
-__all__ = ["TypeRef", "FileFacts", "harvest_facts", "compound_literal_ops"]
+__all__ = ["TypeRef", "FileFacts", "harvest_facts", "compound_literal_ops", "local_static_initialiser"]
 
 _TAGS = ("struct", "union", "enum")
 _QUALIFIERS = frozenset("""const volatile static extern inline register auto restrict signed
@@ -356,6 +356,23 @@ def compound_literal_ops(toks, facts: FileFacts) -> None:
         if toks[j].text == "{" and toks[j - 1].text == ")" and toks[j - 4].text == "(" \
                 and toks[j - 3].text in ("struct", "union") and toks[j - 2].kind == "id":
             _ops_initialiser(list(toks[j:]), f"{toks[j - 3].text} {toks[j - 2].text}", None, facts)
+
+
+def local_static_initialiser(toks: list[Token], facts: FileFacts) -> None:
+    """``static const struct net_device_ops o = { .ndo_open = f };`` in a
+    function body (cleaned tokens, frontend.local_tables) fills the ops
+    table as a file-scope initialiser does, under no variable: the name
+    is the function's, no global's."""
+    eq = next((j for j, t in enumerate(toks) if t.text == "="), None)
+    if eq is None:
+        return
+    decl = toks[:eq]
+    base, i = _base_type(decl, FileFacts(), "anon")   # a local struct body is no tree fact
+    if base is None or not base.startswith("struct "):
+        return
+    names = _declarators(decl[i:], base)
+    if len(names) == 1 and not _is_prototype(decl[i:], names[0][0]):
+        _ops_initialiser(toks[eq + 1:], base, None, facts)
 
 
 def _function_return(toks: list[Token], facts: FileFacts) -> None:

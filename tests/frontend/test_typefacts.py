@@ -74,6 +74,32 @@ def test_ops_tables(fe):
     assert idx.ops_vars["vmx_x86_ops"] == "struct kvm_x86_ops"
 
 
+def test_function_local_static_tables_are_ops_tables(fe):
+    """A ``static`` struct initialiser in a function body fills the ops
+    table as a file-scope one does (frontend.local_tables), under no
+    variable: the name is the function's.  A stack initialiser does not."""
+    idx = fe.index(HEADER, """
+static int probe(struct kvm *kvm)
+{
+	static const struct kvm_x86_ops local_ops __attribute__((unused)) = {
+		.set_msr = local_set_msr,
+		.flush = &local_flush,
+	};
+	struct kvm_x86_ops stack_ops = { .set_msr = stack_set_msr };
+	int i;
+
+	for (i = 0; i < 2; i++) {
+		static struct kvm_x86_ops nested_ops = { .flush = nested_flush };
+	}
+	return use(&local_ops, &stack_ops);
+}
+""")
+    assert idx.ops[("struct kvm_x86_ops", "set_msr")] == ["local_set_msr"]
+    assert idx.ops[("struct kvm_x86_ops", "flush")] == ["local_flush", "nested_flush"]
+    assert "local_ops" not in idx.ops_vars and "local_ops" not in idx.globals
+    assert not idx.var_fields and "local_ops" not in idx.table_members
+
+
 def test_table_members_of_designated_initialisers(fe):
     """Every member a designated initialiser names, whatever its value (a
     member it leaves out is NULL: analysis.pointsto); a positional one
