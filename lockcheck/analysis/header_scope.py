@@ -26,6 +26,8 @@ defining the name.
 
 from __future__ import annotations
 
+from lockcheck.analysis.callorder import strongly_connected
+
 __all__ = ["HeaderScope"]
 
 
@@ -101,58 +103,21 @@ class HeaderScope:
 
 def _closure_masks(graph: dict[str, tuple[str, ...]], own: dict[str, int]) -> dict[str, int]:
     """Node -> the union of ``own`` over every node it reaches in ``graph``
-    (itself included), for every node of ``graph``: Tarjan's strongly
-    connected components (iterative), whose order puts a component after
-    everything it reaches."""
-    includes = graph
-    index: dict[str, int] = {}
-    low: dict[str, int] = {}
-    on_stack: set[str] = set()
-    stack: list[str] = []
+    (itself included), for every node of ``graph``: by its strongly
+    connected components, which come out after everything they reach."""
+    nodes = dict.fromkeys(sorted(graph))
+    for children in graph.values():
+        nodes.update(dict.fromkeys(children))
+    succ = {n: dict.fromkeys(graph.get(n, ())) for n in nodes}
     masks: dict[str, int] = {}
-    counter = 0
-    for root in sorted(includes):
-        if root in index:
-            continue
-        work = [(root, iter(includes.get(root, ())))]
-        index[root] = low[root] = counter
-        counter += 1
-        stack.append(root)
-        on_stack.add(root)
-        while work:
-            node, children = work[-1]
-            advanced = False
-            for child in children:
-                if child not in index:
-                    index[child] = low[child] = counter
-                    counter += 1
-                    stack.append(child)
-                    on_stack.add(child)
-                    work.append((child, iter(includes.get(child, ()))))
-                    advanced = True
-                    break
-                if child in on_stack:
-                    low[node] = min(low[node], index[child])
-            if advanced:
-                continue
-            work.pop()
-            if work:
-                parent = work[-1][0]
-                low[parent] = min(low[parent], low[node])
-            if low[node] == index[node]:
-                component = []
-                while True:
-                    member = stack.pop()
-                    on_stack.discard(member)
-                    component.append(member)
-                    if member == node:
-                        break
-                mask = 0
-                for member in component:
-                    mask |= own.get(member, 0)
-                    for child in includes.get(member, ()):
-                        if child not in on_stack and child in masks:
-                            mask |= masks[child]
-                for member in component:
-                    masks[member] = mask
+    for component in strongly_connected(succ):
+        inside = set(component)
+        mask = 0
+        for member in component:
+            mask |= own.get(member, 0)
+            for child in succ[member]:
+                if child not in inside:
+                    mask |= masks[child]
+        for member in component:
+            masks[member] = mask
     return masks
