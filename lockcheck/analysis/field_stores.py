@@ -35,6 +35,7 @@ from pycparser import c_ast
 
 from lockcheck.analysis.ast_walk import walk_nodes
 from lockcheck.analysis.conditions import flag_name
+from lockcheck.analysis.ir import base_variable
 
 __all__ = ["field_stores"]
 
@@ -160,7 +161,7 @@ class _Walker:
         name = flag_name(lvalue)
         if name is None or name in self.addressed:
             return None
-        root = _root(name)
+        root = base_variable(name)
         if root not in self.roots:
             return None
         value = self.value(node.rvalue)
@@ -180,15 +181,6 @@ class _Walker:
             elif cls is c_ast.Decl:
                 out |= {k for k in pending if k[0] == n.name}
         return out
-
-
-def _root(name: str) -> str:
-    end = len(name)
-    for sep in ("->", "."):
-        k = name.find(sep)
-        if k != -1:
-            end = min(end, k)
-    return name[:end]
 
 
 def _fields(path: str) -> list[str]:

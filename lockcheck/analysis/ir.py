@@ -10,7 +10,7 @@ from __future__ import annotations
 import sys
 from dataclasses import dataclass, field
 
-__all__ = [
+__all__ = ["base_variable",
     "LockRef", "Acquire", "Release", "Absent", "Assert", "Call", "Assign", "Block", "If", "Loop",
     "Switch", "CaseLabel", "Jump", "Label", "Return", "CondEffect", "CondCall", "CondVar",
     "CondNot", "CondAnd", "CondOr", "CondOpaque", "CondConst", "CondRunning", "FunctionIR", "EffectAssign", "forget_shared",
@@ -380,7 +380,18 @@ def _make_restorer(cls: type):
     return restore
 
 
+def base_variable(name: str) -> str:
+    """The variable a name is read through (``iter`` of ``iter->locked``, itself if plain)."""
+    end = len(name)
+    for sep in ("->", "."):
+        k = name.find(sep)
+        if k != -1:
+            end = min(end, k)
+    return name[:end]
+
+
 for _name in __all__:
     if isinstance(globals()[_name], type) and issubclass(globals()[_name], _Compact):
         _RESTORERS[globals()[_name]] = _make_restorer(globals()[_name])
 del _name
+

@@ -30,7 +30,7 @@ then inherited everywhere, as before.
 
 from __future__ import annotations
 
-from lockcheck.analysis.ir import Assign, Call
+from lockcheck.analysis.ir import Assign, Call, base_variable
 from lockcheck.analysis.irwalk import ir_nodes
 
 __all__ = ["EntryGuards", "keep_guard", "unguarded"]
@@ -40,11 +40,8 @@ _NONE: frozenset = frozenset()
 
 def _root(name: str) -> tuple[str, tuple[str, ...]]:
     """``io->v.x`` -> (``io``, (``v``, ``x``)); a plain name -> (name, ())."""
-    ends = [k for k in (name.find("->"), name.find(".")) if k > 0]
-    if not ends:
-        return name, ()
-    k = min(ends)
-    return name[:k], tuple(name[k:].replace("->", ".").split(".")[1:])
+    root = base_variable(name)
+    return root, tuple(name[len(root):].replace("->", ".").split(".")[1:])
 
 
 class EntryGuards:

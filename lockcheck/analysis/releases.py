@@ -19,6 +19,7 @@ from __future__ import annotations
 
 from lockcheck.analysis import ir
 from lockcheck.analysis.facts import Effect, Held, State
+from lockcheck.analysis.ir import base_variable
 from lockcheck.analysis.irqsafety import PREFIX as IRQ_PREFIX
 from lockcheck.analysis.irwalk import ir_nodes
 from lockcheck.analysis.param_effects import param_effects
@@ -215,7 +216,7 @@ class Releases:
         if not through or not call.arg_vars:
             return
         # the caller's parameters (analysis.field_copies adds locals)
-        texts = {p: t for p, t in call.arg_vars if _base(t) in self.fn.params}
+        texts = {p: t for p, t in call.arg_vars if base_variable(t) in self.fn.params}
         names = {texts[p] for positions in through.values() for p in positions if p in texts}
         if not names:
             return
@@ -355,9 +356,3 @@ def apply_declared(exits: list, declared: tuple[ir.LockRef, ...]) -> list:
         extra = {k for k in keys if not any(h.key == k for h in st.held)} - st.released
         out.append((State(st.held, st.released | extra, st.facts) if extra else st, kind))
     return out
-
-
-def _base(name: str) -> str:
-    """The variable a name is read through (``iter`` of ``iter->locked``)."""
-    ends = [k for k in (name.find("->"), name.find(".")) if k > 0]
-    return name[:min(ends)] if ends else name
