@@ -94,7 +94,9 @@ class ConditionExtraction:
         """A learnable variable's name, ``#N`` for an integer constant, or
         ``id:NAME`` for a constant named by a symbol whose value the file
         does not give (an enumerator, a header's ``#define``): the form a
-        call passes it in (``extract.Extractor._consts``)."""
+        call passes it in (``extract.Extractor._consts``); an integer
+        expression of constants (``CS_LOCAL_ONLY | CS_HARD``, ``~FLAG``) as
+        ``#N`` where the file or the tree's headers give every name's value."""
         if isinstance(node, c_ast.ID) and self.learnable(node.name):
             return node.name
         if isinstance(node, c_ast.ID) and node.name in self.integers and not self.env.lookup(node.name)[1]:
@@ -102,6 +104,9 @@ class ConditionExtraction:
         if isinstance(node, c_ast.ID) and symbolic_constant(node.name) and not self.env.lookup(node.name)[1]:
             return f"id:{node.name}"
         value = int_literal(node)
+        if value is None and (node.__class__ is c_ast.BinaryOp or
+                              node.__class__ is c_ast.UnaryOp and node.op == "~"):
+            value = self.constant_int(node)    # a mask of constants: flags & (CS_LOCAL_ONLY | CS_HARD)
         return None if value is None else f"#{value}"
 
     def _compared(self, node) -> tuple[str | None, bool]:
@@ -111,6 +116,8 @@ class ConditionExtraction:
         operand = self._operand(node)
         if operand is not None:
             return operand, False
+        if node.__class__ is c_ast.ID and node.name in self.addressed and node.name in self.env.params:
+            return node.name, False   # never learnt: entry facts only (analysis.param_escapes)
         if isinstance(node, c_ast.UnaryOp) and node.op == "-" and isinstance(node.expr, c_ast.ID) \
                 and constant_value(node) == "nonzero" and not self.env.lookup(node.expr.name)[1]:
             return f"id:-{node.expr.name}", False    # an error code (-ENOENT): a non-zero symbol
@@ -142,7 +149,7 @@ class ConditionExtraction:
         src, read = self._compared(value)
         if src not in self.compared:
             return None
-        if src is None or src == var or src.startswith(("#", "id:")):
+        if src is None or src == var or src.startswith(("#", "id:")) or src in self.addressed:
             return None
         if read:
             root = _root(src)
@@ -378,7 +385,8 @@ class ConditionExtraction:
                 read = read_l or read_r
                 # an error code (id:-ENOENT) only decides against a zero result
                 # (analysis.branchfacts): learnt, its tests would split states
-                learn = not (left.startswith("id:-") or right.startswith("id:-"))
+                learn = not (left.startswith("id:-") or right.startswith("id:-")
+                             or left in self.addressed or right in self.addressed)
                 same = ir.CondVar(f"(){op}({left},{right})", "nonzero", learn, read and learn)
                 return ir.CondNot(same) if node.op == "!=" else same
         if isinstance(node, c_ast.FuncCall):

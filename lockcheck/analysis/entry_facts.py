@@ -13,18 +13,18 @@ same symbol — two names may stand for one value.
 
 from __future__ import annotations
 
-__all__ = ["entry_facts", "pair_param"]
+__all__ = ["entry_facts", "pair_param", "pair_test", "passed_constants", "test_outcome"]
 
 
 def pair_param(name: str, params) -> tuple[str, str] | None:
     """``()==(p,#N)`` or ``()==(p,id:NAME)`` (a test of parameter p against
     a constant, see analysis.conditions; also ``()&(flags,#4)``,
     ``()<(n,#8)``): (p, the constant)."""
-    test = _pair_test(name, params)
+    test = pair_test(name, params)
     return None if test is None else test[:2]
 
 
-def _pair_test(name: str, params) -> tuple[str, str, str, bool] | None:
+def pair_test(name: str, params) -> tuple[str, str, str, bool] | None:
     """(p, the constant, the operator, whether p is its right operand)."""
     if not name.startswith("()"):
         return None
@@ -67,7 +67,7 @@ def _same(passed: str, tested: str, op: str = "==", flipped: bool = False) -> st
     return None
 
 
-def _all_same(passed: list[str], tested: str, op: str, flipped: bool) -> str | None:
+def test_outcome(passed: list[str], tested: str, op: str, flipped: bool) -> str | None:
     """The test's outcome when every constant that may be passed gives the
     same one; a symbol passed (first, with its value after it) decides
     alone when it can (``==`` of itself), else its value does."""
@@ -78,6 +78,18 @@ def _all_same(passed: list[str], tested: str, op: str, flipped: bool) -> str | N
         passed = passed[1:]
     outcomes = {_same(p, tested, op, flipped) for p in passed}
     return outcomes.pop() if len(outcomes) == 1 else None
+
+
+def passed_constants(const_args, const_values) -> dict[int, list[str]]:
+    """Position -> the constants a call passes there (``#N``, ``id:NAME``
+    followed by its value, or for a local holding only constants each of
+    its values), as :func:`test_outcome` reads them."""
+    passed: dict[int, list[str]] = {}
+    for pos, value in const_args:
+        passed[pos] = ["#0" if value == "zero" else value]
+    for pos, number in const_values:
+        passed.setdefault(pos, []).append(f"#{number}")
+    return passed
 
 
 def entry_facts(params: tuple[str, ...], tested: tuple[str, ...], const_args, forwarded_params,
@@ -124,9 +136,9 @@ def entry_facts(params: tuple[str, ...], tested: tuple[str, ...], const_args, fo
             if value == "zero":
                 passed.setdefault(params[pos], ["#0"])
     for name in tested:
-        pair = _pair_test(name, operands)
+        pair = pair_test(name, operands)
         if pair is not None and pair[0] in passed:
-            same = _all_same(passed[pair[0]], pair[1], pair[2], pair[3])
+            same = test_outcome(passed[pair[0]], pair[1], pair[2], pair[3])
             if same is not None:
                 facts[name] = same
     return facts

@@ -19,6 +19,7 @@ from lockcheck.analysis import class_notes, ir
 from lockcheck.analysis.bounded_release import absent_branch
 from lockcheck.analysis.call_args import CallArguments
 from lockcheck.analysis.ast_walk import addressed_names, operand_names
+from lockcheck.analysis.param_escapes import escaped_param
 from lockcheck.analysis.conditions import ConditionExtraction, constant_value, flag_name
 from lockcheck.analysis.const_locals import constant_locals
 from lockcheck.analysis.field_copies import field_copy, tested_vars
@@ -235,7 +236,7 @@ class Extractor(LockCallExtraction, ConditionExtraction, CallArguments):
 
     def s_Case(self, node):
         value = f"id:{node.expr.name}" if isinstance(node.expr, c_ast.ID) else None
-        out: list = [ir.CaseLabel(value=value)]
+        out: list = [ir.CaseLabel(value=value, number=self.constant_int(node.expr))]
         for s in node.stmts or ():
             out += self.stmt(s)
         return out
@@ -309,6 +310,8 @@ class Extractor(LockCallExtraction, ConditionExtraction, CallArguments):
             self.env.address_alias(var, target)
         if const is None and isinstance(value, c_ast.UnaryOp) and value.op == "&":
             const = "nonzero"   # the address of an object is never NULL
+            if (param := escaped_param(value, self.env.params, self.addressed)) is not None:
+                out.append(ir.Assign(param, None))   # p = &flags (analysis.param_escapes)
             if names_lock or typ is None:   # `m = &mutex2`: m is that lock (analysis.classes)
                 ref, ok = lock_ref(value, self.env)
                 self.env.alias(var, ref if ok else None)
@@ -373,6 +376,9 @@ class Extractor(LockCallExtraction, ConditionExtraction, CallArguments):
             self._ternary(node, out)
             return
         if isinstance(node, (c_ast.Typename, c_ast.ID, c_ast.Constant)):
+            return
+        if (param := escaped_param(node, self.env.params, self.addressed)) is not None:
+            out.append(ir.Assign(param, None))   # &flags: anything may change it from here
             return
         for _, child in node.children():
             self.expr(child, out)

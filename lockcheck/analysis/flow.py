@@ -27,6 +27,7 @@ from lockcheck.analysis import ir
 from lockcheck.analysis.substitute import DYNAMIC_SUBCLASS, PARAM_SUBCLASS
 from lockcheck.analysis.branchfacts import BranchFacts, opposite as _opposite, set_fact as _set_fact
 from lockcheck.analysis.callee_inherit import CalleeInheritance
+from lockcheck.analysis.case_match import CaseEntry
 from lockcheck.analysis.asserted_irq import ASSERTED
 from lockcheck.analysis.held_through import held_through
 from lockcheck.analysis.irq_guards import EntryGuards, unguarded
@@ -250,21 +251,26 @@ class FunctionFlow(BranchFacts, Releases, CalleeInheritance):
         return exits | self.breaks.pop()[0]
 
     def switch(self, node: ir.Switch, states: set[State]) -> set[State]:
-        """A state whose switched variable is a known enumerator enters only
-        at its own case (or default): ``svm_cache_reg(vcpu, VCPU_EXREG_CR4)``
-        never runs the PDPTR case."""
+        """A state whose switched variable is known enters only the cases it
+        may match (``analysis.case_match``): ``svm_cache_reg(vcpu,
+        VCPU_EXREG_CR4)`` never runs the PDPTR case, ``ipv6_ifa_notify(0,
+        ifp)`` no case of RTM_NEWADDR or RTM_DELADDR."""
         entry = self.block(node.pre, states)
-        labels = {i.value for i in node.body.items if isinstance(i, ir.CaseLabel) and i.value}
+        cases = CaseEntry([i for i in node.body.items if isinstance(i, ir.CaseLabel)])
 
         def known(s: State) -> str | None:
-            v = next((v for k, v in s.facts if k == node.var), None) if node.var else None
-            return v if v is not None and v.startswith("id:") else None
+            return next((v for k, v in s.facts if k == node.var), None) if node.var and s.facts else None
 
         def enters(s: State, label: ir.CaseLabel) -> bool:
             v = known(s)
-            if v is None or (label.value is None and not label.default):
+            if v is None:
                 return True
-            return v == label.value if not label.default else v not in labels
+            labels, other = cases.entry(v)
+            return other if label.default else label in labels
+
+        def passes(s: State) -> bool:
+            v = known(s)
+            return v is None or cases.entry(v)[1]
         self.breaks.append((set(), self.depth))
         self.depth += 1
         cur: set[State] = set()
@@ -279,7 +285,7 @@ class FunctionFlow(BranchFacts, Releases, CalleeInheritance):
         cur = {self._end_scope(s, self.depth) for s in cur}
         self.depth -= 1
         out = cur | self.breaks.pop()[0]
-        return out if has_default else out | {s for s in entry if known(s) not in labels}
+        return out if has_default else out | {s for s in entry if passes(s)}
 
     def jump(self, node: ir.Jump, states: set[State]) -> set[State]:
         if node.kind == "noreturn":

@@ -282,6 +282,7 @@ class Switch(_Compact):
 class CaseLabel(_Compact):
     default: bool = False
     value: str | None = None      # "id:NAME" for an enumerator / macro label
+    number: int | None = None     # its integer value, where known (``case 0:``, ``case RTM_NEWADDR:``)
 
 
 @dataclass(frozen=True, slots=True)

@@ -10,11 +10,13 @@ from __future__ import annotations
 import dataclasses
 
 from lockcheck.analysis import irqsafety
+from lockcheck.analysis import const_params
 from lockcheck.analysis.entry_facts import entry_facts, pair_param
 from lockcheck.analysis.held_facts import HeldFacts, carried_fact, param_field
 from lockcheck.analysis.ir import Call, FunctionIR
 from lockcheck.analysis.irwalk import calls_in, tested_names
 from lockcheck.analysis.pointsto import PointsTo
+from lockcheck.analysis.releases import assigned_names
 
 __all__ = ["Program", "MAX_CLONES", "MAX_SMALL_CLONES", "SMALL_CALLS", "translation_units"]
 
@@ -75,6 +77,11 @@ class Program:
         # clone key -> {parameter position: [function keys]}; see _specialise
         self.clone_bindings: dict[str, dict[int, list[str]]] = {}
         self.clone_facts: dict[str, dict[str, str]] = {}   # clone key -> {parameter: constant}
+        # clone key -> {parameter: its down-stream tests decided} (analysis.const_params)
+        self.clone_outcomes: dict[str, dict[str, tuple]] = {}
+        # (function, parameter position) -> the tests made of it down the calls handing it on
+        self.downstream: dict[tuple[str, int], tuple] = {}
+        self._assigned: dict[int, tuple] = {}
         # clones entered knowing a field's or a static key's value (analysis.held_facts)
         self.clone_carries: set[str] = set()
         self.cloned: dict[str, int] = {}
@@ -170,9 +177,9 @@ class Program:
                         lst.append(k)
         self._forward_bindings()
 
-    def _forward_bindings(self) -> None:
-        """A function-pointer parameter passed on (``msr_io`` hands ``do_msr``
-        to ``__msr_io``) carries its bindings to the next callee; to a fixpoint."""
+    def _forwarding_hops(self) -> list:
+        """((caller, its parameter), (callee, position)) of every direct call
+        handing a parameter on."""
         hops = []
         for key in sorted(self.by_key):
             fn = self.by_key[key]
@@ -181,6 +188,12 @@ class Program:
                     target = self.resolve_name(call.callee, fn.file)
                     if target is not None:
                         hops += [((key, param), (target, pos)) for pos, param in call.forwarded_params]
+        return hops
+
+    def _forward_bindings(self) -> None:
+        """A function-pointer parameter passed on (``msr_io`` hands ``do_msr``
+        to ``__msr_io``) carries its bindings to the next callee; to a fixpoint."""
+        self._hops = hops = self._forwarding_hops()
         changed = True
         while changed:
             changed = False
@@ -206,19 +219,42 @@ class Program:
                                   or param_field(n, fn.params)))
             if tested:
                 self.tested[k] = tested
+        own = {(k, pos): sigs for k, tested in self.tested.items()
+               for pos, sigs in const_params.own_tests(tested, self.by_key[k].params).items()}
+        hops = getattr(self, "_hops", None)
+        self.downstream = const_params.downstream_tests(own, self._forwarding_hops() if hops is None else hops)
+        self._hops = None
         self.carried = HeldFacts(self)
 
-    def _entry_facts(self, target: str, call: Call, caller: FunctionIR, caller_key: str) -> dict[str, str]:
+    def _entry_facts(self, target: str, call: Call, caller: FunctionIR, caller_key: str) -> tuple[dict, dict]:
+        """The entry facts of ``target`` called by ``call``, and the outcomes
+        of the tests down the calls it hands its parameters on to."""
         tested = self.tested.get(target, ())
         caller_facts = self.clone_facts.get(caller_key, {})
         facts = self.carried.globals(self, target, call, caller_facts)
         if not tested:
-            return facts
+            return facts, {}
         params = self.by_key[target].params
         held = self.carried.fields(self, params, call, caller, caller_facts)
         facts.update(entry_facts(params, tested, call.const_args, call.forwarded_params,
                                  caller.params, caller_facts, call.const_values, held))
-        return facts
+        base = target.partition("<")[0]
+        tests = {pos: self.downstream[(base, pos)] for pos in range(len(params)) if (base, pos) in self.downstream}
+        outcomes = {}
+        if tests:
+            mine = self.clone_outcomes.get(caller_key, {})
+            outcomes = const_params.entry_outcomes(params, tests, call, caller.params, mine,
+                                                   self._assigned_in(caller) if mine else frozenset())
+            for name, value in const_params.outcome_facts(tested, params, outcomes).items():
+                facts.setdefault(name, value)
+        return facts, outcomes
+
+    def _assigned_in(self, fn: FunctionIR) -> frozenset[str]:
+        """The variables ``fn`` assigns or takes the address of (analysis.param_escapes)."""
+        found = self._assigned.get(id(fn.body))
+        if found is None or found[0] is not fn.body:
+            found = self._assigned[id(fn.body)] = (fn.body, assigned_names(fn.body))
+        return found[1]
 
     def _specialise(self, target: str, call: Call, caller: FunctionIR, caller_key: str) -> str:
         """``msr_io(vcpu, argp, do_set_msr, 0)`` calls a copy of ``msr_io`` in
@@ -229,8 +265,8 @@ class Program:
                 (target not in getattr(self, "tested", {})
                  or not (call.const_args or call.forwarded_params or call.const_values)):
             return target   # most calls: nothing to specialise on (checked first: millions of calls)
-        facts = self._entry_facts(target, call, caller, caller_key) if hasattr(self, "tested") else {}
-        if not fnptr_user and not facts:
+        facts, outcomes = self._entry_facts(target, call, caller, caller_key) if hasattr(self, "tested") else ({}, {})
+        if not fnptr_user and not facts and not outcomes:
             return target
         binding: dict[int, list[str]] = {}
         for pos, name in call.fnptr_args:
@@ -242,10 +278,10 @@ class Program:
         for pos, param in call.forwarded_params:
             if param in mine:
                 binding.setdefault(pos, []).extend(mine[param])
-        if not binding and not facts:
+        if not binding and not facts and not outcomes:
             return target
         clone = target + "<" + ",".join(f"{p}={'|'.join(v)}" for p, v in sorted(binding.items())) \
-            + "".join(f";{k}={v}" for k, v in sorted(facts.items())) + ">"
+            + "".join(f";{k}={v}" for k, v in sorted(facts.items())) + const_params.outcome_key(outcomes) + ">"
         if clone not in self.by_key:
             if self.cloned.get(target, 0) >= self._clone_limit(target):
                 return target
@@ -253,6 +289,8 @@ class Program:
             self.by_key[clone] = self.by_key[target]
             self.clone_bindings[clone] = binding
             self.clone_facts[clone] = facts
+            if outcomes:
+                self.clone_outcomes[clone] = outcomes
             if any(carried_fact(f) for f in facts):
                 self.clone_carries.add(clone)
             if target in self.tested:
@@ -343,6 +381,9 @@ class Program:
         self.bindings = {}
         self.clone_bindings = {}
         self.tested = {}
+        self.downstream = {}
+        self.clone_outcomes = {}
+        self._assigned = {}
         self.fnptr_users = set()
         self.carried = HeldFacts(self)
 

@@ -166,7 +166,10 @@ def resolve(defs: dict[str, set[str] | frozenset[str]], known: dict[str, int] | 
                 truncated = True
                 return None
             return None if v is busy else v
-        if name not in defs:
+        bodies = defs.get(name)
+        if bodies is not None and name in bodies:   # `#define RTM_NEWADDR RTM_NEWADDR` after
+            bodies = [b for b in bodies if b != name]   # its enumerator (uapi headers): says nothing
+        if not bodies:
             return base.get(name)
         if depth >= MAX_CHAIN:
             truncated = True
@@ -176,7 +179,7 @@ def resolve(defs: dict[str, set[str] | frozenset[str]], known: dict[str, int] | 
         depth += 1
         outer, truncated = truncated, False
         try:
-            for body in sorted(defs[name]):
+            for body in sorted(bodies):
                 texts = _texts(body)
                 try:
                     v = None if texts is None else evaluate(texts, _Names)
