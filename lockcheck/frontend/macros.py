@@ -20,7 +20,11 @@ for one: read as a call, its arguments would run once each, in the order
 written.
 
 Everything else (``min()``, ``container_of()``, ``pr_info()``) is left as a
-call the parser accepts.  A macro whose body is a statement with its own
+call the parser accepts.  A macro left so whose body is several
+comma-separated expressions (drbd's ``NS(conn, C_TIMEOUT)``: a mask and a
+value, two arguments of ``conn_request_state(c, NS(..), CS_HARD)``) keeps
+its call and is followed by one placeholder argument per further part
+(``SPREAD_ARG``), so the arguments after it keep their positions.  A macro whose body is a statement with its own
 ``;`` (``#define INIT_STATUS(s) s = PENDING;``), written without one
 (``INIT_STATUS(x) if (..)``), is ended there (``terminate_statements``):
 left bare, the call followed by a statement reads as an iterator macro's
@@ -72,11 +76,17 @@ class MacroIndex:
         self.all: dict[str, _Macro] = {}
         #: every function-like macro name, also those never expanded (``#``)
         self.names: set[str] = set()
+        #: macro -> the number of comma-separated expressions its body is, where more than one
+        self.spread: dict[str, int] = {}
         ends: dict[str, bool] = {}
         for d in defs:
             if d.params is None or d.name in functions:
                 continue
             self.names.add(d.name)
+            if "," in d.body and d.name not in self.spread:
+                parts = _top_level_parts(d.body)
+                if parts > 1:
+                    self.spread[d.name] = parts
             ends[d.name] = ends.get(d.name, True) and d.body.rstrip().endswith(";")
             if d.name in self.all or "#" in d.body:
                 continue
@@ -191,6 +201,35 @@ class MacroIndex:
         return ok
 
 
+#: The placeholder argument standing for a further part of a spread macro.
+SPREAD_ARG = "__lc_spread_arg"
+
+
+def _top_level_parts(body: str) -> int:
+    """How many comma-separated expressions a macro body is (commas outside
+    brackets, strings and character constants); 1 for a statement."""
+    depth, parts, quote, k, n = 0, 1, "", 0, len(body)
+    while k < n:
+        c = body[k]
+        if quote:
+            if c == "\\":
+                k += 1
+            elif c == quote:
+                quote = ""
+        elif c in "\"'":
+            quote = c
+        elif c in "([{":
+            depth += 1
+        elif c in ")]}":
+            depth -= 1
+        elif c == ";" and depth == 0:
+            return 1
+        elif c == "," and depth == 0:
+            parts += 1
+        k += 1
+    return parts if depth == 0 else 1
+
+
 MAX_BODY_TOKENS = 48
 MAX_BODY_CHARS = 400
 #: Longest body of a macro expanded for the commands it runs.
@@ -286,6 +325,9 @@ def expand_macros(toks: list[Token], index: MacroIndex | None, depth: int = 0,
     """``toks`` with the expandable macros expanded; :class:`TooLarge`
     once the result outgrows ``budget`` tokens (a macro whose arguments
     are pasted several times grows geometrically with its depth)."""
+    spread = getattr(index, "spread", None)
+    if depth == 0 and spread:
+        toks = _spread(toks, index, spread)
     if index is None or not (index.expandable or index.commands) or depth > MAX_DEPTH:
         return toks
     out: list[Token] = []
@@ -311,6 +353,28 @@ def expand_macros(toks: list[Token], index: MacroIndex | None, depth: int = 0,
         out.append(t)
         i += 1
     return expand_macros(out, index, depth + 1, budget) if changed else out
+
+
+def _spread(toks: list[Token], index: MacroIndex, spread: dict[str, int]) -> list[Token]:
+    """A call of a spread macro, never expanded, directly in an argument list
+    (after ``(`` or ``,``, before ``)`` or ``,``): followed by a placeholder
+    argument for each further part of its body."""
+    out: list[Token] = []
+    i, n = 0, len(toks)
+    while i < n:
+        t = toks[i]
+        if t.kind == "id" and t.text in spread and i + 1 < n and toks[i + 1].text == "(" and out \
+                and out[-1].text in ("(", ",") and t.text not in index.expandable and t.text not in index.primitives:
+            close = match_close(toks, i + 1)
+            if 0 < close < n - 1 and toks[close + 1].text in (")", ","):
+                out += toks[i:close + 1]
+                for _ in range(spread[t.text] - 1):
+                    out += [Token("punct", ",", t.line), Token("id", SPREAD_ARG, t.line)]
+                i = close + 1
+                continue
+        out.append(t)
+        i += 1
+    return out
 
 
 def terminate_statements(toks: list[Token], index: MacroIndex | None) -> list[Token]:
