@@ -82,3 +82,10 @@ def test_a_file_s_later_enumerators_keep_the_earlier_ones_they_name():
     tree.add("/inc/e.h", (), (("S_A", "0"), ("S_B", "(S_A) + 1"), ("S_C", "(S_B) + 1")))
     assert tree.values() == {"S_A": 0, "S_B": 1, "S_C": 2}
     assert resolve({"A": {"(B | 1)"}, "B": {"BIT(3)"}}) == {"A": 9, "B": 8}
+
+
+def test_a_macro_defined_to_itself_keeps_its_enumerator_value():
+    # uapi headers: `RTM_NEWADDR = 20,` then `#define RTM_NEWADDR RTM_NEWADDR`
+    assert resolve({"RTM_NEWADDR": {"20", "RTM_NEWADDR"}, "RTM_ALONE": {"RTM_ALONE"}}) == {"RTM_NEWADDR": 20}
+    assert macro_integers([MacroDef("RTM_DELADDR", None, "RTM_DELADDR", 1)], {"RTM_DELADDR": 21}) == \
+        {"RTM_DELADDR": 21}

@@ -95,3 +95,13 @@ def test_macro_running_other_commands_is_not_expanded(fe):
 def test_a_parameter_used_as_a_value_is_no_command(fe):
     idx = _index("SET(x, v) do { (x) = v; } while (0)", "CALL(f) do { f(1); } while (0)")
     assert idx.commands == {}
+
+
+def test_a_macro_that_is_several_arguments_keeps_the_positions_after_it(fe):
+    idx = _index("NS(T, S) ({ int m = T##_MASK; m; }), ({ int v = (S); v; })",
+                 "PAIR(a) (a, 1)", "STMT(a) f(a); g(a)")
+    assert _expand(fe, idx, "conn_request_state(c, NS(conn, 3), CS_HARD);") == \
+        "conn_request_state ( c , NS ( conn , 3 ) , __lc_spread_arg , CS_HARD ) ;"
+    # not an argument, one expression in parentheses, a statement: as written
+    assert _expand(fe, idx, "x = NS(conn, 3); f(PAIR(b), 2); h(STMT(a));") == \
+        "x = NS ( conn , 3 ) ; f ( PAIR ( b ) , 2 ) ; h ( STMT ( a ) ) ;"
