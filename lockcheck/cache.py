@@ -49,7 +49,7 @@ FRONTEND_CODE = ("frontend/", "model/", "analysis/extract.py", "analysis/conditi
                  "analysis/ast_walk.py", "analysis/call_args.py",
                  "analysis/declared.py", "analysis/const_locals.py", "analysis/field_stores.py", "analysis/field_copies.py",
                  "analysis/guards.py",
-                 "analysis/local_members.py",
+                 "analysis/local_members.py", "analysis/param_escapes.py",
                  "analysis/classes.py", "analysis/class_notes.py", "analysis/instance_keys.py", "analysis/lock_calls.py",
                  "analysis/ir.py", "analysis/bounded_release.py", "analysis/pointer_flows.py", "analysis/workclass.py",
                  "analysis/substitute.py",
