@@ -2,7 +2,7 @@
 (``walk_nodes``), and what a body does with its names that the extraction
 needs before its walk (``analysis.extract``): the names whose address it
 takes (``addressed_names``), those its calls are given and those it
-compares (``operand_names``).
+compares (``operand_names``), those it assigns (``written_names``).
 """
 
 from __future__ import annotations
@@ -11,7 +11,7 @@ from pycparser import c_ast
 
 from lockcheck.analysis.conditions import COMPARED, flag_name
 
-__all__ = ["walk_nodes", "addressed_names", "operand_names"]
+__all__ = ["walk_nodes", "addressed_names", "operand_names", "written_names"]
 
 
 def walk_nodes(node, prune: tuple[type, ...] = ()):
@@ -82,3 +82,17 @@ def _names(exprs):
         flag = flag_name(a) if a.__class__ in (c_ast.ID, c_ast.StructRef) else None
         if flag is not None:
             yield flag
+
+
+def written_names(body) -> frozenset[str]:
+    """Names a function body assigns, increments or takes the address of
+    (a parameter that is none of them holds its caller's value throughout:
+    an element's index, analysis.element_index)."""
+    out = set()
+    for n in walk_nodes(body):
+        cls = n.__class__
+        if cls is c_ast.Assignment and n.lvalue.__class__ is c_ast.ID:
+            out.add(n.lvalue.name)
+        elif cls is c_ast.UnaryOp and n.op in ("++", "--", "p++", "p--", "&") and n.expr.__class__ is c_ast.ID:
+            out.add(n.expr.name)
+    return frozenset(out)

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from lockcheck.analysis import ir
 from lockcheck.analysis.facts import Acq, EdgeWitness, RawEdge, State, Step, Summary, holder_mode
+from lockcheck.analysis.element_index import PARAM_INDEX
 from lockcheck.analysis.substitute import PARAM_SUBCLASS, subst, subst_keys
 
 __all__ = ["CalleeInheritance"]
@@ -16,11 +17,12 @@ _PARAMETER_KEYS: dict[frozenset, bool] = {}
 
 
 def _names_parameter(keys: frozenset[str]) -> bool:
-    """Does a set of class keys name a parameter (``p:N``)?  Memoised: the
+    """Does a set of class keys name a parameter (``p:N``, an element at
+    a parameter's index: analysis.element_index)?  Memoised: the
     same few released-before sets are inherited millions of times."""
     known = _PARAMETER_KEYS.get(keys)
     if known is None:
-        known = _PARAMETER_KEYS[keys] = any(k.startswith("p:") for k in keys)
+        known = _PARAMETER_KEYS[keys] = any(k.startswith("p:") or PARAM_INDEX in k for k in keys)
         if len(_PARAMETER_KEYS) > 100_000:
             _PARAMETER_KEYS.clear()
     return known
@@ -42,14 +44,14 @@ class CalleeInheritance:
         args = call.args
         for acq in summary.acquires.values():
             ref = acq.ref
-            if ref.key[:2] == "p:" or ref.subclass >= PARAM_SUBCLASS:
+            if ref.key[:2] == "p:" or ref.subclass >= PARAM_SUBCLASS or PARAM_INDEX in ref.key:
                 ref = subst(ref, args, callee, call)
             before = acq.released_before
             if not before:
                 released = released_here
             else:
                 if _names_parameter(before):
-                    before = subst_keys(before, args, callee)
+                    before = subst_keys(before, args, callee, call)
                 if held and not before <= held_keys:
                     before = self.as_held(s, before)   # the callee's unresolved lock is one held here
                 released = released_here | (before - held_keys if held_keys else before)
@@ -68,7 +70,7 @@ class CalleeInheritance:
         longer chain built only where it is kept or reported."""
         mine = self.summary.not_held
         for key, (ref, chain) in summary.not_held.items():   # keyed by the lock's class
-            if ref.key[:2] == "p:" or ref.subclass >= PARAM_SUBCLASS:
+            if ref.key[:2] == "p:" or ref.subclass >= PARAM_SUBCLASS or PARAM_INDEX in ref.key:
                 ref = subst(ref, call.args, callee, call)
                 key = ref.class_key
             old = mine.get(key)
@@ -92,7 +94,7 @@ class CalleeInheritance:
         held_keys = {h.key for h in s.held}
         for k, (chain, before) in summary.recursions.items():
             if before and _names_parameter(before):
-                before = subst_keys(before, call.args, callee)
+                before = subst_keys(before, call.args, callee, call)
             released = s.released | (before - held_keys if held_keys else before)
             chain = (site,) + chain
             old = mine.get(k)

@@ -14,16 +14,26 @@ from __future__ import annotations
 from pycparser import c_ast
 
 from lockcheck.analysis import ir
-from lockcheck.analysis.typing import lock_of_dep_map, lock_ref as typed_lock_ref
+from lockcheck.analysis.element_index import element_parts, unindexed
+from lockcheck.analysis.typing import expr_text, lock_of_dep_map, lock_ref as typed_lock_ref
 
 __all__ = ["call_note", "store_note", "returns_lock_pointer", "returns_note", "returned_lock",
            "dep_map_pairs", "RETURNED", "INIT_SITE"]
 
-def call_note(fname: str, args, lock_ref, model: dict, site: str = "") -> tuple[str, str, str] | None:
+def call_note(fname: str, args, lock_ref, model: dict, site: str = "", env=None) -> tuple[str, str, str] | None:
     """The class annotation made by the call ``fname(args)``, if any:
     ``(kind, class key, detail)``; ``lock_ref(node) -> (LockRef, ok)``;
     ``site`` (``function:line``) names the call for an init macro whose
-    lock is not tied to a place in an outer struct."""
+    lock is not tied to a place in an outer struct.  An annotation is
+    about an array's elements whatever their index (``[]``, not ``[]=N``);
+    one giving each element the key of the same index (``&keys[i]``) is
+    ``per_index`` (analysis.element_index; ``env`` types ``locks + i``)."""
+    typed = lock_ref
+
+    def lock_ref(node):
+        ref, ok = typed(node)
+        return (ir.LockRef(unindexed(ref.key), ref.path, ref.owner, ref.subclass), ok) if "[]=" in ref.key \
+            else (ref, ok)
     novalidate = model.get("novalidate", {}).get("names", ())
     spec = None
     if fname in model.get("init", {}):
@@ -44,7 +54,8 @@ def call_note(fname: str, args, lock_ref, model: dict, site: str = "") -> tuple[
         # a static key here is the init site's own class (mutex_init()'s
         # expansion); a key the caller passes is a class per caller
         if ok and ref.key.startswith(("f:", "g:")) and _key_detail(args[spec["key"]], lock_ref) == "dynamic":
-            return ("init_key", ref.key, "dynamic")
+            return per_index_note(args[spec["lock"]], args[spec["key"]], ref.key, env) \
+                or ("init_key", ref.key, "dynamic")
         return None
     if fname in novalidate:
         kind, spec = "novalidate", {"lock": 0}
@@ -64,6 +75,10 @@ def call_note(fname: str, args, lock_ref, model: dict, site: str = "") -> tuple[
         detail = _subclass_detail(args, spec)
     elif kind == "class":
         detail = _key_detail(args[spec["key"]], lock_ref) if len(args) > spec["key"] else "dynamic"
+        if detail == "dynamic" and len(args) > spec["key"] and spec.get("subclass") is None:
+            note = per_index_note(args[spec["lock"]], args[spec["key"]], ref.key, env)
+            if note is not None:
+                return note
         if spec.get("subclass") is not None and _subclass_detail(args, spec) not in ("", "const:0"):
             detail = "dynamic"
         if detail.startswith("static:") and ref.key.startswith("f:") and site:
@@ -91,10 +106,11 @@ def store_note(lvalue, value, env, lock_types) -> tuple[str, str, str] | None:
     if isinstance(bare, c_ast.Constant) or (isinstance(bare, c_ast.ID) and bare.name == "NULL"):
         return None     # no lock
     ref, ok = typed_lock_ref(value, env)
-    stored = ref.key if ok and ref.key.startswith(("f:", "g:")) and ref.key != field_ref.key else "?"
-    if ok and ref.key == field_ref.key:
+    key, field_key = unindexed(ref.key), unindexed(field_ref.key)
+    stored = key if ok and key.startswith(("f:", "g:")) and key != field_key else "?"
+    if ok and key == field_key:
         return None     # copied from another instance's field: no news
-    return ("store", field_ref.key, stored)
+    return ("store", field_key, stored)
 
 
 RETURNED = "@ret:"
@@ -126,7 +142,7 @@ def returns_note(fn_name: str, expr, env) -> tuple[str, str, str]:
     if ok and ref.key.startswith("u:") and RETURNED in ref.key:
         return ("returns", fn_name, "call:" + ref.key.rsplit(RETURNED, 1)[1])
     ok = ok and ref.key.startswith(("f:", "g:")) and "#" not in ref.key
-    return ("returns", fn_name, ref.key if ok else "?")
+    return ("returns", fn_name, unindexed(ref.key) if ok else "?")
 
 
 def returned_lock(path: str, fn_name: str, var: str, call) -> ir.LockRef | None:
@@ -136,6 +152,28 @@ def returned_lock(path: str, fn_name: str, var: str, call) -> ir.LockRef | None:
         return None
     return ir.LockRef(f"u:{path}:{fn_name}:{var}{RETURNED}{call.name.name}", var)
 
+
+
+def per_index_note(lock_node, key_node, lock_key: str, env) -> tuple[str, str, str] | None:
+    """``("per_index", ARRAY, "")`` for an init or class annotation giving
+    the element ``&locks[E]`` the key ``&keys[E]`` (or ``locks + E`` and
+    ``keys + E``): a key per index, the same index expression
+    (analysis.element_index)."""
+    if not lock_key.startswith(("f:", "g:")) or not lock_key.endswith("[]"):
+        return None
+    a, b = _index_text(lock_node, env), _index_text(key_node, env)
+    return ("per_index", lock_key, "") if a is not None and a == b else None
+
+
+def _index_text(node, env) -> str | None:
+    while isinstance(node, c_ast.Cast):
+        node = node.expr
+    if isinstance(node, c_ast.UnaryOp) and node.op == "&" and isinstance(node.expr, c_ast.ArrayRef):
+        return expr_text(node.expr.subscript)
+    parts = element_parts(node, env) if env is not None else None
+    if parts is None:
+        return None
+    return " ".join(sign + expr_text(n) for sign, n in parts[1])
 
 
 def _subclass_detail(args, spec) -> str:
@@ -175,7 +213,7 @@ def dep_map_pairs(body: ir.Block, map_kind: str = "lockdep_map") -> tuple[tuple[
             if a.kind == map_kind or b.kind != map_kind or a.lock.key == b.lock.key:
                 continue
             if k2 == k1 + 1 or a.line == b.line:
-                out.add(("same", a.lock.key, b.lock.key))
+                out.add(("same", unindexed(a.lock.key), unindexed(b.lock.key)))
     return tuple(sorted(out))
 
 

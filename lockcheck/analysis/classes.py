@@ -17,6 +17,9 @@ from the rows of ``model/data/classes.toml``:
   field, as an init macro declaring its own key does at each use
   (``btrfs_state_lockdep_init_map(fs_info, name, state)``:
   frontend.key_macros);
+- an array keyed per index (``&keys[i]`` given to ``&locks[i]``): an
+  element of known index is its own class (``rw_sem[2]``), the others
+  the array's one (analysis.element_index);
 - ``lock_set_cmp_fn(&x->lock, cmp, print)``: lockdep lets two locks of
   the class nest when ``cmp(prev, next) < 0``, an order the code keeps at
   run time, so no possible recursive locking is reported on it;
@@ -41,6 +44,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from lockcheck.analysis.class_notes import INIT_SITE, RETURNED
+from lockcheck.analysis.element_index import element_votes, indexed_key, nested_elements, split_index
 from lockcheck.analysis.substitute import DYNAMIC_SUBCLASS, PARAM_SUBCLASS, split_class_key
 
 __all__ = ["annotation_names", "ClassFacts",
@@ -109,6 +113,9 @@ class ClassFacts:
     # fields a static key renames on one instance only (another init site
     # leaves its instances alone): key -> why
     instance_keyed: dict[str, str] = field(default_factory=dict)
+    # lock arrays keyed per index: an element of known index is its own
+    # class (analysis.element_index)
+    per_index: set[str] = field(default_factory=set)
 
 
 def merged_classes(facts: ClassFacts) -> dict[str, str]:
@@ -173,6 +180,9 @@ def collect(notes, model: dict, include_novalidate: bool = False) -> ClassFacts:
             stores.setdefault(key, set()).add(detail)
         elif kind == "init_key" and detail == "dynamic":
             facts.several.add(key)      # a key each caller passes: a class per caller
+        elif kind == "per_index":
+            facts.several.add(key)      # elements of unknown index: one class for several
+            facts.per_index.add(key)
     for key, stored in stores.items():
         # a lock pointer field always set to one lock is that lock's class;
         # set to several (or to what the checker cannot name), it stands
@@ -221,14 +231,21 @@ def _canon(facts: ClassFacts, class_key: str) -> str:
     base, sub = split_class_key(class_key)
     if base.startswith("u:") and RETURNED in base:
         base = facts.returns.get(base.rsplit(RETURNED, 1)[1], base)
+    base, index = split_index(base)
     base = _qualified(facts, base)
-    if sub >= PARAM_SUBCLASS:      # a parameter's subclass no caller gave: dynamic
-        sub = DYNAMIC_SUBCLASS
+    if index.isdigit() and base in facts.per_index:
+        return indexed_key(base, index) + (f"/{_sub(sub)}" if sub else "")
+    sub = _sub(sub)
     seen = 0
     while base in facts.renames and seen < 8:
         base = facts.renames[base]
         seen += 1
     return f"{base}/{sub}" if sub else base
+
+
+def _sub(sub: int) -> int:
+    """A parameter's subclass no caller gave: dynamic."""
+    return DYNAMIC_SUBCLASS if sub >= PARAM_SUBCLASS else sub
 
 
 def canonical(facts: ClassFacts, class_key: str) -> str | None:
@@ -254,8 +271,9 @@ def apply(analysis, facts: ClassFacts) -> dict[str, int]:
         s, d = _canon(facts, src), _canon(facts, dst)
         if s == d:
             # a lock and its annotation: one lock; two classes given one
-            # key: that class nested in itself (possible recursive locking)
-            if s.startswith("k:") and not skip(s):
+            # key, or two elements of an array of one class: that class
+            # nested in itself (possible recursive locking)
+            if (s.startswith("k:") or _nested_elements(src, dst, rec)) and not skip(s):
                 _merge_into(analysis.recursive, s, rec, type(rec))
             continue
         if skip(s) or skip(d):
@@ -290,10 +308,20 @@ def apply(analysis, facts: ClassFacts) -> dict[str, int]:
                 votes = {_class_form(k): sum(votes.values())}
             if k not in refs or k.startswith("k:"):
                 into = refs.setdefault(k, {})
-                for form, n in votes.items():
+                for form, n in element_votes(votes, split_class_key(k)[0]).items():
                     into[form] = into.get(form, 0) + n
     analysis.refs = refs
     return counts
+
+
+def _nested_elements(src: str, dst: str, rec) -> bool:
+    """Two elements of one array whose classes are one, the one taken
+    holding the other: possible recursive locking, as the walk reports
+    two acquisitions of one class (not at a run-time subclass, nor a
+    recursive read inside a read)."""
+    (a, sub), (b, _) = split_class_key(src), split_class_key(dst)
+    return nested_elements(a, b) and sub != DYNAMIC_SUBCLASS and sub < PARAM_SUBCLASS \
+        and not set(rec.kinds) <= {("S", "R")}
 
 
 def _class_form(class_key: str) -> tuple:

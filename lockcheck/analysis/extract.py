@@ -18,7 +18,7 @@ from pycparser import c_ast
 from lockcheck.analysis import class_notes, ir
 from lockcheck.analysis.bounded_release import absent_branch
 from lockcheck.analysis.call_args import CallArguments
-from lockcheck.analysis.ast_walk import addressed_names, operand_names
+from lockcheck.analysis.ast_walk import addressed_names, operand_names, written_names
 from lockcheck.analysis.param_escapes import escaped_param
 from lockcheck.analysis.conditions import ConditionExtraction, constant_value, flag_name
 from lockcheck.analysis.const_locals import constant_locals
@@ -97,6 +97,13 @@ class Extractor(LockCallExtraction, ConditionExtraction, CallArguments):
 
     # ------------------------------------------------------------ function
     def function(self, fd: c_ast.FuncDef) -> ir.FunctionIR:
+        self.env.constant = self.constant_int    # an element's index (analysis.element_index)
+        try:
+            return self._function(fd)
+        finally:
+            self.env.constant = None   # no cycle through the environment (lockcheck.cyclic_gc)
+
+    def _function(self, fd: c_ast.FuncDef) -> ir.FunctionIR:
         decl = fd.decl
         self.fn_name = decl.name or ""
         params: list[str] = []
@@ -108,6 +115,7 @@ class Extractor(LockCallExtraction, ConditionExtraction, CallArguments):
                     self._declare(p.name, p.type)
                     self.env.params[p.name] = k
         self.addressed, (self.passed, self.compared) = addressed_names(fd.body), operand_names(fd.body)
+        self.env.fixed_params = frozenset(params) - written_names(fd.body)    # an element's index
         self.tested, self.copy_roots = tested_vars(fd.body), set()     # analysis.field_copies
         self.const_locals = constant_locals(fd.body, params, self.addressed, self.constant_int)
         self.field_stores = field_stores(fd.body, params, self.addressed,
@@ -425,7 +433,7 @@ class Extractor(LockCallExtraction, ConditionExtraction, CallArguments):
             if fname in ("__lc_scoped_guard", "__lc_scoped_cond_guard") and args:
                 return self._scoped_guard(fname, args, line, out)
             note = class_notes.call_note(fname, args, lambda a: lock_ref(a, self.env), self.classes_model,
-                                     site=f"{self.fn_name}:{line}")
+                                     site=f"{self.fn_name}:{line}", env=self.env)
             if note is not None:
                 self.class_notes.add(note)
             prim = self.catalogue.get(fname)

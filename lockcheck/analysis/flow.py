@@ -424,7 +424,7 @@ class FunctionFlow(BranchFacts, Releases, CalleeInheritance):
         self._inherit_acquires(s, call, callee, summary, site)
         if summary.irq_on and self.irq is not None:
             on = unguarded(summary.irq_on, summary.irq_guards, s.facts, call, callee.params)
-            self.irq.inherit(self.summary, s.held, on, site, lambda r: subst(r, call.args, callee),
+            self.irq.inherit(self.summary, s.held, on, site, lambda r: subst(r, call.args, callee, index_call=call),
                              summary.irq_guards, lambda g: self.guards.inherited(g, call, callee.params))
         if summary.recursions:
             self._enter_recursions(s, call, callee, summary, site)

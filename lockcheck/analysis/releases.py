@@ -18,6 +18,7 @@ is reached: several calls deep (``rtnl_unlock()`` → ``netdev_run_todo()`` →
 from __future__ import annotations
 
 from lockcheck.analysis import ir
+from lockcheck.analysis.element_index import same_array
 from lockcheck.analysis.facts import Effect, Held, State
 from lockcheck.analysis.ir import base_variable
 from lockcheck.analysis.irqsafety import PREFIX as IRQ_PREFIX
@@ -65,6 +66,15 @@ class Releases:
                 h = s.held[k]
                 facts = s.facts | {(GUARD_FACT + h.key, str(h.scope))} if h.scope else s.facts
                 return State(s.held[:k] + s.held[k + 1:], s.released, facts)
+        if "[]" in ref.key:
+            # an element of an index not known as a constant on one side
+            # (`unlock(&locks[i])` of `lock(&locks[0])`): the latest held
+            # element of that array (analysis.element_index)
+            for k in range(len(s.held) - 1, -1, -1):
+                if same_array(s.held[k].ref.key, ref.key):
+                    h = s.held[k]
+                    facts = s.facts | {(GUARD_FACT + h.key, str(h.scope))} if h.scope else s.facts
+                    return State(s.held[:k] + s.held[k + 1:], s.released, facts)
         if "#" in ref.key or any("#" in h.ref.key for h in s.held):
             # one field written through its outer struct or not
             # (`&sma->sem_perm.lock` / `&perm->lock`, analysis.typing)
@@ -171,11 +181,11 @@ class Releases:
                     effects = target[1].effects
                     for kind in ("all", "some"):
                         if kind in effects and effects[kind].released:
-                            keys |= subst_keys(effects[kind].released, n.args, target[0])
+                            keys |= subst_keys(effects[kind].released, n.args, target[0], n)
                     for kind in ("all", "zero", "nonzero"):
                         effect = effects.get(kind)
                         if effect is not None and effect.held:
-                            taken |= {subst(h.ref, n.args, target[0]).class_key for h in effect.held}
+                            taken |= {subst(h.ref, n.args, target[0], index_call=n).class_key for h in effect.held}
         # a lock the loop takes and releases is its own, not one it ends
         return frozenset(keys - taken)
 
@@ -183,7 +193,7 @@ class Releases:
         """The state after a call whose callee has ``effect``."""
         if not effect.held and not effect.released:
             return s
-        released = subst_keys(effect.released, call.args, callee)
+        released = subst_keys(effect.released, call.args, callee, call)
         taken = [(subst(h.ref, call.args, callee, call), h) for h in effect.held]
         mine = {h.key for h in s.held}
         # dropped and taken again while the caller holds it: neutral
@@ -222,7 +232,7 @@ class Releases:
             return
         bases = self.__dict__.setdefault("_bases", {})
         held = {h.key for h in s.held}
-        for key in subst_keys(frozenset(through), call.args, callee):
+        for key in subst_keys(frozenset(through), call.args, callee, call):
             if key not in held:
                 bases.setdefault(key, set()).update(names)
 

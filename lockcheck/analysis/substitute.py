@@ -6,6 +6,7 @@ from __future__ import annotations
 import re
 from functools import lru_cache
 
+from lockcheck.analysis.element_index import PARAM_INDEX, subst_index
 from lockcheck.analysis.ir import LockRef
 
 #: A subclass computed at run time: its own class, never "recursive".
@@ -27,9 +28,14 @@ def split_class_key(class_key: str) -> tuple[str, int]:
 __all__ = ["subst", "subst_keys", "ref_from_key"]
 
 
-def subst(ref: LockRef, args: tuple, callee, call=None) -> LockRef:
+def subst(ref: LockRef, args: tuple, callee, call=None, index_call=None) -> LockRef:
+    """``ref`` of ``callee`` as the call passing ``args`` sees it;
+    ``call`` resolves a parameter's subclass and an element's index,
+    ``index_call`` only the index (analysis.element_index)."""
     if ref.subclass >= PARAM_SUBCLASS:
         ref = _subst_subclass(ref, call)
+    if PARAM_INDEX in ref.key:     # an element at an index the caller gives
+        ref = LockRef(subst_index(ref.key, call or index_call), ref.path, ref.owner, ref.subclass)
     if not ref.is_param:
         return ref
     m = _PARAM_FIELD.match(ref.key)
@@ -46,14 +52,15 @@ def subst(ref: LockRef, args: tuple, callee, call=None) -> LockRef:
     return arg
 
 
-def subst_keys(keys: frozenset[str], args: tuple, callee) -> frozenset[str]:
-    if not any(k.startswith("p:") for k in keys):
+def subst_keys(keys: frozenset[str], args: tuple, callee, call=None) -> frozenset[str]:
+    if not any(k.startswith("p:") or PARAM_INDEX in k for k in keys):
         return keys
     out = set()
     for k in keys:
-        if k.startswith("p:"):
-            base, _, sub = k.partition("/")
-            out.add(subst(LockRef(base, subclass=int(sub) if sub else 0), args, callee).class_key)
+        if k.startswith("p:") or PARAM_INDEX in k:
+            base, sub = split_class_key(k)
+            # the call resolves an index only (a released subclass stays as it was)
+            out.add(subst(LockRef(base, subclass=sub), args, callee, index_call=call).class_key)
         else:
             out.add(k)
     return frozenset(out)

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from pycparser import c_ast
 
+from lockcheck.analysis.element_index import element_parts, index_mark, unindexed
 from lockcheck.analysis.ir import LockRef
 from lockcheck.frontend.typefacts import TypeRef
 
@@ -78,6 +79,10 @@ class TypeEnv:
         self.homes: dict[str, str] = {}
         # structs whose lock is keyed where the container is initialised (classes.toml)
         self.generic = frozenset(model.get("classes", {}).get("generic_containers", {}))
+        # an element's index (analysis.element_index): an integer constant
+        # expression's value (node -> int or None), the parameters never written
+        self.constant = None
+        self.fixed_params: frozenset[str] = frozenset()
 
     # -- scopes
     def push(self) -> None:
@@ -253,34 +258,22 @@ def lock_ref(node, env: TypeEnv) -> tuple[LockRef, bool]:
     if isinstance(bare, c_ast.ArrayRef):
         inner, ok = lock_ref(bare.name, env)
         if ok:
-            return LockRef(inner.key + "[]", inner.path + "[]", inner.owner), True
-    element = _element_base(bare, env)
+            return _element(inner, (("+", bare.subscript),), env), True
+    element = element_parts(bare, env)
     if element is not None:
         # `locks + i` is `&locks[i]`: the same element, the same class
-        inner, ok = lock_ref(element, env)
+        inner, ok = lock_ref(element[0], env)
         if ok:
-            return LockRef(inner.key + "[]", inner.path + "[]", inner.owner), True
+            return _element(inner, element[1], env), True
     text = expr_text(node)
     return LockRef(f"t:{text}", text), False
 
 
-def _element_base(node, env: TypeEnv):
-    """``p + i`` (``p - i``, ``(p + i) - 1``) on a pointer to locks
-    (``ctx->queue_locks + i``): ``p``, whose element the sum is
-    (``&p[i]``); None for anything else.  An array member is typed as
-    its element (frontend.typefacts), so ``sb->s_writers.rw_sem + level``
-    stays unresolved: its elements are keyed per index, which one class
-    ``rw_sem[]`` would merge."""
-    while isinstance(node, c_ast.BinaryOp) and node.op in ("+", "-"):
-        left_type = env.type_of(node.left)
-        if left_type is not None and left_type.pointers >= 1:
-            return node.left
-        if isinstance(node.left, c_ast.BinaryOp):
-            node = node.left
-            continue
-        right_type = env.type_of(node.right) if node.op == "+" else None
-        return node.right if right_type is not None and right_type.pointers >= 1 else None
-    return None
+def _element(inner: LockRef, terms, env: TypeEnv) -> LockRef:
+    """The element of the array ``inner`` at the index summing ``terms``:
+    its key carries the index where it is known (analysis.element_index)."""
+    key = unindexed(inner.key)
+    return LockRef(key + "[]" + index_mark(key, terms, env), inner.path + "[]", inner.owner)
 
 
 def _is_struct_value(typ: TypeRef | None) -> bool:
