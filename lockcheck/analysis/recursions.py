@@ -47,7 +47,7 @@ from lockcheck.analysis.lastwalk import LastWalk
 from lockcheck.analysis.facts import (Acq, Chain, EdgeWitness, Held, RawEdge, Step, Summary,
                                       acquirer_mode, holder_mode)
 
-__all__ = ["LARGE_COMPONENT", "RECURSION_DEPTH", "Recursion", "Recursions"]
+__all__ = ["EFFECT_PASSES", "LARGE_COMPONENT", "RECURSION_DEPTH", "Recursion", "Recursions", "effect_shape"]
 
 #: Members from which a strongly connected component is one Recursion.
 LARGE_COMPONENT = 1000
@@ -57,6 +57,15 @@ RECURSION_DEPTH = 1
 #: pointers (on the whole tree, depth 3 through them: 715,030 edge pairs;
 #: depth 1 along direct calls: 95,096).
 FOLLOW_INDIRECT = False
+#: Further passes, each walking again only the members one of whose callees
+#: inside changed what holds on its return (the locks held, the caller's
+#: locks released) after their last walk: a release several calls deep
+#: (``register_netdevice_notifier()`` → ``rtnl_unlock()`` →
+#: ``netdev_run_todo()`` → ``__rtnl_unlock()``, all members, each caller
+#: walked before its callee) reaches its outermost caller one pass per
+#: call; stopped short, the caller keeps a stand-in that releases nothing
+#: and counts the lock held after it returns.
+EFFECT_PASSES = 8
 #: What an edge made here rests on (EdgeWitness.approximation).
 APPROXIMATION = "large recursion"
 #: Passes over a recursion's members (a member is walked again only if a
@@ -116,15 +125,20 @@ class Recursions:
         # reported when the passes end (analysis.lastwalk): a callee walked
         # before may itself have seen one not walked yet, and be walked again
         last = LastWalk()
-        for _ in range(RECURSION_PASSES):
+        effect_at = dict(changed_at)
+        for n in range(RECURSION_PASSES + EFFECT_PASSES):
             for m in todo:
                 clock += 1
                 walked_at[m] = clock
                 own = self._keep(rec, m, walk(m, last.begin(m)))
                 if own.shape() != summaries[m].shape():
                     changed_at[m] = clock
+                if effect_shape(own) != effect_shape(summaries[m]):
+                    effect_at[m] = clock
                 summaries[m] = own
-            todo = [m for m in order if any(t in rec.members and changed_at[t] > walked_at[m]
+            # past RECURSION_PASSES, only for what holds on return
+            changed = changed_at if n + 1 < RECURSION_PASSES else effect_at
+            todo = [m for m in order if any(t in rec.members and changed[t] > walked_at[m]
                                             for t in self.graph.successors(m))]
             if not todo:
                 break
@@ -257,6 +271,18 @@ class Recursions:
 def _pointer(ident: str, member: str) -> Summary:
     """A member's stand-in for the recursion: callers enter it there."""
     return Summary(recursions={(ident, member): ((), frozenset())}).frozen()
+
+
+def effect_shape(summary: Summary) -> tuple:
+    """What a caller's held locks depend on after calling: the locks held
+    and the caller's locks released on return, also per argument, and the
+    releases through parameters (a stand-in's missing effects are the
+    neutral ones)."""
+    return (frozenset(summary.release_through.items()),
+            tuple((k, tuple(h.key for h in e.held), tuple(sorted(e.released)))
+                  for k, e in sorted(summary.param_effects.items())),
+            tuple(sorted((k, tuple(h.key for h in e.held), tuple(sorted(e.released)))
+                         for k, e in summary.effects.items() if e.held or e.released)))
 
 
 def _set_or_drop(table: dict, key: str, value: dict) -> None:

@@ -206,3 +206,18 @@ def test_a_release_through_a_members_parameter_counts(monkeypatch):
     for found in (small, large):
         assert ("&p->pi_lock", "spawn_mutex") in found
         assert ("&p->pi_lock", "fork_mutex") not in found
+
+
+def test_a_release_deep_in_a_recursion_reaches_its_outermost_caller(monkeypatch):
+    """register_xnl_notifier() → xnl_unlock() → xnl_run_todo() →
+    __xnl_unlock() releases xnl_mutex, all members of one recursion walked
+    callers first: the release reaches register_xnl_notifier() on the
+    fourth pass, past RECURSION_PASSES; the passes for what holds on return
+    (EFFECT_PASSES) carry it there, so xnl_probe() does not count xnl_mutex
+    held after it.  Without them, the stale stand-in shows."""
+    path = FIXTURES / "held" / "release_chain_in_large_recursion.c"
+    assert not scan(path).findings        # walked to its fixpoint as a small recursion
+    assert not scan(path, large=3, monkeypatch=monkeypatch).findings
+    monkeypatch.setattr(recursions, "EFFECT_PASSES", 0)
+    stale = scan(path, large=3, monkeypatch=monkeypatch)
+    assert [(f.kind, f.locks) for f in stale.findings] == [("recursive", ("xnl_mutex",))]
