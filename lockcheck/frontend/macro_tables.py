@@ -1,0 +1,245 @@
+"""Objects defined at file scope by a declaration macro.
+
+A file-scope declaration may be a macro call that expands to the
+declarator of an object, its initialiser written after the call::
+
+    #define DEFINE_SCHED_CLASS(name) \\
+    const struct sched_class name##_sched_class \\
+        __aligned(__alignof__(struct sched_class)) __section("__" #name "_sched_class")
+
+    DEFINE_SCHED_CLASS(dl) = { .set_cpus_allowed = set_cpus_allowed_dl, .. };
+
+or the whole definition, initialiser included
+(``DEFINE_FOO_OPS(name, fn)`` → ``static const struct foo_ops
+name##_ops = { .fire = fn }``).  Read as written, such a table is no
+table: its members look stored nowhere, and a function only such a table
+holds is taken for a root entered with interrupts on.
+
+The macro is usually another file's (a header's), so a file's lexing,
+cached by its content alone, cannot expand it: :mod:`typefacts` keeps such
+items aside (``FileFacts.macro_decls``: ``[static] NAME(args) [= {..}] [;]``)
+and :func:`resolve_macro_declarations`, once every file of the scan is
+lexed, expands them with the tree's macros (``#`` and ``##`` applied,
+``frontend.key_macros.paste``) and reads what they expand to as the file's
+own declarations: object definitions with an initialiser list only
+(``= {``), its attributes dropped as any declaration's are, function-like
+macros in its declarator (``const struct c __my_section(dl) dl_c``)
+expanded too.  The definition of a macro a file uses is the file's own,
+else (where the tree's differ) that of a file it includes directly, else
+the first of the scan's in path order: deterministic, and cheap (a whole
+include closure per file was not).  A ``NAME(args);`` is expanded only
+when the text of its definition can yield ``= {`` outside braces
+(:meth:`_Definitions.may_define`): ``EXPORT_SYMBOL(f);`` and the macros
+defining functions (``DEFINE_GUARD``) are most of them.
+"""
+
+from __future__ import annotations
+
+import re
+
+from lockcheck.frontend import normalize as norm
+from lockcheck.frontend.items import split_items
+from lockcheck.frontend.key_macros import paste
+from lockcheck.frontend.lexer import C_KEYWORDS, Token, match_close, tokenize
+
+__all__ = ["is_macro_declaration", "resolve_macro_declarations"]
+
+#: Expansions of expansions followed, at most.
+MAX_DEPTH = 4
+#: Longest expansion read (tokens): a macro defining whole functions is
+#: no table's and not worth splitting.
+MAX_EXPANSION_TOKENS = 3000
+
+_STORAGE = ("static", "extern", "const")
+
+
+def _head(toks) -> int:
+    k = 0
+    while k < len(toks) and toks[k].text in _STORAGE:
+        k += 1
+    return k
+
+
+def is_macro_declaration(toks) -> bool:
+    """``[static] NAME(args) [= {..}] [;]``: a file-scope item that is a
+    macro call, alone or followed by an initialiser list."""
+    k = _head(toks)
+    if k + 2 >= len(toks) or toks[k].kind != "id" or toks[k].text in C_KEYWORDS \
+            or toks[k + 1].text != "(" or toks[k + 2].text == "*":
+        return False     # `T (*fn)(..)`: a function pointer of a typedef'd type
+    close = match_close(toks, k + 1)
+    rest = [t.text for t in toks[close + 1:]]
+    return rest in ([], [";"]) or rest[:2] == ["=", "{"]
+
+
+class _Definitions:
+    """The function-like macros a file sees: its own, else (where they
+    differ) one of the files it includes, else the scan's first."""
+
+    def __init__(self, files, includes) -> None:
+        self.by_name: dict[str, dict] = {}      # name -> {file: first definition there}
+        for path, _, macros in files:
+            for m in macros:
+                if m.params is not None:
+                    self.by_name.setdefault(m.name, {}).setdefault(path, m)
+        self.includes = includes
+        self._differ: dict[str, bool] = {}     # name -> are its definitions not all one?
+        self._bodies: dict[int, tuple[Token, ...]] = {}
+        self._defines: dict[int, bool] = {}
+
+    def lookup(self, name: str, path):
+        where = self.by_name.get(name)
+        if where is None:
+            return None
+        if path in where:
+            return where[path]
+        first = next(iter(where.values()))
+        if name not in self._differ:
+            self._differ[name] = any((m.params, m.body) != (first.params, first.body) for m in where.values())
+        if self._differ[name]:
+            for q in sorted(self.includes.get(path, ()), key=str):   # a direct include's
+                if q in where:
+                    return where[q]
+        return first
+
+    def body(self, macro) -> tuple[Token, ...]:
+        """A definition's tokens (tokenized once)."""
+        key = id(macro)
+        if key not in self._bodies:
+            self._bodies[key] = tuple(tokenize(macro.body))
+        return self._bodies[key]
+
+    def may_define(self, macro, depth: int = MAX_DEPTH) -> bool:
+        """Can a call of ``macro`` (a definition) expand to an initialised
+        object: a body with ``= {`` outside braces, or calling there a
+        macro any definition of which can?  A test on the text, before any
+        expansion: most file-scope macro calls (``EXPORT_SYMBOL(f);``,
+        ``DEFINE_GUARD(..)``, whose ``= {`` are in the functions they
+        define) cannot."""
+        key = id(macro)
+        if key not in self._defines:
+            self._defines[key] = False       # recursion guard
+            outside = _outside_braces(macro.body)
+            self._defines[key] = bool(_INITIALISER.search(outside)) or depth > 0 and any(
+                any(self.may_define(m, depth - 1) for m in self.by_name[c].values())
+                for c in dict.fromkeys(_CALLED.findall(outside)) if c in self.by_name)
+        return self._defines[key]
+
+
+def _outside_braces(text: str) -> str:
+    """``text`` less what is inside ``{ }`` (an opening brace kept)."""
+    if "{" not in text:
+        return text
+    out, depth = [], 0
+    for part in re.split(r"([{}])", text):
+        if part == "{":
+            if depth == 0:
+                out.append(part)
+            depth += 1
+        elif part == "}":
+            depth = max(depth - 1, 0)
+        elif depth == 0:
+            out.append(part)
+    return "".join(out)
+
+
+_INITIALISER = re.compile(r"=\s*\{")
+_CALLED = re.compile(r"\b([A-Za-z_]\w*)\s*\(")
+
+
+class _Lookup:
+    """A file's view of the macros: ``lookup(name)``, ``lookup.body(m)``."""
+
+    def __init__(self, defs: _Definitions, path) -> None:
+        self.defs, self.path = defs, path
+
+    def __call__(self, name: str):
+        return self.defs.lookup(name, self.path)
+
+    def body(self, macro) -> tuple[Token, ...]:
+        return self.defs.body(macro)
+
+
+def _expand_calls(toks: list[Token], lookup, depth: int) -> list[Token]:
+    """``toks`` with each call of a known function-like macro expanded
+    (and what that yields, ``depth`` times over)."""
+    out: list[Token] = []
+    i = 0
+    while i < len(toks):
+        t = toks[i]
+        macro = lookup(t.text) if t.kind == "id" and i + 1 < len(toks) and toks[i + 1].text == "(" else None
+        if macro is None:
+            out.append(t)
+            i += 1
+            continue
+        close = match_close(toks, i + 1)
+        expanded = paste(macro.params, lookup.body(macro), toks[i + 2:close], t.line)
+        if depth > 0 and len(expanded) <= MAX_EXPANSION_TOKENS:
+            expanded = _expand_calls(expanded, lookup, depth - 1)
+        out += expanded
+        i = close + 1
+    return out
+
+
+def _object_definitions(toks: list[Token], lookup, depth: int):
+    """The file-scope items a macro declaration expands to that define an
+    object with an initialiser list, their declarators' macros expanded."""
+    k = _head(toks)
+    macro = lookup(toks[k].text)
+    if macro is None or depth < 0 or _initialiser(toks) is None and not lookup.defs.may_define(macro):
+        return     # `NAME(args);` that cannot define an initialised object
+    close = match_close(toks, k + 1)
+    expanded = paste(macro.params, lookup.body(macro), toks[k + 2:close], toks[k].line)
+    if len(expanded) > MAX_EXPANSION_TOKENS:
+        return
+    rest = list(toks[close + 1:])
+    if not rest or rest[-1].text != ";":
+        rest.append(Token("punct", ";", toks[k].line))
+    for item in split_items(list(toks[:k]) + expanded + rest):
+        if item.kind != "declaration":
+            continue
+        part = list(item.tokens)
+        if is_macro_declaration(part):
+            yield from _object_definitions(part, lookup, depth - 1)
+            continue
+        eq = _initialiser(part)
+        if eq is not None:
+            yield _expand_calls(part[:eq], lookup, depth) + part[eq:]
+
+
+def _initialiser(toks: list[Token]) -> int | None:
+    """Index of the ``=`` of ``declarator = {``, outside brackets."""
+    depth = 0
+    for j, t in enumerate(toks[:-1]):
+        if t.text in "([":
+            depth += 1
+        elif t.text in ")]":
+            depth -= 1
+        elif t.text == "{":
+            return None
+        elif t.text == "=" and depth == 0:
+            return j if toks[j + 1].text == "{" else None
+    return None
+
+
+def resolve_macro_declarations(files, includes, model: norm.FrontendModel, definitions: dict) -> int:
+    """Read each file's macro declarations (``FileFacts.macro_decls``) into
+    its facts; ``files`` is ``(path, facts, macros)`` per lexed file, in
+    scan order, ``includes`` path -> the paths it includes.  Returns the
+    number of object definitions read."""
+    from lockcheck.frontend.typefacts import read_declaration
+    pending = [(path, facts) for path, facts, _ in files if facts.macro_decls]
+    if not pending:
+        return 0
+    defs = _Definitions(files, includes)
+    ctx = norm._Ctx(model)
+    found = 0
+    for path, facts in pending:
+        lookup = _Lookup(defs, path)
+        for toks in facts.macro_decls:
+            for part in _object_definitions(list(toks), lookup, MAX_DEPTH):
+                cleaned = norm.gnu_expressions(norm.drop_annotations(part, ctx), ctx)
+                if read_declaration(cleaned, facts, definitions):
+                    found += 1
+        facts.macro_decls = []      # read once (the facts are this scan's copy)
+    return found
