@@ -78,10 +78,13 @@ class _Definitions:
 
     def __init__(self, files, includes) -> None:
         self.by_name: dict[str, dict] = {}      # name -> {file: first definition there}
+        self.words: dict[str, tuple[Token, ...]] = {}   # object-like, words only: the first
         for path, _, macros in files:
             for m in macros:
                 if m.params is not None:
                     self.by_name.setdefault(m.name, {}).setdefault(path, m)
+                elif m.name not in self.words and _WORDS.fullmatch(m.body.strip()):
+                    self.words[m.name] = tuple(tokenize(m.body))
         self.includes = includes
         self._differ: dict[str, bool] = {}     # name -> are its definitions not all one?
         self._bodies: dict[int, tuple[Token, ...]] = {}
@@ -144,6 +147,7 @@ def _outside_braces(text: str) -> str:
 
 
 _INITIALISER = re.compile(r"=\s*\{")
+_WORDS = re.compile(r"[A-Za-z_]\w*(?:\s+[A-Za-z_]\w*)*")
 _CALLED = re.compile(r"\b([A-Za-z_]\w*)\s*\(")
 
 
@@ -162,14 +166,17 @@ class _Lookup:
 
 def _expand_calls(toks: list[Token], lookup, depth: int) -> list[Token]:
     """``toks`` with each call of a known function-like macro expanded
-    (and what that yields, ``depth`` times over)."""
+    (and what that yields, ``depth`` times over), and each object-like
+    macro the index keeps that is words alone (``#define
+    __moduleparam_const const``: no declarator's name)."""
     out: list[Token] = []
     i = 0
     while i < len(toks):
         t = toks[i]
         macro = lookup(t.text) if t.kind == "id" and i + 1 < len(toks) and toks[i + 1].text == "(" else None
         if macro is None:
-            out.append(t)
+            word = lookup.defs.words.get(t.text) if t.kind == "id" else None
+            out += [Token(w.kind, w.text, t.line) for w in word] if word is not None else [t]
             i += 1
             continue
         close = match_close(toks, i + 1)
