@@ -78,29 +78,43 @@ class _Definitions:
 
     def __init__(self, files, includes) -> None:
         self.by_name: dict[str, dict] = {}      # name -> {file: first definition there}
-        self.words: dict[str, tuple[Token, ...]] = {}   # object-like, words only: the first
+        self.words: dict[str, str] = {}         # object-like, words only: the first
         for path, _, macros in files:
+            key = str(path)
             for m in macros:
                 if m.params is not None:
-                    self.by_name.setdefault(m.name, {}).setdefault(path, m)
-                elif m.name not in self.words and _WORDS.fullmatch(m.body.strip()):
-                    self.words[m.name] = tuple(tokenize(m.body))
+                    where = self.by_name.get(m.name)
+                    if where is None:
+                        self.by_name[m.name] = {key: m}
+                    elif key not in where:
+                        where[key] = m
+                elif m.name not in self.words:
+                    self.words[m.name] = m.body
         self.includes = includes
         self._differ: dict[str, bool] = {}     # name -> are its definitions not all one?
         self._bodies: dict[int, tuple[Token, ...]] = {}
         self._defines: dict[int, bool] = {}
+        self._words: dict[str, tuple[Token, ...] | None] = {}
 
-    def lookup(self, name: str, path):
+    def word(self, name: str) -> tuple[Token, ...] | None:
+        """The tokens of object-like macro ``name`` when it is words alone
+        (``#define __moduleparam_const const``), else None."""
+        if name not in self._words:
+            text = self.words.get(name)
+            self._words[name] = tuple(tokenize(text)) if text and _WORDS.fullmatch(text.strip()) else None
+        return self._words[name]
+
+    def lookup(self, name: str, path, key: str):
         where = self.by_name.get(name)
         if where is None:
             return None
-        if path in where:
-            return where[path]
+        if key in where:
+            return where[key]
         first = next(iter(where.values()))
         if name not in self._differ:
             self._differ[name] = any((m.params, m.body) != (first.params, first.body) for m in where.values())
         if self._differ[name]:
-            for q in sorted(self.includes.get(path, ()), key=str):   # a direct include's
+            for q in sorted(map(str, self.includes.get(path, ()))):   # a direct include's
                 if q in where:
                     return where[q]
         return first
@@ -155,10 +169,10 @@ class _Lookup:
     """A file's view of the macros: ``lookup(name)``, ``lookup.body(m)``."""
 
     def __init__(self, defs: _Definitions, path) -> None:
-        self.defs, self.path = defs, path
+        self.defs, self.path, self.key = defs, path, str(path)
 
     def __call__(self, name: str):
-        return self.defs.lookup(name, self.path)
+        return self.defs.lookup(name, self.path, self.key)
 
     def body(self, macro) -> tuple[Token, ...]:
         return self.defs.body(macro)
@@ -175,7 +189,7 @@ def _expand_calls(toks: list[Token], lookup, depth: int) -> list[Token]:
         t = toks[i]
         macro = lookup(t.text) if t.kind == "id" and i + 1 < len(toks) and toks[i + 1].text == "(" else None
         if macro is None:
-            word = lookup.defs.words.get(t.text) if t.kind == "id" else None
+            word = lookup.defs.word(t.text) if t.kind == "id" else None
             out += [Token(w.kind, w.text, t.line) for w in word] if word is not None else [t]
             i += 1
             continue
