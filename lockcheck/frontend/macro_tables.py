@@ -40,37 +40,16 @@ import re
 from lockcheck.frontend import normalize as norm
 from lockcheck.frontend.items import split_items
 from lockcheck.frontend.key_macros import paste
-from lockcheck.frontend.lexer import C_KEYWORDS, Token, match_close, tokenize
+from lockcheck.frontend.lexer import Token, match_close, tokenize
+from lockcheck.frontend.typefacts import head_index as _head, is_macro_declaration, read_declaration
 
-__all__ = ["is_macro_declaration", "resolve_macro_declarations"]
+__all__ = ["resolve_macro_declarations"]
 
 #: Expansions of expansions followed, at most.
 MAX_DEPTH = 4
 #: Longest expansion read (tokens): a macro defining whole functions is
 #: no table's and not worth splitting.
 MAX_EXPANSION_TOKENS = 3000
-
-_STORAGE = ("static", "extern", "const")
-
-
-def _head(toks) -> int:
-    k = 0
-    while k < len(toks) and toks[k].text in _STORAGE:
-        k += 1
-    return k
-
-
-def is_macro_declaration(toks) -> bool:
-    """``[static] NAME(args) [= {..}] [;]``: a file-scope item that is a
-    macro call, alone or followed by an initialiser list."""
-    k = _head(toks)
-    if k + 2 >= len(toks) or toks[k].kind != "id" or toks[k].text in C_KEYWORDS \
-            or toks[k + 1].text != "(" or toks[k + 2].text == "*":
-        return False     # `T (*fn)(..)`: a function pointer of a typedef'd type
-    close = match_close(toks, k + 1)
-    rest = [t.text for t in toks[close + 1:]]
-    return rest in ([], [";"]) or rest[:2] == ["=", "{"]
-
 
 class _Definitions:
     """The function-like macros a file sees: its own, else (where they
@@ -248,7 +227,6 @@ def resolve_macro_declarations(files, includes, model: norm.FrontendModel, defin
     its facts; ``files`` is ``(path, facts, macros)`` per lexed file, in
     scan order, ``includes`` path -> the paths it includes.  Returns the
     number of object definitions read."""
-    from lockcheck.frontend.typefacts import read_declaration
     pending = [(path, facts) for path, facts, _ in files if facts.macro_decls]
     if not pending:
         return 0

@@ -14,7 +14,6 @@ from dataclasses import dataclass, field
 
 from lockcheck.frontend.items import Item
 from lockcheck.frontend.lexer import C_KEYWORDS, Token, match_close, split_top
-from lockcheck.frontend.macro_tables import is_macro_declaration
 
 __all__ = ["TypeRef", "FileFacts", "harvest_facts", "compound_literal_ops", "local_static_initialiser",
            "read_declaration"]
@@ -391,6 +390,28 @@ def local_static_initialiser(toks: list[Token], facts: FileFacts) -> None:
     names = _declarators(decl[i:], base)
     if len(names) == 1 and not _is_prototype(decl[i:], names[0][0]):
         _ops_initialiser(toks[eq + 1:], base, None, facts)
+
+
+_STORAGE = ("static", "extern", "const")
+
+
+def head_index(toks) -> int:
+    k = 0
+    while k < len(toks) and toks[k].text in _STORAGE:
+        k += 1
+    return k
+
+
+def is_macro_declaration(toks) -> bool:
+    """``[static] NAME(args) [= {..}] [;]``: a file-scope item that is a
+    macro call, alone or followed by an initialiser list."""
+    k = head_index(toks)
+    if k + 2 >= len(toks) or toks[k].kind != "id" or toks[k].text in C_KEYWORDS \
+            or toks[k + 1].text != "(" or toks[k + 2].text == "*":
+        return False     # `T (*fn)(..)`: a function pointer of a typedef'd type
+    close = match_close(toks, k + 1)
+    rest = [t.text for t in toks[close + 1:]]
+    return rest in ([], [";"]) or rest[:2] == ["=", "{"]
 
 
 def _function_return(toks: list[Token], facts: FileFacts) -> None:
