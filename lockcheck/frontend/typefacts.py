@@ -16,7 +16,7 @@ from lockcheck.frontend.items import Item
 from lockcheck.frontend.lexer import C_KEYWORDS, Token, match_close, split_top
 
 __all__ = ["TypeRef", "FileFacts", "harvest_facts", "compound_literal_ops", "local_static_initialiser",
-           "read_declaration"]
+           "read_declaration", "head_index", "is_macro_declaration"]
 
 _TAGS = ("struct", "union", "enum")
 _QUALIFIERS = frozenset("""const volatile static extern inline register auto restrict signed
