@@ -31,6 +31,7 @@ from lockcheck.analysis.state_ranges import state_range_names, table_indices
 from lockcheck.frontend.constants import IntegerMacros
 from lockcheck.frontend.normalize import FrontendModel
 from lockcheck.analysis.program import translation_units
+from lockcheck.frontend.macro_tables import resolve_macro_declarations
 from lockcheck.frontend.pipeline import TreeIndex, build_index, share_unit_statics
 from lockcheck.frontend.relevance import model_seeds, pointer_fields, relevant_functions
 from lockcheck.frontend.source import SourceError, read_source
@@ -257,6 +258,7 @@ def _build_tree_index(files, root, options, frontend, definitions, catalogue, ca
                     if h is not None and Path(os.path.abspath(h)) not in seen:
                         wave.append(h)
     order = sorted(seen, key=lambda q: str(q))
+    resolve_macro_declarations([(q, *seen[q][:2]) for q in order if seen[q]], includes, frontend, definitions)
     run.file_functions = {str(q): seen[q][4] for q in order if seen[q]}
     facts = [seen[q][0] for q in order if seen[q]]
     macros = [m for q in order if seen[q] for m in seen[q][1]]

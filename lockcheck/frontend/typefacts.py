@@ -15,7 +15,8 @@ from dataclasses import dataclass, field
 from lockcheck.frontend.items import Item
 from lockcheck.frontend.lexer import C_KEYWORDS, Token, match_close, split_top
 
-__all__ = ["TypeRef", "FileFacts", "harvest_facts", "compound_literal_ops", "local_static_initialiser"]
+__all__ = ["TypeRef", "FileFacts", "harvest_facts", "compound_literal_ops", "local_static_initialiser",
+           "read_declaration", "head_index", "is_macro_declaration"]
 
 _TAGS = ("struct", "union", "enum")
 _QUALIFIERS = frozenset("""const volatile static extern inline register auto restrict signed
@@ -78,6 +79,10 @@ class FileFacts:
     # file's (hpet.c's `static rtc_irq_handler irq_handler;` is no
     # ohci.c's irq_handler)
     statics: set[str] = field(default_factory=set)
+    # file-scope items that are a macro call, alone or before an
+    # initialiser (``DEFINE_SCHED_CLASS(dl) = { .. }``): read once the
+    # scan's macros are known (frontend.macro_tables)
+    macro_decls: list[tuple[Token, ...]] = field(default_factory=list)
 
 
 def harvest_facts(items: list[Item], definitions: dict) -> FileFacts:
@@ -215,7 +220,13 @@ def _typedef(toks: list[Token], facts: FileFacts) -> None:
         facts.typedefs[name] = ref
 
 
-def _declaration(toks: list[Token], facts: FileFacts, definitions: dict) -> None:
+def read_declaration(toks: list[Token], facts: FileFacts, definitions: dict) -> bool:
+    """A declaration a macro expanded to (frontend.macro_tables), read as a
+    file-scope one; did it define an object?"""
+    return _declaration(toks, facts, definitions, pend=False)
+
+
+def _declaration(toks: list[Token], facts: FileFacts, definitions: dict, pend: bool = True) -> bool:
     head = toks[0]
     k = 0
     while k < len(toks) and toks[k].text in ("static", "extern", "const"):
@@ -225,18 +236,23 @@ def _declaration(toks: list[Token], facts: FileFacts, definitions: dict) -> None
         name = _definition_macro(toks[k:], facts, definitions[toks[k].text])
         if name is not None:
             (facts.statics.add if static else facts.statics.discard)(name)
-        return
+        return name is not None
+    if pend and is_macro_declaration(toks):
+        facts.macro_decls.append(tuple(toks))
+        return False
     eq = next((j for j, t in enumerate(toks) if t.text == "="), None)
     decl = toks[:eq] if eq is not None else toks[:-1] if toks[-1].text == ";" else toks
     base, i = _base_type(decl, facts, f"anon{head.line}")
     if base is None:
-        return
+        return False
+    defined = False
     for name, ref in _declarators(decl[i:], base):
         rest = decl[i:]
         if _is_prototype(rest, name):
             facts.returns.setdefault(name, ref)
         else:
             facts.globals[name] = ref
+            defined = True
             if static or any(t.text == "static" for t in decl[:i]):
                 facts.statics.add(name)
             else:
@@ -245,6 +261,7 @@ def _declaration(toks: list[Token], facts: FileFacts, definitions: dict) -> None
                 _ops_initialiser(toks[eq + 1:], base, name, facts)
             elif eq is not None and ref.base == "fnptr" and _is_array(rest, name):
                 _array_initialiser(toks[eq + 1:], name, facts)
+    return defined
 
 
 def _is_array(rest: list[Token], name: str) -> bool:
@@ -373,6 +390,28 @@ def local_static_initialiser(toks: list[Token], facts: FileFacts) -> None:
     names = _declarators(decl[i:], base)
     if len(names) == 1 and not _is_prototype(decl[i:], names[0][0]):
         _ops_initialiser(toks[eq + 1:], base, None, facts)
+
+
+_STORAGE = ("static", "extern", "const")
+
+
+def head_index(toks) -> int:
+    k = 0
+    while k < len(toks) and toks[k].text in _STORAGE:
+        k += 1
+    return k
+
+
+def is_macro_declaration(toks) -> bool:
+    """``[static] NAME(args) [= {..}] [;]``: a file-scope item that is a
+    macro call, alone or followed by an initialiser list."""
+    k = head_index(toks)
+    if k + 2 >= len(toks) or toks[k].kind != "id" or toks[k].text in C_KEYWORDS \
+            or toks[k + 1].text != "(" or toks[k + 2].text == "*":
+        return False     # `T (*fn)(..)`: a function pointer of a typedef'd type
+    close = match_close(toks, k + 1)
+    rest = [t.text for t in toks[close + 1:]]
+    return rest in ([], [";"]) or rest[:2] == ["=", "{"]
 
 
 def _function_return(toks: list[Token], facts: FileFacts) -> None:
