@@ -34,8 +34,12 @@ def chain_arches(steps, arch_of) -> frozenset | None:
     out = None
     if arch_of is None:
         return out
+    last = None
     for s in steps:
-        a = arch_of(s.file)
+        if s.file is last:      # a function's steps share one file string
+            continue
+        last = s.file
+        a = arch_of(last)
         if a is not None:
             out = a if out is None else out & a
     return out

@@ -17,6 +17,7 @@ for the files a finding's witnesses name.
 
 from __future__ import annotations
 
+import hashlib
 import re
 from pathlib import Path
 
@@ -55,6 +56,12 @@ class ArchDirs:
         self._files: dict[str, frozenset | None] = {}
         self._dirs: dict[tuple[str, ...], frozenset | None] = {}
         self._kbuild: dict[tuple[str, ...], dict[str, list]] = {}
+        self._digests: dict[str, str] = {}     # Kbuild file read -> its content digest
+
+    def inputs(self) -> tuple[tuple[str, str], ...]:
+        """(absolute path, content digest) of every Kbuild file read: a
+        cached scan result holds only while they are unchanged."""
+        return tuple(sorted(self._digests.items()))
 
     def of_file(self, path: str) -> frozenset | None:
         out = self._files.get(path, False)
@@ -103,9 +110,11 @@ class ArchDirs:
         d = self.root.joinpath(*parent)
         for name in _KBUILD_NAMES:
             try:
-                text = (d / name).read_text(errors="replace")
+                data = (d / name).read_bytes()
             except OSError:
                 continue
+            self._digests[str((d / name).resolve())] = hashlib.blake2b(data, digest_size=16).hexdigest()
+            text = data.decode(errors="replace")
             for line in text.replace("\\\n", " ").splitlines():
                 m = _ASSIGN.match(line.split("#", 1)[0])
                 if m is None:

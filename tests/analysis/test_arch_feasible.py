@@ -109,3 +109,15 @@ def test_fixture_both_ways():
     # s390's, shown by the s390 witness of that edge
     files = {s.file for e in found[("circular", ("event_mutex", "queue_mutex"))].edges for s in e.witness}
     assert files == {"drivers/s390/char/sclp.c"}
+
+
+def test_a_cached_result_holds_only_while_the_kbuild_files_read_are_unchanged(tmp_path):
+    import shutil
+    tree = tmp_path / "tree"
+    shutil.copytree(TREE, tree)
+    options = Options(paths=(str(tree),), cache_dir=str(tmp_path / "cache"))
+    key = ("circular", ("console_mutex", "reboot_mutex"))
+    assert _findings(check(options))[key].confidence == "low"
+    assert _findings(check(options))[key].confidence == "low"       # warm
+    (tree / "drivers" / "Makefile").write_text("obj-y += base/ s390/\n")
+    assert _findings(check(options))[key].confidence == "high"      # s390/ now built everywhere
