@@ -40,7 +40,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from lockcheck.analysis.arch_feasible import join
+from lockcheck.frontend.arch_dirs import join
 from lockcheck.analysis.class_notes import INIT_SITE, RETURNED
 from lockcheck.analysis.substitute import DYNAMIC_SUBCLASS, PARAM_SUBCLASS, split_class_key
 
