@@ -35,6 +35,7 @@ from lockcheck.analysis.program import Program
 from lockcheck.analysis.summaries import AnalysisResult, analyse
 from lockcheck.analysis.to_result import build_result
 from lockcheck.discovery import discover
+from lockcheck.frontend.arch_dirs import ArchDirs
 from lockcheck.driver import header_functions, release_index, run_frontend
 from lockcheck.tree_callees import start_index, tree_functions
 from lockcheck.model.scan_model import ScanModel
@@ -169,6 +170,8 @@ def _check(options: Options, progress, t0: float, discovered, key: str | None) -
     skipped = frozenset(fn.name for f in run.files for fn in f.functions if fn.outcome == SKIPPED)
     program = Program(functions, run.index.ops if run.index else {}, notifiers, not_followed, skipped, units)
     program.outside = frozenset(fn.file for fn in outside)
+    arch_dirs = ArchDirs(run.root, model.analysis.get("arch_symbols", {}))
+    program.arch_of = arch_dirs.of_file
     if run.index:
         program.header_scope = HeaderScope(run.index.includes, (f for f, _ in program.statics if f.endswith(".h")),
                                            {n: c for n, c in run.index.macro_clashes.items() if n in program.by_name})
@@ -211,7 +214,7 @@ def _check(options: Options, progress, t0: float, discovered, key: str | None) -
     stats = _stats(run, counts, analysis, result, time.perf_counter() - t0)
     root = str(run.root) if run.root is not None else "."
     scan = ScanResult(stats, result[0], result[1], result[2], tuple(run.errors), root)
-    _store_run(options, key, run.inputs, scan)
+    _store_run(options, key, tuple(run.inputs) + arch_dirs.inputs(), scan)
     info = {"files_parsed": run.files_parsed, "files_cached": run.files_cached}
     if run.tree_index is not None:
         info["tree_seconds"] = run.tree_seconds

@@ -43,6 +43,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from lockcheck.frontend.arch_dirs import join
 from lockcheck.analysis.class_notes import INIT_SITE, RETURNED
 from lockcheck.analysis.element_index import element_votes, indexed_key, nested_elements, split_index
 from lockcheck.analysis.substitute import DYNAMIC_SUBCLASS, PARAM_SUBCLASS, split_class_key
@@ -339,8 +340,10 @@ def _merge_into(table: dict, k, rec, record_type) -> None:
         new = record_type(*(k if isinstance(k, tuple) else (k, k)))
         new.kinds = dict(rec.kinds)
         new.by_function = dict(rec.by_function)
+        new.archs = rec.archs
         table[k] = new
         return
+    old.archs = join(old.archs, rec.archs)
     for kind, w in rec.kinds.items():
         if kind not in old.kinds or w.cost() < old.kinds[kind].cost():
             old.kinds[kind] = w

@@ -26,7 +26,10 @@ checker adds is a *basis* the edge rests on, each with a level:
   takes it in two different files, which may be two families' sockets
   (:func:`lockcheck.analysis.families.family_basis`: by the families of
   the code that takes it where those are known; in one file, the same
-  code's socket, it adds nothing).
+  code's socket, it adds nothing);
+* a finding **no one architecture builds** whole (witnesses of arm code
+  and of s390 code, :mod:`lockcheck.analysis.arch_feasible`): low, lockdep
+  sees one build.
 
 An edge's confidence is its weakest basis; a finding's is its weakest edge
 (:class:`lockcheck.result.Finding`).  The rules are documented in

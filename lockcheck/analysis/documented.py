@@ -23,5 +23,5 @@ def add_documented(analysis: AnalysisResult, names: dict[str, str], docs: tuple[
             if k in analysis.edges:
                 continue
             step = Step(rule.file, rule.line, "(documented)", f"{DOCUMENTED_MARK} {rule.parsed()}")
-            rec = analysis.edges[k] = EdgeRecord(*k)
+            rec = analysis.edges[k] = EdgeRecord(*k, archs=None)   # a document: any architecture
             rec.kinds[("E", "N")] = EdgeWitness((step,), (step,))

@@ -31,7 +31,8 @@ from dataclasses import dataclass, field, replace
 from lockcheck.analysis.substitute import split_class_key
 from lockcheck.result import Basis, WitnessStep
 
-__all__ = ["FamilyFacts", "function_families", "keyed_why", "chain_family", "family_basis", "irq_family_basis"]
+__all__ = ["FamilyFacts", "function_families", "keyed_why", "chain_family", "family_basis", "irq_family_basis",
+           "rewitnessed"]
 
 #: A function reached from several families' entry points.
 SHARED = ""
@@ -184,13 +185,13 @@ def family_basis(locks, edges, facts: FamilyFacts, names: dict[str, str], altern
         # family, at their own confidence
         x, y = kept
         if x is not takes[0]:
-            out[k - 1] = _rewitnessed(out[k - 1], x, (locks[k - 1], locks[k]), names)
+            out[k - 1] = rewitnessed(out[k - 1], x, (locks[k - 1], locks[k]), names)
         if y is not leaves[0]:
-            out[k] = _rewitnessed(out[k], y, (locks[k], locks[(k + 1) % len(locks)]), names)
+            out[k] = rewitnessed(out[k], y, (locks[k], locks[(k + 1) % len(locks)]), names)
     return tuple(out)
 
 
-def _rewitnessed(edge, chains, keys, names: dict[str, str]):
+def rewitnessed(edge, chains, keys, names: dict[str, str]):
     from lockcheck.analysis.confidence import edge_basis
     held, acquire = chains
     return replace(edge, held=held, acquire=acquire, others=(),

@@ -42,6 +42,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from lockcheck.analysis import ir
+from lockcheck.analysis.arch_feasible import chain_arches, join
 from lockcheck.analysis.asserted_irq import effective, rekey_under, under_asserted
 from lockcheck.analysis.facts import Held, State
 from lockcheck.analysis.irq_guards import keep_guard
@@ -220,18 +221,30 @@ def _keep(table: dict, key, ref, chain) -> None:
 
 @dataclass
 class IrqUsage:
-    """Usage states of the scan's classes: (class key, irq, W|R) -> (ref, chain)."""
+    """Usage states of the scan's classes: (class key, irq, W|R) -> (ref, chain);
+    per state too, the architectures some chain making it builds on, over
+    every chain seen, not only the one kept (analysis.arch_feasible;
+    ``arch_of``: display path -> its architectures, None without a tree)."""
 
     used: dict[tuple[str, str, str], tuple] = field(default_factory=dict)
     enabled: dict[tuple[str, str, str], tuple] = field(default_factory=dict)
+    used_archs: dict[tuple, frozenset | None] = field(default_factory=dict)
+    enabled_archs: dict[tuple, frozenset | None] = field(default_factory=dict)
+    # per state, the shortest chain per set of architectures building it:
+    # a finding built on one architecture is shown by that one's chain
+    used_by_arch: dict[tuple, dict] = field(default_factory=dict)
+    enabled_by_arch: dict[tuple, dict] = field(default_factory=dict)
+    arch_of: object = None
 
     def used_in(self, edge) -> None:
         """An "edge" from an ``in_*`` pseudo-lock: the class is used in that
         interrupt; the witness runs from the runner to the acquisition."""
         if edge.dst.is_param:
             return
-        _keep(self.used, (edge.dst.class_key, CONTEXT_OF[edge.src.key], edge.acquirer), edge.dst,
-              edge.witness.held + edge.witness.acquire)
+        key = (edge.dst.class_key, CONTEXT_OF[edge.src.key], edge.acquirer)
+        chain = edge.witness.held + edge.witness.acquire
+        _keep(self.used, key, edge.dst, chain)
+        _join_archs(self.used_archs, self.used_by_arch, key, edge.dst, chain, self.arch_of)
 
     def entered(self, summary, off: frozenset[str] = frozenset()) -> None:
         """A root's ENABLED_* acquisitions: process context, irqs on at entry
@@ -240,6 +253,23 @@ class IrqUsage:
             key, irq = k[0], k[1]
             if not ref.is_param and key[:6] != PREFIX and irq not in off:
                 _keep(self.enabled, k, ref, chain)
+                _join_archs(self.enabled_archs, self.enabled_by_arch, k, ref, chain, self.arch_of)
+
+
+def _join_archs(table: dict, by_arch: dict, key, ref, chain, arch_of) -> None:
+    if arch_of is None:
+        table[key] = None
+        return
+    a = chain_arches(chain, arch_of)
+    table[key] = join(table.get(key, frozenset()), a)
+    _keep(by_arch.setdefault(key, {}), a, ref, chain)
+
+
+def arch_chains(by_arch: dict, keys) -> tuple:
+    """The chains kept per set of architectures for the states ``keys``
+    (one state, re-keyed ones merged), shortest first."""
+    found = {(len(c), c) for k in keys for _, c in by_arch.get(k, {}).values()}
+    return tuple(c for _, c in sorted(found))
 
 
 def finish(analysis, model: IrqModel, canonical) -> None:
@@ -247,15 +277,26 @@ def finish(analysis, model: IrqModel, canonical) -> None:
     class key -> the class after analysis.classes, or None for a class left
     out), both rules checked on them and the graph's edges, and the classes
     of the findings given display votes."""
-    for table in (analysis.irq.used, analysis.irq.enabled):
+    usage = analysis.irq
+    for table, archs, by_arch in ((usage.used, usage.used_archs, usage.used_by_arch),
+                                  (usage.enabled, usage.enabled_archs, usage.enabled_by_arch)):
         rekeyed: dict = {}
+        rearched: dict = {}
+        rechained: dict = {}
         for (key, irq, r, *under), (ref, chain) in sorted(table.items(), key=lambda kv: kv[0]):
             k = canonical(key)
             if k is not None:
                 tail = rekey_under(under[0], canonical) if under else ()
-                _keep(rekeyed, (k, irq, r) + ((tail,) if tail else ()), ref, chain)
-        table.clear()
-        table.update(rekeyed)
+                new = (k, irq, r) + ((tail,) if tail else ())
+                old = (key, irq, r, *under)
+                _keep(rekeyed, new, ref, chain)
+                rearched[new] = join(rearched.get(new, frozenset()), archs.get(old))
+                kept = rechained.setdefault(new, {})
+                for a, (aref, achain) in sorted(by_arch.get(old, {}).items(), key=lambda kv: kv[1][1]):
+                    _keep(kept, a, aref, achain)
+        for table_, new_ in ((table, rekeyed), (archs, rearched), (by_arch, rechained)):
+            table_.clear()
+            table_.update(new_)
     analysis.irq_findings = check(analysis.irq, analysis.edges, model)
     for f in analysis.irq_findings:
         for key, (_, ref, _) in zip(f.keys * (2 // len(f.keys)), f.usages):
@@ -277,6 +318,10 @@ class RawIrqFinding:
     usages: tuple[tuple[str, ir.LockRef, tuple], ...]
     edge: object = None
     edge_kind: tuple[str, str] = ("E", "N")
+    # per usage, the architectures some chain making that state builds on,
+    # and the shortest chain per set of them (IrqUsage.used_by_arch)
+    archs: tuple = (None, None)
+    arch_chains: tuple = ((), ())
 
 
 def _label(irq: str, r: str, used: bool) -> str:
@@ -292,6 +337,17 @@ def check(usage: IrqUsage, edges: dict, model: IrqModel) -> list[RawIrqFinding]:
     """Both rules over the usage states and the lock graph's edges."""
     used = {k: v for k, v in usage.used.items() if model.checked(v[1][-1].what)}
     on = {k: v for k, v in effective(usage.enabled, used).items() if model.checked(v[1][-1].what)}
+    on_archs: dict = {}
+    on_keys: dict = {}
+    for k, a in sorted(usage.enabled_archs.items(), key=lambda kv: kv[0]):
+        if k[:3] in on and (len(k) == 3 or effective({k: usage.enabled[k]}, used)):
+            on_archs[k[:3]] = join(on_archs.get(k[:3], frozenset()), a)
+            on_keys.setdefault(k[:3], []).append(k)
+
+    def arch_facts(u_key, e_key) -> dict:
+        return {"archs": (usage.used_archs.get(u_key), on_archs.get(e_key)),
+                "arch_chains": (arch_chains(usage.used_by_arch, (u_key,)),
+                                arch_chains(usage.enabled_by_arch, on_keys.get(e_key, ())))}
     out: list[RawIrqFinding] = []
     inconsistent: set[str] = set()
     for key in sorted({k[0] for k in used}):
@@ -302,7 +358,8 @@ def check(usage: IrqUsage, edges: dict, model: IrqModel) -> list[RawIrqFinding]:
             u, e = used[(key, irq, pair[0])], on[(key, irq, pair[1])]
             out.append(RawIrqFinding("irq-inconsistent", irq, (key,),
                                      ((_label(irq, pair[0], True), u[0], u[1]),
-                                      (_label(irq, pair[1], False), e[0], e[1]))))
+                                      (_label(irq, pair[1], False), e[0], e[1])),
+                                     **arch_facts((key, irq, pair[0]), (key, irq, pair[1]))))
             inconsistent.add(key)
             break   # lockdep stops at the first inconsistency of a class
     for (src, dst), rec in sorted(edges.items()):
@@ -317,6 +374,7 @@ def check(usage: IrqUsage, edges: dict, model: IrqModel) -> list[RawIrqFinding]:
             kind = min(k for k, v in rec.kinds.items() if v == w)
             out.append(RawIrqFinding("irq-unsafe-order", irq, (src, dst),
                                      ((_label(irq, pair[0], True), u[0], u[1]),
-                                      (_label(irq, pair[1], False), e[0], e[1])), w, kind))
+                                      (_label(irq, pair[1], False), e[0], e[1])), w, kind,
+                                     **arch_facts((src, irq, pair[0]), (dst, irq, pair[1]))))
             break
     return out

@@ -74,6 +74,8 @@ class Program:
         # it): None resolves a call to the first header defining the name
         self.header_scope = None
         self.not_followed = not_followed or {}
+        # display path -> the architectures that build it (frontend.arch_dirs)
+        self.arch_of = None
         # clone key -> {parameter position: [function keys]}; see _specialise
         self.clone_bindings: dict[str, dict[int, list[str]]] = {}
         self.clone_facts: dict[str, dict[str, str]] = {}   # clone key -> {parameter: constant}

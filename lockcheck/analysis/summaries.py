@@ -17,6 +17,7 @@ from lockcheck.analysis.flow import FunctionFlow
 from lockcheck.analysis.ir import Call, forget_shared
 from lockcheck.analysis.irwalk import calls_in, forget_bodies
 from lockcheck.analysis import irqsafety, recursions
+from lockcheck.analysis.arch_feasible import join, witness_arches
 from lockcheck.analysis.pointsto import PointsTo, TargetStats
 from lockcheck.analysis.program import Program
 from lockcheck.analysis.callorder import CallGraph, CallOrder, call_order
@@ -41,8 +42,13 @@ class EdgeRecord:
     # that make the same edge, for triage (an edge can be real while its
     # shortest witness is infeasible)
     by_function: dict[tuple[str, str], EdgeWitness] = field(default_factory=dict)
+    # the architectures some witness builds on, over every witness ever
+    # added (None: any; analysis.arch_feasible), whichever ones are kept
+    archs: frozenset | None = frozenset()
 
-    def add(self, edge: RawEdge) -> None:
+    def add(self, edge: RawEdge, arch_of=None) -> None:
+        if self.archs is not None:
+            self.archs = join(self.archs, witness_arches(edge.witness, arch_of))
         k = (edge.holder, edge.acquirer)
         old = self.kinds.get(k)
         if old is None or edge.witness.cost() < old.cost():
@@ -89,10 +95,14 @@ class AnalysisResult:
     indirect_targets: TargetStats = field(default_factory=TargetStats)
     irq: irqsafety.IrqUsage = field(default_factory=irqsafety.IrqUsage)   # usage states
     irq_findings: list = field(default_factory=list)   # irqsafety.RawIrqFinding
+    # display path -> the architectures that build it (None: any;
+    # frontend.arch_dirs), or None without a tree
+    arch_of: object = None
 
 
 def analyse(program: Program) -> AnalysisResult:
-    result = AnalysisResult(functions=len(program.by_key))
+    result = AnalysisResult(functions=len(program.by_key), arch_of=program.arch_of)
+    result.irq.arch_of = program.arch_of
     program.bind_function_pointers()
     program.uses_function_params()
     program.pointsto = PointsTo(program, *program.tables)
@@ -353,7 +363,7 @@ def _emit(result: AnalysisResult, edge: RawEdge) -> None:
     rec = result.edges.get(k)
     if rec is None:
         rec = result.edges[k] = EdgeRecord(*k)
-    rec.add(edge)
+    rec.add(edge, result.arch_of)
     _vote(result, edge.src)
     _vote(result, edge.dst)
 
@@ -363,7 +373,7 @@ def _record(result: AnalysisResult, table: dict[str, EdgeRecord], edge: RawEdge)
     rec = table.get(k)
     if rec is None:
         rec = table[k] = EdgeRecord(k, k)
-    rec.add(edge)
+    rec.add(edge, result.arch_of)
     _vote(result, edge.src)
 
 

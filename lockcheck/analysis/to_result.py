@@ -6,8 +6,9 @@ from __future__ import annotations
 
 import hashlib
 
+from lockcheck.analysis.arch_feasible import arch_basis, arch_rewitnessed
 from lockcheck.analysis.confidence import edge_basis
-from lockcheck.analysis.families import FamilyFacts, family_basis, irq_family_basis
+from lockcheck.analysis.families import FamilyFacts, family_basis, irq_family_basis, rewitnessed
 from lockcheck.analysis.cycles import find_cycles
 from lockcheck.analysis.summaries import AnalysisResult
 from lockcheck.result import Edge, Finding, Lock, WitnessStep
@@ -57,6 +58,7 @@ def build_result(analysis: AnalysisResult, names: dict[str, str], max_cycle_leng
     ``families``: the classes lockdep keys per family or per instance and
     each function's family (analysis.families)."""
     _steps = _ReportSteps()
+    arch_of = analysis.arch_of
     # an edge in many cycles is made once (its witness is the same object
     # each time, kept alive by the analysis): the whole tree has some
     # 25,000 cycles over a few thousand edges
@@ -95,20 +97,26 @@ def build_result(analysis: AnalysisResult, names: dict[str, str], max_cycle_leng
         pairs = [(cyc.locks[i], cyc.locks[(i + 1) % len(cyc.locks)]) for i in range(len(cyc.locks))]
         cyc_edges = tuple(edge(src, dst, kind[0], kind[1], analysis.edges[(src, dst)].kinds[kind])
                           for (src, dst), kind in zip(pairs, cyc.kinds))
+        archs = [analysis.edges[p].archs for p in pairs]
+        cyc_edges = arch_rewitnessed(cyc_edges, archs, arch_of, tuple(edges[p].others for p in pairs),
+                                     lambda k, e, chains, pairs=pairs: rewitnessed(e, chains, pairs[k], names))
         if families:
             cyc_edges = family_basis(cyc.locks, cyc_edges, families, names,
                                      tuple(edges[p].others for p in pairs))
+        cyc_edges = arch_basis(cyc_edges, archs, arch_of)
         findings.append(_finding("circular", tuple(names[k] for k in cyc.locks), cyc_edges))
     for key, rec in sorted(analysis.recursive.items()):
         w, holder, acquirer = strongest(rec)
         kinds.setdefault(key, _kind(w.acquire, catalogue))
-        findings.append(_finding("recursive", (names[key],), (edge(key, key, holder, acquirer, w),)))
+        findings.append(_finding("recursive", (names[key],),
+                                 arch_basis((edge(key, key, holder, acquirer, w),), [rec.archs], arch_of)))
     for key, rec in sorted(analysis.not_held.items()):
         w, holder, acquirer = strongest(rec)
         kinds.setdefault(key, _kind(w.held, catalogue))     # the chain ends at the assertion
-        findings.append(_finding("assert-not-held", (names[key],), (edge(key, key, holder, acquirer, w),)))
+        findings.append(_finding("assert-not-held", (names[key],),
+                                 arch_basis((edge(key, key, holder, acquirer, w),), [rec.archs], arch_of)))
     for raw in analysis.irq_findings:
-        findings.append(_irq_finding(raw, names, _steps, edge, families))
+        findings.append(_irq_finding(raw, names, _steps, edge, families, analysis))
         for key, (label, ref, chain) in zip(raw.keys * (2 // len(raw.keys)), raw.usages):
             kinds.setdefault(key, _kind(chain, catalogue))
     locks = tuple(sorted((Lock(names[k], k, kinds.get(k, "lock")) for k in names), key=lambda l: l.name))
@@ -116,22 +124,42 @@ def build_result(analysis: AnalysisResult, names: dict[str, str], max_cycle_leng
         tuple(findings)
 
 
-def _irq_finding(raw, names: dict, steps, edge, families: FamilyFacts | None = None) -> Finding:
+def _irq_finding(raw, names: dict, steps, edge, families: FamilyFacts | None = None,
+                 analysis: AnalysisResult | None = None) -> Finding:
     """An interrupt-safety finding (analysis.irqsafety): its edges are the
     usage witnesses, each an edge from the state's label (``{IN-HARDIRQ-W}``)
-    to the class, after the lock-order edge for irq-unsafe-order."""
-    out = []
+    to the class, after the lock-order edge for irq-unsafe-order; checked
+    for one architecture building them all (analysis.arch_feasible)."""
+    out, sets, alternatives = [], [], []
+    arch_of = analysis.arch_of if analysis is not None else None
     if raw.edge is not None:
         src, dst = raw.keys
         out.append(edge(src, dst, raw.edge_kind[0], raw.edge_kind[1], raw.edge))
-    # one usage per key (irq-unsafe-order: safe, unsafe); both of the one class
-    for key, (label, _, chain) in zip(raw.keys * (2 // len(raw.keys)), raw.usages):
+        rec = analysis.edges.get(raw.keys) if analysis is not None else None
+        sets.append(rec.archs if rec is not None else None)
+        alternatives.append(tuple((steps(o.held), steps(o.acquire)) for o in rec.alternatives())
+                            if rec is not None and arch_of is not None else ())
+
+    def usage(label, key, acquire) -> Edge:
         name = names[key]
-        acquire = steps(chain)
-        out.append(Edge("{" + label + "}", name, "E", "N", (), acquire, (),
-                        edge_basis(acquire, "", ((key, name),))))
+        return Edge("{" + label + "}", name, "E", "N", (), acquire, (), edge_basis(acquire, "", ((key, name),)))
+
+    # one usage per key (irq-unsafe-order: safe, unsafe); both of the one class
+    usage_keys = raw.keys * (2 // len(raw.keys))
+    for key, (label, _, chain), chains in zip(usage_keys, raw.usages, raw.arch_chains):
+        out.append(usage(label, key, steps(chain)))
+        alternatives.append(tuple(((), steps(c)) for c in chains))
+    sets += list(raw.archs)
+
+    def rewitness(k, e, chains):
+        if raw.edge is not None and k == 0:
+            return rewitnessed(e, chains, raw.keys, names)
+        return usage(e.src[1:-1], usage_keys[k - (raw.edge is not None)], chains[1])
+
+    out = list(arch_rewitnessed(tuple(out), sets, arch_of, tuple(alternatives), rewitness))
     if families and raw.kind == "irq-inconsistent":
         out = list(irq_family_basis(raw.keys[0], out, families, names))
+    out = arch_basis(tuple(out), sets, arch_of)
     return _finding(raw.kind, tuple(names[k] for k in raw.keys), tuple(out))
 
 

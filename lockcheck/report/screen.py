@@ -63,7 +63,8 @@ def why_held(g: Group) -> str:
             return f"indirect call, {MEDIUM_TARGETS + 1}-{WIDE_TARGETS} candidates"
         return f"indirect call, 2-{MEDIUM_TARGETS} candidates"
     return {"recursion": "large-recursion approximation", "documented": "documented order only",
-            "class": "lock class approximated", "model": "kernel model"}.get(b.kind, b.kind)
+            "class": "lock class approximated", "model": "kernel model",
+            "build": "needs two architectures"}.get(b.kind, b.kind)
 
 
 def held_back_rows(screen: Screen) -> list[tuple[str, str, int, int]]:
