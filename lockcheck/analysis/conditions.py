@@ -261,16 +261,20 @@ class ConditionExtraction:
     def nonnull_bases(self, args, out: list) -> None:
         """A lock field's address through a pointer (``&lruvec->lru_lock``)
         given to a call: the pointer is not NULL there.  For a learnable
-        pointer the function tests, ``if (!lruvec) unreachable;`` goes
-        before the call, so a copy of it (``locked = lruvec``) is known
-        non-NULL too: "if (locked) unlock(locked)" then unlocks what the
-        loop's last round locked (mm/compaction.c)."""
+        pointer the function tests (compares, ``if (n)``, ``!n``), ``if
+        (!lruvec) unreachable;`` goes before the call, so a copy of it
+        (``locked = lruvec``) is known non-NULL too: "if (locked)
+        unlock(locked)" then unlocks what the loop's last round locked
+        (mm/compaction.c); and a loop that takes ``&n->list_lock`` after
+        ``n = get_node(..)`` and drops it at the top of the next round
+        under ``if (n)`` never comes round holding it with ``n`` NULL
+        (mm/slub.c __slab_free)."""
         for a in args:
             if not (isinstance(a, c_ast.UnaryOp) and a.op == "&" and isinstance(a.expr, c_ast.StructRef)
                     and a.expr.type == "->" and isinstance(a.expr.name, c_ast.ID)):
                 continue
             var = a.expr.name.name
-            if var not in self.compared or not self.learnable(var):
+            if var not in self.compared and var not in self.tested or not self.learnable(var):
                 continue
             typ = self.env._type_of(a.expr)     # before typedefs: spinlock_t
             if typ is not None and not typ.pointers and (typ.base in self.lock_types or
