@@ -27,6 +27,7 @@ from __future__ import annotations
 from pycparser import c_ast
 
 from lockcheck.analysis import ir
+from lockcheck.analysis.compare_facts import pair_name, prefix_stepped
 from lockcheck.analysis.guards import static_key_cond
 from lockcheck.analysis.local_members import local_member
 from lockcheck.analysis.typing import lock_ref
@@ -268,16 +269,20 @@ class ConditionExtraction:
     def nonnull_bases(self, args, out: list) -> None:
         """A lock field's address through a pointer (``&lruvec->lru_lock``)
         given to a call: the pointer is not NULL there.  For a learnable
-        pointer the function tests, ``if (!lruvec) unreachable;`` goes
-        before the call, so a copy of it (``locked = lruvec``) is known
-        non-NULL too: "if (locked) unlock(locked)" then unlocks what the
-        loop's last round locked (mm/compaction.c)."""
+        pointer the function tests (compares, ``if (n)``, ``!n``), ``if
+        (!lruvec) unreachable;`` goes before the call, so a copy of it
+        (``locked = lruvec``) is known non-NULL too: "if (locked)
+        unlock(locked)" then unlocks what the loop's last round locked
+        (mm/compaction.c); and a loop that takes ``&n->list_lock`` after
+        ``n = get_node(..)`` and drops it at the top of the next round
+        under ``if (n)`` never comes round holding it with ``n`` NULL
+        (mm/slub.c __slab_free)."""
         for a in args:
             if not (isinstance(a, c_ast.UnaryOp) and a.op == "&" and isinstance(a.expr, c_ast.StructRef)
                     and a.expr.type == "->" and isinstance(a.expr.name, c_ast.ID)):
                 continue
             var = a.expr.name.name
-            if var not in self.compared or not self.learnable(var):
+            if var not in self.compared and var not in self.tested or not self.learnable(var):
                 continue
             typ = self.env._type_of(a.expr)     # before typedefs: spinlock_t
             if typ is not None and not typ.pointers and (typ.base in self.lock_types or
@@ -357,6 +362,13 @@ class ConditionExtraction:
         if isinstance(node, c_ast.BinaryOp) and node.op in ("&&", "||"):
             cls = ir.CondAnd if node.op == "&&" else ir.CondOr
             return cls(self.cond(node.left), self.cond(node.right))
+        if node.__class__ is c_ast.UnaryOp or node.__class__ is c_ast.BinaryOp and node.op in COMPARED:
+            stepped = prefix_stepped(node)      # ++cnt < max_retries (analysis.compare_facts)
+            if stepped is not None:
+                pre: list = []
+                self.expr(stepped[0], pre)
+                done = ir.CondOr(ir.CondOpaque(ir.Block(tuple(pre))), ir.CondConst("nonzero"))
+                return ir.CondAnd(done, self.cond(stepped[1]))
         if isinstance(node, c_ast.Constant) or (isinstance(node, c_ast.ID) and node.name in ("true", "false")):
             const = constant_value(node)
             if const is not None:
@@ -381,14 +393,14 @@ class ConditionExtraction:
                 # ptl != pml, phba->sli_rev == LPFC_SLI_REV4, flags & F: a fact
                 # of the operands until one is assigned (a read: until written,
                 # and tested again each round of a loop testing it)
-                op = "==" if node.op == "!=" else node.op
+                name, negated = pair_name(node.op, left, right)   # a >= b: !(a < b)
                 read = read_l or read_r
                 # an error code (id:-ENOENT) only decides against a zero result
                 # (analysis.branchfacts): learnt, its tests would split states
                 learn = not (left.startswith("id:-") or right.startswith("id:-")
                              or left in self.addressed or right in self.addressed)
-                same = ir.CondVar(f"(){op}({left},{right})", "nonzero", learn, read and learn)
-                return ir.CondNot(same) if node.op == "!=" else same
+                same = ir.CondVar(name, "nonzero", learn, read and learn)
+                return ir.CondNot(same) if negated else same
         if isinstance(node, c_ast.FuncCall):
             if self._never_defined(node):
                 return ir.CondConst("zero")

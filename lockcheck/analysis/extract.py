@@ -116,7 +116,7 @@ class Extractor(LockCallExtraction, ConditionExtraction, CallArguments):
                     self.env.params[p.name] = k
         self.addressed, (self.passed, self.compared) = addressed_names(fd.body), operand_names(fd.body)
         self.env.fixed_params = frozenset(params) - written_names(fd.body)    # an element's index
-        self.tested, self.copy_roots = tested_vars(fd.body), set()     # analysis.field_copies
+        self.tested, self.copy_roots = tested_vars(fd.body, self.transparent), set()     # analysis.field_copies
         self.const_locals = constant_locals(fd.body, params, self.addressed, self.constant_int)
         self.field_stores = field_stores(fd.body, params, self.addressed,
                                          lambda n: next((v for _, v in self._consts([n])), None))

@@ -32,8 +32,9 @@ __all__ = ["tested_vars", "field_copy"]
 _TESTS = (c_ast.If, c_ast.While, c_ast.DoWhile, c_ast.For, c_ast.TernaryOp)
 
 
-def tested_vars(body) -> frozenset[str]:
-    """Plain variables a condition of ``body`` tests."""
+def tested_vars(body, transparent=frozenset()) -> frozenset[str]:
+    """Plain variables a condition of ``body`` tests, also inside a call
+    the conditions look through (``transparent``: ``if (unlikely(n))``)."""
     out = set()
     for n in walk_nodes(body):
         if n.__class__ in _TESTS and getattr(n, "cond", None) is not None:
@@ -47,6 +48,9 @@ def tested_vars(body) -> frozenset[str]:
                     todo.append(c.expr)
                 elif cls is c_ast.BinaryOp and c.op in ("&&", "||", "==", "!="):
                     todo += (c.left, c.right)
+                elif cls is c_ast.FuncCall and c.args is not None and c.args.exprs and \
+                        c.name.__class__ is c_ast.ID and c.name.name in transparent:
+                    todo.append(c.args.exprs[0])
     return frozenset(out)
 
 

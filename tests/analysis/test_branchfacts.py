@@ -211,3 +211,46 @@ def test_macro_integers():
     defs = [MacroDef("A", None, "(-1)", 1), MacroDef("B", None, "0x10U", 2), MacroDef("C", None, "x + 1", 3),
             MacroDef("D", ("x",), "(x)", 4), MacroDef("A", None, "7", 5)]
     assert macro_integers(defs) == {"B": 16}   # A: two definitions that disagree
+
+
+def _compared(first: str, second: str, step: str = "") -> str:
+    return LOCKS + f"""
+void f(int x, int y) {{
+	if ({first})
+		mutex_lock(&a);
+	{step}
+	if ({second})
+		mutex_unlock(&a);
+	mutex_lock(&a);
+	mutex_unlock(&a);
+}}
+"""
+
+
+@pytest.mark.parametrize("first, second, found", [
+    ("x < y", "x < y", set()),
+    ("x < y", "y > x", set()),              # the same comparison, operands swapped
+    ("x >= y", "!(x < y)", set()),          # the negation of <
+    ("x <= y", "y >= x", set()),
+    ("y <= x", "x >= y", set()),
+    ("x < y", "x <= y", {"a"}),             # another comparison: undecided
+    ("x < y", "y < x", {"a"}),
+])
+def test_order_comparisons_are_one_fact_with_their_negations(scan_c, first, second, found):
+    # analysis.compare_facts: _qed_mcp_cmd_and_union()'s "while (++cnt <
+    # max_retries)" decides "if (cnt >= max_retries)" after the loop
+    assert recursive(scan_c({"x.c": _compared(first, second)})) == found
+
+
+@pytest.mark.parametrize("first, found", [
+    ("++x < y", set()),         # the new value compared: x < y after it
+    ("--x < y", set()),
+    ("x++ < y", {"a"}),         # the old value: nothing said of x now
+])
+def test_prefix_step_in_a_comparison_is_evaluated_then_learnt(scan_c, first, found):
+    assert recursive(scan_c({"x.c": _compared(first, "x < y")})) == found
+
+
+def test_prefix_step_tested_alone_is_evaluated_then_learnt(scan_c):
+    assert recursive(scan_c({"x.c": _compared("--x", "x")})) == set()
+    assert recursive(scan_c({"x.c": _compared("--x", "x", "x = probe(2);")})) == {"a"}
