@@ -107,15 +107,34 @@ def set_fact(state: State, var: str | None, value: str | None) -> State:
         return copy_fact(state, var, value[1:])
     facts = state.facts
     if facts:
-        field = _field(var)
-        drop = [f for f in facts if _written(f[0], var, field)]
-        if drop:
-            facts = facts.difference(drop)
+        facts = _after_write(facts, var)
     if value is not None:
         facts = facts | {(var, value)}
     if facts is state.facts:
         return state
     return State(state.held, state.released, facts)
+
+
+#: Fact sets after a write, memoised (:func:`_after_write`): the same few
+#: sets meet the same assignments in every state, loop round and walk.
+_AFTER_WRITE: dict[tuple[frozenset, str], frozenset | None] = {}
+#: Entries kept at most before the memos are emptied.
+MEMO_BOUND = 20_000
+
+
+def _after_write(facts: frozenset, var: str) -> frozenset:
+    """``facts`` less what assigning ``var`` changes (the very set when
+    nothing is dropped).  A pure function of its arguments, memoised."""
+    k = (facts, var)
+    found = _AFTER_WRITE.get(k, facts)
+    if found is facts:   # not known yet (a hit with nothing dropped is None)
+        field = _field(var)
+        drop = [f for f in facts if _written(f[0], var, field)]
+        found = facts.difference(drop) if drop else None
+        if len(_AFTER_WRITE) >= MEMO_BOUND:
+            _AFTER_WRITE.clear()
+        _AFTER_WRITE[k] = found
+    return facts if found is None else found
 
 
 #: Prefix of a copy's fact: ``()=(function,hdr->Function)``.
@@ -203,14 +222,30 @@ def _nonzero_constant(operand: str) -> bool:
 MAX_FACTS = 64
 
 
+_LEARNT: dict[tuple[frozenset, str, str], frozenset | None] = {}
+
+
 def _learn(state: State, var: str, value: str) -> State:
+    k = (state.facts, var, value)
+    facts = _LEARNT.get(k, k)
+    if facts is k:   # not known yet (None: nothing learnt, past MAX_FACTS)
+        facts = _learnt(state, var, value)
+        if len(_LEARNT) >= MEMO_BOUND:
+            _LEARNT.clear()
+        _LEARNT[k] = facts
+    return state if facts is None else State(state.held, state.released, facts)
+
+
+def _learnt(state: State, var: str, value: str) -> frozenset | None:
+    """The facts ``state`` has once it learns ``var`` is ``value`` (and so
+    are its copies); None when it learns nothing (past MAX_FACTS).  Depends
+    on the facts alone (memoised by :func:`_learn`)."""
     if len(state.facts) >= MAX_FACTS and _known(state, var) is None:
-        return state
+        return None
     names = {var}
     if state.facts:
         names.update(_copies(state, var))
-    facts = frozenset(f for f in state.facts if f[0] not in names) | {(n, value) for n in names}
-    return State(state.held, state.released, facts)
+    return frozenset(f for f in state.facts if f[0] not in names) | {(n, value) for n in names}
 
 
 def _known(state: State, name: str) -> str | None:

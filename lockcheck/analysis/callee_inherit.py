@@ -101,7 +101,10 @@ class CalleeInheritance:
             if old is None:
                 mine[k] = (chain, released)
             else:
-                mine[k] = (min(chain, old[0], key=lambda c: (len(c), c)), old[1] & released)
+                kept = old[0]   # the shorter chain, then the smaller (``min`` by (len, chain))
+                if len(chain) < len(kept) or (len(chain) == len(kept) and chain < kept):
+                    kept = chain
+                mine[k] = (kept, old[1] & released)
             if self.on_recursion is not None:
                 for h in s.held:
                     if h.key not in before:

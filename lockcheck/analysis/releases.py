@@ -50,8 +50,22 @@ def rescoped(s: State, key: str) -> tuple[int, State]:
     return 0, s
 
 
+#: Whether a fact set has a guard's fact at all (:func:`end_guards`, at
+#: every scope's end for every state: most sets have none).
+_HAS_GUARD: dict[frozenset, bool] = {}
+
+
 def end_guards(facts: frozenset, depth: int) -> frozenset:
     """``facts`` without those of guards whose scope ends at ``depth``."""
+    if not facts:
+        return facts
+    has = _HAS_GUARD.get(facts)
+    if has is None:
+        if len(_HAS_GUARD) >= 20_000:
+            _HAS_GUARD.clear()
+        has = _HAS_GUARD[facts] = any(f[0][:7] == GUARD_FACT for f in facts)
+    if not has:
+        return facts
     drop = [f for f in facts if f[0][:7] == GUARD_FACT and int(f[1]) >= depth]
     return facts.difference(drop) if drop else facts
 

@@ -307,8 +307,18 @@ def _walk(program: Program, key: str, summaries, calls, result: AnalysisResult,
           entry: bool = False, on_recursion=None, sink: list | None = None) -> Summary:
     fn = program.by_key[key]
     by_call = {id(call): found for call, found in zip(*calls.get(key, ((), ())))}
+    # a call's targets with their summaries, looked up once per walk: the
+    # summaries do not change while it walks (a call is met once per state
+    # and loop round); the list is only read
+    known: dict[int, list] = {}
 
     def callees(call: Call):
+        out = known.get(id(call))
+        if out is None:
+            out = known[id(call)] = _callees(call)
+        return out
+
+    def _callees(call: Call):
         out = []
         found = by_call.get(id(call), ())
         width = indirect_width(program, call, found, key)
