@@ -121,6 +121,10 @@ class Summary:
     # zero or non-zero, where it differs from "all" (analysis.param_effects):
     # (position, zero | nonzero) -> Effect
     param_effects: dict[tuple[int, str], Effect] = field(default_factory=dict)
+    # locks still held on some return, taken through a parameter
+    # (``inode_lock(inode)``): class key -> the parameters' positions
+    # (analysis.taken_through: the caller's argument is non-NULL after)
+    taken_through: dict[str, frozenset[int]] = field(default_factory=dict)
 
     def frozen(self) -> "Summary":
         """This summary as callers keep it, once its walk ends (it never
@@ -144,7 +148,7 @@ class Summary:
         recursion's rounds stop when no member's shape changes."""
         return (frozenset(self.acquires), frozenset(self.param_edges), frozenset(self.not_held),
                 frozenset(self.recursions), frozenset(self.irq_on), frozenset(self.irq_guards.items()),
-                frozenset(self.release_through.items()),
+                frozenset(self.release_through.items()), frozenset(self.taken_through.items()),
                 tuple((k, tuple(h.key for h in e.held), tuple(sorted(e.released)))
                       for k, e in self.param_effects.items()),
                 tuple(sorted((k, tuple(h.key for h in e.held), tuple(sorted(e.released)))
@@ -152,7 +156,7 @@ class Summary:
 
 
 _TABLES = ("acquires", "param_edges", "effects", "not_held", "recursions", "irq_on", "irq_guards",
-           "release_through", "param_effects")
+           "release_through", "param_effects", "taken_through")
 _EMPTY = MappingProxyType({})
 #: The effects of a function that holds and releases nothing on any return.
 _NEUTRAL = MappingProxyType(dict.fromkeys(("all", "zero", "nonzero"), Effect()))

@@ -30,6 +30,7 @@ from lockcheck.analysis.callee_inherit import CalleeInheritance
 from lockcheck.analysis.case_match import CaseEntry
 from lockcheck.analysis.asserted_irq import ASSERTED
 from lockcheck.analysis.held_through import held_through
+from lockcheck.analysis.taken_through import TakenThrough
 from lockcheck.analysis.irq_guards import EntryGuards, unguarded
 from lockcheck.analysis.irqsafety import CONTEXT_OF, rw as irq_rw
 from lockcheck.analysis.releases import Releases, acquired_keys, end_guards, rescoped
@@ -79,7 +80,7 @@ def _cap(states: set[State]) -> set[State]:
     return set(kept)
 
 
-class FunctionFlow(BranchFacts, Releases, CalleeInheritance):
+class FunctionFlow(BranchFacts, Releases, CalleeInheritance, TakenThrough):
     """Walk one function; fill its :class:`Summary` and report edges.
 
     ``callees(call)`` returns ``[(callee FunctionIR, Summary), ...]`` for a
@@ -330,7 +331,7 @@ class FunctionFlow(BranchFacts, Releases, CalleeInheritance):
         if effect.blocking:
             return self.acquire(s, a, chain), s
         return self.acquire(s, ir.Acquire(a.line, a.lock, a.primitive, a.mode, a.kind, "trylock",
-                                          a.scoped, a.through), chain), s
+                                          a.scoped, a.through, a.base), chain), s
 
     def acquire(self, s: State, a: ir.Acquire, chain) -> State:
         ref = a.lock
@@ -346,6 +347,7 @@ class FunctionFlow(BranchFacts, Releases, CalleeInheritance):
         if a.action == "sync":
             return s
         scope, s = (self.depth, s) if a.scoped else rescoped(s, ref.class_key)
+        self.note_acquire_base(a)
         held = Held(ref.class_key, ref, a.mode, chain, scope)
         s = State(s.held + (held,), s.released, s.facts)
         return held_through(s, a.through, ref.class_key) if a.through else s
@@ -444,9 +446,11 @@ class FunctionFlow(BranchFacts, Releases, CalleeInheritance):
             else:
                 self.emit(new)
         if which is None and call.var and summary.conditional():
-            return {_set_fact(self._apply_effect(s, summary.effects[v], call, callee, site), call.var, v)
-                    for v in ("zero", "nonzero")}
+            return self.taken_through_call(
+                {_set_fact(self._apply_effect(s, summary.effects[v], call, callee, site), call.var, v)
+                 for v in ("zero", "nonzero")}, call, callee, summary)
         effect = summary.effects.get(which or "all", Effect())
         if which is None and summary.param_effects:
             effect = chosen_effect(s, call, summary.param_effects, effect)
-        return {_set_fact(self._apply_effect(s, effect, call, callee, site), call.var, None)}
+        return self.taken_through_call({_set_fact(self._apply_effect(s, effect, call, callee, site), call.var, None)},
+                                       call, callee, summary)

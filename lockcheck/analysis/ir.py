@@ -110,6 +110,10 @@ class Acquire(_Compact):
     # (``pvmw->ptl`` in ``spin_lock(pvmw->ptl)``) when the walk sees every
     # write of it: non-NULL while the lock is held (analysis.held_through)
     through: str = ""
+    # the learnable variable the lock is reached through (``inode`` in
+    # ``&inode->i_rwsem``): a parameter, its callers' argument is non-NULL
+    # while the lock is held on return (analysis.taken_through)
+    base: str = ""
 
 
 @dataclass(frozen=True, slots=True)

@@ -91,7 +91,8 @@ class LockCallExtraction:
         acquire = ir.Acquire(line, lock, prim.name, prim.mode, prim.kind,
                              "trylock" if prim.action == "trylock" or _tries(prim, args) else "acquire",
                              through="" if prim.lock or prim.lock_field or prim.class_prefix
-                             else self.lock_through(args[prim.lock_arg]))
+                             else self.lock_through(args[prim.lock_arg]),
+                             base="" if prim.lock or prim.class_prefix else self.lock_base(args[prim.lock_arg]))
         if prim.action in _CONDITIONAL:
             on, blocking = _CONDITIONAL[prim.action]
             return ir.EffectAssign(None, ir.CondEffect(acquire, on, blocking))

@@ -170,7 +170,8 @@ class Recursions:
         # (``task_rq_unlock(rq, p, ..)``: a NULL p releases nothing, so a
         # slot helper testing it releases p's lock on every path)
         return Summary(own, full.param_edges, full.effects, full.not_held, pointer.recursions,
-                       release_through=full.release_through, param_effects=full.param_effects).frozen()
+                       release_through=full.release_through, param_effects=full.param_effects,
+                       taken_through=full.taken_through).frozen()
 
     def _postorder(self, members: list[str], inside: frozenset[str]) -> list[str]:
         """Members in depth-first post-order (callees before callers, but
@@ -278,7 +279,7 @@ def effect_shape(summary: Summary) -> tuple:
     and the caller's locks released on return, also per argument, and the
     releases through parameters (a stand-in's missing effects are the
     neutral ones)."""
-    return (frozenset(summary.release_through.items()),
+    return (frozenset(summary.release_through.items()), frozenset(summary.taken_through.items()),
             tuple((k, tuple(h.key for h in e.held), tuple(sorted(e.released)))
                   for k, e in sorted(summary.param_effects.items())),
             tuple(sorted((k, tuple(h.key for h in e.held), tuple(sorted(e.released)))

@@ -285,6 +285,7 @@ class Releases:
         zero returns and for non-zero ones (a caller testing the result)."""
         self.exits = apply_declared(self._null_released(self.exits), self.fn.declared_releases)
         self.summary.release_through = self._release_through()
+        self.summary.taken_through = self.taken_through_summary(self.exits, assigned_names(self.fn.body))
         everything = meet_exits(self.exits)
         self.summary.param_effects = param_effects(self.exits, self.fn.params, assigned_names(self.fn.body),
                                                    everything, meet_exits)
