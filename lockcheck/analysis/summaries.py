@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from lockcheck.analysis.facts import EdgeWitness, Effect, RawEdge, Summary
+from lockcheck.analysis.facts import EdgeWitness, RawEdge, Summary
 from lockcheck.analysis.flow import FunctionFlow
 from lockcheck.analysis.ir import Call, forget_shared
 from lockcheck.analysis.irwalk import calls_in, forget_bodies
@@ -345,22 +345,7 @@ def _walk(program: Program, key: str, summaries, calls, result: AnalysisResult,
         found = deferred(sink, lambda edge: _emit(result, edge), per_class(result.recursive),
                          per_class(result.not_held), on_recursion)   # lastwalk: kept until the last walk
     flow = FunctionFlow(fn, callees, *found, program.irq)
-    summary = flow.run(flow.asserted_entry() if entry else (), program.clone_facts.get(key))
-    if program.outside_cut and (fn.file, fn.name) in program.outside_cut:
-        return cut_summary(summary)
-    return summary
-
-
-def cut_summary(summary: Summary) -> Summary:
-    """What a callee cut at the depth bound of lockcheck.tree_callees
-    gives its callers: the locks it takes (their dependencies on what the
-    caller holds) and the caller's locks it releases; never a lock still
-    held on return, whose release may lie past the cut, and none of the
-    dependencies among its own locks."""
-    return Summary(acquires=dict(summary.acquires),
-                   effects={k: Effect((), e.released) for k, e in summary.effects.items()},
-                   release_through=dict(summary.release_through),
-                   param_effects={k: Effect((), e.released) for k, e in summary.param_effects.items()}).frozen()
+    return flow.run(flow.asserted_entry() if entry else (), program.clone_facts.get(key))
 
 
 def _ignore(edge: RawEdge) -> None:
