@@ -170,6 +170,7 @@ def _check(options: Options, progress, t0: float, discovered, key: str | None) -
     skipped = frozenset(fn.name for f in run.files for fn in f.functions if fn.outcome == SKIPPED)
     program = Program(functions, run.index.ops if run.index else {}, notifiers, not_followed, skipped, units)
     program.outside = frozenset(fn.file for fn in outside)
+    program.outside_cut = frozenset((fn.file, fn.name) for fn in outside if (fn.file, fn.name) in run.tree_cut)
     arch_dirs = ArchDirs(run.root, model.analysis.get("arch_symbols", {}))
     program.arch_of = arch_dirs.of_file
     if run.index:

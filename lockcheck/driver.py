@@ -69,6 +69,8 @@ class FrontendRun:
     model: ScanModel | None = None   # the scan's kernel model, loaded once
     tree_seconds: float = 0.0   # spent on them, the index's wait included (not in any report)
     tree_index: object = None   # tree_defs.DefinitionsIndex being built (lockcheck.tree_callees)
+    # (file, name) of those cut at its depth bound: their releases only
+    tree_cut: frozenset = frozenset()
 
 
 # ---------------------------------------------------------------- the run

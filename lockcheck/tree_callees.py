@@ -18,7 +18,10 @@ On demand, in two steps:
    calls a lock primitive or modelled call, a function of the scan from
    which a lock is reachable (:mod:`lockcheck.frontend.relevance`), or
    another outside callee that can, followed ``TREE_DEPTH`` calls deep from
-   the scanned code.
+   the scanned code.  A callee with a call the bound left unread is *cut*,
+   and so are its callers: kept only when a release is reachable from it,
+   its summary then holding only the caller's locks it releases
+   (:func:`lockcheck.analysis.summaries.cut_summary`); else dropped.
 2. **Those parsed**, with every other line of their file blanked (line
    numbers kept: witnesses show the real file and line; preprocessor lines
    kept), one job per file, cached like header functions.
@@ -54,6 +57,14 @@ TREE_DEPTH = 4
 MAX_BODY_LINES = 1500
 
 _CALL = re.compile(rb"\b([A-Za-z_]\w*)\s*\(")
+#: Comments and string or character literals: no call is made there
+#: (``__rtnl_unlock()``'s comment names ``rtnl_lock()`` and ``netdev_run_todo()``).
+_NOT_CODE = re.compile(rb"/\*.*?\*/|//[^\n]*|\"(?:\\.|[^\"\\\n])*\"|'(?:\\.|[^'\\\n])*'", re.S)
+
+
+def body_calls(body: bytes) -> frozenset[str]:
+    """The names a body calls (``name(``), outside comments and literals."""
+    return frozenset(m.group(1).decode() for m in _CALL.finditer(_NOT_CODE.sub(b" ", body)))
 
 
 def whole_tree(options, root: Path | None) -> bool:
@@ -119,11 +130,12 @@ class _Callee:
     """An outside definition: where, the calls it makes that may lead into
     the tree, and whether it calls a lock primitive or a locking function
     of the scan."""
-    __slots__ = ("file", "name", "first", "last", "calls", "locks")
+    __slots__ = ("file", "name", "first", "last", "calls", "locks", "releases", "cut")
 
-    def __init__(self, file, name, first, last, calls, locks) -> None:
+    def __init__(self, file, name, first, last, calls, locks, releases=False) -> None:
         self.file, self.name, self.first, self.last = file, name, first, last
-        self.calls, self.locks = calls, locks
+        self.calls, self.locks, self.releases = calls, locks, releases
+        self.cut = False
 
 
 def _locate(name: str, from_file: str | None, defs: dict, files: _Files, scanned: frozenset[str]):
@@ -161,8 +173,11 @@ def tree_functions(run, options, functions, stats: dict) -> list:
     scanned = frozenset(display_path(Path(p), run.root) for p in run.file_functions)
     defined = {n for names in run.file_functions.values() for n in names} | {fn.name for fn in functions}
     locking = set(catalogue.names())
+    # what may release a lock: a release primitive, a function of the scan
+    releasing = {n for n in locking if getattr(catalogue.get(n), "action", "") == "release"}
     if run.relevant is not None:
         locking |= run.relevant & defined
+        releasing |= run.relevant & defined
     from lockcheck.analysis.irwalk import calls_in
     frontier = {(c.callee, None) for fn in functions for c in calls_in(fn.body) if c.callee}
     frontier = {(n, f) for n, f in frontier if n not in defined and n not in locking}
@@ -181,16 +196,18 @@ def tree_functions(run, options, functions, stats: dict) -> list:
             f, first, last = where
             lines = files.lines(f)
             body = b"\n".join(lines[first - 1:last])
-            calls = frozenset(m.group(1).decode() for m in _CALL.finditer(body)) - {name}
+            calls = body_calls(body) - {name}
             found[(f, name)] = _Callee(f, name, first, last,
                                        frozenset(c for c in calls if c not in defined and c not in locking),
-                                       not calls.isdisjoint(locking))
+                                       not calls.isdisjoint(locking), not calls.isdisjoint(releasing))
             nxt |= {(c, f) for c in found[(f, name)].calls}
         frontier = nxt
     kept, partial = _reaching_locks(found, resolved, defs)
     stats["resolved"] = len(found)
     stats["reach_lock"] = len(kept)
     stats["past_depth"] = partial
+    stats["cut_kept"] = sum(c.cut for c in kept)
+    run.tree_cut = frozenset((display_path(root / c.file, run.root), c.name) for c in kept if c.cut)
     out = _parse(run, options, kept)
     stats["parsed"] = len(out)
     stats["files"] = len({c.file for c in kept})
@@ -200,11 +217,14 @@ def tree_functions(run, options, functions, stats: dict) -> list:
 
 
 def _reaching_locks(found: dict, resolved: dict, defs: dict) -> tuple[list, int]:
-    """The callees from which a lock is reachable and whose every call the
-    tree defines was followed (a summary cut at TREE_DEPTH would keep a
-    lock taken where its release lies deeper: ``rtnl_unlock()`` releases
-    three calls down), in a stable order; and how many reached a lock but
-    were cut.  Both to a fixpoint over the callees found."""
+    """The callees from which a lock is reachable, in a stable order, and
+    how many of them were cut (a call the tree defines not followed, past
+    TREE_DEPTH), both to a fixpoint over the callees found.  A cut callee
+    is kept only when a release is reachable from it, marked ``cut``: its
+    summary keeps only the caller's locks it releases, nothing it takes
+    (its release may lie deeper than the cut: ``rtnl_unlock()`` releases
+    three calls down, and a cut below it must not lose that release;
+    analysis.summaries.cut_summary)."""
     def targets(c):
         for n in c.calls:
             k = resolved.get((n, c.file), ())
@@ -213,19 +233,20 @@ def _reaching_locks(found: dict, resolved: dict, defs: dict) -> tuple[list, int]
             elif k is not None:
                 yield k
     reach = {k for k, c in found.items() if c.locks}
+    frees = {k for k, c in found.items() if c.releases}
     cut = {k for k, c in found.items() if any(t is None for t in targets(c))}
     changed = True
     while changed:
         changed = False
         for k, c in found.items():
             ts = [t for t in targets(c) if t]
-            if k not in reach and any(t in reach for t in ts):
-                reach.add(k)
-                changed = True
-            if k not in cut and any(t in cut for t in ts):
-                cut.add(k)
-                changed = True
-    return [found[k] for k in sorted(reach - cut)], len(reach & cut)
+            for grown in (reach, frees, cut):
+                if k not in grown and any(t in grown for t in ts):
+                    grown.add(k)
+                    changed = True
+    for k in cut:
+        found[k].cut = True
+    return [found[k] for k in sorted((reach - cut) | (reach & cut & frees))], len(reach & cut)
 
 
 def _parse(run, options, kept: list) -> list:

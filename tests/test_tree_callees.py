@@ -11,7 +11,7 @@ from pathlib import Path
 
 from lockcheck.options import Options
 from lockcheck.parse_task import only_lines
-from lockcheck.tree_callees import _definition, start_index, whole_tree
+from lockcheck.tree_callees import _Callee, _definition, _reaching_locks, body_calls, start_index, whole_tree
 
 REPO = Path(__file__).resolve().parent.parent
 TREE = REPO / "fixtures" / "tree_callees"
@@ -26,10 +26,13 @@ def _scan(*extra: str) -> dict:
 
 def test_found_through_the_tree():
     out = _scan()
+    # no recursive rtnl_mutex: rtnl_unlock() is cut below netdev_run_todo()
+    # and keeps its release; register_netdev() is not cut and keeps its acquire
     assert [(c["kind"], sorted(c["locks"])) for c in out["cycles"]] == \
         [("circular", ["bnep_session_sem", "rtnl_mutex"])]
     stats = out["stats"]["tree_callees"]
     assert stats["reach_lock"] == stats["parsed"] >= 5 and stats["files"] == 2
+    assert stats["past_depth"] == stats["cut_kept"] == 2   # rtnl_unlock, netdev_run_todo
     files = {w["file"] for c in out["cycles"] for e in c["edges"] for w in e["witness"]}
     assert {"net/core/dev.c", "net/core/rtnetlink.c"} <= files   # witnesses in the real files
 
@@ -59,3 +62,53 @@ def test_only_lines_keeps_numbers_and_preprocessor():
     text = "#define X 1\nint a;\nvoid f(void)\n{\n}\n#if X\nint b;\n#endif"
     assert only_lines(text, [(3, 5)]).split("\n") == \
         ["#define X 1", "", "void f(void)", "{", "}", "#if X", "", "#endif"]
+
+
+def test_calls_outside_comments_and_literals():
+    body = (b"void __rtnl_unlock(void)\n{\n\t/* after rtnl_lock(), see\n\t * netdev_run_todo() */\n"
+            b"\tpr_warn(\"kfree_skb(%d)\\n\", c('('));  // then free_netdev()\n\tmutex_unlock(&m);\n}")
+    assert body_calls(body) == {"__rtnl_unlock", "pr_warn", "c", "mutex_unlock"}
+
+
+def test_recursive_without_the_cut_release(monkeypatch):
+    """The other way: a cut callee giving nothing (as when cut callees were
+    dropped) leaves rtnl_lock() held after rtnl_unlock() in
+    bnep_del_connection(): a false recursive rtnl_mutex."""
+    from lockcheck.analysis import summaries
+    from lockcheck.analysis.facts import Summary
+    from lockcheck.api import check
+    monkeypatch.setattr(summaries, "cut_summary", lambda s: Summary().frozen())
+    out = check(Options(paths=(str(TREE / "net" / "btdemo"),), jobs=1, cache_dir=None))
+    assert ("recursive", ("rtnl_mutex",)) in {(f.kind, tuple(f.locks)) for f in out.findings}
+
+
+def test_cut_summary_keeps_releases_only():
+    from lockcheck.analysis.facts import Acq, Effect, Held, Summary
+    from lockcheck.analysis.summaries import cut_summary
+    ref = None   # not read
+    held = Held("&mm->mmap_lock", ref, "R", (), 0)
+    s = Summary(acquires={("kobj_lock", "W", "acquire", frozenset()): Acq(ref, "W", "acquire", frozenset(), ())},
+                effects={"all": Effect((held,), frozenset({"rtnl_mutex", "&mm->mmap_lock"}))},
+                param_effects={(0, "zero"): Effect((held,), frozenset({"rtnl_mutex"}))},
+                release_through={"rtnl_mutex": frozenset({0})})
+    cut = cut_summary(s)
+    assert not cut.acquires and not cut.param_edges and not cut.taken_through
+    # dropped and taken again (a retry) is no release
+    assert cut.effects == {"all": Effect((), frozenset({"rtnl_mutex"}))}
+    assert cut.param_effects == {(0, "zero"): Effect((), frozenset({"rtnl_mutex"}))}
+    assert cut.release_through == {"rtnl_mutex": frozenset({0})}
+
+
+def test_cut_callee_kept_only_with_a_release():
+    def callee(name, calls, locks=False, releases=False):
+        return ("f.c", name), _Callee("f.c", name, 1, 2, frozenset(calls), locks, releases)
+    found = dict([callee("rtnl_unlock", ["netdev_run_todo"]),
+                  callee("netdev_run_todo", ["free_netdev"], locks=True, releases=True),
+                  callee("get_pages", ["get_pages_locked"]),
+                  callee("get_pages_locked", ["handle_fault"], locks=True)])
+    resolved = {("netdev_run_todo", "f.c"): ("f.c", "netdev_run_todo"),
+                ("get_pages_locked", "f.c"): ("f.c", "get_pages_locked")}
+    defs = {"free_netdev": [("g.c", 1)], "handle_fault": [("g.c", 5)]}   # defined, not followed
+    kept, cut = _reaching_locks(found, resolved, defs)
+    assert [c.name for c in kept] == ["netdev_run_todo", "rtnl_unlock"] and all(c.cut for c in kept)
+    assert cut == 4

@@ -70,6 +70,9 @@ class Program:
         # files of the functions found outside the scan (lockcheck.tree_callees):
         # never roots, their own walks report nothing
         self.outside: frozenset[str] = frozenset()
+        # (file, name) of those cut at the depth bound: their summaries keep
+        # what they release only
+        self.outside_cut: frozenset[tuple[str, str]] = frozenset()
         # which headers a file's calls reach (analysis.header_scope; api sets
         # it): None resolves a call to the first header defining the name
         self.header_scope = None

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from lockcheck.analysis.facts import EdgeWitness, RawEdge, Summary
+from lockcheck.analysis.facts import EdgeWitness, Effect, RawEdge, Summary
 from lockcheck.analysis.flow import FunctionFlow
 from lockcheck.analysis.ir import Call, forget_shared
 from lockcheck.analysis.irwalk import calls_in, forget_bodies
@@ -345,7 +345,25 @@ def _walk(program: Program, key: str, summaries, calls, result: AnalysisResult,
         found = deferred(sink, lambda edge: _emit(result, edge), per_class(result.recursive),
                          per_class(result.not_held), on_recursion)   # lastwalk: kept until the last walk
     flow = FunctionFlow(fn, callees, *found, program.irq)
-    return flow.run(flow.asserted_entry() if entry else (), program.clone_facts.get(key))
+    summary = flow.run(flow.asserted_entry() if entry else (), program.clone_facts.get(key))
+    if program.outside_cut and (fn.file, fn.name) in program.outside_cut:
+        return cut_summary(summary)
+    return summary
+
+
+def cut_summary(summary: Summary) -> Summary:
+    """What a callee cut at the depth bound of lockcheck.tree_callees
+    gives its callers: only the caller's locks it releases on return (a
+    lock it drops and takes again is no release).  Nothing it takes (its
+    acquisitions, edges, locks held on return): past the cut they may be
+    undone, or retried on a path that is never taken with the caller's
+    locks held (``__get_user_pages_locked()``'s retry), and a release lost
+    there is worse (``rtnl_unlock()`` cut below ``netdev_run_todo()``)."""
+    def released(e: Effect) -> Effect:
+        return Effect((), e.released - {h.key for h in e.held})
+    return Summary(effects={k: released(e) for k, e in summary.effects.items()},
+                   release_through=dict(summary.release_through),
+                   param_effects={k: released(e) for k, e in summary.param_effects.items()}).frozen()
 
 
 def _ignore(edge: RawEdge) -> None:
