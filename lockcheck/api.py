@@ -15,7 +15,7 @@ import hashlib
 import os
 import time
 
-from lockcheck import cyclic_gc
+from lockcheck import cyclic_gc, never_init
 from lockcheck.analysis import classes
 from lockcheck.analysis.contexts import callback_functions
 from lockcheck.analysis.header_scope import HeaderScope
@@ -38,6 +38,7 @@ from lockcheck.discovery import discover
 from lockcheck.frontend.arch_dirs import ArchDirs
 from lockcheck.driver import header_functions, release_index, run_frontend
 from lockcheck.tree_callees import start_index, tree_functions
+from lockcheck.tree_defs import _top_dirs
 from lockcheck.model.scan_model import ScanModel
 from lockcheck.options import Options
 from lockcheck.parse_task import SKIPPED
@@ -165,6 +166,7 @@ def _check(options: Options, progress, t0: float, discovered, key: str | None) -
         functions = [fn for fn in functions if not classes.excluded_reason(fn.file, class_model)]
     class_facts = classes.collect((n for fn in functions for n in fn.class_notes), class_model,
                                   options.include_novalidate)
+    noted, inits = never_init.noted_keys(n for fn in functions for n in fn.class_notes)
     notifiers = NotifierModel(model.contexts.get("notifiers", {}), run.index.var_fields if run.index else {})
     not_followed = model.analysis.get("not_followed", {})
     skipped = frozenset(fn.name for f in run.files for fn in f.functions if fn.outcome == SKIPPED)
@@ -212,6 +214,7 @@ def _check(options: Options, progress, t0: float, discovered, key: str | None) -
     if options.docs:
         add_documented(analysis, names, options.docs)
     result = build_result(analysis, names, options.max_cycle_length, model.catalogue, families)
+    result = _never_initialised(result, noted, inits, run, options)
     stats = _stats(run, counts, analysis, result, time.perf_counter() - t0)
     root = str(run.root) if run.root is not None else "."
     scan = ScanResult(stats, result[0], result[1], result[2], tuple(run.errors), root)
@@ -220,6 +223,18 @@ def _check(options: Options, progress, t0: float, discovered, key: str | None) -
     if run.tree_index is not None:
         info["tree_seconds"] = run.tree_seconds
     return dataclasses.replace(scan, run_info=info)
+
+
+def _never_initialised(result, noted, inits: bool, run, options: Options):
+    """``result`` with findings through lock fields nothing initialises made
+    low (lockcheck.never_init): decided from the whole tree in one, else
+    from the files read, when they initialise some field lock at all."""
+    if run.root is None and not inits:
+        return result
+    dirs = _top_dirs(run.root, options.arch) if run.root is not None else ()
+    found = never_init.demote(result[2], result[0], noted, lambda candidates: never_init.initialised(
+        candidates, run.root, options.arch, dirs, tuple(p for p, _ in run.inputs)))
+    return result[:2] + (found,)
 
 
 def _ir_counts(run, functions, excluded: int = 0) -> dict:

@@ -34,7 +34,7 @@ class Basis:
     """One thing an edge rests on beyond code that takes two locks along
     direct calls: an indirect call, a kernel model, an approximation."""
 
-    kind: str          # indirect | model | recursion | documented | class | build
+    kind: str          # indirect | model | recursion | documented | class | build | uninit
     level: str         # one of LEVELS
     detail: str        # for people: "seq_show() through m->op->show: 14 candidate targets"
     targets: int = 0   # indirect: candidate targets of that call

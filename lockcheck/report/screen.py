@@ -64,7 +64,7 @@ def why_held(g: Group) -> str:
         return f"indirect call, 2-{MEDIUM_TARGETS} candidates"
     return {"recursion": "large-recursion approximation", "documented": "documented order only",
             "class": "lock class approximated", "model": "kernel model",
-            "build": "needs two architectures"}.get(b.kind, b.kind)
+            "build": "needs two architectures", "uninit": "lock never initialised"}.get(b.kind, b.kind)
 
 
 def held_back_rows(screen: Screen) -> list[tuple[str, str, int, int]]:
