@@ -499,4 +499,11 @@ def flag_name(node) -> str | None:
     if isinstance(node, c_ast.StructRef) and isinstance(node.field, c_ast.ID):
         base = flag_name(node.name)
         return f"{base}{node.type}{node.field.name}" if base else None
+    if isinstance(node, c_ast.UnaryOp) and node.op == "*" and isinstance(node.expr, c_ast.ID):
+        return f"{node.expr.name}{DEREF}"   # *locked: the field "*" of the pointer
     return None
+
+
+#: what ``*p`` is named as, a field of p (``locked->*``): written by ``*q =``
+#: through any pointer, dropped with the other fields of p when p is assigned
+DEREF = "->*"

@@ -23,7 +23,7 @@ from lockcheck.analysis.param_escapes import escaped_param
 from lockcheck.analysis.conditions import ConditionExtraction, constant_value, flag_name
 from lockcheck.analysis.const_locals import constant_locals
 from lockcheck.analysis.field_copies import field_copy, tested_vars
-from lockcheck.analysis.field_stores import field_stores
+from lockcheck.analysis.field_stores import deref_drops, deref_roots, field_stores
 from lockcheck.analysis.declared import declared_releases
 from lockcheck.analysis.lock_calls import LockCallExtraction
 from lockcheck.analysis.pointer_flows import PointerFlows
@@ -120,6 +120,7 @@ class Extractor(LockCallExtraction, ConditionExtraction, CallArguments):
         self.const_locals = constant_locals(fd.body, params, self.addressed, self.constant_int)
         self.field_stores = field_stores(fd.body, params, self.addressed,
                                          lambda n: next((v for _, v in self._consts([n])), None))
+        self.derefs = deref_roots(fd.body)     # p of the *p tested: a call given p drops what is known
         self.flows.function_returns(ftype)
         self.returns_lock = class_notes.returns_lock_pointer(ftype, self.env, self.lock_types)
         declared, fd_body = declared_releases(fd.body, self.env)
@@ -411,6 +412,7 @@ class Extractor(LockCallExtraction, ConditionExtraction, CallArguments):
             name = name.expr        # (*fp)(args) calls what fp points to, as fp(args)
         args = list(node.args.exprs) if node.args is not None else []
         line = node.coord.line if node.coord else 0
+        out.extend(ir.Assign(var, None) for var in deref_drops(args, self.derefs))
         if isinstance(name, c_ast.TernaryOp) and isinstance(name.iftrue, c_ast.ID) \
                 and isinstance(name.iffalse, c_ast.ID):
             # `(w ? up_write : up_read)(&b->lock)`: a call of one or the other

@@ -22,6 +22,28 @@ that follow it on every path, until
   it so) or a loop (what its body or step changes does not hold at its
   head either).
 
+A local integer set to a constant (``int locked = 1;``, ``locked = 1;``)
+and passed by address (``__get_user_pages_locked(..., &locked, ...)``) is
+the callee's ``*locked`` (named ``locked->*``, ``conditions.DEREF``): the
+call is given ``(position, "->*", value)``.  In the callee a write
+``*locked = ...`` drops it, and so does any call given ``locked`` itself
+(:func:`deref_drops`: the callee may write it), so only the tests before
+those see it.
+
+A local whose address only one call outside any loop is given (and no
+other ``&``) keeps its stores across the calls before that one: nobody
+else can reach it yet (``is_valid_gup_args(...)`` between the store and
+the call).  A branch that does not go on (``return``, ``goto``,
+``break``, ``continue``) leaves the other branch's facts standing after
+an ``if``.
+
+A local struct whose address the function takes only as a whole call
+argument (``dreq.is_af = 1; destroy(rvu, &dreq, &rsp);``, every ``&dreq``
+of the body an argument, no ``&dreq.f`` anywhere) is a root too: its
+``.f`` stores are given to the call passed ``&dreq`` as ``->f``.  A callee
+given its address earlier may have kept it, but any call ends what is
+known of it, so only a write by the callee itself (or deeper) is missed.
+
 Inside the callee the fact is an entry fact of its parameter's field,
 dropped by the walk at any write of that field (``branchfacts``); handed
 on to a further callee it holds only when the callee's body writes no
@@ -34,10 +56,10 @@ from __future__ import annotations
 from pycparser import c_ast
 
 from lockcheck.analysis.ast_walk import walk_nodes
-from lockcheck.analysis.conditions import flag_name
+from lockcheck.analysis.conditions import DEREF, flag_name
 from lockcheck.analysis.ir import base_variable
 
-__all__ = ["field_stores"]
+__all__ = ["deref_drops", "deref_roots", "field_stores"]
 
 _LOOPS = (c_ast.For, c_ast.While, c_ast.DoWhile)
 _LABELS = (c_ast.Label, c_ast.Case, c_ast.Default)
@@ -54,40 +76,52 @@ def field_stores(body, params, addressed: frozenset[str], value) -> dict[int, tu
     for n in walk_nodes(body, _TYPES):
         if n.__class__ is c_ast.Decl and n.name and "extern" not in (n.storage or ()):
             roots.add(n.name)
-    walker = _Walker(frozenset(roots - addressed), addressed, value)
+    passed, once = _passed_by_address(body, roots - set(params))
+    walker = _Walker(frozenset((roots - addressed) | passed), addressed, value, frozenset(passed), once)
     walker.stmt(body, {})
     return walker.out
 
 
 class _Walker:
-    def __init__(self, roots: frozenset[str], addressed: frozenset[str], value) -> None:
+    def __init__(self, roots: frozenset[str], addressed: frozenset[str], value,
+                 by_address: frozenset[str] = frozenset(), once: frozenset[str] = frozenset()) -> None:
         self.roots = roots
+        self.by_address = by_address
+        self.once = once
         self.addressed = addressed
         self.value = value
         self.out: dict[int, tuple[tuple[int, str, str], ...]] = {}
 
-    def stmt(self, node, pending: dict) -> dict:
-        """What holds after ``node``, given what holds before it."""
+    def stmt(self, node, pending: dict) -> dict | None:
+        """What holds after ``node``, given what holds before it; None when
+        it does not go on to the next statement (``return``, ``goto``,
+        ``break``, ``continue``: a label, a loop's or a switch's end assume
+        nothing of where they come from)."""
         if node is None:
             return pending
         cls = node.__class__
         if cls is c_ast.Compound:
+            after: dict | None = pending
             for item in node.block_items or ():
-                pending = self.stmt(item, pending)
+                after = self.stmt(item, after if after is not None else {})
+            if after is None:
+                return None
             # a local of the block is another variable past its end
             scoped = {d.name for d in node.block_items or () if d.__class__ is c_ast.Decl}
-            return {k: v for k, v in pending.items() if k[0] not in scoped} if scoped else pending
+            return {k: v for k, v in after.items() if k[0] not in scoped} if scoped else after
         if cls in _LABELS:
             if cls is c_ast.Case:
                 self.expr(node.expr, {})
-            out: dict = {}
+            out: dict | None = {}
             for item in (node.stmts if cls is not c_ast.Label else (node.stmt,)) or ():
-                out = self.stmt(item, out)
+                out = self.stmt(item, out if out is not None else {})
             return out
         if cls is c_ast.If:
             pending = self.expr(node.cond, pending)
             then = self.stmt(node.iftrue, dict(pending))
             orelse = self.stmt(node.iffalse, dict(pending))
+            if then is None or orelse is None:
+                return orelse if then is None else then     # only the branch going on
             return {k: v for k, v in then.items() if orelse.get(k) == v}
         if cls in _LOOPS or cls is c_ast.Switch:
             inside = self._killed(node, pending)
@@ -107,12 +141,19 @@ class _Walker:
             return pending
         if cls is c_ast.Decl:
             pending = self.expr(node.init, pending) if node.init is not None else pending
-            return {k: v for k, v in pending.items() if k[0] != node.name}
-        if cls in (c_ast.Goto, c_ast.Break, c_ast.Continue, c_ast.EmptyStatement):
+            pending = {k: v for k, v in pending.items() if k[0] != node.name}
+            if node.name in self.by_address and node.init is not None and node.type.__class__ is c_ast.TypeDecl:
+                value = self.value(node.init)   # int locked = 1;
+                if value is not None:
+                    pending[(node.name, "")] = value
             return pending
+        if cls is c_ast.EmptyStatement:
+            return pending
+        if cls in (c_ast.Goto, c_ast.Break, c_ast.Continue):
+            return None
         if cls is c_ast.Return:
             self.expr(node.expr, pending)
-            return {}
+            return None
         if cls is c_ast.FuncDef or cls in (c_ast.Typedef, c_ast.Pragma):
             return pending
         return self.expr(node, pending)
@@ -133,7 +174,10 @@ class _Walker:
         if pending and len(calls) == 1 and calls[0].args is not None:
             self._give(calls[0], pending)
         if calls:
-            pending = {}
+            # a local whose address only one call outside any loop is given
+            # keeps its value across the calls before that one
+            pending = {k: v for k, v in pending.items()
+                       if k[0] in self.once and not any(_given_address(c, k[0]) for c in calls)}
         if writes and pending:
             pending = {k: v for k, v in pending.items() if not any(_changes(w, k) for w in writes)}
         if node.__class__ is c_ast.Assignment and node.op == "=":
@@ -151,11 +195,18 @@ class _Walker:
                 a = a.expr
             if a.__class__ is c_ast.ID:
                 found += [(pos, path, v) for (root, path), v in sorted(pending.items()) if root == a.name]
+            elif a.__class__ is c_ast.UnaryOp and a.op == "&" and a.expr.__class__ is c_ast.ID:
+                # &local: its .f is the callee's p->f, its value the callee's *p
+                found += [(pos, "->" + path[1:] if path else DEREF, v) for (root, path), v in sorted(pending.items())
+                          if root == a.expr.name and (path.startswith(".") or not path)]
         if found:
             self.out[id(call)] = tuple(found)
 
     def _store(self, node: c_ast.Assignment):
         lvalue = node.lvalue
+        if lvalue.__class__ is c_ast.ID and lvalue.name in self.by_address:
+            value = self.value(node.rvalue)     # locked = 1;
+            return None if value is None else ((lvalue.name, ""), value)
         if lvalue.__class__ is not c_ast.StructRef:
             return None
         name = flag_name(lvalue)
@@ -181,6 +232,62 @@ class _Walker:
             elif cls is c_ast.Decl:
                 out |= {k for k in pending if k[0] == n.name}
         return out
+
+
+def deref_roots(body) -> frozenset[str]:
+    """The variables ``p`` a body reads as ``*p`` (``conditions.flag_name``
+    names it ``p->*``)."""
+    return frozenset(n.expr.name for n in walk_nodes(body, _TYPES)
+                     if n.__class__ is c_ast.UnaryOp and n.op == "*" and n.expr.__class__ is c_ast.ID)
+
+
+def deref_drops(args, derefs: frozenset[str]) -> list[str]:
+    """``p->*`` for each such ``p`` a call is given (in any form): the
+    callee may write ``*p``, so what the caller knew of it (an entry fact
+    given by its own caller, or a test's) no longer holds after it."""
+    if not derefs:
+        return []
+    found = {n.name for a in args for n in walk_nodes(a, _TYPES) if n.__class__ is c_ast.ID and n.name in derefs}
+    return [name + DEREF for name in sorted(found)]
+
+
+def _given_address(call: c_ast.FuncCall, name: str) -> bool:
+    for a in call.args.exprs if call.args is not None else ():
+        while a.__class__ is c_ast.Cast:
+            a = a.expr
+        if a.__class__ is c_ast.UnaryOp and a.op == "&" and a.expr.__class__ is c_ast.ID and a.expr.name == name:
+            return True
+    return False
+
+
+def _passed_by_address(body, local: set) -> tuple[set, frozenset]:
+    """The locals whose address is taken only whole, as a call argument;
+    and those of them given to one call only, outside any loop (before
+    that call nothing else can write them)."""
+    ok, bad = set(), set()
+    args, looped = set(), set()
+    for n in walk_nodes(body, _TYPES):
+        if n.__class__ is c_ast.FuncCall and n.args is not None:
+            for a in n.args.exprs:
+                while a.__class__ is c_ast.Cast:
+                    a = a.expr
+                args.add(id(a))
+        elif n.__class__ in _LOOPS:
+            looped.update(id(m) for m in walk_nodes(n, _TYPES))
+    count: dict[str, int] = {}
+    for n in walk_nodes(body, _TYPES):
+        if n.__class__ is c_ast.UnaryOp and n.op == "&":
+            e = n.expr
+            if e.__class__ is c_ast.ID and id(n) in args:
+                ok.add(e.name)
+                count[e.name] = count.get(e.name, 0) + (2 if id(n) in looped else 1)
+                continue
+            while e.__class__ in (c_ast.StructRef, c_ast.ArrayRef, c_ast.Cast):
+                e = e.expr if e.__class__ is c_ast.Cast else e.name
+            if e.__class__ is c_ast.ID:
+                bad.add(e.name)
+    found = (ok & local) - bad
+    return found, frozenset(k for k in found if count[k] == 1)
 
 
 def _fields(path: str) -> list[str]:
