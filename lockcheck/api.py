@@ -228,8 +228,9 @@ def _check(options: Options, progress, t0: float, discovered, key: str | None) -
 def _never_initialised(result, noted, inits: bool, run, options: Options):
     """``result`` with findings through lock fields nothing initialises made
     low (lockcheck.never_init): decided from the whole tree in one, else
-    from the files read, when they initialise some field lock at all."""
-    if run.root is None and not inits:
+    from the files read; only when the files read initialise some field
+    lock at all (a cut-down tree that leaves every init out is not judged)."""
+    if not inits:
         return result
     dirs = _top_dirs(run.root, options.arch) if run.root is not None else ()
     found = never_init.demote(result[2], result[0], noted, lambda candidates: never_init.initialised(
