@@ -21,6 +21,8 @@ import os
 import re
 from pathlib import Path
 
+from lockcheck.frontend.tree import IncludeResolver
+
 __all__ = ["Sight"]
 
 #: Angle includes of the kernel's own directories that resolve nowhere in
@@ -38,8 +40,7 @@ class Sight:
     def __init__(self, root: Path, arch: str) -> None:
         self.root, self.arch = Path(root), arch
         self._text: dict[str, bytes | None] = {}
-        self._bases = [self.root / "include", self.root / "arch" / arch / "include",
-                       self.root / "include" / "uapi", self.root / "arch" / arch / "include" / "uapi"]
+        self._includes = IncludeResolver(self.root, arch)   # the front end's search order, cached
 
     def _read(self, path: str) -> bytes | None:
         if path not in self._text:
@@ -60,15 +61,10 @@ class Sight:
 
     def _resolve(self, here: str, quoted: str | None, angled: str | None) -> str | None:
         name = quoted or angled
-        tries = [os.path.join(os.path.dirname(here), name)] if quoted else []
-        tries += [str(b / name) for b in self._bases]
-        if name.startswith("asm/"):
-            tries += [str(self.root / "include" / "asm-generic" / name[4:]),
-                      str(self.root / "include" / "uapi" / "asm-generic" / name[4:])]
-        for t in tries:
-            if os.path.isfile(t):
-                return os.path.normpath(t)
-        return None
+        found = self._includes.resolve('"' if quoted else "<", name, Path(here))
+        if found is None and name.startswith("asm/"):   # Kbuild's generic-y
+            found = self._includes.resolve("<", "asm-generic/" + name[4:], Path(here))
+        return None if found is None else os.path.normpath(found)
 
     def sees(self, rel: str, tag: str) -> bool:
         """Does the file (relative to the root) see ``tag``'s definition
