@@ -38,7 +38,7 @@ from lockcheck.discovery import discover
 from lockcheck.frontend.arch_dirs import ArchDirs
 from lockcheck.driver import header_functions, release_index, run_frontend
 from lockcheck.tree_callees import start_index, tree_functions
-from lockcheck.tree_defs import _top_dirs
+from lockcheck.tree_defs import top_dirs
 from lockcheck.model.scan_model import ScanModel
 from lockcheck.options import Options
 from lockcheck.parse_task import SKIPPED
@@ -232,7 +232,7 @@ def _never_initialised(result, noted, inits: bool, run, options: Options):
     lock at all (a cut-down tree that leaves every init out is not judged)."""
     if not inits:
         return result
-    dirs = _top_dirs(run.root, options.arch) if run.root is not None else ()
+    dirs = top_dirs(run.root, options.arch) if run.root is not None else ()
     found = never_init.demote(result[2], result[0], noted, lambda candidates: never_init.initialised(
         candidates, run.root, options.arch, dirs, tuple(p for p, _ in run.inputs)))
     return result[:2] + (found,)

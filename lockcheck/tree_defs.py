@@ -37,7 +37,7 @@ from pathlib import Path
 
 from lockcheck import __version__
 
-__all__ = ["Definitions", "DefinitionsIndex", "NOT_KERNEL"]
+__all__ = ["top_dirs", "Definitions", "DefinitionsIndex", "NOT_KERNEL"]
 
 #: Top-level directories of a tree that hold no kernel code.
 NOT_KERNEL = frozenset({"Documentation", "tools", "scripts", "samples", "usr", "LICENSES"})
@@ -46,7 +46,7 @@ _PCRE = r"^[A-Za-z_][\w \t*]*?\b\K[A-Za-z_]\w*(?=\((?![^\n]*;[ \t]*$))"
 _PY = re.compile(rb"^[A-Za-z_][\w \t*]*?\b([A-Za-z_]\w*)\((?![^\n]*;[ \t]*$)", re.M)
 
 
-def _top_dirs(root: Path, arch: str) -> list[str]:
+def top_dirs(root: Path, arch: str) -> list[str]:
     """The directories (relative to the root) whose ``.c`` files are indexed."""
     out = []
     for entry in sorted(os.scandir(root), key=lambda e: e.name):
@@ -127,7 +127,7 @@ class DefinitionsIndex:
 
     def __init__(self, root: Path, arch: str, cache) -> None:
         self.root, self.arch, self.cache = root, arch, cache
-        self.dirs = _top_dirs(root, arch)
+        self.dirs = top_dirs(root, arch)
         from lockcheck.cache import make_key
         self.key = make_key("treedefs", __version__, _PCRE, _signature(root, self.dirs))
         self._defs: Definitions | None = None
