@@ -16,6 +16,11 @@ connected component of the graph (include guards make cycles).  A call
 from a header function is resolved in the context of the ``.c`` files that
 include the header: a header the caller's header or any of its includers
 reaches (a header often relies on what its includer included before it).
+A ``.c`` file another file includes is read the same way: ext.c, included
+by kernel/sched/build_policy.c after ``#include "sched.h"``, includes no
+sched.h of its own, yet calls its ``task_rq_unlock()``; resolved by its own
+closure alone, that call reached nothing and the iterator helper that
+unlocks through it released nothing.
 A function-like macro a file sees wins over a function of the same name
 whose declaration it does not see (mt76.h's macro ``mt76_poll()`` against
 mt7601u's global ``mt76_poll()``, declared in mt7601u.h): the preprocessor
@@ -44,6 +49,8 @@ class HeaderScope:
         self.bits: dict[str, int] = {h: k for k, h in enumerate(sorted(files))}
         self.masks: dict[str, int] = _closure_masks(includes, {f: 1 << k for f, k in self.bits.items()})
         self._includes = includes
+        # .c files another file includes (kernel/sched/build_policy.c: ext.c)
+        self._included = frozenset(h for heads in includes.values() for h in heads if not h.endswith(".h"))
         self._contexts: dict[str, int] | None = None
         # name -> (mask of the files defining the macro, of those declaring the function)
         self.clashes: dict[str, tuple[int, int]] = {
@@ -68,9 +75,10 @@ class HeaderScope:
 
     def context(self, from_file: str) -> int | None:
         """The headers a function of ``from_file`` sees (bit mask), or None
-        when the include graph does not hold the file."""
+        when the include graph does not hold the file: a header's or an
+        included ``.c`` file's with those of its includers."""
         mask = self.masks.get(from_file)
-        if mask is None or not from_file.endswith(".h"):
+        if mask is None or not (from_file.endswith(".h") or from_file in self._included):
             return mask
         if self._contexts is None:
             self._contexts = self._includer_contexts()

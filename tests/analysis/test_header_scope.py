@@ -35,6 +35,18 @@ def test_header_caller_sees_its_includers_headers():
     assert scope.visible(["lone.h:f"], "f", "lone.h") == "lone.h:f"
 
 
+def test_included_c_file_sees_its_includers_headers():
+    # unit.c: #include "bus.h" then #include "part.c" (kernel/sched/build_policy.c
+    # includes sched.h, then ext.c, which includes no sched.h of its own)
+    includes = dict(INCLUDES, **{"unit.c": ("bus.h", "part.c"), "part.c": ("types.h",)})
+    scope = HeaderScope(includes, HEADERS)
+    assert scope.visible(["inline.h:rr"], "rr", "part.c") == "inline.h:rr"
+    assert scope.visible(["usb.h:rr"], "rr", "part.c") is None
+    # a .c file nothing includes still sees its own closure only
+    assert scope.visible(["usb.h:rr"], "rr", "unit.c") is None
+    assert scope.visible(["usb.h:rr"], "rr", "pci.c") is None
+
+
 def test_file_outside_the_graph_keeps_the_first_header():
     scope = HeaderScope(INCLUDES, HEADERS)
     assert scope.visible(["usb.h:rr", "inline.h:rr"], "rr", "elsewhere.c") == "usb.h:rr"
