@@ -32,7 +32,10 @@ The rules (lockdep.c ``mark_lock_irq``/``check_irq_usage``):
 1. *inconsistent lock state*: USED_IN_x and ENABLED_x on one class, unless
    both are reads;
 2. *irq-safe -> irq-unsafe*: an edge A --> B where A is USED_IN_x and B is
-   ENABLED_x (a read-safe A only against a write-unsafe B).  Only direct
+   ENABLED_x, through a dependency kind that lets the two usages' read bits
+   conflict (analysis.irq_reads.conflicts: lockdep's masking of read
+   usages behind a shared hold or a recursive read; an rwlock read is
+   recursive only in interrupt context, irq_reads.irq_kinds).  Only direct
    edges (a held lock and the lock taken under it) are checked; lockdep
    also follows paths of several edges.
 """
