@@ -239,8 +239,12 @@ taken), or do not take B under A.
 
 ## Notes
 Only direct edges are checked (A held while B is taken); lockdep also
-follows paths of several edges.  A read-safe A conflicts only with a
-write-unsafe B.
+follows paths of several edges.  As lockdep's check_irq_usage(): a
+read-safe A held for reading conflicts only with a write-unsafe B; a B
+taken by a recursive read (an rwlock read in interrupt context or with
+bottom halves off; elsewhere rwlock reads are plain reads) conflicts only
+as write-unsafe; with A held exclusively and B a plain acquisition, read
+usages conflict too.
 
 ## References
 - Documentation/locking/lockdep-design.rst, "Single-lock state rules" and

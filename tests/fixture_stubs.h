@@ -280,6 +280,8 @@ void local_bh_disable(void);
 void local_bh_enable(void);
 #define read_lock_irqsave(lock, flags) ((void)(flags), read_lock(lock))
 #define read_unlock_irqrestore(lock, flags) ((void)(flags), read_unlock(lock))
+#define write_lock_irqsave(lock, flags) ((void)(flags), write_lock(lock))
+#define write_unlock_irqrestore(lock, flags) ((void)(flags), write_unlock(lock))
 
 /* hrtimers (hrtimer_init() + .function, as in 6.12) */
 typedef long long ktime_t;

@@ -9,6 +9,7 @@ from __future__ import annotations
 from lockcheck.analysis import ir
 from lockcheck.analysis.facts import Acq, EdgeWitness, RawEdge, State, Step, Summary, holder_mode
 from lockcheck.analysis.element_index import PARAM_INDEX
+from lockcheck.analysis.irq_reads import IRQ_RECURSIVE, resolve
 from lockcheck.analysis.substitute import PARAM_SUBCLASS, subst, subst_keys
 
 __all__ = ["CalleeInheritance"]
@@ -56,12 +57,13 @@ class CalleeInheritance:
                     before = self.as_held(s, before)   # the callee's unresolved lock is one held here
                 released = released_here | (before - held_keys if held_keys else before)
             chain = (site,) + acq.chain
+            mode = acq.mode if acq.mode != IRQ_RECURSIVE or self.irq is None else resolve(acq.mode, held)
             if held:
-                self._depend(s, ref, acq.mode, chain, before)
-            key = (ref.class_key, acq.mode, acq.action, released)
+                self._depend(s, ref, mode, chain, before)
+            key = (ref.class_key, mode, acq.action, released)
             old = acquires.get(key)
             if old is None or len(chain) < len(old.chain) or (len(chain) == len(old.chain) and chain < old.chain):
-                acquires[key] = Acq(ref, acq.mode, acq.action, released, chain)
+                acquires[key] = Acq(ref, mode, acq.action, released, chain)
 
     def _inherit_not_held(self, s: State, call: ir.Call, callee, summary: Summary, site: Step) -> None:
         """:meth:`_assert_not_held` for each assertion the callee reaches,

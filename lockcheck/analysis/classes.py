@@ -340,6 +340,7 @@ def _merge_into(table: dict, k, rec, record_type) -> None:
         new = record_type(*(k if isinstance(k, tuple) else (k, k)))
         new.kinds = dict(rec.kinds)
         new.by_function = dict(rec.by_function)
+        new.pending = dict(rec.pending)
         new.archs = rec.archs
         table[k] = new
         return
@@ -350,6 +351,9 @@ def _merge_into(table: dict, k, rec, record_type) -> None:
     for fk, w in rec.by_function.items():
         if fk not in old.by_function or w.cost() < old.by_function[fk].cost():
             old.by_function[fk] = w
+    for pk, w in rec.pending.items():   # analysis.irq_reads
+        if pk not in old.pending or w.cost() < old.pending[pk].cost():
+            old.pending[pk] = w
 
 
 # ---------------------------------------------------------------- file statics

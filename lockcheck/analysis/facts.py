@@ -10,7 +10,7 @@ from typing import NamedTuple
 from lockcheck.analysis.ir import LockRef
 
 __all__ = ["Step", "Held", "State", "Acq", "Effect", "Summary", "EdgeWitness", "RawEdge",
-           "holder_mode", "acquirer_mode"]
+           "holder_mode", "acquirer_mode", "RECURSIVE_MODES"]
 
 
 # The walk puts states in sets and compares witness chains millions of
@@ -95,6 +95,12 @@ class RawEdge(NamedTuple):
     holder: str        # E (exclusive hold) or S (shared hold)
     acquirer: str      # N (non-recursive) or R (recursive read)
     witness: EdgeWitness
+    # an rwlock read (mode irq_recursive) made with no interrupt context
+    # known from the function's entry: recursive (R) only where the function
+    # that makes the edge runs in interrupt context, a plain read (N) where
+    # it runs in process context (analysis.irq_reads; the circular check
+    # keeps R)
+    entry_decides: bool = False
 
 
 @dataclass(slots=True)
@@ -166,5 +172,9 @@ def holder_mode(mode: str) -> str:
     return "E" if mode == "exclusive" else "S"
 
 
+#: modes whose acquisition is a recursive read for the circular check
+RECURSIVE_MODES = frozenset(("recursive", "irq_recursive"))
+
+
 def acquirer_mode(mode: str) -> str:
-    return "R" if mode == "recursive" else "N"
+    return "R" if mode in RECURSIVE_MODES else "N"

@@ -37,7 +37,8 @@ from lockcheck.analysis.releases import Releases, acquired_keys, end_guards, res
 from lockcheck.analysis.param_effects import chosen_effect
 from lockcheck.analysis.substitute import subst
 from lockcheck.analysis.facts import (Acq, Effect, EdgeWitness, Held, RawEdge, State, Step,
-                                      Summary, acquirer_mode, holder_mode)
+                                      Summary, RECURSIVE_MODES, acquirer_mode, holder_mode)
+from lockcheck.analysis.irq_reads import IRQ_RECURSIVE, CallContexts, in_interrupt, resolve
 
 __all__ = ["FunctionFlow", "MAX_STATES"]
 
@@ -92,6 +93,8 @@ class FunctionFlow(BranchFacts, Releases, CalleeInheritance, TakenThrough):
     def __init__(self, fn: ir.FunctionIR, callees, emit, on_recursive=None, on_not_held=None,
                  on_recursion=None, irq=None) -> None:
         self.irq = irq      # analysis.irqsafety.IrqModel: interrupt state as pseudo-locks
+        # the callees called only in interrupt context (analysis.irq_reads)
+        self.call_contexts = CallContexts()
         self.on_not_held = on_not_held
         self.on_recursion = on_recursion
         self.fn = fn
@@ -335,20 +338,22 @@ class FunctionFlow(BranchFacts, Releases, CalleeInheritance, TakenThrough):
 
     def acquire(self, s: State, a: ir.Acquire, chain) -> State:
         ref = a.lock
+        mode = a.mode
         if self.irq is not None:
             s = self.irq.before_acquire(s, a, chain, self.depth)
+            mode = resolve(mode, s.held)   # an rwlock read in interrupt context is recursive
             if a.action != "sync":
-                self.irq.note(self.summary, s.held, ref, a.mode, chain, self.guards.through(a.through))
+                self.irq.note(self.summary, s.held, ref, mode, chain, self.guards.through(a.through))
         if a.action != "trylock":
-            self._depend(s, ref, a.mode, chain, frozenset())
-            key = (ref.class_key, a.mode, a.action, s.released)
-            self._record_acq(key, Acq(ref, a.mode, a.action if a.action == "sync" else "acquire",
+            self._depend(s, ref, mode, chain, frozenset())
+            key = (ref.class_key, mode, a.action, s.released)
+            self._record_acq(key, Acq(ref, mode, a.action if a.action == "sync" else "acquire",
                                       s.released, chain))
         if a.action == "sync":
             return s
         scope, s = (self.depth, s) if a.scoped else rescoped(s, ref.class_key)
         self.note_acquire_base(a)
-        held = Held(ref.class_key, ref, a.mode, chain, scope)
+        held = Held(ref.class_key, ref, mode, chain, scope)
         s = State(s.held + (held,), s.released, s.facts)
         return held_through(s, a.through, ref.class_key) if a.through else s
 
@@ -372,15 +377,15 @@ class FunctionFlow(BranchFacts, Releases, CalleeInheritance, TakenThrough):
                 edge = RawEdge(h.ref, ref, "E", irq_rw(mode), EdgeWitness(h.site, chain))
             else:
                 edge = RawEdge(h.ref, ref, holder_mode(h.mode), acquirer_mode(mode),
-                               EdgeWitness(h.site, chain))
+                               EdgeWitness(h.site, chain), mode == IRQ_RECURSIVE)
             if h.key == ref.class_key:
                 if self.on_recursive is not None and ref.subclass != DYNAMIC_SUBCLASS \
                         and ref.subclass < PARAM_SUBCLASS \
-                        and not (h.mode == "recursive" and mode == "recursive"):
+                        and not (h.mode in RECURSIVE_MODES and mode in RECURSIVE_MODES):
                     self.on_recursive(edge)
                 continue
             if h.ref.is_param or ref.is_param:
-                k = (h.key, ref.class_key, edge.holder, edge.acquirer)
+                k = (h.key, ref.class_key, edge.holder, edge.acquirer, edge.entry_decides)
                 old = self.summary.param_edges.get(k)
                 if old is None or edge.witness.cost() < old.witness.cost():
                     self.summary.param_edges[k] = edge
@@ -410,6 +415,8 @@ class FunctionFlow(BranchFacts, Releases, CalleeInheritance, TakenThrough):
                         else _set_fact(s, call.var, None))
                 continue
             entered = s if self.irq is None else self.irq.enter_call(s, call, self)
+            if self.irq is not None and len(target) > 6:
+                self.call_contexts.note(target[6], entered.held)
             states = self._apply_callee(entered, call, callee, summary, which, label or call.model, width,
                                         len(target) > 5 and target[5])
             states = states if entered is s else {self.irq.leave_call(x, call) for x in states}
@@ -437,9 +444,10 @@ class FunctionFlow(BranchFacts, Releases, CalleeInheritance, TakenThrough):
             if src.class_key == dst.class_key:
                 continue
             w = EdgeWitness((site,) + edge.witness.held, (site,) + edge.witness.acquire)
-            new = RawEdge(src, dst, edge.holder, edge.acquirer, w)
+            new = RawEdge(src, dst, edge.holder, edge.acquirer, w,
+                          edge.entry_decides and not in_interrupt(s.held))
             if src.is_param or dst.is_param:
-                k = (src.class_key, dst.class_key, edge.holder, edge.acquirer)
+                k = (src.class_key, dst.class_key, edge.holder, edge.acquirer, new.entry_decides)
                 old = self.summary.param_edges.get(k)
                 if old is None or w.cost() < old.witness.cost():
                     self.summary.param_edges[k] = new

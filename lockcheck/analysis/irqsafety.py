@@ -32,7 +32,10 @@ The rules (lockdep.c ``mark_lock_irq``/``check_irq_usage``):
 1. *inconsistent lock state*: USED_IN_x and ENABLED_x on one class, unless
    both are reads;
 2. *irq-safe -> irq-unsafe*: an edge A --> B where A is USED_IN_x and B is
-   ENABLED_x (a read-safe A only against a write-unsafe B).  Only direct
+   ENABLED_x, through a dependency kind that lets the two usages' read bits
+   conflict (analysis.irq_reads.conflicts: lockdep's masking of read
+   usages behind a shared hold or a recursive read; an rwlock read is
+   recursive only in interrupt context, irq_reads.irq_kinds).  Only direct
    edges (a held lock and the lock taken under it) are checked; lockdep
    also follows paths of several edges.
 """
@@ -46,6 +49,7 @@ from lockcheck.analysis.arch_feasible import chain_arches, join
 from lockcheck.analysis.asserted_irq import effective, rekey_under, under_asserted
 from lockcheck.analysis.facts import Held, State
 from lockcheck.analysis.irq_guards import keep_guard
+from lockcheck.analysis.irq_reads import conflicts, irq_kinds
 
 __all__ = ["IrqModel", "IrqUsage", "RawIrqFinding", "PREFIX", "IN_HARDIRQ", "IN_SOFTIRQ",
            "HARDIRQS_OFF", "SOFTIRQS_OFF", "check"]
@@ -95,6 +99,7 @@ class IrqModel:
                 self.disables[f"guard({family})"] = self.disables[target]
         self.checked_kinds = frozenset(irq.get("checked_kinds", ()))
         self.catalogue = catalogue
+        self.entered_bh_off: frozenset[str] = frozenset()
         self._entered = {"SOFTIRQ": [tuple(f) for f in irq.get("entered_softirqs_off", ())],
                          "HARDIRQ": [tuple(f) for f in irq.get("entered_hardirqs_off", ())]}
         #: function name -> the interrupts off when the core calls it (learn_entries)
@@ -122,6 +127,8 @@ class IrqModel:
                 for name in ops.get(f, ()):
                     off.setdefault(name, set()).update(("SOFTIRQ", "HARDIRQ") if irq == "HARDIRQ" else ("SOFTIRQ",))
         self.entered_off = {k: frozenset(v) for k, v in off.items()}
+        #: the functions entered with bottom halves off: in_interrupt() (analysis.irq_reads)
+        self.entered_bh_off = frozenset(name for f in self._entered["SOFTIRQ"] for name in ops.get(f, ()))
 
     def checked(self, primitive: str) -> bool:
         """Does lockdep track interrupt usage of what ``primitive`` takes?"""
@@ -235,6 +242,11 @@ class IrqUsage:
     used_by_arch: dict[tuple, dict] = field(default_factory=dict)
     enabled_by_arch: dict[tuple, dict] = field(default_factory=dict)
     arch_of: object = None
+    # analysis.irq_reads: caller -> the callees it calls only in interrupt
+    # context; then the functions a process-context entry reaches (None:
+    # not computed, every function counts as reached)
+    irq_only_calls: dict[str, frozenset[str]] = field(default_factory=dict)
+    process_entered: frozenset[str] | None = None
 
     def used_in(self, edge) -> None:
         """An "edge" from an ``in_*`` pseudo-lock: the class is used in that
@@ -329,8 +341,21 @@ def _label(irq: str, r: str, used: bool) -> str:
     return f"IN-{irq}-{r}" if used else f"{irq}-ON-{r}"
 
 
-#: (used, enabled) read bits that conflict, most telling first (read-read never)
-_PAIRS = (("W", "W"), ("W", "R"), ("R", "W"))
+#: (used, enabled) read bits, most telling first: on one class read-read
+#: never conflicts; through a dependency it does unless a read is masked
+#: (irq_reads.conflicts)
+_PAIRS = (("W", "W"), ("W", "R"), ("R", "W"), ("R", "R"))
+
+
+def _first_conflict(pairs, kinds: dict):
+    """The first (used, enabled) pair some dependency kind lets conflict
+    (irq_reads.conflicts), with that kind and its cheapest witness."""
+    for pair in pairs:
+        allowed = sorted(((w.cost(), k, w) for k, w in kinds.items() if conflicts(*k, *pair)),
+                         key=lambda t: (t[0], t[1]))
+        if allowed:
+            return pair, allowed[0][1], allowed[0][2]
+    return None
 
 
 def check(usage: IrqUsage, edges: dict, model: IrqModel) -> list[RawIrqFinding]:
@@ -352,7 +377,7 @@ def check(usage: IrqUsage, edges: dict, model: IrqModel) -> list[RawIrqFinding]:
     inconsistent: set[str] = set()
     for key in sorted({k[0] for k in used}):
         for irq in IRQS:
-            pair = next(((u, e) for u, e in _PAIRS if (key, irq, u) in used and (key, irq, e) in on), None)
+            pair = next(((u, e) for u, e in _PAIRS[:3] if (key, irq, u) in used and (key, irq, e) in on), None)
             if pair is None:
                 continue
             u, e = used[(key, irq, pair[0])], on[(key, irq, pair[1])]
@@ -365,13 +390,17 @@ def check(usage: IrqUsage, edges: dict, model: IrqModel) -> list[RawIrqFinding]:
     for (src, dst), rec in sorted(edges.items()):
         if src == dst or src in inconsistent or dst in inconsistent:
             continue
+        kinds = None
         for irq in IRQS:
-            pair = next(((u, e) for u, e in _PAIRS if (src, irq, u) in used and (dst, irq, e) in on), None)
-            if pair is None:
+            pairs = [(u, e) for u, e in _PAIRS if (src, irq, u) in used and (dst, irq, e) in on]
+            if not pairs:
                 continue
+            kinds = kinds if kinds is not None else irq_kinds(rec, usage.process_entered)
+            found = _first_conflict(pairs, kinds)
+            if found is None:
+                continue
+            pair, kind, w = found
             u, e = used[(src, irq, pair[0])], on[(dst, irq, pair[1])]
-            w = rec.best()
-            kind = min(k for k, v in rec.kinds.items() if v == w)
             out.append(RawIrqFinding("irq-unsafe-order", irq, (src, dst),
                                      ((_label(irq, pair[0], True), u[0], u[1]),
                                       (_label(irq, pair[1], False), e[0], e[1])), w, kind,

@@ -44,6 +44,7 @@ from collections import deque
 from dataclasses import dataclass, field
 
 from lockcheck.analysis.lastwalk import LastWalk
+from lockcheck.analysis.irq_reads import IRQ_RECURSIVE
 from lockcheck.analysis.facts import (Acq, Chain, EdgeWitness, Held, RawEdge, Step, Summary,
                                       acquirer_mode, holder_mode)
 
@@ -213,7 +214,8 @@ class Recursions:
                     if acq.ref.class_key == key:
                         continue
                     witness = EdgeWitness(held.site, chain + route + acq.chain, APPROXIMATION)
-                    emit(RawEdge(held.ref, acq.ref, holder_mode(held.mode), acquirer_mode(acq.mode), witness))
+                    emit(RawEdge(held.ref, acq.ref, holder_mode(held.mode), acquirer_mode(acq.mode), witness,
+                                 acq.mode == IRQ_RECURSIVE))   # no one function decides: process context
                     count += 1
         return count
 

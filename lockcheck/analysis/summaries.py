@@ -17,6 +17,7 @@ from lockcheck.analysis.flow import FunctionFlow
 from lockcheck.analysis.ir import Call, forget_shared
 from lockcheck.analysis.irwalk import calls_in, forget_bodies
 from lockcheck.analysis import irqsafety, recursions
+from lockcheck.analysis.irq_reads import process_entered
 from lockcheck.analysis.arch_feasible import join, witness_arches
 from lockcheck.analysis.pointsto import PointsTo, TargetStats
 from lockcheck.analysis.program import Program
@@ -45,10 +46,19 @@ class EdgeRecord:
     # the architectures some witness builds on, over every witness ever
     # added (None: any; analysis.arch_feasible), whichever ones are kept
     archs: frozenset | None = frozenset()
+    # rwlock reads whose recursion the entry context decides (RawEdge.
+    # entry_decides): (holder, function making the edge; None for a large
+    # recursion's) -> best witness (analysis.irq_reads)
+    pending: dict[tuple[str, str | None], EdgeWitness] = field(default_factory=dict)
 
-    def add(self, edge: RawEdge, arch_of=None) -> None:
+    def add(self, edge: RawEdge, arch_of=None, fn: str | None = None) -> None:
         if self.archs is not None:
             self.archs = join(self.archs, witness_arches(edge.witness, arch_of))
+        if edge.entry_decides:
+            pk = (edge.holder, fn)
+            old = self.pending.get(pk)
+            if old is None or edge.witness.cost() < old.cost():
+                self.pending[pk] = edge.witness
         k = (edge.holder, edge.acquirer)
         old = self.kinds.get(k)
         if old is None or edge.witness.cost() < old.cost():
@@ -134,6 +144,9 @@ def analyse(program: Program) -> AnalysisResult:
         _release_callees(order, comp, waiting, summaries)
         walked.done(members)
     result.recursion_edges = large.emit_edges(lambda edge: _emit(result, edge))
+    if program.irq is not None:
+        result.irq.process_entered = process_entered(graph.succ, graph.callers, result.irq.irq_only_calls,
+                                                     _bh_off_roots(program, graph))
     result.indirect_targets = program.pointsto.stats
     forget_shared()
     return result
@@ -327,7 +340,7 @@ def _walk(program: Program, key: str, summaries, calls, result: AnalysisResult,
             s = summaries.get(t)
             if s is not None:
                 out.append((program.by_key[t], s, program.labels.get((key, id(call), t), ""), width,
-                            program.table_of.get((key, id(call), t)), chosen))
+                            program.table_of.get((key, id(call), t)), chosen, t))
         out += [(None, None, "", 0, table) for table in program.no_target.get((key, id(call)), ())]
         return out
 
@@ -342,10 +355,16 @@ def _walk(program: Program, key: str, summaries, calls, result: AnalysisResult,
     if fn.file in program.outside:   # a callee outside the scan: its summary only (lockcheck.tree_callees)
         found = deferred(sink, _ignore, None, None, on_recursion)
     else:
-        found = deferred(sink, lambda edge: _emit(result, edge), per_class(result.recursive),
+        found = deferred(sink, lambda edge: _emit(result, edge, key), per_class(result.recursive),
                          per_class(result.not_held), on_recursion)   # lastwalk: kept until the last walk
     flow = FunctionFlow(fn, callees, *found, program.irq)
     summary = flow.run(flow.asserted_entry() if entry else (), program.clone_facts.get(key))
+    if program.irq is not None:   # the last walk's (analysis.irq_reads)
+        only = flow.call_contexts.irq_only()
+        if only:
+            result.irq.irq_only_calls[key] = only
+        else:
+            result.irq.irq_only_calls.pop(key, None)
     if program.outside_cut and (fn.file, fn.name) in program.outside_cut:
         return cut_summary(summary)
     return summary
@@ -370,6 +389,14 @@ def _ignore(edge: RawEdge) -> None:
     pass
 
 
+def _bh_off_roots(program: Program, graph) -> frozenset[str]:
+    """Roots the core enters with bottom halves off (``entered_softirqs_off``
+    fields): in_interrupt() from their entry."""
+    names = program.irq.entered_bh_off
+    return frozenset(k for k, n in graph.callers.items()
+                     if n == 0 and k in program.by_key and program.by_key[k].name in names)
+
+
 def indirect_width(program: Program, call: Call, found, caller_key: str = "") -> int:
     """Candidate targets of an indirect call as resolved, counting those
     the front end skipped (they reach no lock, but are candidates all the
@@ -383,7 +410,7 @@ def indirect_width(program: Program, call: Call, found, caller_key: str = "") ->
     return len(found) + len(program.skipped_targets(call))
 
 
-def _emit(result: AnalysisResult, edge: RawEdge) -> None:
+def _emit(result: AnalysisResult, edge: RawEdge, fn: str | None = None) -> None:
     if edge.src.key in irqsafety.CONTEXT_OF:   # a usage in an interrupt, not an edge
         result.irq.used_in(edge)
         return
@@ -391,7 +418,7 @@ def _emit(result: AnalysisResult, edge: RawEdge) -> None:
     rec = result.edges.get(k)
     if rec is None:
         rec = result.edges[k] = EdgeRecord(*k)
-    rec.add(edge, result.arch_of)
+    rec.add(edge, result.arch_of, fn)
     _vote(result, edge.src)
     _vote(result, edge.dst)
 

@@ -11,7 +11,7 @@ __all__ = ["Primitive", "Catalogue", "load_catalogue"]
 
 ACTIONS = frozenset(("acquire", "release", "trylock", "acquire_unless_error", "sync",
                      "assert_held", "assert_not_held"))
-MODES = frozenset(("exclusive", "shared", "recursive"))
+MODES = frozenset(("exclusive", "shared", "recursive", "irq_recursive"))
 #: Calls the front end writes for scoped guards; they act like ``guard``.
 SCOPED_GUARD_CALLS = ("__lc_scoped_guard", "__lc_scoped_cond_guard")
 
