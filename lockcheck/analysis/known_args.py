@@ -37,18 +37,17 @@ from __future__ import annotations
 from pycparser import c_ast
 
 from lockcheck.analysis.ast_walk import walk_nodes
+from lockcheck.analysis.known_exprs import (LOOPS, STEPS, TYPES, WRITES, bare, breaks, children, dereferenced,
+                                            int_constant, is_null, names_in, positive_constant, stepped_var,
+                                            writes_in, written_in)
 
 __all__ = ["known_args"]
 
-_LOOPS = (c_ast.For, c_ast.While, c_ast.DoWhile)
-#: not entered: declarators and types (never evaluated)
-_TYPES = (c_ast.TypeDecl, c_ast.PtrDecl, c_ast.ArrayDecl, c_ast.FuncDecl, c_ast.Typename)
-_STEPS = ("++", "p++")
-_WRITES = ("++", "--", "p++", "p--")
 
 # A fact is (kind, variable): ("nz", p) non-zero, ("up", x) counted up
 # since its last other write, ("orig", q) a parameter written only by
-# steps since entry.  A state is a frozenset of facts, None: unreachable.
+# steps since entry, ("ge0", x) set to a constant >= 0 and since then
+# only counted up.  A state is a frozenset of facts, None: unreachable.
 
 
 def known_args(body, params, learnable, unsigned_params, unsigned_decl,
@@ -80,81 +79,6 @@ def _without(state, names):
     return frozenset(f for f in state if f[1] not in names)
 
 
-def _bare(node):
-    while node.__class__ is c_ast.Cast:
-        node = node.expr
-    return node
-
-
-def _int_constant(node) -> int | None:
-    """An integer literal's value (``1``, ``2U``, ``0x10UL``)."""
-    node = _bare(node)
-    if node.__class__ is not c_ast.Constant or "int" not in node.type:
-        return None
-    try:
-        return int(node.value.rstrip("uUlL"), 0)
-    except ValueError:
-        return None
-
-
-def _positive_constant(node) -> bool:
-    value = _int_constant(node)
-    return value is not None and value > 0
-
-
-def _is_null(node) -> bool:
-    node = _bare(node)
-    return _int_constant(node) == 0 or (node.__class__ is c_ast.ID and node.name == "NULL")
-
-
-def names_in(node) -> frozenset[str]:
-    return frozenset(n.name for n in walk_nodes(node, _TYPES) if n.__class__ is c_ast.ID)
-
-
-def written_in(node) -> frozenset[str]:
-    """Plain variables ``node`` writes or declares anew."""
-    stepped, other = writes_in(node)
-    return stepped | other
-
-
-def writes_in(node) -> tuple[frozenset[str], frozenset[str]]:
-    """Plain variables ``node`` only counts up (:func:`_stepped_var`),
-    and those it writes otherwise or declares anew."""
-    stepped, other = set(), set()
-    for n in walk_nodes(node, _TYPES):
-        cls = n.__class__
-        if cls is c_ast.Assignment or cls is c_ast.UnaryOp and n.op in _WRITES:
-            var = _bare(n.lvalue if cls is c_ast.Assignment else n.expr)
-            if var.__class__ is c_ast.ID:
-                (stepped if _stepped_var(n) == var.name else other).add(var.name)
-        elif cls is c_ast.Decl and n.name:
-            other.add(n.name)
-    return frozenset(stepped - other), frozenset(other)
-
-
-def _stepped_var(node) -> str | None:
-    """The variable ``++x``, ``x++``, ``x += C`` or ``x = x + C`` (``C`` a
-    positive constant) counts up."""
-    cls = node.__class__
-    if cls is c_ast.UnaryOp and node.op in _STEPS:
-        var = _bare(node.expr)
-        return var.name if var.__class__ is c_ast.ID else None
-    if cls is not c_ast.Assignment:
-        return None
-    var = _bare(node.lvalue)
-    if var.__class__ is not c_ast.ID:
-        return None
-    if node.op == "+=":
-        return var.name if _positive_constant(node.rvalue) else None
-    value = _bare(node.rvalue)
-    if node.op == "=" and value.__class__ is c_ast.BinaryOp and value.op == "+":
-        for a, b in ((value.left, value.right), (value.right, value.left)):
-            a = _bare(a)
-            if a.__class__ is c_ast.ID and a.name == var.name and _positive_constant(b):
-                return var.name
-    return None
-
-
 class _Walker:
     def __init__(self, params, learnable, unsigned_params, unsigned_decl, body) -> None:
         self.params = {p: k for k, p in enumerate(params)}
@@ -166,7 +90,7 @@ class _Walker:
         self.out: dict[int, tuple[tuple[int, str], ...]] = {}
         # label -> the gotos to it, and the states of those walked so far
         self.gotos: dict[str, int] = {}
-        for n in walk_nodes(body, _TYPES):
+        for n in walk_nodes(body, TYPES):
             if n.__class__ is c_ast.Goto:
                 self.gotos[n.name] = self.gotos.get(n.name, 0) + 1
         self.pending: dict[str, list] = {}
@@ -204,7 +128,7 @@ class _Walker:
         if cls is c_ast.If:
             t, f = self.cond(node.cond, state)
             return _join(self.stmt(node.iftrue, t), self.stmt(node.iffalse, f))
-        if cls in _LOOPS:
+        if cls in LOOPS:
             return self._loop(node, state)
         if cls is c_ast.Switch:
             state = self.expr(node.cond, state)
@@ -264,7 +188,7 @@ class _Walker:
                 other |= o
         # counted up in the loop, at most: still counted up and >= 0, maybe 0 again
         head = frozenset(f for f in _without(state, other) if not (f[0] == "nz" and f[1] in stepped))
-        leaves = _breaks(node.stmt)
+        leaves = breaks(node.stmt)
         if cls is c_ast.DoWhile:
             end = self.stmt(node.stmt, head)
             if node.cond is None or end is None:
@@ -318,7 +242,7 @@ class _Walker:
             state = self.expr(node.expr, state)
             if node.op == "*":
                 return self._nonzero(node.expr, state)
-            if node.op in _WRITES:
+            if node.op in WRITES:
                 return self._step(node.expr, node.op, state)
             return state
         if cls is c_ast.BinaryOp and node.op in ("&&", "||"):
@@ -330,9 +254,9 @@ class _Walker:
             return self._believed(_join(a, b), node.cond, (node.iftrue, node.iffalse))
         if cls is c_ast.Assignment:
             state = self.expr(node.rvalue, state)
-            lv = _bare(node.lvalue)
+            lv = bare(node.lvalue)
             if lv.__class__ is c_ast.ID:
-                if _stepped_var(node) is not None:
+                if stepped_var(node) is not None:
                     return self._step(lv, "++", state)
                 if node.op == "=":
                     return self._assigned(lv.name, node.rvalue, state)
@@ -343,7 +267,7 @@ class _Walker:
         if cls is c_ast.Compound:     # a statement expression
             after = self.stmt(node, state)
             return after if after is not None else _without(state, written_in(node))
-        for child in _children(node):
+        for child in children(node):
             state = self.expr(child, state)
         return state
 
@@ -351,7 +275,7 @@ class _Walker:
         """The states where ``node`` is true and where it is false."""
         if state is None:
             return None, None
-        node = _bare(node)
+        node = bare(node)
         cls = node.__class__
         if cls is c_ast.FuncCall and node.name.__class__ is c_ast.ID and node.name.name in self.transparent \
                 and node.args is not None and node.args.exprs:
@@ -373,7 +297,7 @@ class _Walker:
             return self._nonzero(node, state), state
         if cls is c_ast.BinaryOp and node.op in ("==", "!="):
             state = self.expr(node, state)
-            var = node.left if _is_null(node.right) else node.right if _is_null(node.left) else None
+            var = node.left if is_null(node.right) else node.right if is_null(node.left) else None
             if var is None:
                 return state, state
             nz = self._nonzero(var, state)
@@ -383,20 +307,20 @@ class _Walker:
 
     # ------------------------------------------------------------ facts
     def _nonzero(self, node, state):
-        node = _bare(node)
+        node = bare(node)
         if state is None or node.__class__ is not c_ast.ID or not self.learnable(node.name):
             return state
         return state | {("nz", node.name)}
 
     def _step(self, node, op, state):
         """``++x`` / ``x++`` / ``x += C``: counted up; ``--``: any write."""
-        node = _bare(node)
+        node = bare(node)
         if node.__class__ is not c_ast.ID or state is None:
             return state
         name = node.name
         kept = {f for f in state if f[1] == name and f[0] in ("orig", "ge0")}
         state = _without(state, (name,))
-        if op in _STEPS and self.learnable(name):
+        if op in STEPS and self.learnable(name):
             state = state | kept | {("up", name)}
         return state
 
@@ -406,10 +330,10 @@ class _Walker:
         anything else forgets it."""
         if state is None:
             return None
-        value = _bare(value)
+        value = bare(value)
         known = ("nz", value.name) in state if value.__class__ is c_ast.ID else \
             value.__class__ is c_ast.UnaryOp and value.op == "&"
-        number = _int_constant(value)
+        number = int_constant(value)
         state = _without(state, (name,))
         if self.learnable(name):
             if known or number is not None and number != 0:
@@ -427,7 +351,7 @@ class _Walker:
         named = names_in(test)
         found = set()
         for op in operands:
-            found |= _dereferenced(op)
+            found |= dereferenced(op)
         found -= named
         if not found:
             return state
@@ -446,7 +370,7 @@ class _Walker:
             self.out[id(call)] = tuple(found)
 
     def _known(self, arg, state) -> str | None:
-        arg = _bare(arg)
+        arg = bare(arg)
         cls = arg.__class__
         if cls is c_ast.ID:
             name = arg.name
@@ -454,11 +378,11 @@ class _Walker:
             return counted or ("nonzero" if ("nz", name) in state else None)
         base = None
         if cls is c_ast.UnaryOp and arg.op == "++":
-            base = _bare(arg.expr)
+            base = bare(arg.expr)
         elif cls is c_ast.BinaryOp and arg.op == "+":
             for a, b in ((arg.left, arg.right), (arg.right, arg.left)):
-                if _bare(a).__class__ is c_ast.ID and _positive_constant(b):
-                    base = _bare(a)
+                if bare(a).__class__ is c_ast.ID and positive_constant(b):
+                    base = bare(a)
         if base is None or base.__class__ is not c_ast.ID:
             return None
         return self._counted(base.name, state)
@@ -477,60 +401,3 @@ class _Walker:
         if found is None:
             found = name in self.unsigned_params
         return found
-
-
-def _breaks(node) -> bool:
-    """Does a ``break`` in ``node`` leave the loop whose body it is?"""
-    stack = [node]
-    while stack:
-        n = stack.pop()
-        if n.__class__ is c_ast.Break:
-            return True
-        if n.__class__ in _LOOPS or n.__class__ is c_ast.Switch or n.__class__ in _TYPES:
-            continue
-        stack.extend(_children(n))
-    return False
-
-
-def _children(node):
-    for name in node.__slots__:
-        if name in ("coord", "__weakref__") or name in node.attr_names:
-            continue
-        v = getattr(node, name)
-        if v is None:
-            continue
-        if v.__class__ is list:
-            yield from v
-        elif v.__class__ not in _TYPES:
-            yield v
-
-
-def _dereferenced(node) -> set[str]:
-    """Pointers ``node`` dereferences whenever it is evaluated, or under
-    tests that do not name them."""
-    node = _bare(node)
-    cls = node.__class__
-    if cls is c_ast.BinaryOp and node.op in ("&&", "||"):
-        return _dereferenced(node.left) | (_dereferenced(node.right) - names_in(node.left))
-    if cls is c_ast.TernaryOp:
-        return _dereferenced(node.cond) | ((_dereferenced(node.iftrue) | _dereferenced(node.iffalse))
-                                           - names_in(node.cond))
-    if cls is c_ast.UnaryOp and node.op == "sizeof":
-        return set()
-    out = set()
-    if cls is c_ast.StructRef and node.type == "->" or cls is c_ast.ArrayRef:
-        base = _bare(node.name)
-        if base.__class__ is c_ast.ID:
-            out.add(base.name)
-    elif cls is c_ast.UnaryOp and node.op == "*":
-        base = _bare(node.expr)
-        if base.__class__ is c_ast.ID:
-            out.add(base.name)
-    if cls in (c_ast.FuncCall,) and node.name.__class__ is c_ast.ID:
-        children = node.args.exprs if node.args is not None else ()
-    else:
-        children = _children(node)
-    for child in children:
-        if child.__class__ not in (c_ast.Compound,) and child.__class__ not in _TYPES:
-            out |= _dereferenced(child)
-    return out
