@@ -18,18 +18,19 @@ from pycparser import c_ast
 from lockcheck.analysis import class_notes, ir
 from lockcheck.analysis.bounded_release import absent_branch
 from lockcheck.analysis.call_args import CallArguments
-from lockcheck.analysis.ast_walk import addressed_names, operand_names, written_names
+from lockcheck.analysis.ast_walk import addressed_names, operand_names, walk_nodes, written_names
 from lockcheck.analysis.param_escapes import escaped_param
 from lockcheck.analysis.conditions import ConditionExtraction, constant_value, flag_name
 from lockcheck.analysis.const_locals import constant_locals
 from lockcheck.analysis.field_copies import field_copy, tested_vars
 from lockcheck.analysis.field_stores import deref_drops, deref_roots, field_stores
+from lockcheck.analysis.known_args import known_args
 from lockcheck.analysis.declared import declared_releases
 from lockcheck.analysis.lock_calls import LockCallExtraction
 from lockcheck.analysis.pointer_flows import PointerFlows
 from lockcheck.frontend.constants import macro_integers
 from lockcheck.frontend.enumerators import file_enumerators
-from lockcheck.analysis.typing import TypeEnv, declare_defined_object, local_object_key, lock_ref
+from lockcheck.analysis.typing import TypeEnv, declare_defined_object, local_object_key, lock_ref, unsigned_decl
 from lockcheck.model.primitives import Catalogue
 from lockcheck.model.scan_model import ScanModel
 
@@ -93,6 +94,7 @@ class Extractor(LockCallExtraction, ConditionExtraction, CallArguments):
         self.texts: dict[str, str] = {}
         self.unresolved = 0
         self.field_stores: dict = {}    # call node id -> Call.held_facts (analysis.field_stores)
+        self.known_args: dict = {}      # call node id -> Call.known_args (analysis.known_args)
         self.flows = PointerFlows(self.env, index, model.get("pointsto", {}))
 
     # ------------------------------------------------------------ function
@@ -107,11 +109,14 @@ class Extractor(LockCallExtraction, ConditionExtraction, CallArguments):
         decl = fd.decl
         self.fn_name = decl.name or ""
         params: list[str] = []
+        unsigned: set[str] = set()
         ftype = decl.type
         if isinstance(ftype, c_ast.FuncDecl) and ftype.args is not None:
             for k, p in enumerate(ftype.args.params):
                 if isinstance(p, c_ast.Decl) and p.name:
                     params.append(p.name)
+                    if unsigned_decl(p, self.env):
+                        unsigned.add(p.name)
                     self._declare(p.name, p.type)
                     self.env.params[p.name] = k
         self.addressed, (self.passed, self.compared) = addressed_names(fd.body), operand_names(fd.body)
@@ -121,6 +126,8 @@ class Extractor(LockCallExtraction, ConditionExtraction, CallArguments):
         self.field_stores = field_stores(fd.body, params, self.addressed,
                                          lambda n: next((v for _, v in self._consts([n])), None))
         self.derefs = deref_roots(fd.body)     # p of the *p tested: a call given p drops what is known
+        self.known_args = known_args(fd.body, params, self._own_variable(fd.body, params), frozenset(unsigned),
+                                     lambda d: unsigned_decl(d, self.env), self.transparent)
         self.flows.function_returns(ftype)
         self.returns_lock = class_notes.returns_lock_pointer(ftype, self.env, self.lock_types)
         declared, fd_body = declared_releases(fd.body, self.env)
@@ -132,6 +139,15 @@ class Extractor(LockCallExtraction, ConditionExtraction, CallArguments):
                              unresolved_sites=tuple(sorted(self.unresolved_sites)),
                              class_notes=tuple(sorted(self.class_notes | set(class_notes.dep_map_pairs(body)))),
                              declared_releases=declared)
+
+    def _own_variable(self, body, params):
+        """Is a name a parameter or local whose address the function never
+        takes (and no global of that name the function may mean instead)?"""
+        local = {n.name for n in walk_nodes(body) if n.__class__ is c_ast.Decl and n.name
+                 and "extern" not in (n.storage or ()) and "static" not in (n.storage or ())}
+        own = frozenset(params) | frozenset(n for n in local if self.env.lookup(n) == (None, False))
+        addressed = self.addressed
+        return lambda name: name in own and name not in addressed
 
     def _declare(self, name: str, typ, storage=()) -> None:
         ref = self.env.declare(name, typ)
@@ -452,18 +468,20 @@ class Extractor(LockCallExtraction, ConditionExtraction, CallArguments):
             if self.flows.is_pointer_variable(fname):
                 return ir.Call(line, None, self._arg_refs(args), var=var, fnptr_args=self._fnptr_args(args),
                                forwarded_params=self._forwarded(args), const_args=self._consts(args),
-                               const_values=self._const_values(args), pointer=self.flows.pointer(name))
+                               const_values=self._const_values(args), pointer=self.flows.pointer(name),
+                               known_args=self.known_args.get(id(node), ()))
             return ir.Call(line, fname, self._arg_refs(args), var=var, fnptr_args=self._fnptr_args(args),
                            forwarded_params=self._forwarded(args), const_args=self._consts(args),
                            arg_vars=self._arg_vars(args), const_values=self._const_values(args),
-                           held_facts=self.field_stores.get(id(node), ()))
+                           held_facts=self.field_stores.get(id(node), ()), known_args=self.known_args.get(id(node), ()))
         static = self._static_call_field(name)
         if static is not None:
             for a in args:
                 self.expr(a, out)
             return ir.Call(line, None, self._arg_refs(args), field=static, var=var, fnptr_args=self._fnptr_args(args),
                            model=f"static_call {static[0]}.{static[1]}", forwarded_params=self._forwarded(args),
-                           const_args=self._consts(args), const_values=self._const_values(args))
+                           const_args=self._consts(args), const_values=self._const_values(args),
+                           known_args=self.known_args.get(id(node), ()))
         if isinstance(name, c_ast.FuncCall) and isinstance(name.name, c_ast.ID) and name.name.name == "guard":
             family = name.args.exprs[0] if name.args and name.args.exprs else None
             fam = family.name if isinstance(family, c_ast.ID) else ""
@@ -494,7 +512,8 @@ class Extractor(LockCallExtraction, ConditionExtraction, CallArguments):
         return ir.Call(line, None, self._arg_refs(args), field=field, var=var,
                        fnptr_args=self._fnptr_args(args), forwarded_params=self._forwarded(args),
                        const_args=self._consts(args), origin=origin, pointer=pointer,
-                       const_values=self._const_values(args), held_facts=self.field_stores.get(id(node), ()))
+                       const_values=self._const_values(args), held_facts=self.field_stores.get(id(node), ()),
+                       known_args=self.known_args.get(id(node), ()))
 
 
 def _changed_name(node) -> str | None:

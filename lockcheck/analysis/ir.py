@@ -172,6 +172,10 @@ class Call(_Compact):
     # "nonzero"), analysis.field_stores), or (-1, global fact, value) for
     # a fact of global state a model runner knows (analysis.guards)
     held_facts: tuple[tuple[int, str, str], ...] = ()
+    # (position, "nonzero" | ">0" | "+Q") of arguments known on every path
+    # to the call: a pointer dereferenced or tested, an integer counted up
+    # (analysis.known_args)
+    known_args: tuple[tuple[int, str], ...] = ()
 
 
 @dataclass(frozen=True, slots=True)

@@ -12,6 +12,7 @@ import dataclasses
 from lockcheck.analysis import irqsafety
 from lockcheck.analysis import const_params
 from lockcheck.analysis.entry_facts import entry_facts, pair_param
+from lockcheck.analysis.known_entry import counted_params, handed_on_to, known_entry, sign_key
 from lockcheck.analysis.held_facts import HeldFacts, carried_fact, param_field
 from lockcheck.analysis.ir import Call, FunctionIR
 from lockcheck.analysis.irwalk import calls_in, tested_names
@@ -82,6 +83,12 @@ class Program:
         # clone key -> {parameter position: [function keys]}; see _specialise
         self.clone_bindings: dict[str, dict[int, list[str]]] = {}
         self.clone_facts: dict[str, dict[str, str]] = {}   # clone key -> {parameter: constant}
+        # clone key -> {parameter: >0 | >=0} (analysis.known_entry), and the
+        # parameter positions whose sign a function's calls need
+        self.clone_signs: dict[str, dict[str, str]] = {}
+        self.counted: dict[str, tuple[int, ...]] = {}
+        # parameter positions tested for zero (``if (!p)``), or handed on to one
+        self.zero_tested: dict[str, tuple[int, ...]] = {}
         # clone key -> {parameter: its down-stream tests decided} (analysis.const_params)
         self.clone_outcomes: dict[str, dict[str, tuple]] = {}
         # (function, parameter position) -> the tests made of it down the calls handing it on
@@ -217,9 +224,11 @@ class Program:
         # 216 bytes, and the whole tree has 600k functions, most with a
         # parameter or two at most)
         self.tested: dict[str, tuple[str, ...]] = {}
+        zero_tested = set()
         for k, fn in self.by_key.items():
-            names = set(tested_names(fn.body)) | {fn.params[p] for c in calls_in(fn.body)
-                                                   for _, p in c.forwarded_params if p < len(fn.params)}
+            own = set(tested_names(fn.body))
+            zero_tested.update((k, pos) for pos, p in enumerate(fn.params) if p in own)
+            names = own | {fn.params[p] for c in calls_in(fn.body) for _, p in c.forwarded_params if p < len(fn.params)}
             tested = tuple(sorted(n for n in names if n in fn.params or pair_param(n, fn.params)
                                   or param_field(n, fn.params)))
             if tested:
@@ -227,23 +236,41 @@ class Program:
         own = {(k, pos): sigs for k, tested in self.tested.items()
                for pos, sigs in const_params.own_tests(tested, self.by_key[k].params).items()}
         hops = getattr(self, "_hops", None)
-        self.downstream = const_params.downstream_tests(own, self._forwarding_hops() if hops is None else hops)
+        hops = self._forwarding_hops() if hops is None else hops
+        self.downstream = const_params.downstream_tests(own, hops)
+        self.counted = counted_params(((k, calls_in(fn.body)) for k, fn in self.by_key.items()), hops)
+        self.zero_tested = handed_on_to(zero_tested, hops)
         self._hops = None
         self.carried = HeldFacts(self)
 
-    def _entry_facts(self, target: str, call: Call, caller: FunctionIR, caller_key: str) -> tuple[dict, dict]:
-        """The entry facts of ``target`` called by ``call``, and the outcomes
-        of the tests down the calls it hands its parameters on to."""
+    def _entry_facts(self, target: str, call: Call, caller: FunctionIR, caller_key: str) -> tuple[dict, dict, dict]:
+        """The entry facts of ``target`` called by ``call``, the outcomes
+        of the tests down the calls it hands its parameters on to, and the
+        signs of its counted parameters (analysis.known_entry)."""
         tested = self.tested.get(target, ())
         caller_facts = self.clone_facts.get(caller_key, {})
         facts = self.carried.globals(self, target, call, caller_facts)
-        if not tested:
-            return facts, {}
-        params = self.by_key[target].params
-        held = self.carried.fields(self, params, call, caller, caller_facts)
-        facts.update(entry_facts(params, tested, call.const_args, call.forwarded_params,
-                                 caller.params, caller_facts, call.const_values, held))
         base = target.partition("<")[0]
+        counted = self.counted.get(base, ())
+        if not tested and not counted:
+            return facts, {}, {}
+        params = self.by_key[target].params
+        caller_signs = self.clone_signs.get(caller_key, {})
+        forwarded = call.forwarded_params
+        assigned = self._assigned_in(caller) if forwarded and (caller_facts or caller_signs) else frozenset()
+        if assigned:   # a parameter the caller writes may hand on another value
+            forwarded = tuple((p, q) for p, q in forwarded if q >= len(caller.params) or caller.params[q] not in assigned)
+        signs = {}
+        if call.known_args or counted:
+            known, signs = known_entry(params, self.zero_tested.get(base, ()), counted, call, caller.params,
+                                       caller_facts, caller_signs, assigned)
+            for name, value in known.items():
+                facts.setdefault(name, value)
+        if not tested:
+            return facts, {}, signs
+        held = self.carried.fields(self, params, call, caller, caller_facts)
+        facts.update(entry_facts(params, tested, call.const_args, forwarded,
+                                 caller.params, caller_facts, call.const_values, held))
         tests = {pos: self.downstream[(base, pos)] for pos in range(len(params)) if (base, pos) in self.downstream}
         outcomes = {}
         if tests:
@@ -252,7 +279,7 @@ class Program:
                                                    self._assigned_in(caller) if mine else frozenset())
             for name, value in const_params.outcome_facts(tested, params, outcomes).items():
                 facts.setdefault(name, value)
-        return facts, outcomes
+        return facts, outcomes, signs
 
     def _assigned_in(self, fn: FunctionIR) -> frozenset[str]:
         """The variables ``fn`` assigns or takes the address of (analysis.param_escapes)."""
@@ -267,11 +294,12 @@ class Program:
         passes), so witnesses through function pointers stay feasible."""
         fnptr_user = target in getattr(self, "fnptr_users", ())
         if not fnptr_user and not call.held_facts and caller_key not in self.clone_carries and \
-                (target not in getattr(self, "tested", {})
-                 or not (call.const_args or call.forwarded_params or call.const_values)):
+                (target not in getattr(self, "tested", {}) and target not in self.counted
+                 or not (call.const_args or call.forwarded_params or call.const_values or call.known_args)):
             return target   # most calls: nothing to specialise on (checked first: millions of calls)
-        facts, outcomes = self._entry_facts(target, call, caller, caller_key) if hasattr(self, "tested") else ({}, {})
-        if not fnptr_user and not facts and not outcomes:
+        facts, outcomes, signs = self._entry_facts(target, call, caller, caller_key) \
+            if hasattr(self, "tested") else ({}, {}, {})
+        if not fnptr_user and not facts and not outcomes and not signs:
             return target
         binding: dict[int, list[str]] = {}
         for pos, name in call.fnptr_args:
@@ -283,10 +311,11 @@ class Program:
         for pos, param in call.forwarded_params:
             if param in mine:
                 binding.setdefault(pos, []).extend(mine[param])
-        if not binding and not facts and not outcomes:
+        if not binding and not facts and not outcomes and not signs:
             return target
         clone = target + "<" + ",".join(f"{p}={'|'.join(v)}" for p, v in sorted(binding.items())) \
-            + "".join(f";{k}={v}" for k, v in sorted(facts.items())) + const_params.outcome_key(outcomes) + ">"
+            + "".join(f";{k}={v}" for k, v in sorted(facts.items())) + const_params.outcome_key(outcomes) \
+            + sign_key(signs) + ">"
         if clone not in self.by_key:
             if self.cloned.get(target, 0) >= self._clone_limit(target):
                 return target
@@ -296,6 +325,8 @@ class Program:
             self.clone_facts[clone] = facts
             if outcomes:
                 self.clone_outcomes[clone] = outcomes
+            if signs:
+                self.clone_signs[clone] = signs
             if any(carried_fact(f) for f in facts):
                 self.clone_carries.add(clone)
             if target in self.tested:
@@ -388,6 +419,9 @@ class Program:
         self.tested = {}
         self.downstream = {}
         self.clone_outcomes = {}
+        self.clone_signs = {}
+        self.counted = {}
+        self.zero_tested = {}
         self._assigned = {}
         self.fnptr_users = set()
         self.carried = HeldFacts(self)

@@ -21,7 +21,7 @@ from lockcheck.analysis.irq_reads import process_entered
 from lockcheck.analysis.arch_feasible import join, witness_arches
 from lockcheck.analysis.pointsto import PointsTo, TargetStats
 from lockcheck.analysis.program import Program
-from lockcheck.analysis.callorder import CallGraph, CallOrder, call_order
+from lockcheck.analysis.callorder import strongly_connected, CallGraph, CallOrder, call_order
 from lockcheck.analysis.lastwalk import LastWalk, deferred
 from lockcheck.analysis.walked_bodies import WalkedBodies
 
@@ -231,8 +231,10 @@ def _prune_uncalled_originals(succ: dict[str, dict[str, None]], cloned) -> None:
     whatever is then left with callers that were all removed (its own
     unspecialised callees), transitively.  Left in, each would be entered
     as a process-context root with interrupts on, whatever its real callers
-    hold."""
-    _prune_uncalled(succ, cloned, None)
+    hold.  So is a recursion only itself calls that one of them belongs to
+    (``rbd_dev_image_probe()`` and ``rbd_dev_probe_parent()`` unspecialised:
+    every other call goes to clones, :func:`_closed_recursions`)."""
+    _prune_uncalled(succ, cloned, None, cloned)
 
 
 def _prune_uncalled_outside(succ: dict[str, dict[str, None]], outside: set[str]) -> None:
@@ -242,21 +244,72 @@ def _prune_uncalled_outside(succ: dict[str, dict[str, None]], outside: set[str])
     _prune_uncalled(succ, outside, outside)
 
 
-def _prune_uncalled(succ: dict[str, dict[str, None]], start, within) -> None:
+def _prune_uncalled(succ: dict[str, dict[str, None]], start, within, closed=()) -> None:
     """Remove the functions of ``start`` no function of ``succ`` calls, then
-    (transitively) what is left uncalled by that, if in ``within`` (any when None)."""
+    (transitively) what is left uncalled by that, if in ``within`` (any
+    when None); and the recursions holding one of ``closed`` that only
+    they call (:func:`_closed_recursions`), with what is then left uncalled."""
     callers = dict.fromkeys(succ, 0)
     for targets in succ.values():
         for t in targets:
             callers[t] += 1
     todo = sorted(k for k in start if k in succ and not callers[k])
-    while todo:
-        k = todo.pop()
-        for t in succ.pop(k):
-            if t in succ:
-                callers[t] -= 1
-                if not callers[t] and (within is None or t in within):
-                    todo.append(t)
+    for _ in range(CLOSED_ROUNDS):
+        while todo:
+            k = todo.pop()
+            for t in succ.pop(k):
+                if t in succ:
+                    callers[t] -= 1
+                    if not callers[t] and (within is None or t in within):
+                        todo.append(t)
+        found = _closed_recursions(succ, callers, [k for k in sorted(closed) if k in succ])
+        if not found:
+            return
+        for comp in found:
+            for k in comp:
+                for t in succ.pop(k):
+                    if t in succ and t not in comp:
+                        callers[t] -= 1
+                        if not callers[t] and (within is None or t in within):
+                            todo.append(t)
+
+
+#: Rounds of removing closed recursions (one removed may leave another closed).
+CLOSED_ROUNDS = 8
+
+
+class _Rooted:
+    """``succ`` seen from some of its functions only (strongly_connected's roots)."""
+
+    def __init__(self, succ, roots) -> None:
+        self.succ, self.roots = succ, roots
+
+    def __iter__(self):
+        return iter(self.roots)
+
+    def __getitem__(self, key):
+        return self.succ[key]
+
+
+def _closed_recursions(succ: dict[str, dict[str, None]], callers: dict[str, int], keys: list[str]) -> list[set[str]]:
+    """The recursions (strongly connected, with a call inside) holding one
+    of ``keys`` that no function outside them calls."""
+    if not keys:
+        return []
+    found = []
+    wanted = set(keys)
+    for comp in strongly_connected(_Rooted(succ, keys)):
+        if wanted.isdisjoint(comp):
+            continue
+        members = set(comp)
+        inside = dict.fromkeys(comp, 0)
+        for m in comp:
+            for t in succ[m]:
+                if t in members:
+                    inside[t] += 1
+        if any(inside.values()) and all(inside[m] == callers[m] for m in comp):
+            found.append(members)
+    return found
 
 
 class CallSites:

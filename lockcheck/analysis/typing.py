@@ -16,7 +16,7 @@ from lockcheck.analysis.element_index import element_parts, index_mark, unindexe
 from lockcheck.analysis.ir import LockRef
 from lockcheck.frontend.typefacts import TypeRef
 
-__all__ = ["TypeEnv", "lock_ref", "expr_text", "local_object_key", "declare_defined_object", "decl_type_ref",
+__all__ = ["TypeEnv", "unsigned_decl", "lock_ref", "expr_text", "local_object_key", "declare_defined_object", "decl_type_ref",
            "lock_of_dep_map"]
 
 _GENERATOR = None
@@ -56,6 +56,17 @@ def _typename_ref(node) -> TypeRef | None:
     if isinstance(t, c_ast.IdentifierType):
         return TypeRef(" ".join(t.names), stars)
     return None
+
+
+#: integer types with no negative value, as their typedefs resolve
+_UNSIGNED = frozenset(("_Bool", "bool", "size_t"))
+
+
+def unsigned_decl(decl, env) -> bool:
+    """Does a declaration give its name an unsigned integer type (``unsigned
+    int``, ``u32``, ``size_t``, through the tree's typedefs)?"""
+    ref = env.resolve_typedef(_typename_ref(decl))
+    return ref is not None and not ref.pointers and ("unsigned" in ref.base.split() or ref.base in _UNSIGNED)
 
 
 class TypeEnv:
