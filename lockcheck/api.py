@@ -25,6 +25,7 @@ from lockcheck.analysis.ops_sequences import sequence_functions
 from lockcheck.analysis.documented import add_documented
 from lockcheck.analysis.families import FamilyFacts, function_families
 from lockcheck.analysis import irqsafety
+from lockcheck.atomic_ops import atomic_targets, opted_out_dirs
 from lockcheck.analysis.irqsafety import IrqModel
 from lockcheck.cache import take_write_failure
 from lockcheck.analysis.notifiers import NotifierModel
@@ -186,6 +187,10 @@ def _check(options: Options, progress, t0: float, discovered, key: str | None) -
                                             for c in model.pointsto.get("copies_not_followed", ()))
     if "irq" in model.contexts:
         program.irq = IrqModel(model.contexts["irq"], model.catalogue)
+        if program.irq.atomic_specs and run.index:   # [[irq.atomic_ops]]: lockcheck.atomic_ops
+            sites = run.index.ops_sites
+            opted = opted_out_dirs(program.irq.atomic_specs, sites, run.root)
+            program.irq.learn_atomic(atomic_targets(program.irq.atomic_specs, sites, opted))
     families = FamilyFacts(dict(class_model.get("families", {}).get("keyed", {})),
                            function_families(functions, *program.tables,
                                              class_model.get("families", {})),

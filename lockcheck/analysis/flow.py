@@ -414,12 +414,12 @@ class FunctionFlow(BranchFacts, Releases, CalleeInheritance, TakenThrough):
                 out.add(_set_fact(_set_fact(s, call.var, None), obj, table) if pinned is None
                         else _set_fact(s, call.var, None))
                 continue
-            entered = s if self.irq is None else self.irq.enter_call(s, call, self)
+            entered = s if self.irq is None else self.irq.enter_call(s, call, self, callee)
             if self.irq is not None and len(target) > 6:
                 self.call_contexts.note(target[6], entered.held)
             states = self._apply_callee(entered, call, callee, summary, which, label or call.model, width,
                                         len(target) > 5 and target[5])
-            states = states if entered is s else {self.irq.leave_call(x, call) for x in states}
+            states = states if entered is s else {self.irq.leave_call(x, call, callee) for x in states}
             if table is not None and pinned is None:
                 states = {_set_fact(x, obj, table) for x in states}
             out |= states

@@ -116,6 +116,10 @@ class IrqModel:
         self._around: dict[tuple[str, str], tuple[ir.LockRef, str]] = {
             **{f: (self._hardirqs_off, "runs with hardirqs off") for f in self.irqs_off_calls},
             **{f: (self._in_hardirq, "runs in hardirq") for f in self.hardirq_calls}}
+        #: field -> the targets a call through it runs with hardirqs off
+        #: (``[[irq.atomic_ops]]``: learn_atomic)
+        self.atomic_calls: dict[tuple[str, str], frozenset[str]] = {}
+        self.atomic_specs = list(irq.get("atomic_ops", ()))
 
     def learn_entries(self, ops: dict) -> None:
         """Functions stored in an ops field the core calls with interrupts
@@ -126,9 +130,20 @@ class IrqModel:
             for f in fields:
                 for name in ops.get(f, ()):
                     off.setdefault(name, set()).update(("SOFTIRQ", "HARDIRQ") if irq == "HARDIRQ" else ("SOFTIRQ",))
+        for names in self.atomic_calls.values():
+            for name in names:
+                off.setdefault(name, set()).update(("SOFTIRQ", "HARDIRQ"))
         self.entered_off = {k: frozenset(v) for k, v in off.items()}
         #: the functions entered with bottom halves off: in_interrupt() (analysis.irq_reads)
         self.entered_bh_off = frozenset(name for f in self._entered["SOFTIRQ"] for name in ops.get(f, ()))
+
+    def learn_atomic(self, targets: dict[tuple[str, str], frozenset[str]]) -> None:
+        """Per ops field of ``[[irq.atomic_ops]]``, the functions stored
+        there the core always calls with interrupts off (lockcheck.atomic_ops:
+        no opting-out flag near their table): a call through the field runs
+        such a target with hardirqs off, and such a root is entered so
+        (:meth:`learn_entries`, which must follow)."""
+        self.atomic_calls = {f: names for f, names in targets.items() if names}
 
     def checked(self, primitive: str) -> bool:
         """Does lockdep track interrupt usage of what ``primitive`` takes?"""
@@ -152,22 +167,31 @@ class IrqModel:
             s = flow.release(s, r)
         return s
 
-    def enter_call(self, s: State, call: ir.Call, flow) -> State:
+    def enter_call(self, s: State, call: ir.Call, flow, callee=None) -> State:
         """A call through a ``called_in_hardirq`` field runs its target in
         hardirq whatever the caller's state (``irq:in_hardirq`` held around
         it, :meth:`leave_call` drops it): what it takes is used in hardirq,
         never enabled.  One through a ``called_hardirqs_off`` field runs it
         with hardirqs off (``irq:hardirqs_off``): never enabled, not used in
-        an interrupt either."""
-        around = self._around.get(call.field) if call.field is not None else None
+        an interrupt either; so does one through an ``atomic_ops`` field to
+        a ``callee`` its table did not opt out of (:meth:`learn_atomic`)."""
+        around = self._around_call(call, callee)
         if around is None:
             return s
         ref, what = around
         step = flow.step(call.line, f"[model] a call through {call.field[0]}.{call.field[1]} {what}")
         return State(s.held + (Held(ref.key, ref, "exclusive", (step,), 0),), s.released, s.facts)
 
-    def leave_call(self, s: State, call: ir.Call) -> State:
-        around = self._around.get(call.field) if call.field is not None else None
+    def _around_call(self, call: ir.Call, callee):
+        if call.field is None:
+            return None
+        around = self._around.get(call.field)
+        if around is None and callee is not None and callee.name in self.atomic_calls.get(call.field, ()):
+            return self._hardirqs_off, "runs with hardirqs off (atomic ops)"
+        return around
+
+    def leave_call(self, s: State, call: ir.Call, callee=None) -> State:
+        around = self._around_call(call, callee)
         if around is None:
             return s
         held = list(s.held)
