@@ -278,13 +278,21 @@ def _build_tree_index(files, root, options, frontend, definitions, catalogue, ca
         {shown[q]: {shown[h] for h in includes.get(q, ()) if h in shown} for q in order if seen[q]},
         lock_types)
     ops_sites: dict[tuple[str, str], dict[tuple[str, str], None]] = {}   # ordered sets: a list's `in` was quadratic
+    table_sites: dict[tuple[str, str], dict[tuple[str, str], None]] = {}
     for q in order:
         if seen[q]:
             for k, names in seen[q][0].ops.items():
                 ops_sites.setdefault(k, {}).update(dict.fromkeys((shown[q], n) for n in names))
             for name, held in seen[q][0].fn_arrays.items():
                 index.fn_arrays[(shown[q], name)] = tuple(held)
+            if seen[q][0].value_uses:
+                index.value_uses[shown[q]] = seen[q][0].value_uses
+            for (base, member), names in seen[q][0].element_stores.items():
+                struct = _struct_of(base, index.typedef_targets)
+                if struct is not None:
+                    table_sites.setdefault((struct, member), {}).update(dict.fromkeys((shown[q], n) for n in names))
     index.ops_sites = {k: list(v) for k, v in ops_sites.items()}
+    index.table_sites = {k: list(v) for k, v in table_sites.items()}
     index.included_c = {shown[q]: tuple(sorted(shown[h] for h in includes.get(q, ()) if h in shown and str(h).endswith(".c")))
                         for q in order if seen[q] and str(q).endswith(".c")}
     index.included_c = {f: inc for f, inc in index.included_c.items() if inc}
@@ -295,6 +303,16 @@ def _build_tree_index(files, root, options, frontend, definitions, catalogue, ca
     run.file_tables = {shown[q]: tables for q in order if seen[q]
                        for tables in [_tables_of(seen[q][0], table_types)] if tables}
     return index, merged_refs
+
+
+def _struct_of(base: str, typedefs: dict) -> str | None:
+    """The struct type a table's declared type names (through a typedef)."""
+    if base.startswith(("struct ", "union ")):
+        return base
+    target = typedefs.get(base)
+    if target is None or target.pointers or not target.base.startswith(("struct ", "union ")):
+        return None
+    return target.base
 
 
 def _tables_of(facts, types: frozenset[str]) -> dict:
