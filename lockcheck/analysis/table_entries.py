@@ -25,12 +25,16 @@ a call the scan resolved:
   store the points-to solution followed), and no slot is one the interrupt
   model says the core calls with interrupts off (that entry is modelled:
   IrqModel.entered_off);
-* every slot has calls through it in the scan, none of them in a
-  function outside the scan (lockcheck.tree_callees: its callers are not
-  the scan's).
+* every slot has calls through it in the scan that may read the pointer
+  from an object the points-to solution does not name (kdb's list
+  entries; a call narrowed to named tables is not one: the table holding
+  the function is not among them, so its real caller is elsewhere, as the
+  VFS's for a character device multiplexer's ``.open``), and none of them
+  is in a function outside the scan (lockcheck.tree_callees: its callers
+  are not the scan's).
 
-Its entry is then those calls': it is made one more target of each of
-them, so the walk enters it with their held locks and interrupt state.
+Its entry is then those calls': it is made one more target of each,
+so the walk enters it with their held locks and interrupt state.
 Anything less certain keeps today's root.
 """
 
@@ -128,19 +132,26 @@ def _slots(program, candidates: dict) -> dict[str, set[tuple[str, str]]]:
 
 
 def _field_sites(program, calls: dict) -> dict[tuple[str, str], list[tuple[str, int, bool]]]:
-    """Every indirect call through a (struct, field) slot: (caller key, its
-    index among the caller's calls, known?).  Known whatever it resolved
-    to (the functions it reaches may all be ones reaching no lock, or
-    ones in tables the points-to solution did not follow): it is a call
-    through that slot.  A call in a function outside the scan is not (its
-    function's callers are not the scan's, lockcheck.tree_callees)."""
+    """The indirect calls through each (struct, field) slot that may read
+    it from an object the points-to solution does not name (a list entry,
+    a run-time filled object: PointsTo.unnamed_object): (caller key, its
+    index among the caller's calls, known?).  A call narrowed to named
+    tables, or to known functions, is left out: the function is in none of
+    them.  Known whatever it resolved to (the functions it reaches may all
+    be ones reaching no lock); a call in a function outside the scan is
+    not (its function's callers are not the scan's, lockcheck.tree_callees)."""
     out: dict[tuple[str, str], list[tuple[str, int, bool]]] = {}
+    pt = program.pointsto
     for caller in sorted(calls):
         mine, found = calls[caller]
-        outside = program.by_key[caller].file in program.outside
+        fn = program.by_key[caller]
+        outside = fn.file in program.outside
         for k, call in enumerate(mine):
             if call.callee is None and call.field is not None and call.via_param is None:
-                out.setdefault(call.field, []).append((caller, k, not outside))
+                if outside:
+                    out.setdefault(call.field, []).append((caller, k, False))
+                elif pt is None or pt.unnamed_object(call, fn, caller):
+                    out.setdefault(call.field, []).append((caller, k, True))
     return out
 
 
