@@ -22,6 +22,7 @@ from lockcheck import outcome_pickle
 from lockcheck.cache import Cache, make_key
 from lockcheck.discovery import discover, display_path
 from lockcheck.frontend.struct_homes import struct_homes
+from lockcheck.frontend.value_uses import table_struct
 from lockcheck.errors import InputError
 from lockcheck.executors import Job, make_executor
 from lockcheck.frontend import lexed_store
@@ -288,7 +289,7 @@ def _build_tree_index(files, root, options, frontend, definitions, catalogue, ca
             if seen[q][0].value_uses:
                 index.value_uses[shown[q]] = seen[q][0].value_uses
             for (base, member), names in seen[q][0].element_stores.items():
-                struct = _struct_of(base, index.typedef_targets)
+                struct = table_struct(base, index.typedef_targets)
                 if struct is not None:
                     table_sites.setdefault((struct, member), {}).update(dict.fromkeys((shown[q], n) for n in names))
     index.ops_sites = {k: list(v) for k, v in ops_sites.items()}
@@ -303,16 +304,6 @@ def _build_tree_index(files, root, options, frontend, definitions, catalogue, ca
     run.file_tables = {shown[q]: tables for q in order if seen[q]
                        for tables in [_tables_of(seen[q][0], table_types)] if tables}
     return index, merged_refs
-
-
-def _struct_of(base: str, typedefs: dict) -> str | None:
-    """The struct type a table's declared type names (through a typedef)."""
-    if base.startswith(("struct ", "union ")):
-        return base
-    target = typedefs.get(base)
-    if target is None or target.pointers or not target.base.startswith(("struct ", "union ")):
-        return None
-    return target.base
 
 
 def _tables_of(facts, types: frozenset[str]) -> dict:

@@ -20,7 +20,7 @@ from __future__ import annotations
 
 from lockcheck.frontend.lexer import C_KEYWORDS
 
-__all__ = ["OTHER", "value_uses"]
+__all__ = ["OTHER", "table_struct", "value_uses"]
 
 #: Marker member: the name has a value use that is no member store.
 OTHER = ""
@@ -61,3 +61,15 @@ def _stored_into(toks, k: int) -> str | None:
     if j < 3 or toks[j - 1].text != "=" or toks[j - 2].kind != "id" or toks[j - 3].text not in _MEMBER:
         return None
     return toks[j - 2].text
+
+
+def table_struct(base: str, typedefs: dict) -> str | None:
+    """The struct type a table's declared type names (``kdbtab_t``:
+    ``struct _kdbtab``, through ``typedefs``, TreeIndex.typedef_targets),
+    or None for no struct."""
+    if base.startswith(("struct ", "union ")):
+        return base
+    target = typedefs.get(base)
+    if target is None or target.pointers or not target.base.startswith(("struct ", "union ")):
+        return None
+    return target.base
