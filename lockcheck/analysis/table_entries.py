@@ -19,10 +19,11 @@ a call the scan resolved:
   f`` in an initialiser, ``p->func = f``; frontend.value_uses): no
   argument, macro argument, local, return or positional initialiser, where
   the address could go anywhere;
-* each of those members is a (struct, field) slot the analysis knows it
-  is stored in (an initialiser's table, TreeIndex.ops_sites, an array of
-  structs' element or a typedef'd table, TreeIndex.table_sites, or a
-  store the points-to solution followed), and no slot is one the interrupt
+* each of those members is a (struct, field) slot it is stored in by an
+  initialiser the ordinary resolution does not read (an array of structs'
+  element, a typedef'd table: TreeIndex.table_sites), and it is stored in
+  none the resolution reads (an ops initialiser, a store points-to
+  followed: there the resolution decided), and no slot is one the interrupt
   model says the core calls with interrupts off (that entry is modelled:
   IrqModel.entered_off);
 * every slot has calls through it in the scan that may read the pointer
@@ -110,25 +111,36 @@ def _candidates(program, succ: dict, called: set) -> dict[str, tuple[str, ...]]:
 
 
 def _slots(program, candidates: dict) -> dict[str, set[tuple[str, str]]]:
-    """Per candidate, the (struct, field) slots it is known to be stored in:
-    by an initialiser (bound as the linker would), or by a store the
-    points-to solution followed."""
+    """Per candidate, the (struct, field) slots it is stored in by the
+    initialisers only this module reads (an array of structs' elements, a
+    typedef'd table: TreeIndex.table_sites; bound as the linker would).  A
+    candidate also stored where the ordinary resolution sees it is left
+    out: that resolution (the field rule, points-to) already decided
+    which calls reach it, and the tables it sees are often registered
+    with an API the core calls (notifier blocks, pmu ops) from contexts
+    the scan's calls through the field do not show."""
     names = {program.by_key[k].name for k in candidates}
     out: dict[str, set[tuple[str, str]]] = {}
-    for slot, sites in list(program.ops_sites.items()) + list(program.table_sites.items()):
+    for slot, sites in program.table_sites.items():
         for f, name in sites:
             if name in names:
                 key = program.resolve_name(name, f)
                 if key in candidates:
                     out.setdefault(key, set()).add(tuple(slot))
+    # stored where the ordinary resolution sees it (an ops initialiser, a
+    # store points-to followed: notifier blocks, pmu and hrtimer ops): it
+    # decided, keep its answer
+    seen = set()
+    for slot, sites in program.ops_sites.items():
+        for f, name in sites:
+            if name in names and program.resolve_name(name, f) in candidates:
+                seen.add(program.resolve_name(name, f))
     values = program.pointsto.values if program.pointsto is not None else {}
     keys = set(candidates)
     for node, held in values.items():
         if node[:2] == "F:":
-            for key in keys.intersection(held):
-                struct, _, member = node[2:].rpartition(":")
-                out.setdefault(key, set()).add((struct, member))
-    return out
+            seen.update(keys.intersection(held))
+    return {k: v for k, v in out.items() if k not in seen}
 
 
 def _field_sites(program, calls: dict) -> dict[tuple[str, str], list[tuple[str, int, bool]]]:
