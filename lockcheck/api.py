@@ -16,6 +16,7 @@ import os
 import time
 
 from lockcheck import cyclic_gc, never_init
+from lockcheck.name_mentions import files_mentioning
 from lockcheck.analysis import classes
 from lockcheck.analysis.contexts import callback_functions
 from lockcheck.analysis.header_scope import HeaderScope
@@ -183,6 +184,13 @@ def _check(options: Options, progress, t0: float, discovered, key: str | None) -
         program.tables = (run.index.ops_vars, run.index.var_fields)
         program.table_members = run.index.table_members
         program.fn_arrays = run.index.fn_arrays
+        program.ops_sites = run.index.ops_sites
+        program.table_sites = run.index.table_sites
+        program.lexed = frozenset(run.index.includes)
+        if run.root is not None:
+            tree, dirs = run.root, top_dirs(run.root, options.arch)
+            program.mentions = lambda names: files_mentioning(names, tree, dirs)
+        program.value_uses = run.index.value_uses
     program.copies_not_followed = frozenset((f"F:{c['struct']}:{c['to']}", f"F:{c['struct']}:{c['from']}")
                                             for c in model.pointsto.get("copies_not_followed", ()))
     if "irq" in model.contexts:

@@ -22,6 +22,7 @@ from lockcheck import outcome_pickle
 from lockcheck.cache import Cache, make_key
 from lockcheck.discovery import discover, display_path
 from lockcheck.frontend.struct_homes import struct_homes
+from lockcheck.frontend.value_uses import table_struct
 from lockcheck.errors import InputError
 from lockcheck.executors import Job, make_executor
 from lockcheck.frontend import lexed_store
@@ -278,13 +279,21 @@ def _build_tree_index(files, root, options, frontend, definitions, catalogue, ca
         {shown[q]: {shown[h] for h in includes.get(q, ()) if h in shown} for q in order if seen[q]},
         lock_types)
     ops_sites: dict[tuple[str, str], dict[tuple[str, str], None]] = {}   # ordered sets: a list's `in` was quadratic
+    table_sites: dict[tuple[str, str], dict[tuple[str, str], None]] = {}
     for q in order:
         if seen[q]:
             for k, names in seen[q][0].ops.items():
                 ops_sites.setdefault(k, {}).update(dict.fromkeys((shown[q], n) for n in names))
             for name, held in seen[q][0].fn_arrays.items():
                 index.fn_arrays[(shown[q], name)] = tuple(held)
+            if seen[q][0].value_uses:
+                index.value_uses[shown[q]] = seen[q][0].value_uses
+            for (base, member), names in seen[q][0].element_stores.items():
+                struct = table_struct(base, index.typedef_targets)
+                if struct is not None:
+                    table_sites.setdefault((struct, member), {}).update(dict.fromkeys((shown[q], n) for n in names))
     index.ops_sites = {k: list(v) for k, v in ops_sites.items()}
+    index.table_sites = {k: list(v) for k, v in table_sites.items()}
     index.included_c = {shown[q]: tuple(sorted(shown[h] for h in includes.get(q, ()) if h in shown and str(h).endswith(".c")))
                         for q in order if seen[q] and str(q).endswith(".c")}
     index.included_c = {f: inc for f, inc in index.included_c.items() if inc}

@@ -329,6 +329,23 @@ class PointsTo:
             return self._with_field_rule(call, extra) if extra else None
         return None
 
+    def unnamed_object(self, call, caller, caller_key: str) -> bool:
+        """May the indirect call read its pointer from an object the
+        solution does not name (run-time filled: a list entry, an allocated
+        object, or one of unknown origin)?  False when the pointer's own
+        values are known functions, or the object is one of named tables
+        only (:meth:`targets`)."""
+        if call.pointer:
+            vals = self._of(caller_key, caller, call.pointer)
+            if vals and all(v in self.program.by_key or (v.startswith("G:") and v[2:] in self.program.skipped)
+                            for v in vals):
+                return False
+        if call.field is not None and call.origin:
+            vals = self._of(caller_key, caller, call.origin)
+            if vals and all(v == HEAP or self.tables.get(_name(v)) == call.field[0] for v in vals):
+                return HEAP in vals
+        return True
+
     def _null_member(self, table: str, member: str) -> bool:
         """Does ``table``'s initialiser leave ``member`` NULL (``.f =
         NULL``, or not named at all)?  Only a designated initialiser tells

@@ -62,6 +62,18 @@ class Program:
         # (file, array) -> the functions a file-scope array of function
         # pointers holds (TreeIndex.fn_arrays; api sets it)
         self.fn_arrays: dict[tuple[str, str], tuple[str, ...]] = {}
+        # (struct, field) -> (file, function) of each initialiser storing one
+        # there, and .c file -> its names' member stores and other value
+        # uses (TreeIndex.ops_sites, .value_uses; api sets them): which
+        # uncalled functions are entered only through their tables
+        # (analysis.table_entries)
+        self.ops_sites: dict[tuple[str, str], list[tuple[str, str]]] = {}
+        self.table_sites: dict[tuple[str, str], list[tuple[str, str]]] = {}   # TreeIndex.table_sites
+        # every file the scan lexed, and names -> the tree's files naming
+        # them (lockcheck.name_mentions; None without a tree): api sets them
+        self.lexed: frozenset[str] = frozenset()
+        self.mentions = None
+        self.value_uses: dict[str, dict[str, tuple[str, ...]]] = {}
         # (to, from) field slots whose copy points-to does not follow
         # (pointsto.toml copies_not_followed; api sets it)
         self.copies_not_followed: frozenset[tuple[str, str]] = frozenset()

@@ -23,6 +23,7 @@ from lockcheck.analysis.pointsto import PointsTo, TargetStats
 from lockcheck.analysis.program import Program
 from lockcheck.analysis.callorder import strongly_connected, CallGraph, CallOrder, call_order
 from lockcheck.analysis.lastwalk import LastWalk, deferred
+from lockcheck.analysis.table_entries import table_entries
 from lockcheck.analysis.walked_bodies import WalkedBodies
 
 __all__ = ["AnalysisResult", "analyse"]
@@ -219,6 +220,7 @@ def _resolve_calls(program: Program, result: AnalysisResult):
                     succ[t] = {}
                     todo.append(t)
         calls[key] = (mine, tuple(per_call))
+    table_entries(program, succ, calls)     # uncalled, yet entered only through resolved calls
     _prune_uncalled_originals(succ, program.cloned)
     if program.outside:
         _prune_uncalled_outside(succ, {k for k, fn in program.by_key.items() if fn.file in program.outside})

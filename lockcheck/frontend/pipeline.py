@@ -24,6 +24,7 @@ from lockcheck.frontend.macros import MacroIndex, expand_macros, terminate_state
 from lockcheck.frontend.parse import (KernelCParser, Outcome, ParsedFunction, defined_functions, function_name,
                                       parse_function)
 from lockcheck.frontend.typefacts import FileFacts, TypeRef, compound_literal_ops, harvest_facts
+from lockcheck.frontend.value_uses import value_uses
 
 __all__ = ["LexedFile", "TreeIndex", "lex_file", "build_index", "share_unit_statics", "parse_items",
            "drop_undefined"]
@@ -88,6 +89,7 @@ def declaration_facts(lexed: LexedFile, model: norm.FrontendModel, definitions: 
         if item.kind == "function":      # and by function-local static initialisers
             compound_literal_ops(item.tokens, facts)
             local_static_tables(item.tokens, facts, clean)
+    facts.value_uses = value_uses(item.tokens for item in lexed.items)
     return facts
 
 
@@ -155,6 +157,12 @@ class TreeIndex:
     # (file, array) -> the functions a file-scope array of function pointers
     # holds (FileFacts.fn_arrays): a call by index reaches each
     fn_arrays: dict[tuple[str, str], tuple[str, ...]] = field(default_factory=dict)
+    # lexed file (display path) -> the member stores and other value uses of
+    # the names it stores into members (frontend.value_uses); analysis only
+    value_uses: dict[str, dict[str, tuple[str, ...]]] = field(default_factory=dict)
+    # as ops_sites, for the initialisers ops leaves out (an array of
+    # structs' elements, a typedef'd table: FileFacts.element_stores)
+    table_sites: dict[tuple[str, str], list[tuple[str, str]]] = field(default_factory=dict)
     # upper-case object-like macros with an integer value (every definition
     # agreeing) that the scanned files' functions name (frontend.constants)
     integer_macros: dict[str, int] = field(default_factory=dict)

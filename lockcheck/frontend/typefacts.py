@@ -83,6 +83,12 @@ class FileFacts:
     # initialiser (``DEFINE_SCHED_CLASS(dl) = { .. }``): read once the
     # scan's macros are known (frontend.macro_tables)
     macro_decls: list[tuple[Token, ...]] = field(default_factory=list)
+    # name -> the members it is stored into, OTHER first when it has other
+    # value uses too (frontend.value_uses; for the analysis only)
+    value_uses: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    # (struct or typedef name, field) -> function names stored there by the
+    # initialisers ``ops`` leaves out (_element_stores; analysis only)
+    element_stores: dict[tuple[str, str], list[str]] = field(default_factory=dict)
 
 
 def harvest_facts(items: list[Item], definitions: dict) -> FileFacts:
@@ -261,7 +267,29 @@ def _declaration(toks: list[Token], facts: FileFacts, definitions: dict, pend: b
                 _ops_initialiser(toks[eq + 1:], base, name, facts)
             elif eq is not None and ref.base == "fnptr" and _is_array(rest, name):
                 _array_initialiser(toks[eq + 1:], name, facts)
+            if eq is not None and ref.base != "fnptr":
+                _element_stores(toks[eq + 1:], base, facts)
     return defined
+
+
+def _element_stores(toks: list[Token], base: str, facts: FileFacts) -> None:
+    """What ``ops`` leaves out: the elements of an array of structs (``= {
+    { .func = f }, { .. } }``) and a table whose type is a typedef name
+    (``kdbtab_t``), under that name (TreeIndex.table_sites resolves it):
+    member -> function, for analysis.table_entries only."""
+    if not toks or toks[0].text != "{":
+        return
+    scratch = FileFacts()
+    if len(toks) > 1 and toks[1].text in ("{", "["):
+        for part in _split_top(toks[1:match_close(toks, 0)], ","):
+            if part[0].text == "[":
+                eq = next((j for j, t in enumerate(part) if t.text == "="), len(part) - 1)
+                part = part[eq + 1:]
+            _ops_initialiser(part, base, None, scratch)
+    elif not base.startswith(("struct ", "union ")):
+        _ops_initialiser(toks, base, None, scratch)
+    for k, names in scratch.ops.items():
+        facts.element_stores.setdefault(k, []).extend(names)
 
 
 def _is_array(rest: list[Token], name: str) -> bool:
