@@ -27,6 +27,7 @@ from lockcheck.analysis.field_stores import deref_drops, deref_roots, field_stor
 from lockcheck.analysis.known_args import known_args
 from lockcheck.analysis.declared import declared_releases
 from lockcheck.analysis.lock_calls import LockCallExtraction
+from lockcheck.analysis.masked_release import MaskedRelease, masked_release_table
 from lockcheck.analysis.pointer_flows import PointerFlows
 from lockcheck.frontend.constants import macro_integers
 from lockcheck.frontend.enumerators import file_enumerators
@@ -62,7 +63,7 @@ def extract_functions(parsed, index, model: ScanModel, path: str,
     return out
 
 
-class Extractor(LockCallExtraction, ConditionExtraction, CallArguments):
+class Extractor(LockCallExtraction, ConditionExtraction, CallArguments, MaskedRelease):
     def __init__(self, index, catalogue: Catalogue, model: dict, path: str, integers=None,
                  statics: frozenset[str] = frozenset(), file_macros: frozenset[str] = frozenset()) -> None:
         self.integers: Mapping[str, int] = integers or {}
@@ -86,6 +87,7 @@ class Extractor(LockCallExtraction, ConditionExtraction, CallArguments):
         self.definitions = model.get("definitions", {})
         self.file_macros = file_macros
         self.subclass_constants = model.get("subclass_constants", {})
+        self.masked_releases = masked_release_table(model)     # analysis.masked_release
         static_calls = model.get("static_calls", {})
         self.sc_wrappers: dict[str, str] = static_calls.get("wrappers", {})
         self.sc_prefixes: dict[str, str] = static_calls.get("prefixes", {})
@@ -358,6 +360,8 @@ class Extractor(LockCallExtraction, ConditionExtraction, CallArguments):
                 out.append(item)
             if not isinstance(item, ir.Call):
                 out.append(ir.Assign(var, None))
+            elif (after := self.masked_release(item, inner, var)) is not None:
+                out.append(after)
             return
         self.expr(value, out)
         if names_lock:
