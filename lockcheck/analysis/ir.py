@@ -172,6 +172,10 @@ class Call(_Compact):
     # "nonzero"), analysis.field_stores), or (-1, global fact, value) for
     # a fact of global state a model runner knows (analysis.guards)
     held_facts: tuple[tuple[int, str, str], ...] = ()
+    # (position, name) of arguments that are the address of a plain local
+    # (``&locked``): a callee writing ``*locked`` writes the caller's local
+    # (analysis.deref_flags)
+    addr_args: tuple[tuple[int, str], ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
