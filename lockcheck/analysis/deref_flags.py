@@ -27,7 +27,9 @@ reachable from it) may write ``local``: what was known of it is dropped
 
 Also here: ``Summary.returns``, the value every return of a function gives
 when they all agree (``compact_lock_irqsave()`` "always returns true"):
-``locked = compact_lock_irqsave(...)`` sets ``locked``.
+``locked = compact_lock_irqsave(...)`` sets ``locked``.  Neither is kept for
+a function from which no lock is reachable (:func:`lock_free`): a scan
+skips those, and ``--parse-all`` must find the same.
 """
 
 from __future__ import annotations
@@ -37,7 +39,8 @@ from pycparser import c_ast
 from lockcheck.analysis import ir
 from lockcheck.analysis.irwalk import ir_nodes, tested_names
 
-__all__ = ["address_args", "written_derefs", "deref_summary", "constant_return", "KINDS"]
+__all__ = ["address_args", "written_derefs", "deref_summary", "constant_return", "flag_outcomes",
+           "unknown_writes", "lock_free", "KINDS"]
 
 DEREF = "->*"      # conditions.DEREF (not imported: conditions imports the extractor's helpers)
 KINDS = ("all", "zero", "nonzero")
@@ -103,7 +106,11 @@ def flag_outcomes(flow, s, call, callee, summary, site, kind: str, effect) -> li
     the callee leaves in it.  Only the first such argument is followed;
     any other one written is forgotten."""
     derefs = summary.deref_effects
-    if not derefs or not call.addr_args:
+    if not call.addr_args:
+        return [flow._apply_effect(s, effect, call, callee, site)]
+    if not derefs:
+        if lock_free(summary):      # as a callee the scan skips (reaches no lock)
+            s = unknown_writes(s, call)
         return [flow._apply_effect(s, effect, call, callee, site)]
     written = {pos for pos, _ in derefs}
     mine = [(pos, name) for pos, name in call.addr_args if pos in written]
@@ -135,3 +142,14 @@ def unknown_writes(s, call):
     for _, name in call.addr_args:
         s = _set(s, name, None)
     return s
+
+
+def lock_free(summary) -> bool:
+    """Nothing of locks in ``summary``: a function from which no lock is
+    reachable, which a scan does not parse unless ``--parse-all``
+    (frontend.relevance).  What it returns or writes through a pointer is
+    not told its callers, parsed or not, so that skipping it changes
+    nothing."""
+    return not (summary.acquires or summary.param_edges or summary.not_held or summary.recursions
+                or summary.irq_on or summary.release_through or summary.taken_through
+                or any(e.held or e.released for e in summary.effects.values()))

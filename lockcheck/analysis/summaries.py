@@ -13,7 +13,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from lockcheck.analysis.facts import EdgeWitness, Effect, RawEdge, Summary
-from lockcheck.analysis.deref_flags import deref_summary, written_derefs
+from lockcheck.analysis.deref_flags import deref_summary, lock_free, written_derefs
 from lockcheck.analysis.flow import FunctionFlow
 from lockcheck.analysis.ir import Call, forget_shared
 from lockcheck.analysis.irwalk import calls_in, forget_bodies
@@ -348,7 +348,9 @@ def _walk(program: Program, key: str, summaries, calls, result: AnalysisResult,
     flow = FunctionFlow(fn, callees, *found, program.irq)
     entry_held = flow.asserted_entry() if entry else ()
     summary = flow.run(entry_held, program.clone_facts.get(key))
-    if written_derefs(fn):
+    if lock_free(summary):
+        summary.returns = ""
+    elif written_derefs(fn):
         def again(facts: dict):
             side = FunctionFlow(fn, callees, _ignore, None, None, None, program.irq)
             effects = side.run(entry_held, {**(program.clone_facts.get(key) or {}), **facts}).effects
