@@ -25,6 +25,7 @@ from lockcheck.analysis.const_locals import constant_locals
 from lockcheck.analysis.field_copies import field_copy, tested_vars
 from lockcheck.analysis.field_stores import deref_drops, deref_roots, field_stores
 from lockcheck.analysis.known_args import known_args
+from lockcheck.analysis.deref_flags import address_args
 from lockcheck.analysis.declared import declared_releases
 from lockcheck.analysis.lock_calls import LockCallExtraction
 from lockcheck.analysis.masked_release import MaskedRelease, masked_release_table
@@ -477,7 +478,8 @@ class Extractor(LockCallExtraction, ConditionExtraction, CallArguments, MaskedRe
             return ir.Call(line, fname, self._arg_refs(args), var=var, fnptr_args=self._fnptr_args(args),
                            forwarded_params=self._forwarded(args), const_args=self._consts(args),
                            arg_vars=self._arg_vars(args), const_values=self._const_values(args),
-                           held_facts=self.field_stores.get(id(node), ()), known_args=self.known_args.get(id(node), ()))
+                           held_facts=self.field_stores.get(id(node), ()), known_args=self.known_args.get(id(node), ()),
+                           addr_args=address_args(args, self.env))
         static = self._static_call_field(name)
         if static is not None:
             for a in args:

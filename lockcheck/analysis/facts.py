@@ -131,6 +131,13 @@ class Summary:
     # (``inode_lock(inode)``): class key -> the parameters' positions
     # (analysis.taken_through: the caller's argument is non-NULL after)
     taken_through: dict[str, frozenset[int]] = field(default_factory=dict)
+    # what every return gives, when they agree: zero | nonzero | ""
+    # (analysis.deref_flags.constant_return)
+    returns: str = ""
+    # a parameter's ``*p`` the function writes: (position, value on entry)
+    # -> {all | zero | nonzero: (Effect, value of *p on those returns or
+    # None)} (analysis.deref_flags)
+    deref_effects: dict[tuple[int, str], dict] = field(default_factory=dict)
 
     def frozen(self) -> "Summary":
         """This summary as callers keep it, once its walk ends (it never
@@ -158,11 +165,15 @@ class Summary:
                 tuple((k, tuple(h.key for h in e.held), tuple(sorted(e.released)))
                       for k, e in self.param_effects.items()),
                 tuple(sorted((k, tuple(h.key for h in e.held), tuple(sorted(e.released)))
-                             for k, e in self.effects.items())))
+                             for k, e in self.effects.items())),
+                self.returns,
+                tuple((k, tuple((kind, tuple(h.key for h in e.held), tuple(sorted(e.released)), after)
+                                for kind, (e, after) in v.items()))
+                      for k, v in sorted(self.deref_effects.items())))
 
 
 _TABLES = ("acquires", "param_edges", "effects", "not_held", "recursions", "irq_on", "irq_guards",
-           "release_through", "param_effects", "taken_through")
+           "release_through", "param_effects", "taken_through", "deref_effects")
 _EMPTY = MappingProxyType({})
 #: The effects of a function that holds and releases nothing on any return.
 _NEUTRAL = MappingProxyType(dict.fromkeys(("all", "zero", "nonzero"), Effect()))

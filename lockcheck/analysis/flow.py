@@ -35,6 +35,7 @@ from lockcheck.analysis.irq_guards import EntryGuards, unguarded
 from lockcheck.analysis.irqsafety import CONTEXT_OF, rw as irq_rw
 from lockcheck.analysis.releases import Releases, acquired_keys, end_guards, rescoped
 from lockcheck.analysis.param_effects import chosen_effect
+from lockcheck.analysis.deref_flags import flag_outcomes, unknown_writes
 from lockcheck.analysis.substitute import subst
 from lockcheck.analysis.facts import (Acq, Effect, EdgeWitness, Held, RawEdge, State, Step,
                                       Summary, RECURSIVE_MODES, acquirer_mode, holder_mode)
@@ -396,7 +397,7 @@ class FunctionFlow(BranchFacts, Releases, CalleeInheritance, TakenThrough):
     def call(self, s: State, call: ir.Call, which: str | None = None) -> set[State]:
         targets = self.callees(call)
         if not targets:
-            return {_set_fact(s, call.var, None)}
+            return {_set_fact(unknown_writes(s, call) if call.addr_args else s, call.var, None)}
         out: set[State] = set()
         # one object, one table: calls through the same object (call.origin)
         # after the first go to the table that first call chose
@@ -455,10 +456,13 @@ class FunctionFlow(BranchFacts, Releases, CalleeInheritance, TakenThrough):
                 self.emit(new)
         if which is None and call.var and summary.conditional():
             return self.taken_through_call(
-                {_set_fact(self._apply_effect(s, summary.effects[v], call, callee, site), call.var, v)
-                 for v in ("zero", "nonzero")}, call, callee, summary)
+                {_set_fact(x, call.var, v) for v in ("zero", "nonzero")
+                 for x in flag_outcomes(self, s, call, callee, summary, site, v, summary.effects[v])},
+                call, callee, summary)
         effect = summary.effects.get(which or "all", Effect())
         if which is None and summary.param_effects:
             effect = chosen_effect(s, call, summary.param_effects, effect)
-        return self.taken_through_call({_set_fact(self._apply_effect(s, effect, call, callee, site), call.var, None)},
-                                       call, callee, summary)
+        return self.taken_through_call(
+            {_set_fact(x, call.var, summary.returns or None)
+             for x in flag_outcomes(self, s, call, callee, summary, site, which or "all", effect)},
+            call, callee, summary)

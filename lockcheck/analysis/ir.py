@@ -176,6 +176,10 @@ class Call(_Compact):
     # to the call: a pointer dereferenced or tested, an integer counted up
     # (analysis.known_args)
     known_args: tuple[tuple[int, str], ...] = ()
+    # (position, name) of arguments that are the address of a plain local
+    # (``&locked``): a callee writing ``*locked`` writes the caller's local
+    # (analysis.deref_flags)
+    addr_args: tuple[tuple[int, str], ...] = ()
 
 
 @dataclass(frozen=True, slots=True)

@@ -18,6 +18,7 @@ is reached: several calls deep (``rtnl_unlock()`` → ``netdev_run_todo()`` →
 from __future__ import annotations
 
 from lockcheck.analysis import ir
+from lockcheck.analysis.deref_flags import constant_return
 from lockcheck.analysis.element_index import same_array
 from lockcheck.analysis.facts import Effect, Held, State
 from lockcheck.analysis.ir import base_variable
@@ -287,6 +288,7 @@ class Releases:
         self.summary.release_through = self._release_through()
         self.summary.taken_through = self.taken_through_summary(self.exits, assigned_names(self.fn.body))
         everything = meet_exits(self.exits)
+        self.summary.returns = constant_return(self.exits)
         self.summary.param_effects = param_effects(self.exits, self.fn.params, assigned_names(self.fn.body),
                                                    everything, meet_exits)
         zero = [e for e in self.exits if e[1] in ("zero", "unknown")]

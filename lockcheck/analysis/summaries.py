@@ -13,6 +13,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from lockcheck.analysis.facts import EdgeWitness, Effect, RawEdge, Summary
+from lockcheck.analysis.deref_flags import deref_summary, lock_free, written_derefs
 from lockcheck.analysis.flow import FunctionFlow
 from lockcheck.analysis.ir import Call, forget_shared
 from lockcheck.analysis.irwalk import calls_in, forget_bodies
@@ -413,13 +414,22 @@ def _walk(program: Program, key: str, summaries, calls, result: AnalysisResult,
         found = deferred(sink, lambda edge: _emit(result, edge, key), per_class(result.recursive),
                          per_class(result.not_held), on_recursion)   # lastwalk: kept until the last walk
     flow = FunctionFlow(fn, callees, *found, program.irq)
-    summary = flow.run(flow.asserted_entry() if entry else (), program.clone_facts.get(key))
+    entry_held = flow.asserted_entry() if entry else ()
+    summary = flow.run(entry_held, program.clone_facts.get(key))
     if program.irq is not None:   # the last walk's (analysis.irq_reads)
         only = flow.call_contexts.irq_only()
         if only:
             result.irq.irq_only_calls[key] = only
         else:
             result.irq.irq_only_calls.pop(key, None)
+    if lock_free(summary):
+        summary.returns = ""
+    elif written_derefs(fn):
+        def again(facts: dict):
+            side = FunctionFlow(fn, callees, _ignore, None, None, None, program.irq)
+            effects = side.run(entry_held, {**(program.clone_facts.get(key) or {}), **facts}).effects
+            return effects, side.exits
+        summary.deref_effects = deref_summary(fn, again)
     if program.outside_cut and (fn.file, fn.name) in program.outside_cut:
         return cut_summary(summary)
     return summary

@@ -1,0 +1,155 @@
+"""A flag the caller keeps in a local and a callee writes through its
+address, correlated with the locks that callee takes or releases.
+
+``compact_unlock_should_abort(lock, flags, &locked, cc)`` of
+mm/compaction.c does ``if (*locked) { spin_unlock_irqrestore(lock, flags);
+*locked = false; }``: its plain summary meets its two ways through (the
+lock released, ``*locked`` cleared / nothing released, ``*locked`` already
+false) into "releases nothing", and the caller, whose ``locked`` the walk
+kept as it was, went on holding the lock with ``locked`` still set.
+
+For each parameter ``p`` whose ``*p`` the function writes or tests
+(``*p = ...``, ``if (*p)``: ``p->*`` in ``analysis.conditions``' naming),
+the summary keeps two more
+walks of it, one with ``*p`` zero on entry and one with it non-zero (no
+edge or finding comes from them, the plain walk makes those): per entry
+value and kind of return (all / zero / nonzero), the effect and what
+``*p`` is on every such return (None when the returns disagree or do not
+know).  A call giving ``&local`` there (``Call.addr_args``) takes the
+effect of the value the caller knows ``local`` has, or of each value when
+it knows none (one state each), and sets ``local`` to what the callee
+leaves in it: ``locked`` and the lock's held state stay together.  A
+helper that clears the flag without releasing, or releases without
+clearing it, keeps the state that says so.  A call given ``&local`` that
+reaches no summary (outside the scan, or parsed out because no lock is
+reachable from it) may write ``local``: what was known of it is dropped
+(:func:`unknown_writes`).
+
+Also here: ``Summary.returns``, the value every return of a function gives
+when they all agree (``compact_lock_irqsave()`` "always returns true"):
+``locked = compact_lock_irqsave(...)`` sets ``locked``.  Neither is kept for
+a function from which no lock is reachable (:func:`lock_free`): a scan
+skips those, and ``--parse-all`` must find the same.
+"""
+
+from __future__ import annotations
+
+from pycparser import c_ast
+
+from lockcheck.analysis import ir
+from lockcheck.analysis.irwalk import ir_nodes, tested_names
+
+__all__ = ["address_args", "written_derefs", "deref_summary", "constant_return", "flag_outcomes",
+           "unknown_writes", "lock_free", "KINDS"]
+
+DEREF = "->*"      # conditions.DEREF (not imported: conditions imports the extractor's helpers)
+KINDS = ("all", "zero", "nonzero")
+_VALUES = ("zero", "nonzero")
+
+
+def address_args(args, env) -> tuple[tuple[int, str], ...]:
+    """(position, name) of the arguments ``&name`` for a plain local of
+    the function (not a parameter, not a global)."""
+    out = []
+    for k, a in enumerate(args):
+        if a.__class__ is c_ast.UnaryOp and a.op == "&" and a.expr.__class__ is c_ast.ID:
+            name = a.expr.name
+            if name not in env.params and env.lookup(name)[1]:
+                out.append((k, name))
+    return tuple(out)
+
+
+def written_derefs(fn: ir.FunctionIR) -> tuple[tuple[int, str], ...]:
+    """(position, parameter) of the parameters ``p`` whose ``*p`` the
+    function writes or tests itself (a helper that releases on ``if
+    (*locked)`` without clearing it tells its caller as much)."""
+    names = {n.var[:-len(DEREF)] for n in ir_nodes(fn.body)
+             if type(n) in (ir.Assign, ir.EffectAssign) and n.var and n.var.endswith(DEREF)}
+    names.update(v[:-len(DEREF)] for v in tested_names(fn.body) if v.endswith(DEREF))
+    if not names:
+        return ()
+    return tuple((k, p) for k, p in enumerate(fn.params) if p and p in names)
+
+
+def deref_summary(fn: ir.FunctionIR, walk) -> dict:
+    """(position, entry value) -> {kind: (Effect, value of ``*p`` on those
+    returns or None)}; ``walk(entry_facts)`` walks the function once more
+    and gives (its summary's effects, its exits)."""
+    out = {}
+    for pos, name in written_derefs(fn):
+        fact = name + DEREF
+        for value in _VALUES:
+            effects, exits = walk({fact: value})
+            if not exits:
+                continue
+            per_kind = {}
+            for kind in KINDS:
+                chosen = [st for st, k in exits if kind == "all" or k in (kind, "unknown")]
+                vals = {next((v for f, v in st.facts if f == fact), None) for st in chosen}
+                after = vals.pop() if len(vals) == 1 else None
+                per_kind[kind] = (effects.get(kind, effects["all"]), after if after in _VALUES else None)
+            out[(pos, value)] = per_kind
+    return out
+
+
+def constant_return(exits) -> str:
+    """``zero`` or ``nonzero`` when every return gives it, else ""."""
+    kinds = {k for _, k in exits}
+    return kinds.pop() if len(kinds) == 1 and kinds <= set(_VALUES) else ""
+
+
+def flag_outcomes(flow, s, call, callee, summary, site, kind: str, effect) -> list:
+    """The states after ``call`` (its callee's ``summary``, the return of
+    ``kind``) from ``s``: ``effect`` applied (``flow._apply_effect``), or,
+    for an argument ``&local`` whose ``*p`` the callee writes, the effect
+    of each value ``local`` may have on entry, with ``local`` set to what
+    the callee leaves in it.  Only the first such argument is followed;
+    any other one written is forgotten."""
+    derefs = summary.deref_effects
+    if not call.addr_args:
+        return [flow._apply_effect(s, effect, call, callee, site)]
+    if not derefs:
+        if lock_free(summary):      # as a callee the scan skips (reaches no lock)
+            s = unknown_writes(s, call)
+        return [flow._apply_effect(s, effect, call, callee, site)]
+    written = {pos for pos, _ in derefs}
+    mine = [(pos, name) for pos, name in call.addr_args if pos in written]
+    if not mine:
+        return [flow._apply_effect(s, effect, call, callee, site)]
+    pos, name = mine[0]
+    known = next((v for f, v in s.facts if f == name), None) if s.facts else None
+    out = []
+    for value in ((known,) if known in _VALUES else _VALUES):
+        per_kind = derefs.get((pos, value))
+        if per_kind is None:        # never returns with that value on entry
+            continue
+        eff, after = per_kind.get(kind, per_kind["all"])
+        x = flow._apply_effect(s, eff, call, callee, site)
+        for _, other in mine[1:]:
+            x = _set(x, other, None)
+        out.append(_set(x, name, after))
+    return out or [flow._apply_effect(s, effect, call, callee, site)]
+
+
+def _set(s, name: str, value):
+    from lockcheck.analysis.branchfacts import set_fact
+    return set_fact(s, name, value)
+
+
+def unknown_writes(s, call):
+    """``s`` without the facts of the locals ``call`` is given the address
+    of, for a call that reaches no summary."""
+    for _, name in call.addr_args:
+        s = _set(s, name, None)
+    return s
+
+
+def lock_free(summary) -> bool:
+    """Nothing of locks in ``summary``: a function from which no lock is
+    reachable, which a scan does not parse unless ``--parse-all``
+    (frontend.relevance).  What it returns or writes through a pointer is
+    not told its callers, parsed or not, so that skipping it changes
+    nothing."""
+    return not (summary.acquires or summary.param_edges or summary.not_held or summary.recursions
+                or summary.irq_on or summary.release_through or summary.taken_through
+                or any(e.held or e.released for e in summary.effects.values()))
