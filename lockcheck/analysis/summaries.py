@@ -22,6 +22,7 @@ from lockcheck.analysis.pointsto import PointsTo, TargetStats
 from lockcheck.analysis.program import Program
 from lockcheck.analysis.callorder import CallGraph, CallOrder, call_order
 from lockcheck.analysis.lastwalk import LastWalk, deferred
+from lockcheck.analysis.releases import forget_assigned
 from lockcheck.analysis.walked_bodies import WalkedBodies
 
 __all__ = ["AnalysisResult", "analyse"]
@@ -136,6 +137,7 @@ def analyse(program: Program) -> AnalysisResult:
     result.recursion_edges = large.emit_edges(lambda edge: _emit(result, edge))
     result.indirect_targets = program.pointsto.stats
     forget_shared()
+    forget_assigned()
     return result
 
 
