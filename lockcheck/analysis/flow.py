@@ -70,6 +70,10 @@ def _nearest(item) -> tuple:
     return (len(chain), chain, (ident, member))
 
 
+def _call_what(name: str, model: str) -> str:
+    return f"{name} [model: {model}]" if model else name
+
+
 def _cap(states: set[State]) -> set[State]:
     if len(states) <= MAX_STATES:
         return states
@@ -103,6 +107,7 @@ class FunctionFlow(BranchFacts, Releases, CalleeInheritance, TakenThrough):
         self.emit = emit
         self.on_recursive = on_recursive
         self.summary = Summary()
+        self._steps: dict[tuple, Step] = {}    # see step()
         self.depth = 0
         self.breaks: list[tuple[set, int]] = []
         self.continues: list[tuple[set, int]] = []
@@ -143,7 +148,14 @@ class FunctionFlow(BranchFacts, Releases, CalleeInheritance, TakenThrough):
         return tuple(held)
 
     def step(self, line: int, what: str, targets: int = 0, chosen: bool = False) -> Step:
-        return Step(self.fn.file, line, self.fn.name, what, targets, chosen)
+        """One step object per site and walk: every state, loop round and
+        branch meeting the site shares it, and so do the chains (summaries,
+        witnesses, edges) kept from them."""
+        k = (line, what, targets, chosen)
+        found = self._steps.get(k)
+        if found is None:
+            found = self._steps[k] = Step(self.fn.file, line, self.fn.name, what, targets, chosen)
+        return found
 
     # ------------------------------------------------------------ statements
     def block(self, block: ir.Block, states: set[State]) -> set[State]:
@@ -169,7 +181,8 @@ class FunctionFlow(BranchFacts, Releases, CalleeInheritance, TakenThrough):
         if kind is ir.Block:
             return self.block(node, states)
         if kind is ir.Acquire:
-            return {self.acquire(s, node, (self.step(node.line, node.primitive),)) for s in states}
+            chain = (self.step(node.line, node.primitive),)
+            return {self.acquire(s, node, chain) for s in states}
         if kind is ir.Release:
             if node.base:
                 self.note_release_base(node, states)
@@ -428,7 +441,7 @@ class FunctionFlow(BranchFacts, Releases, CalleeInheritance, TakenThrough):
 
     def _apply_callee(self, s: State, call: ir.Call, callee, summary: Summary, which,
                       model: str = "", width: int = 0, chosen: bool = False) -> set[State]:
-        site = self.step(call.line, f"{callee.name} [model: {model}]" if model else callee.name, width, chosen)
+        site = self.step(call.line, _call_what(callee.name, model), width, chosen)
         if summary.release_through:
             self.note_call_release_base(s, call, callee, summary)
         self._inherit_acquires(s, call, callee, summary, site)

@@ -342,9 +342,35 @@ def meet_exits(exits) -> Effect:
     return Effect(tuple(best[k] for k in sorted(best)), frozenset(released))
 
 
+#: assigned_names of the bodies walked last: (id, but_null) -> (body, names).
+#: A function is walked once per round of its recursion and per specialised
+#: copy, and each walk's summary asked for them twice; the body is kept
+#: with its entry (an id alone could name a freed body's successor), so
+#: the memo is small and emptied when full.
+_ASSIGNED: dict[tuple[int, bool], tuple] = {}
+ASSIGNED_BOUND = 256
+
+
 def assigned_names(body: ir.Block, but_null: bool = False) -> frozenset[str]:
     """The variables a function's IR assigns (constants, results, anything;
     ``but_null``: other than NULL)."""
+    k = (id(body), but_null)
+    found = _ASSIGNED.get(k)
+    if found is not None and found[0] is body:
+        return found[1]
+    names = _assigned_names(body, but_null)
+    if len(_ASSIGNED) >= ASSIGNED_BOUND:
+        _ASSIGNED.clear()
+    _ASSIGNED[k] = (body, names)
+    return names
+
+
+def forget_assigned() -> None:
+    """The walk is over: the bodies the memo keeps go (summaries.analyse)."""
+    _ASSIGNED.clear()
+
+
+def _assigned_names(body: ir.Block, but_null: bool) -> frozenset[str]:
     out = set()
     for n in ir_nodes(body):
         t = type(n)

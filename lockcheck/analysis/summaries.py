@@ -25,6 +25,7 @@ from lockcheck.analysis.program import Program
 from lockcheck.analysis.callorder import strongly_connected, CallGraph, CallOrder, call_order
 from lockcheck.analysis.lastwalk import LastWalk, deferred
 from lockcheck.analysis.table_entries import table_entries
+from lockcheck.analysis.releases import forget_assigned
 from lockcheck.analysis.walked_bodies import WalkedBodies
 
 __all__ = ["AnalysisResult", "analyse"]
@@ -151,6 +152,7 @@ def analyse(program: Program) -> AnalysisResult:
                                                      _bh_off_roots(program, graph))
     result.indirect_targets = program.pointsto.stats
     forget_shared()
+    forget_assigned()
     return result
 
 
