@@ -297,6 +297,8 @@ class PointsTo:
                             tables[k] = HEAP
                             if k not in out:
                                 out.append(k)
+                        # one the front end skipped reaches no lock, but is a candidate all the same
+                        names.update(v[2:] for v in stored if v.startswith("G:") and v[2:] in self.program.skipped)
                         continue
                     name = self.table_fields.get((_name(v), call.field[1]))
                     if self._null_member(_name(v), call.field[1]):
@@ -325,7 +327,8 @@ class PointsTo:
             # the field/signature rule, plus functions stored into the field at run time
             stored = self.values.get(f"F:{call.field[0]}:{call.field[1]}", set())
             extra = sorted(v for v in stored if v in self.program.by_key)
-            self.width = len({self._function(n) or n for n in self.program.ops.get(call.field, ())} | set(extra))
+            skipped = {v[2:] for v in stored if v.startswith("G:") and v[2:] in self.program.skipped}
+            self.width = len({self._function(n) or n for n in self.program.ops.get(call.field, ())} | set(extra) | skipped)
             return self._with_field_rule(call, extra) if extra else None
         return None
 

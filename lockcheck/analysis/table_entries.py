@@ -70,7 +70,7 @@ def table_entries(program, succ: dict, calls: dict) -> dict[str, list[tuple[str,
             continue
         at = sorted({(caller, k) for s in found for caller, k, _ in s})
         for caller, k in at:
-            _add_target(calls, caller, k, key)
+            _add_target(program, calls, caller, k, key)
             succ[caller][key] = None
         added[key] = at
     return added
@@ -167,8 +167,15 @@ def _field_sites(program, calls: dict) -> dict[tuple[str, str], list[tuple[str, 
     return out
 
 
-def _add_target(calls: dict, caller: str, k: int, key: str) -> None:
+def _add_target(program, calls: dict, caller: str, k: int, key: str) -> None:
+    """``key`` one more target of the caller's call ``k``; the call's
+    candidate count (the points-to width, which counts the candidates the
+    front end skipped too) grows by one with it, so a scan that parses
+    every function counts the same."""
     mine, found = calls[caller]
     if key in found[k]:
         return
+    width = program.widths.get((caller, id(mine[k])))
+    if width:
+        program.widths[(caller, id(mine[k]))] = width + 1
     calls[caller] = (mine, found[:k] + (found[k] + (key,),) + found[k + 1:])
