@@ -421,7 +421,7 @@ class Program:
             self.by_key[key] = lean
 
     def resolved(self) -> None:
-        """Every call is resolved (summaries._resolve_calls): what only
+        """Every call is resolved (call_graph.resolve_calls): what only
         resolving reads goes before the walk, whose peak it would add to
         (the solved pointer values, the argument bindings, the clones'
         bindings and the tested parameters of every function)."""

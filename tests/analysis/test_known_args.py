@@ -3,7 +3,7 @@
 from pycparser import c_parser, c_ast
 
 from lockcheck.analysis.known_args import known_args
-from lockcheck.analysis.summaries import _prune_uncalled
+from lockcheck.analysis.call_graph import _prune_uncalled
 
 
 def known(src: str, unsigned=frozenset()) -> dict[str, tuple]:

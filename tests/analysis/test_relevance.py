@@ -87,7 +87,7 @@ def test_skipping_changes_no_finding_or_edge(case):
 
 
 def test_calls_to_names_nothing_defines_resolve_to_nothing():
-    """summaries._resolve_calls skips program.resolve for a direct call whose
+    """call_graph.resolve_calls skips program.resolve for a direct call whose
     callee is neither defined nor a notifier chain call: on every fixture,
     resolve itself must find nothing for exactly those calls."""
     from lockcheck.analysis.contexts import callback_functions
