@@ -45,7 +45,7 @@ def take_write_failure(root: Path | None) -> str | None:
 #: The code whose output the per-file cache entries (lex, file, header)
 #: hold: the front end, extraction to IR, the models, the driver.  Changing
 #: the analysis or the reports keeps a tree's parse cache.
-FRONTEND_CODE = ("frontend/", "model/", "analysis/extract.py", "analysis/conditions.py", "analysis/typing.py",
+FRONTEND_CODE = ("frontend/", "model/", "analysis/extract.py", "analysis/call_extract.py", "analysis/conditions.py", "analysis/typing.py",
                  "analysis/ast_walk.py", "analysis/call_args.py",
                  "analysis/declared.py", "analysis/const_locals.py", "analysis/field_stores.py", "analysis/field_copies.py",
                  "analysis/compare_facts.py", "analysis/known_args.py", "analysis/known_exprs.py",
