@@ -19,6 +19,8 @@ import subprocess
 import tempfile
 from pathlib import Path
 
+from lockcheck.tree_defs import read_sources
+
 __all__ = ["files_mentioning"]
 
 
@@ -61,17 +63,6 @@ def _grep(names, root: Path, dirs) -> list[tuple[str, str]] | None:
 def _python(names, root: Path, dirs) -> list[tuple[str, str]]:
     rx = re.compile(rb"\b(" + b"|".join(re.escape(n.encode()) for n in names) + rb")\b")
     out = []
-    for d in dirs:
-        for dp, _, files in os.walk(Path(root) / d):
-            for f in sorted(files):
-                if not f.endswith((".c", ".h")):
-                    continue
-                p = os.path.join(dp, f)
-                try:
-                    with open(p, "rb") as fh:
-                        text = fh.read()
-                except OSError:
-                    continue
-                rel = os.path.relpath(p, root)
-                out += [(rel, m.decode()) for m in set(rx.findall(text))]
+    for rel, text in read_sources(root, dirs, (".c", ".h")):
+        out += [(rel, m.decode()) for m in set(rx.findall(text))]
     return out

@@ -37,7 +37,7 @@ from pathlib import Path
 
 from lockcheck import __version__
 
-__all__ = ["top_dirs", "Definitions", "DefinitionsIndex", "NOT_KERNEL"]
+__all__ = ["top_dirs", "read_sources", "Definitions", "DefinitionsIndex", "NOT_KERNEL"]
 
 #: Top-level directories of a tree that hold no kernel code.
 NOT_KERNEL = frozenset({"Documentation", "tools", "scripts", "samples", "usr", "LICENSES"})
@@ -191,20 +191,28 @@ class DefinitionsIndex:
 
     def _python(self) -> bytes:
         lines = []
-        for d in self.dirs:
-            for dirpath, dirnames, filenames in os.walk(self.root / d):
-                dirnames.sort()
-                for name in sorted(filenames):
-                    if not name.endswith(".c"):
-                        continue
-                    path = os.path.join(dirpath, name)
-                    try:
-                        with open(path, "rb") as f:
-                            data = f.read()
-                    except OSError:
-                        continue
-                    rel = os.path.relpath(path, self.root).encode(errors="surrogateescape")
-                    for m in _PY.finditer(data):
-                        line = data.count(b"\n", 0, m.start()) + 1
-                        lines.append(b"%s:%d:%s\n" % (rel, line, m.group(1)))
+        for rel, data in read_sources(self.root, self.dirs, (".c",)):
+            name = rel.encode(errors="surrogateescape")
+            for m in _PY.finditer(data):
+                line = data.count(b"\n", 0, m.start()) + 1
+                lines.append(b"%s:%d:%s\n" % (name, line, m.group(1)))
         return _sorted_by_name(lines)
+
+
+def read_sources(root, dirs, suffixes: tuple[str, ...]):
+    """(path relative to ``root``, bytes) of every file under ``root``/``dirs``
+    whose name ends in one of ``suffixes``, in a stable order; a file that
+    cannot be read is left out (the Python fallbacks of the tree greps)."""
+    for d in dirs:
+        for dirpath, dirnames, filenames in os.walk(Path(root) / d):
+            dirnames.sort()
+            for name in sorted(filenames):
+                if not name.endswith(suffixes):
+                    continue
+                path = os.path.join(dirpath, name)
+                try:
+                    with open(path, "rb") as f:
+                        data = f.read()
+                except OSError:
+                    continue
+                yield os.path.relpath(path, root), data
