@@ -41,9 +41,10 @@ from __future__ import annotations
 from lockcheck.analysis.irwalk import ir_nodes
 from lockcheck.analysis import ir
 from lockcheck.analysis.facts import State
+from lockcheck.analysis.compare_locals import relate, related
 from lockcheck.analysis.held_through import THROUGH, known_through
 
-__all__ = ["BranchFacts", "set_fact", "copy_fact", "opposite", "read_facts", "CALL_FACT"]
+__all__ = ["BranchFacts", "set_fact", "copy_fact", "learn", "opposite", "read_facts", "CALL_FACT"]
 
 #: Prefix of a call fact's name: ``()f(a,b)``.
 CALL_FACT = "()"
@@ -105,6 +106,8 @@ def set_fact(state: State, var: str | None, value: str | None) -> State:
         return state
     if value is not None and value[0] == "=":
         return copy_fact(state, var, value[1:])
+    if value is not None and value[0] == "?":   # var = (a != b) (analysis.compare_locals)
+        return relate(set_fact(state, var, None), var, value)
     facts = state.facts
     if facts:
         facts = _after_write(facts, var)
@@ -236,6 +239,12 @@ def _learn(state: State, var: str, value: str) -> State:
     return state if facts is None else State(state.held, state.released, facts)
 
 
+def learn(state: State, var: str, value: str) -> State:
+    """``state`` knowing ``var`` is ``value`` (and what follows of it
+    through copies and relations), as a test learns it."""
+    return _learn(state, var, value)
+
+
 def _learnt(state: State, var: str, value: str) -> frozenset | None:
     """The facts ``state`` has once it learns ``var`` is ``value`` (and so
     are its copies); None when it learns nothing (past MAX_FACTS).  Depends
@@ -245,7 +254,11 @@ def _learnt(state: State, var: str, value: str) -> frozenset | None:
     names = {var}
     if state.facts:
         names.update(_copies(state, var))
-    return frozenset(f for f in state.facts if f[0] not in names) | {(n, value) for n in names}
+    learnt = {(n, value) for n in names}
+    if state.facts:     # through a local holding a comparison (analysis.compare_locals)
+        learnt.update(r for n in names for r in related(state.facts, n, value))
+    names = {n for n, _ in learnt}
+    return frozenset(f for f in state.facts if f[0] not in names) | learnt
 
 
 def _known(state: State, name: str) -> str | None:

@@ -15,6 +15,7 @@ from collections.abc import Mapping
 
 from pycparser import c_ast
 
+from lockcheck.analysis.compare_locals import compare_held
 from lockcheck.analysis import class_notes, ir
 from lockcheck.analysis.bounded_release import absent_branch
 from lockcheck.analysis.call_args import CallArguments
@@ -368,6 +369,9 @@ class Extractor(CallExtraction, LockCallExtraction, ConditionExtraction, CallArg
         if names_lock:
             ref, ok = lock_ref(value, self.env)
             self.env.alias(var, ref if ok else None)
+        if (held := compare_held(self, var, inner)) is not None:   # need_lock = (cmd->cmd != C)
+            out.append(ir.Assign(var, held))
+            return
         copy = self.copied(var, value)
         if copy is None and ("->" in var or "." in var):
             copy = field_copy(self, var, value)     # est->stats_lock = lock

@@ -25,9 +25,10 @@ import heapq
 
 from lockcheck.analysis import ir
 from lockcheck.analysis.substitute import DYNAMIC_SUBCLASS, PARAM_SUBCLASS
-from lockcheck.analysis.branchfacts import BranchFacts, opposite as _opposite, set_fact as _set_fact
+from lockcheck.analysis.branchfacts import BranchFacts, learn as _learn, opposite as _opposite, set_fact as _set_fact
 from lockcheck.analysis.callee_inherit import CalleeInheritance
 from lockcheck.analysis.case_match import CaseEntry
+from lockcheck.analysis.compare_locals import case_entered
 from lockcheck.analysis.asserted_irq import ASSERTED
 from lockcheck.analysis.held_through import held_through
 from lockcheck.analysis.taken_through import TakenThrough
@@ -295,7 +296,8 @@ class FunctionFlow(BranchFacts, Releases, CalleeInheritance, TakenThrough):
         has_default = False
         for item in node.body.items:
             if isinstance(item, ir.CaseLabel):
-                cur |= {s for s in entry if enters(s, item)}
+                cur |= {e for e in (case_entered(s, node.var, item, cases.labels, _learn)
+                                    for s in entry if enters(s, item)) if e is not None}
                 has_default = has_default or item.default
                 continue
             if cur or isinstance(item, ir.Label):
