@@ -48,7 +48,7 @@ def take_write_failure(root: Path | None) -> str | None:
 FRONTEND_CODE = ("frontend/", "model/", "analysis/extract.py", "analysis/call_extract.py", "analysis/conditions.py", "analysis/typing.py",
                  "analysis/ast_walk.py", "analysis/call_args.py",
                  "analysis/declared.py", "analysis/const_locals.py", "analysis/field_stores.py", "analysis/field_copies.py",
-                 "analysis/compare_facts.py", "analysis/known_args.py", "analysis/known_exprs.py",
+                 "analysis/compare_facts.py", "analysis/compare_locals.py", "analysis/known_args.py", "analysis/known_exprs.py",
                  "analysis/deref_flags.py", "analysis/branchfacts.py", "analysis/held_through.py", "analysis/facts.py",
                  "analysis/guards.py",
                  "analysis/local_members.py", "analysis/param_escapes.py",
