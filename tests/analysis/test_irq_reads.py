@@ -9,6 +9,7 @@ from lockcheck.analysis.facts import EdgeWitness, Held, Step
 from lockcheck.analysis.ir import LockRef
 from lockcheck.analysis.summaries import EdgeRecord
 from lockcheck.model.scan_model import ScanModel
+from tests.analysis.irq_usage import irq_model as _model, usage as _usage
 
 
 def _held(key):
@@ -47,21 +48,6 @@ def test_process_entered_skips_calls_made_only_in_interrupt_context():
     callers = {"root": 0, "runner": 1, "a": 1, "h": 1, "b": 2, "c": 1, "bh_root": 0, "d": 1}
     got = irq_reads.process_entered(succ, callers, {"runner": frozenset({"h"})}, frozenset({"bh_root"}))
     assert got == {"root", "a", "b", "runner"}
-
-
-def _usage(used, on):
-    u = irqsafety.IrqUsage()
-    step = Step("f.c", 1, "f", "spin_lock")
-    for key, irq, r in used:
-        u.used[(key, irq, r)] = (LockRef(key, key[2:]), (step,))
-    for key, irq, r in on:
-        u.enabled[(key, irq, r)] = (LockRef(key, key[2:]), (step,))
-    return u
-
-
-def _model():
-    model = ScanModel.load()
-    return irqsafety.IrqModel(model.contexts["irq"], model.catalogue)
 
 
 def test_a_recursive_read_masks_read_unsafe_unless_its_function_runs_in_process_context():

@@ -10,9 +10,10 @@ import io
 import json
 
 from lockcheck.analysis import irqsafety
-from lockcheck.analysis.facts import Held, Step
+from lockcheck.analysis.facts import Held
 from lockcheck.analysis.ir import LockRef
 from lockcheck.model.scan_model import ScanModel
+from tests.analysis.irq_usage import irq_model as _model, usage as _usage
 from lockcheck.report import json_report, sarif, text
 from tests.conftest import cycle_set, edge_set
 from tests.test_fixtures import FIXTURES
@@ -55,21 +56,6 @@ def test_model_resolves_guards_and_checks_real_lock_kinds():
     assert irq.checked("spin_lock") and irq.checked("guard(spinlock_irq)") and irq.checked("read_lock")
     # srcu/rcu maps are acquired with check=0 in lockdep; pseudo-locks never count
     assert not irq.checked("srcu_read_lock") and not irq.checked("local_irq_save")
-
-
-def _usage(used=(), on=()):
-    u = irqsafety.IrqUsage()
-    step = Step("f.c", 1, "f", "spin_lock")
-    for key, irq, r in used:
-        u.used[(key, irq, r)] = (LockRef(key, key[2:]), (step,))
-    for key, irq, r in on:
-        u.enabled[(key, irq, r)] = (LockRef(key, key[2:]), (step,))
-    return u
-
-
-def _model():
-    model = ScanModel.load()
-    return irqsafety.IrqModel(model.contexts["irq"], model.catalogue)
 
 
 def test_reads_never_conflict_with_reads():
