@@ -14,12 +14,10 @@ from __future__ import annotations
 
 import os
 import re
-import shutil
-import subprocess
 import tempfile
 from pathlib import Path
 
-from lockcheck.tree_defs import read_sources
+from lockcheck.tree_defs import grep_sources, read_sources
 
 __all__ = ["files_mentioning"]
 
@@ -29,7 +27,7 @@ def files_mentioning(names, root: Path, dirs) -> dict[str, frozenset[str]]:
     names = sorted(set(names))
     if not names or not dirs:
         return {n: frozenset() for n in names}
-    hits = _grep(names, root, dirs) if shutil.which("grep") is not None else None
+    hits = _grep(names, root, dirs)
     if hits is None:
         hits = _python(names, root, dirs)
     out: dict[str, set[str]] = {n: set() for n in names}
@@ -44,20 +42,12 @@ def _grep(names, root: Path, dirs) -> list[tuple[str, str]] | None:
         fh.write("\n".join(names) + "\n")
         words = fh.name
     try:
-        done = subprocess.run(["grep", "-rHowF", "--include=*.c", "--include=*.h", "-f", words, "--", *dirs],
-                              cwd=root, capture_output=True, env=dict(os.environ, LC_ALL="C"))
-    except OSError:
-        return None
+        hits = grep_sources(root, dirs, ["-wF", "-f", words])
     finally:
         os.unlink(words)
-    if done.returncode not in (0, 1):
+    if hits is None:
         return None
-    out = []
-    for line in done.stdout.split(b"\n"):
-        path, _, name = line.rpartition(b":")
-        if path:
-            out.append((path.decode(errors="surrogateescape"), name.decode(errors="surrogateescape")))
-    return out
+    return [(path.decode(errors="surrogateescape"), name.decode(errors="surrogateescape")) for path, name in hits]
 
 
 def _python(names, root: Path, dirs) -> list[tuple[str, str]]:

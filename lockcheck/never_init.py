@@ -33,14 +33,12 @@ only for classes that appear in findings.
 
 from __future__ import annotations
 
-import os
 import re
-import shutil
-import subprocess
 from dataclasses import replace
 from pathlib import Path
 
 from lockcheck.result import Basis
+from lockcheck.tree_defs import grep_sources, read_sources
 
 __all__ = ["noted_keys", "candidate_fields", "initialised", "demote", "REASON"]
 
@@ -114,32 +112,25 @@ def _hits(pattern: str, root: Path | None, dirs, files) -> list[tuple[str, str]]
     """(file, field) for each init-like line naming a field: in ``dirs``
     of the tree at ``root`` (``.c`` and ``.h`` files), else in ``files``."""
     rx = re.compile(pattern.encode())
-    out = []
-    if root is not None and dirs and shutil.which("grep") is not None:
-        try:
-            done = subprocess.run(["grep", "-rHoP", "--include=*.c", "--include=*.h", pattern, "--", *dirs],
-                                  cwd=root, capture_output=True, env=dict(os.environ, LC_ALL="C"))
-        except OSError:
-            done = None
-        if done is not None and done.returncode in (0, 1):
-            for line in done.stdout.split(b"\n"):
-                path, _, text = line.partition(b":")
-                m = rx.search(text)
-                if m:
-                    out += [(path.decode(errors="surrogateescape"), g.decode()) for g in m.groups() if g]
-            return out
-    paths = list(files)
+    hits = grep_sources(root, dirs, ["-P", pattern]) if root is not None else None
+    if hits is not None:
+        out = []
+        for path, text in hits:
+            m = rx.search(text)
+            if m:
+                out += [(path.decode(errors="surrogateescape"), g.decode()) for g in m.groups() if g]
+        return out
     if root is not None and dirs:
-        paths = [os.path.relpath(os.path.join(dp, n), root) for d in dirs for dp, _, ns in os.walk(Path(root) / d)
-                 for n in ns if n.endswith((".c", ".h"))]
-    for p in sorted(paths):
-        try:
-            with open(Path(root) / p if root is not None else p, "rb") as fh:
-                text = fh.read()
-        except OSError:
-            continue
-        out += [(p, g.decode()) for m in rx.finditer(text) for g in m.groups() if g]
-    return out
+        found = read_sources(root, dirs, (".c", ".h"))
+    else:
+        found = []
+        for p in sorted(files):
+            try:
+                with open(Path(root) / p if root is not None else p, "rb") as fh:
+                    found.append((p, fh.read()))
+            except OSError:
+                continue
+    return [(p, g.decode()) for p, text in found for m in rx.finditer(text) for g in m.groups() if g]
 
 
 def initialised(candidates: dict[str, tuple[str, ...]], root: Path | None, arch: str = "", dirs=(),

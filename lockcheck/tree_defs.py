@@ -37,7 +37,7 @@ from pathlib import Path
 
 from lockcheck import __version__
 
-__all__ = ["top_dirs", "read_sources", "Definitions", "DefinitionsIndex", "NOT_KERNEL"]
+__all__ = ["top_dirs", "read_sources", "grep_sources", "Definitions", "DefinitionsIndex", "NOT_KERNEL"]
 
 #: Top-level directories of a tree that hold no kernel code.
 NOT_KERNEL = frozenset({"Documentation", "tools", "scripts", "samples", "usr", "LICENSES"})
@@ -216,3 +216,25 @@ def read_sources(root, dirs, suffixes: tuple[str, ...]):
                 except OSError:
                     continue
                 yield os.path.relpath(path, root), data
+
+
+def grep_sources(root, dirs, args: list[str]) -> list[tuple[bytes, bytes]] | None:
+    """``grep -rHo ARGS`` over the ``.c`` and ``.h`` files under ``root``/``dirs``:
+    (path relative to ``root``, the matched text) per match, or None when
+    grep is missing or fails (the caller reads the files itself:
+    :func:`read_sources`)."""
+    if not dirs or shutil.which("grep") is None:
+        return None
+    try:
+        done = subprocess.run(["grep", "-rHo", "--include=*.c", "--include=*.h", *args, "--", *dirs],
+                              cwd=root, capture_output=True, env=dict(os.environ, LC_ALL="C"))
+    except OSError:
+        return None
+    if done.returncode not in (0, 1):
+        return None
+    out = []
+    for line in done.stdout.split(b"\n"):
+        path, sep, text = line.partition(b":")
+        if sep:
+            out.append((path, text))
+    return out

@@ -3,7 +3,7 @@ lockcheck/struct_sight.py): findings through them are low, with the reason."""
 
 from __future__ import annotations
 
-from lockcheck import never_init
+from lockcheck import never_init, tree_defs
 from lockcheck.api import check
 from lockcheck.options import Options
 from tests.test_fixtures import FIXTURES
@@ -73,5 +73,5 @@ def test_a_container_note_covers_its_members():
 def test_without_grep_the_python_pass_agrees(tmp_path, monkeypatch):
     root = _tree(tmp_path)
     cands = {"f:struct reset_control:reset_lock": ("reset_lock",), "f:struct hid:reset_lock": ("reset_lock",)}
-    monkeypatch.setattr(never_init.shutil, "which", lambda name: None)
+    monkeypatch.setattr(tree_defs.shutil, "which", lambda name: None)
     assert never_init.initialised(cands, root, "x86", ["drivers", "include"]) == {"f:struct hid:reset_lock"}
