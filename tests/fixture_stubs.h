@@ -216,6 +216,11 @@ void *kzalloc(size_t size, unsigned int flags);
 void kfree(const void *p);
 #define GFP_KERNEL 0u
 #define WARN_ON(x) (x)
+#define WARN_ON_ONCE(x) (x)
+/* tests of a lock's state (model/data/analysis.toml held_tests) */
+int mutex_is_locked(struct mutex *lock);
+int spin_is_locked(spinlock_t *lock);
+int lockdep_is_held(const void *lock);
 int in_interrupt(void);
 
 /* semaphores and lockdep class annotations (lockcheck.analysis.classes) */

@@ -18,6 +18,7 @@ from pycparser import c_ast
 from lockcheck.analysis.compare_locals import compare_held
 from lockcheck.analysis import class_notes, ir
 from lockcheck.analysis.bounded_release import absent_branch
+from lockcheck.analysis.held_tests import absent_tests
 from lockcheck.analysis.call_args import CallArguments
 from lockcheck.analysis.ast_walk import addressed_names, operand_names, walk_nodes, written_names
 from lockcheck.analysis.param_escapes import escaped_param
@@ -81,6 +82,7 @@ class Extractor(CallExtraction, LockCallExtraction, ConditionExtraction, CallArg
         self.catalogue = catalogue
         self.path = path
         self.transparent = frozenset(model.get("transparent_calls", ()))
+        self.held_tests = frozenset(model.get("held_tests", ()))     # analysis.held_tests
         self.lock_types = frozenset(model.get("lock_types", ()))
         self.noreturn = frozenset(model.get("noreturn", ()))
         self.running_work = frozenset(model.get("running_work_calls", ()))
@@ -214,7 +216,14 @@ class Extractor(CallExtraction, LockCallExtraction, ConditionExtraction, CallArg
         cond = self.cond(node.cond)
         then, orelse = absent_branch(node.cond, node.iftrue, node.iffalse,
                                      self._scoped(node.iftrue), self._scoped(node.iffalse))
+        then, orelse = absent_tests(node.cond, then, orelse, self.held_tests, self.transparent, self._tested_lock)
         return [ir.If(cond, then, orelse)]
+
+    def _tested_lock(self, node) -> ir.LockRef | None:
+        """The class of a lock a held test names (analysis.held_tests);
+        None when its type does not resolve it."""
+        ref, ok = lock_ref(node, self.env)
+        return ref if ok and not ref.key.startswith("u:") else None
 
     def _scoped(self, node) -> ir.Block:
         if node is None:
