@@ -130,7 +130,9 @@ class Release(_Compact):
 class Absent(_Compact):
     """The branch where the test of a release's own array index fails:
     that index names no lock, so the caller's lock of the class the other
-    branch releases is not held either (analysis.bounded_release)."""
+    branch releases is not held either (analysis.bounded_release); or
+    where a test of the lock's state (``!mutex_is_locked(&l)``) is true:
+    the caller holds no lock of its class (analysis.held_tests)."""
     line: int
     lock: LockRef
 

@@ -111,8 +111,9 @@ class Releases:
     @staticmethod
     def absent(s: State, ref: ir.LockRef) -> State:
         """The branch where a release's own index is out of range
-        (analysis.bounded_release): no lock of its class is the caller's
-        there; one this function holds stays held."""
+        (analysis.bounded_release) or a test of the lock's state is false
+        (analysis.held_tests): no lock of its class is the caller's there;
+        one this function holds stays held."""
         key = ref.class_key
         if key in s.released or any(h.key == key for h in s.held):
             return s
