@@ -77,6 +77,8 @@ def _field(name: str) -> str | None:
 def _written(fact: str, var: str, field: str | None) -> bool:
     """Does assigning ``var`` (whose last field is ``field``) change what
     the fact named ``fact`` says?"""
+    if fact[:1] == "&":         # a field's address, an operand of a call fact (analysis.pred_keys)
+        fact = fact[1:]
     if fact == var:
         return True
     if fact[:1] == THROUGH:     # a lock held through the variable (analysis.held_through)

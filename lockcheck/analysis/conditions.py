@@ -30,6 +30,7 @@ from lockcheck.analysis import ir
 from lockcheck.analysis.compare_facts import pair_name, prefix_stepped
 from lockcheck.analysis.guards import static_key_cond
 from lockcheck.analysis.local_members import local_member
+from lockcheck.analysis.pred_keys import unfold, var_operand
 from lockcheck.analysis.typing import lock_ref
 from lockcheck.frontend.build_symbols import maybe_defined
 from lockcheck.frontend.constants import BIT_MACROS, UNARY, binary_op, literal
@@ -81,15 +82,15 @@ class ConditionExtraction:
 
     def call_key(self, node: c_ast.FuncCall) -> str | None:
         """``f(a,b)`` for a call of a named function whose arguments are all
-        learnable variables or constants, ``f()`` for one without any."""
+        learnable variables, fields through one (``&rdp->cblist``) or
+        constants, ``f()`` for one without any; a predicate that is another
+        call under a new name unfolded (``analysis.pred_keys``)."""
         if not isinstance(node.name, c_ast.ID):
             return None
-        if node.args is None or not node.args.exprs:
-            return f"{node.name.name}()"
-        parts = [self._operand(a) for a in node.args.exprs]
+        parts = [self._operand(a) or var_operand(a, self.learnable) for a in node.args.exprs] if node.args else []
         if None in parts:
             return None
-        return f"{node.name.name}({','.join(parts)})"
+        return unfold(node.name.name, parts, getattr(self.env.index, "predicates", None))
 
     def _operand(self, node) -> str | None:
         """A learnable variable's name, ``#N`` for an integer constant, or

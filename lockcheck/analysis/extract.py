@@ -133,7 +133,8 @@ class Extractor(CallExtraction, LockCallExtraction, ConditionExtraction, CallArg
                                          lambda n: next((v for _, v in self._consts([n])), None))
         self.derefs = deref_roots(fd.body)     # p of the *p tested: a call given p drops what is known
         self.known_args = known_args(fd.body, params, self._own_variable(fd.body, params), frozenset(unsigned),
-                                     lambda d: unsigned_decl(d, self.env), self.transparent)
+                                     lambda d: unsigned_decl(d, self.env), self.transparent,
+                                     getattr(self.env.index, "predicates", None))
         self.flows.function_returns(ftype)
         self.returns_lock = class_notes.returns_lock_pointer(ftype, self.env, self.lock_types)
         declared, fd_body = declared_releases(fd.body, self.env)

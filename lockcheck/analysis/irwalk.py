@@ -4,7 +4,7 @@ per body until :func:`forget_bodies`)."""
 
 from __future__ import annotations
 
-from lockcheck.analysis.ir import Block, Call, CondVar, Switch
+from lockcheck.analysis.ir import Block, Call, CondCall, CondVar, Switch
 
 __all__ = ["calls_in", "tested_names", "ir_nodes", "forget_bodies"]
 
@@ -25,7 +25,8 @@ def calls_in(node):
 
 
 def tested_names(body: Block) -> tuple[str, ...]:
-    """Variables tested by conditions or switched on, anywhere in a body."""
+    """Variables tested by conditions or switched on, and the facts of
+    tested calls (``()f(a)``), anywhere in a body."""
     return _body_facts(body)[2]
 
 
@@ -41,6 +42,8 @@ def _body_facts(body: Block) -> tuple:
                 calls.append(n)
             elif (t is CondVar or t is Switch) and n.var:
                 tested.append(n.var)
+            elif t is CondCall and n.key:
+                tested.append("()" + n.key)    # a tested call's fact (analysis.branchfacts)
         cached = _BODIES[id(body)] = (body, tuple(calls), tuple(tested))
     return cached
 

@@ -20,6 +20,10 @@ but the function's own writes changes them):
   constant) of an unsigned ``x``, or an unsigned ``x`` counted up
   (``++x``, ``x++``, ``x += C``, ``x = x + C``) on every path since its
   last other write;
+* ``nonzero:()f(&$->x)``: a tested call of the argument alone (its key
+  with the argument as ``$``, analysis.pred_keys) known true (or
+  ``zero:``, false): ``if (!rcu_rdp_is_offloaded(rdp) && ..)
+  rcu_do_batch(rdp);`` (analysis.known_tests);
 * ``+Q``: the same of the function's parameter number ``Q`` of a signed
   type, written on no path but by such steps since entry: at least 1
   when the caller's own caller passed ``Q`` a value ``>= 0``
@@ -37,6 +41,7 @@ from __future__ import annotations
 from pycparser import c_ast
 
 from lockcheck.analysis.ast_walk import walk_nodes
+from lockcheck.analysis.known_tests import known_tests, polled, tested_call
 from lockcheck.analysis.known_exprs import (LOOPS, STEPS, TYPES, WRITES, bare, breaks, children, dereferenced,
                                             int_constant, is_null, names_in, positive_constant, stepped_var,
                                             writes_in, written_in)
@@ -51,15 +56,17 @@ __all__ = ["known_args"]
 
 
 def known_args(body, params, learnable, unsigned_params, unsigned_decl,
-               transparent=frozenset()) -> dict[int, tuple[tuple[int, str], ...]]:
+               transparent=frozenset(), predicates=None) -> dict[int, tuple[tuple[int, str], ...]]:
     """``id`` of a call node -> ``(position, "nonzero" | ">0" | "+Q")`` of
     its arguments; ``learnable(name)``: a local or parameter whose
     address is never taken; ``unsigned_params``: the parameters of an
     unsigned integer type, ``unsigned_decl(decl)`` whether a local's
     declaration gives it one; ``transparent``: calls that are their first
-    argument (``unlikely(!p)``)."""
+    argument (``unlikely(!p)``); ``predicates``: the tree's
+    (``TreeIndex.predicates``), for the keys of tested calls."""
     walker = _Walker(params, learnable, unsigned_params, unsigned_decl, body)
     walker.transparent = transparent
+    walker.predicates = predicates
     start = frozenset(("orig", p) for p in params if learnable(p))
     walker.stmt(body, start)
     return walker.out
@@ -95,6 +102,7 @@ class _Walker:
                 self.gotos[n.name] = self.gotos.get(n.name, 0) + 1
         self.pending: dict[str, list] = {}
         self.local_unsigned: dict[str, bool] = {}
+        self.predicates = None
 
     # ------------------------------------------------------------ statements
     def stmt(self, node, state):
@@ -188,6 +196,7 @@ class _Walker:
                 other |= o
         # counted up in the loop, at most: still counted up and >= 0, maybe 0 again
         head = frozenset(f for f in _without(state, other) if not (f[0] == "nz" and f[1] in stepped))
+        head = polled(head, parts, self.predicates)
         leaves = breaks(node.stmt)
         if cls is c_ast.DoWhile:
             end = self.stmt(node.stmt, head)
@@ -303,6 +312,8 @@ class _Walker:
             nz = self._nonzero(var, state)
             return (state, nz) if node.op == "==" else (nz, state)
         state = self.expr(node, state)
+        if cls is c_ast.FuncCall:
+            return tested_call(node, state, self.learnable, self.predicates)
         return state, state
 
     # ------------------------------------------------------------ facts
@@ -366,6 +377,7 @@ class _Walker:
             kind = self._known(a, state)
             if kind is not None:
                 found.append((pos, kind))
+            found += known_tests(pos, a, state)
         if found:
             self.out[id(call)] = tuple(found)
 

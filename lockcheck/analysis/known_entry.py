@@ -99,7 +99,7 @@ def known_entry(params: tuple[str, ...], tested: tuple[int, ...], counted: tuple
         return caller_facts.get(name), caller_signs.get(name)
 
     for pos, kind in call.known_args:
-        if pos >= len(params):
+        if pos >= len(params) or ":" in kind:    # a test of the argument (analysis.pred_keys.entry_tests)
             continue
         if kind[:1] == "+":
             kind = ">0" if _nonneg(*caller_value(int(kind[1:]), False)) else None

@@ -13,11 +13,19 @@ agrees with both); a caller whose state knows the argument's value (a
 local or parameter, ``Call.arg_vars``) takes that effect instead of the
 plain one.  Held locks go the same way: ``lock_if(l, on)`` holds ``l`` for
 a caller that knows ``on`` is non-zero.
+
+A tested call of one parameter (``rcu_rdp_is_offloaded(rdp)``, its key
+``rcu_segcblist_is_offloaded(&rdp->cblist)``: analysis.pred_keys) splits the
+exits the same way: ``rcu_nocb_unlock_irqrestore(rdp, flags)`` releases
+``rdp->nocb_lock`` where the test held, and a caller whose state knows the
+same test of its argument (it took the lock under it) takes that effect,
+kept under ``(position, "nonzero:()f(&$->cblist)")``.
 """
 
 from __future__ import annotations
 
 from lockcheck.analysis.facts import Effect, State
+from lockcheck.analysis.pred_keys import instantiate, key_var, param_test, template, test_kind
 
 __all__ = ["param_effects", "chosen_effect"]
 
@@ -44,7 +52,30 @@ def param_effects(exits: list, params: tuple[str, ...], assigned: frozenset[str]
             effect = meet(agree)
             if _shape(effect) != _shape(everything):
                 out[(pos, value)] = effect
+    for (pos, tmpl), name in sorted(_param_tests(exits, params, assigned).items()):
+        known = [next((v for k, v in st.facts if k == name), None) for st, _ in exits]
+        if not all(v in known for v in _VALUES):
+            continue
+        for value in _VALUES:
+            effect = meet([e for e, v in zip(exits, known) if v is None or v == value])
+            if _shape(effect) != _shape(everything):
+                out[(pos, test_kind(value, tmpl))] = effect
     return dict(sorted(out.items()))
+
+
+def _param_tests(exits, params, assigned) -> dict[tuple[int, str], str]:
+    """(position, template) -> fact name of the tested calls the exits know
+    whose one variable is a parameter never assigned (analysis.pred_keys:
+    ``()rcu_segcblist_is_offloaded(&rdp->cblist)``)."""
+    out = {}
+    for st, _ in exits:
+        for name, _ in st.facts:
+            if not param_test(name, params) or name in out.values():
+                continue
+            var = key_var(name[2:])
+            if var not in assigned:
+                out[(params.index(var), "()" + template(name[2:], var))] = name
+    return out
 
 
 def _shape(effect: Effect) -> tuple:
@@ -63,4 +94,10 @@ def chosen_effect(s: State, call, effects: dict, default: Effect) -> Effect:
                 effect = effects.get((pos, value))
                 if effect is not None:
                     return effect
+    for (pos, kind), effect in effects.items():    # a test of the argument the caller knows
+        if ":" in kind:
+            value, _, tmpl = kind.partition(":")
+            name = next((n for p, n in call.arg_vars if p == pos), None)
+            if name is not None and (instantiate(tmpl, name), value) in s.facts:
+                return effect
     return default

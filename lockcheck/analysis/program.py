@@ -12,6 +12,7 @@ import dataclasses
 from lockcheck.analysis import irqsafety
 from lockcheck.analysis import const_params
 from lockcheck.analysis.entry_facts import entry_facts, pair_param
+from lockcheck.analysis.pred_keys import entry_tests, param_test
 from lockcheck.analysis.known_entry import counted_params, handed_on_to, known_entry, sign_key
 from lockcheck.analysis.held_facts import HeldFacts, carried_fact, param_field
 from lockcheck.analysis.ir import Call, FunctionIR
@@ -242,7 +243,7 @@ class Program:
             zero_tested.update((k, pos) for pos, p in enumerate(fn.params) if p in own)
             names = own | {fn.params[p] for c in calls_in(fn.body) for _, p in c.forwarded_params if p < len(fn.params)}
             tested = tuple(sorted(n for n in names if n in fn.params or pair_param(n, fn.params)
-                                  or param_field(n, fn.params)))
+                                  or param_field(n, fn.params) or param_test(n, fn.params)))
             if tested:
                 self.tested[k] = tested
         own = {(k, pos): sigs for k, tested in self.tested.items()
@@ -277,6 +278,8 @@ class Program:
             known, signs = known_entry(params, self.zero_tested.get(base, ()), counted, call, caller.params,
                                        caller_facts, caller_signs, assigned)
             for name, value in known.items():
+                facts.setdefault(name, value)
+            for name, value in entry_tests(params, tested, call.known_args).items():
                 facts.setdefault(name, value)
         if not tested:
             return facts, {}, signs

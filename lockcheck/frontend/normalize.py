@@ -35,6 +35,8 @@ class FrontendModel:
     scoped_guards: dict[str, str]
     not_iterators: frozenset[str]
     release_annotations: frozenset[str] = frozenset()
+    # calls that only check (frontend.predicates)
+    check_calls: frozenset[str] = frozenset()
 
     @classmethod
     def from_dict(cls, d: dict) -> "FrontendModel":
@@ -61,6 +63,7 @@ class FrontendModel:
             scoped_guards=dict(d["scoped_guards"]),
             not_iterators=frozenset(d["not_iterators"]),
             release_annotations=frozenset(d.get("release_annotations", ())),
+            check_calls=frozenset(d.get("check_calls", ())),
         )
 
 

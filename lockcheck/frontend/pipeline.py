@@ -23,6 +23,7 @@ from lockcheck.frontend.macro_types import cast_macro_types
 from lockcheck.frontend.macros import MacroIndex, expand_macros, terminate_statements
 from lockcheck.frontend.parse import (KernelCParser, Outcome, ParsedFunction, defined_functions, function_name,
                                       parse_function)
+from lockcheck.frontend.predicates import merge_predicates, predicate_aliases
 from lockcheck.frontend.typefacts import FileFacts, TypeRef, compound_literal_ops, harvest_facts
 from lockcheck.frontend.value_uses import value_uses
 
@@ -90,6 +91,7 @@ def declaration_facts(lexed: LexedFile, model: norm.FrontendModel, definitions: 
             compound_literal_ops(item.tokens, facts)
             local_static_tables(item.tokens, facts, clean)
     facts.value_uses = value_uses(item.tokens for item in lexed.items)
+    facts.predicates = predicate_aliases(lexed.items, model.check_calls)
     return facts
 
 
@@ -166,6 +168,9 @@ class TreeIndex:
     # upper-case object-like macros with an integer value (every definition
     # agreeing) that the scanned files' functions name (frontend.constants)
     integer_macros: dict[str, int] = field(default_factory=dict)
+    # a predicate that is another call under a new name -> (that call,
+    # argument templates): frontend.predicates, read by analysis.pred_keys
+    predicates: dict[str, tuple[str, tuple[str, ...]]] = field(default_factory=dict)
 
 
 def build_index(facts: list[FileFacts], macro_defs: list[MacroDef], model: norm.FrontendModel,
@@ -207,6 +212,7 @@ def build_index(facts: list[FileFacts], macro_defs: list[MacroDef], model: norm.
             idx.var_fields.setdefault(k, v)
         for k, v in f.table_members.items():
             idx.table_members.setdefault(k, v)
+    idx.predicates = merge_predicates(f.predicates for f in facts)
     typedefs |= type_alias_macros(macro_defs, typedefs)
     idx.typedefs = frozenset(typedefs - model.never_typedefs)
     # A macro that stands for a real function in another configuration

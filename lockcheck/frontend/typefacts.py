@@ -89,6 +89,8 @@ class FileFacts:
     # (struct or typedef name, field) -> function names stored there by the
     # initialisers ``ops`` leaves out (_element_stores; analysis only)
     element_stores: dict[tuple[str, str], list[str]] = field(default_factory=dict)
+    # predicate -> (the call it returns, argument templates): frontend.predicates
+    predicates: dict[str, tuple[str, tuple[str, ...]]] = field(default_factory=dict)
 
 
 def harvest_facts(items: list[Item], definitions: dict) -> FileFacts:
