@@ -123,3 +123,18 @@ def test_a_cycle_keeps_its_level_when_another_witness_pairs_one_family():
     assert kept[0].basis == () and kept[1].basis == ()
     # shown by the witness that meets the class in ISO's code
     assert kept[0] == into and [s.function for s in kept[1].witness] == ["iso_other", "iso_other"]
+
+
+def test_irq_unsafe_order_meeting_a_keyed_class_in_two_families_is_low():
+    """irq-unsafe-order: the order edge and the unsafe usage take the socket
+    lock in two families' code (an inet socket nested under a softirq-safe
+    lock, a Bluetooth socket taken with softirqs on: lockdep's slock-AF_INET
+    and slock-AF_BLUETOOTH-*) is low; one family's keeps its level."""
+    found = by_locks(scan(FIXTURES / "classes" / "sock_irq_order"))
+    two = found[frozenset(("addr_wq_lock", "&sk->sk_lock.slock/1"))]
+    assert two.kind == "irq-unsafe-order" and two.confidence == "low"
+    (b,) = [b for e in two.edges for b in e.basis if b.kind == "class"]
+    assert "PF_INET" in b.detail and "PF_BLUETOOTH" in b.detail and "bt_accept_enqueue" in b.detail
+    one = found[frozenset(("hash_lock", "&sk->sk_receive_queue.lock"))]
+    assert one.kind == "irq-unsafe-order" and one.confidence == "high"
+    assert not [b for e in one.edges for b in e.basis if b.kind == "class"]
