@@ -20,7 +20,12 @@ different families at the two places make the finding low confidence (two
 of lockdep's classes, maybe); one known family keeps the level; where a
 family is not known, two files (a ``per_instance`` class: the socket
 lock) or two directories (the other keyed classes) make it low
-(:func:`family_basis`, :func:`irq_family_basis`).
+(:func:`family_basis`, :func:`irq_family_basis`).  An irq-unsafe-order
+finding meets each of its two classes twice, in the lock-order edge and in
+that class's usage (:func:`irq_order_family_basis`): a socket lock nested
+under a lock in one protocol's code and taken with softirqs on in
+another's (two of lockdep's classes, ``slock-AF_INET`` and
+``slock-AF_BLUETOOTH-BTPROTO_RFCOMM``, maybe) is low the same way.
 """
 
 from __future__ import annotations
@@ -32,7 +37,7 @@ from lockcheck.analysis.substitute import split_class_key
 from lockcheck.result import Basis, WitnessStep
 
 __all__ = ["FamilyFacts", "function_families", "keyed_why", "chain_family", "family_basis", "irq_family_basis",
-           "rewitnessed"]
+           "irq_order_family_basis", "rewitnessed"]
 
 #: A function reached from several families' entry points.
 SHARED = ""
@@ -220,3 +225,65 @@ def irq_family_basis(key: str, usages, facts: FamilyFacts, names: dict[str, str]
     if basis is None:
         return tuple(usages)
     return (usages[0], replace(usages[1], basis=usages[1].basis + (basis,)))
+
+
+def irq_order_family_basis(keys, edges, facts: FamilyFacts, names: dict[str, str], alternatives=(),
+                           rewitness=None):
+    """An irq-unsafe-order finding's ``edges``: the lock-order edge from
+    ``keys[0]`` to ``keys[1]``, then each key's usage edge.  A keyed class
+    is taken by the order edge (its held chain for ``keys[0]``, its
+    acquire chain for ``keys[1]``) and by its usage: where the two may be
+    two of lockdep's classes (:func:`_pair_basis`), a low basis on the
+    usage.  ``alternatives``: per edge, other (held, acquire) chains; the
+    first order chain pair whose every keyed class meets a usage chain in
+    one family (or place) shows the finding at its own confidence
+    (``rewitness(k, edge, chains)`` makes edge k from them)."""
+    if len(keys) != 2 or len(edges) != 3:
+        return tuple(edges)
+    whys = [keyed_why(k, facts.keyed) for k in keys]
+    if not any(whys) or not edges[0].held or not edges[0].acquire:
+        return tuple(edges)
+    alts = lambda k: alternatives[k] if k < len(alternatives) else ()     # noqa: E731
+    orders = [(edges[0].held, edges[0].acquire)] + [o for o in alts(0) if o[0] and o[1]]
+    usages = [[((), edges[k + 1].acquire)] + [u for u in alts(k + 1) if u[1]] for k in (0, 1)]
+
+    def meet(order):
+        """Per key: the usage chains meeting the order's chain in one class
+        (None: the key is not keyed), or the low basis of the shown pair."""
+        out = []
+        for k, key in enumerate(keys):
+            if whys[k] is None or not usages[k][0][1]:
+                out.append(None)
+                continue
+            name, file_why = names.get(key, key), facts.per_instance.get(split_class_key(key)[0])
+            first = None
+            for n, u in enumerate(usages[k]):
+                b = _pair_basis(name, whys[k], file_why, order[k], u[1], facts.of)
+                if b is None:
+                    first = u
+                    break
+                if n == 0:
+                    first = b
+            out.append(first)
+        return out
+
+    for n, order in enumerate(orders):
+        met = meet(order)
+        if any(isinstance(m, Basis) for m in met):
+            continue
+        if n == 0 and all(m is None or m is usages[k][0] for k, m in enumerate(met)):
+            return tuple(edges)
+        if rewitness is None:
+            break
+        out = list(edges)
+        if n:
+            out[0] = rewitness(0, edges[0], order)
+        for k, m in enumerate(met):
+            if m is not None and m is not usages[k][0]:
+                out[k + 1] = rewitness(k + 1, edges[k + 1], m)
+        return tuple(out)
+    out = list(edges)
+    for k, m in enumerate(meet(orders[0])):
+        if isinstance(m, Basis):
+            out[k + 1] = replace(out[k + 1], basis=out[k + 1].basis + (m,))
+    return tuple(out)

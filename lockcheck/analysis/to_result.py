@@ -8,7 +8,7 @@ import hashlib
 
 from lockcheck.analysis.arch_feasible import arch_basis, arch_rewitnessed
 from lockcheck.analysis.confidence import edge_basis
-from lockcheck.analysis.families import FamilyFacts, family_basis, irq_family_basis, rewitnessed
+from lockcheck.analysis.families import FamilyFacts, family_basis, irq_family_basis, irq_order_family_basis, rewitnessed
 from lockcheck.analysis.cycles import find_cycles
 from lockcheck.analysis.summaries import AnalysisResult
 from lockcheck.result import Edge, Finding, Lock, WitnessStep
@@ -159,6 +159,8 @@ def _irq_finding(raw, names: dict, steps, edge, families: FamilyFacts | None = N
     out = list(arch_rewitnessed(tuple(out), sets, arch_of, tuple(alternatives), rewitness))
     if families and raw.kind == "irq-inconsistent":
         out = list(irq_family_basis(raw.keys[0], out, families, names))
+    elif families and raw.kind == "irq-unsafe-order" and raw.edge is not None:
+        out = list(irq_order_family_basis(raw.keys, out, families, names, tuple(alternatives), rewitness))
     out = arch_basis(tuple(out), sets, arch_of)
     return _finding(raw.kind, tuple(names[k] for k in raw.keys), tuple(out))
 

@@ -123,3 +123,44 @@ def test_a_cycle_keeps_its_level_when_another_witness_pairs_one_family():
     assert kept[0].basis == () and kept[1].basis == ()
     # shown by the witness that meets the class in ISO's code
     assert kept[0] == into and [s.function for s in kept[1].witness] == ["iso_other", "iso_other"]
+
+
+def test_irq_unsafe_order_meeting_a_keyed_class_in_two_families_is_low():
+    """irq-unsafe-order: the order edge and the unsafe usage take the socket
+    lock in two families' code (an inet socket nested under a softirq-safe
+    lock, a Bluetooth socket taken with softirqs on: lockdep's slock-AF_INET
+    and slock-AF_BLUETOOTH-*) is low; one family's keeps its level."""
+    found = by_locks(scan(FIXTURES / "classes" / "sock_irq_order"))
+    two = found[frozenset(("addr_wq_lock", "&sk->sk_lock.slock/1"))]
+    assert two.kind == "irq-unsafe-order" and two.confidence == "low"
+    (b,) = [b for e in two.edges for b in e.basis if b.kind == "class"]
+    assert "PF_INET" in b.detail and "PF_BLUETOOTH" in b.detail and "bt_accept_enqueue" in b.detail
+    one = found[frozenset(("hash_lock", "&sk->sk_receive_queue.lock"))]
+    assert one.kind == "irq-unsafe-order" and one.confidence == "high"
+    assert not [b for e in one.edges for b in e.basis if b.kind == "class"]
+
+
+def test_irq_unsafe_order_is_shown_by_a_usage_chain_of_the_order_edges_family():
+    """A usage chain in the order edge's family (an alternative, e.g. one per
+    architecture) shows the finding at its own level: no class basis."""
+    from lockcheck.analysis.families import FamilyFacts, irq_order_family_basis
+    from lockcheck.result import Edge, WitnessStep
+
+    def chain(fn, path):
+        return (WitnessStep(fn, path, 1, "spin_lock"),)
+
+    slock = "f:struct sock:sk_lock.slock/1"
+    facts = FamilyFacts({"struct sock:sk_lock.slock": "slock-AF_*"},
+                        {"inet_release": "PF_INET", "inet_err": "PF_INET", "bt_enqueue": "PF_BLUETOOTH@bt.c"})
+    order = Edge("a", "slock", "E", "N", chain("timer", "inet.c"), chain("inet_release", "inet.c"))
+    safe = Edge("{IN-SOFTIRQ-W}", "a", "E", "N", (), chain("timer", "inet.c"))
+    unsafe = Edge("{SOFTIRQ-ON-W}", "slock", "E", "N", (), chain("bt_enqueue", "bt.c"))
+    edges = (order, safe, unsafe)
+    lowered = irq_order_family_basis(("g:a", slock), edges, facts, {})
+    assert [b.kind for b in lowered[2].basis] == ["class"] and lowered[:2] == edges[:2]
+    alternatives = ((), (), (((), chain("inet_err", "inet.c")),))
+    shown = irq_order_family_basis(("g:a", slock), edges, facts, {}, alternatives,
+                                   lambda k, e, chains: Edge(e.src, e.dst, "E", "N", (), chains[1]))
+    assert shown[2].acquire[0].function == "inet_err" and not shown[2].basis
+    # a key no family row names: nothing changes
+    assert irq_order_family_basis(("g:a", "g:b"), edges, facts, {}) == edges
