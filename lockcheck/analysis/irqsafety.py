@@ -14,7 +14,9 @@ and scopes exactly as it carries locks:
   unlock pops it (``[irq]`` in contexts.toml).
 
 They make no lock-order edge.  What the walk records instead, per lock
-class, is lockdep's usage states, each with one witness chain:
+class, is lockdep's usage states, each with one witness chain, the most trustworthy
+of those seen (:mod:`lockcheck.analysis.witness_rank`: fewest doubtful
+indirect hops, then model steps, then the shortest):
 
 * ``USED_IN_HARDIRQ`` / ``USED_IN_SOFTIRQ`` (``-W``/``-R``): taken while an
   ``in_*`` pseudo-lock is held — the runner's "edge" to the class, routed
@@ -50,6 +52,7 @@ from lockcheck.analysis.asserted_irq import effective, rekey_under, under_assert
 from lockcheck.analysis.facts import Held, State
 from lockcheck.analysis.irq_guards import keep_guard
 from lockcheck.analysis.irq_reads import conflicts, irq_kinds
+from lockcheck.analysis.witness_rank import better, chain_rank
 
 __all__ = ["IrqModel", "IrqUsage", "RawIrqFinding", "PREFIX", "IN_HARDIRQ", "IN_SOFTIRQ",
            "HARDIRQS_OFF", "SOFTIRQS_OFF", "check"]
@@ -246,7 +249,7 @@ def _keep_guarded(summary, key, ref, chain, guard: frozenset) -> None:
 
 def _keep(table: dict, key, ref, chain) -> None:
     old = table.get(key)
-    if old is None or (len(chain), chain) < (len(old[1]), old[1]):
+    if old is None or better(chain, old[1]):   # analysis.witness_rank
         table[key] = (ref, chain)
 
 
@@ -261,7 +264,7 @@ class IrqUsage:
     enabled: dict[tuple[str, str, str], tuple] = field(default_factory=dict)
     used_archs: dict[tuple, frozenset | None] = field(default_factory=dict)
     enabled_archs: dict[tuple, frozenset | None] = field(default_factory=dict)
-    # per state, the shortest chain per set of architectures building it:
+    # per state, the best chain per set of architectures building it:
     # a finding built on one architecture is shown by that one's chain
     used_by_arch: dict[tuple, dict] = field(default_factory=dict)
     enabled_by_arch: dict[tuple, dict] = field(default_factory=dict)
@@ -303,9 +306,10 @@ def _join_archs(table: dict, by_arch: dict, key, ref, chain, arch_of) -> None:
 
 def arch_chains(by_arch: dict, keys) -> tuple:
     """The chains kept per set of architectures for the states ``keys``
-    (one state, re-keyed ones merged), shortest first."""
-    found = {(len(c), c) for k in keys for _, c in by_arch.get(k, {}).values()}
-    return tuple(c for _, c in sorted(found))
+    (one state, re-keyed ones merged), most trustworthy first
+    (analysis.witness_rank)."""
+    found = {c for k in keys for _, c in by_arch.get(k, {}).values()}
+    return tuple(sorted(found, key=chain_rank))
 
 
 def finish(analysis, model: IrqModel, canonical) -> None:
@@ -355,7 +359,7 @@ class RawIrqFinding:
     edge: object = None
     edge_kind: tuple[str, str] = ("E", "N")
     # per usage, the architectures some chain making that state builds on,
-    # and the shortest chain per set of them (IrqUsage.used_by_arch)
+    # and the best chain per set of them (IrqUsage.used_by_arch)
     archs: tuple = (None, None)
     arch_chains: tuple = ((), ())
 

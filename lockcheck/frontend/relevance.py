@@ -11,8 +11,8 @@ the *relevant* closure.
 
 The test is by name and conservative: every identifier a body mentions
 counts (a function used as a value too), functions sharing a name share
-relevance, and a member call ``->f(`` reaches every function any ops
-initialiser stores in a field ``f``.
+relevance, and a member call ``->f(`` (or ``(*p->f)(``) reaches every
+function any ops initialiser stores in a field ``f``.
 """
 
 from __future__ import annotations
@@ -47,7 +47,7 @@ def function_refs(tokens: tuple[Token, ...]) -> frozenset[str]:
             continue
         called = k + 1 < n and tokens[k + 1].text == "("
         if k > 0 and tokens[k - 1].text in ("->", "."):
-            if called:
+            if called or _called_parenthesised(tokens, k):
                 refs.add(_MEMBER + t.text)
             elif k + 1 < n and tokens[k + 1].text == "=":
                 refs.add(STORE + t.text)
@@ -83,6 +83,12 @@ def _member_pointer_calls(tokens, body: int) -> set[str]:
                 not (k > 0 and tokens[k - 1].text in ("->", ".")):
             out.add(_MEMBER + loaded[t.text])
     return out
+
+
+def _called_parenthesised(tokens, k: int) -> bool:
+    """A member closing a parenthesised callee: ``(*p->f)(args)``,
+    ``(p->f)(args)`` (conservative: any ``f)(`` after ``->``/``.``)."""
+    return k + 2 < len(tokens) and tokens[k + 1].text == ")" and tokens[k + 2].text == "("
 
 
 def _called_through_star(tokens, k: int) -> bool:

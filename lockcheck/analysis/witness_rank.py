@@ -1,0 +1,36 @@
+"""Which of two witness chains of one fact to show: the most trustworthy.
+
+A usage state (analysis.irqsafety) is often reached along many paths; the
+one kept is the one whose steps are closest to what lockdep would see run:
+
+1. fewest *doubtful* indirect hops: a call through a pointer with more
+   than one candidate target (``Step.targets``) that is not its function's
+   own choice among named functions (``Step.chosen``), the steps
+   analysis.confidence rates below high;
+2. then fewest kernel-model steps (``[model`` in the step's text);
+3. then the shortest;
+4. then the chain itself (a total order: deterministic).
+
+The key is additive over a chain's steps, so a function's best chain
+followed by its caller's call site is its caller's best through it.
+"""
+
+from __future__ import annotations
+
+__all__ = ["chain_rank", "better"]
+
+
+def chain_rank(chain) -> tuple:
+    """Smaller is more trustworthy (see the module's docstring)."""
+    hops = models = 0
+    for s in chain:
+        if s.targets > 1 and not s.chosen:
+            hops += 1
+        if "[model" in s.what:
+            models += 1
+    return (hops, models, len(chain), chain)
+
+
+def better(new, old) -> bool:
+    """Whether chain ``new`` is to replace the kept ``old``."""
+    return chain_rank(new) < chain_rank(old)
