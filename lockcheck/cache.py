@@ -55,7 +55,7 @@ FRONTEND_CODE = ("frontend/", "model/", "analysis/extract.py", "analysis/call_ex
                  "analysis/local_members.py", "analysis/param_escapes.py",
                  "analysis/classes.py", "analysis/class_notes.py", "analysis/instance_keys.py", "analysis/lock_calls.py", "analysis/masked_release.py",
                  "analysis/ir.py", "analysis/bounded_release.py", "analysis/held_tests.py", "analysis/pointer_flows.py", "analysis/workclass.py",
-                 "analysis/substitute.py", "analysis/element_index.py",
+                 "analysis/substitute.py", "analysis/element_index.py", "analysis/nest_locks.py",
                  "analysis/__init__.py", "analysis/families.py", "analysis/confidence.py", "analysis/irwalk.py",
                  "errors.py", "cache_auth.py", "result.py",
                  "driver.py", "discovery.py", "lexing.py", "parse_task.py", "cache.py", "options.py", "executors.py", "__init__.py")

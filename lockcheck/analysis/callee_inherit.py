@@ -10,6 +10,7 @@ from lockcheck.analysis import ir
 from lockcheck.analysis.facts import Acq, EdgeWitness, RawEdge, State, Step, Summary, holder_mode
 from lockcheck.analysis.element_index import PARAM_INDEX
 from lockcheck.analysis.irq_reads import IRQ_RECURSIVE, resolve
+from lockcheck.analysis.nest_locks import resolve_nest
 from lockcheck.analysis.substitute import PARAM_SUBCLASS, subst, subst_keys
 
 __all__ = ["CalleeInheritance"]
@@ -58,6 +59,8 @@ class CalleeInheritance:
                 released = released_here | (before - held_keys if held_keys else before)
             chain = (site,) + acq.chain
             mode = acq.mode if acq.mode != IRQ_RECURSIVE or self.irq is None else resolve(acq.mode, held)
+            if mode[:5] == "nest@":
+                mode = resolve_nest(mode, call)
             if held:
                 self._depend(s, ref, mode, chain, before)
             key = (ref.class_key, mode, acq.action, released)

@@ -180,7 +180,8 @@ _NEUTRAL = MappingProxyType(dict.fromkeys(("all", "zero", "nonzero"), Effect()))
 
 
 def holder_mode(mode: str) -> str:
-    return "E" if mode == "exclusive" else "S"
+    """E for an exclusive hold (also one under a nest lock: analysis.nest_locks)."""
+    return "E" if mode == "exclusive" or mode[:4] == "nest" else "S"
 
 
 #: modes whose acquisition is a recursive read for the circular check

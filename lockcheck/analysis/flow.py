@@ -34,6 +34,7 @@ from lockcheck.analysis.held_through import held_through
 from lockcheck.analysis.taken_through import TakenThrough
 from lockcheck.analysis.irq_guards import EntryGuards, unguarded
 from lockcheck.analysis.irqsafety import CONTEXT_OF, rw as irq_rw
+from lockcheck.analysis.nest_locks import is_nest
 from lockcheck.analysis.releases import Releases, acquired_keys, end_guards, rescoped
 from lockcheck.analysis.param_effects import chosen_effect
 from lockcheck.analysis.deref_flags import flag_outcomes, unknown_writes
@@ -397,7 +398,8 @@ class FunctionFlow(BranchFacts, Releases, CalleeInheritance, TakenThrough):
             if h.key == ref.class_key:
                 if self.on_recursive is not None and ref.subclass != DYNAMIC_SUBCLASS \
                         and ref.subclass < PARAM_SUBCLASS \
-                        and not (h.mode in RECURSIVE_MODES and mode in RECURSIVE_MODES):
+                        and not (h.mode in RECURSIVE_MODES and mode in RECURSIVE_MODES) \
+                        and not is_nest(mode):
                     self.on_recursive(edge)
                 continue
             if h.ref.is_param or ref.is_param:

@@ -47,6 +47,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from lockcheck.analysis import ir
+from lockcheck.analysis.nest_locks import is_nest
 from lockcheck.analysis.arch_feasible import chain_arches, join
 from lockcheck.analysis.asserted_irq import effective, rekey_under, under_asserted
 from lockcheck.analysis.facts import Held, State
@@ -72,7 +73,7 @@ IRQS = ("HARDIRQ", "SOFTIRQ")
 
 def rw(mode: str) -> str:
     """lockdep's read bit: any shared acquisition is a read."""
-    return "W" if mode == "exclusive" else "R"
+    return "W" if mode == "exclusive" or is_nest(mode) else "R"
 
 
 def enabled(held) -> tuple[bool, bool]:

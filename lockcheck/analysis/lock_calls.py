@@ -9,6 +9,7 @@ from __future__ import annotations
 from pycparser import c_ast
 
 from lockcheck.analysis import ir
+from lockcheck.analysis.nest_locks import nest_mode
 from lockcheck.analysis.substitute import DYNAMIC_SUBCLASS, PARAM_SUBCLASS
 from lockcheck.analysis.typing import lock_ref
 from lockcheck.analysis.workclass import work_map
@@ -88,7 +89,7 @@ class LockCallExtraction:
             return ir.Assert(line, lock, prim.action == "assert_held", prim.mode)
         if prim.action == "sync":
             return ir.Acquire(line, lock, prim.name, "exclusive", prim.kind, "sync")
-        acquire = ir.Acquire(line, lock, prim.name, prim.mode, prim.kind,
+        acquire = ir.Acquire(line, lock, prim.name, nest_mode(prim.mode, prim.nest_arg, args, self.env), prim.kind,
                              "trylock" if prim.action == "trylock" or _tries(prim, args) else "acquire",
                              through="" if prim.lock or prim.lock_field or prim.class_prefix
                              else self.lock_through(args[prim.lock_arg]),

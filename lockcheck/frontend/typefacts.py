@@ -220,12 +220,22 @@ def _typedef(toks: list[Token], facts: FileFacts) -> None:
         elif depth == 0 and a.text == "(" and b.text == "*" and c.kind == "id":
             facts.typedefs[c.text] = TypeRef("fnptr")
             return
-    base, i = _base_type(body, facts, f"anon{toks[0].line}")
+    base, i = _base_type(body, facts, _typedef_anon_name(body, toks[0].line))
     names = _declarators(body[i:], base or "int")
     if not names and i > 0 and body[i - 1].kind == "id":
         facts.typedefs[body[i - 1].text] = None
     for name, ref in names:
         facts.typedefs[name] = ref
+
+
+def _typedef_anon_name(body: list[Token], line: int) -> str:
+    """The name of an anonymous struct a typedef introduces: the typedef's
+    own (``typedef struct { ... } seqlock_t;`` is ``struct seqlock_t``), so
+    two headers' anonymous structs on the same line are not one type (and
+    its lock not one class); ``anon<line>`` where the name is not plain."""
+    if len(body) >= 2 and body[-1].kind == "id" and body[-2].text == "}":
+        return body[-1].text
+    return f"anon{line}"
 
 
 def read_declaration(toks: list[Token], facts: FileFacts, definitions: dict) -> bool:

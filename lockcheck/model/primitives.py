@@ -28,6 +28,7 @@ class Primitive:
     class_prefix: str = ""           # "w:": the (work_completion) of the object
     lock_field: str = ""             # the lock is this member of what the argument points to
     trylock_arg: int | None = None   # a lockdep annotation's trylock flag: non-zero adds no dependency
+    nest_arg: int | None = None      # the nest lock / acquire context: non-NULL, no recursive locking
 
 
 @dataclass(frozen=True)
@@ -57,5 +58,5 @@ def load_catalogue(user_files: tuple[str, ...] = ()) -> Catalogue:
             prims[name] = Primitive(name, action, mode, row.get("kind", "lock"),
                                     row.get("lock_arg", 0), row.get("lock"), row.get("subclass_arg"),
                                     row.get("class_prefix", ""), row.get("lock_field", ""),
-                                    row.get("trylock_arg"))
+                                    row.get("trylock_arg"), row.get("nest_arg"))
     return Catalogue(prims, dict(data.get("guards", {})))
