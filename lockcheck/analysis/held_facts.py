@@ -27,9 +27,10 @@ from __future__ import annotations
 from lockcheck.analysis.entry_facts import pair_param
 from lockcheck.analysis.guards import STATIC_KEY
 from lockcheck.analysis.ir import Assign, Call
+from lockcheck.analysis.calls_before import calls_before
 from lockcheck.analysis.irwalk import calls_in, ir_nodes, tested_names
 
-__all__ = ["HeldFacts", "carried_fact", "param_field", "MAX_VISITED"]
+__all__ = ["HeldFacts", "carried_fact", "numbered", "param_field", "MAX_VISITED"]
 
 #: Functions a search for a static key's test visits at most.
 MAX_VISITED = 2000
@@ -43,6 +44,16 @@ def _split(name: str) -> tuple[str, str] | None:
     k = min(ends)
     root = name[:k]
     return (root, name[k:]) if root.isidentifier() else None
+
+
+def _pair_operands(name: str) -> tuple[str, ...]:
+    """The operands of a pair fact that compares with a constant
+    (``()==(io->state,#2)``: ``io->state``), none for any other."""
+    k = name.find("(", 2)
+    if k < 0 or not name.endswith(")"):
+        return ()
+    a, _, b = name[k + 1:-1].partition(",")
+    return tuple(x for x, y in ((a, b), (b, a)) if y.startswith(("#", "id:")))
 
 
 def param_field(name: str, params) -> bool:
@@ -69,6 +80,19 @@ def _path_fields(path: str) -> list[str]:
     return path.replace("->", ".").split(".")[1:]
 
 
+def numbered(held, facts: dict[str, str]) -> dict[str, str]:
+    """The integers (``#2``) of the carried field facts a clone is entered
+    with: its walk knows such a field only as ``nonzero`` (what its own
+    tests of the field decide), but a callee it hands the object on to may
+    compare the field with a constant (``if (b->reqcmd == CMD_NONE)
+    return;`` after ``b->reqcmd = CMD_DISABLE; check(b);`` and ``check()``
+    handing ``b`` on), and ``nonzero`` decides no such comparison.  So the
+    clone keeps the integer (in its key too: two integers are two clones)
+    and hands it on in place of ``nonzero``."""
+    return {name: value for name, value in held
+            if value.startswith("#") and value != "#0" and facts.get(name) == "nonzero"}
+
+
 class HeldFacts:
     """The carried facts of one :class:`Program`'s calls (the program is
     passed in, never kept: it would be a cycle, collected late)."""
@@ -80,14 +104,18 @@ class HeldFacts:
         for key, tested in getattr(program, "tested", {}).items():
             params = program.by_key[key].params
             for n in tested:
-                split = _split(n) if not n.startswith("()") else None
-                if split is not None and split[0] in params:
-                    paths.add(split[1])
+                for operand in _pair_operands(n) if n.startswith("()") else (n,):
+                    split = _split(operand)
+                    if split is not None and split[0] in params:
+                        paths.add(split[1])
         self.tested_paths = frozenset(paths)
 
     # ------------------------------------------------------------ fields
-    def fields(self, program, params, call: Call, caller, caller_facts: dict[str, str]) -> list[tuple[str, str]]:
-        """(callee field name, value) for the fields ``call`` gives known."""
+    def fields(self, program, params, call: Call, caller, caller_facts: dict[str, str],
+               numbers: dict[str, str] | None = None) -> list[tuple[str, str]]:
+        """(callee field name, value) for the fields ``call`` gives known;
+        ``numbers``: the integers of the caller's carried field facts
+        (:func:`numbered`), handed on in place of their ``nonzero``."""
         out = []
         for pos, path, value in call.held_facts:
             if 0 <= pos < len(params) and path in self.tested_paths:
@@ -108,15 +136,19 @@ class HeldFacts:
                     if root in written[1] or any(f in written[0] for f in names) or \
                             self._others_write(program, caller, call, param, names):
                         continue
-                    out.append((params[pos] + split[1], value))
+                    out.append((params[pos] + split[1], numbers.get(name, value) if numbers else value))
         return out
 
     def _others_write(self, program, caller, call: Call, param: int, names: list[str]) -> bool:
-        """Does another call of ``caller`` handed the same parameter reach a
+        """Does another call of ``caller`` handed the same parameter, one
+        that may run before ``call`` (analysis.calls_before), reach a
         function of the scan that writes a field of one of ``names`` itself?
         (One level: what that function's own callees write is not seen.)"""
+        before = calls_before(caller.body, call)
         for c in calls_in(caller.body):
             if c is call or not c.callee or all(p != param for _, p in c.forwarded_params):
+                continue
+            if before is not None and id(c) not in before:
                 continue
             k = program.resolve_name(c.callee, caller.file)
             fn = program.by_key.get(k) if k is not None else None

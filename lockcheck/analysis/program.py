@@ -14,7 +14,7 @@ from lockcheck.analysis import const_params
 from lockcheck.analysis.entry_facts import entry_facts, pair_param
 from lockcheck.analysis.pred_keys import entry_tests, param_test
 from lockcheck.analysis.known_entry import counted_params, handed_on_to, known_entry, sign_key
-from lockcheck.analysis.held_facts import HeldFacts, carried_fact, param_field
+from lockcheck.analysis.held_facts import HeldFacts, carried_fact, numbered, param_field
 from lockcheck.analysis.ir import Call, FunctionIR
 from lockcheck.analysis.irwalk import calls_in, tested_names
 from lockcheck.analysis.pointsto import PointsTo
@@ -109,6 +109,9 @@ class Program:
         self._assigned: dict[int, tuple] = {}
         # clones entered knowing a field's or a static key's value (analysis.held_facts)
         self.clone_carries: set[str] = set()
+        # clone key -> {field: #N}: the integer a carried field fact stands
+        # for, handed on with it (analysis.held_facts.numbered)
+        self.clone_numbers: dict[str, dict[str, str]] = {}
         self.cloned: dict[str, int] = {}
         self.labels: dict[tuple[str, int, str], str] = {}
         # (caller, call, target) -> the ops table the target was read from
@@ -259,7 +262,9 @@ class Program:
     def _entry_facts(self, target: str, call: Call, caller: FunctionIR, caller_key: str) -> tuple[dict, dict, dict]:
         """The entry facts of ``target`` called by ``call``, the outcomes
         of the tests down the calls it hands its parameters on to, and the
-        signs of its counted parameters (analysis.known_entry)."""
+        signs of its counted parameters (analysis.known_entry); the integers
+        of its carried field facts in ``self._numbers``."""
+        self._numbers = {}
         tested = self.tested.get(target, ())
         caller_facts = self.clone_facts.get(caller_key, {})
         facts = self.carried.globals(self, target, call, caller_facts)
@@ -283,9 +288,10 @@ class Program:
                 facts.setdefault(name, value)
         if not tested:
             return facts, {}, signs
-        held = self.carried.fields(self, params, call, caller, caller_facts)
+        held = self.carried.fields(self, params, call, caller, caller_facts, self.clone_numbers.get(caller_key))
         facts.update(entry_facts(params, tested, call.const_args, forwarded,
                                  caller.params, caller_facts, call.const_values, held))
+        self._numbers = numbered(held, facts)
         tests = {pos: self.downstream[(base, pos)] for pos in range(len(params)) if (base, pos) in self.downstream}
         outcomes = {}
         if tests:
@@ -312,6 +318,7 @@ class Program:
                 (target not in getattr(self, "tested", {}) and target not in self.counted
                  or not (call.const_args or call.forwarded_params or call.const_values or call.known_args)):
             return target   # most calls: nothing to specialise on (checked first: millions of calls)
+        self._numbers = {}
         facts, outcomes, signs = self._entry_facts(target, call, caller, caller_key) \
             if hasattr(self, "tested") else ({}, {}, {})
         if not fnptr_user and not facts and not outcomes and not signs:
@@ -328,8 +335,10 @@ class Program:
                 binding.setdefault(pos, []).extend(mine[param])
         if not binding and not facts and not outcomes and not signs:
             return target
+        numbers = getattr(self, "_numbers", None) or {}
         clone = target + "<" + ",".join(f"{p}={'|'.join(v)}" for p, v in sorted(binding.items())) \
-            + "".join(f";{k}={v}" for k, v in sorted(facts.items())) + const_params.outcome_key(outcomes) \
+            + "".join(f";{k}={numbers.get(k, v)}" for k, v in sorted(facts.items())) \
+            + const_params.outcome_key(outcomes) \
             + sign_key(signs) + ">"
         if clone not in self.by_key:
             if self.cloned.get(target, 0) >= self._clone_limit(target):
@@ -344,6 +353,8 @@ class Program:
                 self.clone_signs[clone] = signs
             if any(carried_fact(f) for f in facts):
                 self.clone_carries.add(clone)
+            if numbers:
+                self.clone_numbers[clone] = numbers
             if target in self.tested:
                 self.tested[clone] = self.tested[target]
             if target in self.fnptr_users:
