@@ -209,7 +209,9 @@ def _check(options: Options, progress, t0: float, discovered, key: str | None) -
     counts["tree_callees"] = tree_stats if options.tree_callees else {"off": True}
     release_index(run)
     _release_ir(run)
-    del functions   # the analysis frees each body once walked (summaries.analyse)
+    # the analysis frees each body once walked (summaries.analyse): no list
+    # here may keep one alive (the tree callees' bodies stayed to the end)
+    del functions, outside
     analysis = analyse(program)
     irq_model = program.irq
     # the program's tables (every function's bare copy, the specialised
