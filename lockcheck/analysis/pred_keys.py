@@ -29,6 +29,8 @@ from __future__ import annotations
 
 from pycparser import c_ast
 
+from lockcheck.analysis.ir import base_variable
+
 __all__ = ["var_operand", "unfold", "template", "instantiate", "key_var", "test_kind", "entry_tests",
            "param_test", "MAX_UNFOLD"]
 
@@ -52,12 +54,8 @@ def var_operand(node, learnable) -> str | None:
 
 
 def _root(operand: str) -> str:
-    k = len(operand)
-    for sep in ("->", "."):
-        j = operand.find(sep)
-        if j != -1:
-            k = min(k, j)
-    return operand[operand[:1] == "&":k]
+    """The variable an operand (``&rdp->cblist``) is read through."""
+    return base_variable(operand[operand[:1] == "&":])
 
 
 def unfold(name: str, operands: list[str], predicates) -> str:
