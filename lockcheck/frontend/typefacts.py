@@ -118,8 +118,12 @@ def _base_type(toks: list[Token], facts: FileFacts, anon_name: str) -> tuple[str
     the specifiers (``unsigned char``, ``long unsigned``): the sign is all
     the analysis asks of it (``typing.unsigned_ref``)."""
     base, i = _specifiers(toks, facts, anon_name)
-    if base == "int" and any(t.text == "unsigned" for t in toks[:i]):
-        base = "unsigned int"
+    if base == "int":
+        depth = 0           # not a token of an enum's body
+        for t in toks[:i]:
+            depth += (t.text == "{") - (t.text == "}")
+            if depth == 0 and t.text == "unsigned":
+                return "unsigned int", i
     return base, i
 
 

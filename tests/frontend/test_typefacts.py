@@ -161,11 +161,13 @@ def test_unsigned_integer_types_keep_their_sign(fe):
     ``typing.unsigned_ref`` asks), other integers ``int``."""
     idx = fe.index("typedef unsigned char __u8;\ntypedef __u8 u8;\ntypedef signed short s16;\n"
                    "typedef long unsigned int ulong_t;\n"
+                   "typedef enum { E_ALL = (unsigned)-1 } e_t;\n"
                    "struct regs { u8 base; unsigned off; int delta; char *name; };\n")
     assert idx.typedef_targets["__u8"] == TypeRef("unsigned int")
     assert idx.typedef_targets["u8"] == TypeRef("__u8")
     assert idx.typedef_targets["s16"] == TypeRef("int")
     assert idx.typedef_targets["ulong_t"] == TypeRef("unsigned int")
+    assert idx.typedef_targets["e_t"] == TypeRef("int")
     regs = idx.structs["struct regs"]
     assert regs["off"] == TypeRef("unsigned int") and regs["delta"] == TypeRef("int")
     assert regs["name"] == TypeRef("char", 1)
