@@ -9,9 +9,10 @@ from __future__ import annotations
 from pycparser import c_ast
 
 from lockcheck.analysis import class_notes, ir
+from lockcheck.analysis.arg_bounds import bound_args
 from lockcheck.analysis.deref_flags import address_args
 from lockcheck.analysis.field_stores import deref_drops
-from lockcheck.analysis.typing import lock_ref
+from lockcheck.analysis.typing import lock_ref, unsigned_ref
 
 __all__ = ["CallExtraction"]
 
@@ -65,11 +66,11 @@ class CallExtraction:
                 return ir.Call(line, None, self._arg_refs(args), var=var, fnptr_args=self._fnptr_args(args),
                                forwarded_params=self._forwarded(args), const_args=self._consts(args),
                                const_values=self._const_values(args), pointer=self.flows.pointer(name),
-                               known_args=self.known_args.get(id(node), ()))
+                               known_args=self._known_args(node, args))
             return ir.Call(line, fname, self._arg_refs(args), var=var, fnptr_args=self._fnptr_args(args),
                            forwarded_params=self._forwarded(args), const_args=self._consts(args),
                            arg_vars=self._arg_vars(args), const_values=self._const_values(args),
-                           held_facts=self.field_stores.get(id(node), ()), known_args=self.known_args.get(id(node), ()),
+                           held_facts=self.field_stores.get(id(node), ()), known_args=self._known_args(node, args),
                            addr_args=address_args(args, self.env))
         static = self._static_call_field(name)
         if static is not None:
@@ -78,7 +79,7 @@ class CallExtraction:
             return ir.Call(line, None, self._arg_refs(args), field=static, var=var, fnptr_args=self._fnptr_args(args),
                            model=f"static_call {static[0]}.{static[1]}", forwarded_params=self._forwarded(args),
                            const_args=self._consts(args), const_values=self._const_values(args),
-                           known_args=self.known_args.get(id(node), ()))
+                           known_args=self._known_args(node, args))
         if isinstance(name, c_ast.FuncCall) and isinstance(name.name, c_ast.ID) and name.name.name == "guard":
             family = name.args.exprs[0] if name.args and name.args.exprs else None
             fam = family.name if isinstance(family, c_ast.ID) else ""
@@ -110,4 +111,18 @@ class CallExtraction:
                        fnptr_args=self._fnptr_args(args), forwarded_params=self._forwarded(args),
                        const_args=self._consts(args), origin=origin, pointer=pointer,
                        const_values=self._const_values(args), held_facts=self.field_stores.get(id(node), ()),
-                       known_args=self.known_args.get(id(node), ()))
+                       known_args=self._known_args(node, args))
+
+    def _known_args(self, node, args) -> tuple[tuple[int, str], ...]:
+        """``Call.known_args``: what ``analysis.known_args`` found on the
+        paths to the call, and the lower bounds of its sums of constants and
+        unsigned terms (``analysis.arg_bounds``)."""
+        known = self.known_args.get(id(node), ())
+        if any(a.__class__ is c_ast.BinaryOp and a.op == "+" for a in args):
+            known += bound_args(args, self._bound_constant, lambda t: unsigned_ref(self.env.type_of(t)))
+        return known
+
+    def _bound_constant(self, node) -> int | None:
+        while node.__class__ is c_ast.Cast:
+            node = node.expr
+        return self.constant_int(node)

@@ -83,10 +83,11 @@ def entry_outcomes(params: tuple[str, ...], tests: dict[int, tuple[Sig, ...]], c
                    caller_outcomes: dict[str, tuple], caller_assigned: frozenset[str]) -> dict[str, tuple]:
     """Parameter -> ((test, zero|nonzero), ...) for the tests (``tests``:
     position -> down-stream tests of the callee) a call decides: by the
-    constants it passes (``Call.const_args``, ``Call.const_values``), or
+    constants it passes (``Call.const_args``, ``Call.const_values``, the
+    lower bounds of ``Call.known_args``: ``analysis.arg_bounds``), or
     by what its caller's clone knows of a parameter it hands on unchanged."""
     out: dict[str, tuple] = {}
-    passed = passed_constants(call.const_args, call.const_values)
+    passed = passed_constants(call.const_args, call.const_values, call.known_args)
     forwarded = dict(call.forwarded_params)
     for pos, sigs in tests.items():
         if pos >= len(params):

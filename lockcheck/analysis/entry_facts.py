@@ -8,10 +8,14 @@ A parameter tested for zero-ness (``if (locked)``) learns ``zero`` or
 ``analysis.conditions``) learns whether the constant passed is that one.
 Integers (``#N``) decide both ways; a symbol (``id:NAME``: an enumerator or
 a macro whose value the file does not give) decides only when it is the
-same symbol — two names may stand for one value.
+same symbol — two names may stand for one value.  A lower bound a call
+knows of an argument (``>=N``, ``analysis.arg_bounds``) decides the order
+tests every value from N up decides alike.
 """
 
 from __future__ import annotations
+
+from lockcheck.analysis.arg_bounds import bound_of, bounded_outcome
 
 __all__ = ["entry_facts", "pair_param", "pair_test", "passed_constants", "test_outcome"]
 
@@ -51,7 +55,11 @@ def _constant(operand: str) -> bool:
 def _same(passed: str, tested: str, op: str = "==", flipped: bool = False) -> str | None:
     """Does the test hold of the constant passed: ``nonzero`` (yes), ``zero``
     (no) or None (cannot tell).  Two integers decide any test; a symbol
-    only ``==`` of the same symbol, and ``&`` of zero with anything."""
+    only ``==`` of the same symbol, and ``&`` of zero with anything; a
+    lower bound (``>=N``) the order tests all its values decide alike."""
+    low = bound_of(passed)
+    if low is not None:
+        return bounded_outcome(low, tested, op, flipped)
     if passed.startswith("#") and tested.startswith("#"):
         try:
             x, y = int(passed[1:]), int(tested[1:])
@@ -80,21 +88,25 @@ def test_outcome(passed: list[str], tested: str, op: str, flipped: bool) -> str 
     return outcomes.pop() if len(outcomes) == 1 else None
 
 
-def passed_constants(const_args, const_values) -> dict[int, list[str]]:
+def passed_constants(const_args, const_values, known_args=()) -> dict[int, list[str]]:
     """Position -> the constants a call passes there (``#N``, ``id:NAME``
     followed by its value, or for a local holding only constants each of
-    its values), as :func:`test_outcome` reads them."""
+    its values), as :func:`test_outcome` reads them; where none, the
+    lower bound ``>=N`` of ``known_args`` (``analysis.arg_bounds``)."""
     passed: dict[int, list[str]] = {}
     for pos, value in const_args:
         passed[pos] = ["#0" if value == "zero" else value]
     for pos, number in const_values:
         passed.setdefault(pos, []).append(f"#{number}")
+    for pos, kind in known_args:
+        if pos not in passed and bound_of(kind) is not None:
+            passed[pos] = [kind]
     return passed
 
 
 def entry_facts(params: tuple[str, ...], tested: tuple[str, ...], const_args, forwarded_params,
                 caller_params: tuple[str, ...], caller_facts: dict[str, str], const_values=(),
-                held=()) -> dict[str, str]:
+                held=(), known_args=()) -> dict[str, str]:
     """Constants a call passes into parameters the callee tests: its own
     constant arguments, with ``const_values`` the integers a symbol passed
     stands for (``ICE_VF_RESET_NOTIFY`` against ``flags & ICE_VF_RESET_LOCK``)
@@ -103,7 +115,9 @@ def entry_facts(params: tuple[str, ...], tested: tuple[str, ...], const_args, fo
     entry facts for the parameters it forwards (zero decides ``&``);
     ``held``: (``io->in_bh``, value) for the fields of the objects passed
     the call gives known (``analysis.held_facts``), kept where the callee
-    tests the field or hands its parameter on."""
+    tests the field or hands its parameter on; ``known_args``: the call's
+    (``Call.known_args``), of which the lower bounds (``>=N``) decide
+    order tests of a parameter given no constant."""
     facts = {}
     passed: dict[str, list[str]] = {}
     for name, value in held:
@@ -135,6 +149,9 @@ def entry_facts(params: tuple[str, ...], tested: tuple[str, ...], const_args, fo
                 facts[params[pos]] = value
             if value == "zero":
                 passed.setdefault(params[pos], ["#0"])
+    for pos, kind in known_args:
+        if pos < len(params) and params[pos] not in passed and bound_of(kind) is not None:
+            passed[params[pos]] = [kind]
     for name in tested:
         pair = pair_test(name, operands)
         if pair is not None and pair[0] in passed:

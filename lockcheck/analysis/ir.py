@@ -174,9 +174,9 @@ class Call(_Compact):
     # "nonzero"), analysis.field_stores), or (-1, global fact, value) for
     # a fact of global state a model runner knows (analysis.guards)
     held_facts: tuple[tuple[int, str, str], ...] = ()
-    # (position, "nonzero" | ">0" | "+Q") of arguments known on every path
-    # to the call: a pointer dereferenced or tested, an integer counted up
-    # (analysis.known_args)
+    # (position, "nonzero" | ">0" | "+Q" | ">=N") of arguments known on every
+    # path to the call: a pointer dereferenced or tested, an integer counted
+    # up (analysis.known_args), a sum with a lower bound (analysis.arg_bounds)
     known_args: tuple[tuple[int, str], ...] = ()
     # (position, name) of arguments that are the address of a plain local
     # (``&locked``): a callee writing ``*locked`` writes the caller's local

@@ -2,7 +2,8 @@
 tell its callee at entry, for ``Program._specialise``.
 
 * A pointer the caller dereferenced or tested, or an integer it counted
-  up, is ``nonzero`` in a callee parameter the callee tests: after
+  up (or one with a positive lower bound, ``analysis.arg_bounds``), is
+  ``nonzero`` in a callee parameter the callee tests: after
   ``vma->vm_flags & ..`` in ``mfill_atomic()``, the ``if (!dst_vma)``
   block of ``mfill_atomic_hugetlb()`` is dead on entry for that call.
 * A parameter's *sign* (``>0``, ``>=0``) is kept where it decides one:
@@ -23,6 +24,8 @@ own caller gave (the value passed may be another).
 """
 
 from __future__ import annotations
+
+from lockcheck.analysis.arg_bounds import bound_of
 
 __all__ = ["counted_params", "handed_on_to", "known_entry", "sign_key"]
 
@@ -103,6 +106,8 @@ def known_entry(params: tuple[str, ...], tested: tuple[int, ...], counted: tuple
             continue
         if kind[:1] == "+":
             kind = ">0" if _nonneg(*caller_value(int(kind[1:]), False)) else None
+        elif bound_of(kind) is not None:    # a positive lower bound (analysis.arg_bounds)
+            kind = ">0"
         if kind is None:
             continue
         if pos in tested:

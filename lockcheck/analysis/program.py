@@ -290,7 +290,7 @@ class Program:
             return facts, {}, signs
         held = self.carried.fields(self, params, call, caller, caller_facts, self.clone_numbers.get(caller_key))
         facts.update(entry_facts(params, tested, call.const_args, forwarded,
-                                 caller.params, caller_facts, call.const_values, held))
+                                 caller.params, caller_facts, call.const_values, held, call.known_args))
         self._numbers = numbered(held, facts)
         tests = {pos: self.downstream[(base, pos)] for pos in range(len(params)) if (base, pos) in self.downstream}
         outcomes = {}

@@ -16,7 +16,7 @@ from lockcheck.analysis.element_index import element_parts, index_mark, unindexe
 from lockcheck.analysis.ir import LockRef
 from lockcheck.frontend.typefacts import TypeRef
 
-__all__ = ["TypeEnv", "unsigned_decl", "lock_ref", "expr_text", "local_object_key", "declare_defined_object", "decl_type_ref",
+__all__ = ["TypeEnv", "unsigned_decl", "unsigned_ref", "lock_ref", "expr_text", "local_object_key", "declare_defined_object", "decl_type_ref",
            "lock_of_dep_map"]
 
 _GENERATOR = None
@@ -65,7 +65,11 @@ _UNSIGNED = frozenset(("_Bool", "bool", "size_t"))
 def unsigned_decl(decl, env) -> bool:
     """Does a declaration give its name an unsigned integer type (``unsigned
     int``, ``u32``, ``size_t``, through the tree's typedefs)?"""
-    ref = env.resolve_typedef(_typename_ref(decl))
+    return unsigned_ref(env.resolve_typedef(_typename_ref(decl)))
+
+
+def unsigned_ref(ref: TypeRef | None) -> bool:
+    """Is a type (its typedefs resolved) an unsigned integer type?"""
     return ref is not None and not ref.pointers and ("unsigned" in ref.base.split() or ref.base in _UNSIGNED)
 
 

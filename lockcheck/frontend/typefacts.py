@@ -113,7 +113,21 @@ def _split_top(toks: list[Token], sep: str) -> list[list[Token]]:
 
 def _base_type(toks: list[Token], facts: FileFacts, anon_name: str) -> tuple[str | None, int]:
     """Read the specifiers; return (base, index after specifiers).  A tag
-    with a body has its fields recorded (anonymous ones under ``anon_name``)."""
+    with a body has its fields recorded (anonymous ones under ``anon_name``).
+    An integer type is ``int``, or ``unsigned int`` with ``unsigned`` among
+    the specifiers (``unsigned char``, ``long unsigned``): the sign is all
+    the analysis asks of it (``typing.unsigned_ref``)."""
+    base, i = _specifiers(toks, facts, anon_name)
+    if base == "int":
+        depth = 0           # not a token of an enum's body
+        for t in toks[:i]:
+            depth += (t.text == "{") - (t.text == "}")
+            if depth == 0 and t.text == "unsigned":
+                return "unsigned int", i
+    return base, i
+
+
+def _specifiers(toks: list[Token], facts: FileFacts, anon_name: str) -> tuple[str | None, int]:
     i, n = 0, len(toks)
     base = None
     while i < n:

@@ -26,8 +26,9 @@ def test_tests_per_parameter_are_bounded():
 
 
 class _Call:
-    def __init__(self, const_args=(), const_values=(), forwarded_params=()):
+    def __init__(self, const_args=(), const_values=(), forwarded_params=(), known_args=()):
         self.const_args, self.const_values, self.forwarded_params = const_args, const_values, forwarded_params
+        self.known_args = known_args
 
 
 def test_outcomes_of_a_constant_and_of_a_parameter_handed_on():
@@ -44,6 +45,15 @@ def test_outcomes_of_a_constant_and_of_a_parameter_handed_on():
     assert entry_outcomes(PARAMS, tests, on, ("f",), known, frozenset()) == hard
     assert entry_outcomes(PARAMS, tests, on, ("f",), known, frozenset({"f"})) == {}   # f assigned
     assert outcome_facts(TESTED, PARAMS, hard) == {"()&(flags,#17)": "nonzero", "()&(flags,#2)": "zero"}
+
+
+def test_outcomes_of_a_lower_bound():
+    """An argument known at least N (analysis.arg_bounds) decides the order
+    tests down the calls as every value from N up does; a mask stays open."""
+    tests = {3: (("<", "#1024", False), ("&", "#2", False))}
+    got = entry_outcomes(PARAMS, tests, _Call(known_args=((3, ">0"), (3, ">=1029"))), (), {}, frozenset())
+    assert got == {"flags": ((("<", "#1024", False), "zero"),)}
+    assert entry_outcomes(PARAMS, tests, _Call(known_args=((3, ">=1000"),)), (), {}, frozenset()) == {}
 
 
 def test_a_known_value_enters_the_cases_it_may_match():

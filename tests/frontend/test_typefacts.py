@@ -154,3 +154,20 @@ def test_statics_of_a_c_file_are_its_units_alone(model):
     assert idx.file_globals["ohci.c"] == {"cur": TypeRef("struct ohci", 1), "q": TypeRef("struct ohci_q", 1)}
     assert idx.file_globals["ohci-q.c"]["cur"] == TypeRef("struct ohci", 1)
     assert "irq_handler" not in idx.file_globals["ohci.c"]
+
+
+def test_unsigned_integer_types_keep_their_sign(fe):
+    """``unsigned char`` and friends are ``unsigned int`` (the sign is what
+    ``typing.unsigned_ref`` asks), other integers ``int``."""
+    idx = fe.index("typedef unsigned char __u8;\ntypedef __u8 u8;\ntypedef signed short s16;\n"
+                   "typedef long unsigned int ulong_t;\n"
+                   "typedef enum { E_ALL = (unsigned)-1 } e_t;\n"
+                   "struct regs { u8 base; unsigned off; int delta; char *name; };\n")
+    assert idx.typedef_targets["__u8"] == TypeRef("unsigned int")
+    assert idx.typedef_targets["u8"] == TypeRef("__u8")
+    assert idx.typedef_targets["s16"] == TypeRef("int")
+    assert idx.typedef_targets["ulong_t"] == TypeRef("unsigned int")
+    assert idx.typedef_targets["e_t"] == TypeRef("int")
+    regs = idx.structs["struct regs"]
+    assert regs["off"] == TypeRef("unsigned int") and regs["delta"] == TypeRef("int")
+    assert regs["name"] == TypeRef("char", 1)
