@@ -169,10 +169,14 @@ class Recursions:
         pointer = _pointer(rec.ident, member)
         # what a caller applies keeps how releases go through the parameters
         # (``task_rq_unlock(rq, p, ..)``: a NULL p releases nothing, so a
-        # slot helper testing it releases p's lock on every path)
+        # slot helper testing it releases p's lock on every path), what every
+        # return gives and what ``*p`` is on each kind of return
+        # (analysis.deref_flags): a caller testing either for the lock held
+        # on return (``ret = start(dev); if (ret < 0) goto disable;``)
         return Summary(own, full.param_edges, full.effects, full.not_held, pointer.recursions,
                        release_through=full.release_through, param_effects=full.param_effects,
-                       taken_through=full.taken_through).frozen()
+                       taken_through=full.taken_through, returns=full.returns,
+                       deref_effects=full.deref_effects).frozen()
 
     def _postorder(self, members: list[str], inside: frozenset[str]) -> list[str]:
         """Members in depth-first post-order (callees before callers, but
@@ -282,10 +286,18 @@ def effect_shape(summary: Summary) -> tuple:
     releases through parameters (a stand-in's missing effects are the
     neutral ones)."""
     return (frozenset(summary.release_through.items()), frozenset(summary.taken_through.items()),
+            summary.returns, _deref_shape(summary.deref_effects),
             tuple((k, tuple(h.key for h in e.held), tuple(sorted(e.released)))
                   for k, e in sorted(summary.param_effects.items())),
             tuple(sorted((k, tuple(h.key for h in e.held), tuple(sorted(e.released)))
                          for k, e in summary.effects.items() if e.held or e.released)))
+
+
+def _deref_shape(deref_effects) -> tuple:
+    """:func:`effect_shape` of ``Summary.deref_effects``."""
+    return tuple((k, tuple((kind, tuple(h.key for h in e.held), tuple(sorted(e.released)), after)
+                           for kind, (e, after) in v.items()))
+                 for k, v in sorted(deref_effects.items()))
 
 
 def _set_or_drop(table: dict, key: str, value: dict) -> None:
