@@ -25,6 +25,12 @@ reaches no summary (outside the scan, or parsed out because no lock is
 reachable from it) may write ``local``: what was known of it is dropped
 (:func:`unknown_writes`).
 
+A store ``*p = local`` (:func:`out_copy`) makes ``*p`` a copy of the
+local: a lookup that returns holding the lock of the bucket it hands out
+(``*out_bucket = hb``, ``hb = &table->hbs[i]``) tells its caller that
+``*out_bucket`` is non-NULL exactly on the returns that hold it, so
+``if (bucket) spin_unlock(&bucket->lock)`` releases it.
+
 Also here: ``Summary.returns``, the value every return of a function gives
 when they all agree (``compact_lock_irqsave()`` "always returns true"):
 ``locked = compact_lock_irqsave(...)`` sets ``locked``.  Neither is kept for
