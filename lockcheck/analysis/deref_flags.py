@@ -25,6 +25,12 @@ reaches no summary (outside the scan, or parsed out because no lock is
 reachable from it) may write ``local``: what was known of it is dropped
 (:func:`unknown_writes`).
 
+A store ``*p = local`` (:func:`out_copy`) makes ``*p`` a copy of the
+local: a lookup that returns holding the lock of the bucket it hands out
+(``*out_bucket = hb``, ``hb = &table->hbs[i]``) tells its caller that
+``*out_bucket`` is non-NULL exactly on the returns that hold it, so
+``if (bucket) spin_unlock(&bucket->lock)`` releases it.
+
 Also here: ``Summary.returns``, the value every return of a function gives
 when they all agree (``compact_lock_irqsave()`` "always returns true"):
 ``locked = compact_lock_irqsave(...)`` sets ``locked``.  Neither is kept for
@@ -39,7 +45,7 @@ from pycparser import c_ast
 from lockcheck.analysis import ir
 from lockcheck.analysis.irwalk import ir_nodes, tested_names
 
-__all__ = ["address_args", "written_derefs", "deref_summary", "constant_return", "flag_outcomes",
+__all__ = ["address_args", "out_copy", "written_derefs", "deref_summary", "constant_return", "flag_outcomes",
            "unknown_writes", "lock_free", "KINDS"]
 
 DEREF = "->*"      # conditions.DEREF (not imported: conditions imports the extractor's helpers)
@@ -57,6 +63,22 @@ def address_args(args, env) -> tuple[tuple[int, str], ...]:
             if name not in env.params and env.lookup(name)[1]:
                 out.append((k, name))
     return tuple(out)
+
+
+def out_copy(var: str, value, learnable) -> str | None:
+    """``=NAME`` for ``*p = NAME`` (``var`` is ``p->*``) of a parameter
+    ``p`` and a plain local or parameter NAME (``learnable``): ``*p``
+    takes over what the walk knows of NAME, so what ``*p`` holds on each
+    return reaches the caller (``*out_bucket = hb`` with ``hb = &table->
+    hbs[i]``: non-NULL on the returns that hold ``hb->lock``).  Done for
+    every such store, tested or not: only the returns read ``*p``."""
+    if not var.endswith(DEREF):
+        return None
+    while value.__class__ is c_ast.Cast:
+        value = value.expr
+    if value.__class__ is not c_ast.ID or not learnable(value.name):
+        return None
+    return "=" + value.name
 
 
 def written_derefs(fn: ir.FunctionIR) -> tuple[tuple[int, str], ...]:

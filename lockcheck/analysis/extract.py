@@ -22,7 +22,8 @@ from lockcheck.analysis.held_tests import absent_tests
 from lockcheck.analysis.call_args import CallArguments
 from lockcheck.analysis.ast_walk import addressed_names, operand_names, walk_nodes, written_names
 from lockcheck.analysis.param_escapes import escaped_param
-from lockcheck.analysis.conditions import ConditionExtraction, constant_value, flag_name
+from lockcheck.analysis.conditions import DEREF, ConditionExtraction, constant_value, flag_name
+from lockcheck.analysis.deref_flags import out_copy
 from lockcheck.analysis.const_locals import constant_locals
 from lockcheck.analysis.field_copies import field_copy, tested_vars
 from lockcheck.analysis.field_stores import deref_roots, field_stores
@@ -383,6 +384,8 @@ class Extractor(CallExtraction, LockCallExtraction, ConditionExtraction, CallArg
             out.append(ir.Assign(var, held))
             return
         copy = self.copied(var, value)
+        if copy is None and var.endswith(DEREF) and var[:-len(DEREF)] in self.env.params:
+            copy = out_copy(var, value, self.learnable)   # *out = local (analysis.deref_flags)
         if copy is None and ("->" in var or "." in var):
             copy = field_copy(self, var, value)     # est->stats_lock = lock
         out.append(ir.Assign(var, copy))

@@ -132,7 +132,7 @@ class Recursions:
                 clock += 1
                 walked_at[m] = clock
                 own = self._keep(rec, m, walk(m, last.begin(m)))
-                if own.shape() != summaries[m].shape():
+                if _rewalk_shape(own) != _rewalk_shape(summaries[m]):
                     changed_at[m] = clock
                 if effect_shape(own) != effect_shape(summaries[m]):
                     effect_at[m] = clock
@@ -169,10 +169,15 @@ class Recursions:
         pointer = _pointer(rec.ident, member)
         # what a caller applies keeps how releases go through the parameters
         # (``task_rq_unlock(rq, p, ..)``: a NULL p releases nothing, so a
-        # slot helper testing it releases p's lock on every path)
+        # slot helper testing it releases p's lock on every path), what every
+        # return gives and what ``*p`` is on each kind of return
+        # (analysis.deref_flags): a caller testing either for the lock held
+        # on return (``ret = start(dev); if (ret < 0) goto disable;``; they
+        # walk no member again: _rewalk_shape)
         return Summary(own, full.param_edges, full.effects, full.not_held, pointer.recursions,
                        release_through=full.release_through, param_effects=full.param_effects,
-                       taken_through=full.taken_through).frozen()
+                       taken_through=full.taken_through, returns=full.returns,
+                       deref_effects=full.deref_effects).frozen()
 
     def _postorder(self, members: list[str], inside: frozenset[str]) -> list[str]:
         """Members in depth-first post-order (callees before callers, but
@@ -286,6 +291,19 @@ def effect_shape(summary: Summary) -> tuple:
                   for k, e in sorted(summary.param_effects.items())),
             tuple(sorted((k, tuple(h.key for h in e.held), tuple(sorted(e.released)))
                          for k, e in summary.effects.items() if e.held or e.released)))
+
+
+def _rewalk_shape(summary: Summary) -> tuple:
+    """``Summary.shape()`` but for what every return gives and the values
+    of ``*p`` on return, which a member's summary keeps for its callers
+    (``_keep``) but which walk no member again: many members return a
+    constant, and each of them walked after a caller inside would walk
+    that caller again (a cost on the whole tree, not measured).  The
+    callers outside, walked after the recursion, see them all; a member
+    walked before one of its callees sees what the walks before it found."""
+    return Summary(summary.acquires, summary.param_edges, summary.effects, summary.not_held,
+                   summary.recursions, summary.irq_on, summary.irq_guards, summary.release_through,
+                   summary.param_effects, summary.taken_through).shape()
 
 
 def _set_or_drop(table: dict, key: str, value: dict) -> None:

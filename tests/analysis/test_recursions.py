@@ -221,3 +221,33 @@ def test_a_release_deep_in_a_recursion_reaches_its_outermost_caller(monkeypatch)
     monkeypatch.setattr(recursions, "EFFECT_PASSES", 0)
     stale = scan(path, large=3, monkeypatch=monkeypatch)
     assert [(f.kind, f.locks) for f in stale.findings] == [("recursive", ("xnl_mutex",))]
+
+
+def test_a_members_constant_return_reaches_its_callers(monkeypatch):
+    """tegra_csi_enable_stream(): ``ret = start(dev); if (ret < 0) goto
+    disable;`` after a start() that returns only 0, holding the lock, in
+    the large recursion.  Its kept summary had no ``returns``: the caller
+    took the error branch holding the lock (recursive locking)."""
+    path = FIXTURES / "flow" / "lock_returned_held_recursion.c"
+    want = [("recursive", ("&dsi->lock",))]
+    for large in (None, 2, 3):
+        found = scan(path, large=large, monkeypatch=monkeypatch if large else None).findings
+        assert [(f.kind, f.locks) for f in found] == want, large
+
+
+def test_a_members_out_parameter_effects_are_kept(monkeypatch):
+    """What every return gives and ``*p`` on each kind of return
+    (deref_flags) stay in a member's summary."""
+    seen = []
+    real = recursions.Recursions._keep
+
+    def spy(self, rec, member, full):
+        out = real(self, rec, member, full)
+        seen.append((full.returns, full.deref_effects, out.returns, out.deref_effects))
+        return out
+    monkeypatch.setattr(recursions.Recursions, "_keep", spy)
+    scan(FIXTURES / "flow" / "lock_returned_held_recursion.c", large=2, monkeypatch=monkeypatch)
+    assert seen and all(a == c and b == d for a, b, c, d in seen)
+    assert any(r == "zero" for r, *_ in seen)
+    # they walk no member again (recursions._rewalk_shape)
+    assert recursions._rewalk_shape(Summary(returns="zero")) == recursions._rewalk_shape(Summary())
