@@ -100,6 +100,8 @@ class CalleeInheritance:
         for k, (chain, before) in summary.recursions.items():
             if before and _names_parameter(before):
                 before = subst_keys(before, call.args, callee, call)
+            if before and held_keys and not before <= held_keys:
+                before = self.as_held(s, before)
             released = s.released | (before - held_keys if held_keys else before)
             chain = (site,) + chain
             old = mine.get(k)

@@ -221,3 +221,21 @@ def test_a_release_deep_in_a_recursion_reaches_its_outermost_caller(monkeypatch)
     monkeypatch.setattr(recursions, "EFFECT_PASSES", 0)
     stale = scan(path, large=3, monkeypatch=monkeypatch)
     assert [(f.kind, f.locks) for f in stale.findings] == [("recursive", ("xnl_mutex",))]
+
+
+def test_a_member_that_drops_the_held_lock_before_the_call_orders_nothing_after_it(monkeypatch):
+    """jffs2_write_dnode() drops f->sem, then calls jffs2_reserve_space()
+    for alloc_sem, both members: an entry holding f->sem makes no edge to
+    alloc_sem through the call made after the release, nor through the
+    call its ALLOC_GC walk never makes.  The variant that keeps f->sem
+    across the call still has its real cycle."""
+    dropped = FIXTURES / "flow" / "drop_retake_in_recursion.c"
+    kept = FIXTURES / "flow" / "drop_retake_in_recursion_kept.c"
+    cycle = ("circular", ("&f->sem", "&c->alloc_sem"))
+    assert not scan(dropped).findings
+    large = scan(dropped, large=2, monkeypatch=monkeypatch)
+    assert not large.findings
+    assert ("&f->sem", "&c->alloc_sem") not in pairs(large)
+    assert ("&c->alloc_sem", "&f->sem") in pairs(large)
+    assert cycle in [(f.kind, f.locks) for f in scan(kept).findings]
+    assert [(f.kind, f.locks) for f in scan(kept, large=2, monkeypatch=monkeypatch).findings] == [cycle]
