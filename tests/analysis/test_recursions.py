@@ -239,3 +239,21 @@ def test_a_member_that_drops_the_held_lock_before_the_call_orders_nothing_after_
     assert ("&c->alloc_sem", "&f->sem") in pairs(large)
     assert cycle in [(f.kind, f.locks) for f in scan(kept).findings]
     assert [(f.kind, f.locks) for f in scan(kept, large=2, monkeypatch=monkeypatch).findings] == [cycle]
+
+
+def test_a_release_without_subclass_before_entering_a_recursion_counts(monkeypatch, tmp_path):
+    """queue_clean() releases its caller's lock_sock_nested(ssk, 1) by a
+    release naming no subclass, then enters a recursion taking work_lock:
+    check_listen_stop() enters it without sk_lock/1 held.  Without the
+    release the cycle is real."""
+    path = FIXTURES / "flow" / "release_nested_subclass_recursion.c"
+    assert not scan(path).findings
+    assert not scan(path, large=2, monkeypatch=monkeypatch).findings
+    kept = tmp_path / "kept.c"
+    text = path.read_text()
+    assert "\tmutex_unlock(&listener_ssk->sk_lock);\n" in text
+    kept.write_text(text.replace("\tmutex_unlock(&listener_ssk->sk_lock);\n", "")
+                    .replace("\tmutex_lock_nested(&listener_ssk->sk_lock, 1);\n", ""))
+    for large in (None, 2):
+        found = scan(kept, large=large, monkeypatch=monkeypatch if large else None).findings
+        assert [(f.kind, f.locks) for f in found] == [("circular", ("&s->sk_lock/1", "work_lock"))]
