@@ -127,9 +127,10 @@ class Releases:
         ``pmd_trans_huge_lock()``; its ``release_sock(ssk)`` releases the
         ``lock_sock_nested(ssk, 1)`` the caller took (a release names no
         subclass: ``mptcp_subflow_queue_clean()``), so what the callee
-        takes next is not ordered after it.  A key so resolved is the held
-        lock's, not one of the caller's callers (whose lock of the class
-        without subclass is still held)."""
+        takes next is not ordered after it.  The key stays too: the same
+        class may also have been released for one of the caller's callers
+        (mptcp_subflow_queue_clean() also releases the listener msk's
+        sk_lock, held by mptcp_close(), before mptcp_cancel_work())."""
         memo = self.__dict__.setdefault("_as_held", {})
         k = (s.held, keys)
         found = memo.get(k)
@@ -140,8 +141,7 @@ class Releases:
                 if key not in mine:
                     after = self.release(s, ref_from_key(key))
                     if len(after.held) < len(s.held):
-                        found |= mine - {h.key for h in after.held}
-                        found.discard(key)
+                        found |= {h.key for h in s.held} - {h.key for h in after.held}
             found = memo[k] = frozenset(found)
         return found
 
