@@ -55,7 +55,7 @@ class CalleeInheritance:
                 if _names_parameter(before):
                     before = subst_keys(before, args, callee, call)
                 if held and not before <= held_keys:
-                    before = self.as_held(s, before)   # the callee's unresolved lock is one held here
+                    before = self.as_held(s, before)   # as the release names a lock held here
                 released = released_here | (before - held_keys if held_keys else before)
             chain = (site,) + acq.chain
             mode = acq.mode if acq.mode != IRQ_RECURSIVE or self.irq is None else resolve(acq.mode, held)
@@ -100,6 +100,8 @@ class CalleeInheritance:
         for k, (chain, before) in summary.recursions.items():
             if before and _names_parameter(before):
                 before = subst_keys(before, call.args, callee, call)
+            if before and held_keys and not before <= held_keys:
+                before = self.as_held(s, before)   # as for an acquisition
             released = s.released | (before - held_keys if held_keys else before)
             chain = (site,) + chain
             old = mine.get(k)

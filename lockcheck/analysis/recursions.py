@@ -25,12 +25,28 @@ those members enter.  These edges are made at the end, when every member
 is known.  On the whole tree the component has 211,378 functions; the
 depth bound decides how many edges it makes (benchmarks/BY_HAND.md).
 
+What a member takes keeps which of its callers' locks it released first
+(``Acq.released_before``), one acquisition per class, mode and that set:
+an entry holding H makes no edge to a lock the member takes only after
+releasing H (``jffs2_write_dnode()`` drops ``f->sem`` and the
+reservation, calls ``jffs2_reserve_space()`` for ``alloc_sem``, and takes
+``f->sem`` again: called holding ``f->sem``, it orders nothing after it),
+as a caller of a member outside any recursion sees it
+(``callee_inherit``).  The same holds along the calls from the entry to
+the members near it (what a member's walk released before its call of
+another, ``calls_released``), and of a recursion entered after such a
+release.  Those calls are the ones the members' walks made: a call the
+call graph has but a member's walk never reaches (a branch its constant
+arguments decide against: ``jffs2_write_dnode()`` for ALLOC_GC never calls
+``jffs2_reserve_space()``) leads nowhere (``unwalked``).
+
 What this gives up, against walking members one by one to a fixpoint:
 locks deeper in the recursion than RECURSION_DEPTH calls from the entry
 (the kvmclock edge cpu_hotplug_lock -> kvm_lock runs six calls through
-cpufreq and a whole-tree scan misses it), a lock released by a callee
-before it takes another inside the recursion still counts as held, a held
-lock that is a parameter makes no edge into a recursion, and no
+cpufreq and a whole-tree scan misses it), a lock released before a call
+to another member that the caller's summary does not keep (past
+``flow.MAX_RECURSION_ENTRIES`` members it calls) still counts as held, a
+held lock that is a parameter makes no edge into a recursion, and no
 recursive-locking finding comes through one.  A member walked while a
 callee inside the recursion was not walked yet (its stand-in summary
 releases nothing) may make edges its later walks would not; its findings
@@ -43,6 +59,7 @@ from __future__ import annotations
 from collections import deque
 from dataclasses import dataclass, field
 
+from lockcheck.analysis.flow import MAX_RECURSION_ENTRIES
 from lockcheck.analysis.lastwalk import LastWalk
 from lockcheck.analysis.irq_reads import IRQ_RECURSIVE
 from lockcheck.analysis.facts import (Acq, Chain, EdgeWitness, Held, RawEdge, Step, Summary,
@@ -78,11 +95,19 @@ RECURSION_PASSES = 3
 class Recursion:
     ident: str                                 # its smallest member
     members: frozenset[str]
-    # member -> (class, mode) -> the shortest acquisition it makes itself or
-    # through callees outside the recursion
-    takes: dict[str, dict[tuple[str, str], Acq]] = field(default_factory=dict)
-    # member -> {(other recursion, member entered there): chain from the member}
-    enters: dict[str, dict[tuple[str, str], Chain]] = field(default_factory=dict)
+    # member -> (class, mode, callers' locks released first) -> the shortest
+    # acquisition it makes itself or through callees outside the recursion
+    takes: dict[str, dict[tuple, Acq]] = field(default_factory=dict)
+    # member -> {(other recursion, member entered there): (chain from the
+    # member, its callers' locks released first)}
+    enters: dict[str, dict[tuple[str, str], tuple[Chain, frozenset[str]]]] = field(default_factory=dict)
+    # member -> {member it calls: its callers' locks it released before
+    # every such call} (only the non-empty ones)
+    calls_released: dict[str, dict[str, frozenset[str]]] = field(default_factory=dict)
+    # member -> the members the call graph has it call that its walk never
+    # called (in a branch its facts decide against: ``jffs2_write_dnode()``
+    # for ALLOC_GC calls jffs2_reserve_space_gc() only)
+    unwalked: dict[str, frozenset[str]] = field(default_factory=dict)
 
 
 class Recursions:
@@ -155,17 +180,27 @@ class Recursions:
         """Keep a member's concrete acquisitions in the recursion; return
         what its callers must substitute or apply."""
         own: dict = {}
-        takes: dict[tuple[str, str], Acq] = {}
+        takes: dict[tuple, Acq] = {}
         for key, acq in full.acquires.items():
             if acq.ref.is_param:
                 own[key] = acq
                 continue
-            k = (acq.ref.class_key, acq.mode)
+            k = (acq.ref.class_key, acq.mode, _ordered(acq.released_before))
             old = takes.get(k)
             if old is None or (len(acq.chain), acq.chain) < (len(old.chain), old.chain):
                 takes[k] = acq
         _set_or_drop(rec.takes, member, takes)
-        _set_or_drop(rec.enters, member, {k: v[0] for k, v in full.recursions.items() if k[0] != rec.ident})
+        _set_or_drop(rec.enters, member, {k: v for k, v in full.recursions.items() if k[0] != rec.ident})
+        walked = {k[1]: v[1] for k, v in full.recursions.items() if k[0] == rec.ident}
+        _set_or_drop(rec.calls_released, member, {t: before for t, before in walked.items() if before})
+        # a walk entering its own recursion by more calls than a summary
+        # keeps (flow.MAX_RECURSION_ENTRIES) may have called any of them
+        unwalked = () if len(walked) >= MAX_RECURSION_ENTRIES else \
+            [t for t in self.graph.succ[member] if t in rec.members and t not in walked]
+        if unwalked:
+            rec.unwalked[member] = frozenset(unwalked)
+        else:
+            rec.unwalked.pop(member, None)
         pointer = _pointer(rec.ident, member)
         # what a caller applies keeps how releases go through the parameters
         # (``task_rq_unlock(rq, p, ..)``: a NULL p releases nothing, so a
@@ -215,9 +250,17 @@ class Recursions:
         for (ident, entry) in sorted(groups):
             reached = self._reached(ident, entry, keep=False)
             for key, held, chain in sorted(groups[(ident, entry)], key=lambda g: (g[0], g[1].mode)):
+                done = None
                 for acq, route in reached:
                     if acq.ref.class_key == key:
                         continue
+                    before = acq.released_before
+                    if before:
+                        if key in before or held.ref.key in before:
+                            continue        # taken after releasing the held lock (on this path)
+                    if done is not None and done == (acq.ref.class_key, acq.mode):
+                        continue            # a nearer variant of the same lock made the edge
+                    done = (acq.ref.class_key, acq.mode)
                     witness = EdgeWitness(held.site, chain + route + acq.chain, APPROXIMATION)
                     emit(RawEdge(held.ref, acq.ref, holder_mode(held.mode), acquirer_mode(acq.mode), witness,
                                  acq.mode == IRQ_RECURSIVE))   # no one function decides: process context
@@ -236,37 +279,53 @@ class Recursions:
         best: dict[tuple, tuple[Acq, Chain]] = {}
 
         def offer(acq: Acq, route: Chain) -> None:
-            k = (acq.ref.class_key, acq.mode)
+            k = (acq.ref.class_key, acq.mode, _ordered(acq.released_before))
             old = best.get(k)
             if old is None or (len(route) + len(acq.chain), route, acq.chain) < \
                     (len(old[1]) + len(old[0].chain), old[1], old[0].chain):
                 best[k] = (acq, route)
-        for member, route in self._ball(ident, entry):
+        for member, route, released in self._ball(ident, entry):
             for acq in rec.takes.get(member, {}).values():
+                if released and not released <= acq.released_before:
+                    acq = acq._replace(released_before=acq.released_before | released)
                 offer(acq, route)
-            for (other, other_entry), chain in sorted(rec.enters.get(member, {}).items(), key=lambda kv: kv[0]):
+            for (other, other_entry), (chain, before) in sorted(rec.enters.get(member, {}).items(),
+                                                                key=lambda kv: kv[0]):
+                before = before | released if released else before
                 for acq, deeper in self._reached(other, other_entry):
+                    if before and not before <= acq.released_before:
+                        acq = acq._replace(released_before=acq.released_before | before)
                     offer(acq, route + chain + deeper)
-        found = [best[k] for k in sorted(best)]
+        # per lock and mode, the nearest first (emit_edges takes, for each
+        # held lock, the nearest not released before it)
+        found = sorted(best.values(), key=lambda v: (v[0].ref.class_key, v[0].mode, len(v[1]) + len(v[0].chain),
+                                                      v[1], v[0].chain, _ordered(v[0].released_before)))
         if keep:
             self._reach[(ident, entry)] = found
         return found
 
-    def _ball(self, ident: str, entry: str) -> list[tuple[str, Chain]]:
+    def _ball(self, ident: str, entry: str) -> list[tuple[str, Chain, frozenset[str]]]:
         """Members within RECURSION_DEPTH calls of ``entry``, each with the
-        shortest calls that reach it (breadth-first, callees in name order)."""
-        inside = self.by_id[ident].members
-        route = {entry: ()}
+        shortest calls that reach it (breadth-first, callees in name order)
+        and the entry's callers' locks released along them; only along
+        calls the members' walks made."""
+        rec = self.by_id[ident]
+        inside = rec.members
+        route = {entry: ((), frozenset())}
         queue = deque([entry])
         while queue:
             n = queue.popleft()
-            if len(route[n]) >= RECURSION_DEPTH:
+            calls, released = route[n]
+            if len(calls) >= RECURSION_DEPTH:
                 continue
+            first = rec.calls_released.get(n, {})
+            dead = rec.unwalked.get(n, ())
             for t in self._inside(n, inside, not FOLLOW_INDIRECT):
-                if t not in route:
-                    route[t] = route[n] + (self._call_step(n, t),)
+                if t not in route and t not in dead:
+                    more = first.get(t)
+                    route[t] = (calls + (self._call_step(n, t),), released | more if more else released)
                     queue.append(t)
-        return list(route.items())
+        return [(m, calls, released) for m, (calls, released) in route.items()]
 
     def _call_step(self, caller: str, callee: str) -> Step:
         """The step a walk would write for this call (first call site)."""
@@ -304,6 +363,22 @@ def _rewalk_shape(summary: Summary) -> tuple:
     return Summary(summary.acquires, summary.param_edges, summary.effects, summary.not_held,
                    summary.recursions, summary.irq_on, summary.irq_guards, summary.release_through,
                    summary.param_effects, summary.taken_through).shape()
+
+
+_ORDERED: dict[frozenset, tuple] = {}
+
+
+def _ordered(keys: frozenset[str]) -> tuple[str, ...]:
+    """A released-before set as a sorted tuple (a key that sorts; the same
+    few sets recur: memoised)."""
+    if not keys:
+        return ()
+    found = _ORDERED.get(keys)
+    if found is None:
+        if len(_ORDERED) > 50_000:
+            _ORDERED.clear()
+        found = _ORDERED[keys] = tuple(sorted(keys))
+    return found
 
 
 def _set_or_drop(table: dict, key: str, value: dict) -> None:

@@ -121,17 +121,24 @@ class Releases:
 
     def as_held(self, s: State, keys: frozenset[str]) -> frozenset[str]:
         """``keys`` a callee released before taking a lock, with the held
-        lock each unresolved one is released as (:meth:`release`): the
-        callee's ``spin_unlock(src_ptl)``, ``src_ptl = pmd_lockptr(..)``,
-        releases the lock the caller got from ``pmd_trans_huge_lock()``,
-        so what the callee takes next is not ordered after it."""
+        lock each one not held under its own key is released as
+        (:meth:`release`): the callee's ``spin_unlock(src_ptl)``, ``src_ptl
+        = pmd_lockptr(..)``, releases the lock the caller got from
+        ``pmd_trans_huge_lock()``; its ``release_sock(ssk)`` releases the
+        ``lock_sock_nested(ssk, 1)`` the caller took (a release names no
+        subclass: ``mptcp_subflow_queue_clean()``), so what the callee
+        takes next is not ordered after it.  The key stays too: the same
+        class may also have been released for one of the caller's callers
+        (mptcp_subflow_queue_clean() also releases the listener msk's
+        sk_lock, held by mptcp_close(), before mptcp_cancel_work())."""
         memo = self.__dict__.setdefault("_as_held", {})
         k = (s.held, keys)
         found = memo.get(k)
         if found is None:
             found = set(keys)
+            mine = {h.key for h in s.held}
             for key in keys:
-                if key[:2] == "u:":
+                if key not in mine:
                     after = self.release(s, ref_from_key(key))
                     if len(after.held) < len(s.held):
                         found |= {h.key for h in s.held} - {h.key for h in after.held}

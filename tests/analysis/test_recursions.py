@@ -251,3 +251,39 @@ def test_a_members_out_parameter_effects_are_kept(monkeypatch):
     assert any(r == "zero" for r, *_ in seen)
     # they walk no member again (recursions._rewalk_shape)
     assert recursions._rewalk_shape(Summary(returns="zero")) == recursions._rewalk_shape(Summary())
+
+
+def test_a_member_that_drops_the_held_lock_before_the_call_orders_nothing_after_it(monkeypatch):
+    """jffs2_write_dnode() drops f->sem, then calls jffs2_reserve_space()
+    for alloc_sem, both members: an entry holding f->sem makes no edge to
+    alloc_sem through the call made after the release, nor through the
+    call its ALLOC_GC walk never makes.  The variant that keeps f->sem
+    across the call still has its real cycle."""
+    dropped = FIXTURES / "flow" / "drop_retake_in_recursion.c"
+    kept = FIXTURES / "flow" / "drop_retake_in_recursion_kept.c"
+    cycle = ("circular", ("&f->sem", "&c->alloc_sem"))
+    assert not scan(dropped).findings
+    large = scan(dropped, large=2, monkeypatch=monkeypatch)
+    assert not large.findings
+    assert ("&f->sem", "&c->alloc_sem") not in pairs(large)
+    assert ("&c->alloc_sem", "&f->sem") in pairs(large)
+    assert cycle in [(f.kind, f.locks) for f in scan(kept).findings]
+    assert [(f.kind, f.locks) for f in scan(kept, large=2, monkeypatch=monkeypatch).findings] == [cycle]
+
+
+def test_a_release_without_subclass_before_entering_a_recursion_counts(monkeypatch, tmp_path):
+    """queue_clean() releases its caller's lock_sock_nested(ssk, 1) by a
+    release naming no subclass, then enters a recursion taking work_lock:
+    check_listen_stop() enters it without sk_lock/1 held.  Without the
+    release the cycle is real."""
+    path = FIXTURES / "flow" / "release_nested_subclass_recursion.c"
+    assert not scan(path).findings
+    assert not scan(path, large=2, monkeypatch=monkeypatch).findings
+    kept = tmp_path / "kept.c"
+    text = path.read_text()
+    assert "\tmutex_unlock(&listener_ssk->sk_lock);\n" in text
+    kept.write_text(text.replace("\tmutex_unlock(&listener_ssk->sk_lock);\n", "")
+                    .replace("\tmutex_lock_nested(&listener_ssk->sk_lock, 1);\n", ""))
+    for large in (None, 2):
+        found = scan(kept, large=large, monkeypatch=monkeypatch if large else None).findings
+        assert [(f.kind, f.locks) for f in found] == [("circular", ("&s->sk_lock/1", "work_lock"))]
