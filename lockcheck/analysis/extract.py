@@ -27,6 +27,8 @@ from lockcheck.analysis.const_locals import constant_locals
 from lockcheck.analysis.field_copies import field_copy, tested_vars
 from lockcheck.analysis.field_stores import deref_roots, field_stores
 from lockcheck.analysis.known_args import known_args
+from lockcheck.analysis.store_tests import store_test_table
+from lockcheck.analysis.tested_locals import tested_local
 from lockcheck.analysis.declared import declared_releases
 from lockcheck.analysis.lock_calls import LockCallExtraction
 from lockcheck.analysis.call_extract import CallExtraction
@@ -92,6 +94,7 @@ class Extractor(CallExtraction, LockCallExtraction, ConditionExtraction, CallArg
         self.file_macros = file_macros
         self.subclass_constants = model.get("subclass_constants", {})
         self.masked_releases = masked_release_table(model)     # analysis.masked_release
+        self.store_tests = store_test_table(model)      # analysis.store_tests
         static_calls = model.get("static_calls", {})
         self.sc_wrappers: dict[str, str] = static_calls.get("wrappers", {})
         self.sc_prefixes: dict[str, str] = static_calls.get("prefixes", {})
@@ -134,7 +137,8 @@ class Extractor(CallExtraction, LockCallExtraction, ConditionExtraction, CallArg
         self.derefs = deref_roots(fd.body)     # p of the *p tested: a call given p drops what is known
         self.known_args = known_args(fd.body, params, self._own_variable(fd.body, params), frozenset(unsigned),
                                      lambda d: unsigned_decl(d, self.env), self.transparent,
-                                     getattr(self.env.index, "predicates", None))
+                                     getattr(self.env.index, "predicates", None), self._constant_operand,
+                                     self.integers, self.store_tests)
         self.flows.function_returns(ftype)
         self.returns_lock = class_notes.returns_lock_pointer(ftype, self.env, self.lock_types)
         declared, fd_body = declared_releases(fd.body, self.env)
@@ -146,6 +150,12 @@ class Extractor(CallExtraction, LockCallExtraction, ConditionExtraction, CallArg
                              unresolved_sites=tuple(sorted(self.unresolved_sites)),
                              class_notes=tuple(sorted(self.class_notes | set(class_notes.dep_map_pairs(body)))),
                              declared_releases=declared)
+
+    def _constant_operand(self, node) -> str | None:
+        """A constant's operand form in a key (``#N``, ``id:NAME``), None
+        for anything else (analysis.known_args, analysis.store_tests)."""
+        found = self._operand(node)
+        return found if found is not None and (found[:1] == "#" or found[:3] == "id:") else None
 
     def _own_variable(self, body, params):
         """Is a name a parameter or local whose address the function never
@@ -356,6 +366,9 @@ class Extractor(CallExtraction, LockCallExtraction, ConditionExtraction, CallArg
                 self.env.alias(var, ref if ok else None)
         if const is not None:
             out.append(ir.Assign(var, const))
+            return
+        if (branch := tested_local(self, var, value)) is not None:   # need = !rbd_is_ro(dev)
+            out.append(branch)
             return
         flipped = self.negated_call(value, out)
         if flipped is not None:   # `contended = !spin_trylock(..)`

@@ -42,6 +42,7 @@ from pycparser import c_ast
 
 from lockcheck.analysis.ast_walk import walk_nodes
 from lockcheck.analysis.known_tests import known_tests, polled, tested_call
+from lockcheck.analysis.store_tests import StoreTests
 from lockcheck.analysis.known_exprs import (LOOPS, STEPS, TYPES, WRITES, bare, breaks, children, dereferenced,
                                             int_constant, is_null, names_in, positive_constant, stepped_var,
                                             writes_in, written_in)
@@ -56,17 +57,23 @@ __all__ = ["known_args"]
 
 
 def known_args(body, params, learnable, unsigned_params, unsigned_decl,
-               transparent=frozenset(), predicates=None) -> dict[int, tuple[tuple[int, str], ...]]:
+               transparent=frozenset(), predicates=None, constant=None, integers=None,
+               store_table=None) -> dict[int, tuple[tuple[int, str], ...]]:
     """``id`` of a call node -> ``(position, "nonzero" | ">0" | "+Q")`` of
     its arguments; ``learnable(name)``: a local or parameter whose
     address is never taken; ``unsigned_params``: the parameters of an
     unsigned integer type, ``unsigned_decl(decl)`` whether a local's
     declaration gives it one; ``transparent``: calls that are their first
     argument (``unlikely(!p)``); ``predicates``: the tree's
-    (``TreeIndex.predicates``), for the keys of tested calls."""
+    (``TreeIndex.predicates``), for the keys of tested calls, with
+    ``constant`` (a constant operand's form, ``#N`` or ``id:NAME``) and
+    ``integers`` (the file's known values of symbols); ``store_table``:
+    the stores that decide tests (``analysis.store_tests``)."""
     walker = _Walker(params, learnable, unsigned_params, unsigned_decl, body)
     walker.transparent = transparent
     walker.predicates = predicates
+    walker.constant, walker.integers = constant, integers
+    walker.stores = StoreTests(store_table, learnable, predicates, constant, integers)
     start = frozenset(("orig", p) for p in params if learnable(p))
     walker.stmt(body, start)
     return walker.out
@@ -103,6 +110,8 @@ class _Walker:
         self.pending: dict[str, list] = {}
         self.local_unsigned: dict[str, bool] = {}
         self.predicates = None
+        self.constant = self.integers = None
+        self.stores = StoreTests(None, learnable, None, None)
 
     # ------------------------------------------------------------ statements
     def stmt(self, node, state):
@@ -142,7 +151,7 @@ class _Walker:
             state = self.expr(node.cond, state)
             if state is None:
                 return None
-            head = _without(state, written_in(node.stmt))
+            head = self.stores.changed_in((node.stmt,), _without(state, written_in(node.stmt)))
             self.switch_head.append(head)
             try:
                 self.stmt(node.stmt, head)
@@ -196,7 +205,7 @@ class _Walker:
                 other |= o
         # counted up in the loop, at most: still counted up and >= 0, maybe 0 again
         head = frozenset(f for f in _without(state, other) if not (f[0] == "nz" and f[1] in stepped))
-        head = polled(head, parts, self.predicates)
+        head = self.stores.changed_in(parts, polled(head, parts, self.predicates))
         leaves = breaks(node.stmt)
         if cls is c_ast.DoWhile:
             end = self.stmt(node.stmt, head)
@@ -231,7 +240,7 @@ class _Walker:
             if node.name.__class__ is not c_ast.ID:
                 state = self.expr(node.name, state)
             self._give(node, state)
-            return state
+            return self.stores.call(node, state)
         if cls is c_ast.StructRef:
             state = self.expr(node.name, state)
             if node.type == "->":
@@ -252,6 +261,7 @@ class _Walker:
             if node.op == "*":
                 return self._nonzero(node.expr, state)
             if node.op in WRITES:
+                state = self.stores.field_write(node.expr, node.op, None, state)
                 return self._step(node.expr, node.op, state)
             return state
         if cls is c_ast.BinaryOp and node.op in ("&&", "||"):
@@ -270,7 +280,7 @@ class _Walker:
                 if node.op == "=":
                     return self._assigned(lv.name, node.rvalue, state)
                 return _without(state, (lv.name,))
-            return self.expr(node.lvalue, state)
+            return self.stores.field_write(node.lvalue, node.op, node.rvalue, self.expr(node.lvalue, state))
         if cls is c_ast.Cast:
             return self.expr(node.expr, state)
         if cls is c_ast.Compound:     # a statement expression
@@ -313,7 +323,7 @@ class _Walker:
             return (state, nz) if node.op == "==" else (nz, state)
         state = self.expr(node, state)
         if cls is c_ast.FuncCall:
-            return tested_call(node, state, self.learnable, self.predicates)
+            return tested_call(node, state, self.learnable, self.predicates, self.constant, self.integers)
         return state, state
 
     # ------------------------------------------------------------ facts

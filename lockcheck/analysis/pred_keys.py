@@ -58,8 +58,10 @@ def _root(operand: str) -> str:
     return base_variable(operand[operand[:1] == "&":])
 
 
-def unfold(name: str, operands: list[str], predicates) -> str:
-    """The key of ``name(operands)``, predicates unfolded."""
+def unfold(name: str, operands: list[str], predicates, integers=None) -> str:
+    """The key of ``name(operands)``, predicates unfolded; a symbol of a
+    predicate's body (``id:NAME``) is ``#N`` where ``integers`` gives its
+    value, as ``conditions.ConditionExtraction._operand`` writes it."""
     for _ in range(MAX_UNFOLD):
         alias = predicates.get(name) if predicates else None
         if alias is None:
@@ -69,6 +71,10 @@ def unfold(name: str, operands: list[str], predicates) -> str:
         for arg in args:
             if arg[:1] == "#":
                 out.append(arg)
+                continue
+            if arg[:3] == "id:":
+                value = integers.get(arg[3:]) if integers else None
+                out.append(arg if value is None else f"#{value}")
                 continue
             k = arg.find("$") + 1
             end = k
