@@ -42,7 +42,7 @@ from pycparser import c_ast
 
 from lockcheck.analysis.ast_walk import walk_nodes
 from lockcheck.analysis.known_tests import known_tests, polled, tested_call
-from lockcheck.analysis.store_tests import StoreTests
+from lockcheck.analysis.store_tests import StoreTests, joined_tests
 from lockcheck.analysis.known_exprs import (LOOPS, STEPS, TYPES, WRITES, bare, breaks, children, dereferenced,
                                             int_constant, is_null, names_in, positive_constant, stepped_var,
                                             writes_in, written_in)
@@ -84,7 +84,10 @@ def _join(a, b):
         return b
     if b is None:
         return a
-    return a & b
+    both = a & b
+    if len(both) < len(a) and len(both) < len(b):
+        return both | joined_tests(a - both, b - both)   # stored on one side, tested on the other
+    return both
 
 
 def _without(state, names):

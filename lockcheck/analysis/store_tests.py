@@ -33,7 +33,7 @@ from lockcheck.analysis.ast_walk import walk_nodes
 from lockcheck.analysis.known_exprs import TYPES, WRITES, bare
 from lockcheck.analysis.pred_keys import key_var, template, test_kind, unfold, var_operand
 
-__all__ = ["store_test_table", "StoreTests", "STORED"]
+__all__ = ["store_test_table", "joined_tests", "StoreTests", "STORED"]
 
 #: First character of a stored test's fact (a test's own is ``t``).
 STORED = "s"
@@ -182,3 +182,12 @@ class StoreTests:
 def _drop_fields(state, fields: set[str]):
     drop = [f for f in state if f[0][:1] in "ts" and not fields.isdisjoint(_fields(f[0].partition(":")[2]))]
     return state.difference(drop) if drop else state
+
+
+def joined_tests(a, b) -> frozenset:
+    """The tests known on both sides of a join that one side stored and
+    the other tested (``if (!list_empty(&h->x)) list_del_init(&h->x);``):
+    stored tests after it (dropped as those are)."""
+    ours = {(f[0][1:], f[1]) for f in a if f[0][:1] in "ts"}
+    return frozenset((STORED + k, v) for k, v in ((f[0][1:], f[1]) for f in b if f[0][:1] in "ts")
+                     if (k, v) in ours and (f"{STORED}{k}", v) in a | b)
