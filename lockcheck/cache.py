@@ -50,6 +50,7 @@ FRONTEND_CODE = ("frontend/", "model/", "analysis/extract.py", "analysis/call_ex
                  "analysis/declared.py", "analysis/const_locals.py", "analysis/field_stores.py", "analysis/field_copies.py",
                  "analysis/compare_facts.py", "analysis/compare_locals.py", "analysis/known_args.py", "analysis/known_exprs.py",
                  "analysis/known_tests.py", "analysis/pred_keys.py", "analysis/store_tests.py", "analysis/tested_locals.py",
+                 "analysis/param_views.py",
                  "analysis/deref_flags.py", "analysis/branchfacts.py", "analysis/held_through.py", "analysis/facts.py",
                  "analysis/guards.py",
                  "analysis/local_members.py", "analysis/param_escapes.py",

@@ -42,6 +42,7 @@ from pycparser import c_ast
 
 from lockcheck.analysis.ast_walk import walk_nodes
 from lockcheck.analysis.known_tests import known_tests, polled, tested_call
+from lockcheck.analysis.param_views import tagged
 from lockcheck.analysis.store_tests import StoreTests, joined_tests
 from lockcheck.analysis.known_exprs import (LOOPS, STEPS, TYPES, WRITES, bare, breaks, children, dereferenced,
                                             int_constant, is_null, names_in, positive_constant, stepped_var,
@@ -58,7 +59,7 @@ __all__ = ["known_args"]
 
 def known_args(body, params, learnable, unsigned_params, unsigned_decl,
                transparent=frozenset(), predicates=None, constant=None, integers=None,
-               store_table=None) -> dict[int, tuple[tuple[int, str], ...]]:
+               store_table=None, views=None) -> dict[int, tuple[tuple[int, str], ...]]:
     """``id`` of a call node -> ``(position, "nonzero" | ">0" | "+Q")`` of
     its arguments; ``learnable(name)``: a local or parameter whose
     address is never taken; ``unsigned_params``: the parameters of an
@@ -68,12 +69,15 @@ def known_args(body, params, learnable, unsigned_params, unsigned_decl,
     (``TreeIndex.predicates``), for the keys of tested calls, with
     ``constant`` (a constant operand's form, ``#N`` or ``id:NAME``) and
     ``integers`` (the file's known values of symbols); ``store_table``:
-    the stores that decide tests (``analysis.store_tests``)."""
+    the stores that decide tests (``analysis.store_tests``); ``views``:
+    the function's views of its variables (``analysis.param_views``), whose
+    known tests go with the variable they view."""
     walker = _Walker(params, learnable, unsigned_params, unsigned_decl, body)
     walker.transparent = transparent
     walker.predicates = predicates
     walker.constant, walker.integers = constant, integers
     walker.stores = StoreTests(store_table, learnable, predicates, constant, integers)
+    walker.views = views or {}
     start = frozenset(("orig", p) for p in params if learnable(p))
     walker.stmt(body, start)
     return walker.out
@@ -115,6 +119,7 @@ class _Walker:
         self.predicates = None
         self.constant = self.integers = None
         self.stores = StoreTests(None, learnable, None, None)
+        self.views: dict = {}
 
     # ------------------------------------------------------------ statements
     def stmt(self, node, state):
@@ -391,6 +396,10 @@ class _Walker:
             if kind is not None:
                 found.append((pos, kind))
             found += known_tests(pos, a, state)
+            if self.views and bare(a).__class__ is c_ast.ID:    # a view of it (analysis.param_views)
+                for v, (src, tag, _) in self.views.items():
+                    if src == bare(a).name:
+                        found += [(pos, tagged(k, tag)) for _, k in known_tests(pos, c_ast.ID(v), state)]
         if found:
             self.out[id(call)] = tuple(found)
 

@@ -136,15 +136,25 @@ def test_kind(value: str, tmpl: str) -> str:
     return f"{value}:{tmpl}"
 
 
-def entry_tests(params: tuple[str, ...], tested, known_args) -> dict[str, str]:
+def entry_tests(params: tuple[str, ...], tested, known_args, views=()) -> dict[str, str]:
     """The facts a call's known tests of its arguments give the callee's
-    entry, for the tests the callee makes (``tested``: fact names)."""
+    entry, for the tests the callee makes (``tested``: fact names); a test
+    of a view of the argument (``{tag}`` first, ``analysis.param_views``)
+    for the callee's own view of that parameter with that tag
+    (``views``: ``FunctionIR.views``)."""
     out = {}
     for pos, kind in known_args:
         if ":" not in kind or pos >= len(params):
             continue
         value, _, tmpl = kind.partition(":")
-        name = instantiate(tmpl, params[pos])
+        var = params[pos]
+        if tmpl[:1] == "{":
+            k = tmpl.find("}")
+            tag, tmpl = tmpl[1:k], tmpl[k + 1:]
+            var = next((v for v, p, t in views if p == pos and t == tag), None)
+            if var is None:
+                continue
+        name = instantiate(tmpl, var)
         if name in tested:
             out[name] = value
     return out
