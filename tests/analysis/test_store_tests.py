@@ -5,6 +5,7 @@ analysis.known_args; analysis.tested_locals' locals holding a test."""
 from pycparser import c_ast, c_parser
 
 from lockcheck.analysis.known_args import known_args
+from lockcheck.analysis.param_views import tagged, views
 from lockcheck.analysis.pred_keys import entry_tests, unfold
 from lockcheck.analysis.store_tests import store_test_table
 
@@ -95,3 +96,30 @@ def test_predicates_unfold_with_symbols():
     assert unfold("is_busy", ["d"], predicates, _INTEGERS) == "test_bit(id:BUSY,&d->flags)"
     kind = known("__set_bit(RO, &p->flags); f(p);", predicates)["f"][0][1]
     assert entry_tests(("d",), ("()test_bit(#2,&d->flags)",), ((0, kind),)) == {"()test_bit(#2,&d->flags)": "nonzero"}
+
+
+_VIEW_DECLS = ("struct o { int n; }; struct l { struct l *next; };"
+               " struct e { struct o obj; struct o alt; struct l node; struct e *peer; };\n")
+
+
+def _views(body: str):
+    fd = c_parser.CParser().parse(_VIEW_DECLS + "void h(struct o *obj, int x) {" + body + "}").ext[-1]
+    return {v: (src, tag) for v, (src, tag, _) in views(fd.body, lambda n: True, frozenset({"container_of"})).items()}
+
+
+def test_views_of_a_parameter():
+    assert _views("struct e *e = container_of(obj, sizeof(struct e), obj); x++;") == \
+        {"e": ("obj", "sizeof(struct e)|obj")}
+    assert _views("struct e *e = container_of(obj, sizeof(struct e), obj); e = e->peer;") == {}    # written again
+    assert _views("struct e *e = container_of(obj, sizeof(struct e), obj); obj = 0;") == {}        # the parameter too
+    assert _views("if (x) { struct e *e = container_of(obj, sizeof(struct e), obj); }") == {}      # not at the top
+    assert _views("struct e *e = other(obj, sizeof(struct e), obj);") == {}
+
+
+def test_view_tests_enter_the_callee_view_with_the_same_tag():
+    kind = tagged("nonzero:()list_empty(&$->node)", "struct e|obj")
+    assert kind == "nonzero:{struct e|obj}()list_empty(&$->node)"
+    tested = ("()list_empty(&w->node)",)
+    assert entry_tests(("o",), tested, ((0, kind),), (("w", 0, "struct e|obj"),)) == {tested[0]: "nonzero"}
+    assert entry_tests(("o",), tested, ((0, kind),), (("w", 0, "struct e|alt"),)) == {}
+    assert entry_tests(("o",), tested, ((0, kind),), ()) == {}
