@@ -19,10 +19,11 @@ local or parameter, the object stored into is reached from it by fields
 only (``&v->f``, ``&v->a.b``).  It replaces any fact of the same test.  It
 is dropped as the variable's other facts are (a write of the variable),
 by a write of a field named in its test (through any pointer: it may be
-the same object), and by any call given the object itself (``v``,
-``&v->f``: the callee may store again); a call given only what is read
-through it (``v->other``, ``&v->ptr->x``) keeps it: it does not reach the
-object but through pointers of its own, as for any fact of a read.
+the same object) or a store of the table given that field, and by any
+other call given the object itself (``v``, ``&v->f``: the callee may
+store again); a call given only what is read through it (``v->other``,
+``&v->ptr->x``) keeps it: it does not reach the object but through
+pointers of its own, as for any fact of a read.
 """
 
 from __future__ import annotations
@@ -63,6 +64,14 @@ def _fields(tmpl: str) -> set[str]:
         if k:
             out.add(part[:k])
     return out
+
+
+def _last_field(arg) -> str | None:
+    """The field ``&v->a.b`` or ``v->bits`` names (``b``, ``bits``)."""
+    arg = bare(arg)
+    if arg.__class__ is c_ast.UnaryOp and arg.op == "&":
+        arg = arg.expr
+    return arg.field.name if arg.__class__ is c_ast.StructRef and arg.field.__class__ is c_ast.ID else None
 
 
 def _object_of(arg, learnable) -> str | None:
@@ -112,10 +121,14 @@ class StoreTests:
         if state is None:
             return None
         args = node.args.exprs if node.args is not None else []
-        given = {v for v in (_object_of(a, self.learnable) for a in args) if v is not None}
-        if given and any(f[0][:1] == STORED for f in state):
-            state = frozenset(f for f in state if f[0][:1] != STORED or f[1] not in given)
         rows = self.table.get(node.name.name) if node.name.__class__ is c_ast.ID else None
+        if rows:    # a store of the table changes only the fields it is given
+            fields = {f for f in (_last_field(a) for a in args) if f is not None}
+            state = _drop_fields(state, fields) if fields else state
+        elif any(f[0][:1] == STORED for f in state):
+            given = {v for v in (_object_of(a, self.learnable) for a in args) if v is not None}
+            if given:
+                state = frozenset(f for f in state if f[0][:1] != STORED or f[1] not in given)
         for test, positions, value in rows or ():
             picked = [args[k] for k in positions] if positions is not None else list(args)
             if positions is not None and any(k >= len(args) for k in positions):

@@ -79,6 +79,11 @@ def test_what_may_change_it_drops_it():
     assert known("__set_bit(RO, &p->flags); switch (x) { case 1: p->flags = 0; } f(p);")["f"] == ()
     assert known("list_del_init(&p->item); list_add(&p->item, &q->item); f(p);")["f"] == \
         ((0, "zero:()list_empty(&$->item)"),)
+    # a store of the table changes the field it is given only
+    assert known("__set_bit(RO, &p->flags); list_del_init(&p->item); f(p);")["f"] == \
+        ((0, "nonzero:()list_empty(&$->item)"), (0, "nonzero:()test_bit(#2,&$->flags)"))
+    assert known("p->flags |= F; __clear_bit(RO, &p->flags); f(p);")["f"] == \
+        ((0, "zero:()test_bit(#2,&$->flags)"),)
 
 
 def test_what_does_not_reach_the_object_keeps_it():
