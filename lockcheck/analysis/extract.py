@@ -29,7 +29,7 @@ from lockcheck.analysis.field_stores import deref_roots, field_stores
 from lockcheck.analysis.known_args import known_args
 from lockcheck.analysis.param_views import views
 from lockcheck.analysis.store_tests import store_test_table
-from lockcheck.analysis.tested_locals import tested_local
+from lockcheck.analysis.tested_locals import tested_inits, tested_local
 from lockcheck.analysis.declared import declared_releases
 from lockcheck.analysis.lock_calls import LockCallExtraction
 from lockcheck.analysis.call_extract import CallExtraction
@@ -98,6 +98,8 @@ class Extractor(CallExtraction, LockCallExtraction, ConditionExtraction, CallArg
         self.store_tests = store_test_table(model)      # analysis.store_tests
         self.view_macros = frozenset(model.get("view_macros", ()))     # analysis.param_views
         self.view_inits: frozenset[int] = frozenset()
+        self.store_tested = frozenset(t for rows in self.store_tests.values() for t, _, _ in rows)
+        self.tested_inits: frozenset[int] = frozenset()     # analysis.tested_locals
         static_calls = model.get("static_calls", {})
         self.sc_wrappers: dict[str, str] = static_calls.get("wrappers", {})
         self.sc_prefixes: dict[str, str] = static_calls.get("prefixes", {})
@@ -134,6 +136,7 @@ class Extractor(CallExtraction, LockCallExtraction, ConditionExtraction, CallArg
         self.addressed, (self.passed, self.compared) = addressed_names(fd.body), operand_names(fd.body)
         self.env.fixed_params = frozenset(params) - written_names(fd.body)    # an element's index
         self.tested, self.copy_roots = tested_vars(fd.body, self.transparent), set()     # analysis.field_copies
+        self.tested_inits = tested_inits(fd.body, self.tested)
         self.const_locals = constant_locals(fd.body, params, self.addressed, self.constant_int)
         self.field_stores = field_stores(fd.body, params, self.addressed,
                                          lambda n: next((v for _, v in self._consts([n])), None))
