@@ -196,12 +196,21 @@ struct work_struct *current_work(void);
 bool flush_delayed_work(struct delayed_work *dwork);
 bool cancel_delayed_work_sync(struct delayed_work *dwork);
 
+/* bit operations */
+int test_bit(long nr, const volatile unsigned long *addr);
+void set_bit(long nr, volatile unsigned long *addr);
+void __set_bit(long nr, volatile unsigned long *addr);
+void clear_bit(long nr, volatile unsigned long *addr);
+void __clear_bit(long nr, volatile unsigned long *addr);
+
 /* lists */
 struct list_head { struct list_head *next, *prev; };
 #define LIST_HEAD(name) struct list_head name = { &(name), &(name) }
 void list_add(struct list_head *entry, struct list_head *head);
 void list_add_tail(struct list_head *entry, struct list_head *head);
 void list_del(struct list_head *entry);
+void list_del_init(struct list_head *entry);
+int list_empty(const struct list_head *head);
 #define list_entry(ptr, type, member) container_of(ptr, type, member)
 #define list_for_each_entry(pos, head, member) \
 	for (pos = list_entry((head)->next, __typeof__(*pos), member); \

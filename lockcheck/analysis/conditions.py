@@ -90,7 +90,7 @@ class ConditionExtraction:
         parts = [self._operand(a) or var_operand(a, self.learnable) for a in node.args.exprs] if node.args else []
         if None in parts:
             return None
-        return unfold(node.name.name, parts, getattr(self.env.index, "predicates", None))
+        return unfold(node.name.name, parts, getattr(self.env.index, "predicates", None), self.integers)
 
     def _operand(self, node) -> str | None:
         """A learnable variable's name, ``#N`` for an integer constant, or

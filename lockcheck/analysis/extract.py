@@ -28,6 +28,9 @@ from lockcheck.analysis.const_locals import constant_locals
 from lockcheck.analysis.field_copies import field_copy, tested_vars
 from lockcheck.analysis.field_stores import deref_roots, field_stores
 from lockcheck.analysis.known_args import known_args
+from lockcheck.analysis.param_views import views
+from lockcheck.analysis.store_tests import store_test_table
+from lockcheck.analysis.tested_locals import tested_inits, tested_local
 from lockcheck.analysis.declared import declared_releases
 from lockcheck.analysis.lock_calls import LockCallExtraction
 from lockcheck.analysis.call_extract import CallExtraction
@@ -93,6 +96,11 @@ class Extractor(CallExtraction, LockCallExtraction, ConditionExtraction, CallArg
         self.file_macros = file_macros
         self.subclass_constants = model.get("subclass_constants", {})
         self.masked_releases = masked_release_table(model)     # analysis.masked_release
+        self.store_tests = store_test_table(model)      # analysis.store_tests
+        self.view_macros = frozenset(model.get("view_macros", ()))     # analysis.param_views
+        self.view_inits: frozenset[int] = frozenset()
+        self.store_tested = frozenset(t for rows in self.store_tests.values() for t, _, _ in rows)
+        self.tested_inits: frozenset[int] = frozenset()     # analysis.tested_locals
         static_calls = model.get("static_calls", {})
         self.sc_wrappers: dict[str, str] = static_calls.get("wrappers", {})
         self.sc_prefixes: dict[str, str] = static_calls.get("prefixes", {})
@@ -129,13 +137,18 @@ class Extractor(CallExtraction, LockCallExtraction, ConditionExtraction, CallArg
         self.addressed, (self.passed, self.compared) = addressed_names(fd.body), operand_names(fd.body)
         self.env.fixed_params = frozenset(params) - written_names(fd.body)    # an element's index
         self.tested, self.copy_roots = tested_vars(fd.body, self.transparent), set()     # analysis.field_copies
+        self.tested_inits = tested_inits(fd.body, self.tested)
         self.const_locals = constant_locals(fd.body, params, self.addressed, self.constant_int)
         self.field_stores = field_stores(fd.body, params, self.addressed,
                                          lambda n: next((v for _, v in self._consts([n])), None))
         self.derefs = deref_roots(fd.body)     # p of the *p tested: a call given p drops what is known
-        self.known_args = known_args(fd.body, params, self._own_variable(fd.body, params), frozenset(unsigned),
+        own = self._own_variable(fd.body, params)
+        found_views = views(fd.body, own, self.view_macros)     # analysis.param_views
+        self.view_inits = frozenset(init for _, _, init in found_views.values())
+        self.known_args = known_args(fd.body, params, own, frozenset(unsigned),
                                      lambda d: unsigned_decl(d, self.env), self.transparent,
-                                     getattr(self.env.index, "predicates", None))
+                                     getattr(self.env.index, "predicates", None), self._constant_operand,
+                                     self.integers, self.store_tests, found_views)
         self.flows.function_returns(ftype)
         self.returns_lock = class_notes.returns_lock_pointer(ftype, self.env, self.lock_types)
         declared, fd_body = declared_releases(fd.body, self.env)
@@ -146,7 +159,15 @@ class Extractor(CallExtraction, LockCallExtraction, ConditionExtraction, CallArg
                              tuple(sorted(self.texts.items())), self.unresolved, self.flows.facts(),
                              unresolved_sites=tuple(sorted(self.unresolved_sites)),
                              class_notes=tuple(sorted(self.class_notes | set(class_notes.dep_map_pairs(body)))),
-                             declared_releases=declared)
+                             declared_releases=declared,
+                             views=tuple(sorted((v, params.index(src), tag) for v, (src, tag, _) in found_views.items()
+                                                if src in params)))
+
+    def _constant_operand(self, node) -> str | None:
+        """A constant's operand form in a key (``#N``, ``id:NAME``), None
+        for anything else (analysis.known_args, analysis.store_tests)."""
+        found = self._operand(node)
+        return found if found is not None and (found[:1] == "#" or found[:3] == "id:") else None
 
     def _own_variable(self, body, params):
         """Is a name a parameter or local whose address the function never
@@ -358,9 +379,15 @@ class Extractor(CallExtraction, LockCallExtraction, ConditionExtraction, CallArg
         if const is not None:
             out.append(ir.Assign(var, const))
             return
+        if (branch := tested_local(self, var, value)) is not None:   # need = !rbd_is_ro(dev)
+            out.append(branch)
+            return
         flipped = self.negated_call(value, out)
         if flipped is not None:   # `contended = !spin_trylock(..)`
             out.append(ir.EffectAssign(var, flipped) if flipped else ir.Assign(var, None))
+            return
+        if isinstance(inner, c_ast.FuncCall) and id(value) in self.view_inits:
+            self.expr(value, out)   # a view: nothing is known of it before (analysis.param_views)
             return
         if isinstance(inner, c_ast.FuncCall):
             if names_lock:      # the lock the callee returns (analysis.classes), else unresolved

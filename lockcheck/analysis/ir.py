@@ -339,6 +339,8 @@ class FunctionIR(_Compact):
     class_notes: tuple[tuple[str, str, str], ...] = ()
     # the caller's locks it declares released on every return (analysis.declared)
     declared_releases: tuple[LockRef, ...] = ()
+    # (local, parameter position, tag): locals that view a parameter (analysis.param_views)
+    views: tuple[tuple[str, int, str], ...] = ()
 
 
 @dataclass(frozen=True, slots=True)

@@ -42,6 +42,8 @@ from pycparser import c_ast
 
 from lockcheck.analysis.ast_walk import walk_nodes
 from lockcheck.analysis.known_tests import known_tests, polled, tested_call
+from lockcheck.analysis.param_views import tagged
+from lockcheck.analysis.store_tests import StoreTests, joined_tests
 from lockcheck.analysis.known_exprs import (LOOPS, STEPS, TYPES, WRITES, bare, breaks, children, dereferenced,
                                             int_constant, is_null, names_in, positive_constant, stepped_var,
                                             writes_in, written_in)
@@ -56,17 +58,26 @@ __all__ = ["known_args"]
 
 
 def known_args(body, params, learnable, unsigned_params, unsigned_decl,
-               transparent=frozenset(), predicates=None) -> dict[int, tuple[tuple[int, str], ...]]:
+               transparent=frozenset(), predicates=None, constant=None, integers=None,
+               store_table=None, views=None) -> dict[int, tuple[tuple[int, str], ...]]:
     """``id`` of a call node -> ``(position, "nonzero" | ">0" | "+Q")`` of
     its arguments; ``learnable(name)``: a local or parameter whose
     address is never taken; ``unsigned_params``: the parameters of an
     unsigned integer type, ``unsigned_decl(decl)`` whether a local's
     declaration gives it one; ``transparent``: calls that are their first
     argument (``unlikely(!p)``); ``predicates``: the tree's
-    (``TreeIndex.predicates``), for the keys of tested calls."""
+    (``TreeIndex.predicates``), for the keys of tested calls, with
+    ``constant`` (a constant operand's form, ``#N`` or ``id:NAME``) and
+    ``integers`` (the file's known values of symbols); ``store_table``:
+    the stores that decide tests (``analysis.store_tests``); ``views``:
+    the function's views of its variables (``analysis.param_views``), whose
+    known tests go with the variable they view."""
     walker = _Walker(params, learnable, unsigned_params, unsigned_decl, body)
     walker.transparent = transparent
     walker.predicates = predicates
+    walker.constant, walker.integers = constant, integers
+    walker.stores = StoreTests(store_table, learnable, predicates, constant, integers)
+    walker.views = views or {}
     start = frozenset(("orig", p) for p in params if learnable(p))
     walker.stmt(body, start)
     return walker.out
@@ -77,7 +88,10 @@ def _join(a, b):
         return b
     if b is None:
         return a
-    return a & b
+    both = a & b
+    if len(both) < len(a) and len(both) < len(b):
+        return both | joined_tests(a - both, b - both)   # stored on one side, tested on the other
+    return both
 
 
 def _without(state, names):
@@ -103,6 +117,9 @@ class _Walker:
         self.pending: dict[str, list] = {}
         self.local_unsigned: dict[str, bool] = {}
         self.predicates = None
+        self.constant = self.integers = None
+        self.stores = StoreTests(None, learnable, None, None)
+        self.views: dict = {}
 
     # ------------------------------------------------------------ statements
     def stmt(self, node, state):
@@ -142,7 +159,7 @@ class _Walker:
             state = self.expr(node.cond, state)
             if state is None:
                 return None
-            head = _without(state, written_in(node.stmt))
+            head = self.stores.changed_in((node.stmt,), _without(state, written_in(node.stmt)))
             self.switch_head.append(head)
             try:
                 self.stmt(node.stmt, head)
@@ -196,7 +213,7 @@ class _Walker:
                 other |= o
         # counted up in the loop, at most: still counted up and >= 0, maybe 0 again
         head = frozenset(f for f in _without(state, other) if not (f[0] == "nz" and f[1] in stepped))
-        head = polled(head, parts, self.predicates)
+        head = self.stores.changed_in(parts, polled(head, parts, self.predicates))
         leaves = breaks(node.stmt)
         if cls is c_ast.DoWhile:
             end = self.stmt(node.stmt, head)
@@ -231,7 +248,7 @@ class _Walker:
             if node.name.__class__ is not c_ast.ID:
                 state = self.expr(node.name, state)
             self._give(node, state)
-            return state
+            return self.stores.call(node, state)
         if cls is c_ast.StructRef:
             state = self.expr(node.name, state)
             if node.type == "->":
@@ -252,6 +269,7 @@ class _Walker:
             if node.op == "*":
                 return self._nonzero(node.expr, state)
             if node.op in WRITES:
+                state = self.stores.field_write(node.expr, node.op, None, state)
                 return self._step(node.expr, node.op, state)
             return state
         if cls is c_ast.BinaryOp and node.op in ("&&", "||"):
@@ -270,7 +288,7 @@ class _Walker:
                 if node.op == "=":
                     return self._assigned(lv.name, node.rvalue, state)
                 return _without(state, (lv.name,))
-            return self.expr(node.lvalue, state)
+            return self.stores.field_write(node.lvalue, node.op, node.rvalue, self.expr(node.lvalue, state))
         if cls is c_ast.Cast:
             return self.expr(node.expr, state)
         if cls is c_ast.Compound:     # a statement expression
@@ -313,7 +331,7 @@ class _Walker:
             return (state, nz) if node.op == "==" else (nz, state)
         state = self.expr(node, state)
         if cls is c_ast.FuncCall:
-            return tested_call(node, state, self.learnable, self.predicates)
+            return tested_call(node, state, self.learnable, self.predicates, self.constant, self.integers)
         return state, state
 
     # ------------------------------------------------------------ facts
@@ -378,6 +396,10 @@ class _Walker:
             if kind is not None:
                 found.append((pos, kind))
             found += known_tests(pos, a, state)
+            if self.views and bare(a).__class__ is c_ast.ID:    # a view of it (analysis.param_views)
+                for v, (src, tag, _) in self.views.items():
+                    if src == bare(a).name:
+                        found += [(pos, tagged(k, tag)) for _, k in known_tests(pos, c_ast.ID(v), state)]
         if found:
             self.out[id(call)] = tuple(found)
 

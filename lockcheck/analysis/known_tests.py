@@ -24,9 +24,11 @@ from lockcheck.analysis.pred_keys import MAX_UNFOLD, key_var, template, test_kin
 __all__ = ["tested_call", "known_tests", "polled"]
 
 
-def _key(node: c_ast.FuncCall, learnable, predicates) -> str | None:
+def _key(node: c_ast.FuncCall, learnable, predicates, constant=None, integers=None) -> str | None:
     """The call's key as ``conditions.call_key`` makes it, for operands
-    that are learnable variables, fields through one and integer literals."""
+    that are learnable variables, fields through one and constants
+    (``constant``: a constant's operand form, ``#N`` or ``id:NAME``; without
+    it integer literals only)."""
     if node.name.__class__ is not c_ast.ID:
         return None
     parts = []
@@ -34,21 +36,29 @@ def _key(node: c_ast.FuncCall, learnable, predicates) -> str | None:
         if a.__class__ is c_ast.ID and learnable(a.name):
             parts.append(a.name)
             continue
-        value = int_constant(a) if a.__class__ is c_ast.Constant else None
-        op = f"#{value}" if value is not None else var_operand(a, learnable)
+        if constant is not None:
+            op = constant(a)
+        else:
+            value = int_constant(a) if a.__class__ is c_ast.Constant else None
+            op = f"#{value}" if value is not None else None
+        op = op if op is not None else var_operand(a, learnable)
         if op is None:
             return None
         parts.append(op)
-    return unfold(node.name.name, parts, predicates)
+    return unfold(node.name.name, parts, predicates, integers)
 
 
-def tested_call(node: c_ast.FuncCall, state, learnable, predicates):
-    """The states where the tested call ``node`` is true and false."""
-    key = _key(node, learnable, predicates)
+def tested_call(node: c_ast.FuncCall, state, learnable, predicates, constant=None, integers=None):
+    """The states where the tested call ``node`` is true and false (a
+    stored test of the same call, ``analysis.store_tests``, replaced)."""
+    key = _key(node, learnable, predicates, constant, integers)
     var = key_var(key) if key is not None else None
     if var is None or not learnable(var):
         return state, state
     tmpl = "()" + template(key, var)
+    stale = [f for f in state if f[1] == var and f[0][:1] == "s" and f[0].partition(":")[2] == tmpl]
+    if stale:
+        state = state.difference(stale)
     return (state | {("t" + test_kind("nonzero", tmpl), var)},
             state | {("t" + test_kind("zero", tmpl), var)})
 
@@ -59,7 +69,7 @@ def known_tests(pos: int, arg, state) -> list[tuple[int, str]]:
         arg = arg.expr
     if arg.__class__ is not c_ast.ID:
         return []
-    return sorted((pos, f[0][1:]) for f in state if f[0][:1] == "t" and f[1] == arg.name)
+    return sorted({(pos, f[0][1:]) for f in state if f[0][:1] in "ts" and f[1] == arg.name})
 
 
 def _name(name: str, predicates) -> str:
@@ -73,11 +83,11 @@ def _name(name: str, predicates) -> str:
 
 def polled(head, parts, predicates):
     """The loop's head state less the tests of calls the loop makes again."""
-    if not any(f[0][:1] == "t" for f in head):
+    if not any(f[0][:1] in "ts" for f in head):
         return head
     called = {_name(n.name.name, predicates) for part in parts if part is not None
               for n in walk_nodes(part) if n.__class__ is c_ast.FuncCall and n.name.__class__ is c_ast.ID}
-    return frozenset(f for f in head if f[0][:1] != "t" or _callee(f[0]) not in called)
+    return frozenset(f for f in head if f[0][:1] not in "ts" or _callee(f[0]) not in called)
 
 
 def _callee(kind: str) -> str:

@@ -58,8 +58,10 @@ def _root(operand: str) -> str:
     return base_variable(operand[operand[:1] == "&":])
 
 
-def unfold(name: str, operands: list[str], predicates) -> str:
-    """The key of ``name(operands)``, predicates unfolded."""
+def unfold(name: str, operands: list[str], predicates, integers=None) -> str:
+    """The key of ``name(operands)``, predicates unfolded; a symbol of a
+    predicate's body (``id:NAME``) is ``#N`` where ``integers`` gives its
+    value, as ``conditions.ConditionExtraction._operand`` writes it."""
     for _ in range(MAX_UNFOLD):
         alias = predicates.get(name) if predicates else None
         if alias is None:
@@ -69,6 +71,10 @@ def unfold(name: str, operands: list[str], predicates) -> str:
         for arg in args:
             if arg[:1] == "#":
                 out.append(arg)
+                continue
+            if arg[:3] == "id:":
+                value = integers.get(arg[3:]) if integers else None
+                out.append(arg if value is None else f"#{value}")
                 continue
             k = arg.find("$") + 1
             end = k
@@ -130,15 +136,25 @@ def test_kind(value: str, tmpl: str) -> str:
     return f"{value}:{tmpl}"
 
 
-def entry_tests(params: tuple[str, ...], tested, known_args) -> dict[str, str]:
+def entry_tests(params: tuple[str, ...], tested, known_args, views=()) -> dict[str, str]:
     """The facts a call's known tests of its arguments give the callee's
-    entry, for the tests the callee makes (``tested``: fact names)."""
+    entry, for the tests the callee makes (``tested``: fact names); a test
+    of a view of the argument (``{tag}`` first, ``analysis.param_views``)
+    for the callee's own view of that parameter with that tag
+    (``views``: ``FunctionIR.views``)."""
     out = {}
     for pos, kind in known_args:
         if ":" not in kind or pos >= len(params):
             continue
         value, _, tmpl = kind.partition(":")
-        name = instantiate(tmpl, params[pos])
+        var = params[pos]
+        if tmpl[:1] == "{":
+            k = tmpl.find("}")
+            tag, tmpl = tmpl[1:k], tmpl[k + 1:]
+            var = next((v for v, p, t in views if p == pos and t == tag), None)
+            if var is None:
+                continue
+        name = instantiate(tmpl, var)
         if name in tested:
             out[name] = value
     return out

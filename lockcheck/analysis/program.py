@@ -245,8 +245,10 @@ class Program:
             own = set(tested_names(fn.body))
             zero_tested.update((k, pos) for pos, p in enumerate(fn.params) if p in own)
             names = own | {fn.params[p] for c in calls_in(fn.body) for _, p in c.forwarded_params if p < len(fn.params)}
+            viewed = tuple(v for v, _, _ in fn.views) if fn.views else ()   # analysis.param_views
             tested = tuple(sorted(n for n in names if n in fn.params or pair_param(n, fn.params)
-                                  or param_field(n, fn.params) or param_test(n, fn.params)))
+                                  or param_field(n, fn.params) or param_test(n, fn.params)
+                                  or viewed and param_test(n, viewed)))
             if tested:
                 self.tested[k] = tested
         own = {(k, pos): sigs for k, tested in self.tested.items()
@@ -284,7 +286,7 @@ class Program:
                                        caller_facts, caller_signs, assigned)
             for name, value in known.items():
                 facts.setdefault(name, value)
-            for name, value in entry_tests(params, tested, call.known_args).items():
+            for name, value in entry_tests(params, tested, call.known_args, self.by_key[target].views).items():
                 facts.setdefault(name, value)
         if not tested:
             return facts, {}, signs

@@ -27,8 +27,11 @@ from lockcheck.frontend.lexer import C_KEYWORDS
 
 __all__ = ["predicate_aliases", "merge_predicates"]
 
-#: A template argument: a parameter, a field (chain) through one, or its address.
-_ARG = re.compile(r"&?\$\d+(?:(?:->|\.)[A-Za-z_]\w*)*|#-?\d+")
+#: A template argument: a parameter, a field (chain) through one, or its
+#: address; an integer literal, or an upper-case symbol (an enumerator or a
+#: macro by kernel convention: ``id:NAME``, its value read where the
+#: predicate is unfolded, ``analysis.pred_keys``).
+_ARG = re.compile(r"&?\$\d+(?:(?:->|\.)[A-Za-z_]\w*)*|#-?\d+|id:[A-Z_][A-Z0-9_]*")
 
 
 def predicate_aliases(items, check_calls: frozenset[str]) -> dict[str, tuple[str, tuple[str, ...]]]:
@@ -120,16 +123,19 @@ def _alias(toks: list[str], check_calls: frozenset[str]):
         return None
     rendered = []
     for arg in args if args != [[]] else []:
-        text = "".join(_render(t, params) for t in arg if t not in "()")
+        toks = [t for t in arg if t not in "()"]
+        text = "".join(_render(t, params, k == 0 or toks[k - 1] not in ("->", ".")) for k, t in enumerate(toks))
         if not _ARG.fullmatch(text):
             return None
         rendered.append(text)
     return name, (last[1], tuple(rendered))
 
 
-def _render(tok: str, params: list[str]) -> str:
+def _render(tok: str, params: list[str], alone: bool = False) -> str:
     if tok in params:
         return f"${params.index(tok)}"
+    if alone and tok.isupper() and re.fullmatch(r"[A-Za-z_]\w*", tok):
+        return f"id:{tok}"      # a symbol, not a field name after -> or .
     if tok[:1].isdigit():
         try:
             return f"#{int(tok.rstrip('uUlL'), 0)}"

@@ -46,3 +46,11 @@ def test_unfold_and_templates():
     assert tmpl == "()seg_is_off(&$->cblist)" and instantiate(tmpl, "dp") == "()seg_is_off(&dp->cblist)"
     assert entry_tests(("dp", "flags"), ("()seg_is_off(&dp->cblist)",), ((0, "zero:" + tmpl), (0, "nonzero"))) \
         == {"()seg_is_off(&dp->cblist)": "zero"}
+
+
+def test_alias_with_a_symbol():
+    # an upper-case name alone is a constant (read where it is unfolded), a field name is not
+    assert _aliases("static bool ro(struct d *d) { return test_bit(D_RO, &d->flags); }\n") == \
+        {"ro": ("test_bit", ("id:D_RO", "&$0->flags"))}
+    assert _aliases("static bool f(struct d *d) { return g(d->FLAGS); }\n") == {"f": ("g", ("$0->FLAGS",))}
+    assert _aliases("static bool f(struct d *d) { return g(D_RO + 1, d); }\n") == {}
