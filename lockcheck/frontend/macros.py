@@ -7,7 +7,9 @@ A function-like macro is *expanded* in function bodies when its body
   → ``write_lock(&(kvm)->mmu_lock)``), or
 * a forwarding call: one call to a plain function, possibly inside
   ``do { } while (0)`` or parentheses (``static_branch_inc(x)`` →
-  ``static_key_slow_inc(&(x)->key)``), or
+  ``static_key_slow_inc(&(x)->key)``), its result maybe stored in a
+  parameter (``raw_spin_rq_lock_irqsave(rq, flags)`` → ``do { flags =
+  _raw_spin_rq_lock_irqsave(rq); } while (0)``), or
 * a statement expression yielding one call's result through a local
   (``({ T *v; __cond_lock(&v->lock, v = __find(id, flags)); v; })``),
   expanded to that call alone (:func:`_yielded_call`).
