@@ -7,7 +7,9 @@ A function-like macro is *expanded* in function bodies when its body
   → ``write_lock(&(kvm)->mmu_lock)``), or
 * a forwarding call: one call to a plain function, possibly inside
   ``do { } while (0)`` or parentheses (``static_branch_inc(x)`` →
-  ``static_key_slow_inc(&(x)->key)``), or
+  ``static_key_slow_inc(&(x)->key)``), its result maybe stored in a
+  parameter (``raw_spin_rq_lock_irqsave(rq, flags)`` → ``do { flags =
+  _raw_spin_rq_lock_irqsave(rq); } while (0)``), or
 * a statement expression yielding one call's result through a local
   (``({ T *v; __cond_lock(&v->lock, v = __find(id, flags)); v; })``),
   expanded to that call alone (:func:`_yielded_call`).
@@ -195,7 +197,7 @@ class MacroIndex:
             any(c in self.all and self._qualifies(c, memo, depth + 1) for c in called)
         # Forward only to a real function: a call to a macro we never expand
         # (drm_WARN, built with ``#``) would leave half-expanded text.
-        if not ok and _is_forwarding_call(body) and called and called[0] not in self.names:
+        if not ok and _is_forwarding_call(body, self.all[name].params) and called and called[0] not in self.names:
             ok = not called[0].startswith("__")
         memo[name] = ok
         return ok
@@ -304,8 +306,12 @@ def _yielded_call(body: tuple[Token, ...]) -> list[Token] | None:
     return store[k:close + 1]
 
 
-def _is_forwarding_call(body: tuple[Token, ...]) -> bool:
-    """``f(...)`` alone, maybe in parentheses or ``do { f(...); } while (0)``."""
+def _is_forwarding_call(body: tuple[Token, ...], params: tuple[str, ...] = ()) -> bool:
+    """``f(...)`` alone, maybe in parentheses or ``do { f(...); } while (0)``;
+    also its result stored in a parameter, ``P = f(...)`` (sched's
+    ``raw_spin_rq_lock_irqsave(rq, flags)``: ``do { flags =
+    _raw_spin_rq_lock_irqsave(rq); } while (0)``): left unexpanded, the
+    call's effects (a lock held, interrupts off at its return) were lost."""
     toks = list(body)
     while toks and toks[0].text == "(" and match_close(toks, 0) == len(toks) - 1:
         toks = toks[1:-1]
@@ -315,9 +321,26 @@ def _is_forwarding_call(body: tuple[Token, ...]) -> bool:
             toks = toks[2:close]
             if toks and toks[-1].text == ";":
                 toks = toks[:-1]
+    toks = _stored_call(toks, params)
     if len(toks) < 3 or toks[0].kind != "id" or toks[1].text != "(":
         return False
     return match_close(toks, 1) == len(toks) - 1
+
+
+def _stored_call(toks: list[Token], params: tuple[str, ...]) -> list[Token]:
+    """The call of ``P = f(...)`` / ``(P) = f(...)`` where ``P`` is one of
+    ``params``; ``toks`` itself otherwise."""
+    k = 0
+    while k < len(toks) and toks[k].text == "(":
+        k += 1
+    if not params or k >= len(toks) or toks[k].text not in params or toks[k].kind != "id":
+        return toks
+    end = k + 1
+    for _ in range(k):
+        if end >= len(toks) or toks[end].text != ")":
+            return toks
+        end += 1
+    return toks[end + 1:] if end < len(toks) and toks[end].text == "=" else toks
 
 
 def expand_macros(toks: list[Token], index: MacroIndex | None, depth: int = 0,

@@ -45,6 +45,20 @@ def test_complex_macros_are_not_expanded(fe):
     assert _expand(fe, idx, "x = min(a, b) + max(c, d);") == "x = min ( a , b ) + max ( c , d ) ;"
 
 
+def test_forwarding_call_stored_in_a_parameter_is_expanded(fe):
+    # sched's raw_spin_rq_lock_irqsave(rq, flags): the helper's effects
+    # (interrupts off, the lock held at its return) reach the caller
+    idx = _index("rq_lock_irqsave(rq, flags) do { flags = _rq_lock_irqsave(rq); } while (0)",
+                 "rq_peek(rq, flags) ((flags) = rq_peek_flags(rq))",
+                 "rq_stash(rq, flags) do { saved = _rq_lock_irqsave(rq); } while (0)",
+                 "rq_field(rq, f) do { f->flags = _rq_lock_irqsave(rq); } while (0)",
+                 "rq_twice(rq, f) do { f = _rq_lock_irqsave(rq); g(f); } while (0)")
+    assert idx.expandable == frozenset({"rq_lock_irqsave", "rq_peek"})
+    assert _expand(fe, idx, "rq_lock_irqsave(rq, rf->flags);") == \
+        "do { rf -> flags = _rq_lock_irqsave ( rq ) ; } while ( 0 ) ;"
+    assert _expand(fe, idx, "rq_peek(rq, f);") == "( ( f ) = rq_peek_flags ( rq ) ) ;"
+
+
 def test_forwarding_to_an_unexpandable_macro_is_not_expanded(fe):
     idx = _index('drm_WARN_ON(d, x) drm_WARN(d, x, "%s", __stringify(x))',
                  'drm_WARN(d, c, f...) WARN(c, "%s " f, #d)')
