@@ -25,6 +25,17 @@ reaches no summary (outside the scan, or parsed out because no lock is
 reachable from it) may write ``local``: what was known of it is dropped
 (:func:`unknown_writes`).
 
+A parameter handed on unchanged (``Call.forwarded_params``) to a callee
+that writes ``*p`` there is written the same way (:func:`forwarded_derefs`):
+``__get_user_pages(.., locked)`` of mm/gup.c hands its ``locked`` to
+``faultin_page()``, which clears ``*locked`` where ``handle_mm_fault()``
+dropped the mmap_lock; the caller's own ``*p`` (``p->*``) then follows the
+callee as a local's does.  Returns that disagree on ``*p`` are kept apart
+by it as well (the keys ``kind=zero`` / ``kind=nonzero`` beside ``kind``,
+only when every such return knows ``*p``): the caller gets one state per
+value, each with the effect of its returns, so ``if (*locked) break;``
+after the call leaves the path where the lock was dropped.
+
 Also here: ``Summary.returns``, the value every return of a function gives
 when they all agree (``compact_lock_irqsave()`` "always returns true"):
 ``locked = compact_lock_irqsave(...)`` sets ``locked``.  Neither is kept for
@@ -39,12 +50,13 @@ from pycparser import c_ast
 from lockcheck.analysis import ir
 from lockcheck.analysis.irwalk import ir_nodes, tested_names
 
-__all__ = ["address_args", "written_derefs", "deref_summary", "constant_return", "flag_outcomes",
-           "unknown_writes", "lock_free", "KINDS"]
+__all__ = ["address_args", "written_derefs", "forwarded_derefs", "deref_summary", "constant_return",
+           "flag_outcomes", "forwarded_writes", "unknown_writes", "lock_free", "KINDS"]
 
 DEREF = "->*"      # conditions.DEREF (not imported: conditions imports the extractor's helpers)
 KINDS = ("all", "zero", "nonzero")
 _VALUES = ("zero", "nonzero")
+_BOTH = frozenset(_VALUES)
 
 
 def address_args(args, env) -> tuple[tuple[int, str], ...]:
@@ -59,24 +71,44 @@ def address_args(args, env) -> tuple[tuple[int, str], ...]:
     return tuple(out)
 
 
-def written_derefs(fn: ir.FunctionIR) -> tuple[tuple[int, str], ...]:
+def written_derefs(fn: ir.FunctionIR, forwarded: frozenset[int] = frozenset()) -> tuple[tuple[int, str], ...]:
     """(position, parameter) of the parameters ``p`` whose ``*p`` the
     function writes or tests itself (a helper that releases on ``if
-    (*locked)`` without clearing it tells its caller as much)."""
+    (*locked)`` without clearing it tells its caller as much), or hands on
+    to a callee writing it (``forwarded``: their positions,
+    :func:`forwarded_derefs`)."""
     names = {n.var[:-len(DEREF)] for n in ir_nodes(fn.body)
              if type(n) in (ir.Assign, ir.EffectAssign) and n.var and n.var.endswith(DEREF)}
     names.update(v[:-len(DEREF)] for v in tested_names(fn.body) if v.endswith(DEREF))
-    if not names:
+    if not names and not forwarded:
         return ()
-    return tuple((k, p) for k, p in enumerate(fn.params) if p and p in names)
+    return tuple((k, p) for k, p in enumerate(fn.params) if p and (p in names or k in forwarded))
 
 
-def deref_summary(fn: ir.FunctionIR, walk) -> dict:
+def forwarded_derefs(fn: ir.FunctionIR, callees) -> frozenset[int]:
+    """Positions of the parameters ``fn`` hands on unchanged to a callee
+    whose summary tells what it leaves in ``*p`` there (its
+    ``deref_effects``); ``callees(call)``: the walk's targets of a call."""
+    out = set()
+    for n in ir_nodes(fn.body):
+        if type(n) is ir.Call and n.forwarded_params:
+            for target in callees(n):
+                summary = target[1]
+                if summary is not None and summary.deref_effects:
+                    written = {pos for pos, _ in summary.deref_effects}
+                    out.update(param for pos, param in n.forwarded_params if pos in written)
+    return frozenset(out)
+
+
+def deref_summary(fn: ir.FunctionIR, walk, forwarded: frozenset[int] = frozenset(), meet=None) -> dict:
     """(position, entry value) -> {kind: (Effect, value of ``*p`` on those
     returns or None)}; ``walk(entry_facts)`` walks the function once more
-    and gives (its summary's effects, its exits)."""
+    and gives (its summary's effects, its exits).  Where the returns of a
+    kind disagree on ``*p`` but each knows it, ``kind=zero`` and
+    ``kind=nonzero`` give the effect (``meet``: releases.meet_exits) of
+    those leaving that value."""
     out = {}
-    for pos, name in written_derefs(fn):
+    for pos, name in written_derefs(fn, forwarded):
         fact = name + DEREF
         for value in _VALUES:
             effects, exits = walk({fact: value})
@@ -84,10 +116,14 @@ def deref_summary(fn: ir.FunctionIR, walk) -> dict:
                 continue
             per_kind = {}
             for kind in KINDS:
-                chosen = [st for st, k in exits if kind == "all" or k in (kind, "unknown")]
-                vals = {next((v for f, v in st.facts if f == fact), None) for st in chosen}
-                after = vals.pop() if len(vals) == 1 else None
+                chosen = [(st, k) for st, k in exits if kind == "all" or k in (kind, "unknown")]
+                known = [next((v for f, v in st.facts if f == fact), None) for st, _ in chosen]
+                vals = set(known)
+                after = next(iter(vals)) if len(vals) == 1 else None
                 per_kind[kind] = (effects.get(kind, effects["all"]), after if after in _VALUES else None)
+                if meet is not None and vals == _BOTH:
+                    for v in _VALUES:
+                        per_kind[f"{kind}={v}"] = (meet([e for e, w in zip(chosen, known) if w == v]), v)
             out[(pos, value)] = per_kind
     return out
 
@@ -106,29 +142,53 @@ def flag_outcomes(flow, s, call, callee, summary, site, kind: str, effect) -> li
     the callee leaves in it.  Only the first such argument is followed;
     any other one written is forgotten."""
     derefs = summary.deref_effects
-    if not call.addr_args:
-        return [flow._apply_effect(s, effect, call, callee, site)]
+    if not call.addr_args and not (derefs and call.forwarded_params):
+        return [flow._apply_effect(forwarded_writes(flow, s, call), effect, call, callee, site)]
     if not derefs:
         if lock_free(summary):      # as a callee the scan skips (reaches no lock)
             s = unknown_writes(s, call)
-        return [flow._apply_effect(s, effect, call, callee, site)]
+        return [flow._apply_effect(forwarded_writes(flow, s, call), effect, call, callee, site)]
     written = {pos for pos, _ in derefs}
     mine = [(pos, name) for pos, name in call.addr_args if pos in written]
+    params = flow.fn.params
+    mine += [(pos, params[q] + DEREF) for pos, q in call.forwarded_params
+             if pos in written and q < len(params) and params[q]]
     if not mine:
-        return [flow._apply_effect(s, effect, call, callee, site)]
+        return [flow._apply_effect(forwarded_writes(flow, s, call), effect, call, callee, site)]
+    mine.sort()
     pos, name = mine[0]
     known = next((v for f, v in s.facts if f == name), None) if s.facts else None
+    s = forwarded_writes(flow, s, call, name)
     out = []
     for value in ((known,) if known in _VALUES else _VALUES):
         per_kind = derefs.get((pos, value))
         if per_kind is None:        # never returns with that value on entry
             continue
         eff, after = per_kind.get(kind, per_kind["all"])
-        x = flow._apply_effect(s, eff, call, callee, site)
-        for _, other in mine[1:]:
-            x = _set(x, other, None)
-        out.append(_set(x, name, after))
-    return out or [flow._apply_effect(s, effect, call, callee, site)]
+        split = [per_kind[f"{kind}={v}"] for v in _VALUES if f"{kind}={v}" in per_kind] if after is None else ()
+        for eff, after in split or ((eff, after),):
+            x = flow._apply_effect(s, eff, call, callee, site)
+            for _, other in mine[1:]:
+                x = _set(x, other, None)
+            out.append(_set(x, name, after))
+    return out or [flow._apply_effect(_set(s, name, None), effect, call, callee, site)]
+
+
+def forwarded_writes(flow, s, call, keep: str = ""):
+    """``s`` without what it knew of ``*p`` for the parameters ``p`` given
+    whole to ``call`` whose ``*p`` the function reads (the callee may write
+    it; the extraction leaves this drop to the walk,
+    analysis.call_extract), but ``keep`` (set by :func:`flag_outcomes`)."""
+    if not call.forwarded_params or not s.facts:
+        return s
+    params = flow.fn.params
+    mine = flow.__dict__.get("_deref_params")
+    if mine is None:
+        mine = flow.__dict__["_deref_params"] = frozenset(p for _, p in written_derefs(flow.fn))
+    for _, q in call.forwarded_params:
+        if q < len(params) and params[q] in mine and params[q] + DEREF != keep:
+            s = _set(s, params[q] + DEREF, None)
+    return s
 
 
 def _set(s, name: str, value):
