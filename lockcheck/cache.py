@@ -49,7 +49,7 @@ FRONTEND_CODE = ("frontend/", "model/", "analysis/extract.py", "analysis/call_ex
                  "analysis/ast_walk.py", "analysis/call_args.py",
                  "analysis/declared.py", "analysis/const_locals.py", "analysis/field_stores.py", "analysis/field_copies.py",
                  "analysis/compare_facts.py", "analysis/compare_locals.py", "analysis/known_args.py", "analysis/known_exprs.py",
-                 "analysis/known_tests.py", "analysis/pred_keys.py",
+                 "analysis/known_tests.py", "analysis/known_bits.py", "analysis/pred_keys.py",
                  "analysis/deref_flags.py", "analysis/branchfacts.py", "analysis/held_through.py", "analysis/facts.py",
                  "analysis/guards.py",
                  "analysis/local_members.py", "analysis/param_escapes.py",

@@ -380,6 +380,7 @@ def _index_digest(index: TreeIndex) -> str:
                  sorted(index.header_files.values()),  # not the paths: trees copied elsewhere share the cache
                  sorted(index.object_macros), sorted(index.build_defines), sorted(index.never_defined),
                  sorted(index.integer_macros.items()), sorted(index.predicates.items()),
+                 sorted(index.out_bits.items()),
                  sorted((f, sorted(h.items())) for f, h in index.struct_homes.items()),
                  sorted((n, m.params, m.text) for n, m in index.macros.all.items()) if index.macros else (),
                  sorted(getattr(index.macros, "pasting", ())) if index.macros else ()):
