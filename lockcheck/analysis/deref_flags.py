@@ -51,7 +51,7 @@ from lockcheck.analysis import ir
 from lockcheck.analysis.irwalk import ir_nodes, tested_names
 
 __all__ = ["address_args", "written_derefs", "forwarded_derefs", "deref_summary", "constant_return",
-           "flag_outcomes", "forwarded_writes", "unknown_writes", "lock_free", "KINDS"]
+           "flag_outcomes", "forwarded_writes", "entry_acquires", "unknown_writes", "lock_free", "KINDS"]
 
 DEREF = "->*"      # conditions.DEREF (not imported: conditions imports the extractor's helpers)
 KINDS = ("all", "zero", "nonzero")
@@ -87,31 +87,44 @@ def written_derefs(fn: ir.FunctionIR, forwarded: frozenset[int] = frozenset()) -
 
 def forwarded_derefs(fn: ir.FunctionIR, callees) -> frozenset[int]:
     """Positions of the parameters ``fn`` hands on unchanged to a callee
-    whose summary tells what it leaves in ``*p`` there (its
-    ``deref_effects``); ``callees(call)``: the walk's targets of a call."""
+    whose summary tells what it leaves in ``*p`` there with a lock held or
+    released on some of those returns (its ``deref_effects``: an out
+    parameter such as ``int *err`` says nothing of locks, and following it
+    up every chain of callers would walk each of them twice more);
+    ``callees(call)``: the walk's targets of a call."""
     out = set()
     for n in ir_nodes(fn.body):
         if type(n) is ir.Call and n.forwarded_params:
             for target in callees(n):
                 summary = target[1]
                 if summary is not None and summary.deref_effects:
-                    written = {pos for pos, _ in summary.deref_effects}
+                    written = {pos for (pos, _), per_kind in summary.deref_effects.items() if _locks(per_kind)}
                     out.update(param for pos, param in n.forwarded_params if pos in written)
     return frozenset(out)
 
 
-def deref_summary(fn: ir.FunctionIR, walk, forwarded: frozenset[int] = frozenset(), meet=None) -> dict:
+def _locks(per_kind: dict) -> bool:
+    return any(e.held or e.released for e, _ in per_kind.values())
+
+
+def deref_summary(fn: ir.FunctionIR, walk, forwarded: frozenset[int] = frozenset(), meet=None,
+                  plain: dict | None = None, acquired: dict | None = None) -> dict:
     """(position, entry value) -> {kind: (Effect, value of ``*p`` on those
     returns or None)}; ``walk(entry_facts)`` walks the function once more
-    and gives (its summary's effects, its exits).  Where the returns of a
-    kind disagree on ``*p`` but each knows it, ``kind=zero`` and
-    ``kind=nonzero`` give the effect (``meet``: releases.meet_exits) of
-    those leaving that value."""
+    and gives (its summary's effects, its exits[, its acquisitions]).
+    Where the returns of a kind disagree on ``*p`` but each knows it,
+    ``kind=zero`` and ``kind=nonzero`` give the effect (``meet``:
+    releases.meet_exits) of those leaving that value.  ``acquired`` takes,
+    per (position, entry value), the walk's acquisitions where they are
+    fewer than ``plain`` (the plain walk's; :func:`entry_acquires`)."""
     out = {}
     for pos, name in written_derefs(fn, forwarded):
         fact = name + DEREF
         for value in _VALUES:
-            effects, exits = walk({fact: value})
+            effects, exits, *taken = walk({fact: value})
+            if acquired is not None and plain and taken and len(taken[0]) < len(plain) \
+                    and taken[0].keys() <= plain.keys():
+                acquired[(pos, value)] = taken[0]
             if not exits:
                 continue
             per_kind = {}
@@ -126,6 +139,27 @@ def deref_summary(fn: ir.FunctionIR, walk, forwarded: frozenset[int] = frozenset
                         per_kind[f"{kind}={v}"] = (meet([e for e, w in zip(chosen, known) if w == v]), v)
             out[(pos, value)] = per_kind
     return out
+
+
+def entry_acquires(flow, s, call, summary) -> dict:
+    """The acquisitions of ``call``'s callee to inherit from state ``s``:
+    those of its walk with ``*p`` as ``s`` knows it, for the first argument
+    ``&local`` or forwarded parameter whose value ``s`` knows and the
+    callee tells apart (``Summary.deref_acquires``), else all of them.
+    ``madvise_populate()``'s ``locked`` is 1 at each call of
+    ``faultin_page_range(.., &locked)``, whose lock taken for ``*locked ==
+    0`` is then never taken under the caller's."""
+    found = summary.deref_acquires
+    if not found or not s.facts:
+        return summary.acquires
+    params = flow.fn.params
+    named = [(pos, name) for pos, name in call.addr_args]
+    named += [(pos, params[q] + DEREF) for pos, q in call.forwarded_params if q < len(params) and params[q]]
+    for pos, name in sorted(named):
+        value = next((v for f, v in s.facts if f == name), None)
+        if value in _VALUES and (pos, value) in found:
+            return found[(pos, value)]
+    return summary.acquires
 
 
 def constant_return(exits) -> str:

@@ -37,7 +37,7 @@ from lockcheck.analysis.irqsafety import CONTEXT_OF, rw as irq_rw
 from lockcheck.analysis.nest_locks import is_nest
 from lockcheck.analysis.releases import Releases, acquired_keys, end_guards, rescoped
 from lockcheck.analysis.param_effects import chosen_effect
-from lockcheck.analysis.deref_flags import flag_outcomes, forwarded_writes, unknown_writes
+from lockcheck.analysis.deref_flags import entry_acquires, flag_outcomes, forwarded_writes, unknown_writes
 from lockcheck.analysis.substitute import subst
 from lockcheck.analysis.facts import (Acq, Effect, EdgeWitness, Held, RawEdge, State, Step,
                                       Summary, RECURSIVE_MODES, acquirer_mode, holder_mode)
@@ -449,7 +449,8 @@ class FunctionFlow(BranchFacts, Releases, CalleeInheritance, TakenThrough):
         site = self.step(call.line, _call_what(callee.name, model), width, chosen)
         if summary.release_through:
             self.note_call_release_base(s, call, callee, summary)
-        self._inherit_acquires(s, call, callee, summary, site)
+        self._inherit_acquires(s, call, callee, summary, site,
+                               entry_acquires(self, s, call, summary) if summary.deref_acquires else None)
         if summary.irq_on and self.irq is not None:
             on = unguarded(summary.irq_on, summary.irq_guards, s.facts, call, callee.params)
             self.irq.inherit(self.summary, s.held, on, site, lambda r: subst(r, call.args, callee, index_call=call),

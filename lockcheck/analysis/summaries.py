@@ -291,9 +291,12 @@ def _walk(program: Program, key: str, summaries, calls, result: AnalysisResult,
     elif written_derefs(fn, forwarded := forwarded_derefs(fn, callees)):
         def again(facts: dict):
             side = FunctionFlow(fn, callees, _ignore, None, None, None, program.irq)
-            effects = side.run(entry_held, {**(program.clone_facts.get(key) or {}), **facts}).effects
-            return effects, side.exits
-        summary.deref_effects = deref_summary(fn, again, forwarded, meet_exits)
+            walked = side.run(entry_held, {**(program.clone_facts.get(key) or {}), **facts})
+            return walked.effects, side.exits, walked.acquires
+        fewer: dict = {}
+        summary.deref_effects = deref_summary(fn, again, forwarded, meet_exits, summary.acquires, fewer)
+        if fewer:
+            summary.deref_acquires = fewer
     if program.outside_cut and (fn.file, fn.name) in program.outside_cut:
         return cut_summary(summary)
     return summary
