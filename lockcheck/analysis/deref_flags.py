@@ -144,8 +144,9 @@ def deref_summary(fn: ir.FunctionIR, walk, forwarded: frozenset[int] = frozenset
 def entry_acquires(flow, s, call, summary) -> dict:
     """The acquisitions of ``call``'s callee to inherit from state ``s``:
     those of its walk with ``*p`` as ``s`` knows it, for the first argument
-    ``&local`` or forwarded parameter whose value ``s`` knows and the
-    callee tells apart (``Summary.deref_acquires``), else all of them.
+    ``&local`` (a local whose address no other call is given) or forwarded
+    parameter whose value ``s`` knows and the callee tells apart
+    (``Summary.deref_acquires``), else all of them.
     ``madvise_populate()``'s ``locked`` is 1 at each call of
     ``faultin_page_range(.., &locked)``, whose lock taken for ``*locked ==
     0`` is then never taken under the caller's."""
@@ -153,13 +154,28 @@ def entry_acquires(flow, s, call, summary) -> dict:
     if not found or not s.facts:
         return summary.acquires
     params = flow.fn.params
-    named = [(pos, name) for pos, name in call.addr_args]
+    once = flow.__dict__.get("_given_once")
+    if once is None:
+        once = flow.__dict__["_given_once"] = _given_once(flow.fn)
+    named = [(pos, name) for pos, name in call.addr_args if name in once]
     named += [(pos, params[q] + DEREF) for pos, q in call.forwarded_params if q < len(params) and params[q]]
     for pos, name in sorted(named):
         value = next((v for f, v in s.facts if f == name), None)
         if value in _VALUES and (pos, value) in found:
             return found[(pos, value)]
     return summary.acquires
+
+
+def _given_once(fn: ir.FunctionIR) -> frozenset[str]:
+    """The locals whose address one call only is given: another one
+    (``stash(&locked)``) may keep it and write the local behind the walk's
+    back."""
+    count: dict[str, int] = {}
+    for n in ir_nodes(fn.body):
+        if type(n) is ir.Call:
+            for name in {name for _, name in n.addr_args}:
+                count[name] = count.get(name, 0) + 1
+    return frozenset(name for name, k in count.items() if k == 1)
 
 
 def constant_return(exits) -> str:
