@@ -51,7 +51,8 @@ from lockcheck.analysis import ir
 from lockcheck.analysis.irwalk import ir_nodes, tested_names
 
 __all__ = ["address_args", "written_derefs", "forwarded_derefs", "deref_summary", "constant_return",
-           "flag_outcomes", "forwarded_writes", "entry_acquires", "unknown_writes", "lock_free", "KINDS"]
+           "flag_outcomes", "forwarded_writes", "entry_acquires", "forget_deref_params", "unknown_writes", "lock_free",
+           "KINDS"]
 
 DEREF = "->*"      # conditions.DEREF (not imported: conditions imports the extractor's helpers)
 KINDS = ("all", "zero", "nonzero")
@@ -232,13 +233,33 @@ def forwarded_writes(flow, s, call, keep: str = ""):
     if not call.forwarded_params or not s.facts:
         return s
     params = flow.fn.params
-    mine = flow.__dict__.get("_deref_params")
-    if mine is None:
-        mine = flow.__dict__["_deref_params"] = frozenset(p for _, p in written_derefs(flow.fn))
+    mine = _deref_params(flow.fn)
     for _, q in call.forwarded_params:
         if q < len(params) and params[q] in mine and params[q] + DEREF != keep:
             s = _set(s, params[q] + DEREF, None)
     return s
+
+
+#: _deref_params of the bodies walked last: id -> (body, names); a body is
+#: walked once per round, copy and side walk, and kept with its entry (an id
+#: alone could name a freed body's successor).
+_DEREF_PARAMS: dict[int, tuple] = {}
+_MEMO_BOUND = 256
+
+
+def forget_deref_params() -> None:
+    """The walk is over: the bodies the memo keeps go (summaries.analyse)."""
+    _DEREF_PARAMS.clear()
+
+
+def _deref_params(fn: ir.FunctionIR) -> frozenset[str]:
+    """The parameters whose ``*p`` ``fn`` writes or tests."""
+    found = _DEREF_PARAMS.get(id(fn.body))
+    if found is None or found[0] is not fn.body:
+        if len(_DEREF_PARAMS) >= _MEMO_BOUND:
+            _DEREF_PARAMS.clear()
+        found = _DEREF_PARAMS[id(fn.body)] = (fn.body, frozenset(p for _, p in written_derefs(fn)))
+    return found[1]
 
 
 def _set(s, name: str, value):

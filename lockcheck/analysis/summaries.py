@@ -13,7 +13,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from lockcheck.analysis.facts import EdgeWitness, Effect, RawEdge, Summary
-from lockcheck.analysis.deref_flags import deref_summary, forwarded_derefs, lock_free, written_derefs
+from lockcheck.analysis.deref_flags import (deref_summary, forget_deref_params, forwarded_derefs, lock_free,
+                                           written_derefs)
 from lockcheck.analysis.flow import FunctionFlow
 from lockcheck.analysis.ir import Call, forget_shared
 from lockcheck.analysis.irwalk import calls_in, forget_bodies
@@ -153,6 +154,7 @@ def analyse(program: Program) -> AnalysisResult:
     result.indirect_targets = program.pointsto.stats
     forget_shared()
     forget_assigned()
+    forget_deref_params()
     return result
 
 
