@@ -155,9 +155,9 @@ def entry_acquires(flow, s, call, summary) -> dict:
     if not found or not s.facts:
         return summary.acquires
     params = flow.fn.params
-    once = flow.__dict__.get("_given_once")
-    if once is None:
-        once = flow.__dict__["_given_once"] = _given_once(flow.fn)
+    once = _memo(flow.fn, _given_once)
+    if once is None:        # a backward goto: its states are not walked again
+        return summary.acquires
     named = [(pos, name) for pos, name in call.addr_args if name in once]
     named += [(pos, params[q] + DEREF) for pos, q in call.forwarded_params if q < len(params) and params[q]]
     for pos, name in sorted(named):
@@ -167,16 +167,41 @@ def entry_acquires(flow, s, call, summary) -> dict:
     return summary.acquires
 
 
-def _given_once(fn: ir.FunctionIR) -> frozenset[str]:
+def _given_once(fn: ir.FunctionIR) -> frozenset[str] | None:
     """The locals whose address one call only is given: another one
     (``stash(&locked)``) may keep it and write the local behind the walk's
-    back."""
+    back.  None for a body with a ``goto`` back to a label above it (the
+    walk does not take it: what the caller knows at a call below the label
+    is not what those paths would bring, ``again: f(&seq); .. seq = 1; goto
+    again;``)."""
+    if _goes_back(fn.body, set()):
+        return None
     count: dict[str, int] = {}
     for n in ir_nodes(fn.body):
         if type(n) is ir.Call:
             for name in {name for _, name in n.addr_args}:
                 count[name] = count.get(name, 0) + 1
     return frozenset(name for name, k in count.items() if k == 1)
+
+
+def _goes_back(node, seen: set) -> bool:
+    """A ``goto`` in ``node`` (statements in order) to a label in ``seen``
+    or met before it."""
+    t = type(node)
+    if t is ir.Block:
+        return any(_goes_back(item, seen) for item in node.items)
+    if t is ir.Label:
+        seen.add(node.name)
+        return False
+    if t is ir.Jump:
+        return node.kind == "goto" and node.label in seen
+    if t is ir.If:
+        return _goes_back(node.then, seen) or _goes_back(node.orelse, seen)
+    if t is ir.Loop:
+        return _goes_back(node.body, seen) or _goes_back(node.post, seen)
+    if t is ir.Switch:
+        return _goes_back(node.pre, seen) or _goes_back(node.body, seen)
+    return False
 
 
 def constant_return(exits) -> str:
@@ -233,7 +258,7 @@ def forwarded_writes(flow, s, call, keep: str = ""):
     if not call.forwarded_params or not s.facts:
         return s
     params = flow.fn.params
-    mine = _deref_params(flow.fn)
+    mine = _memo(flow.fn, _deref_params)
     for _, q in call.forwarded_params:
         if q < len(params) and params[q] in mine and params[q] + DEREF != keep:
             s = _set(s, params[q] + DEREF, None)
@@ -243,7 +268,7 @@ def forwarded_writes(flow, s, call, keep: str = ""):
 #: _deref_params of the bodies walked last: id -> (body, names); a body is
 #: walked once per round, copy and side walk, and kept with its entry (an id
 #: alone could name a freed body's successor).
-_DEREF_PARAMS: dict[int, tuple] = {}
+_DEREF_PARAMS: dict[tuple, tuple] = {}
 _MEMO_BOUND = 256
 
 
@@ -252,14 +277,20 @@ def forget_deref_params() -> None:
     _DEREF_PARAMS.clear()
 
 
-def _deref_params(fn: ir.FunctionIR) -> frozenset[str]:
-    """The parameters whose ``*p`` ``fn`` writes or tests."""
-    found = _DEREF_PARAMS.get(id(fn.body))
+def _memo(fn: ir.FunctionIR, of):
+    """``of(fn)``, memoised per body."""
+    k = (id(fn.body), of)
+    found = _DEREF_PARAMS.get(k)
     if found is None or found[0] is not fn.body:
         if len(_DEREF_PARAMS) >= _MEMO_BOUND:
             _DEREF_PARAMS.clear()
-        found = _DEREF_PARAMS[id(fn.body)] = (fn.body, frozenset(p for _, p in written_derefs(fn)))
+        found = _DEREF_PARAMS[k] = (fn.body, of(fn))
     return found[1]
+
+
+def _deref_params(fn: ir.FunctionIR) -> frozenset[str]:
+    """The parameters whose ``*p`` ``fn`` writes or tests."""
+    return frozenset(p for _, p in written_derefs(fn))
 
 
 def _set(s, name: str, value):
