@@ -341,6 +341,9 @@ def _relevant(index: TreeIndex, refs: dict[str, set[str]], model: ScanModel) -> 
     macro_refs = {name: {t.text for t in macros.all[name].body if t.kind == "id"}
                   for name in macros.expandable} if macros else {}
     seeds = model_seeds(catalogue.names(), contexts) | pointer_fields(index.structs, index.typedef_targets)
+    # a call that returns with its caller's lock released (analysis.masked_release):
+    # its caller may clear a flag it hands back (``*locked = 0``, analysis.deref_flags)
+    seeds |= frozenset(name for row in model.analysis.get("masked_release", ()) for name in row.get("names", ()))
     # lockdep class annotations (analysis.classes) are read where they are
     # made; they lock nothing, so callers do not become relevant for them
     from lockcheck.analysis.classes import annotation_names
@@ -377,6 +380,7 @@ def _index_digest(index: TreeIndex) -> str:
                  sorted(index.header_files.values()),  # not the paths: trees copied elsewhere share the cache
                  sorted(index.object_macros), sorted(index.build_defines), sorted(index.never_defined),
                  sorted(index.integer_macros.items()), sorted(index.predicates.items()),
+                 sorted(index.out_bits.items()),
                  sorted((f, sorted(h.items())) for f, h in index.struct_homes.items()),
                  sorted((n, m.params, m.text) for n, m in index.macros.all.items()) if index.macros else (),
                  sorted(getattr(index.macros, "pasting", ())) if index.macros else ()):

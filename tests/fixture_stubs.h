@@ -105,6 +105,7 @@ void down_write(struct rw_semaphore *sem);
 void up_write(struct rw_semaphore *sem);
 void init_rwsem(struct rw_semaphore *sem);
 int down_read_trylock(struct rw_semaphore *sem);
+int down_read_killable(struct rw_semaphore *sem);
 int down_write_trylock(struct rw_semaphore *sem);
 
 /* percpu rwsem and CPU hotplug */

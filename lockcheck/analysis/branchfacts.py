@@ -44,7 +44,7 @@ from lockcheck.analysis.facts import State
 from lockcheck.analysis.compare_locals import relate, related
 from lockcheck.analysis.held_through import THROUGH, known_through
 
-__all__ = ["BranchFacts", "set_fact", "copy_fact", "learn", "opposite", "read_facts", "CALL_FACT"]
+__all__ = ["BranchFacts", "set_fact", "copy_fact", "or_bits", "learn", "opposite", "read_facts", "CALL_FACT"]
 
 #: Prefix of a call fact's name: ``()f(a,b)``.
 CALL_FACT = "()"
@@ -110,6 +110,8 @@ def set_fact(state: State, var: str | None, value: str | None) -> State:
         return copy_fact(state, var, value[1:])
     if value is not None and value[0] == "?":   # var = (a != b) (analysis.compare_locals)
         return relate(set_fact(state, var, None), var, value)
+    if value is not None and value[0] == "|":   # var |= K
+        return or_bits(state, var, int(value[1:]))
     facts = state.facts
     if facts:
         facts = _after_write(facts, var)
@@ -118,6 +120,37 @@ def set_fact(state: State, var: str | None, value: str | None) -> State:
     if facts is state.facts:
         return state
     return State(state.held, state.released, facts)
+
+
+def _bit_test(fact: str, var: str) -> int | None:
+    """M of the pair fact ``()&(var,#M)`` (either order), else None."""
+    if fact[:4] != "()&(":
+        return None
+    args = _args(fact)
+    if len(args) != 2 or var not in args:
+        return None
+    other = args[1] if args[0] == var else args[0]
+    if other[:1] != "#":
+        return None
+    try:
+        return int(other[1:])
+    except ValueError:
+        return None
+
+
+def or_bits(state: State, var: str, bits: int) -> State:
+    """``var |= bits`` (an integer constant): ``var`` is non-zero, its
+    tests ``var & M`` of no bit of ``bits`` keep what they were, those of
+    some bit of it are non-zero; every other fact of it is dropped."""
+    if not state.facts:
+        return set_fact(state, var, "nonzero")
+    kept = set()
+    for fact, value in state.facts:
+        m = _bit_test(fact, var)
+        if m is not None:
+            kept.add((fact, value if not m & bits else "nonzero"))
+    state = set_fact(state, var, "nonzero")
+    return State(state.held, state.released, state.facts | kept) if kept else state
 
 
 #: Fact sets after a write, memoised (:func:`_after_write`): the same few

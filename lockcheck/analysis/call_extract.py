@@ -10,6 +10,7 @@ from pycparser import c_ast
 
 from lockcheck.analysis import class_notes, ir
 from lockcheck.analysis.arg_bounds import bound_args
+from lockcheck.analysis.conditions import DEREF
 from lockcheck.analysis.deref_flags import address_args
 from lockcheck.analysis.field_stores import deref_drops
 from lockcheck.analysis.typing import lock_ref, unsigned_ref
@@ -20,12 +21,24 @@ __all__ = ["CallExtraction"]
 class CallExtraction:
     def call(self, node: c_ast.FuncCall, out: list, var: str | None = None):
         """Events of the arguments go to ``out``; the call's own IR item is returned."""
+        args = list(node.args.exprs) if node.args is not None else []
+        # a parameter given whole drops its ``*p`` after an ``ir.Call``, in the
+        # walk (analysis.deref_flags.forwarded_writes: the callee's summary
+        # may say what it leaves there); before anything else, here
+        whole = self.derefs.intersection(a.name for a in args if a.__class__ is c_ast.ID
+                                         and a.name in self.env.params) if self.derefs else ()
+        out.extend(ir.Assign(var, None) for var in deref_drops(args, self.derefs - whole if whole else self.derefs))
+        mark = len(out)
+        item = self._call(node, args, out, var)
+        if whole and type(item) is not ir.Call:
+            out[mark:mark] = [ir.Assign(name + DEREF, None) for name in sorted(whole)]
+        return item
+
+    def _call(self, node: c_ast.FuncCall, args: list, out: list, var: str | None):
         name = node.name
         while isinstance(name, c_ast.UnaryOp) and name.op == "*":
             name = name.expr        # (*fp)(args) calls what fp points to, as fp(args)
-        args = list(node.args.exprs) if node.args is not None else []
         line = node.coord.line if node.coord else 0
-        out.extend(ir.Assign(var, None) for var in deref_drops(args, self.derefs))
         if isinstance(name, c_ast.TernaryOp) and isinstance(name.iftrue, c_ast.ID) \
                 and isinstance(name.iffalse, c_ast.ID):
             # `(w ? up_write : up_read)(&b->lock)`: a call of one or the other

@@ -35,16 +35,18 @@ class CalleeInheritance:
     ``self._depend``, ``self.as_held`` (``releases.Releases``),
     ``self.on_not_held`` and ``self.on_recursion`` come from it."""
 
-    def _inherit_acquires(self, s: State, call: ir.Call, callee, summary: Summary, site: Step) -> None:
-        """The callee's acquisitions become this function's (one call
-        deeper), each a dependency of the locks held here.  The hottest loop
-        of a scan (call sites x callee summary size): plain locals, and
-        substitution only for what names a parameter."""
+    def _inherit_acquires(self, s: State, call: ir.Call, callee, summary: Summary, site: Step,
+                          chosen: dict | None = None) -> None:
+        """The callee's acquisitions (``chosen``, else all of its summary's)
+        become this function's (one call deeper), each a dependency of the
+        locks held here.  The hottest loop of a scan (call sites x callee
+        summary size): plain locals, and substitution only for what names a
+        parameter."""
         held, released_here = s.held, s.released
         held_keys = {h.key for h in held}
         acquires = self.summary.acquires
         args = call.args
-        for acq in summary.acquires.values():
+        for acq in (summary.acquires if chosen is None else chosen).values():
             ref = acq.ref
             if ref.key[:2] == "p:" or ref.subclass >= PARAM_SUBCLASS or PARAM_INDEX in ref.key:
                 ref = subst(ref, args, callee, call)

@@ -31,6 +31,17 @@ local: a lookup that returns holding the lock of the bucket it hands out
 ``*out_bucket`` is non-NULL exactly on the returns that hold it, so
 ``if (bucket) spin_unlock(&bucket->lock)`` releases it.
 
+A parameter handed on unchanged (``Call.forwarded_params``) to a callee
+that writes ``*p`` there is written the same way (:func:`forwarded_derefs`):
+``__get_user_pages(.., locked)`` of mm/gup.c hands its ``locked`` to
+``faultin_page()``, which clears ``*locked`` where ``handle_mm_fault()``
+dropped the mmap_lock; the caller's own ``*p`` (``p->*``) then follows the
+callee as a local's does.  Returns that disagree on ``*p`` are kept apart
+by it as well (the keys ``kind=zero`` / ``kind=nonzero`` beside ``kind``,
+only when every such return knows ``*p``): the caller gets one state per
+value, each with the effect of its returns, so ``if (*locked) break;``
+after the call leaves the path where the lock was dropped.
+
 Also here: ``Summary.returns``, the value every return of a function gives
 when they all agree (``compact_lock_irqsave()`` "always returns true"):
 ``locked = compact_lock_irqsave(...)`` sets ``locked``.  Neither is kept for
@@ -45,12 +56,14 @@ from pycparser import c_ast
 from lockcheck.analysis import ir
 from lockcheck.analysis.irwalk import ir_nodes, tested_names
 
-__all__ = ["address_args", "out_copy", "written_derefs", "deref_summary", "constant_return", "flag_outcomes",
-           "unknown_writes", "lock_free", "KINDS"]
+__all__ = ["address_args", "out_copy", "written_derefs", "forwarded_derefs", "deref_summary", "constant_return",
+           "flag_outcomes", "forwarded_writes", "entry_acquires", "forget_deref_params", "unknown_writes", "lock_free",
+           "KINDS"]
 
 DEREF = "->*"      # conditions.DEREF (not imported: conditions imports the extractor's helpers)
 KINDS = ("all", "zero", "nonzero")
 _VALUES = ("zero", "nonzero")
+_BOTH = frozenset(_VALUES)
 
 
 def address_args(args, env) -> tuple[tuple[int, str], ...]:
@@ -81,37 +94,136 @@ def out_copy(var: str, value, learnable) -> str | None:
     return "=" + value.name
 
 
-def written_derefs(fn: ir.FunctionIR) -> tuple[tuple[int, str], ...]:
+def written_derefs(fn: ir.FunctionIR, forwarded: frozenset[int] = frozenset()) -> tuple[tuple[int, str], ...]:
     """(position, parameter) of the parameters ``p`` whose ``*p`` the
     function writes or tests itself (a helper that releases on ``if
-    (*locked)`` without clearing it tells its caller as much)."""
+    (*locked)`` without clearing it tells its caller as much), or hands on
+    to a callee writing it (``forwarded``: their positions,
+    :func:`forwarded_derefs`)."""
     names = {n.var[:-len(DEREF)] for n in ir_nodes(fn.body)
              if type(n) in (ir.Assign, ir.EffectAssign) and n.var and n.var.endswith(DEREF)}
     names.update(v[:-len(DEREF)] for v in tested_names(fn.body) if v.endswith(DEREF))
-    if not names:
+    if not names and not forwarded:
         return ()
-    return tuple((k, p) for k, p in enumerate(fn.params) if p and p in names)
+    return tuple((k, p) for k, p in enumerate(fn.params) if p and (p in names or k in forwarded))
 
 
-def deref_summary(fn: ir.FunctionIR, walk) -> dict:
+def forwarded_derefs(fn: ir.FunctionIR, callees) -> frozenset[int]:
+    """Positions of the parameters ``fn`` hands on unchanged to a callee
+    whose summary tells what it leaves in ``*p`` there with a lock held or
+    released on some of those returns (its ``deref_effects``: an out
+    parameter such as ``int *err`` says nothing of locks, and following it
+    up every chain of callers would walk each of them twice more);
+    ``callees(call)``: the walk's targets of a call."""
+    out = set()
+    for n in ir_nodes(fn.body):
+        if type(n) is ir.Call and n.forwarded_params:
+            for target in callees(n):
+                summary = target[1]
+                if summary is not None and summary.deref_effects:
+                    written = {pos for (pos, _), per_kind in summary.deref_effects.items() if _locks(per_kind)}
+                    out.update(param for pos, param in n.forwarded_params if pos in written)
+    return frozenset(out)
+
+
+def _locks(per_kind: dict) -> bool:
+    return any(e.held or e.released for e, _ in per_kind.values())
+
+
+def deref_summary(fn: ir.FunctionIR, walk, forwarded: frozenset[int] = frozenset(), meet=None,
+                  plain: dict | None = None, acquired: dict | None = None) -> dict:
     """(position, entry value) -> {kind: (Effect, value of ``*p`` on those
     returns or None)}; ``walk(entry_facts)`` walks the function once more
-    and gives (its summary's effects, its exits)."""
+    and gives (its summary's effects, its exits[, its acquisitions]).
+    Where the returns of a kind disagree on ``*p`` but each knows it,
+    ``kind=zero`` and ``kind=nonzero`` give the effect (``meet``:
+    releases.meet_exits) of those leaving that value.  ``acquired`` takes,
+    per (position, entry value), the walk's acquisitions where they are
+    fewer than ``plain`` (the plain walk's; :func:`entry_acquires`)."""
     out = {}
-    for pos, name in written_derefs(fn):
+    for pos, name in written_derefs(fn, forwarded):
         fact = name + DEREF
         for value in _VALUES:
-            effects, exits = walk({fact: value})
+            effects, exits, *taken = walk({fact: value})
+            if acquired is not None and plain and taken and len(taken[0]) < len(plain) \
+                    and taken[0].keys() <= plain.keys():
+                acquired[(pos, value)] = taken[0]
             if not exits:
                 continue
             per_kind = {}
             for kind in KINDS:
-                chosen = [st for st, k in exits if kind == "all" or k in (kind, "unknown")]
-                vals = {next((v for f, v in st.facts if f == fact), None) for st in chosen}
-                after = vals.pop() if len(vals) == 1 else None
+                chosen = [(st, k) for st, k in exits if kind == "all" or k in (kind, "unknown")]
+                known = [next((v for f, v in st.facts if f == fact), None) for st, _ in chosen]
+                vals = set(known)
+                after = next(iter(vals)) if len(vals) == 1 else None
                 per_kind[kind] = (effects.get(kind, effects["all"]), after if after in _VALUES else None)
+                if meet is not None and vals == _BOTH:
+                    for v in _VALUES:
+                        per_kind[f"{kind}={v}"] = (meet([e for e, w in zip(chosen, known) if w == v]), v)
             out[(pos, value)] = per_kind
     return out
+
+
+def entry_acquires(flow, s, call, summary) -> dict:
+    """The acquisitions of ``call``'s callee to inherit from state ``s``:
+    those of its walk with ``*p`` as ``s`` knows it, for the first argument
+    ``&local`` (a local whose address no other call is given) or forwarded
+    parameter whose value ``s`` knows and the callee tells apart
+    (``Summary.deref_acquires``), else all of them.
+    ``madvise_populate()``'s ``locked`` is 1 at each call of
+    ``faultin_page_range(.., &locked)``, whose lock taken for ``*locked ==
+    0`` is then never taken under the caller's."""
+    found = summary.deref_acquires
+    if not found or not s.facts:
+        return summary.acquires
+    params = flow.fn.params
+    once = _memo(flow.fn, _given_once)
+    if once is None:        # a backward goto: its states are not walked again
+        return summary.acquires
+    named = [(pos, name) for pos, name in call.addr_args if name in once]
+    named += [(pos, params[q] + DEREF) for pos, q in call.forwarded_params if q < len(params) and params[q]]
+    for pos, name in sorted(named):
+        value = next((v for f, v in s.facts if f == name), None)
+        if value in _VALUES and (pos, value) in found:
+            return found[(pos, value)]
+    return summary.acquires
+
+
+def _given_once(fn: ir.FunctionIR) -> frozenset[str] | None:
+    """The locals whose address one call only is given: another one
+    (``stash(&locked)``) may keep it and write the local behind the walk's
+    back.  None for a body with a ``goto`` back to a label above it (the
+    walk does not take it: what the caller knows at a call below the label
+    is not what those paths would bring, ``again: f(&seq); .. seq = 1; goto
+    again;``)."""
+    if _goes_back(fn.body, set()):
+        return None
+    count: dict[str, int] = {}
+    for n in ir_nodes(fn.body):
+        if type(n) is ir.Call:
+            for name in {name for _, name in n.addr_args}:
+                count[name] = count.get(name, 0) + 1
+    return frozenset(name for name, k in count.items() if k == 1)
+
+
+def _goes_back(node, seen: set) -> bool:
+    """A ``goto`` in ``node`` (statements in order) to a label in ``seen``
+    or met before it."""
+    t = type(node)
+    if t is ir.Block:
+        return any(_goes_back(item, seen) for item in node.items)
+    if t is ir.Label:
+        seen.add(node.name)
+        return False
+    if t is ir.Jump:
+        return node.kind == "goto" and node.label in seen
+    if t is ir.If:
+        return _goes_back(node.then, seen) or _goes_back(node.orelse, seen)
+    if t is ir.Loop:
+        return _goes_back(node.body, seen) or _goes_back(node.post, seen)
+    if t is ir.Switch:
+        return _goes_back(node.pre, seen) or _goes_back(node.body, seen)
+    return False
 
 
 def constant_return(exits) -> str:
@@ -128,29 +240,79 @@ def flag_outcomes(flow, s, call, callee, summary, site, kind: str, effect) -> li
     the callee leaves in it.  Only the first such argument is followed;
     any other one written is forgotten."""
     derefs = summary.deref_effects
-    if not call.addr_args:
-        return [flow._apply_effect(s, effect, call, callee, site)]
+    if not call.addr_args and not (derefs and call.forwarded_params):
+        return [flow._apply_effect(forwarded_writes(flow, s, call), effect, call, callee, site)]
     if not derefs:
         if lock_free(summary):      # as a callee the scan skips (reaches no lock)
             s = unknown_writes(s, call)
-        return [flow._apply_effect(s, effect, call, callee, site)]
+        return [flow._apply_effect(forwarded_writes(flow, s, call), effect, call, callee, site)]
     written = {pos for pos, _ in derefs}
     mine = [(pos, name) for pos, name in call.addr_args if pos in written]
+    params = flow.fn.params
+    mine += [(pos, params[q] + DEREF) for pos, q in call.forwarded_params
+             if pos in written and q < len(params) and params[q]]
     if not mine:
-        return [flow._apply_effect(s, effect, call, callee, site)]
+        return [flow._apply_effect(forwarded_writes(flow, s, call), effect, call, callee, site)]
+    mine.sort()
     pos, name = mine[0]
     known = next((v for f, v in s.facts if f == name), None) if s.facts else None
+    s = forwarded_writes(flow, s, call, name)
     out = []
     for value in ((known,) if known in _VALUES else _VALUES):
         per_kind = derefs.get((pos, value))
         if per_kind is None:        # never returns with that value on entry
             continue
         eff, after = per_kind.get(kind, per_kind["all"])
-        x = flow._apply_effect(s, eff, call, callee, site)
-        for _, other in mine[1:]:
-            x = _set(x, other, None)
-        out.append(_set(x, name, after))
-    return out or [flow._apply_effect(s, effect, call, callee, site)]
+        split = [per_kind[f"{kind}={v}"] for v in _VALUES if f"{kind}={v}" in per_kind] if after is None else ()
+        for eff, after in split or ((eff, after),):
+            x = flow._apply_effect(s, eff, call, callee, site)
+            for _, other in mine[1:]:
+                x = _set(x, other, None)
+            out.append(_set(x, name, after))
+    return out or [flow._apply_effect(_set(s, name, None), effect, call, callee, site)]
+
+
+def forwarded_writes(flow, s, call, keep: str = ""):
+    """``s`` without what it knew of ``*p`` for the parameters ``p`` given
+    whole to ``call`` whose ``*p`` the function reads (the callee may write
+    it; the extraction leaves this drop to the walk,
+    analysis.call_extract), but ``keep`` (set by :func:`flag_outcomes`)."""
+    if not call.forwarded_params or not s.facts:
+        return s
+    params = flow.fn.params
+    mine = _memo(flow.fn, _deref_params)
+    for _, q in call.forwarded_params:
+        if q < len(params) and params[q] in mine and params[q] + DEREF != keep:
+            s = _set(s, params[q] + DEREF, None)
+    return s
+
+
+#: _deref_params of the bodies walked last: id -> (body, names); a body is
+#: walked once per round, copy and side walk, and kept with its entry (an id
+#: alone could name a freed body's successor).
+_DEREF_PARAMS: dict[tuple, tuple] = {}
+_MEMO_BOUND = 256
+
+
+def forget_deref_params() -> None:
+    """The walk is over: the bodies the memo keeps go (summaries.analyse)."""
+    _DEREF_PARAMS.clear()
+
+
+def _memo(fn: ir.FunctionIR, of):
+    """``of(fn)``, memoised per body."""
+    k = (id(fn.body), of)
+    found = _DEREF_PARAMS.get(k)
+    if found is None or found[0] is not fn.body:
+        if len(_DEREF_PARAMS) >= _MEMO_BOUND:
+            _DEREF_PARAMS.clear()
+        found = _DEREF_PARAMS[k] = (fn.body, of(fn))
+    return found[1]
+
+
+def _deref_params(fn: ir.FunctionIR) -> frozenset[str]:
+    """The parameters whose ``*p`` ``fn`` writes or tests."""
+    return frozenset(p for _, p in written_derefs(fn))
 
 
 def _set(s, name: str, value):

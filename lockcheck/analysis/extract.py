@@ -148,7 +148,8 @@ class Extractor(CallExtraction, LockCallExtraction, ConditionExtraction, CallArg
         self.known_args = known_args(fd.body, params, own, frozenset(unsigned),
                                      lambda d: unsigned_decl(d, self.env), self.transparent,
                                      getattr(self.env.index, "predicates", None), self._constant_operand,
-                                     self.integers, self.store_tests, found_views)
+                                     self.integers, self.store_tests, found_views,
+                                     getattr(self.env.index, "out_bits", None), self.constant_int)
         self.flows.function_returns(ftype)
         self.returns_lock = class_notes.returns_lock_pointer(ftype, self.env, self.lock_types)
         declared, fd_body = declared_releases(fd.body, self.env)
@@ -441,7 +442,9 @@ class Extractor(CallExtraction, LockCallExtraction, ConditionExtraction, CallArg
         if changed is not None:   # x++, x |= y: no longer the value a test saw
             for _, child in node.children():
                 self.expr(child, out)
-            out.append(ir.Assign(changed, None))
+            # x |= K: the bits K does not have keep their tests (branchfacts.or_bits)
+            bits = self.constant_int(node.rvalue) if node.__class__ is c_ast.Assignment and node.op == "|=" else None
+            out.append(ir.Assign(changed, f"|{bits}" if bits is not None and bits > 0 else None))
             return
         if isinstance(node, c_ast.Compound):  # statement expression
             out.append(self.block(node, scope=True))

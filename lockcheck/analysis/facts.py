@@ -138,6 +138,10 @@ class Summary:
     # -> {all | zero | nonzero: (Effect, value of *p on those returns or
     # None)} (analysis.deref_flags)
     deref_effects: dict[tuple[int, str], dict] = field(default_factory=dict)
+    # the acquisitions of the walk with ``*p`` of that value on entry, where
+    # they are fewer than ``acquires``: (position, zero | nonzero) -> acquires
+    # (analysis.deref_flags.entry_acquires)
+    deref_acquires: dict[tuple[int, str], dict] = field(default_factory=dict)
 
     def frozen(self) -> "Summary":
         """This summary as callers keep it, once its walk ends (it never
@@ -169,11 +173,12 @@ class Summary:
                 self.returns,
                 tuple((k, tuple((kind, tuple(h.key for h in e.held), tuple(sorted(e.released)), after)
                                 for kind, (e, after) in v.items()))
-                      for k, v in sorted(self.deref_effects.items())))
+                      for k, v in sorted(self.deref_effects.items())),
+                tuple((k, frozenset(v)) for k, v in sorted(self.deref_acquires.items())))
 
 
 _TABLES = ("acquires", "param_edges", "effects", "not_held", "recursions", "irq_on", "irq_guards",
-           "release_through", "param_effects", "taken_through", "deref_effects")
+           "release_through", "param_effects", "taken_through", "deref_effects", "deref_acquires")
 _EMPTY = MappingProxyType({})
 #: The effects of a function that holds and releases nothing on any return.
 _NEUTRAL = MappingProxyType(dict.fromkeys(("all", "zero", "nonzero"), Effect()))

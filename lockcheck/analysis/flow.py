@@ -37,7 +37,7 @@ from lockcheck.analysis.irqsafety import CONTEXT_OF, rw as irq_rw
 from lockcheck.analysis.nest_locks import is_nest
 from lockcheck.analysis.releases import Releases, acquired_keys, end_guards, rescoped
 from lockcheck.analysis.param_effects import chosen_effect
-from lockcheck.analysis.deref_flags import flag_outcomes, unknown_writes
+from lockcheck.analysis.deref_flags import entry_acquires, flag_outcomes, forwarded_writes, unknown_writes
 from lockcheck.analysis.substitute import subst
 from lockcheck.analysis.facts import (Acq, Effect, EdgeWitness, Held, RawEdge, State, Step,
                                       Summary, RECURSIVE_MODES, acquirer_mode, holder_mode)
@@ -414,6 +414,7 @@ class FunctionFlow(BranchFacts, Releases, CalleeInheritance, TakenThrough):
     def call(self, s: State, call: ir.Call, which: str | None = None) -> set[State]:
         targets = self.callees(call)
         if not targets:
+            s = forwarded_writes(self, s, call)
             return {_set_fact(unknown_writes(s, call) if call.addr_args else s, call.var, None)}
         out: set[State] = set()
         # one object, one table: calls through the same object (call.origin)
@@ -429,8 +430,8 @@ class FunctionFlow(BranchFacts, Releases, CalleeInheritance, TakenThrough):
             if table is not None and pinned is not None and table != pinned:
                 continue
             if callee is None:     # a table this call reaches nothing in
-                out.add(_set_fact(_set_fact(s, call.var, None), obj, table) if pinned is None
-                        else _set_fact(s, call.var, None))
+                x = _set_fact(forwarded_writes(self, s, call), call.var, None)
+                out.add(_set_fact(x, obj, table) if pinned is None else x)
                 continue
             entered = s if self.irq is None else self.irq.enter_call(s, call, self, callee)
             if self.irq is not None and len(target) > 6:
@@ -441,14 +442,15 @@ class FunctionFlow(BranchFacts, Releases, CalleeInheritance, TakenThrough):
             if table is not None and pinned is None:
                 states = {_set_fact(x, obj, table) for x in states}
             out |= states
-        return out or {_set_fact(s, call.var, None)}
+        return out or {_set_fact(forwarded_writes(self, s, call), call.var, None)}
 
     def _apply_callee(self, s: State, call: ir.Call, callee, summary: Summary, which,
                       model: str = "", width: int = 0, chosen: bool = False) -> set[State]:
         site = self.step(call.line, _call_what(callee.name, model), width, chosen)
         if summary.release_through:
             self.note_call_release_base(s, call, callee, summary)
-        self._inherit_acquires(s, call, callee, summary, site)
+        self._inherit_acquires(s, call, callee, summary, site,
+                               entry_acquires(self, s, call, summary) if summary.deref_acquires else None)
         if summary.irq_on and self.irq is not None:
             on = unguarded(summary.irq_on, summary.irq_guards, s.facts, call, callee.params)
             self.irq.inherit(self.summary, s.held, on, site, lambda r: subst(r, call.args, callee, index_call=call),

@@ -41,6 +41,7 @@ from __future__ import annotations
 from pycparser import c_ast
 
 from lockcheck.analysis.ast_walk import walk_nodes
+from lockcheck.analysis.known_bits import bit_kinds, cleared_bits
 from lockcheck.analysis.known_tests import known_tests, polled, tested_call
 from lockcheck.analysis.param_views import tagged
 from lockcheck.analysis.store_tests import StoreTests, joined_tests
@@ -59,7 +60,8 @@ __all__ = ["known_args"]
 
 def known_args(body, params, learnable, unsigned_params, unsigned_decl,
                transparent=frozenset(), predicates=None, constant=None, integers=None,
-               store_table=None, views=None) -> dict[int, tuple[tuple[int, str], ...]]:
+               store_table=None, views=None, out_bits=None,
+               constant_int=None) -> dict[int, tuple[tuple[int, str], ...]]:
     """``id`` of a call node -> ``(position, "nonzero" | ">0" | "+Q")`` of
     its arguments; ``learnable(name)``: a local or parameter whose
     address is never taken; ``unsigned_params``: the parameters of an
@@ -71,16 +73,32 @@ def known_args(body, params, learnable, unsigned_params, unsigned_decl,
     ``integers`` (the file's known values of symbols); ``store_table``:
     the stores that decide tests (``analysis.store_tests``); ``views``:
     the function's views of its variables (``analysis.param_views``), whose
-    known tests go with the variable they view."""
+    known tests go with the variable they view; ``out_bits`` the tree's
+    (``TreeIndex.out_bits``) and ``constant_int(node)`` an expression's
+    integer, for the bits known clear after a call that writes a flag word
+    back (analysis.known_bits)."""
     walker = _Walker(params, learnable, unsigned_params, unsigned_decl, body)
     walker.transparent = transparent
     walker.predicates = predicates
     walker.constant, walker.integers = constant, integers
     walker.stores = StoreTests(store_table, learnable, predicates, constant, integers)
     walker.views = views or {}
+    if out_bits and constant_int is not None:
+        walker.out_bits, walker.constant_int = out_bits, constant_int
+        walker.loose = _loose_addresses(body)
     start = frozenset(("orig", p) for p in params if learnable(p))
     walker.stmt(body, start)
     return walker.out
+
+
+def _loose_addresses(body) -> frozenset[str]:
+    """The variables whose address the body takes other than as a whole
+    argument of a call (``p = &x``): written behind the walker's back."""
+    args = {id(a) for n in walk_nodes(body, TYPES) if n.__class__ is c_ast.FuncCall and n.args is not None
+            for a in n.args.exprs}
+    return frozenset(n.expr.name for n in walk_nodes(body, TYPES)
+                     if n.__class__ is c_ast.UnaryOp and n.op == "&" and n.expr.__class__ is c_ast.ID
+                     and id(n) not in args)
 
 
 def _join(a, b):
@@ -120,6 +138,9 @@ class _Walker:
         self.constant = self.integers = None
         self.stores = StoreTests(None, learnable, None, None)
         self.views: dict = {}
+        self.out_bits: dict = {}
+        self.constant_int = None
+        self.loose: frozenset[str] = frozenset()
 
     # ------------------------------------------------------------ statements
     def stmt(self, node, state):
@@ -245,6 +266,8 @@ class _Walker:
             if node.args is not None:
                 for a in node.args.exprs:
                     state = self.expr(a, state)
+                if self.out_bits:   # a callee given &x may write x
+                    state = _without(state, _addressed_args(node))
             if node.name.__class__ is not c_ast.ID:
                 state = self.expr(node.name, state)
             self._give(node, state)
@@ -287,6 +310,8 @@ class _Walker:
                     return self._step(lv, "++", state)
                 if node.op == "=":
                     return self._assigned(lv.name, node.rvalue, state)
+                if node.op == "|=" and self.constant_int is not None:
+                    return self._ored(lv.name, node.rvalue, state)
                 return _without(state, (lv.name,))
             return self.stores.field_write(node.lvalue, node.op, node.rvalue, self.expr(node.lvalue, state))
         if cls is c_ast.Cast:
@@ -331,8 +356,37 @@ class _Walker:
             return (state, nz) if node.op == "==" else (nz, state)
         state = self.expr(node, state)
         if cls is c_ast.FuncCall:
-            return tested_call(node, state, self.learnable, self.predicates, self.constant, self.integers)
+            t, f = tested_call(node, state, self.learnable, self.predicates, self.constant, self.integers)
+            if self.out_bits and node.name.__class__ is c_ast.ID and node.name.name in self.out_bits:
+                t = self._bits_known(node, t)
+            return t, f
         return state, state
+
+    def _bits_known(self, call, state):
+        """``state`` where the flag-word writer ``call`` returned true: the
+        bits of the word it was given the address of that it cannot have
+        set are known clear (analysis.known_bits)."""
+        summary = self.out_bits[call.name.name]
+        args = list(call.args.exprs) if call.args is not None else []
+        arg = args[summary[0]] if summary[0] < len(args) else None
+        if state is None or arg is None or arg.__class__ is not c_ast.UnaryOp or arg.op != "&" \
+                or arg.expr.__class__ is not c_ast.ID or arg.expr.name in self.loose:
+            return state
+        bits = cleared_bits(summary, args, self.constant_int)
+        return state | {("t" + kind, arg.expr.name) for kind in bit_kinds(bits)} if bits else state
+
+    def _ored(self, name, value, state):
+        """``name |= K``: the known bit tests of no bit of ``K`` stay."""
+        bits = self.constant_int(value)
+        kept = set()
+        if bits is not None and bits >= 0 and state is not None:
+            for f in state:
+                if f[1] == name and f[0].startswith("tzero:()&($,#"):
+                    m = f[0][len("tzero:()&($,#"):-1]
+                    if m.isdigit() and not int(m) & bits:
+                        kept.add(f)
+        state = _without(state, (name,))
+        return state | kept if kept and state is not None else state
 
     # ------------------------------------------------------------ facts
     def _nonzero(self, node, state):
@@ -435,3 +489,9 @@ class _Walker:
         if found is None:
             found = name in self.unsigned_params
         return found
+
+
+def _addressed_args(call) -> tuple[str, ...]:
+    """The variables ``x`` given as ``&x`` to ``call``."""
+    return tuple(a.expr.name for a in call.args.exprs
+                 if a.__class__ is c_ast.UnaryOp and a.op == "&" and a.expr.__class__ is c_ast.ID)

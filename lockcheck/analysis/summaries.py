@@ -13,7 +13,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from lockcheck.analysis.facts import EdgeWitness, Effect, RawEdge, Summary
-from lockcheck.analysis.deref_flags import deref_summary, lock_free, written_derefs
+from lockcheck.analysis.deref_flags import (deref_summary, forget_deref_params, forwarded_derefs, lock_free,
+                                           written_derefs)
 from lockcheck.analysis.flow import FunctionFlow
 from lockcheck.analysis.ir import Call, forget_shared
 from lockcheck.analysis.irwalk import calls_in, forget_bodies
@@ -25,7 +26,7 @@ from lockcheck.analysis.program import Program
 from lockcheck.analysis.callorder import CallGraph, CallOrder, call_order
 from lockcheck.analysis.lastwalk import LastWalk, deferred
 from lockcheck.analysis.call_graph import resolve_calls
-from lockcheck.analysis.releases import forget_assigned
+from lockcheck.analysis.releases import forget_assigned, meet_exits
 from lockcheck.analysis.walked_bodies import WalkedBodies
 
 __all__ = ["AnalysisResult", "analyse"]
@@ -153,6 +154,7 @@ def analyse(program: Program) -> AnalysisResult:
     result.indirect_targets = program.pointsto.stats
     forget_shared()
     forget_assigned()
+    forget_deref_params()
     return result
 
 
@@ -288,12 +290,15 @@ def _walk(program: Program, key: str, summaries, calls, result: AnalysisResult,
             result.irq.irq_only_calls.pop(key, None)
     if lock_free(summary):
         summary.returns = ""
-    elif written_derefs(fn):
+    elif written_derefs(fn, forwarded := forwarded_derefs(fn, callees)):
         def again(facts: dict):
             side = FunctionFlow(fn, callees, _ignore, None, None, None, program.irq)
-            effects = side.run(entry_held, {**(program.clone_facts.get(key) or {}), **facts}).effects
-            return effects, side.exits
-        summary.deref_effects = deref_summary(fn, again)
+            walked = side.run(entry_held, {**(program.clone_facts.get(key) or {}), **facts})
+            return walked.effects, side.exits, walked.acquires
+        fewer: dict = {}
+        summary.deref_effects = deref_summary(fn, again, forwarded, meet_exits, summary.acquires, fewer)
+        if fewer:
+            summary.deref_acquires = fewer
     if program.outside_cut and (fn.file, fn.name) in program.outside_cut:
         return cut_summary(summary)
     return summary

@@ -23,6 +23,7 @@ from lockcheck.frontend.macro_types import cast_macro_types
 from lockcheck.frontend.macros import MacroIndex, expand_macros, terminate_statements
 from lockcheck.frontend.parse import (KernelCParser, Outcome, ParsedFunction, defined_functions, function_name,
                                       parse_function)
+from lockcheck.frontend.out_bits import merge_out_bits, out_bits
 from lockcheck.frontend.predicates import merge_predicates, predicate_aliases
 from lockcheck.frontend.typefacts import FileFacts, TypeRef, compound_literal_ops, harvest_facts
 from lockcheck.frontend.value_uses import value_uses
@@ -92,6 +93,7 @@ def declaration_facts(lexed: LexedFile, model: norm.FrontendModel, definitions: 
             local_static_tables(item.tokens, facts, clean)
     facts.value_uses = value_uses(item.tokens for item in lexed.items)
     facts.predicates = predicate_aliases(lexed.items, model.check_calls)
+    facts.out_bits = out_bits(lexed.items)
     return facts
 
 
@@ -171,6 +173,9 @@ class TreeIndex:
     # a predicate that is another call under a new name -> (that call,
     # argument templates): frontend.predicates, read by analysis.pred_keys
     predicates: dict[str, tuple[str, tuple[str, ...]]] = field(default_factory=dict)
+    # a function writing back a flag word through a pointer -> the bits it
+    # rejects on entry and those it may set: frontend.out_bits, read by analysis.known_bits
+    out_bits: dict[str, tuple] = field(default_factory=dict)
 
 
 def build_index(facts: list[FileFacts], macro_defs: list[MacroDef], model: norm.FrontendModel,
@@ -213,6 +218,7 @@ def build_index(facts: list[FileFacts], macro_defs: list[MacroDef], model: norm.
         for k, v in f.table_members.items():
             idx.table_members.setdefault(k, v)
     idx.predicates = merge_predicates(f.predicates for f in facts)
+    idx.out_bits = merge_out_bits(f.out_bits for f in facts)
     typedefs |= type_alias_macros(macro_defs, typedefs)
     idx.typedefs = frozenset(typedefs - model.never_typedefs)
     # A macro that stands for a real function in another configuration

@@ -91,6 +91,8 @@ class FileFacts:
     element_stores: dict[tuple[str, str], list[str]] = field(default_factory=dict)
     # predicate -> (the call it returns, argument templates): frontend.predicates
     predicates: dict[str, tuple[str, tuple[str, ...]]] = field(default_factory=dict)
+    # flag words written back through a pointer: frontend.out_bits
+    out_bits: dict[str, tuple] = field(default_factory=dict)
 
 
 def harvest_facts(items: list[Item], definitions: dict) -> FileFacts:
