@@ -153,6 +153,7 @@ def analyse(program: Program) -> AnalysisResult:
     result.indirect_targets = program.pointsto.stats
     forget_shared()
     forget_assigned()
+    forget_bodies()   # what the walk asked of bodies it never freed
     return result
 
 
