@@ -7,7 +7,7 @@ import dataclasses
 from lockcheck.analysis import irwalk, releases
 from lockcheck.analysis.ir import Block
 
-__all__ = ["WalkedBodies"]
+__all__ = ["WalkedBodies", "forget"]
 
 
 class WalkedBodies:
@@ -17,7 +17,7 @@ class WalkedBodies:
     scan holds: freeing them as the walk goes keeps its peak down.  The
     memos kept per body go with it (:func:`forget`): each walk asks for
     its body's tested names (``deref_flags.written_derefs``), and the
-    memo's entry alone kept every walked body to the end of the walk."""
+    memo's entry alone kept every walked body to the end of the scan."""
 
     def __init__(self, program, graph) -> None:
         self.program = program
