@@ -22,7 +22,7 @@ from __future__ import annotations
 from lockcheck.analysis.ir import Block, CaseLabel, Call, Jump, Label, Loop, Return
 from lockcheck.analysis.irwalk import _child_fields, ir_nodes
 
-__all__ = ["calls_before"]
+__all__ = ["calls_before", "forget_orders"]
 
 _ORDERS: dict[int, tuple] = {}
 
@@ -46,6 +46,12 @@ def calls_before(body, call: Call) -> frozenset[int] | None:
         if k < index and other_ends <= ends or loops & other_loops:
             out.add(id(other))
     return frozenset(out)
+
+
+def forget_orders() -> None:
+    """Calls are resolved (``Program.resolved``): the body kept last goes
+    (the walk never asks; it stayed alive to the end of the scan)."""
+    _ORDERS.clear()
 
 
 def _returns(item) -> bool:

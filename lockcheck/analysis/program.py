@@ -11,6 +11,7 @@ import dataclasses
 
 from lockcheck.analysis import irqsafety
 from lockcheck.analysis import const_params
+from lockcheck.analysis.calls_before import forget_orders
 from lockcheck.analysis.entry_facts import entry_facts, pair_param
 from lockcheck.analysis.pred_keys import entry_tests, param_test
 from lockcheck.analysis.known_entry import counted_params, handed_on_to, known_entry, sign_key
@@ -453,6 +454,7 @@ class Program:
         self._assigned = {}
         self.fnptr_users = set()
         self.carried = HeldFacts(self)
+        forget_orders()
 
     def skipped_targets(self, call: Call) -> list[str]:
         """Names a call would reach among the skipped functions (for counts only)."""

@@ -373,9 +373,16 @@ def assigned_names(body: ir.Block, but_null: bool = False) -> frozenset[str]:
     return names
 
 
-def forget_assigned() -> None:
-    """The walk is over: the bodies the memo keeps go (summaries.analyse)."""
-    _ASSIGNED.clear()
+def forget_assigned(body: ir.Block | None = None) -> None:
+    """The walk is over: the bodies the memo keeps go (summaries.analyse);
+    with ``body``, only that freed body's entries (walked_bodies)."""
+    if body is None:
+        _ASSIGNED.clear()
+        return
+    for k in ((id(body), False), (id(body), True)):
+        found = _ASSIGNED.get(k)
+        if found is not None and found[0] is body:
+            del _ASSIGNED[k]
 
 
 def _assigned_names(body: ir.Block, but_null: bool) -> frozenset[str]:

@@ -155,6 +155,7 @@ def analyse(program: Program) -> AnalysisResult:
     forget_shared()
     forget_assigned()
     forget_deref_params()
+    forget_bodies()   # what the walk asked of bodies it never freed
     return result
 
 

@@ -4,16 +4,20 @@ from __future__ import annotations
 
 import dataclasses
 
+from lockcheck.analysis import irwalk, releases
 from lockcheck.analysis.ir import Block
 
-__all__ = ["WalkedBodies"]
+__all__ = ["WalkedBodies", "forget"]
 
 
 class WalkedBodies:
     """Frees a function's IR body once every key that walks it (the function
     and its specialised copies) has been walked.  Its callers need only its
     name and parameters, and the bodies are the largest thing a whole-tree
-    scan holds: freeing them as the walk goes keeps its peak down."""
+    scan holds: freeing them as the walk goes keeps its peak down.  The
+    memos kept per body go with it (:func:`forget`): each walk asks for
+    its body's tested names (``deref_flags.written_derefs``), and the
+    memo's entry alone kept every walked body to the end of the scan."""
 
     def __init__(self, program, graph) -> None:
         self.program = program
@@ -31,9 +35,22 @@ class WalkedBodies:
             if left:
                 self.left[id(fn)] = left
                 continue
+            forget(fn.body)
             bare = dataclasses.replace(fn, body=_NO_BODY)
             for key in self.keys.pop(id(fn)):
                 self.program.by_key[key] = bare
+
+
+def forget(body: Block) -> None:
+    """Drop what the per-body memos keep of ``body`` (each entry holds the
+    body itself, so that an ``id`` reused by a later body is told apart):
+    the calls and tested names (``irwalk``; reached here rather than
+    through a function of its own, which would change the front end's
+    cache digest) and the assigned names (``releases``)."""
+    found = irwalk._BODIES.get(id(body))
+    if found is not None and found[0] is body:
+        del irwalk._BODIES[id(body)]
+    releases.forget_assigned(body)
 
 
 _NO_BODY = Block()
