@@ -292,11 +292,19 @@ def forwarded_writes(flow, s, call, keep: str = ""):
 #: alone could name a freed body's successor).
 _DEREF_PARAMS: dict[tuple, tuple] = {}
 _MEMO_BOUND = 256
+_MEMOISED: set = set()      # the functions _memo was given (a few)
 
 
-def forget_deref_params() -> None:
-    """The walk is over: the bodies the memo keeps go (summaries.analyse)."""
-    _DEREF_PARAMS.clear()
+def forget_deref_params(body: ir.Block | None = None) -> None:
+    """The walk is over: the bodies the memo keeps go (summaries.analyse);
+    with ``body``, only that freed body's entries (walked_bodies)."""
+    if body is None:
+        _DEREF_PARAMS.clear()
+        return
+    for of in _MEMOISED:
+        found = _DEREF_PARAMS.get((id(body), of))
+        if found is not None and found[0] is body:
+            del _DEREF_PARAMS[(id(body), of)]
 
 
 def _memo(fn: ir.FunctionIR, of):
@@ -307,6 +315,7 @@ def _memo(fn: ir.FunctionIR, of):
         if len(_DEREF_PARAMS) >= _MEMO_BOUND:
             _DEREF_PARAMS.clear()
         found = _DEREF_PARAMS[k] = (fn.body, of(fn))
+        _MEMOISED.add(of)
     return found[1]
 
 

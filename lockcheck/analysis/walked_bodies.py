@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 
-from lockcheck.analysis import irwalk, releases
+from lockcheck.analysis import deref_flags, irwalk, releases
 from lockcheck.analysis.ir import Block
 
 __all__ = ["WalkedBodies", "forget"]
@@ -46,11 +46,13 @@ def forget(body: Block) -> None:
     body itself, so that an ``id`` reused by a later body is told apart):
     the calls and tested names (``irwalk``; reached here rather than
     through a function of its own, which would change the front end's
-    cache digest) and the assigned names (``releases``)."""
+    cache digest), the assigned names (``releases``) and the parameters
+    whose ``*p`` it reads (``deref_flags``)."""
     found = irwalk._BODIES.get(id(body))
     if found is not None and found[0] is body:
         del irwalk._BODIES[id(body)]
     releases.forget_assigned(body)
+    deref_flags.forget_deref_params(body)
 
 
 _NO_BODY = Block()
