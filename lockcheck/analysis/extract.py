@@ -20,7 +20,7 @@ from lockcheck.analysis import class_notes, ir
 from lockcheck.analysis.bounded_release import absent_branch
 from lockcheck.analysis.held_tests import absent_tests
 from lockcheck.analysis.call_args import CallArguments
-from lockcheck.analysis.ast_walk import addressed_names, operand_names, walk_nodes, written_names
+from lockcheck.analysis.ast_walk import addressed_names, operand_names, shared_walks, walk_nodes, written_names
 from lockcheck.analysis.param_escapes import escaped_param
 from lockcheck.analysis.conditions import ConditionExtraction, constant_value, flag_name
 from lockcheck.analysis.const_locals import constant_locals
@@ -125,16 +125,8 @@ class Extractor(CallExtraction, LockCallExtraction, ConditionExtraction, CallArg
                         unsigned.add(p.name)
                     self._declare(p.name, p.type)
                     self.env.params[p.name] = k
-        self.addressed, (self.passed, self.compared) = addressed_names(fd.body), operand_names(fd.body)
-        self.env.fixed_params = frozenset(params) - written_names(fd.body)    # an element's index
-        self.tested, self.copy_roots = tested_vars(fd.body, self.transparent), set()     # analysis.field_copies
-        self.const_locals = constant_locals(fd.body, params, self.addressed, self.constant_int)
-        self.field_stores = field_stores(fd.body, params, self.addressed,
-                                         lambda n: next((v for _, v in self._consts([n])), None))
-        self.derefs = deref_roots(fd.body)     # p of the *p tested: a call given p drops what is known
-        self.known_args = known_args(fd.body, params, self._own_variable(fd.body, params), frozenset(unsigned),
-                                     lambda d: unsigned_decl(d, self.env), self.transparent,
-                                     getattr(self.env.index, "predicates", None))
+        with shared_walks(fd.body):     # the passes below read, never change, the tree
+            self._body_names(fd.body, params, unsigned)
         self.flows.function_returns(ftype)
         self.returns_lock = class_notes.returns_lock_pointer(ftype, self.env, self.lock_types)
         declared, fd_body = declared_releases(fd.body, self.env)
@@ -146,6 +138,19 @@ class Extractor(CallExtraction, LockCallExtraction, ConditionExtraction, CallArg
                              unresolved_sites=tuple(sorted(self.unresolved_sites)),
                              class_notes=tuple(sorted(self.class_notes | set(class_notes.dep_map_pairs(body)))),
                              declared_releases=declared)
+
+    def _body_names(self, body, params, unsigned):
+        """What the body does with its names, before its walk."""
+        self.addressed, (self.passed, self.compared) = addressed_names(body), operand_names(body)
+        self.env.fixed_params = frozenset(params) - written_names(body)    # an element's index
+        self.tested, self.copy_roots = tested_vars(body, self.transparent), set()     # analysis.field_copies
+        self.const_locals = constant_locals(body, params, self.addressed, self.constant_int)
+        self.field_stores = field_stores(body, params, self.addressed,
+                                         lambda n: next((v for _, v in self._consts([n])), None))
+        self.derefs = deref_roots(body)     # p of the *p tested: a call given p drops what is known
+        self.known_args = known_args(body, params, self._own_variable(body, params), frozenset(unsigned),
+                                     lambda d: unsigned_decl(d, self.env), self.transparent,
+                                     getattr(self.env.index, "predicates", None))
 
     def _own_variable(self, body, params):
         """Is a name a parameter or local whose address the function never
