@@ -56,11 +56,13 @@ def extract_functions(parsed, index, model: ScanModel, path: str,
     if items:   # and its enumerators (a call passing one keeps id:NAME too: Call.const_values)
         integers = ChainMap(*integers.maps, file_enumerators(items, integers))
     file_macros = frozenset(m.name for m in constants if m.params is None)
+    ops_structs: dict[str, bool] = {}    # the file's index is fixed: its ops tables asked once (PointerFlows)
     for fn in parsed:
         if fn.ast is None:
             continue
         try:
-            out.append(Extractor(index, catalogue, tables, path, integers, statics, file_macros).function(fn.ast))
+            out.append(Extractor(index, catalogue, tables, path, integers, statics, file_macros,
+                                 ops_structs).function(fn.ast))
         except RecursionError:
             continue
     return out
@@ -68,7 +70,8 @@ def extract_functions(parsed, index, model: ScanModel, path: str,
 
 class Extractor(CallExtraction, LockCallExtraction, ConditionExtraction, CallArguments, MaskedRelease):
     def __init__(self, index, catalogue: Catalogue, model: dict, path: str, integers=None,
-                 statics: frozenset[str] = frozenset(), file_macros: frozenset[str] = frozenset()) -> None:
+                 statics: frozenset[str] = frozenset(), file_macros: frozenset[str] = frozenset(),
+                 ops_structs: dict[str, bool] | None = None) -> None:
         self.integers: Mapping[str, int] = integers or {}
         self.env = TypeEnv(index, model)
         self.env.file = path
@@ -101,7 +104,7 @@ class Extractor(CallExtraction, LockCallExtraction, ConditionExtraction, CallArg
         self.unresolved = 0
         self.field_stores: dict = {}    # call node id -> Call.held_facts (analysis.field_stores)
         self.known_args: dict = {}      # call node id -> Call.known_args (analysis.known_args)
-        self.flows = PointerFlows(self.env, index, model.get("pointsto", {}))
+        self.flows = PointerFlows(self.env, index, model.get("pointsto", {}), ops_structs)
 
     # ------------------------------------------------------------ function
     def function(self, fd: c_ast.FuncDef) -> ir.FunctionIR:
