@@ -3,20 +3,57 @@
 needs before its walk (``analysis.extract``): the names whose address it
 takes (``addressed_names``), those its calls are given and those it
 compares (``operand_names``), those it assigns (``written_names``).
+
+Inside ``shared_walks(body)`` the walks of ``body`` itself are made once
+per ``prune`` and shared: the extraction's dozen passes over one body each
+read the same node tuple instead of walking the tree again.
 """
 
 from __future__ import annotations
+
+from contextlib import contextmanager
 
 from pycparser import c_ast
 
 from lockcheck.analysis.conditions import COMPARED, flag_name
 
-__all__ = ["walk_nodes", "addressed_names", "operand_names", "written_names"]
+__all__ = ["walk_nodes", "shared_walks", "addressed_names", "operand_names", "written_names"]
 
 
 def walk_nodes(node, prune: tuple[type, ...] = ()):
     """Every node of ``node``'s subtree, ``node`` first (no order promised);
-    the subtrees of nodes of a ``prune`` class are not entered."""
+    the subtrees of nodes of a ``prune`` class are not entered.  An
+    iterable: a tuple made once for the body of ``shared_walks``."""
+    if node is _shared_body[0]:
+        nodes = _shared.get(prune)
+        if nodes is None:
+            nodes = _shared[prune] = tuple(_walk(node, prune))
+        return nodes
+    return _walk(node, prune)
+
+
+#: the body of the innermost ``shared_walks`` and its walks by ``prune``
+_NOBODY = object()
+_shared_body: list = [_NOBODY]
+_shared: dict[tuple[type, ...], tuple] = {}
+
+
+@contextmanager
+def shared_walks(body):
+    """Walk ``body`` once per ``prune`` while inside: its tree must not
+    change meanwhile.  Emptied on leaving, so no tree is kept alive."""
+    saved = _shared_body[0], dict(_shared)
+    _shared_body[0] = body
+    _shared.clear()
+    try:
+        yield
+    finally:
+        _shared.clear()
+        _shared_body[0], old = saved
+        _shared.update(old)
+
+
+def _walk(node, prune: tuple[type, ...]):
     stack = [node]
     while stack:
         n = stack.pop()

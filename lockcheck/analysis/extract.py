@@ -20,7 +20,7 @@ from lockcheck.analysis import class_notes, ir
 from lockcheck.analysis.bounded_release import absent_branch
 from lockcheck.analysis.held_tests import absent_tests
 from lockcheck.analysis.call_args import CallArguments
-from lockcheck.analysis.ast_walk import addressed_names, operand_names, walk_nodes, written_names
+from lockcheck.analysis.ast_walk import addressed_names, operand_names, shared_walks, walk_nodes, written_names
 from lockcheck.analysis.param_escapes import escaped_param
 from lockcheck.analysis.conditions import DEREF, ConditionExtraction, constant_value, flag_name
 from lockcheck.analysis.deref_flags import out_copy
@@ -60,11 +60,13 @@ def extract_functions(parsed, index, model: ScanModel, path: str,
     if items:   # and its enumerators (a call passing one keeps id:NAME too: Call.const_values)
         integers = ChainMap(*integers.maps, file_enumerators(items, integers))
     file_macros = frozenset(m.name for m in constants if m.params is None)
+    ops_structs: dict[str, bool] = {}    # the file's index is fixed: its ops tables asked once (PointerFlows)
     for fn in parsed:
         if fn.ast is None:
             continue
         try:
-            out.append(Extractor(index, catalogue, tables, path, integers, statics, file_macros).function(fn.ast))
+            out.append(Extractor(index, catalogue, tables, path, integers, statics, file_macros,
+                                 ops_structs).function(fn.ast))
         except RecursionError:
             continue
     return out
@@ -72,7 +74,8 @@ def extract_functions(parsed, index, model: ScanModel, path: str,
 
 class Extractor(CallExtraction, LockCallExtraction, ConditionExtraction, CallArguments, MaskedRelease):
     def __init__(self, index, catalogue: Catalogue, model: dict, path: str, integers=None,
-                 statics: frozenset[str] = frozenset(), file_macros: frozenset[str] = frozenset()) -> None:
+                 statics: frozenset[str] = frozenset(), file_macros: frozenset[str] = frozenset(),
+                 ops_structs: dict[str, bool] | None = None) -> None:
         self.integers: Mapping[str, int] = integers or {}
         self.env = TypeEnv(index, model)
         self.env.file = path
@@ -110,7 +113,7 @@ class Extractor(CallExtraction, LockCallExtraction, ConditionExtraction, CallArg
         self.unresolved = 0
         self.field_stores: dict = {}    # call node id -> Call.held_facts (analysis.field_stores)
         self.known_args: dict = {}      # call node id -> Call.known_args (analysis.known_args)
-        self.flows = PointerFlows(self.env, index, model.get("pointsto", {}))
+        self.flows = PointerFlows(self.env, index, model.get("pointsto", {}), ops_structs)
 
     # ------------------------------------------------------------ function
     def function(self, fd: c_ast.FuncDef) -> ir.FunctionIR:
@@ -134,22 +137,8 @@ class Extractor(CallExtraction, LockCallExtraction, ConditionExtraction, CallArg
                         unsigned.add(p.name)
                     self._declare(p.name, p.type)
                     self.env.params[p.name] = k
-        self.addressed, (self.passed, self.compared) = addressed_names(fd.body), operand_names(fd.body)
-        self.env.fixed_params = frozenset(params) - written_names(fd.body)    # an element's index
-        self.tested, self.copy_roots = tested_vars(fd.body, self.transparent), set()     # analysis.field_copies
-        self.tested_inits = tested_inits(fd.body, self.tested)
-        self.const_locals = constant_locals(fd.body, params, self.addressed, self.constant_int)
-        self.field_stores = field_stores(fd.body, params, self.addressed,
-                                         lambda n: next((v for _, v in self._consts([n])), None))
-        self.derefs = deref_roots(fd.body)     # p of the *p tested: a call given p drops what is known
-        own = self._own_variable(fd.body, params)
-        found_views = views(fd.body, own, self.view_macros)     # analysis.param_views
-        self.view_inits = frozenset(init for _, _, init in found_views.values())
-        self.known_args = known_args(fd.body, params, own, frozenset(unsigned),
-                                     lambda d: unsigned_decl(d, self.env), self.transparent,
-                                     getattr(self.env.index, "predicates", None), self._constant_operand,
-                                     self.integers, self.store_tests, found_views,
-                                     getattr(self.env.index, "out_bits", None), self.constant_int)
+        with shared_walks(fd.body):     # the passes below read, never change, the tree
+            found_views = self._body_names(fd.body, params, unsigned)
         self.flows.function_returns(ftype)
         self.returns_lock = class_notes.returns_lock_pointer(ftype, self.env, self.lock_types)
         declared, fd_body = declared_releases(fd.body, self.env)
@@ -169,6 +158,27 @@ class Extractor(CallExtraction, LockCallExtraction, ConditionExtraction, CallArg
         for anything else (analysis.known_args, analysis.store_tests)."""
         found = self._operand(node)
         return found if found is not None and (found[:1] == "#" or found[:3] == "id:") else None
+
+    def _body_names(self, body, params, unsigned):
+        """What the body does with its names, before its walk; returns its
+        views of its variables (analysis.param_views)."""
+        self.addressed, (self.passed, self.compared) = addressed_names(body), operand_names(body)
+        self.env.fixed_params = frozenset(params) - written_names(body)    # an element's index
+        self.tested, self.copy_roots = tested_vars(body, self.transparent), set()     # analysis.field_copies
+        self.tested_inits = tested_inits(body, self.tested)
+        self.const_locals = constant_locals(body, params, self.addressed, self.constant_int)
+        self.field_stores = field_stores(body, params, self.addressed,
+                                         lambda n: next((v for _, v in self._consts([n])), None))
+        self.derefs = deref_roots(body)     # p of the *p tested: a call given p drops what is known
+        own = self._own_variable(body, params)
+        found_views = views(body, own, self.view_macros)     # analysis.param_views
+        self.view_inits = frozenset(init for _, _, init in found_views.values())
+        self.known_args = known_args(body, params, own, frozenset(unsigned),
+                                     lambda d: unsigned_decl(d, self.env), self.transparent,
+                                     getattr(self.env.index, "predicates", None), self._constant_operand,
+                                     self.integers, self.store_tests, found_views,
+                                     getattr(self.env.index, "out_bits", None), self.constant_int)
+        return found_views
 
     def _own_variable(self, body, params):
         """Is a name a parameter or local whose address the function never

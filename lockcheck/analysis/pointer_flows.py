@@ -41,8 +41,10 @@ UNKNOWN = "?"
 class PointerFlows:
     """Collects one function's flow facts; the extractor calls its hooks."""
 
-    def __init__(self, env, index, model: dict) -> None:
+    def __init__(self, env, index, model: dict, ops_structs: dict[str, bool] | None = None) -> None:
         self.env, self.index = env, index
+        #: struct -> has a function-pointer field; shared by the extractors of one index
+        self.ops_structs = {} if ops_structs is None else ops_structs
         self.allocators = frozenset(model.get("allocators", ()))
         self.returns_arg: dict[str, int] = model.get("returns_arg", {})
         self.returns_named: dict[str, int] = model.get("returns_named", {})
@@ -58,6 +60,12 @@ class PointerFlows:
 
     # ------------------------------------------------------------ types
     def _ops_struct(self, base: str) -> bool:
+        known = self.ops_structs.get(base)
+        if known is None:
+            known = self.ops_structs[base] = self._has_fnptr(base)
+        return known
+
+    def _has_fnptr(self, base: str) -> bool:
         fields = self.index.structs.get(base)
         if not fields:
             return False

@@ -1,0 +1,60 @@
+"""ast_walk.shared_walks: the walks of one body are made once per prune
+and give what a fresh walk gives; other nodes, and the body after the
+scope, are walked afresh."""
+from __future__ import annotations
+
+from pycparser import c_ast, c_parser
+
+from lockcheck.analysis import ast_walk
+from lockcheck.analysis.ast_walk import addressed_names, operand_names, shared_walks, walk_nodes, written_names
+
+SRC = """
+void f(struct s *p, int n)
+{
+    int k = 0;
+    struct s *q = p;
+    if (p->flags == 3)
+        k++;
+    g(&q->lock, n);
+    for (int i = 0; i < n; i++)
+        k += (int)sizeof(struct s);
+}
+"""
+PRUNE = (c_ast.TypeDecl, c_ast.PtrDecl, c_ast.ArrayDecl, c_ast.FuncDecl)
+
+
+def _body():
+    return c_parser.CParser().parse(SRC).ext[0].body
+
+
+def _ids(nodes):
+    return [id(n) for n in nodes]
+
+
+def test_inside_the_scope_each_prune_is_walked_once_and_gives_a_fresh_walks_nodes(monkeypatch):
+    body = _body()
+    fresh = {p: _ids(walk_nodes(body, p)) for p in ((), PRUNE)}
+    calls = []
+    real = ast_walk._walk
+    monkeypatch.setattr(ast_walk, "_walk", lambda n, p: calls.append((n, p)) or real(n, p))
+    with shared_walks(body):
+        for _ in range(3):
+            assert _ids(walk_nodes(body)) == fresh[()]
+            assert _ids(walk_nodes(body, PRUNE)) == fresh[PRUNE]
+        sub = body.block_items[2]
+        assert _ids(walk_nodes(sub)) == _ids(real(sub, ()))
+    assert [(n is body, p) for n, p in calls] == [(True, ()), (True, PRUNE), (False, ())]
+    assert len(fresh[PRUNE]) < len(fresh[()])     # the declarations' types are pruned
+
+
+def test_the_body_facts_are_the_same_inside_and_outside_and_nothing_is_kept():
+    body = _body()
+    outside = addressed_names(body), operand_names(body), written_names(body)
+    with shared_walks(body):
+        inside = addressed_names(body), operand_names(body), written_names(body)
+    assert inside == outside
+    assert outside == (frozenset({"q->lock"}), (frozenset({"n"}), frozenset({"n", "i", "p->flags"})),
+                       frozenset({"k", "i"}))
+    assert ast_walk._shared == {} and ast_walk._shared_body[0] is ast_walk._NOBODY
+    # after the scope a walk is a fresh generator again, not the tuple
+    assert not isinstance(walk_nodes(body), tuple)
