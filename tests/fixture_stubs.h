@@ -140,6 +140,11 @@ void rcu_read_unlock(void);
 	for (void *__lc_scope = (void *)(__VA_ARGS__), *__lc_done = NULL; \
 	     !__lc_done; __lc_done = (void *)1, (void)__lc_scope)
 
+/* guard classes a fixture defines itself (cleanup.h): nothing to compile */
+#define DEFINE_GUARD(_name, _type, _lock, _unlock)
+#define DEFINE_LOCK_GUARD_0(_name, _lock, _unlock, ...)
+#define DEFINE_LOCK_GUARD_1(_name, _type, _lock, _unlock, ...)
+
 /* static keys: the structs are the fixture's own (jump_label.h) */
 #define DEFINE_STATIC_KEY_FALSE(name) struct static_key_false name = { }
 #define DEFINE_STATIC_KEY_TRUE(name) struct static_key_true name = { }
