@@ -135,7 +135,9 @@ void rcu_read_unlock(void);
  * scoped_guard(mutex, &x) { ... }  runs its body once.
  */
 #define guard(_name) \
-	void *__lc_unique(__lc_guard_) __attribute__((unused)) =
+	void *__lc_unique(__lc_guard_) __attribute__((unused)) = __lc_guard_arg
+/* guard(irq)(): a class without an argument (DEFINE_LOCK_GUARD_0) */
+#define __lc_guard_arg(...) ((void *)(0, ##__VA_ARGS__))
 #define scoped_guard(_name, ...) \
 	for (void *__lc_scope = (void *)(__VA_ARGS__), *__lc_done = NULL; \
 	     !__lc_done; __lc_done = (void *)1, (void)__lc_scope)
