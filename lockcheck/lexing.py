@@ -30,7 +30,7 @@ def _lex_value(display: str, text: str, digest: str, options: Options, frontend:
                definitions: dict, lexed_dir: str | None = None) -> tuple:
     """A file's contribution to the tree index (pure: cached by content);
     a scanned file's lexed items also go to ``lexed_dir`` for its parse."""
-    lexed = lex_file(display, text, options.defines, options.undefines)
+    lexed = lex_file(display, text, options.defines, options.undefines, frontend.guard_classes)
     if lexed_dir:
         lexed_store.save(lexed_dir, digest, lexed)
     functions = [(item_function_name(i), i) for i in lexed.items if i.kind == "function"]

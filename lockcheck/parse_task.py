@@ -82,7 +82,8 @@ def process(args: tuple[str, str]) -> FileOutcome:
         return FileOutcome(display, 0, error=str(exc))
     try:
         lexed = lexed_store.load(ctx.lexed_dir, src.digest, display) \
-            or lex_file(display, src.text, ctx.options.defines, ctx.options.undefines)
+            or lex_file(display, src.text, ctx.options.defines, ctx.options.undefines,
+                        ctx.frontend.guard_classes)
         items, skipped, votes = _split_relevant(drop_undefined(lexed.items, lexed.guarded, ctx.index.never_defined),
                                                 ctx.relevant, ctx.index)
         parsed = parse_items(display, items, ctx.index, ctx.frontend,
@@ -150,7 +151,7 @@ def process_header(args) -> tuple:
     except SourceError:
         return ()
     text = src.text if len(args) < 5 else only_lines(src.text, args[4])
-    lexed = lex_file(display, text, ctx.options.defines, ctx.options.undefines)
+    lexed = lex_file(display, text, ctx.options.defines, ctx.options.undefines, ctx.frontend.guard_classes)
     items = [i for i in drop_undefined(lexed.items, lexed.guarded, ctx.index.never_defined)
              if i.kind == "function" and item_function_name(i) in names]
     parsed = parse_items(display, items, ctx.index, ctx.frontend)

@@ -136,10 +136,17 @@ void rcu_read_unlock(void);
  * scoped_guard(mutex, &x) { ... }  runs its body once.
  */
 #define guard(_name) \
-	void *__lc_unique(__lc_guard_) __attribute__((unused)) =
+	void *__lc_unique(__lc_guard_) __attribute__((unused)) = __lc_guard_arg
+/* guard(irq)(): a class without an argument (DEFINE_LOCK_GUARD_0) */
+#define __lc_guard_arg(...) ((void *)(0, ##__VA_ARGS__))
 #define scoped_guard(_name, ...) \
 	for (void *__lc_scope = (void *)(__VA_ARGS__), *__lc_done = NULL; \
 	     !__lc_done; __lc_done = (void *)1, (void)__lc_scope)
+
+/* guard classes a fixture defines itself (cleanup.h): nothing to compile */
+#define DEFINE_GUARD(_name, _type, _lock, _unlock)
+#define DEFINE_LOCK_GUARD_0(_name, _lock, _unlock, ...)
+#define DEFINE_LOCK_GUARD_1(_name, _type, _lock, _unlock, ...)
 
 /* static keys: the structs are the fixture's own (jump_label.h) */
 #define DEFINE_STATIC_KEY_FALSE(name) struct static_key_false name = { }

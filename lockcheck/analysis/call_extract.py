@@ -6,6 +6,8 @@ arguments.  A mixin of :class:`lockcheck.analysis.extract.Extractor`."""
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from pycparser import c_ast
 
 from lockcheck.analysis import class_notes, ir
@@ -14,6 +16,7 @@ from lockcheck.analysis.conditions import DEREF
 from lockcheck.analysis.deref_flags import address_args
 from lockcheck.analysis.field_stores import deref_drops
 from lockcheck.analysis.typing import lock_ref, unsigned_ref
+from lockcheck.frontend.guard_classes import lock_function
 
 __all__ = ["CallExtraction"]
 
@@ -59,6 +62,9 @@ class CallExtraction:
                     self.expr(a, out)
                 return None
             if fname in ("__lc_scoped_guard", "__lc_scoped_cond_guard") and args:
+                if fname == "__lc_scoped_guard" and isinstance(args[0], c_ast.ID) \
+                        and self.catalogue.guard(args[0].name) is None:
+                    return self._class_guard(args[0].name, c_ast.ExprList(args[1:]), node.coord, out, var)
                 return self._scoped_guard(fname, args, line, out)
             note = class_notes.call_note(fname, args, lambda a: lock_ref(a, self.env), self.classes_model,
                                      site=f"{self.fn_name}:{line}", env=self.env)
@@ -96,6 +102,8 @@ class CallExtraction:
         if isinstance(name, c_ast.FuncCall) and isinstance(name.name, c_ast.ID) and name.name.name == "guard":
             family = name.args.exprs[0] if name.args and name.args.exprs else None
             fam = family.name if isinstance(family, c_ast.ID) else ""
+            if fam and self.catalogue.guard(fam) is None:
+                return self._class_guard(fam, node.args, node.coord, out, var)
             for a in args:
                 self.expr(a, out)
             return self._guard_acquire(fam, args, line)
@@ -139,3 +147,10 @@ class CallExtraction:
         while node.__class__ is c_ast.Cast:
             node = node.expr
         return self.constant_int(node)
+
+    def _class_guard(self, family: str, args, coord, out: list, var):
+        """``guard(family)(args)`` of a class the model's table does not
+        list: a call of the class's lock function (frontend.guard_classes)
+        whose effect ends with the enclosing scope."""
+        item = self.call(c_ast.FuncCall(c_ast.ID(lock_function(family)), args, coord), out, var)
+        return replace(item, scoped=True) if isinstance(item, ir.Call) else item

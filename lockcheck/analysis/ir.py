@@ -182,6 +182,9 @@ class Call(_Compact):
     # (``&locked``): a callee writing ``*locked`` writes the caller's local
     # (analysis.deref_flags)
     addr_args: tuple[tuple[int, str], ...] = ()
+    # guard() of a class the file defines (frontend.guard_classes): what
+    # the call leaves held ends with the enclosing scope
+    scoped: bool = False
 
 
 @dataclass(frozen=True, slots=True)

@@ -225,9 +225,10 @@ class Releases:
             if key not in retaken:
                 s = self.release(s, ref_from_key(key))
         held = list(s.held)
+        guard = getattr(call, "scoped", False)   # a guard class's lock function (frontend.guard_classes)
         for ref, h in taken:
             if ref.class_key not in retaken:
-                scope, s = rescoped(s, ref.class_key)
+                scope, s = (self.depth, s) if guard else rescoped(s, ref.class_key)
                 held.append(Held(ref.class_key, ref, h.mode, (site,) + h.site, scope))
         return State(tuple(held), s.released, s.facts)
 

@@ -37,6 +37,8 @@ class FrontendModel:
     release_annotations: frozenset[str] = frozenset()
     # calls that only check (frontend.predicates)
     check_calls: frozenset[str] = frozenset()
+    # guard-class definition macros -> their shape (frontend.guard_classes)
+    guard_classes: dict = field(default_factory=dict)
 
     @classmethod
     def from_dict(cls, d: dict) -> "FrontendModel":
@@ -64,6 +66,7 @@ class FrontendModel:
             not_iterators=frozenset(d["not_iterators"]),
             release_annotations=frozenset(d.get("release_annotations", ())),
             check_calls=frozenset(d.get("check_calls", ())),
+            guard_classes=dict(d.get("guard_classes", {})),
         )
 
 

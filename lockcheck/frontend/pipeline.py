@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from lockcheck.frontend import normalize as norm
 from lockcheck.frontend.bounds import TooLarge, over_limit
 from lockcheck.frontend.conditionals import MacroDef, preprocess
+from lockcheck.frontend.guard_classes import guard_class_items
 from lockcheck.frontend.items import Item, split_items
 from lockcheck.frontend.lexer import splice_lines, strip_comments, tokenize
 from lockcheck.frontend.local_tables import local_static_tables
@@ -43,9 +44,12 @@ class LexedFile:
     guarded: tuple[tuple[str, tuple[tuple[int, int], ...]], ...] = ()
 
 
-def lex_file(path: str, text: str, defined=frozenset(), undefined=frozenset()) -> LexedFile:
+def lex_file(path: str, text: str, defined=frozenset(), undefined=frozenset(),
+             guard_classes: dict | None = None) -> LexedFile:
+    """``guard_classes``: the shapes of guard-class definitions whose lock
+    functions join the items (frontend.guard_classes)."""
     pre = preprocess(strip_comments(splice_lines(text)), defined, undefined)
-    items = split_items(tokenize(pre.text))
+    items = guard_class_items(split_items(tokenize(pre.text)), guard_classes or {})
     return LexedFile(path, tuple(items), pre.macros, pre.includes, text.count("\n") + 1, pre.guarded)
 
 
