@@ -31,6 +31,8 @@ from __future__ import annotations
 
 import re
 
+from lockcheck.frontend.predicates import parameter_parens
+
 __all__ = ["out_bits", "merge_out_bits"]
 
 _IDENT = re.compile(r"[A-Za-z_]\w*")
@@ -67,18 +69,12 @@ def _header(toks: list[str]) -> tuple[str, list[tuple[str, bool]], int] | None:
     except ValueError:
         return None
     header = toks[:body]
-    if ")" not in header or toks[-1] != "}":
+    if toks[-1] != "}":
         return None
-    close = len(header) - 1 - header[::-1].index(")")
-    depth, open_ = 0, None
-    for k in range(close, -1, -1):
-        depth += header[k] == ")"
-        depth -= header[k] == "("
-        if depth == 0:
-            open_ = k
-            break
-    if not open_ or not _IDENT.fullmatch(header[open_ - 1]):
+    found = parameter_parens(header)
+    if found is None:
         return None
+    open_, close = found
     params: list[tuple[str, bool]] = []
     group: list[str] = []
     for t in header[open_ + 1:close] + [","]:

@@ -25,7 +25,7 @@ import re
 
 from lockcheck.frontend.lexer import C_KEYWORDS
 
-__all__ = ["predicate_aliases", "merge_predicates"]
+__all__ = ["predicate_aliases", "merge_predicates", "parameter_parens"]
 
 #: A template argument: a parameter, a field (chain) through one, or its
 #: address; an integer literal, or an upper-case symbol (an enumerator or a
@@ -82,24 +82,36 @@ def _groups(toks: list[str], sep: str) -> list[list[str]] | None:
     return out
 
 
+def parameter_parens(header: list[str]) -> tuple[int, int] | None:
+    """The indices of the ``(`` and ``)`` around a function definition's
+    parameters in the tokens before its body (the last balanced pair), when
+    a name comes right before the ``(``; None otherwise."""
+    if ")" not in header:
+        return None
+    close = len(header) - 1 - header[::-1].index(")")
+    depth = 0
+    for k in range(close, -1, -1):
+        depth += header[k] == ")"
+        depth -= header[k] == "("
+        if depth == 0:
+            if k and re.fullmatch(r"[A-Za-z_]\w*", header[k - 1]):
+                return k, close
+            return None
+    return None
+
+
 def _alias(toks: list[str], check_calls: frozenset[str]):
     try:
         body = toks.index("{")
     except ValueError:
         return None
     header = toks[:body]
-    if not ("static" in header or "inline" in header) or toks[-1] != "}" or ")" not in header:
+    if not ("static" in header or "inline" in header) or toks[-1] != "}":
         return None
-    close = len(header) - 1 - header[::-1].index(")")
-    depth, open_ = 0, None
-    for k in range(close, -1, -1):
-        depth += header[k] == ")"
-        depth -= header[k] == "("
-        if depth == 0:
-            open_ = k
-            break
-    if not open_ or not re.fullmatch(r"[A-Za-z_]\w*", header[open_ - 1]) or header[open_ - 1] in C_KEYWORDS:
+    found = parameter_parens(header)
+    if found is None or header[found[0] - 1] in C_KEYWORDS:
         return None
+    open_, close = found
     name = header[open_ - 1]
     params: list[str] = []
     for group in _groups(header[open_ + 1:close], ",") or [["?", "("]]:
