@@ -241,6 +241,7 @@ int mutex_is_locked(struct mutex *lock);
 int spin_is_locked(spinlock_t *lock);
 int lockdep_is_held(const void *lock);
 int in_interrupt(void);
+#define lockdep_assert_irqs_disabled() do { } while (0)
 
 /* semaphores and lockdep class annotations (lockcheck.analysis.classes) */
 struct semaphore { int __count; };
