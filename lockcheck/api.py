@@ -157,7 +157,8 @@ def _check(options: Options, progress, t0: float, discovered, key: str | None) -
                                                      if c.callee} - defined)
     units = translation_units(run.index.included_c) if run.index else {}
     functions += callback_functions(functions, model.contexts, run.index.ops_sites if run.index else {}, units,
-                                    run.index.integer_macros if run.index else {})
+                                    run.index.integer_macros if run.index else {},
+                                    run.index.registrations if run.index else ())
     functions += hrtimer_functions(functions, model.contexts)
     functions += sequence_functions(functions, model.contexts, run.file_tables)
     forget_loaded_tuples()   # every IR is loaded: the table that shared their tuples goes

@@ -37,11 +37,15 @@ class FrontendModel:
     release_annotations: frozenset[str] = frozenset()
     # calls that only check (frontend.predicates)
     check_calls: frozenset[str] = frozenset()
+    # registering name -> callback argument positions, from contexts.toml's
+    # [[callback]] rows (frontend.file_registrations)
+    registers: dict[str, tuple[int, ...]] = field(default_factory=dict)
 
     @classmethod
-    def from_dict(cls, d: dict) -> "FrontendModel":
-        """The model from its (shape-checked, lockcheck.model.loader) dict;
-        an invalid header-macro pattern is a one-line InputError."""
+    def from_dict(cls, d: dict, contexts: dict | None = None) -> "FrontendModel":
+        """The model from its (shape-checked, lockcheck.model.loader) dict
+        (and ``contexts``: the registering names); an invalid header-macro
+        pattern is a one-line InputError."""
         from lockcheck.errors import InputError
         for h in d["function_header_macros"]:
             missing = [key for key in ("pattern", "prefix", "returns") if not isinstance(h.get(key), str)]
@@ -64,6 +68,8 @@ class FrontendModel:
             not_iterators=frozenset(d["not_iterators"]),
             release_annotations=frozenset(d.get("release_annotations", ())),
             check_calls=frozenset(d.get("check_calls", ())),
+            registers={name: tuple(pos) for cb in (contexts or {}).get("callback", ())
+                       for name, pos in cb.get("register", {}).items()},
         )
 
 

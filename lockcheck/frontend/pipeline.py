@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from lockcheck.frontend import normalize as norm
 from lockcheck.frontend.bounds import TooLarge, over_limit
 from lockcheck.frontend.conditionals import MacroDef, preprocess
+from lockcheck.frontend.file_registrations import file_registrations
 from lockcheck.frontend.items import Item, split_items
 from lockcheck.frontend.lexer import splice_lines, strip_comments, tokenize
 from lockcheck.frontend.local_tables import local_static_tables
@@ -92,6 +93,7 @@ def declaration_facts(lexed: LexedFile, model: norm.FrontendModel, definitions: 
             local_static_tables(item.tokens, facts, clean)
     facts.value_uses = value_uses(item.tokens for item in lexed.items)
     facts.predicates = predicate_aliases(lexed.items, model.check_calls)
+    facts.registrations = file_registrations(lexed.items, model.registers)
     return facts
 
 
@@ -171,6 +173,9 @@ class TreeIndex:
     # a predicate that is another call under a new name -> (that call,
     # argument templates): frontend.predicates, read by analysis.pred_keys
     predicates: dict[str, tuple[str, tuple[str, ...]]] = field(default_factory=dict)
+    # (file, registering name, function, line) of the callbacks file-scope
+    # declarations register (frontend.file_registrations); analysis only
+    registrations: list[tuple[str, str, str, int]] = field(default_factory=list)
 
 
 def build_index(facts: list[FileFacts], macro_defs: list[MacroDef], model: norm.FrontendModel,

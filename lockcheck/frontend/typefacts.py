@@ -91,6 +91,9 @@ class FileFacts:
     element_stores: dict[tuple[str, str], list[str]] = field(default_factory=dict)
     # predicate -> (the call it returns, argument templates): frontend.predicates
     predicates: dict[str, tuple[str, tuple[str, ...]]] = field(default_factory=dict)
+    # (registering name, function, line) of each callback a file-scope
+    # declaration registers (frontend.file_registrations; analysis only)
+    registrations: tuple[tuple[str, str, int], ...] = ()
 
 
 def harvest_facts(items: list[Item], definitions: dict) -> FileFacts:
