@@ -172,11 +172,11 @@ def _check(options: Options, progress, t0: float, discovered, key: str | None) -
     notifiers = NotifierModel(model.contexts.get("notifiers", {}), run.index.var_fields if run.index else {})
     not_followed = model.analysis.get("not_followed", {})
     skipped = frozenset(fn.name for f in run.files for fn in f.functions if fn.outcome == SKIPPED)
-    program = Program(functions, run.index.ops if run.index else {}, notifiers, not_followed, skipped, units)
+    arch_dirs = ArchDirs(run.root, model.analysis.get("arch_symbols", {}))
+    program = Program(functions, run.index.ops if run.index else {}, notifiers, not_followed, skipped, units,
+                      arch_dirs.of_file, options.arch)
     program.outside = frozenset(fn.file for fn in outside)
     program.outside_cut = frozenset((fn.file, fn.name) for fn in outside if (fn.file, fn.name) in run.tree_cut)
-    arch_dirs = ArchDirs(run.root, model.analysis.get("arch_symbols", {}))
-    program.arch_of = arch_dirs.of_file
     if run.index:
         program.header_scope = HeaderScope(run.index.includes, (f for f, _ in program.statics if f.endswith(".h")),
                                            {n: c for n, c in run.index.macro_clashes.items() if n in program.by_name})

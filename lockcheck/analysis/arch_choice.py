@@ -1,0 +1,106 @@
+"""Which definition of a global function defined in several files a call
+means: the one that builds with the caller.
+
+The linker sees one build, of one architecture: a global name defined in
+several ``.c`` files is defined once in each build, by the file that
+build compiles.  ``clk_enable()`` is defined by drivers/clk/clk.c (the
+common clock framework), by arch/m68k/coldfire/clk.c and
+arch/mips/*/clk.c (their own clock code) and by drivers/sh/clk/core.c
+(entered under ``CONFIG_SUPERH`` only); ``arch_cpu_idle()`` by every
+architecture, with a ``__weak`` fallback in kernel/sched/idle.c.  Kept
+first by path, the m68k body answered every generic call on a whole tree.
+
+A call is judged in one build (:mod:`lockcheck.frontend.arch_dirs` gives
+each file the architectures that build it, None for any):
+
+- the caller's own architecture's build when the caller is
+  architecture-specific and the scan's primary architecture (``--arch``,
+  x86) does not build it; else the primary's build (generic code: the
+  scan reads its headers as the primary's);
+- a definition no architecture of the caller builds is never its target
+  (an m68k caller never reaches the sh clock code);
+- of the rest, the build's architecture's own definition first (it
+  overrides a generic ``__weak`` one, or a generic one under another
+  configuration: x86's ``arch_cpu_idle()``), then a generic one (any
+  architecture: drivers/clk/clk.c for a generic ``clk_enable()`` caller);
+  of equals the first by path (configuration alternatives, as before);
+- when only other architectures define the name (an ``arch_*`` hook x86
+  inlines in its headers or does not have), the primary's build has no
+  such definition: a header the caller sees defining it (the primary's
+  inline) is the target, with one definition per other architecture set
+  (the first by path of each: sparc's ``process_32.c`` and
+  ``process_64.c`` are one architecture's alternatives).  Each is a call
+  in that architecture's build; :mod:`lockcheck.analysis.arch_feasible`
+  judges the chains that mix them (demoted to low, never dropped).
+
+The choice is made once per name and caller architecture set: a few
+thousand names of the whole tree have several definitions, and most calls
+never reach this module.
+"""
+
+from __future__ import annotations
+
+__all__ = ["ArchChoice", "rank", "OWN", "GENERIC", "OTHER"]
+
+#: The build's architecture's own definition; a generic one; another architecture's.
+OWN, GENERIC, OTHER = 0, 1, 2
+
+
+def build_of(caller: frozenset | None, primary: str | None) -> frozenset | None:
+    """The architectures whose build a call from a file of ``caller``
+    (its architectures, None for any) is judged in."""
+    if caller is None or primary is None or primary in caller:
+        return frozenset((primary,)) if primary else None
+    return caller
+
+
+def rank(defined: frozenset | None, caller: frozenset | None, build: frozenset | None) -> int | None:
+    """How well a definition built for ``defined`` answers a call from a
+    file built for ``caller`` judged in ``build`` (:data:`OWN`,
+    :data:`GENERIC`, :data:`OTHER`), None when no architecture builds both."""
+    if defined is None:
+        return GENERIC
+    if caller is not None and not defined & caller:
+        return None
+    return OWN if build is not None and defined & build else OTHER
+
+
+class ArchChoice:
+    """``arch_of``: display path -> its architectures (None: any);
+    ``primary``: the scan's architecture."""
+
+    def __init__(self, arch_of, primary: str | None) -> None:
+        self.arch_of = arch_of
+        self.primary = primary
+        self._memo: dict[tuple, tuple[tuple[str, ...], bool]] = {}
+
+    def choose(self, name: str, defs: list[tuple[str, str]], from_file: str | None) -> tuple[tuple[str, ...], bool]:
+        """Of ``defs`` ((key, file) of each definition of ``name``, in path
+        order), the keys a call from ``from_file`` (None: a caller of no
+        known file, judged in the primary's build) reaches, and whether
+        a header the caller sees comes first (only other architectures
+        define it)."""
+        caller = self.arch_of(from_file) if from_file is not None and self.arch_of is not None else None
+        memo = (name, caller)
+        found = self._memo.get(memo)
+        if found is None:
+            found = self._memo[memo] = self._choose(defs, caller)
+        return found
+
+    def _choose(self, defs, caller) -> tuple[tuple[str, ...], bool]:
+        build = build_of(caller, self.primary)
+        best: dict[int, list[tuple[str, frozenset | None]]] = {}
+        for key, file in defs:
+            a = self.arch_of(file) if self.arch_of is not None else None
+            r = rank(a, caller, build)
+            if r is not None:
+                best.setdefault(r, []).append((key, a))
+        if not best:
+            return (), True
+        top = min(best)
+        if top != OTHER:
+            return (best[top][0][0],), False
+        seen: dict[frozenset | None, str] = {}
+        for key, a in best[OTHER]:      # one per architecture set
+            seen.setdefault(a, key)
+        return tuple(seen.values()), True
