@@ -23,7 +23,10 @@ each file the architectures that build it, None for any):
   overrides a generic ``__weak`` one, or a generic one under another
   configuration: x86's ``arch_cpu_idle()``), then a generic one (any
   architecture: drivers/clk/clk.c for a generic ``clk_enable()`` caller);
-  of equals the first by path (configuration alternatives, as before);
+  of equals the one nearest the caller in the tree (the most leading
+  directories shared: a platform's own code builds with it, lantiq's
+  arch/mips/lantiq/clk.c for arch/mips/lantiq/xway/dma.c, not bcm63xx's),
+  then the first by path (configuration alternatives, as before);
 - when only other architectures define the name (an ``arch_*`` hook x86
   inlines in its headers or does not have), the primary's build has no
   such definition: a header the caller sees defining it (the primary's
@@ -33,9 +36,9 @@ each file the architectures that build it, None for any):
   in that architecture's build; :mod:`lockcheck.analysis.arch_feasible`
   judges the chains that mix them (demoted to low, never dropped).
 
-The choice is made once per name and caller architecture set: a few
-thousand names of the whole tree have several definitions, and most calls
-never reach this module.
+The choice is made once per name and caller directory: a few thousand
+names of the whole tree have several definitions, and most calls never
+reach this module.
 """
 
 from __future__ import annotations
@@ -80,27 +83,46 @@ class ArchChoice:
         known file, judged in the primary's build) reaches, and whether
         a header the caller sees comes first (only other architectures
         define it)."""
-        caller = self.arch_of(from_file) if from_file is not None and self.arch_of is not None else None
-        memo = (name, caller)
+        where = from_file.rpartition("/")[0] if from_file is not None else None
+        memo = (name, where)
         found = self._memo.get(memo)
         if found is None:
-            found = self._memo[memo] = self._choose(defs, caller)
+            caller = self.arch_of(from_file) if from_file is not None and self.arch_of is not None else None
+            found = self._memo[memo] = self._choose(defs, caller, where)
         return found
 
-    def _choose(self, defs, caller) -> tuple[tuple[str, ...], bool]:
+    def _choose(self, defs, caller, where: str | None) -> tuple[tuple[str, ...], bool]:
         build = build_of(caller, self.primary)
-        best: dict[int, list[tuple[str, frozenset | None]]] = {}
+        best: dict[int, list[tuple[str, frozenset | None, str]]] = {}
         for key, file in defs:
             a = self.arch_of(file) if self.arch_of is not None else None
             r = rank(a, caller, build)
             if r is not None:
-                best.setdefault(r, []).append((key, a))
+                best.setdefault(r, []).append((key, a, file))
         if not best:
             return (), True
         top = min(best)
         if top != OTHER:
-            return (best[top][0][0],), False
-        seen: dict[frozenset | None, str] = {}
-        for key, a in best[OTHER]:      # one per architecture set
-            seen.setdefault(a, key)
-        return tuple(seen.values()), True
+            return (_nearest(best[top], where),), False
+        per_arch: dict[frozenset | None, list] = {}
+        for d in best[OTHER]:      # one per architecture set
+            per_arch.setdefault(d[1], []).append(d)
+        return tuple(_nearest(ds, where) for ds in per_arch.values()), True
+
+
+def _nearest(defs: list, where: str | None) -> str:
+    """The key of the definition of ``defs`` ((key, archs, file), in path
+    order) sharing the most leading directories with ``where`` (the
+    caller's directory), the first of equals."""
+    if where is None or len(defs) == 1:
+        return defs[0][0]
+    mine = where.split("/")
+
+    def shared(file: str) -> int:
+        n = 0
+        for a, b in zip(mine, file.split("/")[:-1]):
+            if a != b:
+                break
+            n += 1
+        return n
+    return defs[max(range(len(defs)), key=lambda k: (shared(defs[k][2]), -k))][0]
