@@ -12,8 +12,9 @@ On demand, in two steps:
 1. **Which callees can reach a lock**, read as bytes: a callee name that
    no scanned file, reached header or model defines is looked up in the
    index (a ``static`` definition only from its own file; else the one
-   global definition of the scanned architecture, a ``__weak`` one only
-   where it is the only one).  Its body (from its definition line to the
+   global definition of the scanned architecture, of several in different
+   files the one that builds with the caller (:mod:`lockcheck.analysis.arch_choice`),
+   a ``__weak`` one only where it is the only one).  Its body (from its definition line to the
    ``}`` at column 0) is scanned for ``name(``; it can reach a lock when it
    calls a lock primitive or modelled call, a function of the scan from
    which a lock is reachable (:mod:`lockcheck.frontend.relevance`), or
