@@ -1,6 +1,8 @@
 """Every function of a scan, identified like the linker does (a ``static``
 function, and every function defined in a header, by ``file:name``, others
-by name), and how a call resolves to them: by name, through a function
+by name; a global name defined in several files, each of the others by
+``file:name`` too: which one a call means is analysis.arch_choice's), and
+how a call resolves to them: by name, through a function
 pointer parameter, a notifier chain, an ops table or the points-to
 solution, specialising a callee on the function pointers and constants it
 is passed."""
