@@ -43,7 +43,7 @@ reach this module.
 
 from __future__ import annotations
 
-__all__ = ["ArchChoice", "rank", "OWN", "GENERIC", "OTHER"]
+__all__ = ["ArchChoice", "rank", "arch_only", "primary_names", "OWN", "GENERIC", "OTHER"]
 
 #: The build's architecture's own definition; a generic one; another architecture's.
 OWN, GENERIC, OTHER = 0, 1, 2
@@ -126,3 +126,39 @@ def _nearest(defs: list, where: str | None) -> str:
             n += 1
         return n
     return defs[max(range(len(defs)), key=lambda k: (shared(defs[k][2]), -k))][0]
+
+
+def primary_names(functions, arch_of, primary: str | None) -> set[str]:
+    """The names ``functions`` define in the primary architecture's build
+    (a static function's and a header's whatever their file): a name only
+    other architectures' ``.c`` files define is called, in the primary's
+    build, as its header's inline (x86's ``__cpu_die()``), which is then
+    parsed like any header function a scan calls."""
+    out: set[str] = set()
+    for fn in functions:
+        if fn.name in out:
+            continue
+        if fn.static or arch_of is None or primary is None or fn.file.endswith(".h"):
+            out.add(fn.name)
+            continue
+        a = arch_of(fn.file)     # memoised per file (frontend.arch_dirs)
+        if a is None or primary in a:
+            out.add(fn.name)
+    return out
+
+
+def arch_only(globals_: dict[str, str], by_key: dict, several: dict, arch_of) -> dict[str, list[tuple[str, str]]]:
+    """Of the global names (``globals_``: name -> key of its function in
+    ``by_key``) not among ``several`` (those several files define), those
+    whose one definition only some architectures build, as
+    ``ArchChoice.choose`` takes them: a call from another architecture's
+    file reaches none of them, and generic code the primary's header
+    inline first (x86's ``arch_sync_hook()`` next to arm's)."""
+    if arch_of is None:
+        return {}
+    out = {}
+    for name in sorted(globals_.keys() - several.keys()):
+        file = by_key[globals_[name]].file
+        if arch_of(file) is not None:
+            out[name] = [(globals_[name], file)]
+    return out

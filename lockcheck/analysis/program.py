@@ -13,7 +13,7 @@ import dataclasses
 
 from lockcheck.analysis import irqsafety
 from lockcheck.analysis import const_params
-from lockcheck.analysis.arch_choice import ArchChoice
+from lockcheck.analysis.arch_choice import ArchChoice, arch_only
 from lockcheck.analysis.entry_facts import entry_facts, pair_param
 from lockcheck.analysis.pred_keys import entry_tests, param_test
 from lockcheck.analysis.known_entry import counted_params, handed_on_to, known_entry, sign_key
@@ -128,8 +128,9 @@ class Program:
         self.globals: dict[str, str] = {}
         self.statics: dict[tuple[str, str], str] = {}
         self.by_name: dict[str, list[str]] = {}
-        # a global name several .c files define -> (key, file) of each, in
-        # path order; which one a call means is analysis.arch_choice's
+        # a global name several .c files define, or one only some
+        # architectures build -> (key, file) of each, in path order; which
+        # one a call means is analysis.arch_choice's
         self.defined_in: dict[str, list[tuple[str, str]]] = {}
         self.arch_choice = ArchChoice(arch_of, arch)
         for fn in sorted(functions, key=lambda f: (f.file.endswith(".h"), f.file, f.line)):
@@ -149,6 +150,7 @@ class Program:
                 self.statics[(fn.file, fn.name)] = key
             elif fn.name not in self.globals:
                 self.globals[fn.name] = key
+        self.defined_in.update(arch_only(self.globals, self.by_key, self.defined_in, arch_of))
         for name, defs in self.defined_in.items():   # a caller of no known file: the primary's build
             keys, _ = self.arch_choice.choose(name, defs, None)
             if keys:

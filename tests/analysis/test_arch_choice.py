@@ -4,7 +4,7 @@ both ways."""
 
 from __future__ import annotations
 
-from lockcheck.analysis.arch_choice import GENERIC, OTHER, OWN, ArchChoice, build_of, rank
+from lockcheck.analysis.arch_choice import GENERIC, OTHER, OWN, ArchChoice, arch_only, build_of, primary_names, rank
 
 ARCHS = {
     "arch/m68k/coldfire/clk.c": frozenset({"m68k"}),
@@ -15,6 +15,8 @@ ARCHS = {
     "arch/sparc/kernel/process_64.c": frozenset({"sparc"}),
     "arch/arm/kernel/process.c": frozenset({"arm"}),
     "arch/arm/kernel/smp.c": frozenset({"arm"}),
+    "arch/arm/kernel/hooks.c": frozenset({"arm"}),
+    "arch/x86/kernel/y.c": frozenset({"x86"}),
     "arch/x86/kernel/process.c": frozenset({"x86"}),
     "drivers/sh/clk/core.c": frozenset({"sh"}),
     "drivers/sh/clk/cpg.c": frozenset({"sh"}),
@@ -77,3 +79,30 @@ def test_without_a_tree_the_nearest_then_the_first_by_path():
     c = ArchChoice(None, "x86")
     assert c.choose("clk_enable", CLK, "arch/mips/lantiq/xway/dma.c") == (("lantiq",), False)
     assert c.choose("clk_enable", CLK, "net/core/dev.c") == (("clk_enable",), False)
+
+
+class _Fn:
+    def __init__(self, name, file, static=False):
+        self.name, self.file, self.static = name, file, static
+
+
+def test_names_the_primary_build_defines():
+    fns = [_Fn("arch_sync_hook", "arch/arm/kernel/hooks.c"), _Fn("clk_enable", "arch/m68k/coldfire/clk.c"),
+           _Fn("clk_enable", "drivers/clk/clk.c"), _Fn("helper", "arch/arm/kernel/smp.c", static=True),
+           _Fn("machine_restart", "arch/x86/kernel/process.c"), _Fn("inl", "include/linux/x.h")]
+    # arm's out-of-line arch_sync_hook() leaves the name to the headers (x86's inline)
+    assert primary_names(fns, ARCHS.get, "x86") == {"clk_enable", "helper", "machine_restart", "inl"}
+    assert primary_names(fns, None, "x86") == {f.name for f in fns}
+
+
+def test_one_definition_only_some_architectures_build():
+    by_key = {"arch_sync_hook": _Fn("arch_sync_hook", "arch/arm/kernel/hooks.c"),
+              "clk_enable": _Fn("clk_enable", "arch/m68k/coldfire/clk.c"),
+              "kernel_restart": _Fn("kernel_restart", "kernel/reboot.c")}
+    several = {"clk_enable": CLK}
+    assert arch_only({k: k for k in by_key}, by_key, several, ARCHS.get) == \
+        {"arch_sync_hook": [("arch_sync_hook", "arch/arm/kernel/hooks.c")]}
+    assert arch_only({k: k for k in by_key}, by_key, several, None) == {}
+    only = [("arch_sync_hook", "arch/arm/kernel/hooks.c")]
+    assert choice().choose("arch_sync_hook", only, "kernel/x.c") == (("arch_sync_hook",), True)
+    assert choice().choose("arch_sync_hook", only, "arch/x86/kernel/y.c") == ((), True)
