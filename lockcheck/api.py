@@ -19,7 +19,6 @@ from lockcheck import cyclic_gc, never_init
 from lockcheck.name_mentions import files_mentioning
 from lockcheck.analysis import classes
 from lockcheck.analysis.contexts import callback_functions
-from lockcheck.analysis.arch_choice import primary_names
 from lockcheck.analysis.header_scope import HeaderScope
 from lockcheck.analysis.program import translation_units
 from lockcheck.analysis.hrtimers import hrtimer_functions
@@ -146,10 +145,7 @@ def _check(options: Options, progress, t0: float, discovered, key: str | None) -
     run = run_frontend(options, extract=True, progress=progress, discovered=discovered, model=model,
                        tree_index=start_index(options, discovered[2]))
     functions = [fn for f in run.files for fn in f.irs]
-    arch_dirs = ArchDirs(run.root, model.analysis.get("arch_symbols", {}))
-    # a name only other architectures' .c files define is still looked for
-    # in the headers: the primary architecture's inline (analysis.arch_choice)
-    defined = primary_names(functions, arch_dirs.of_file, options.arch)
+    defined = {fn.name for fn in functions}
     wanted = {c.callee for fn in functions for c in calls_in(fn.body) if c.callee} - defined
     functions += header_functions(run, options, wanted)
     tree_stats: dict = {}
@@ -178,10 +174,11 @@ def _check(options: Options, progress, t0: float, discovered, key: str | None) -
     notifiers = NotifierModel(model.contexts.get("notifiers", {}), run.index.var_fields if run.index else {})
     not_followed = model.analysis.get("not_followed", {})
     skipped = frozenset(fn.name for f in run.files for fn in f.functions if fn.outcome == SKIPPED)
-    program = Program(functions, run.index.ops if run.index else {}, notifiers, not_followed, skipped, units,
-                      arch_dirs.of_file, options.arch)
+    program = Program(functions, run.index.ops if run.index else {}, notifiers, not_followed, skipped, units)
     program.outside = frozenset(fn.file for fn in outside)
     program.outside_cut = frozenset((fn.file, fn.name) for fn in outside if (fn.file, fn.name) in run.tree_cut)
+    arch_dirs = ArchDirs(run.root, model.analysis.get("arch_symbols", {}))
+    program.arch_of = arch_dirs.of_file
     if run.index:
         program.header_scope = HeaderScope(run.index.includes, (f for f, _ in program.statics if f.endswith(".h")),
                                            {n: c for n, c in run.index.macro_clashes.items() if n in program.by_name})

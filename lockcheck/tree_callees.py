@@ -12,9 +12,8 @@ On demand, in two steps:
 1. **Which callees can reach a lock**, read as bytes: a callee name that
    no scanned file, reached header or model defines is looked up in the
    index (a ``static`` definition only from its own file; else the one
-   global definition of the scanned architecture, of several in different
-   files the one that builds with the caller (:mod:`lockcheck.analysis.arch_choice`),
-   a ``__weak`` one only where it is the only one).  Its body (from its definition line to the
+   global definition of the scanned architecture, a ``__weak`` one only
+   where it is the only one).  Its body (from its definition line to the
    ``}`` at column 0) is scanned for ``name(``; it can reach a lock when it
    calls a lock primitive or modelled call, a function of the scan from
    which a lock is reachable (:mod:`lockcheck.frontend.relevance`), or
@@ -44,9 +43,7 @@ import re
 import time
 from pathlib import Path
 
-from lockcheck.analysis.arch_choice import ArchChoice
 from lockcheck.cache import Cache, make_key
-from lockcheck.frontend.arch_dirs import ArchDirs
 from lockcheck.discovery import display_path
 from lockcheck.frontend.source import SourceError, read_source
 from lockcheck.tree_defs import DefinitionsIndex
@@ -141,11 +138,9 @@ class _Callee:
         self.cut = False
 
 
-def _locate(name: str, from_file: str | None, defs: dict, files: _Files, scanned: frozenset[str], choice=None):
+def _locate(name: str, from_file: str | None, defs: dict, files: _Files, scanned: frozenset[str]):
     """The definition a call of ``name`` from ``from_file`` (a tree-relative
-    path, None for a scanned file) reaches, as (file, first, last); of
-    several global ones, the one that builds with the caller
-    (``choice``: an analysis.arch_choice.ArchChoice)."""
+    path, None for a scanned file) reaches, as (file, first, last)."""
     places = [(f, ln) for f, ln in defs.get(name, ()) if f not in scanned]
     if not places:
         return None
@@ -160,9 +155,6 @@ def _locate(name: str, from_file: str | None, defs: dict, files: _Files, scanned
             return f, d[0], d[1]
         if not d[2]:
             (weak if d[3] else globals_).append((f, d[0], d[1]))
-    if len({g[0] for g in globals_}) > 1 and choice is not None:
-        keys, other = choice.choose(name, [(g, g[0]) for g in globals_], from_file)
-        globals_ = list(keys[:1]) if keys and not other else globals_
     chosen = globals_ or weak
     return chosen[0] if len({c[0] for c in chosen}) == 1 and (globals_ or len(weak) == 1) else None
 
@@ -192,14 +184,12 @@ def tree_functions(run, options, functions, stats: dict) -> list:
     stats["wanted"] = len({n for n, _ in frontier})
     found: dict[tuple[str, str], _Callee] = {}
     resolved: dict[tuple[str, str | None], tuple[str, str] | None] = {}   # (name, from file) -> found key
-    arch_dirs = ArchDirs(root, run.model.analysis.get("arch_symbols", {}))
-    choice = ArchChoice(arch_dirs.of_file, options.arch)
     for _ in range(TREE_DEPTH):
         nxt: set[tuple[str, str | None]] = set()
         for name, from_file in sorted(frontier, key=lambda p: (p[0], p[1] or "")):
             if (name, from_file) in resolved:
                 continue
-            where = _locate(name, from_file, defs, files, scanned, choice)
+            where = _locate(name, from_file, defs, files, scanned)
             resolved[(name, from_file)] = None if where is None else (where[0], name)
             if where is None or (where[0], name) in found:
                 continue
@@ -213,7 +203,6 @@ def tree_functions(run, options, functions, stats: dict) -> list:
             nxt |= {(c, f) for c in found[(f, name)].calls}
         frontier = nxt
     kept, partial = _reaching_locks(found, resolved, defs)
-    run.inputs += arch_dirs.inputs()     # the Kbuild files a choice read
     stats["resolved"] = len(found)
     stats["reach_lock"] = len(kept)
     stats["past_depth"] = partial

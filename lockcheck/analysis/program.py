@@ -1,8 +1,6 @@
 """Every function of a scan, identified like the linker does (a ``static``
 function, and every function defined in a header, by ``file:name``, others
-by name; a global name defined in several files, each of the others by
-``file:name`` too: which one a call means is analysis.arch_choice's), and
-how a call resolves to them: by name, through a function
+by name), and how a call resolves to them: by name, through a function
 pointer parameter, a notifier chain, an ops table or the points-to
 solution, specialising a callee on the function pointers and constants it
 is passed."""
@@ -14,7 +12,6 @@ import dataclasses
 from lockcheck.analysis import irqsafety
 from lockcheck.analysis import const_params
 from lockcheck.analysis.calls_before import forget_orders
-from lockcheck.analysis.arch_choice import ArchChoice, arch_only
 from lockcheck.analysis.entry_facts import entry_facts, pair_param
 from lockcheck.analysis.pred_keys import entry_tests, param_test
 from lockcheck.analysis.known_entry import counted_params, handed_on_to, known_entry, sign_key
@@ -60,7 +57,7 @@ class Program:
 
     def __init__(self, functions: list[FunctionIR], ops: dict | None = None, notifiers=None,
                  not_followed: dict[str, str] | None = None, skipped: frozenset[str] = frozenset(),
-                 units: dict[str, tuple[str, ...]] | None = None, arch_of=None, arch: str | None = None) -> None:
+                 units: dict[str, tuple[str, ...]] | None = None) -> None:
         self.notifiers = notifiers
         # file -> the other .c files of its translation unit (translation_units)
         self.units = units or {}
@@ -96,7 +93,7 @@ class Program:
         self.header_scope = None
         self.not_followed = not_followed or {}
         # display path -> the architectures that build it (frontend.arch_dirs)
-        self.arch_of = arch_of
+        self.arch_of = None
         # clone key -> {parameter position: [function keys]}; see _specialise
         self.clone_bindings: dict[str, dict[int, list[str]]] = {}
         self.clone_facts: dict[str, dict[str, str]] = {}   # clone key -> {parameter: constant}
@@ -129,33 +126,17 @@ class Program:
         self.globals: dict[str, str] = {}
         self.statics: dict[tuple[str, str], str] = {}
         self.by_name: dict[str, list[str]] = {}
-        # a global name several .c files define, or one only some
-        # architectures build -> (key, file) of each, in path order; which
-        # one a call means is analysis.arch_choice's
-        self.defined_in: dict[str, list[tuple[str, str]]] = {}
-        self.arch_choice = ArchChoice(arch_of, arch)
         for fn in sorted(functions, key=lambda f: (f.file.endswith(".h"), f.file, f.line)):
             local = fn.static or fn.file.endswith(".h")
             key = f"{fn.file}:{fn.name}" if local else fn.name
             if key in self.by_key:
-                first = self.by_key[key]
-                if local or first.file == fn.file:
-                    continue  # a second definition (#if/#else variants): keep the first
-                key = f"{fn.file}:{fn.name}"      # another file's: another build's
-                if key in self.by_key:
-                    continue
-                self.defined_in.setdefault(fn.name, [(fn.name, first.file)]).append((key, fn.file))
+                continue  # a second definition (#if/#else variants): keep the first
             self.by_key[key] = fn
             self.by_name.setdefault(fn.name, []).append(key)
             if local:
                 self.statics[(fn.file, fn.name)] = key
-            elif fn.name not in self.globals:
+            else:
                 self.globals[fn.name] = key
-        self.defined_in.update(arch_only(self.globals, self.by_key, self.defined_in, arch_of))
-        for name, defs in self.defined_in.items():   # a caller of no known file: the primary's build
-            keys, _ = self.arch_choice.choose(name, defs, None)
-            if keys:
-                self.globals[name] = keys[0]
         self.ops = ops or {}
         # global table -> struct type, (table, field) -> function: see pointsto
         self.tables: tuple[dict, dict] = ({}, {})
@@ -164,35 +145,17 @@ class Program:
         self.irq: irqsafety.IrqModel | None = None   # interrupt contexts (api sets it)
 
     def resolve_name(self, name: str, from_file: str) -> str | None:
-        keys = self.resolve_names(name, from_file)
-        return keys[0] if keys else None
-
-    def resolve_names(self, name: str, from_file: str) -> tuple[str, ...]:
-        """The functions a direct call of ``name`` from ``from_file``
-        reaches: one, but for a name only other architectures than the
-        build's define (one per architecture: analysis.arch_choice)."""
         key = self.statics.get((from_file, name))
         if key is not None:
-            return (key,)
+            return key
         for other in self.units.get(from_file, ()):
             key = self.statics.get((other, name))
             if key is not None:
-                return (key,)
+                return key
         if self.header_scope is not None and self.header_scope.macro_wins(name, from_file):
-            return ()
-        defs = self.defined_in.get(name)
-        if defs is not None:
-            keys, header_first = self.arch_choice.choose(name, defs, from_file)
-            if not header_first:
-                return keys
-            header = self._header(name, from_file)
-            return (header,) + keys if header else keys
+            return None
         if name in self.globals:
-            return (self.globals[name],)
-        header = self._header(name, from_file)
-        return (header,) if header else ()
-
-    def _header(self, name: str, from_file: str) -> str | None:
+            return self.globals[name]
         keys = self.by_name.get(name)
         if keys:
             headers = [k for k in keys if k.split(":")[0].endswith(".h")]
@@ -233,12 +196,14 @@ class Program:
             for call in calls_in(fn.body):
                 if not call.fnptr_args or not call.callee:
                     continue
-                for target in self.resolve_names(call.callee, fn.file):
-                    for pos, name in call.fnptr_args:
-                        k = self.resolve_name(name, fn.file)
-                        lst = self.bindings.setdefault((target, pos), [])
-                        if k and k not in lst:
-                            lst.append(k)
+                target = self.resolve_name(call.callee, fn.file)
+                if target is None:
+                    continue
+                for pos, name in call.fnptr_args:
+                    k = self.resolve_name(name, fn.file)
+                    lst = self.bindings.setdefault((target, pos), [])
+                    if k and k not in lst:
+                        lst.append(k)
         self._forward_bindings()
 
     def _forwarding_hops(self) -> list:
@@ -249,7 +214,8 @@ class Program:
             fn = self.by_key[key]
             for call in calls_in(fn.body):
                 if call.forwarded_params and call.callee:
-                    for target in self.resolve_names(call.callee, fn.file):
+                    target = self.resolve_name(call.callee, fn.file)
+                    if target is not None:
                         hops += [((key, param), (target, pos)) for pos, param in call.forwarded_params]
         return hops
 
@@ -416,11 +382,8 @@ class Program:
         if self.notifiers is not None and self.notifiers.is_dispatch(call):
             return []  # resolved per chain at each *_notifier_call_chain() site
         if call.callee:
-            keys = []
-            for key in self.resolve_names(call.callee, caller.file):
-                spec = self._specialise(key, call, caller, caller_key)
-                if spec not in keys:
-                    keys.append(spec)
+            key = self.resolve_name(call.callee, caller.file)
+            keys = [self._specialise(key, call, caller, caller_key)] if key else []
             if self.notifiers is not None:
                 chain, callbacks = self.notifiers.callbacks(call)
                 for cb in callbacks:
