@@ -143,6 +143,10 @@ void rcu_read_unlock(void);
 	for (void *__lc_scope = (void *)(__VA_ARGS__), *__lc_done = NULL; \
 	     !__lc_done; __lc_done = (void *)1, (void)__lc_scope)
 
+/* CLASS(name, var)(args);  declares var initialised with the arguments */
+#define CLASS(_name, var) \
+	void *var __attribute__((unused)) = __lc_guard_arg
+
 /* guard classes a fixture defines itself (cleanup.h): nothing to compile */
 #define DEFINE_GUARD(_name, _type, _lock, _unlock)
 #define DEFINE_LOCK_GUARD_0(_name, _lock, _unlock, ...)
@@ -253,6 +257,8 @@ void arch_spin_lock(arch_spinlock_t *lock);
 void arch_spin_unlock(arch_spinlock_t *lock);
 void raw_spin_lock(raw_spinlock_t *lock);
 void raw_spin_unlock(raw_spinlock_t *lock);
+#define raw_spin_lock_irqsave(lock, flags) ((void)(flags), raw_spin_lock(lock))
+#define raw_spin_unlock_irqrestore(lock, flags) ((void)(flags), raw_spin_unlock(lock))
 void spin_lock_init(spinlock_t *lock);
 void mutex_acquire(struct lockdep_map *map, unsigned int subclass, int trylock, unsigned long ip);
 void mutex_release(struct lockdep_map *map, unsigned long ip);

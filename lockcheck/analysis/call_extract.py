@@ -99,6 +99,10 @@ class CallExtraction:
                            model=f"static_call {static[0]}.{static[1]}", forwarded_params=self._forwarded(args),
                            const_args=self._consts(args), const_values=self._const_values(args),
                            known_args=self._known_args(node, args))
+        if isinstance(name, c_ast.FuncCall) and isinstance(name.name, c_ast.ID) and name.name.name == "CLASS" \
+                and name.args is not None and len(name.args.exprs) == 2 \
+                and isinstance(name.args.exprs[0], c_ast.ID):
+            return self._class_instance(name.args.exprs[0].name, node, args, line, out, var)
         if isinstance(name, c_ast.FuncCall) and isinstance(name.name, c_ast.ID) and name.name.name == "guard":
             family = name.args.exprs[0] if name.args and name.args.exprs else None
             fam = family.name if isinstance(family, c_ast.ID) else ""
@@ -154,3 +158,15 @@ class CallExtraction:
         whose effect ends with the enclosing scope."""
         item = self.call(c_ast.FuncCall(c_ast.ID(lock_function(family)), args, coord), out, var)
         return replace(item, scoped=True) if isinstance(item, ir.Call) else item
+
+    def _class_instance(self, family: str, node: c_ast.FuncCall, args: list, line: int, out: list, var):
+        """``CLASS(family, v)(args);`` (include/linux/cleanup.h): the
+        guard ``v`` holds from here to the end of the enclosing scope, as
+        ``guard(family)(args)`` does; a conditional table guard's outcome
+        is in ``v``, not followed: its arguments only."""
+        if self.catalogue.guard(family) is None:
+            return self._class_guard(family, node.args, node.coord, out, var)
+        for a in args:
+            self.expr(a, out)
+        acquire = self._guard_acquire(family, args, line)
+        return acquire if isinstance(acquire, ir.Acquire) else None
