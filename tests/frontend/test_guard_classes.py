@@ -45,3 +45,15 @@ def test_guard_and_lock_guard_0(model):
 def test_without_shapes_nothing_is_added():
     items = lex_file("t.h", "DEFINE_GUARD(dev, struct device *, device_lock(_T), device_unlock(_T))\n").items
     assert [i.kind for i in items] == ["declaration"]
+
+
+def test_lock_statement_assigning_a_member(model):
+    # kernel/sched/sched.h's task_rq_lock: `_T->rq = ..` stores into a
+    # member, the class's extra members are one argument with a `;`
+    fns = _functions("DEFINE_LOCK_GUARD_1(task_rq_lock, struct task_struct,\n"
+                     "\t_T->rq = task_rq_lock(_T->lock, &_T->rf),\n"
+                     "\ttask_rq_unlock(_T->rq, _T->lock, &_T->rf),\n"
+                     "\tstruct rq *rq; struct rq_flags rf)\n", model)
+    assert fns[lock_function("task_rq_lock")] == (
+        "static inline void __lc_guard_lock_task_rq_lock ( struct task_struct * _T ) "
+        "{ struct rq * rq ; struct rq_flags rf ; rq = task_rq_lock ( _T , & rf ) ; }")
