@@ -20,75 +20,33 @@ from __future__ import annotations
 
 from pycparser import c_ast
 
+from lockcheck.frontend import constants
+
 __all__ = ["cleared_bits", "bit_kinds", "evaluate"]
 
 #: Bits told one by one at most (the tests of a word are of one bit mostly).
 MAX_BITS = 16
 
 
+#: the operators a flag mask is written with (others: not a mask)
+_MASK_OPS = frozenset(("(", ")", "|", "&", "<<", ">>", "~"))
+
+
+class _Names:
+    """``name_value`` as the ``names`` mapping frontend.constants reads."""
+
+    def __init__(self, name_value) -> None:
+        self.get = name_value
+
+
 def evaluate(tokens, name_value) -> int | None:
-    """The integer of a constant expression's tokens (integers, names
-    ``name_value`` knows, ``( ) | & << >> ~``); None when unknown."""
+    """The integer of a flag mask's tokens (integers, names ``name_value``
+    knows, ``( ) | & << >> ~``), by frontend.constants' evaluator; None
+    when unknown or written with another operator."""
     toks = list(tokens)
-    pos = 0
-
-    def peek():
-        return toks[pos] if pos < len(toks) else None
-
-    def take():
-        nonlocal pos
-        pos += 1
-        return toks[pos - 1]
-
-    def atom():
-        t = take() if peek() is not None else None
-        if t is None:
-            return None
-        if t == "(":
-            v = expr()
-            return v if take_if(")") else None
-        if t == "~":
-            v = atom()
-            return None if v is None else ~v
-        if t[:1].isdigit():
-            try:
-                return int(t.rstrip("uUlL"), 0)
-            except ValueError:
-                return None
-        return name_value(t)
-
-    def take_if(tok):
-        if peek() == tok:
-            take()
-            return True
-        return False
-
-    def shift():
-        v = atom()
-        while v is not None and peek() in ("<<", ">>"):
-            op = take()
-            w = atom()
-            v = None if w is None or w < 0 or w > 63 else (v << w if op == "<<" else v >> w)
-        return v
-
-    def band():
-        v = shift()
-        while v is not None and peek() == "&":
-            take()
-            w = shift()
-            v = None if w is None else v & w
-        return v
-
-    def expr():
-        v = band()
-        while v is not None and peek() == "|":
-            take()
-            w = band()
-            v = None if w is None else v | w
-        return v
-
-    value = expr()
-    return value if value is not None and pos == len(toks) else None
+    if any(not (t in _MASK_OPS or t[:1].isalnum() or t[:1] == "_") for t in toks):
+        return None
+    return constants.evaluate(toks, _Names(name_value))
 
 
 def _null(node) -> bool:
