@@ -44,6 +44,7 @@ from lockcheck.tree_defs import top_dirs
 from lockcheck.model.scan_model import ScanModel
 from lockcheck.options import Options
 from lockcheck.parse_task import SKIPPED
+from lockcheck.phase_times import PhaseTimes
 from lockcheck.result import ScanResult
 
 __all__ = ["check"]
@@ -56,11 +57,13 @@ def check(options: Options, progress=None) -> ScanResult:
     with the number of files the scan will parse (not at all when the whole
     scan is reused from the cache)."""
     t0 = time.perf_counter()
+    times = PhaseTimes()
     with cyclic_gc.paused():   # lockcheck.cyclic_gc: millions of acyclic objects
         # the file walk is made once per scan (three walks of a whole tree
         # took six seconds before any work started)
         discovered = discover(options.paths, follow_symlinks=options.follow_symlinks)
         key = _run_key(options, discovered)
+        times.mark("discovery")
         cached = _cached_run(options, key)
         if cached is not None:
             stats = dict(cached.stats, seconds=round(time.perf_counter() - t0, 2))
@@ -69,7 +72,7 @@ def check(options: Options, progress=None) -> ScanResult:
         if hasattr(progress, "start"):
             progress.start(len(discovered[0]))
         take_write_failure(options.cache_dir)      # a failure of an earlier run is not this one's
-        result = _check(options, progress, t0, discovered, key)
+        result = _check(options, progress, t0, discovered, key, times)
         failure = take_write_failure(options.cache_dir)
         if failure:
             result.run_info["cache_not_written"] = failure
@@ -139,10 +142,12 @@ def _store_run(options: Options, key: str | None, inputs, result: ScanResult) ->
         Cache(options.cache_dir).put("run", key, (inputs, result))
 
 
-def _check(options: Options, progress, t0: float, discovered, key: str | None) -> ScanResult:
+def _check(options: Options, progress, t0: float, discovered, key: str | None, times: PhaseTimes) -> ScanResult:
     model = ScanModel.load(options.model_files)
     run = run_frontend(options, extract=True, progress=progress, discovered=discovered, model=model,
                        tree_index=start_index(options, discovered[2]))
+    times.mark("parse")
+    times.split("parse", "index", run.index_seconds)
     functions = [fn for f in run.files for fn in f.irs]
     defined = {fn.name for fn in functions}
     wanted = {c.callee for fn in functions for c in calls_in(fn.body) if c.callee} - defined
@@ -159,6 +164,7 @@ def _check(options: Options, progress, t0: float, discovered, key: str | None) -
                                     run.index.integer_macros if run.index else {})
     functions += hrtimer_functions(functions, model.contexts)
     functions += sequence_functions(functions, model.contexts, run.file_tables)
+    times.mark("headers, tree callees, contexts")
     forget_loaded_tuples()   # every IR is loaded: the table that shared their tuples goes
     class_model = model.classes
     excluded = sorted({(fn.file, classes.excluded_reason(fn.file, class_model)) for fn in functions
@@ -212,7 +218,8 @@ def _check(options: Options, progress, t0: float, discovered, key: str | None) -
     # the analysis frees each body once walked (summaries.analyse): no list
     # here may keep one alive (the tree callees' bodies stayed to the end)
     del functions, outside
-    analysis = analyse(program)
+    times.mark("program")
+    analysis = analyse(program, times)
     irq_model = program.irq
     # the program's tables (every function's bare copy, the specialised
     # copies, call labels, the index's ops tables) have served: the report
@@ -228,13 +235,17 @@ def _check(options: Options, progress, t0: float, discovered, key: str | None) -
     names = display_names(analysis.refs, var_names)
     if options.docs:
         add_documented(analysis, names, options.docs)
+    times.mark("classes, irq rules")
     result = build_result(analysis, names, options.max_cycle_length, model.catalogue, families)
+    times.mark("cycles, report")
     result = _never_initialised(result, noted, inits, run, options)
+    times.mark("never initialised")
     stats = _stats(run, counts, analysis, result, time.perf_counter() - t0)
     root = str(run.root) if run.root is not None else "."
     scan = ScanResult(stats, result[0], result[1], result[2], tuple(run.errors), root)
     _store_run(options, key, tuple(run.inputs) + arch_dirs.inputs(), scan)
-    info = {"files_parsed": run.files_parsed, "files_cached": run.files_cached}
+    times.mark("cache")
+    info = {"files_parsed": run.files_parsed, "files_cached": run.files_cached, "phases": dict(times.seconds)}
     if run.tree_index is not None:
         info["tree_seconds"] = run.tree_seconds
     return dataclasses.replace(scan, run_info=info)

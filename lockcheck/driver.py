@@ -72,6 +72,7 @@ class FrontendRun:
     tree_index: object = None   # tree_defs.DefinitionsIndex being built (lockcheck.tree_callees)
     # (file, name) of those cut at its depth bound: their releases only
     tree_cut: frozenset = frozenset()
+    index_seconds: float = 0.0  # the tree index and relevance, before any file is parsed
 
 
 # ---------------------------------------------------------------- the run
@@ -121,6 +122,7 @@ def run_frontend(options: Options, extract: bool = False, headers_too: bool = Fa
         else:
             index, run.relevant = index_and_relevance()[:2]
         run.index = index
+        run.index_seconds = time.perf_counter() - t0
         ctx = TaskContext(index, model, options, extract, run.relevant, lexed_dir)
         run.context = ctx
         index_digest = make_key(config, _index_digest(index))

@@ -114,7 +114,9 @@ class AnalysisResult:
     arch_of: object = None
 
 
-def analyse(program: Program) -> AnalysisResult:
+def analyse(program: Program, times=None) -> AnalysisResult:
+    """``times``: a :class:`lockcheck.phase_times.PhaseTimes` the stages are marked on."""
+    mark = times.mark if times is not None else (lambda phase: None)
     result = AnalysisResult(functions=len(program.by_key), arch_of=program.arch_of)
     result.irq.arch_of = program.arch_of
     program.bind_function_pointers()
@@ -125,7 +127,9 @@ def analyse(program: Program) -> AnalysisResult:
         program.irq.learn_entries(program.ops)
     if program.notifiers is not None:
         program.notifiers.learn(list(program.by_key.values()), calls_in)
+    mark("points-to")
     succ, calls = resolve_calls(program, result)
+    mark("calls resolved")
     forget_bodies()  # it holds every body alive; from here calls are looked up by function
     program.resolved()
     order = call_order(succ)
@@ -138,15 +142,18 @@ def analyse(program: Program) -> AnalysisResult:
     for comp in order.order:
         members = list(order.members[comp])
         if len(members) >= recursions.LARGE_COMPONENT:
+            mark("summaries")
             result.recursions[members[0]] = len(members)
             large.summarise(members, summaries, lambda m, sink: _walk(
                 program, m, summaries, calls, result, on_recursion=large.entered, sink=sink))
             large.sites.settle(members)
+            mark("large recursion")
         else:
             _walk_component(program, graph, members, summaries, calls, result, large.entered)
             _release_calls(calls, members)
         _release_callees(order, comp, waiting, summaries)
         walked.done(members)
+    mark("summaries")
     result.recursion_edges = large.emit_edges(lambda edge: _emit(result, edge))
     if program.irq is not None:
         result.irq.process_entered = process_entered(graph.succ, graph.callers, result.irq.irq_only_calls,
@@ -156,6 +163,7 @@ def analyse(program: Program) -> AnalysisResult:
     forget_assigned()
     forget_deref_params()
     forget_bodies()   # what the walk asked of bodies it never freed
+    mark("recursion edges, irq entries")
     return result
 
 
