@@ -8,6 +8,11 @@ from __future__ import annotations
 
 import time
 
+try:
+    import resource
+except ImportError:   # not on every platform
+    resource = None
+
 __all__ = ["PhaseTimes"]
 
 
@@ -16,6 +21,7 @@ class PhaseTimes:
 
     def __init__(self) -> None:
         self.seconds: dict[str, float] = {}
+        self.peak_mb: dict[str, int] = {}   # this process's peak RSS when the phase ended (MB)
         self._last = time.perf_counter()
 
     def mark(self, phase: str) -> None:
@@ -23,6 +29,8 @@ class PhaseTimes:
         now = time.perf_counter()
         self.seconds[phase] = round(self.seconds.get(phase, 0.0) + now - self._last, 2)
         self._last = now
+        if resource is not None:   # ru_maxrss is in kilobytes on Linux
+            self.peak_mb[phase] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss // 1024
 
     def split(self, phase: str, first: str, seconds: float) -> None:
         """``phase`` began with ``seconds`` of ``first``: shown as two phases."""

@@ -50,7 +50,10 @@ def _run_line(result) -> str:
     outside = f"; {tree.get('parsed', 0)} callees outside the scan in {info['tree_seconds']} s" \
         if "tree_seconds" in info and "parsed" in tree else ""
     phases = info.get("phases")
-    timed = "\nlockcheck: phases: " + ", ".join(f"{k} {v:.1f} s" for k, v in phases.items()) if phases else ""
+    peaks = info.get("peak_mb", {})
+    timed = "\nlockcheck: phases: " + ", ".join(
+        f"{k} {v:.1f} s" + (f" (peak {peaks[k]} MB)" if k in peaks else "") for k, v in phases.items()) \
+        if phases else ""
     return (f"lockcheck: {st.get('files', 0)} files ({how}); {fn.get('parsed', 0)} functions parsed, "
             f"{fn.get('skipped', 0)} reach no lock{outside}; {st.get('seconds', 0)} s{timed}")
 
