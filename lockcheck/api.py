@@ -246,7 +246,7 @@ def _check(options: Options, progress, t0: float, discovered, key: str | None, t
     _store_run(options, key, tuple(run.inputs) + arch_dirs.inputs(), scan)
     times.mark("cache")
     info = {"files_parsed": run.files_parsed, "files_cached": run.files_cached, "phases": dict(times.seconds),
-            "peak_mb": dict(times.peak_mb)}
+            "peak_mb": dict(times.peak_mb), "recursion_walks": dict(analysis.recursion_walks)}
     if run.tree_index is not None:
         info["tree_seconds"] = run.tree_seconds
     return dataclasses.replace(scan, run_info=info)

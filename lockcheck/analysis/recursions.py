@@ -118,6 +118,8 @@ class Recursions:
         self.graph = graph
         self.sites = sites          # summaries.CallSites: where a member calls another
         self.by_id: dict[str, Recursion] = {}
+        # recursion -> members walked in each pass (the cost of summarise; run statistics only)
+        self.walks: dict[str, list[int]] = {}
         # (held class, holder mode, recursion, member entered) -> (held, chain to the entry)
         self.entered_holding: dict[tuple, tuple[Held, Chain]] = {}
         # what an entry reaches, for entries met through another recursion
@@ -152,7 +154,9 @@ class Recursions:
         # before may itself have seen one not walked yet, and be walked again
         last = LastWalk()
         effect_at = dict(changed_at)
+        passes = self.walks[rec.ident] = []
         for n in range(RECURSION_PASSES + EFFECT_PASSES):
+            passes.append(len(todo))
             for m in todo:
                 clock += 1
                 walked_at[m] = clock
@@ -172,6 +176,7 @@ class Recursions:
         # members walked once more for them, with the summaries the passes
         # left, reporting at once (the summaries stay as they are)
         again = last.redo(order)
+        passes.append(len(again))
         last.flush(order)
         for m in again:
             walk(m, last.begin(m, False))

@@ -105,6 +105,8 @@ class AnalysisResult:
     indirect_resolved: int = 0
     indirect_unresolved: int = 0
     recursions: dict[str, int] = field(default_factory=dict)   # large recursion -> members
+    # large recursion -> members walked per pass, then re-walked for dropped findings (never in a report)
+    recursion_walks: dict[str, list[int]] = field(default_factory=dict)
     recursion_edges: int = 0      # edges made entering them (each time made, before merging)
     indirect_targets: TargetStats = field(default_factory=TargetStats)
     irq: irqsafety.IrqUsage = field(default_factory=irqsafety.IrqUsage)   # usage states
@@ -154,6 +156,7 @@ def analyse(program: Program, times=None) -> AnalysisResult:
         _release_callees(order, comp, waiting, summaries)
         walked.done(members)
     mark("summaries")
+    result.recursion_walks = large.walks
     result.recursion_edges = large.emit_edges(lambda edge: _emit(result, edge))
     if program.irq is not None:
         result.irq.process_entered = process_entered(graph.succ, graph.callers, result.irq.irq_only_calls,

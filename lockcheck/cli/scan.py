@@ -54,6 +54,8 @@ def _run_line(result) -> str:
     timed = "\nlockcheck: phases: " + ", ".join(
         f"{k} {v:.1f} s" + (f" (peak {peaks[k]} MB)" if k in peaks else "") for k, v in phases.items()) \
         if phases else ""
+    for ident, walks in sorted(info.get("recursion_walks", {}).items()):
+        timed += f"\nlockcheck: large recursion {ident}: members walked per pass {walks}"
     return (f"lockcheck: {st.get('files', 0)} files ({how}); {fn.get('parsed', 0)} functions parsed, "
             f"{fn.get('skipped', 0)} reach no lock{outside}; {st.get('seconds', 0)} s{timed}")
 
