@@ -16,8 +16,8 @@ has them enabled (relative to the function's entry) gets their pseudo-lock
 (``irq:hardirqs_off`` / ``irq:softirqs_off``), unscoped: it stands as the
 interrupt state does, until a primitive enabling it pops it
 (``local_irq_enable()``, an ``*_unlock_irqrestore()``) or the function
-returns (a caller learns it only where every exit of a known value leaves
-it, as for a callee's own disabling: analysis.releases).  A state that
+returns: a caller learns nothing of it (:meth:`StateTests.untested`; the
+test told what the state was, which the caller knows better).  A state that
 already holds that pseudo-lock (or an interrupt context implying it) gets
 nothing: a test inside ``spin_lock_irqsave()`` must not outlive the
 matching restore.  Softirqs are told apart from hardirqs: ``in_softirq()``
@@ -41,6 +41,9 @@ __all__ = ["StateTests"]
 
 #: the TOML's interrupt names -> the pseudo-lock keys (analysis.irqsafety)
 _OFF_KEYS = {"hardirqs": "g:irq:hardirqs_off", "softirqs": "g:irq:softirqs_off"}
+#: the path of a pseudo-lock a test pushed (its key is the primitives' one,
+#: so an enabling primitive pops it; the path tells it apart at the exits)
+_TESTED = " (tested)"
 
 
 class StateTests:
@@ -61,8 +64,9 @@ class StateTests:
                 key = _OFF_KEYS.get(irq)
                 if key is None:
                     raise ValueError(f"[irq.state_tests] {name}: unknown interrupt {irq!r}")
-                refs.append(ir.LockRef(key, key[2:]))
+                refs.append(ir.LockRef(key, key[2:] + _TESTED))
             self.tests[name] = (value, tuple(refs))
+        self._refs = frozenset(r for _, refs in self.tests.values() for r in refs)
 
     def __contains__(self, name) -> bool:
         return name in self.tests
@@ -82,3 +86,15 @@ class StateTests:
         keys = {h.key for h in s.held if h.key[:6] == "g:irq:"}
         new = tuple(Held(r.key, r, "exclusive", chain, 0) for r in refs if not keys & self._already[r.key])
         return State(s.held + new, s.released, s.facts) if new else s
+
+    def untested(self, exits: list) -> list:
+        """The function's exits (state, return kind) without the
+        pseudo-locks its tests pushed: they say what the interrupt state
+        already was, not what the function changed, and a caller applying
+        them on top of its own disabling would pop the wrong one at its
+        enable and keep the interrupt off past it."""
+        refs = self._refs
+        if not any(h.ref in refs for s, _ in exits for h in s.held):
+            return exits
+        return [(State(tuple(h for h in s.held if h.ref not in refs), s.released, s.facts), kind)
+                if any(h.ref in refs for h in s.held) else (s, kind) for s, kind in exits]
