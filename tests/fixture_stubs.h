@@ -243,6 +243,12 @@ int mutex_is_locked(struct mutex *lock);
 int spin_is_locked(spinlock_t *lock);
 int lockdep_is_held(const void *lock);
 int in_interrupt(void);
+/* tests of the interrupt state (model/data/contexts.toml [irq.state_tests]) */
+int irqs_disabled(void);
+int in_hardirq(void);
+int in_softirq(void);
+int in_serving_softirq(void);
+int in_task(void);
 
 /* semaphores and lockdep class annotations (lockcheck.analysis.classes) */
 struct semaphore { int __count; };

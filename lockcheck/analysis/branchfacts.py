@@ -339,6 +339,9 @@ class BranchFacts:
     returns the states for which ``c`` may be true and those for which it
     may be false."""
 
+    #: the walk's interrupt model (analysis.irqsafety.IrqModel), None without
+    irq = None
+
     @staticmethod
     def cap(states: set[State]) -> set[State]:
         """The walk's bound on states (``flow.FunctionFlow`` sets it): each
@@ -452,4 +455,8 @@ class BranchFacts:
             if value != "zero":
                 out = self.call(s, c.call, "nonzero")
                 t |= {_learn(r, name, "nonzero") for r in out} if name else out
+        irq = self.irq
+        if irq is not None and c.call.callee in irq.state_tests:
+            # a test of the interrupt state decides it (analysis.irq_tests)
+            return irq.state_tests.decided(self, c.call, t, f)
         return t, f

@@ -131,6 +131,8 @@ class FunctionFlow(BranchFacts, Releases, CalleeInheritance, TakenThrough):
         end = self.block(self.fn.body, {State(entry_held, frozenset(), facts)})
         for s in end:
             self.exits.append((s, "unknown"))
+        if self.irq is not None:    # what tests of the interrupt state pushed ends here (analysis.irq_tests)
+            self.exits = self.irq.state_tests.untested(self.exits)
         self.summary.effects = self._effects()
         self.summary.recursions = _few_entries(self.summary.recursions)
         return self.summary.frozen()

@@ -52,6 +52,7 @@ from lockcheck.analysis.arch_feasible import chain_arches, join
 from lockcheck.analysis.asserted_irq import effective, rekey_under, under_asserted
 from lockcheck.analysis.facts import Held, State
 from lockcheck.analysis.irq_guards import keep_guard
+from lockcheck.analysis.irq_tests import StateTests
 from lockcheck.analysis.irq_reads import conflicts, irq_kinds
 from lockcheck.analysis.witness_rank import better, chain_rank
 
@@ -124,6 +125,10 @@ class IrqModel:
         #: (``[[irq.atomic_ops]]``: learn_atomic)
         self.atomic_calls: dict[tuple[str, str], frozenset[str]] = {}
         self.atomic_specs = list(irq.get("atomic_ops", ()))
+        #: predicates whose test decides the interrupt state on one way
+        #: (``[irq.state_tests]``, analysis.irq_tests)
+        self.state_tests = StateTests(irq.get("state_tests", {}),
+                                      {HARDIRQS_OFF: _HARD_OFF, SOFTIRQS_OFF: _SOFT_OFF - {HARDIRQS_OFF}})
 
     def learn_entries(self, ops: dict) -> None:
         """Functions stored in an ops field the core calls with interrupts
