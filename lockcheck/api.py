@@ -203,7 +203,8 @@ def _check(options: Options, progress, t0: float, discovered, key: str | None, t
                                             for c in model.pointsto.get("copies_not_followed", ()))
     if "irq" in model.contexts:
         program.irq = IrqModel(model.contexts["irq"], model.catalogue)
-        program.irq.asserted_off = asserted_irqs_off(functions, program.irq.asserts_off)
+        program.irq.asserted_off = asserted_irqs_off(functions, program.irq.asserts_off, program.irq.hardirq_calls,
+                                                    program.irq.disables, program.irq.enables)
         if program.irq.atomic_specs and run.index:   # [[irq.atomic_ops]]: lockcheck.atomic_ops
             sites = run.index.ops_sites
             opted = opted_out_dirs(program.irq.atomic_specs, sites, run.root)

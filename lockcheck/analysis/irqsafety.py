@@ -129,8 +129,9 @@ class IrqModel:
         #: (``[irq.state_tests]``, analysis.irq_tests)
         self.state_tests = StateTests(irq.get("state_tests", {}),
                                       {HARDIRQS_OFF: _HARD_OFF, SOFTIRQS_OFF: _SOFT_OFF - {HARDIRQS_OFF}})
-        #: calls asserting hardirqs off, and the functions whose top level
-        #: makes one: name -> interrupts off at entry (api: asserted_entry)
+        #: calls asserting hardirqs off, and the functions whose main line
+        #: requires them off (an assertion, a called_in_hardirq call, such
+        #: a function): name -> interrupts off at entry (api: asserted_entry)
         self.asserts_off = tuple(irq.get("asserted_hardirqs_off", ()))
         self.asserted_off: dict[str, frozenset[str]] = {}
 
