@@ -283,8 +283,6 @@ void arch_spin_lock(arch_spinlock_t *lock);
 void arch_spin_unlock(arch_spinlock_t *lock);
 void raw_spin_lock(raw_spinlock_t *lock);
 void raw_spin_unlock(raw_spinlock_t *lock);
-#define raw_spin_lock_irqsave(lock, flags) ((void)(flags), raw_spin_lock(lock))
-#define raw_spin_unlock_irqrestore(lock, flags) ((void)(flags), raw_spin_unlock(lock))
 void spin_lock_init(spinlock_t *lock);
 void mutex_acquire(struct lockdep_map *map, unsigned int subclass, int trylock, unsigned long ip);
 void mutex_release(struct lockdep_map *map, unsigned long ip);

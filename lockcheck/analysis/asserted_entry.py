@@ -33,15 +33,21 @@ top-level loops (a loop repeats what the function does; its test chooses
 how often, not in which context) and the first operand of their
 conditions (``if (action->handler(..) == IRQ_WAKE_THREAD)``), not a
 branch of an ``if`` or ``switch`` nor what follows ``&&``/``||`` (an
-assertion under a test says nothing of the other way).  An early exit before the call (``if (!irq_may_run(desc)) goto
-out;``) does not count against it: a caller does not choose the context
-by the data.  "Before anything could disable hardirqs": no acquisition
-disabling them (``local_irq_save()``, ``spin_lock_irqsave()``, in any
-nesting) precedes the call, nor a call of a function that may return
-with them disabled (more disabling acquisitions, and calls of such
-functions, than enabling releases in its body:
-``local_irq_disable_exit_to_user()`` before ``exit_to_user_mode_prepare()``
-asserts, in ``syscall_exit_to_user_mode()``, entered with them on).
+assertion under a test says nothing of the other way).  An early exit
+before the call (``if (!irq_may_run(desc)) goto out;``) does not count
+against it: a caller does not choose the context by the data.  "Before
+anything could disable hardirqs": no acquisition disabling them
+(``local_irq_save()``, ``spin_lock_irqsave()``, in any nesting) precedes
+the call, nor a call of a function that may return with them disabled
+(:func:`_leaving_off`: ``local_irq_disable_exit_to_user()`` before
+``exit_to_user_mode_prepare()`` asserts, in
+``syscall_exit_to_user_mode()``, entered with them on).
+
+Limits: a function the relevance filter skips (it reaches no lock,
+frontend.relevance) is not in the IR and gives no evidence; a call
+through a pointer is not followed; a root entered with hardirqs off has
+every ``ENABLED_*`` usage dropped, those after its own enable too (as for
+the ``entered_hardirqs_off`` ops fields).
 
 A function some scanned code calls keeps its callers' state: the
 requirement is checked there, not believed.  Two passes over each body
