@@ -27,7 +27,6 @@ from lockcheck.analysis.documented import add_documented
 from lockcheck.analysis.families import FamilyFacts, function_families
 from lockcheck.analysis import irqsafety
 from lockcheck.atomic_ops import atomic_targets, opted_out_dirs
-from lockcheck.analysis.asserted_entry import asserted_irqs_off
 from lockcheck.analysis.irqsafety import IrqModel
 from lockcheck.cache import take_write_failure
 from lockcheck.analysis.notifiers import NotifierModel
@@ -162,8 +161,7 @@ def _check(options: Options, progress, t0: float, discovered, key: str | None, t
                                                      if c.callee} - defined)
     units = translation_units(run.index.included_c) if run.index else {}
     functions += callback_functions(functions, model.contexts, run.index.ops_sites if run.index else {}, units,
-                                    run.index.integer_macros if run.index else {},
-                                    run.index.registrations if run.index else ())
+                                    run.index.integer_macros if run.index else {})
     functions += hrtimer_functions(functions, model.contexts)
     functions += sequence_functions(functions, model.contexts, run.file_tables)
     times.mark("headers, tree callees, contexts")
@@ -203,8 +201,6 @@ def _check(options: Options, progress, t0: float, discovered, key: str | None, t
                                             for c in model.pointsto.get("copies_not_followed", ()))
     if "irq" in model.contexts:
         program.irq = IrqModel(model.contexts["irq"], model.catalogue)
-        program.irq.asserted_off = asserted_irqs_off(functions, program.irq.asserts_off, program.irq.hardirq_calls,
-                                                    program.irq.disables, program.irq.enables)
         if program.irq.atomic_specs and run.index:   # [[irq.atomic_ops]]: lockcheck.atomic_ops
             sites = run.index.ops_sites
             opted = opted_out_dirs(program.irq.atomic_specs, sites, run.root)

@@ -99,7 +99,7 @@ def run_frontend(options: Options, extract: bool = False, headers_too: bool = Fa
     model = model if model is not None else ScanModel.load(options.model_files)
     run.model = model
     run.tree_index = tree_index   # built on its own core while the scan lexes (lockcheck.tree_callees)
-    frontend = FrontendModel.from_dict(model.frontend, model.contexts)
+    frontend = FrontendModel.from_dict(model.frontend)
     catalogue = model.catalogue
     cache = Cache(options.cache_dir)
     config = options.config_digest("frontend")   # per-file entries outlive analysis changes
@@ -290,7 +290,6 @@ def _build_tree_index(files, root, options, frontend, definitions, catalogue, ca
                 index.fn_arrays[(shown[q], name)] = tuple(held)
             if seen[q][0].value_uses:
                 index.value_uses[shown[q]] = seen[q][0].value_uses
-            index.registrations += [(shown[q], *r) for r in seen[q][0].registrations]
             for (base, member), names in seen[q][0].element_stores.items():
                 struct = table_struct(base, index.typedef_targets)
                 if struct is not None:

@@ -184,25 +184,6 @@ typedef int (*cpu_stop_fn_t)(void *arg);
 int stop_machine(cpu_stop_fn_t fn, void *data, const struct cpumask *cpus);
 int stop_machine_cpuslocked(cpu_stop_fn_t fn, void *data, const struct cpumask *cpus);
 int stop_one_cpu(unsigned int cpu, cpu_stop_fn_t fn, void *arg);
-int stop_two_cpus(unsigned int cpu1, unsigned int cpu2, cpu_stop_fn_t fn, void *arg);
-
-/* cross-CPU calls and irq_work: the function runs in hardirq (fixtures/irq) */
-typedef void (*smp_call_func_t)(void *info);
-typedef bool (*smp_cond_func_t)(int cpu, void *info);
-int smp_call_function_single(int cpu, smp_call_func_t func, void *info, int wait);
-void smp_call_function(smp_call_func_t func, void *info, int wait);
-void on_each_cpu_mask(const struct cpumask *mask, smp_call_func_t func, void *info, bool wait);
-void on_each_cpu_cond(smp_cond_func_t cond_func, smp_call_func_t func, void *info, bool wait);
-typedef struct __call_single_data { smp_call_func_t func; void *info; } call_single_data_t;
-#define CSD_INIT(_func, _info) ((struct __call_single_data){ .func = (_func), .info = (_info), })
-#define INIT_CSD(_csd, _func, _info) (*(_csd) = CSD_INIT((_func), (_info)))
-int smp_call_function_single_async(int cpu, call_single_data_t *csd);
-struct irq_work { unsigned int flags; void (*func)(struct irq_work *work); };
-#define IRQ_WORK_INIT(_func) ((struct irq_work){ .flags = 0, .func = (_func), })
-#define IRQ_WORK_INIT_HARD(_func) ((struct irq_work){ .flags = 4, .func = (_func), })
-#define DEFINE_IRQ_WORK(name, _f) struct irq_work name = IRQ_WORK_INIT(_f)
-void init_irq_work(struct irq_work *work, void (*func)(struct irq_work *work));
-bool irq_work_queue(struct irq_work *work);
 
 /* workqueues */
 struct work_struct;
@@ -268,7 +249,6 @@ int in_hardirq(void);
 int in_softirq(void);
 int in_serving_softirq(void);
 int in_task(void);
-#define lockdep_assert_irqs_disabled() do { } while (0)
 
 /* semaphores and lockdep class annotations (lockcheck.analysis.classes) */
 struct semaphore { int __count; };

@@ -23,20 +23,16 @@ MODEL_MARK = "[model]"
 
 
 def callback_functions(functions: list[ir.FunctionIR], contexts: dict, ops_sites: dict | None = None,
-                       units: dict | None = None, integers: dict | None = None,
-                       file_sites=()) -> list[ir.FunctionIR]:
+                       units: dict | None = None, integers: dict | None = None) -> list[ir.FunctionIR]:
     """The runners of registered callbacks; ``ops_sites``: (struct, field)
     -> (file, function) of each initialiser storing one (TreeIndex.ops_sites);
     ``units``: file -> the other files of its translation unit;
     ``integers``: the tree's integer constants (TreeIndex.integer_macros,
-    for a spec's ``state_range``: analysis.state_ranges); ``file_sites``:
-    (file, registering name, callback, line) of the registrations in
-    file-scope declarations (TreeIndex.registrations)."""
+    for a spec's ``state_range``: analysis.state_ranges)."""
     specs = contexts.get("callback", [])
     integers = integers or {}
     pick = _binding(functions, units or {})
     out = _field_runners(specs, ops_sites or {}, pick)
-    out += _file_scope_runners(specs, file_sites, pick)
     out += table_runners(specs, ops_sites or {}, integers, pick, model_runner, MODEL_MARK)
     by_register: dict[str, tuple[dict, list[int]]] = {}
     for spec in specs:
@@ -144,28 +140,6 @@ def _field_runners(specs, ops_sites: dict, pick) -> list[ir.FunctionIR]:
                 holds = [(ir.LockRef(f"g:{h['lock']}", h["lock"]), h.get("mode", "exclusive"), h.get("kind", "lock"), why)
                          for h in spec.get("holds", ()) if "lock" in h]
                 out.append(model_runner(f"{spec['runner']}<{cb}>", fn.file, fn.line, cb, spec["name"], holds, why))
-    return out
-
-
-def _file_scope_runners(specs, file_sites, pick) -> list[ir.FunctionIR]:
-    """Callbacks a file-scope declaration registers (``static
-    DEFINE_IRQ_WORK(w, f);``: frontend.file_registrations): one runner per
-    registration naming a function (the one the declaring file sees), with
-    the context's named locks (a ``work_arg`` hold needs a call's argument:
-    such a context is left to the registrations in bodies)."""
-    by_register = {name: spec for spec in specs for name in spec.get("register", {})}
-    out = []
-    done: set[tuple[str, str, str]] = set()
-    for file, name, cb, line in sorted(set(file_sites)):
-        spec = by_register.get(name)
-        fn = pick(file, cb) if spec is not None else None
-        if fn is None or any("lock" not in h for h in spec.get("holds", ())) or (file, cb, spec["name"]) in done:
-            continue
-        done.add((file, cb, spec["name"]))
-        why = f"{MODEL_MARK} {spec['why']} (registered by {name}() at file scope)"
-        holds = [(ir.LockRef(f"g:{h['lock']}", h["lock"]), h.get("mode", "exclusive"), h.get("kind", "lock"), why)
-                 for h in spec.get("holds", ())]
-        out.append(model_runner(f"{spec['runner']}<{cb}>", file, line, cb, spec["name"], holds, why))
     return out
 
 

@@ -129,18 +129,12 @@ class IrqModel:
         #: (``[irq.state_tests]``, analysis.irq_tests)
         self.state_tests = StateTests(irq.get("state_tests", {}),
                                       {HARDIRQS_OFF: _HARD_OFF, SOFTIRQS_OFF: _SOFT_OFF - {HARDIRQS_OFF}})
-        #: calls asserting hardirqs off, and the functions whose main line
-        #: requires them off (an assertion, a called_in_hardirq call, such
-        #: a function): name -> interrupts off at entry (api: asserted_entry)
-        self.asserts_off = tuple(irq.get("asserted_hardirqs_off", ()))
-        self.asserted_off: dict[str, frozenset[str]] = {}
 
     def learn_entries(self, ops: dict) -> None:
         """Functions stored in an ops field the core calls with interrupts
         (or bottom halves) off: at a root they are entered so (hardirqs off
-        implies softirqs off); so are the functions :attr:`asserted_off`
-        names (analysis.asserted_entry)."""
-        off: dict[str, set[str]] = {k: set(v) for k, v in self.asserted_off.items()}
+        implies softirqs off)."""
+        off: dict[str, set[str]] = {}
         for irq, fields in self._entered.items():
             for f in fields:
                 for name in ops.get(f, ()):

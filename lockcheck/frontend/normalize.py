@@ -39,15 +39,11 @@ class FrontendModel:
     check_calls: frozenset[str] = frozenset()
     # guard-class definition macros -> their shape (frontend.guard_classes)
     guard_classes: dict = field(default_factory=dict)
-    # registering name -> callback argument positions, from contexts.toml's
-    # [[callback]] rows (frontend.file_registrations)
-    registers: dict[str, tuple[int, ...]] = field(default_factory=dict)
 
     @classmethod
-    def from_dict(cls, d: dict, contexts: dict | None = None) -> "FrontendModel":
-        """The model from its (shape-checked, lockcheck.model.loader) dict
-        (and ``contexts``: the registering names); an invalid header-macro
-        pattern is a one-line InputError."""
+    def from_dict(cls, d: dict) -> "FrontendModel":
+        """The model from its (shape-checked, lockcheck.model.loader) dict;
+        an invalid header-macro pattern is a one-line InputError."""
         from lockcheck.errors import InputError
         for h in d["function_header_macros"]:
             missing = [key for key in ("pattern", "prefix", "returns") if not isinstance(h.get(key), str)]
@@ -71,8 +67,6 @@ class FrontendModel:
             release_annotations=frozenset(d.get("release_annotations", ())),
             check_calls=frozenset(d.get("check_calls", ())),
             guard_classes=dict(d.get("guard_classes", {})),
-            registers={name: tuple(pos) for cb in (contexts or {}).get("callback", ())
-                       for name, pos in cb.get("register", {}).items()},
         )
 
 

@@ -17,7 +17,6 @@ from lockcheck.frontend import normalize as norm
 from lockcheck.frontend.bounds import TooLarge, over_limit
 from lockcheck.frontend.conditionals import MacroDef, preprocess
 from lockcheck.frontend.guard_classes import guard_class_items
-from lockcheck.frontend.file_registrations import file_registrations
 from lockcheck.frontend.items import Item, split_items
 from lockcheck.frontend.lexer import splice_lines, strip_comments, tokenize
 from lockcheck.frontend.local_tables import local_static_tables
@@ -99,7 +98,6 @@ def declaration_facts(lexed: LexedFile, model: norm.FrontendModel, definitions: 
     facts.value_uses = value_uses(item.tokens for item in lexed.items)
     facts.predicates = predicate_aliases(lexed.items, model.check_calls)
     facts.out_bits = out_bits(lexed.items)
-    facts.registrations = file_registrations(lexed.items, model.registers)
     return facts
 
 
@@ -182,9 +180,6 @@ class TreeIndex:
     # a function writing back a flag word through a pointer -> the bits it
     # rejects on entry and those it may set: frontend.out_bits, read by analysis.known_bits
     out_bits: dict[str, tuple] = field(default_factory=dict)
-    # (file, registering name, function, line) of the callbacks file-scope
-    # declarations register (frontend.file_registrations); analysis only
-    registrations: list[tuple[str, str, str, int]] = field(default_factory=list)
 
 
 def build_index(facts: list[FileFacts], macro_defs: list[MacroDef], model: norm.FrontendModel,

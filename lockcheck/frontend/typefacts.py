@@ -93,9 +93,6 @@ class FileFacts:
     predicates: dict[str, tuple[str, tuple[str, ...]]] = field(default_factory=dict)
     # flag words written back through a pointer: frontend.out_bits
     out_bits: dict[str, tuple] = field(default_factory=dict)
-    # (registering name, function, line) of each callback a file-scope
-    # declaration registers (frontend.file_registrations; analysis only)
-    registrations: tuple[tuple[str, str, int], ...] = ()
 
 
 def harvest_facts(items: list[Item], definitions: dict) -> FileFacts:
