@@ -249,6 +249,7 @@ def _check(options: Options, progress, t0: float, discovered, key: str | None, t
             "peak_mb": dict(times.peak_mb), "recursion_walks": dict(analysis.recursion_walks)}
     if run.tree_index is not None:
         info["tree_seconds"] = run.tree_seconds
+        info["tree_index_built"] = run.tree_index_built
     return dataclasses.replace(scan, run_info=info)
 
 

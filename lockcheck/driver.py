@@ -72,6 +72,7 @@ class FrontendRun:
     tree_index: object = None   # tree_defs.DefinitionsIndex being built (lockcheck.tree_callees)
     # (file, name) of those cut at its depth bound: their releases only
     tree_cut: frozenset = frozenset()
+    tree_index_built: str = ""  # how the tree's definitions index was built (run info only)
     index_seconds: float = 0.0  # the tree index and relevance, before any file is parsed
 
 

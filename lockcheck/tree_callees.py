@@ -211,7 +211,7 @@ def tree_functions(run, options, functions, stats: dict) -> list:
     out = _parse(run, options, kept)
     stats["parsed"] = len(out)
     stats["files"] = len({c.file for c in kept})
-    stats["index"] = index.built_by
+    run.tree_index_built = index.built_by   # grep, python or cache: run info, never in a report (cold = warm)
     run.tree_seconds = round(time.perf_counter() - t0 + index.seconds, 2)
     return out
 

@@ -5,6 +5,7 @@ reader and the line mask."""
 from __future__ import annotations
 
 import json
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -112,3 +113,19 @@ def test_cut_callee_kept_only_with_a_release():
     kept, cut = _reaching_locks(found, resolved, defs)
     assert [c.name for c in kept] == ["netdev_run_todo", "rtnl_unlock"] and all(c.cut for c in kept)
     assert cut == 4
+
+
+def test_cold_and_warm_identical_through_the_tree(tmp_path):
+    """The definitions index is grepped cold and read from the cache warm:
+    how it was built is run information, not part of the report (it was in
+    ``stats``, so a whole-tree JSON differed cold against warm)."""
+    def scan() -> bytes:
+        proc = subprocess.run([sys.executable, "-m", "lockcheck", "scan", "--cache-dir", str(tmp_path / "c"),
+                               "--all", "-j", "1", "--format", "json", "fixtures/tree_callees/net/btdemo"],
+                              cwd=REPO, capture_output=True, timeout=300)
+        return proc.stdout
+    cold = scan()
+    shutil.rmtree(tmp_path / "c" / "run", ignore_errors=True)   # redo all but the cached parts
+    warm = scan()
+    assert b'"tree_callees"' in cold and b'"parsed"' in cold
+    assert cold == warm
