@@ -27,6 +27,9 @@ def walk_nodes(node, prune: tuple[type, ...] = ()):
     if node is _shared_body[0]:
         nodes = _shared.get(prune)
         if nodes is None:
+            if prune in _JOINT and not _shared:
+                _shared.update(_joint_walks(node))
+                return _shared[prune]
             nodes = _shared[prune] = tuple(_walk(node, prune))
         return nodes
     return _walk(node, prune)
@@ -51,6 +54,72 @@ def shared_walks(body):
         _shared.clear()
         _shared_body[0], old = saved
         _shared.update(old)
+
+
+#: the prunes the extraction's passes use (a declaration's type, and a cast's
+#: or ``sizeof``'s too): their walks of a body are made in one pass
+_DECLARATORS = (c_ast.TypeDecl, c_ast.PtrDecl, c_ast.ArrayDecl, c_ast.FuncDecl)
+_TYPENAMES = _DECLARATORS + (c_ast.Typename,)
+_JOINT = ((), _DECLARATORS, _TYPENAMES)
+
+
+def _joint_walks(node) -> dict[tuple[type, ...], tuple]:
+    """``_walk(node, prune)`` for each prune of ``_JOINT``, in one pass.  A
+    pruned walk is the whole walk less the pruned subtrees, in the same
+    order; a subtree follows its root there, so a pruned one is walked
+    on the spot into the walks that have it."""
+    whole, declarators, typenames = [], [], []
+    pruned, typename = frozenset(_DECLARATORS), c_ast.Typename
+    stack = [node]
+    pop, push = stack.pop, stack.append
+    for_class = _CHILDREN
+    while stack:
+        n = pop()
+        whole.append(n)
+        declarators.append(n)
+        typenames.append(n)
+        cls = n.__class__
+        if cls in pruned:
+            _subtree(n, whole, None, pruned)
+            continue
+        if cls is typename:
+            _subtree(n, whole, declarators, pruned)
+            continue
+        names = for_class.get(cls)
+        for name in names if names is not None else _children(cls):
+            v = getattr(n, name)
+            if v is None:
+                continue
+            if v.__class__ is list:
+                stack.extend(v)
+            else:
+                push(v)
+    return {(): tuple(whole), _DECLARATORS: tuple(declarators), _TYPENAMES: tuple(typenames)}
+
+
+def _subtree(node, whole: list, declarators: list | None, pruned) -> None:
+    """The nodes under ``node`` (not itself) onto ``whole``, and onto
+    ``declarators`` too (when given) those not under a ``pruned`` one."""
+    stack = []
+    _push_children(node, stack, declarators is not None and node.__class__ not in pruned)
+    while stack:
+        n, kept = stack.pop()
+        whole.append(n)
+        if kept:
+            declarators.append(n)
+        _push_children(n, stack, kept and n.__class__ not in pruned)
+
+
+def _push_children(n, stack: list, kept: bool) -> None:
+    names = _CHILDREN.get(n.__class__)
+    for name in names if names is not None else _children(n.__class__):
+        v = getattr(n, name)
+        if v is None:
+            continue
+        if v.__class__ is list:
+            stack.extend([(c, kept) for c in v])
+        else:
+            stack.append((v, kept))
 
 
 def _walk(node, prune: tuple[type, ...]):

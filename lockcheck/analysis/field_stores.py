@@ -73,13 +73,42 @@ def field_stores(body, params, addressed: frozenset[str], value) -> dict[int, tu
     (``(0, "->in_bh", "nonzero")``); ``value(node)`` gives a constant's
     form or None."""
     roots = set(params)
+    stores = []     # what may make a store: `x = C`, `p->f = C`, `int x = C;`
+    given = set()   # the x of each &x: a local given by address is one of them
     for n in walk_nodes(body, _TYPES):
-        if n.__class__ is c_ast.Decl and n.name and "extern" not in (n.storage or ()):
-            roots.add(n.name)
+        cls = n.__class__
+        if cls is c_ast.Decl:
+            if n.name and "extern" not in (n.storage or ()):
+                roots.add(n.name)
+                if n.init is not None:
+                    stores.append(n)
+        elif cls is c_ast.Assignment:
+            if n.op == "=" and n.lvalue.__class__ in (c_ast.ID, c_ast.StructRef):
+                stores.append(n)
+        elif cls is c_ast.UnaryOp and n.op == "&" and n.expr.__class__ is c_ast.ID:
+            given.add(n.expr.name)
+    if not any(_may_store(n, roots, addressed, given, value) for n in stores):
+        return {}   # no store to give: the walk would find nothing (most bodies)
     passed, once = _passed_by_address(body, roots - set(params))
     walker = _Walker(frozenset((roots - addressed) | passed), addressed, value, frozenset(passed), once)
     walker.stmt(body, {})
     return walker.out
+
+
+def _may_store(node, roots: set[str], addressed: frozenset[str], given: set[str], value) -> bool:
+    """Could ``node`` be a store the walk keeps (``_Walker._store``, a
+    declaration's ``int locked = 1;``)?  Loose: ``roots`` are all the
+    parameters and locals, and a local may be given by address when
+    ``given`` (the ``x`` of each ``&x``) has it."""
+    if node.__class__ is c_ast.Decl:
+        return node.name in given and node.type.__class__ is c_ast.TypeDecl and value(node.init) is not None
+    lvalue = node.lvalue
+    if lvalue.__class__ is c_ast.ID:
+        name = lvalue.name
+        return name in given and name in roots and value(node.rvalue) is not None
+    name = flag_name(lvalue)
+    return name is not None and name not in addressed and base_variable(name) in roots \
+        and value(node.rvalue) is not None
 
 
 class _Walker:

@@ -94,11 +94,15 @@ def known_args(body, params, learnable, unsigned_params, unsigned_decl,
 def _loose_addresses(body) -> frozenset[str]:
     """The variables whose address the body takes other than as a whole
     argument of a call (``p = &x``): written behind the walker's back."""
-    args = {id(a) for n in walk_nodes(body, TYPES) if n.__class__ is c_ast.FuncCall and n.args is not None
-            for a in n.args.exprs}
-    return frozenset(n.expr.name for n in walk_nodes(body, TYPES)
-                     if n.__class__ is c_ast.UnaryOp and n.op == "&" and n.expr.__class__ is c_ast.ID
-                     and id(n) not in args)
+    args, taken = set(), []
+    for n in walk_nodes(body, TYPES):
+        cls = n.__class__
+        if cls is c_ast.FuncCall:
+            if n.args is not None:
+                args.update(id(a) for a in n.args.exprs)
+        elif cls is c_ast.UnaryOp and n.op == "&" and n.expr.__class__ is c_ast.ID:
+            taken.append(n)
+    return frozenset(n.expr.name for n in taken if id(n) not in args)
 
 
 def _join(a, b):
@@ -133,7 +137,9 @@ class _Walker:
             if n.__class__ is c_ast.Goto:
                 self.gotos[n.name] = self.gotos.get(n.name, 0) + 1
         self.pending: dict[str, list] = {}
-        self.local_unsigned: dict[str, bool] = {}
+        # a local's declaration, asked whether unsigned only when counted
+        # (the type environment is fixed while the body is walked)
+        self.local_unsigned: dict[str, c_ast.Decl | bool] = {}
         self.predicates = None
         self.constant = self.integers = None
         self.stores = StoreTests(None, learnable, None, None)
@@ -199,7 +205,7 @@ class _Walker:
             elif node.init is not None:
                 state = self.expr(node.init, state)
             if node.name:
-                self.local_unsigned[node.name] = self.unsigned_decl(node)
+                self.local_unsigned[node.name] = node
                 state = _without(state, (node.name,))
                 if node.init is not None and node.init.__class__ is not c_ast.InitList:
                     state = self._assigned(node.name, node.init, state)
@@ -487,7 +493,9 @@ class _Walker:
     def _unsigned(self, name) -> bool:
         found = self.local_unsigned.get(name)
         if found is None:
-            found = name in self.unsigned_params
+            return name in self.unsigned_params
+        if found.__class__ is not bool:
+            found = self.local_unsigned[name] = bool(self.unsigned_decl(found))
         return found
 
 

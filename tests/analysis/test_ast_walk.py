@@ -35,15 +35,17 @@ def test_inside_the_scope_each_prune_is_walked_once_and_gives_a_fresh_walks_node
     body = _body()
     fresh = {p: _ids(walk_nodes(body, p)) for p in ((), PRUNE)}
     calls = []
-    real = ast_walk._walk
+    real, joint = ast_walk._walk, ast_walk._joint_walks
     monkeypatch.setattr(ast_walk, "_walk", lambda n, p: calls.append((n, p)) or real(n, p))
+    monkeypatch.setattr(ast_walk, "_joint_walks", lambda n: calls.append((n, "joint")) or joint(n))
     with shared_walks(body):
         for _ in range(3):
             assert _ids(walk_nodes(body)) == fresh[()]
             assert _ids(walk_nodes(body, PRUNE)) == fresh[PRUNE]
         sub = body.block_items[2]
         assert _ids(walk_nodes(sub)) == _ids(real(sub, ()))
-    assert [(n is body, p) for n, p in calls] == [(True, ()), (True, PRUNE), (False, ())]
+    # the body's walks are made together, once; another node's afresh
+    assert [(n is body, p) for n, p in calls] == [(True, "joint"), (False, ())]
     assert len(fresh[PRUNE]) < len(fresh[()])     # the declarations' types are pruned
 
 
@@ -58,3 +60,13 @@ def test_the_body_facts_are_the_same_inside_and_outside_and_nothing_is_kept():
     assert ast_walk._shared == {} and ast_walk._shared_body[0] is ast_walk._NOBODY
     # after the scope a walk is a fresh generator again, not the tuple
     assert not isinstance(walk_nodes(body), tuple)
+
+
+def test_the_joint_walks_are_the_walks_of_each_prune_in_their_order():
+    body = _body()
+    joint = ast_walk._joint_walks(body)
+    typenames = PRUNE + (c_ast.Typename,)     # a cast's and sizeof's type pruned too
+    assert set(joint) == {(), PRUNE, typenames}
+    for prune, nodes in joint.items():
+        assert _ids(nodes) == _ids(ast_walk._walk(body, prune))
+    assert len(joint[typenames]) < len(joint[PRUNE]) < len(joint[()])

@@ -69,3 +69,15 @@ def test_a_call_knows_the_static_keys_of_the_ifs_around_it():
     assert guard_facts(ir.Block((negated,))) == {id(plain): frozenset({("static_key:k", "nonzero")})}
     assert common_guards([facts[id(reg)], frozenset()]) == ()
     assert common_guards([facts[id(reg)]] * 2) == ((-1, "static_key:k", "nonzero"),)
+
+
+def test_a_body_without_a_store_to_keep_is_not_walked(monkeypatch):
+    from lockcheck.analysis import field_stores as fs
+    walked = []
+    real = fs._Walker.stmt
+    monkeypatch.setattr(fs._Walker, "stmt", lambda self, n, p: walked.append(n) or real(self, n, p))
+    # no constant store (x is no root's field, y not given by address): no walk
+    assert _given("int y = 1; p->a = x; f(p); g();") == {} and not walked
+    # one of a local given by address, or of a root's field: walked, given
+    assert _given("int y = 1; f(p); h2(&y);") == {"h2": ((0, "->*", "nonzero"),)} and walked
+    assert _given("p->a = 1; f(p);") == {"f": ((0, "->a", "nonzero"),)}
