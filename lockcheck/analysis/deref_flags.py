@@ -56,7 +56,8 @@ from pycparser import c_ast
 from lockcheck.analysis import ir
 from lockcheck.analysis.irwalk import ir_nodes, tested_names
 
-__all__ = ["address_args", "out_copy", "written_derefs", "forwarded_derefs", "deref_summary", "constant_return",
+__all__ = ["address_args", "out_copy", "written_derefs", "forwarded_derefs", "deref_summary", "flag_positions",
+           "constant_return",
            "flag_outcomes", "forwarded_writes", "entry_acquires", "forget_deref_params", "unknown_writes", "lock_free",
            "KINDS"]
 
@@ -131,7 +132,8 @@ def _locks(per_kind: dict) -> bool:
 
 
 def deref_summary(fn: ir.FunctionIR, walk, forwarded: frozenset[int] = frozenset(), meet=None,
-                  plain: dict | None = None, acquired: dict | None = None) -> dict:
+                  plain: dict | None = None, acquired: dict | None = None,
+                  wanted: frozenset[int] | None = None) -> dict:
     """(position, entry value) -> {kind: (Effect, value of ``*p`` on those
     returns or None)}; ``walk(entry_facts)`` walks the function once more
     and gives (its summary's effects, its exits[, its acquisitions]).
@@ -139,9 +141,13 @@ def deref_summary(fn: ir.FunctionIR, walk, forwarded: frozenset[int] = frozenset
     ``kind=zero`` and ``kind=nonzero`` give the effect (``meet``:
     releases.meet_exits) of those leaving that value.  ``acquired`` takes,
     per (position, entry value), the walk's acquisitions where they are
-    fewer than ``plain`` (the plain walk's; :func:`entry_acquires`)."""
+    fewer than ``plain`` (the plain walk's; :func:`entry_acquires`).
+    ``wanted``: the positions some call gives a flag at
+    (:func:`flag_positions`); None: all."""
     out = {}
     for pos, name in written_derefs(fn, forwarded):
+        if wanted is not None and pos not in wanted:
+            continue
         fact = name + DEREF
         for value in _VALUES:
             effects, exits, *taken = walk({fact: value})
@@ -162,6 +168,26 @@ def deref_summary(fn: ir.FunctionIR, walk, forwarded: frozenset[int] = frozenset
                         per_kind[f"{kind}={v}"] = (meet([e for e, w in zip(chosen, known) if w == v]), v)
             out[(pos, value)] = per_kind
     return out
+
+
+def flag_positions(calls: dict) -> dict[str, frozenset[int]]:
+    """Per function, the positions at which some call of it gives
+    ``&local`` (``Call.addr_args``) or a parameter of the caller unchanged
+    (``Call.forwarded_params``): ``calls`` maps each function to its calls
+    and the targets of each (summaries.resolve_calls).  Only there does a
+    caller read a summary's ``deref_effects`` and ``deref_acquires``
+    (:func:`flag_outcomes`, :func:`forwarded_derefs`,
+    :func:`entry_acquires`): the two walks per ``*p`` of another position
+    (a tenth of a whole tree's analysis) would tell nobody anything."""
+    out: dict[str, set[int]] = {}
+    for found_calls, found in calls.values():
+        for call, targets in zip(found_calls, found):
+            if targets and (call.addr_args or call.forwarded_params):
+                positions = {pos for pos, _ in call.addr_args}
+                positions.update(pos for pos, _ in call.forwarded_params)
+                for t in targets:
+                    out.setdefault(t, set()).update(positions)
+    return {t: frozenset(p) for t, p in out.items()}
 
 
 def entry_acquires(flow, s, call, summary) -> dict:

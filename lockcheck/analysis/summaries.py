@@ -13,8 +13,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from lockcheck.analysis.facts import EdgeWitness, Effect, RawEdge, Summary
-from lockcheck.analysis.deref_flags import (deref_summary, forget_deref_params, forwarded_derefs, lock_free,
-                                           written_derefs)
+from lockcheck.analysis.deref_flags import (deref_summary, flag_positions, forget_deref_params, forwarded_derefs,
+                                           lock_free, written_derefs)
 from lockcheck.analysis.flow import FunctionFlow
 from lockcheck.analysis.ir import Call, forget_shared
 from lockcheck.analysis.irwalk import calls_in, forget_bodies
@@ -134,6 +134,7 @@ def analyse(program: Program, times=None) -> AnalysisResult:
     mark("calls resolved")
     forget_bodies()  # it holds every body alive; from here calls are looked up by function
     program.resolved()
+    given = flag_positions(calls)
     order = call_order(succ)
     graph = CallGraph.of(succ)
     del succ
@@ -147,11 +148,11 @@ def analyse(program: Program, times=None) -> AnalysisResult:
             mark("summaries")
             result.recursions[members[0]] = len(members)
             large.summarise(members, summaries, lambda m, sink: _walk(
-                program, m, summaries, calls, result, on_recursion=large.entered, sink=sink))
+                program, m, summaries, calls, result, on_recursion=large.entered, sink=sink, given=given))
             large.sites.settle(members)
             mark("large recursion")
         else:
-            _walk_component(program, graph, members, summaries, calls, result, large.entered)
+            _walk_component(program, graph, members, summaries, calls, result, large.entered, given)
             _release_calls(calls, members)
         _release_callees(order, comp, waiting, summaries)
         walked.done(members)
@@ -171,7 +172,7 @@ def analyse(program: Program, times=None) -> AnalysisResult:
 
 
 def _walk_component(program: Program, graph, members: list[str], summaries: dict, calls, result,
-                    on_recursion) -> None:
+                    on_recursion, given: dict | None = None) -> None:
     """A function, or a small recursion walked again until its members'
     summaries stop changing (at most SCC_ROUNDS times)."""
     rounds = SCC_ROUNDS if len(members) > 1 or graph.has_edge(members[0], members[0]) else 1
@@ -181,13 +182,14 @@ def _walk_component(program: Program, graph, members: list[str], summaries: dict
         for m in members:
             entry = graph.in_degree(m) == 0
             summaries[m] = _walk(program, m, summaries, calls, result, entry, on_recursion,
-                                 last.begin(m, rounds > 1))
+                                 last.begin(m, rounds > 1), given)
             if entry and program.irq is not None and summaries[m].irq_on:
                 result.irq.entered(summaries[m], program.irq.entered_off.get(program.by_key[m].name, frozenset()))
         if all(_shape(summaries[m]) == before[m] for m in members):
             break
     for m in last.redo(members):   # findings dropped at the buffers' bound: walked again for them
-        _walk(program, m, summaries, calls, result, graph.in_degree(m) == 0, on_recursion, last.begin(m, False))
+        _walk(program, m, summaries, calls, result, graph.in_degree(m) == 0, on_recursion, last.begin(m, False),
+              given)
     last.flush(members)
 
 
@@ -251,7 +253,9 @@ def _release_callees(order: CallOrder, comp: int, waiting: list, summaries: dict
 
 
 def _walk(program: Program, key: str, summaries, calls, result: AnalysisResult,
-          entry: bool = False, on_recursion=None, sink: list | None = None) -> Summary:
+          entry: bool = False, on_recursion=None, sink: list | None = None, given: dict | None = None) -> Summary:
+    """``given``: :func:`deref_flags.flag_positions` of the calls (None:
+    every parameter's ``*p`` is summarised)."""
     fn = program.by_key[key]
     by_call = {id(call): found for call, found in zip(*calls.get(key, ((), ())))}
     # a call's targets with their summaries, looked up once per walk: the
@@ -300,15 +304,18 @@ def _walk(program: Program, key: str, summaries, calls, result: AnalysisResult,
             result.irq.irq_only_calls[key] = only
         else:
             result.irq.irq_only_calls.pop(key, None)
+    wanted = None if given is None else given.get(key)
     if lock_free(summary):
         summary.returns = ""
+    elif wanted is None and given is not None:
+        pass    # no call gives it a flag's address or a parameter: nobody would read what *p does
     elif written_derefs(fn, forwarded := forwarded_derefs(fn, callees)):
         def again(facts: dict):
             side = FunctionFlow(fn, callees, _ignore, None, None, None, program.irq)
             walked = side.run(entry_held, {**(program.clone_facts.get(key) or {}), **facts})
             return walked.effects, side.exits, walked.acquires
         fewer: dict = {}
-        summary.deref_effects = deref_summary(fn, again, forwarded, meet_exits, summary.acquires, fewer)
+        summary.deref_effects = deref_summary(fn, again, forwarded, meet_exits, summary.acquires, fewer, wanted)
         if fewer:
             summary.deref_acquires = fewer
     if program.outside_cut and (fn.file, fn.name) in program.outside_cut:
