@@ -59,6 +59,7 @@ from __future__ import annotations
 from collections import deque
 from dataclasses import dataclass, field
 
+from lockcheck.analysis.assert_climb import AssertClimb
 from lockcheck.analysis.flow import MAX_RECURSION_ENTRIES
 from lockcheck.analysis.lastwalk import LastWalk
 from lockcheck.analysis.irq_reads import IRQ_RECURSIVE
@@ -155,12 +156,26 @@ class Recursions:
         last = LastWalk()
         effect_at = dict(changed_at)
         passes = self.walks[rec.ident] = []
+        # a member whose callees inside gained assertions only is patched, not walked
+        climb = AssertClimb(rec.ident, rec.members, self.entered)
+        cut = self.program.outside_cut
+        by_key = self.program.by_key
         for n in range(RECURSION_PASSES + EFFECT_PASSES):
-            passes.append(len(todo))
+            passes.append(0)
             for m in todo:
                 clock += 1
+                own = None
+                if n:
+                    fn = by_key[m]
+                    own = climb.patched(m, summaries, walked_at, bool(cut) and (fn.file, fn.name) in cut)
                 walked_at[m] = clock
-                own = self._keep(rec, m, walk(m, last.begin(m)))
+                if own is None:
+                    sink = last.begin(m)
+                    full = walk(m, sink)
+                    climb.walked(m, full, sink)
+                    own = self._keep(rec, m, full)
+                    passes[-1] += 1
+                climb.note(m, summaries[m], own, clock)
                 if _rewalk_shape(own) != _rewalk_shape(summaries[m]):
                     changed_at[m] = clock
                 if effect_shape(own) != effect_shape(summaries[m]):
