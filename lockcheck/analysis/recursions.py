@@ -142,7 +142,10 @@ class Recursions:
         keeping what each takes in one :class:`Recursion`: ``walk(member,
         sink)``.  A member walked again (a callee inside the recursion
         changed after its walk, maybe one that stood for itself, never
-        walked) reports again, and only its last walk's findings count."""
+        walked) reports again, and only its last walk's findings count.
+        One whose callees inside changed only by assertions gained is
+        patched instead, where that is all a walk would change
+        (analysis.assert_climb); ``walks`` counts the members walked."""
         rec = Recursion(members[0], frozenset(members))
         self.by_id[rec.ident] = rec
         for m in members:
