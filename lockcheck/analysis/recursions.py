@@ -59,6 +59,7 @@ from __future__ import annotations
 from collections import deque
 from dataclasses import dataclass, field
 
+from lockcheck.analysis.assert_climb import AssertClimb
 from lockcheck.analysis.flow import MAX_RECURSION_ENTRIES
 from lockcheck.analysis.lastwalk import LastWalk
 from lockcheck.analysis.irq_reads import IRQ_RECURSIVE
@@ -141,7 +142,10 @@ class Recursions:
         keeping what each takes in one :class:`Recursion`: ``walk(member,
         sink)``.  A member walked again (a callee inside the recursion
         changed after its walk, maybe one that stood for itself, never
-        walked) reports again, and only its last walk's findings count."""
+        walked) reports again, and only its last walk's findings count.
+        One whose callees inside changed only by assertions gained is
+        patched instead, where that is all a walk would change
+        (analysis.assert_climb); ``walks`` counts the members walked."""
         rec = Recursion(members[0], frozenset(members))
         self.by_id[rec.ident] = rec
         for m in members:
@@ -155,12 +159,26 @@ class Recursions:
         last = LastWalk()
         effect_at = dict(changed_at)
         passes = self.walks[rec.ident] = []
+        # a member whose callees inside gained assertions only is patched, not walked
+        climb = AssertClimb(rec.ident, rec.members, self.entered)
+        cut = self.program.outside_cut
+        by_key = self.program.by_key
         for n in range(RECURSION_PASSES + EFFECT_PASSES):
-            passes.append(len(todo))
+            passes.append(0)
             for m in todo:
                 clock += 1
+                own = None
+                if n:
+                    fn = by_key[m]
+                    own = climb.patched(m, summaries, walked_at, bool(cut) and (fn.file, fn.name) in cut)
                 walked_at[m] = clock
-                own = self._keep(rec, m, walk(m, last.begin(m)))
+                if own is None:
+                    sink = last.begin(m)
+                    full = walk(m, sink)
+                    climb.walked(m, full, sink)
+                    own = self._keep(rec, m, full)
+                    passes[-1] += 1
+                climb.note(m, summaries[m], own, clock)
                 if _rewalk_shape(own) != _rewalk_shape(summaries[m]):
                     changed_at[m] = clock
                 if effect_shape(own) != effect_shape(summaries[m]):

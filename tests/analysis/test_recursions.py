@@ -287,3 +287,29 @@ def test_a_release_without_subclass_before_entering_a_recursion_counts(monkeypat
     for large in (None, 2):
         found = scan(kept, large=large, monkeypatch=monkeypatch if large else None).findings
         assert [(f.kind, f.locks) for f in found] == [("circular", ("&s->sk_lock/1", "work_lock"))]
+
+
+CLIMB = FIXTURES / "calls" / "assert_climb_recursion.c"
+
+
+def _findings(result) -> list:
+    return [repr(f) for f in result.findings]      # witnesses included
+
+
+def test_assertions_climb_a_recursion_patched_as_walked(monkeypatch):
+    """A member whose callees inside gained only assertions is patched
+    (analysis.assert_climb), not walked again: the findings, witnesses
+    included, are those of walking it again, and fewer members are walked."""
+    import lockcheck.analysis.assert_climb as climb
+    patched = scan(CLIMB, large=3, monkeypatch=monkeypatch)
+    monkeypatch.setattr(climb.AssertClimb, "patched", lambda self, *a: None)
+    walked = scan(CLIMB, large=3, monkeypatch=monkeypatch)
+    kinds = sorted((f.kind, f.locks) for f in patched.findings)
+    assert ("assert-not-held", ("dev_list_mutex",)) in kinds        # three calls down, patched into dev_put()
+    assert ("assert-not-held", ("dev_state_lock",)) in kinds        # held at a call inside: walked
+    assert _findings(patched) == _findings(walked)
+    assert [e for e in patched.edges] == [e for e in walked.edges]
+    [p] = patched.run_info["recursion_walks"].values()
+    [w] = walked.run_info["recursion_walks"].values()
+    assert sum(p) < sum(w)
+    assert p[1] == w[1]     # dev_release(), holding the asserted lock at its call: walked
