@@ -27,8 +27,8 @@ def test_no_call_graph_outlives_the_analysis(monkeypatch):
     seen = []
     analyse = api.analyse
 
-    def watching(program):
-        out = analyse(program)
+    def watching(program, times=None):
+        out = analyse(program, times)
         seen.extend(o for o in gc.get_objects() if isinstance(o, nx.DiGraph) and len(o))
         return out
     monkeypatch.setattr(api, "analyse", watching)
@@ -58,9 +58,9 @@ def test_the_program_is_freed_before_the_report(monkeypatch):
     refs, alive = [], []
     analyse, build_result = api.analyse, api.build_result
 
-    def watching(program):
+    def watching(program, times=None):
         refs.append(weakref.ref(program))
-        return analyse(program)
+        return analyse(program, times)
 
     def building(*a, **kw):
         alive.extend(r() is not None for r in refs)
@@ -130,8 +130,8 @@ def test_no_body_memo_outlives_the_analysis(monkeypatch):
     sizes = []
     analyse = api.analyse
 
-    def watching(program):
-        out = analyse(program)
+    def watching(program, times=None):
+        out = analyse(program, times)
         sizes.append((len(irwalk._BODIES), len(releases._ASSIGNED), len(calls_before._ORDERS)))
         return out
     monkeypatch.setattr(api, "analyse", watching)
