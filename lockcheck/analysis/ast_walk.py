@@ -66,60 +66,31 @@ _JOINT = ((), _DECLARATORS, _TYPENAMES)
 def _joint_walks(node) -> dict[tuple[type, ...], tuple]:
     """``_walk(node, prune)`` for each prune of ``_JOINT``, in one pass.  A
     pruned walk is the whole walk less the pruned subtrees, in the same
-    order; a subtree follows its root there, so a pruned one is walked
-    on the spot into the walks that have it."""
+    order (a subtree follows its root on the stack), so each node carries
+    whether it is still inside the declarator and the type-name walks."""
     whole, declarators, typenames = [], [], []
-    pruned, typename = frozenset(_DECLARATORS), c_ast.Typename
-    stack = [node]
+    in_declarators, in_typenames = frozenset(_DECLARATORS), frozenset(_TYPENAMES)
+    stack = [(node, True, True)]
     pop, push = stack.pop, stack.append
-    for_class = _CHILDREN
     while stack:
-        n = pop()
+        n, decl, typ = pop()
         whole.append(n)
-        declarators.append(n)
-        typenames.append(n)
+        if decl:
+            declarators.append(n)
+        if typ:
+            typenames.append(n)
         cls = n.__class__
-        if cls in pruned:
-            _subtree(n, whole, None, pruned)
-            continue
-        if cls is typename:
-            _subtree(n, whole, declarators, pruned)
-            continue
-        names = for_class.get(cls)
+        decl, typ = decl and cls not in in_declarators, typ and cls not in in_typenames
+        names = _CHILDREN.get(cls)
         for name in names if names is not None else _children(cls):
             v = getattr(n, name)
             if v is None:
                 continue
             if v.__class__ is list:
-                stack.extend(v)
+                stack.extend([(c, decl, typ) for c in v])
             else:
-                push(v)
+                push((v, decl, typ))
     return {(): tuple(whole), _DECLARATORS: tuple(declarators), _TYPENAMES: tuple(typenames)}
-
-
-def _subtree(node, whole: list, declarators: list | None, pruned) -> None:
-    """The nodes under ``node`` (not itself) onto ``whole``, and onto
-    ``declarators`` too (when given) those not under a ``pruned`` one."""
-    stack = []
-    _push_children(node, stack, declarators is not None and node.__class__ not in pruned)
-    while stack:
-        n, kept = stack.pop()
-        whole.append(n)
-        if kept:
-            declarators.append(n)
-        _push_children(n, stack, kept and n.__class__ not in pruned)
-
-
-def _push_children(n, stack: list, kept: bool) -> None:
-    names = _CHILDREN.get(n.__class__)
-    for name in names if names is not None else _children(n.__class__):
-        v = getattr(n, name)
-        if v is None:
-            continue
-        if v.__class__ is list:
-            stack.extend([(c, kept) for c in v])
-        else:
-            stack.append((v, kept))
 
 
 def _walk(node, prune: tuple[type, ...]):
