@@ -23,7 +23,7 @@ Anything else, and it is walked as before.
 
 from __future__ import annotations
 
-from dataclasses import replace
+from dataclasses import fields, replace
 
 from lockcheck.analysis.element_index import PARAM_INDEX
 from lockcheck.analysis.facts import Effect, Summary
@@ -107,12 +107,13 @@ def _effects(summary: Summary) -> dict:
     return {k: e for k, e in summary.effects.items() if e != _NONE}
 
 
+#: every field but the assertions, and the effects (compared without the neutral ones):
+#: derived, so a field added to Summary is compared too
+_OTHER_FIELDS = tuple(f.name for f in fields(Summary) if f.name not in ("not_held", "effects"))
+
+
 def _same_but_asserts(a: Summary, b: Summary) -> bool:
-    return (a.acquires == b.acquires and a.param_edges == b.param_edges and _effects(a) == _effects(b)
-            and a.recursions == b.recursions and a.irq_on == b.irq_on and a.irq_guards == b.irq_guards
-            and a.release_through == b.release_through and a.param_effects == b.param_effects
-            and a.taken_through == b.taken_through and a.returns == b.returns
-            and a.deref_effects == b.deref_effects and a.deref_acquires == b.deref_acquires)
+    return _effects(a) == _effects(b) and all(getattr(a, n) == getattr(b, n) for n in _OTHER_FIELDS)
 
 
 def _grew(old: dict, new: dict) -> bool:
