@@ -25,6 +25,7 @@ from __future__ import annotations
 
 from dataclasses import fields, replace
 
+from lockcheck.analysis.assert_paths import AssertPath
 from lockcheck.analysis.element_index import PARAM_INDEX
 from lockcheck.analysis.facts import Effect, Summary
 from lockcheck.analysis.flow import MAX_RECURSION_ENTRIES
@@ -96,9 +97,9 @@ class AssertClimb:
                 if ref.key[:2] == "p:" or ref.subclass >= PARAM_SUBCLASS or PARAM_INDEX in ref.key:
                     return None
                 cur = mine.get(key)
-                if cur is None or len(chain) + 1 < len(cur[1]) or \
-                        (len(chain) + 1 == len(cur[1]) and (site,) + chain < cur[1]):
-                    mine[key] = (ref, (site,) + chain)
+                longer = AssertPath(site, chain)
+                if cur is None or longer < cur[1]:
+                    mine[key] = (ref, longer)
         return replace(old, not_held=mine).frozen()
 
 
@@ -123,6 +124,6 @@ def _grew(old: dict, new: dict) -> bool:
         found = new.get(key)
         if found is None:
             return False
-        if found[1] != chain and (len(found[1]), found[1]) > (len(chain), chain):
+        if chain < found[1]:
             return False
     return True

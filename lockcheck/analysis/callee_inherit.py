@@ -7,6 +7,7 @@ of the locks held at the call unless the callee released them first; its
 from __future__ import annotations
 
 from lockcheck.analysis import ir
+from lockcheck.analysis.assert_paths import AssertPath
 from lockcheck.analysis.facts import Acq, EdgeWitness, RawEdge, State, Step, Summary, holder_mode
 from lockcheck.analysis.element_index import PARAM_INDEX
 from lockcheck.analysis.irq_reads import IRQ_RECURSIVE, resolve
@@ -73,25 +74,23 @@ class CalleeInheritance:
     def _inherit_not_held(self, s: State, call: ir.Call, callee, summary: Summary, site: Step) -> None:
         """:meth:`_assert_not_held` for each assertion the callee reaches,
         one call deeper.  Nearly every summary carries a few (they climb to
-        every caller): twenty million on the whole tree, so inlined, and the
-        longer chain built only where it is kept or reported."""
+        every caller): twenty million on the whole tree, so inlined; the
+        path one call longer shares the callee's (analysis.assert_paths)."""
         mine = self.summary.not_held
         for key, (ref, chain) in summary.not_held.items():   # keyed by the lock's class
             if ref.key[:2] == "p:" or ref.subclass >= PARAM_SUBCLASS or PARAM_INDEX in ref.key:
                 ref = subst(ref, call.args, callee, call)
                 key = ref.class_key
             old = mine.get(key)
-            longer = None
-            if old is None or len(chain) + 1 < len(old[1]) or \
-                    (len(chain) + 1 == len(old[1]) and (site,) + chain < old[1]):
-                longer = (site,) + chain
+            longer = AssertPath(site, chain)
+            if old is None or longer < old[1]:
                 mine[key] = (ref, longer)
             if self.on_not_held is None:
                 continue
             for h in s.held:
                 if h.key == key:
-                    longer = longer or (site,) + chain
-                    self.on_not_held(RawEdge(h.ref, ref, holder_mode(h.mode), "N", EdgeWitness(h.site, longer)))
+                    self.on_not_held(RawEdge(h.ref, ref, holder_mode(h.mode), "N",
+                                             EdgeWitness(h.site, longer.steps())))
 
     def _enter_recursions(self, s: State, call: ir.Call, callee, summary: Summary, site: Step) -> None:
         """A large recursion the callee enters is entered from here too; the

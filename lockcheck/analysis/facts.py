@@ -108,7 +108,8 @@ class Summary:
     acquires: dict[tuple, Acq] = field(default_factory=dict)
     param_edges: dict[tuple, RawEdge] = field(default_factory=dict)
     effects: dict[str, Effect] = field(default_factory=dict)   # all / zero / nonzero
-    # lockdep_assert_not_held(&x) reached from here: class key -> (lock, chain to the assert)
+    # lockdep_assert_not_held(&x) reached from here: class key -> (lock, path to the assert:
+    # analysis.assert_paths.AssertPath)
     not_held: dict[str, tuple] = field(default_factory=dict)
     # large recursions entered (analysis.recursions): (id, member entered) ->
     # (chain to the call entering it, the caller's locks released before it)

@@ -30,6 +30,7 @@ from lockcheck.analysis.callee_inherit import CalleeInheritance
 from lockcheck.analysis.case_match import CaseEntry
 from lockcheck.analysis.compare_locals import case_entered
 from lockcheck.analysis.asserted_irq import ASSERTED
+from lockcheck.analysis.assert_paths import AssertPath
 from lockcheck.analysis.held_through import held_through
 from lockcheck.analysis.taken_through import TakenThrough
 from lockcheck.analysis.irq_guards import EntryGuards, unguarded
@@ -223,18 +224,18 @@ class FunctionFlow(BranchFacts, Releases, CalleeInheritance, TakenThrough):
             self.ret(node, states)
             return set()
         if kind is ir.Assert and not node.held:
-            self._assert_not_held(states, node.lock, (self.step(node.line, "lockdep_assert_not_held"),))
+            self._assert_not_held(states, node.lock, AssertPath(self.step(node.line, "lockdep_assert_not_held")))
         return states  # Assert, CaseLabel outside a switch
 
-    def _assert_not_held(self, states, ref: ir.LockRef, chain) -> None:
+    def _assert_not_held(self, states, ref: ir.LockRef, path: AssertPath) -> None:
         """Record the assertion for callers; report paths that hold the lock."""
         old = self.summary.not_held.get(ref.class_key)
-        if old is None or (len(chain), chain) < (len(old[1]), old[1]):
-            self.summary.not_held[ref.class_key] = (ref, chain)
+        if old is None or path < old[1]:
+            self.summary.not_held[ref.class_key] = (ref, path)
         for s in states:
             for h in s.held:
                 if h.key == ref.class_key and self.on_not_held is not None:
-                    self.on_not_held(RawEdge(h.ref, ref, holder_mode(h.mode), "N", EdgeWitness(h.site, chain)))
+                    self.on_not_held(RawEdge(h.ref, ref, holder_mode(h.mode), "N", EdgeWitness(h.site, path.steps())))
 
     def loop(self, node: ir.Loop, states: set[State]) -> set[State]:
         exits: set[State] = set()
