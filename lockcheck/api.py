@@ -213,8 +213,9 @@ def _check(options: Options, progress, t0: float, discovered, key: str | None, t
     counts = _ir_counts(run, functions, extracted - len(functions))
     counts["header_functions"] -= len(outside)
     counts["tree_callees"] = tree_stats if options.tree_callees else {"off": True}
+    counts["functions"] = _function_counts(run)
     release_index(run)
-    _release_ir(run)
+    _release_files(run)
     # the analysis frees each body once walked (summaries.analyse): no list
     # here may keep one alive (the tree callees' bodies stayed to the end)
     del functions, outside
@@ -276,20 +277,39 @@ def _ir_counts(run, functions, excluded: int = 0) -> dict:
                                  for line, text in fn.unresolved_sites]}
 
 
-def _release_ir(run) -> None:
-    """The front end's per-file results keep their IR; the analysis is its
-    only user from here (on the whole tree it is over two gigabytes)."""
-    run.files = [dataclasses.replace(f, irs=()) if f.irs else f for f in run.files]
+def _function_counts(run) -> dict:
+    """What the statistics need of the front end's per-file results, taken
+    before they are dropped (:func:`_release_files`)."""
+    total = skipped = parsed = 0
+    unparsed = []
+    for f in run.files:
+        for fn in f.functions:
+            total += 1
+            if fn.outcome == SKIPPED:
+                skipped += 1
+            elif fn.outcome == "failed":
+                unparsed.append({"file": f.path, "line": fn.reason_line or fn.line, "function": fn.name,
+                                 "reason": fn.reason})
+            else:
+                parsed += 1
+    return {"files": len(run.files), "total": total, "parsed": parsed, "skipped": skipped, "unparsed": unparsed}
+
+
+def _release_files(run) -> None:
+    """The front end's per-file results (their IR, every function's
+    outcome): the analysis is the IR's only user from here, and the
+    statistics took what they need (on the whole tree the IR is over two
+    gigabytes, the outcomes some hundreds of megabytes)."""
+    run.files = []
 
 
 def _stats(run, counts: dict, analysis: AnalysisResult, result, seconds: float) -> dict:
-    total = sum(len(f.functions) for f in run.files)
-    skipped = sum(1 for f in run.files for fn in f.functions if fn.outcome == SKIPPED)
-    parsed = sum(1 for f in run.files for fn in f.functions if fn.outcome not in ("failed", SKIPPED))
+    functions = counts["functions"]
     return {
-        "files": len(run.files),
+        "files": functions["files"],
         # skipped: no lock primitive or modelled call is reachable from them (frontend.relevance)
-        "functions": {"total": total, "parsed": parsed, "skipped": skipped, "analysed": analysis.functions},
+        "functions": {"total": functions["total"], "parsed": functions["parsed"], "skipped": functions["skipped"],
+                      "analysed": analysis.functions},
         "header_functions": counts["header_functions"],
         # callees defined elsewhere in the kernel tree, summarised (lockcheck.tree_callees)
         "tree_callees": counts["tree_callees"],
@@ -303,8 +323,7 @@ def _stats(run, counts: dict, analysis: AnalysisResult, result, seconds: float) 
         "class_annotations": counts["classes"],
         "excluded_files": counts["excluded_files"],
         # functions the front end could not parse: reported, skipped, the rest counts
-        "unparsed": [{"file": f.path, "line": fn.reason_line or fn.line, "function": fn.name, "reason": fn.reason}
-                     for f in run.files for fn in f.functions if fn.outcome == "failed"],
+        "unparsed": functions["unparsed"],
         "classes": len(result[0]),
         "edges": len(result[1]),
         "cycles": sum(1 for f in result[2] if f.kind == "circular"),
