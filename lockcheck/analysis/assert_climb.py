@@ -59,8 +59,9 @@ class AssertClimb:
             self.calls[member] = None
             return
         held: dict[str, set] = {}
-        for fn, args in sink:
-            if fn == self.on_recursion and args[1] == self.ident:
+        callbacks = getattr(sink, "callbacks", ())
+        for slot, args in sink:
+            if callbacks[slot] == self.on_recursion and args[1] == self.ident:
                 held.setdefault(args[3], set()).add(args[0].key)
         self.calls[member] = {t: (chain[0], frozenset(held.get(t, ()))) for t, chain in entries.items()
                               if len(chain) == 1}

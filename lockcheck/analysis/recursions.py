@@ -137,7 +137,7 @@ class Recursions:
                 (len(old[0].site) + len(old[1]), old[0].site, old[1]):
             self.entered_holding[k] = (held, chain)
 
-    def summarise(self, members: list[str], summaries: dict, walk) -> None:
+    def summarise(self, members: list[str], summaries: dict, walk, rebuild=None) -> None:
         """Walk every member (callees first where the recursion allows),
         keeping what each takes in one :class:`Recursion`: ``walk(member,
         sink)``.  A member walked again (a callee inside the recursion
@@ -156,7 +156,7 @@ class Recursions:
         # every walk keeps its findings until the member is walked again,
         # reported when the passes end (analysis.lastwalk): a callee walked
         # before may itself have seen one not walked yet, and be walked again
-        last = LastWalk()
+        last = LastWalk(rebuild=rebuild)   # rebuild: a member's callbacks (its spilled findings)
         effect_at = dict(changed_at)
         passes = self.walks[rec.ident] = []
         # a member whose callees inside gained assertions only is patched, not walked

@@ -148,7 +148,8 @@ def analyse(program: Program, times=None) -> AnalysisResult:
             mark("summaries")
             result.recursions[members[0]] = len(members)
             large.summarise(members, summaries, lambda m, sink: _walk(
-                program, m, summaries, calls, result, on_recursion=large.entered, sink=sink, given=given))
+                program, m, summaries, calls, result, on_recursion=large.entered, sink=sink, given=given),
+                lambda m: finding_callbacks(program, m, result, large.entered))
             large.sites.settle(members)
             mark("large recursion")
         else:
@@ -176,7 +177,8 @@ def _walk_component(program: Program, graph, members: list[str], summaries: dict
     """A function, or a small recursion walked again until its members'
     summaries stop changing (at most SCC_ROUNDS times)."""
     rounds = SCC_ROUNDS if len(members) > 1 or graph.has_edge(members[0], members[0]) else 1
-    last = LastWalk()   # a recursion's findings: from each member's last walk
+    # a recursion's findings: from each member's last walk
+    last = LastWalk(rebuild=lambda m: finding_callbacks(program, m, result, on_recursion))
     for _ in range(rounds):
         before = {m: _shape(summaries.get(m)) for m in members}
         for m in members:
@@ -282,19 +284,7 @@ def _walk(program: Program, key: str, summaries, calls, result: AnalysisResult,
         out += [(None, None, "", 0, table) for table in program.no_target.get((key, id(call)), ())]
         return out
 
-    def per_class(table: dict[str, EdgeRecord]):
-        """Findings about one class (recursive locking, assert-not-held)."""
-        def record(edge: RawEdge) -> None:
-            if edge.src.is_param:
-                return
-            _record(result, table, edge)
-        return record
-
-    if fn.file in program.outside:   # a callee outside the scan: its summary only (lockcheck.tree_callees)
-        found = deferred(sink, _ignore, None, None, on_recursion)
-    else:
-        found = deferred(sink, lambda edge: _emit(result, edge, key), per_class(result.recursive),
-                         per_class(result.not_held), on_recursion)   # lastwalk: kept until the last walk
+    found = deferred(sink, *finding_callbacks(program, key, result, on_recursion))   # lastwalk: kept until the last walk
     flow = FunctionFlow(fn, callees, *found, program.irq)
     entry_held = flow.asserted_entry() if entry else ()
     summary = flow.run(entry_held, program.clone_facts.get(key))
@@ -321,6 +311,25 @@ def _walk(program: Program, key: str, summaries, calls, result: AnalysisResult,
     if program.outside_cut and (fn.file, fn.name) in program.outside_cut:
         return cut_summary(summary)
     return summary
+
+
+def finding_callbacks(program: Program, key: str, result: AnalysisResult, on_recursion) -> tuple:
+    """Where a walk of ``key`` reports: edges, recursive locking,
+    assert-not-held, recursions entered holding a lock (what
+    ``lastwalk.LastWalk`` replays a spilled finding through)."""
+    if program.by_key[key].file in program.outside:   # a callee outside the scan: its summary only
+        return _ignore, None, None, on_recursion     # (lockcheck.tree_callees)
+    return (lambda edge: _emit(result, edge, key), _per_class(result, result.recursive),
+            _per_class(result, result.not_held), on_recursion)
+
+
+def _per_class(result: AnalysisResult, table: dict[str, EdgeRecord]):
+    """Findings about one class (recursive locking, assert-not-held)."""
+    def record(edge: RawEdge) -> None:
+        if edge.src.is_param:
+            return
+        _record(result, table, edge)
+    return record
 
 
 def cut_summary(summary: Summary) -> Summary:

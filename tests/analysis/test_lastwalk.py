@@ -32,9 +32,9 @@ def test_large_recursion_reports_from_the_last_walk(monkeypatch):
     seen = []
     real = recursions.Recursions.summarise
 
-    def spy(self, members, summaries, walk):
+    def spy(self, members, summaries, walk, rebuild=None):
         seen.append(len(members))
-        return real(self, members, summaries, walk)
+        return real(self, members, summaries, walk, rebuild)
     monkeypatch.setattr(recursions.Recursions, "summarise", spy)
     result = check(Options(paths=(str(FIXTURE),), cache_dir=None))
     assert seen and max(seen) >= 3          # the recursion was summarised as a large one
@@ -97,10 +97,38 @@ def test_running_count_matches_the_buffers():
     # the bound is checked against a running count (summing every buffer at
     # each check was quadratic in a large recursion): it must equal the sum
     last = LastWalk()
+    out = []
     for i, key in enumerate(["a", "b", "a", "c", "b", "a"]):
-        sink = last.begin(key)
-        sink.extend([(print, ())] * (i + 1))
+        emit, = deferred(last.begin(key), out.append)
+        for _ in range(i + 1):
+            emit(key)
     last.begin("d", False)
     assert last.total == sum(map(len, last.pending.values()))
     last.flush(["a"])
+    assert out == ["a"] * 6
     assert last.total == sum(map(len, last.pending.values())) == 4 + 5
+
+
+def test_past_the_bound_with_callbacks_to_replay_the_buffers_are_spilled(monkeypatch):
+    """With ``rebuild`` the findings past the bound are written out and
+    read back: reported as if there were no bound, in the same order, and
+    a function walked again forgets its spilled findings; nothing to redo."""
+    monkeypatch.setattr(lastwalk, "COUNT_EVERY", 1)
+
+    def walks(limit):
+        out = []
+        last = LastWalk(limit=limit, rebuild=lambda key: (lambda *a: out.append((key,) + a),))
+        for k in [0, 1, 2, 1, 3, 4, 0]:          # f1 and f0 walked twice: their last walks count
+            key = f"f{k}"
+            emit, = deferred(last.begin(key), lambda *a, key=key: out.append((key,) + a))
+            emit(k, "x")
+            emit(k, ("y", k))
+        spilled = dict(last.spilled)
+        last.flush([f"f{k}" for k in range(5)])
+        return out, spilled, last.redo([f"f{k}" for k in range(5)])
+    unbounded, none, _ = walks(10 ** 6)
+    bounded, spilled, redo = walks(1)
+    assert not none and spilled                    # the small bound did spill
+    assert bounded == unbounded
+    assert [k for k, *_ in unbounded] == ["f0", "f0", "f1", "f1", "f2", "f2", "f3", "f3", "f4", "f4"]
+    assert redo == []
