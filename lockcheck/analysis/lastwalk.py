@@ -84,7 +84,17 @@ class LastWalk:
     def _close(self) -> None:
         key, self.open = self.open, None
         if key is not None and key in self.pending:
-            self.sizes[key] = len(self.pending[key])
+            sink = self.pending[key]
+            if self.rebuild is not None:
+                # replayed through rebuild(key): a buffer keeps no callbacks,
+                # and an empty one is not kept (each held its walk's four
+                # closures: on the whole tree, every member walked since the
+                # last spill, 390 MB at the peak)
+                if not sink:
+                    del self.pending[key]
+                    return
+                sink.callbacks = None
+            self.sizes[key] = len(sink)
             self.total += self.sizes[key]
 
     def _pop(self, key: str) -> list:
@@ -142,7 +152,7 @@ class LastWalk:
                 sink, callbacks = pickle.load(self._spill), self.rebuild(key)
             else:
                 sink = self._pop(key)
-                callbacks = getattr(sink, "callbacks", ())
+                callbacks = getattr(sink, "callbacks", None) or (self.rebuild(key) if sink else ())
             for slot, args in sink:
                 callbacks[slot](*args)
         if not self.spilled and self._spill is not None:
