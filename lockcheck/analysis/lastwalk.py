@@ -24,16 +24,10 @@ again forgets its spilled findings as it forgets its buffered ones.  So
 what is reported does not depend on the bound.  A buffered finding is
 kept as its callback's place among the walk's callbacks and its
 arguments, plain data; the owner gives, per function, the callbacks to
-replay a spilled one through (``rebuild``).
-
-Without ``rebuild`` the buffers past the bound are *dropped*, never
-reported as they are (an early walk's findings are the false ones this
-module exists to keep out); the functions whose findings were dropped are
-listed (:meth:`LastWalk.redo`), and the owner walks them once more when
-the rounds end, reporting at once.  Until the buffers were spilled, the
-whole tree's large recursion passed the bound within its first pass and
-walked 476,867 of its 563,368 members once more for that (45 % of its
-walks).
+replay it through (``rebuild``).  Until they were spilled, the buffers
+past the bound were dropped and their functions walked once more at the
+end: on the whole tree, 476,867 of the large recursion's 563,368 members
+(45 % of its walks).
 """
 
 from __future__ import annotations
@@ -54,7 +48,8 @@ COUNT_EVERY = 256
 
 class _Buffer(list):
     """One walk's findings: ``(slot, args)``, replayed as
-    ``callbacks[slot](*args)`` (:func:`deferred` sets the callbacks)."""
+    ``rebuild(key)[slot](*args)``; while the walk runs, ``callbacks`` are
+    its own (:func:`deferred` sets them; ``assert_climb`` reads them)."""
 
     __slots__ = ("callbacks",)
 
@@ -62,16 +57,15 @@ class _Buffer(list):
 class LastWalk:
     """Per function, the findings of its latest walk not yet reported.
 
-    ``rebuild(key)``: the callbacks a walk of ``key`` was given, in the
-    order given to :func:`deferred` (spilled findings are replayed through
-    them); None: past the bound the buffers are dropped."""
+    ``rebuild(key)``: the callbacks a walk of ``key`` is given, in the
+    order given to :func:`deferred` (its findings are replayed through
+    them)."""
 
-    def __init__(self, limit: int | None = None, rebuild=None) -> None:
+    def __init__(self, rebuild, limit: int | None = None) -> None:
         self.pending: dict[str, _Buffer] = {}
         self.limit = MAX_PENDING if limit is None else limit
         self.rebuild = rebuild
         self.begun = 0
-        self.dropped: dict[str, None] = {}    # in the order dropped
         self.spilled: dict[str, int] = {}     # key -> offset of its findings in the spill file
         self._spill = None
         # the buffered findings counted as each walk ends (the next begins):
@@ -82,18 +76,17 @@ class LastWalk:
         self.open: str | None = None          # the buffer being filled
 
     def _close(self) -> None:
+        """The open buffer's walk ended: it keeps no callbacks, and an
+        empty one is not kept (each held its walk's four closures: on the
+        whole tree, every member walked since the last spill, 390 MB at
+        the peak)."""
         key, self.open = self.open, None
         if key is not None and key in self.pending:
             sink = self.pending[key]
-            if self.rebuild is not None:
-                # replayed through rebuild(key): a buffer keeps no callbacks,
-                # and an empty one is not kept (each held its walk's four
-                # closures: on the whole tree, every member walked since the
-                # last spill, 390 MB at the peak)
-                if not sink:
-                    del self.pending[key]
-                    return
-                sink.callbacks = None
+            if not sink:
+                del self.pending[key]
+                return
+            sink.callbacks = None
             self.sizes[key] = len(sink)
             self.total += self.sizes[key]
 
@@ -109,13 +102,9 @@ class LastWalk:
         self._close()
         self._pop(key)
         self.spilled.pop(key, None)
-        self.dropped.pop(key, None)           # this walk's findings will be had
         self.begun += 1
         if self.begun % COUNT_EVERY == 0 and self.total > self.limit:
-            if self.rebuild is not None:
-                self._spill_pending()
-            else:
-                self.dropped.update(dict.fromkeys(self.pending))
+            self._spill_pending()
             self.pending.clear()
             self.sizes.clear()
             self.total = 0
@@ -135,11 +124,6 @@ class LastWalk:
                 self.spilled[key] = out.tell()
                 pickle.dump(list(sink), out, pickle.HIGHEST_PROTOCOL)
 
-    def redo(self, keys) -> list[str]:
-        """Those of ``keys`` (in their order) whose latest walk's findings
-        were dropped at the bound: the owner walks them again, unbuffered."""
-        return [k for k in keys if k in self.dropped]
-
     def flush(self, keys=None) -> None:
         """Report the buffered findings of ``keys`` (all, in order, if None)."""
         self._close()
@@ -149,12 +133,13 @@ class LastWalk:
             offset = self.spilled.pop(key, None)
             if offset is not None:
                 self._spill.seek(offset)
-                sink, callbacks = pickle.load(self._spill), self.rebuild(key)
+                sink = pickle.load(self._spill)
             else:
                 sink = self._pop(key)
-                callbacks = getattr(sink, "callbacks", None) or (self.rebuild(key) if sink else ())
-            for slot, args in sink:
-                callbacks[slot](*args)
+            if sink:
+                callbacks = self.rebuild(key)
+                for slot, args in sink:
+                    callbacks[slot](*args)
         if not self.spilled and self._spill is not None:
             self._spill.close()
             self._spill = None

@@ -137,12 +137,14 @@ class Recursions:
                 (len(old[0].site) + len(old[1]), old[0].site, old[1]):
             self.entered_holding[k] = (held, chain)
 
-    def summarise(self, members: list[str], summaries: dict, walk, rebuild=None) -> None:
+    def summarise(self, members: list[str], summaries: dict, walk, rebuild) -> None:
         """Walk every member (callees first where the recursion allows),
         keeping what each takes in one :class:`Recursion`: ``walk(member,
-        sink)``.  A member walked again (a callee inside the recursion
-        changed after its walk, maybe one that stood for itself, never
-        walked) reports again, and only its last walk's findings count.
+        sink)``; ``rebuild(member)``, the callbacks its findings are
+        replayed through (:class:`lastwalk.LastWalk`).  A member walked
+        again (a callee inside the recursion changed after its walk, maybe
+        one that stood for itself, never walked) reports again, and only
+        its last walk's findings count.
         One whose callees inside changed only by assertions gained is
         patched instead, where that is all a walk would change
         (analysis.assert_climb); ``walks`` counts the members walked."""
@@ -156,7 +158,7 @@ class Recursions:
         # every walk keeps its findings until the member is walked again,
         # reported when the passes end (analysis.lastwalk): a callee walked
         # before may itself have seen one not walked yet, and be walked again
-        last = LastWalk(rebuild=rebuild)   # rebuild: a member's callbacks (its spilled findings)
+        last = LastWalk(rebuild)
         effect_at = dict(changed_at)
         passes = self.walks[rec.ident] = []
         # a member whose callees inside gained assertions only is patched, not walked
@@ -190,14 +192,7 @@ class Recursions:
                                             for t in self.graph.successors(m))]
             if not todo:
                 break
-        # findings the buffers' bound dropped (analysis.lastwalk): their
-        # members walked once more for them, with the summaries the passes
-        # left, reporting at once (the summaries stay as they are)
-        again = last.redo(order)
-        passes.append(len(again))
         last.flush(order)
-        for m in again:
-            walk(m, last.begin(m, False))
 
     def _keep(self, rec: Recursion, member: str, full: Summary) -> Summary:
         """Keep a member's concrete acquisitions in the recursion; return

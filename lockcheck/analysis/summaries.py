@@ -105,7 +105,7 @@ class AnalysisResult:
     indirect_resolved: int = 0
     indirect_unresolved: int = 0
     recursions: dict[str, int] = field(default_factory=dict)   # large recursion -> members
-    # large recursion -> members walked per pass, then re-walked for dropped findings (never in a report)
+    # large recursion -> members walked per pass (never in a report)
     recursion_walks: dict[str, list[int]] = field(default_factory=dict)
     recursion_edges: int = 0      # edges made entering them (each time made, before merging)
     indirect_targets: TargetStats = field(default_factory=TargetStats)
@@ -178,7 +178,7 @@ def _walk_component(program: Program, graph, members: list[str], summaries: dict
     summaries stop changing (at most SCC_ROUNDS times)."""
     rounds = SCC_ROUNDS if len(members) > 1 or graph.has_edge(members[0], members[0]) else 1
     # a recursion's findings: from each member's last walk
-    last = LastWalk(rebuild=lambda m: finding_callbacks(program, m, result, on_recursion))
+    last = LastWalk(lambda m: finding_callbacks(program, m, result, on_recursion))
     for _ in range(rounds):
         before = {m: _shape(summaries.get(m)) for m in members}
         for m in members:
@@ -189,12 +189,7 @@ def _walk_component(program: Program, graph, members: list[str], summaries: dict
                 result.irq.entered(summaries[m], program.irq.entered_off.get(program.by_key[m].name, frozenset()))
         if all(_shape(summaries[m]) == before[m] for m in members):
             break
-    for m in last.redo(members):   # findings dropped at the buffers' bound: walked again for them
-        _walk(program, m, summaries, calls, result, graph.in_degree(m) == 0, on_recursion, last.begin(m, False),
-              given)
     last.flush(members)
-
-
 
 
 class CallSites:
@@ -316,7 +311,7 @@ def _walk(program: Program, key: str, summaries, calls, result: AnalysisResult,
 def finding_callbacks(program: Program, key: str, result: AnalysisResult, on_recursion) -> tuple:
     """Where a walk of ``key`` reports: edges, recursive locking,
     assert-not-held, recursions entered holding a lock (what
-    ``lastwalk.LastWalk`` replays a spilled finding through)."""
+    ``lastwalk.LastWalk`` replays a buffered finding through)."""
     if program.by_key[key].file in program.outside:   # a callee outside the scan: its summary only
         return _ignore, None, None, on_recursion     # (lockcheck.tree_callees)
     return (lambda edge: _emit(result, edge, key), _per_class(result, result.recursive),

@@ -41,9 +41,14 @@ def test_large_recursion_reports_from_the_last_walk(monkeypatch):
     assert "namespace_sem" not in recursive_locks(result)
 
 
+def _replay(out: list):
+    """A LastWalk's ``rebuild``: every function's one callback appends to ``out``."""
+    return lambda key: (out.append,)
+
+
 def test_a_new_walk_drops_the_buffered_findings():
     out = []
-    last = LastWalk()
+    last = LastWalk(_replay(out))
     emit, = deferred(last.begin("f"), out.append)
     emit("early")
     emit, = deferred(last.begin("f"), out.append)
@@ -54,19 +59,18 @@ def test_a_new_walk_drops_the_buffered_findings():
     assert deferred(last.begin("g", False), out.append) == (out.append,)
 
 
-def test_past_the_bound_the_buffers_are_dropped_and_listed(monkeypatch):
+def test_past_the_bound_the_buffers_are_spilled_and_all_reported(monkeypatch):
     monkeypatch.setattr(lastwalk, "COUNT_EVERY", 1)
     out = []
-    last = LastWalk(limit=1)
+    last = LastWalk(_replay(out), limit=1)
     for k in range(5):
         emit, = deferred(last.begin(f"f{k}"), out.append)
         emit(k)
         emit(k)
+    assert list(last.spilled) == ["f0", "f1", "f2", "f3"]   # past the bound: written out
+    last.begin("f2", False)                       # walked again, reporting at once: its spilled ones go
     last.flush()
-    assert out == [4, 4]                          # only the walk not yet counted
-    assert last.redo([f"f{k}" for k in range(5)]) == ["f0", "f1", "f2", "f3"]
-    last.begin("f2", False)                       # walked again, reporting at once
-    assert last.redo(["f2", "f3"]) == ["f3"]
+    assert out == [0, 0, 1, 1, 3, 3, 4, 4]
 
 
 #: fixture -> the one true recursive finding it holds (no cycle)
@@ -75,8 +79,8 @@ BOTH_WAYS = {"release_in_recursion.c": "umount_sem", "release_deep_in_recursion.
 
 def scan(monkeypatch, name: str, large: int, bound: int | None):
     """A fixture as a large or a small recursion; with ``bound``, every
-    buffered finding past it dropped (the whole tree's large recursion
-    passed the bound in its first pass)."""
+    buffered finding past it spilled (the whole tree's large recursion
+    passes the bound in its first pass)."""
     if bound is not None:
         monkeypatch.setattr(lastwalk, "MAX_PENDING", bound)
         monkeypatch.setattr(lastwalk, "COUNT_EVERY", 1)
@@ -96,8 +100,8 @@ def test_only_last_walks_report_also_past_the_bound(monkeypatch, name, large, bo
 def test_running_count_matches_the_buffers():
     # the bound is checked against a running count (summing every buffer at
     # each check was quadratic in a large recursion): it must equal the sum
-    last = LastWalk()
     out = []
+    last = LastWalk(_replay(out))
     for i, key in enumerate(["a", "b", "a", "c", "b", "a"]):
         emit, = deferred(last.begin(key), out.append)
         for _ in range(i + 1):
@@ -109,15 +113,15 @@ def test_running_count_matches_the_buffers():
     assert last.total == sum(map(len, last.pending.values())) == 4 + 5
 
 
-def test_past_the_bound_with_callbacks_to_replay_the_buffers_are_spilled(monkeypatch):
-    """With ``rebuild`` the findings past the bound are written out and
-    read back: reported as if there were no bound, in the same order, and
-    a function walked again forgets its spilled findings; nothing to redo."""
+def test_spilled_findings_are_reported_as_without_a_bound(monkeypatch):
+    """The findings past the bound are written out and read back: reported
+    as if there were no bound, in the same order, and a function walked
+    again forgets its spilled findings."""
     monkeypatch.setattr(lastwalk, "COUNT_EVERY", 1)
 
     def walks(limit):
         out = []
-        last = LastWalk(limit=limit, rebuild=lambda key: (lambda *a: out.append((key,) + a),))
+        last = LastWalk(lambda key: (lambda *a: out.append((key,) + a),), limit=limit)
         for k in [0, 1, 2, 1, 3, 4, 0]:          # f1 and f0 walked twice: their last walks count
             key = f"f{k}"
             emit, = deferred(last.begin(key), lambda *a, key=key: out.append((key,) + a))
@@ -125,10 +129,9 @@ def test_past_the_bound_with_callbacks_to_replay_the_buffers_are_spilled(monkeyp
             emit(k, ("y", k))
         spilled = dict(last.spilled)
         last.flush([f"f{k}" for k in range(5)])
-        return out, spilled, last.redo([f"f{k}" for k in range(5)])
-    unbounded, none, _ = walks(10 ** 6)
-    bounded, spilled, redo = walks(1)
+        return out, spilled
+    unbounded, none = walks(10 ** 6)
+    bounded, spilled = walks(1)
     assert not none and spilled                    # the small bound did spill
     assert bounded == unbounded
     assert [k for k, *_ in unbounded] == ["f0", "f0", "f1", "f1", "f2", "f2", "f3", "f3", "f4", "f4"]
-    assert redo == []
