@@ -64,9 +64,6 @@ class AssertPath:
             a, b = a.rest, b.rest
         return False
 
-    def __gt__(self, other: AssertPath) -> bool:
-        return other < self
-
     def __eq__(self, other: object) -> bool:
         if not isinstance(other, AssertPath):
             return NotImplemented
