@@ -301,6 +301,7 @@ void tasklet_schedule(struct tasklet_struct *t);
 struct rcu_head { void *next; };
 void call_rcu(struct rcu_head *head, void (*fn)(struct rcu_head *head));
 struct net_device;
+void *netdev_priv(const struct net_device *dev);
 struct napi_struct { int weight; };
 void netif_napi_add(struct net_device *dev, struct napi_struct *napi,
 		    int (*poll)(struct napi_struct *napi, int budget));

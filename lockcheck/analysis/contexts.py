@@ -43,6 +43,7 @@ def callback_functions(functions: list[ir.FunctionIR], contexts: dict, ops_sites
     bh_spec = contexts.get("bh_work", {})
     bh = bh_only_work(functions, bh_spec) if any(s.get("holds") and any("work_arg" in h for h in s["holds"])
                                                  for s in specs) else frozenset()
+    returned = _returned_functions(pick)
     sites: list[tuple[ir.FunctionIR, ir.Call, dict, str]] = []
     guarded: dict[tuple[str, str], list[frozenset]] = {}   # (context, callback) -> each site's guards
     for fn in sorted(functions, key=lambda f: (f.file, f.line, f.name)):
@@ -58,9 +59,9 @@ def callback_functions(functions: list[ir.FunctionIR], contexts: dict, ops_sites
             for pos in positions:
                 if pos in passed:
                     callbacks = [passed[pos]]
-                else:   # handler = a_irq; ... request_irq(irq, handler, ..)
+                else:   # handler = a_irq; (or = pick_handler(dev);) ... request_irq(irq, handler, ..)
                     if through_locals is None:
-                        through_locals = _passed_through_locals(fn.flows)
+                        through_locals = _passed_through_locals(fn.flows, lambda name, f=fn.file: returned(f, name))
                     callbacks = [cb for cb in through_locals.get(f"A:{call.callee}:{pos}", ())
                                  if cb in defined]
                 for cb in callbacks:
@@ -77,16 +78,19 @@ def callback_functions(functions: list[ir.FunctionIR], contexts: dict, ops_sites
     return out
 
 
-def _passed_through_locals(flows) -> dict[str, list[str]]:
-    """Per argument slot ``A:callee:n`` of a function's pointer-flow facts,
-    the functions it can receive through the function's locals (``L:x``
-    slots followed to the ``G:`` names stored in them)."""
+def _passed_through_locals(flows, returned=None, slots: str = "A:") -> dict[str, list[str]]:
+    """Per argument slot ``A:callee:n`` (or per other slot starting with
+    ``slots``) of a function's pointer-flow facts, the functions it can
+    receive through the function's locals (``L:x`` slots followed to the
+    ``G:`` names stored in them) and, given ``returned(callee)``, through
+    what a direct call returns (``R:callee``: xe's ``irq_handler =
+    xe_irq_handler(xe)`` picks one of two handlers)."""
     into: dict[str, list[str]] = {}
     for dst, src in flows:
         into.setdefault(dst, []).append(src)
     out: dict[str, list[str]] = {}
     for dst in into:
-        if not dst.startswith("A:"):
+        if not dst.startswith(slots):
             continue
         found: list[str] = []
         todo, seen = list(into[dst]), set()
@@ -99,8 +103,30 @@ def _passed_through_locals(flows) -> dict[str, list[str]]:
                 found.append(src[2:])
             elif src.startswith("L:"):
                 todo.extend(into.get(src, ()))
+            elif src.startswith("R:") and returned is not None:
+                found.extend(returned(src[2:]))
         out[dst] = sorted(set(found))
     return out
+
+
+def _returned_functions(pick):
+    """``returned(file, name)``: the functions the function ``name`` (as
+    ``file`` binds it: :func:`_binding`) can return, through its locals and
+    the functions it calls in its return statements; a function that
+    returns through itself (a recursion) adds nothing more."""
+    memo: dict[tuple[str, int, str], tuple[str, ...]] = {}
+
+    def returned(file: str, name: str) -> tuple[str, ...]:
+        fn = pick(file, name)
+        if fn is None:
+            return ()
+        key = (fn.file, fn.line, fn.name)
+        if key not in memo:
+            memo[key] = ()     # while it is being followed: a recursion adds nothing
+            memo[key] = tuple(_passed_through_locals(fn.flows, lambda callee: returned(fn.file, callee),
+                                                     "RET").get("RET", ()))
+        return memo[key]
+    return returned
 
 
 def _binding(functions, units: dict):
