@@ -414,6 +414,8 @@ def _ops_initialiser(toks: list[Token], struct_type: str, var: str | None, facts
                 continue
             if value[0].text == "&":
                 value = value[1:]
+            if len(value) == 3 and value[0].text == "(" and value[2].text == ")":
+                value = value[1:2]     # a macro's parenthesised argument: `.function = (_function)`
             if len(value) == 1 and value[0].kind == "id":
                 facts.ops.setdefault((struct_type, member), []).append(value[0].text)
                 if var is not None:
