@@ -61,11 +61,11 @@ def one(mode: str, cache: str, scan_args: list[str]) -> tuple[float, float]:
     cmd += ["scan", "-q", "--format", "json", "--cache-dir", cache, *scan_args]
     before = os.times()
     t0 = time.perf_counter()
-    rc = subprocess.run(cmd, stdout=subprocess.DEVNULL).returncode
+    proc = subprocess.run(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
     wall = time.perf_counter() - t0
     after = os.times()
-    if rc not in (0, 1):
-        sys.exit(f"irq_cost: {' '.join(cmd[:3])} … exited {rc}")
+    if proc.returncode not in (0, 1):
+        sys.exit(f"irq_cost: the irq-{mode} scan exited {proc.returncode}: {proc.stderr.strip()[-500:]}")
     cpu = (after.children_user - before.children_user) + (after.children_system - before.children_system)
     return wall, cpu
 
