@@ -44,7 +44,7 @@ __all__ = ["LastWalk", "deferred", "MAX_PENDING", "COUNT_EVERY"]
 #: bytes of its own (the testbed's 215,000 took 30 MB), but one read back
 #: from the spill file is a copy: its witness chains no longer share the
 #: summaries' steps, and the result keeps them.  So a lower bound costs
-#: memory: at 250,000 the whole tree's peak rose by 400 MB.
+#: memory: one whole-tree run at 250,000 peaked 400 MB higher.
 MAX_PENDING = 1_000_000
 #: Walks begun between two counts of the buffered findings.
 COUNT_EVERY = 256
