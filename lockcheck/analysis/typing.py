@@ -14,7 +14,7 @@ from pycparser import c_ast
 
 from lockcheck.analysis.element_index import element_parts, index_mark, unindexed
 from lockcheck.analysis.ir import LockRef
-from lockcheck.frontend.typefacts import TypeRef
+from lockcheck.frontend.typefacts import FUNCTION_TYPE, TypeRef, function_pointer
 
 __all__ = ["TypeEnv", "unsigned_decl", "unsigned_ref", "lock_ref", "expr_text", "local_object_key", "declare_defined_object", "decl_type_ref",
            "lock_of_dep_map"]
@@ -173,6 +173,9 @@ class TypeEnv:
             target = self.index.typedef_targets.get(ref.base)
             if target is None:
                 return ref
+            fn = function_pointer(target, ref.pointers)   # `hook *` of `typedef void (hook)(..)`
+            if fn is not None or target.base == FUNCTION_TYPE:
+                return fn or ref
             ref = TypeRef(target.base, target.pointers + ref.pointers)
             seen += 1
         return ref

@@ -20,6 +20,7 @@ from __future__ import annotations
 from collections import defaultdict
 
 from lockcheck.frontend.lexer import C_KEYWORDS, Token
+from lockcheck.frontend.typefacts import FUNCTION_TYPE, function_pointer
 
 __all__ = ["function_refs", "relevant_functions", "model_seeds", "declared_struct_vars", "THROUGH_PARAMETER",
            "STORE", "pointer_fields"]
@@ -128,7 +129,10 @@ def pointer_fields(structs: dict, typedef_targets: dict) -> frozenset[str]:
     def fnptr(t) -> bool:
         seen = 0
         while t is not None and t.base != "fnptr" and t.base in typedef_targets and seen < 8:
-            t, seen = typedef_targets[t.base], seen + 1
+            target = typedef_targets[t.base]
+            if target is not None and target.base == FUNCTION_TYPE:   # `hook *` of `typedef void (hook)(..)`
+                return function_pointer(target, t.pointers) is not None
+            t, seen = target, seen + 1
         return t is not None and t.base == "fnptr"
     ops_structs = {s for s, fields in structs.items() if any(fnptr(t) for t in fields.values())}
     out = set()

@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from lockcheck.frontend.items import Item
 from lockcheck.frontend.lexer import C_KEYWORDS, Token, match_close, split_top
 
-__all__ = ["TypeRef", "FileFacts", "harvest_facts", "compound_literal_ops", "local_static_initialiser",
+__all__ = ["TypeRef", "FUNCTION_TYPE", "function_pointer", "FileFacts", "harvest_facts", "compound_literal_ops", "local_static_initialiser",
            "read_declaration", "head_index", "is_macro_declaration"]
 
 _TAGS = ("struct", "union", "enum")
@@ -49,6 +49,20 @@ class TypeRef:
 
     def addr(self) -> "TypeRef":
         return TypeRef(self.base, self.pointers + 1)
+
+
+#: The base of a function type's typedef (``typedef void (hook)(int);``):
+#: a ``hook *`` is a function pointer (:func:`function_pointer`).
+FUNCTION_TYPE = "fntype"
+
+
+def function_pointer(target: TypeRef, pointers: int) -> TypeRef | None:
+    """A typedef's ``target`` used with ``pointers`` more stars: the
+    function pointer it makes when the target is a function type and one
+    star is given (a plain ``fnptr`` for ``hook *``), else None."""
+    if target.base == FUNCTION_TYPE and target.pointers + pointers >= 1:
+        return TypeRef("fnptr", target.pointers + pointers - 1)
+    return None
 
 
 @dataclass
@@ -235,6 +249,13 @@ def _typedef(toks: list[Token], facts: FileFacts) -> None:
             depth -= 1
         elif depth == 0 and a.text == "(" and b.text == "*" and c.kind == "id":
             facts.typedefs[c.text] = TypeRef("fnptr")
+            return
+    # typedef T (name)(...);: a function type, `name *p` a function pointer
+    # (hp_sdc's `typedef void (hp_sdc_irqhook)(..)`, `hp_sdc_irqhook *hil`)
+    for k in range(len(body) - 3):
+        if body[k].text == "(" and body[k + 1].kind == "id" and body[k + 2].text == ")" \
+                and body[k + 3].text == "(" and not any(t.text in "{}" for t in body[:k]):
+            facts.typedefs[body[k + 1].text] = TypeRef(FUNCTION_TYPE)
             return
     base, i = _base_type(body, facts, _typedef_anon_name(body, toks[0].line))
     names = _declarators(body[i:], base or "int")
