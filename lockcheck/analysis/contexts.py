@@ -109,24 +109,33 @@ def _passed_through_locals(flows, returned=None, slots: str = "A:") -> dict[str,
     return out
 
 
-def _returned_functions(pick):
+class _Returned:
     """``returned(file, name)``: the functions the function ``name`` (as
     ``file`` binds it: :func:`_binding`) can return, through its locals and
     the functions it calls in its return statements; a function that
-    returns through itself (a recursion) adds nothing more."""
-    memo: dict[tuple[str, int, str], tuple[str, ...]] = {}
+    returns through itself (a recursion) adds nothing more.  A class, not a
+    closure calling itself: that closure would be a reference cycle, kept
+    (with every function ``pick`` binds, bodies included) while a scan has
+    the cycle collector paused (lockcheck.cyclic_gc)."""
 
-    def returned(file: str, name: str) -> tuple[str, ...]:
-        fn = pick(file, name)
+    def __init__(self, pick) -> None:
+        self.pick = pick
+        self.memo: dict[tuple[str, int, str], tuple[str, ...]] = {}
+
+    def __call__(self, file: str, name: str) -> tuple[str, ...]:
+        fn = self.pick(file, name)
         if fn is None:
             return ()
         key = (fn.file, fn.line, fn.name)
-        if key not in memo:
-            memo[key] = ()     # while it is being followed: a recursion adds nothing
-            memo[key] = tuple(_passed_through_locals(fn.flows, lambda callee: returned(fn.file, callee),
-                                                     "RET").get("RET", ()))
-        return memo[key]
-    return returned
+        if key not in self.memo:
+            self.memo[key] = ()     # while it is being followed: a recursion adds nothing
+            self.memo[key] = tuple(_passed_through_locals(fn.flows, lambda callee: self(fn.file, callee),
+                                                          "RET").get("RET", ()))
+        return self.memo[key]
+
+
+def _returned_functions(pick) -> _Returned:
+    return _Returned(pick)
 
 
 def _binding(functions, units: dict):

@@ -41,10 +41,9 @@ __all__ = ["LastWalk", "deferred", "MAX_PENDING", "COUNT_EVERY"]
 #: Findings kept in memory at most (all functions together) before the
 #: buffers are spilled: a pass over the whole tree's large recursion must
 #: not hold every finding it makes.  A buffered finding costs some 140
-#: bytes of its own (the testbed's 215,000 took 30 MB), but one read back
-#: from the spill file is a copy: its witness chains no longer share the
-#: summaries' steps, and the result keeps them.  So a lower bound costs
-#: memory: one whole-tree run at 250,000 peaked 400 MB higher.
+#: bytes of its own (the testbed's 215,000 took 30 MB); one read back from
+#: the spill file is a copy (its witness chains no longer share the
+#: summaries' steps), so a much lower bound is not free either.
 MAX_PENDING = 1_000_000
 #: Walks begun between two counts of the buffered findings.
 COUNT_EVERY = 256
