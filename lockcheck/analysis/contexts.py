@@ -43,7 +43,7 @@ def callback_functions(functions: list[ir.FunctionIR], contexts: dict, ops_sites
     bh_spec = contexts.get("bh_work", {})
     bh = bh_only_work(functions, bh_spec) if any(s.get("holds") and any("work_arg" in h for h in s["holds"])
                                                  for s in specs) else frozenset()
-    returned = _returned_functions(pick)
+    returned = _Returned(pick)
     sites: list[tuple[ir.FunctionIR, ir.Call, dict, str]] = []
     guarded: dict[tuple[str, str], list[frozenset]] = {}   # (context, callback) -> each site's guards
     for fn in sorted(functions, key=lambda f: (f.file, f.line, f.name)):
@@ -132,10 +132,6 @@ class _Returned:
             self.memo[key] = tuple(_passed_through_locals(fn.flows, lambda callee: self(fn.file, callee),
                                                           "RET").get("RET", ()))
         return self.memo[key]
-
-
-def _returned_functions(pick) -> _Returned:
-    return _Returned(pick)
 
 
 def _binding(functions, units: dict):

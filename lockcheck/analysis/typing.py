@@ -173,9 +173,8 @@ class TypeEnv:
             target = self.index.typedef_targets.get(ref.base)
             if target is None:
                 return ref
-            fn = function_pointer(target, ref.pointers)   # `hook *` of `typedef void (hook)(..)`
-            if fn is not None or target.base == FUNCTION_TYPE:
-                return fn or ref
+            if target.base == FUNCTION_TYPE:   # `hook *` of `typedef void (hook)(..)`
+                return function_pointer(target, ref.pointers) or ref
             ref = TypeRef(target.base, target.pointers + ref.pointers)
             seen += 1
         return ref

@@ -239,24 +239,24 @@ def _typedef(toks: list[Token], facts: FileFacts) -> None:
     body = toks[1:-1] if toks[-1].text == ";" else toks[1:]
     if not body:
         return
-    # typedef T (*name)(...);  typedef T name(...);  (not a function-pointer
-    # member of `typedef struct s { int (*open)(..); } s_t;`)
+    # typedef T (*name)(...);: a function pointer; typedef T (name)(...);: a
+    # function type, `name *p` a function pointer (hp_sdc's `typedef void
+    # (hp_sdc_irqhook)(..)`, `hp_sdc_irqhook *hil`); not a function-pointer
+    # member of `typedef struct s { int (*open)(..); } s_t;`
     depth = 0
-    for a, b, c in zip(body, body[1:], body[2:]):
+    for k, a in enumerate(body[:-2]):
         if a.text == "{":
             depth += 1
         elif a.text == "}":
             depth -= 1
-        elif depth == 0 and a.text == "(" and b.text == "*" and c.kind == "id":
-            facts.typedefs[c.text] = TypeRef("fnptr")
-            return
-    # typedef T (name)(...);: a function type, `name *p` a function pointer
-    # (hp_sdc's `typedef void (hp_sdc_irqhook)(..)`, `hp_sdc_irqhook *hil`)
-    for k in range(len(body) - 3):
-        if body[k].text == "(" and body[k + 1].kind == "id" and body[k + 2].text == ")" \
-                and body[k + 3].text == "(" and not any(t.text in "{}" for t in body[:k]):
-            facts.typedefs[body[k + 1].text] = TypeRef(FUNCTION_TYPE)
-            return
+        elif depth == 0 and a.text == "(":
+            b, c = body[k + 1], body[k + 2]
+            if b.text == "*" and c.kind == "id":
+                facts.typedefs[c.text] = TypeRef("fnptr")
+                return
+            if b.kind == "id" and c.text == ")" and k + 3 < len(body) and body[k + 3].text == "(":
+                facts.typedefs[b.text] = TypeRef(FUNCTION_TYPE)
+                return
     base, i = _base_type(body, facts, _typedef_anon_name(body, toks[0].line))
     names = _declarators(body[i:], base or "int")
     if not names and i > 0 and body[i - 1].kind == "id":

@@ -1,7 +1,7 @@
 """contexts: a callback registered through what a function returns."""
 
 from lockcheck.analysis import ir
-from lockcheck.analysis.contexts import _binding, _passed_through_locals, _returned_functions
+from lockcheck.analysis.contexts import _Returned, _binding, _passed_through_locals
 
 
 def fn(name, file, flows, static=True):
@@ -13,7 +13,7 @@ def test_registration_follows_what_a_call_returns():
         fn("pick", "a.c", (("RET", "G:h_new"), ("L:h", "G:h_old"), ("RET", "L:h"))),
         fn("install", "a.c", (("L:x", "R:pick"), ("A:request_irq:1", "L:x"))),
     ]
-    returned = _returned_functions(_binding(functions, {}))
+    returned = _Returned(_binding(functions, {}))
     got = _passed_through_locals(functions[1].flows, lambda name: returned("a.c", name))
     assert got == {"A:request_irq:1": ["h_new", "h_old"]}
     # without the returns followed, nothing is registered
@@ -28,7 +28,7 @@ def test_returns_through_a_recursion_and_namesakes():
         # a static namesake in another file is another function
         fn("pick", "b.c", (("RET", "G:h_b"),)),
     ]
-    returned = _returned_functions(_binding(functions, {}))
+    returned = _Returned(_binding(functions, {}))
     assert sorted(returned("a.c", "pick")) == ["h_a", "h_inner"]
     assert returned("b.c", "pick") == ("h_b",)
     assert returned("a.c", "unknown") == ()
