@@ -218,7 +218,7 @@ def _check(options: Options, progress, t0: float, discovered, key: str | None, t
     _release_files(run)
     # the analysis frees each body once walked (summaries.analyse): no list
     # here may keep one alive (the tree callees' bodies stayed to the end)
-    del functions, outside
+    del functions, outside, defined, wanted
     times.mark("program")
     analysis = analyse(program, times)
     irq_model = program.irq
@@ -301,6 +301,8 @@ def _release_files(run) -> None:
     statistics took what they need (on the whole tree the IR is over two
     gigabytes, the outcomes some hundreds of megabytes)."""
     run.files = []
+    run.relevant = None          # which functions to parse, and each file's:
+    run.file_functions = {}      # the front end's (70 MB on the whole tree)
 
 
 def _stats(run, counts: dict, analysis: AnalysisResult, result, seconds: float) -> dict:

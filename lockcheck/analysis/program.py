@@ -441,7 +441,8 @@ class Program:
         """Every call is resolved (call_graph.resolve_calls): what only
         resolving reads goes before the walk, whose peak it would add to
         (the solved pointer values, the argument bindings, the clones'
-        bindings and the tested parameters of every function)."""
+        bindings, the tested parameters of every function, the tables
+        names resolve through)."""
         self.pointsto.release()
         self.bindings = {}
         self.clone_bindings = {}
@@ -454,6 +455,16 @@ class Program:
         self._assigned = {}
         self.fnptr_users = set()
         self.carried = HeldFacts(self)
+        # names resolve no more: the walk reads functions by key (the whole
+        # tree's name tables, header scopes and notifier chains are some
+        # 230 MB held through its large recursion)
+        self.by_name = {}
+        self.clone_carries = set()
+        self.clone_numbers = {}
+        self.header_scope = None
+        self.notifiers = None
+        self.ops_sites = {}
+        self.value_uses = {}
         forget_orders()
 
     def skipped_targets(self, call: Call) -> list[str]:
