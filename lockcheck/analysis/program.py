@@ -465,6 +465,9 @@ class Program:
         self.notifiers = None
         self.ops_sites = {}
         self.value_uses = {}
+        self.globals, self.statics, self.fn_arrays = {}, {}, {}
+        self.tables, self.table_members, self.table_sites = ({}, {}), {}, {}
+        self.lexed, self.mentions = frozenset(), None
         forget_orders()
 
     def skipped_targets(self, call: Call) -> list[str]:

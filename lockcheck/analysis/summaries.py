@@ -134,6 +134,8 @@ def analyse(program: Program, times=None) -> AnalysisResult:
     mark("calls resolved")
     forget_bodies()  # it holds every body alive; from here calls are looked up by function
     program.resolved()
+    result.indirect_targets = program.pointsto.stats
+    program.pointsto = None   # solved, and every call resolved: only its statistics are read
     given = flag_positions(calls)
     order = call_order(succ)
     graph = CallGraph.of(succ)
@@ -165,7 +167,6 @@ def analyse(program: Program, times=None) -> AnalysisResult:
     if program.irq is not None:
         result.irq.process_entered = process_entered(graph.succ, graph.callers, result.irq.irq_only_calls,
                                                      _bh_off_roots(program, graph))
-    result.indirect_targets = program.pointsto.stats
     forget_shared()
     forget_assigned()
     forget_deref_params()

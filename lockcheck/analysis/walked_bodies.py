@@ -21,23 +21,27 @@ class WalkedBodies:
 
     def __init__(self, program, graph) -> None:
         self.program = program
-        self.left: dict[int, int] = {}
-        self.keys: dict[int, list[str]] = {}
+        left: dict[int, int] = {}
+        keys: dict[int, list[str]] = {}
         for key, fn in program.by_key.items():
-            self.keys.setdefault(id(fn), []).append(key)
+            keys.setdefault(id(fn), []).append(key)
             if key in graph:
-                self.left[id(fn)] = self.left.get(id(fn), 0) + 1
+                left[id(fn)] = left.get(id(fn), 0) + 1
+        # only for the functions walked under more than one key (specialised
+        # copies): most have one, and the tables are held through the walk
+        self.left = {i: n for i, n in left.items() if n > 1}
+        self.keys = {i: tuple(k) for i, k in keys.items() if len(k) > 1}
 
     def done(self, members) -> None:
         for m in members:
             fn = self.program.by_key[m]
-            left = self.left.pop(id(fn)) - 1
+            left = self.left.pop(id(fn), 1) - 1
             if left:
                 self.left[id(fn)] = left
                 continue
             forget(fn.body)
             bare = dataclasses.replace(fn, body=_NO_BODY)
-            for key in self.keys.pop(id(fn)):
+            for key in self.keys.pop(id(fn), (m,)):
                 self.program.by_key[key] = bare
 
 
