@@ -137,3 +137,32 @@ def test_no_body_memo_outlives_the_analysis(monkeypatch):
     monkeypatch.setattr(api, "analyse", watching)
     assert _scan().findings
     assert sizes == [(0, 0, 0)]
+
+
+def test_resolving_tables_and_walked_entry_facts_go(monkeypatch):
+    """Once every call is resolved the name tables go (the walk reads
+    functions by key), and each function's entry facts go once its walks
+    are done: on the whole tree they were held through the large recursion
+    and to the end of the walk."""
+    import lockcheck.api as api
+    from lockcheck.analysis.program import Program
+    seen = {}
+    resolved, analyse = Program.resolved, api.analyse
+
+    def resolving(self):
+        seen["names"], seen["clones"] = len(self.by_name), len(self.clone_facts)
+        resolved(self)
+        seen["names after"] = len(self.by_name)
+
+    def watching(program, times=None):
+        out = analyse(program, times)
+        seen["clones after"] = len(program.clone_facts)
+        seen["pointsto"] = program.pointsto
+        return out
+    monkeypatch.setattr(Program, "resolved", resolving)
+    monkeypatch.setattr(api, "analyse", watching)
+    result = _scan()
+    assert result.findings and seen["names"] and seen["clones"], "the fixture must have names and copies"
+    assert seen["names after"] == 0 and seen["clones after"] == 0 and seen["pointsto"] is None
+    # the points-to statistics outlive the solution
+    assert result.stats["indirect_targets"]["calls"] == 4
