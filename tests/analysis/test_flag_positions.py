@@ -82,3 +82,19 @@ def test_flag_positions_of_the_calls():
     plain = Call(callee="h", line=3)
     calls = {"a": ((by_addr, forwarded, plain), (("f",), ("g", "f"), ("h",)))}
     assert flag_positions(calls) == {"f": frozenset({1, 2}), "g": frozenset({2})}
+
+
+def test_equal_position_sets_are_one_object():
+    """The whole tree has half a million functions with flag positions and
+    a few hundred distinct sets: equal ones are shared."""
+    from types import SimpleNamespace
+
+    from lockcheck.analysis.deref_flags import flag_positions
+
+    def call(addr=(), forwarded=()):
+        return SimpleNamespace(addr_args=addr, forwarded_params=forwarded)
+    calls = {"a": ((call(addr=((1, "x"),)), call(forwarded=((0, 0),))), (("f", "g"), ("h",))),
+             "b": ((call(addr=((1, "y"),)),), (("h", "k"),))}
+    given = flag_positions(calls)
+    assert given == {"f": {1}, "g": {1}, "h": {0, 1}, "k": {1}}
+    assert given["f"] is given["g"] is given["k"]
