@@ -224,10 +224,9 @@ def _check(options: Options, progress, t0: float, discovered, key: str | None, t
     irq_model = program.irq
     # the program's tables (every function's bare copy, the specialised
     # copies, call labels, the index's ops tables) have served: the report
-    # reuses their memory rather than adding to the peak (the points-to
-    # solution points back at the program, a cycle the paused collector
-    # would keep)
-    program.pointsto = None
+    # reuses their memory rather than adding to the peak (analyse already
+    # dropped the points-to solution, which points back at the program: a
+    # cycle the paused collector would keep)
     del program
     counts["classes"] = classes.apply(analysis, class_facts)
     if irq_model is not None:     # on the classes as apply left them

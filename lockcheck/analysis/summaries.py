@@ -135,7 +135,9 @@ def analyse(program: Program, times=None) -> AnalysisResult:
     forget_bodies()  # it holds every body alive; from here calls are looked up by function
     program.resolved()
     result.indirect_targets = program.pointsto.stats
-    program.pointsto = None   # solved, and every call resolved: only its statistics are read
+    # solved, and every call resolved: only its statistics are read (it
+    # points back at the program, a cycle the paused collector would keep)
+    program.pointsto = None
     given = flag_positions(calls)
     order = call_order(succ)
     graph = CallGraph.of(succ)
@@ -219,8 +221,9 @@ class CallSites:
         sites = self._first.get(caller)
         if sites is None:
             sites = self._first[caller] = self._sites(caller, self.calls[caller])
-        k = sites.index(callee, 0, len(sites) // 4)
-        return sites[len(sites) // 4 + 3 * k: len(sites) // 4 + 3 * k + 3]
+        n = len(sites) // 4      # callees, then three values each
+        at = n + 3 * sites.index(callee, 0, n)
+        return sites[at:at + 3]
 
     def _sites(self, caller: str, calls, inside: frozenset[str] | None = None) -> tuple:
         """The first site of each callee (of those ``inside``), packed in one
