@@ -34,13 +34,26 @@ _GENERATED = ("asm/", "generated/", "linux/", "uapi/")
 _INCLUDE = re.compile(rb'^[ \t]*#[ \t]*include[ \t]*(?:"([^"\n]+)"|<([^>\n]+)>)', re.M)
 
 
+_DEFINES = re.compile(rb"\b(struct|union)\s+(\w+)\s*\{")
+_WORD = re.compile(r"\w+", re.A)
+
+
 class Sight:
-    """One tree's files, read once each, for :meth:`sees`."""
+    """One tree's files, read once each, for :meth:`sees`.  Each file is
+    scanned once for the tags it defines and the includes it makes, and
+    each ``.c`` file's closure of included files found once: a whole tree
+    asks about some ten thousand (file, struct) pairs, and searching every
+    included header's text again for each took half a minute."""
 
     def __init__(self, root: Path, arch: str) -> None:
         self.root, self.arch = Path(root), arch
         self._text: dict[str, bytes | None] = {}
         self._includes = IncludeResolver(self.root, arch)   # the front end's search order, cached
+        # path -> (tags it defines, the files it includes, an include
+        # resolved nowhere that counts as seeing), or None when unreadable
+        self._facts: dict[str, tuple[frozenset[bytes], tuple[str, ...], bool] | None] = {}
+        # .c file -> (the files it sees, transitively, in search order; unsure)
+        self._closure: dict[str, tuple[tuple[str, ...], bool]] = {}
 
     def _read(self, path: str) -> bytes | None:
         if path not in self._text:
@@ -50,6 +63,49 @@ class Sight:
             except OSError:
                 self._text[path] = None
         return self._text[path]
+
+    def _file_facts(self, path: str):
+        if path in self._facts:
+            return self._facts[path]
+        text = self._read(path)
+        facts = None
+        if text is not None:
+            tags = frozenset(m.group(1) + b" " + m.group(2) for m in _DEFINES.finditer(text))
+            found_all: list[str] = []
+            unsure = False
+            for m in _INCLUDE.finditer(text):
+                q, a = (g.decode(errors="replace") if g else None for g in m.groups())
+                found = self._resolve(path, q, a)
+                if found is None and (self._shared(path) or a is not None and a.startswith(_GENERATED)):
+                    continue    # generated, another build's (<asm/compiler.h>), libc's: no driver struct
+                if found is None:
+                    unsure = True
+                    break
+                found_all.append(found)
+            facts = (tags, tuple(found_all), unsure)
+        self._text.pop(path, None)    # its facts are all a later question reads
+        self._facts[path] = facts
+        return facts
+
+    def _closure_of(self, start: str) -> tuple[tuple[str, ...], bool]:
+        """The files ``start`` sees and whether an unreadable file or an
+        include resolved nowhere makes it see anything."""
+        got = self._closure.get(start)
+        if got is None:
+            seen, todo, order, unsure = {start}, [start], [], False
+            while todo:
+                path = todo.pop()
+                facts = self._file_facts(path)
+                order.append(path)
+                if facts is None or facts[2]:
+                    unsure = True
+                    break
+                for found in facts[1]:
+                    if found not in seen:
+                        seen.add(found)
+                        todo.append(found)
+            got = self._closure[start] = (tuple(order), unsure)
+        return got
 
     def _shared(self, path: str) -> bool:
         """A header of the kernel's shared include directories: what it
@@ -75,21 +131,8 @@ class Sight:
         kind, _, name = tag.partition(" ")
         if kind not in ("struct", "union") or not name:
             return True
-        defined = re.compile(rb"\b" + kind.encode() + rb"\s+" + re.escape(name.encode()) + rb"\s*\{")
-        seen, todo = {start}, [start]
-        while todo:
-            path = todo.pop()
-            text = self._read(path)
-            if text is None or defined.search(text):
-                return True
-            for m in _INCLUDE.finditer(text):
-                q, a = (g.decode(errors="replace") if g else None for g in m.groups())
-                found = self._resolve(path, q, a)
-                if found is None and (self._shared(path) or a is not None and a.startswith(_GENERATED)):
-                    continue    # generated, another build's (<asm/compiler.h>), libc's: no driver struct
-                if found is None:
-                    return True
-                if found not in seen:
-                    seen.add(found)
-                    todo.append(found)
-        return False
+        if not _WORD.fullmatch(name):
+            return True     # no tag the definition pattern reads: unsure
+        files, unsure = self._closure_of(start)
+        wanted = (kind + " " + name).encode()
+        return unsure or any(wanted in self._facts[path][0] for path in files)

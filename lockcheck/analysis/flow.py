@@ -81,7 +81,7 @@ def _cap(states: set[State]) -> set[State]:
     if len(states) <= MAX_STATES:
         return states
     merged: dict[tuple, State] = {}
-    for s in sorted(states, key=State.sort_key):
+    for s in states:   # in any order: a merged state's facts are all of theirs met
         old = merged.get((s.held, s.released))
         # one state per held set, knowing the facts all of them know
         merged[(s.held, s.released)] = s if old is None else State(s.held, s.released, old.facts & s.facts)
