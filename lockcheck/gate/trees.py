@@ -112,9 +112,38 @@ def _sibling_headers(repo: Path, commit: str, listed: list[str]) -> list[str]:
 
 
 def _untar(data: bytes, dest: Path) -> None:
+    """A ``git archive`` unpacked with tarfile's ``data`` filter; a Python
+    older than the filter (3.11.4) checks each member the same way itself."""
     import io
     with tarfile.open(fileobj=io.BytesIO(data)) as tf:
-        tf.extractall(dest, filter="data")
+        if hasattr(tarfile, "data_filter"):
+            tf.extractall(dest, filter="data")
+        else:
+            tf.extractall(dest, members=[_data_member(m, Path(dest)) for m in tf.getmembers()])
+
+
+def _data_member(member: tarfile.TarInfo, dest: Path) -> tarfile.TarInfo:
+    """What the ``data`` filter allows (else tarfile.TarError): a file, a
+    directory or a link that stays inside ``dest`` (a leading ``/`` dropped),
+    without owner or the setuid, setgid, sticky and group/other write bits."""
+    root = os.path.realpath(dest)
+
+    def inside(path: str) -> bool:
+        return os.path.commonpath([root, os.path.realpath(path)]) == root
+
+    name = member.name = member.name.lstrip("/" + os.sep)    # as the filter: made relative
+    if not inside(os.path.join(root, name)):
+        raise tarfile.TarError(f"{name}: outside the destination")
+    if member.issym() and (os.path.isabs(member.linkname) or
+                           not inside(os.path.join(root, os.path.dirname(name), member.linkname))):
+        raise tarfile.TarError(f"{name}: links outside the destination")
+    if member.islnk() and (os.path.isabs(member.linkname) or not inside(os.path.join(root, member.linkname))):
+        raise tarfile.TarError(f"{name}: links outside the destination")
+    if not (member.isreg() or member.isdir() or member.issym() or member.islnk()):
+        raise tarfile.TarError(f"{name}: a special file")
+    member.mode = (member.mode & 0o755) | (0o600 if member.isreg() else 0)
+    member.uid, member.gid, member.uname, member.gname = os.getuid(), os.getgid(), "", ""
+    return member
 
 
 def copy_tree(src: Path, dest: Path, paths: tuple[str, ...] | None) -> None:
