@@ -109,6 +109,7 @@ class KernelCParser(CParser):
 
 _ERROR = re.compile(r':(\d+):(\d+): (.*)$', re.S)
 _PYC_TYPES: dict[tuple[str, str], str | None] = {}
+_UNKNOWN = object()
 
 
 def _pyc_type(kind: str, text: str) -> str | None:
@@ -137,15 +138,21 @@ def _pyc_tokens(toks: list[Token], path: str):
     them (so error positions map back the same way), or None."""
     out = []
     make = c_lexer.Token
+    keyword = c_lexer._keyword_map.get
+    known = _PYC_TYPES.get
     line, col = toks[0].line, 1
-    for t in toks:
-        typ = _pyc_type(t.kind, t.text)
+    for kind, text, at in toks:
+        # an identifier's type is its keyword's or ID; others are looked up
+        # once (this loop runs for every token of every function parsed)
+        typ = keyword(text, "ID") if kind == "id" else known((kind, text), _UNKNOWN)
+        if typ is _UNKNOWN:
+            typ = _pyc_type(kind, text)
         if typ is None:
             return None
-        if t.line > line:
-            line, col = t.line, 1
-        out.append(make(typ, t.text, line, col, path))
-        col += len(t.text) + 1
+        if at > line:
+            line, col = at, 1
+        out.append(make(typ, text, line, col, path))
+        col += len(text) + 1
     return out
 
 
