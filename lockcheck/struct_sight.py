@@ -39,15 +39,14 @@ _WORD = re.compile(r"\w+", re.A)
 
 
 class Sight:
-    """One tree's files, read once each, for :meth:`sees`.  Each file is
-    scanned once for the tags it defines and the includes it makes, and
-    each ``.c`` file's closure of included files found once: a whole tree
-    asks about some ten thousand (file, struct) pairs, and searching every
-    included header's text again for each took half a minute."""
+    """One tree's files for :meth:`sees`.  Each file is read once for the
+    tags it defines and the includes it makes, and each ``.c`` file's
+    closure of included files found once: a whole tree asks about some ten
+    thousand (file, struct) pairs, and searching every included header's
+    text again for each took half a minute."""
 
     def __init__(self, root: Path, arch: str) -> None:
         self.root, self.arch = Path(root), arch
-        self._text: dict[str, bytes | None] = {}
         self._includes = IncludeResolver(self.root, arch)   # the front end's search order, cached
         # path -> (tags it defines, the files it includes, an include
         # resolved nowhere that counts as seeing), or None when unreadable
@@ -55,19 +54,14 @@ class Sight:
         # .c file -> (the files it sees, transitively, in search order; unsure)
         self._closure: dict[str, tuple[tuple[str, ...], bool]] = {}
 
-    def _read(self, path: str) -> bytes | None:
-        if path not in self._text:
-            try:
-                with open(path, "rb") as f:
-                    self._text[path] = f.read()
-            except OSError:
-                self._text[path] = None
-        return self._text[path]
-
     def _file_facts(self, path: str):
         if path in self._facts:
             return self._facts[path]
-        text = self._read(path)
+        try:
+            with open(path, "rb") as f:
+                text = f.read()
+        except OSError:
+            text = None
         facts = None
         if text is not None:
             tags = frozenset(m.group(1) + b" " + m.group(2) for m in _DEFINES.finditer(text))
@@ -83,7 +77,6 @@ class Sight:
                     break
                 found_all.append(found)
             facts = (tags, tuple(found_all), unsure)
-        self._text.pop(path, None)    # its facts are all a later question reads
         self._facts[path] = facts
         return facts
 

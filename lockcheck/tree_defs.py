@@ -261,13 +261,11 @@ def _split_operands(root, dirs, ways: int) -> list[list[str]]:
     a file the same way through either), symbolic links left out as grep -r
     leaves them (an operand's would be followed), dealt round in turn."""
     operands = list(dirs)
-    for _ in range(2):
-        if ways < 2:
-            break
+    for _ in range(2 if ways > 1 else 0):
         wider = []
         for d in operands:
             full = os.path.join(root, d)
-            if os.path.islink(full) and d not in dirs or not os.path.isdir(full):
+            if not os.path.isdir(full):   # a file; a link given in dirs is followed, as grep follows it
                 wider.append(d)
                 continue
             try:
