@@ -160,14 +160,34 @@ _AFTER_WRITE: dict[tuple[frozenset, str], frozenset | None] = {}
 MEMO_BOUND = 20_000
 
 
+#: var -> {fact name: does assigning var change it (:func:`_written`)}: a
+#: miss of :data:`_AFTER_WRITE` asks it of every fact of the set, and the
+#: names recur from state to state and walk to walk.
+_WRITES: dict[str, dict[str, bool]] = {}
+_WRITES_SIZE = [0]      # answers kept, all variables together
+WRITES_BOUND = 200_000
+
+
 def _after_write(facts: frozenset, var: str) -> frozenset:
     """``facts`` less what assigning ``var`` changes (the very set when
     nothing is dropped).  A pure function of its arguments, memoised."""
     k = (facts, var)
     found = _AFTER_WRITE.get(k, facts)
     if found is facts:   # not known yet (a hit with nothing dropped is None)
-        field = _field(var)
-        drop = [f for f in facts if _written(f[0], var, field)]
+        told = _WRITES.get(var)
+        if told is None:
+            told = _WRITES[var] = {}
+        drop = []
+        for f in facts:
+            written = told.get(f[0])
+            if written is None:
+                written = told[f[0]] = _written(f[0], var, _field(var))
+                _WRITES_SIZE[0] += 1
+            if written:
+                drop.append(f)
+        if _WRITES_SIZE[0] >= WRITES_BOUND:
+            _WRITES.clear()
+            _WRITES_SIZE[0] = 0
         found = facts.difference(drop) if drop else None
         if len(_AFTER_WRITE) >= MEMO_BOUND:
             _AFTER_WRITE.clear()

@@ -54,7 +54,7 @@ from __future__ import annotations
 from pycparser import c_ast
 
 from lockcheck.analysis import ir
-from lockcheck.analysis.irwalk import ir_nodes, tested_names
+from lockcheck.analysis.irwalk import calls_in, ir_nodes, pointee_writes, tested_names
 
 __all__ = ["address_args", "out_copy", "written_derefs", "forwarded_derefs", "deref_summary", "flag_positions",
            "constant_return",
@@ -101,8 +101,7 @@ def written_derefs(fn: ir.FunctionIR, forwarded: frozenset[int] = frozenset()) -
     (*locked)`` without clearing it tells its caller as much), or hands on
     to a callee writing it (``forwarded``: their positions,
     :func:`forwarded_derefs`)."""
-    names = {n.var[:-len(DEREF)] for n in ir_nodes(fn.body)
-             if type(n) in (ir.Assign, ir.EffectAssign) and n.var and n.var.endswith(DEREF)}
+    names = {v[:-len(DEREF)] for v in pointee_writes(fn.body)}
     names.update(v[:-len(DEREF)] for v in tested_names(fn.body) if v.endswith(DEREF))
     if not names and not forwarded:
         return ()
@@ -117,8 +116,8 @@ def forwarded_derefs(fn: ir.FunctionIR, callees) -> frozenset[int]:
     up every chain of callers would walk each of them twice more);
     ``callees(call)``: the walk's targets of a call."""
     out = set()
-    for n in ir_nodes(fn.body):
-        if type(n) is ir.Call and n.forwarded_params:
+    for n in calls_in(fn.body):
+        if n.forwarded_params:
             for target in callees(n):
                 summary = target[1]
                 if summary is not None and summary.deref_effects:

@@ -54,7 +54,7 @@ from lockcheck.analysis.facts import Held, State
 from lockcheck.analysis.irq_guards import keep_guard
 from lockcheck.analysis.irq_tests import StateTests
 from lockcheck.analysis.irq_reads import conflicts, irq_kinds
-from lockcheck.analysis.witness_rank import better, chain_rank
+from lockcheck.analysis.witness_rank import better, better_after, chain_rank
 
 __all__ = ["IrqModel", "IrqUsage", "RawIrqFinding", "PREFIX", "IN_HARDIRQ", "IN_SOFTIRQ",
            "HARDIRQS_OFF", "SOFTIRQS_OFF", "check"]
@@ -243,8 +243,12 @@ class IrqModel:
                 ref = subst_ref(ref)
             under = tuple(sorted(set(mine) | set(key[3]))) if len(key) > 3 else mine
             guard = callee_guards.get(key) if callee_guards else None
-            _keep_guarded(summary, (ref.class_key, irq, r) + ((under,) if under else ()), ref, (site,) + chain,
-                          said_here(guard) if guard else frozenset())
+            state = (ref.class_key, irq, r) + ((under,) if under else ())
+            table = summary.irq_on
+            old = table.get(state)
+            if old is None or better_after(site, chain, old[1]):   # (site,) + chain, built when kept
+                table[state] = (ref, (site,) + chain)
+            keep_guard(summary.irq_guards, state, old is None, said_here(guard) if guard else frozenset())
 
 
 def _keep_guarded(summary, key, ref, chain, guard: frozenset) -> None:

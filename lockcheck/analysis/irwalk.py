@@ -4,9 +4,9 @@ per body until :func:`forget_bodies`)."""
 
 from __future__ import annotations
 
-from lockcheck.analysis.ir import Block, Call, CondCall, CondVar, Switch
+from lockcheck.analysis.ir import Assign, Block, Call, CondCall, CondVar, EffectAssign, Switch
 
-__all__ = ["calls_in", "tested_names", "ir_nodes", "forget_bodies"]
+__all__ = ["calls_in", "tested_names", "pointee_writes", "ir_nodes", "forget_bodies"]
 
 _BODIES: dict[int, tuple] = {}
 
@@ -30,12 +30,19 @@ def tested_names(body: Block) -> tuple[str, ...]:
     return _body_facts(body)[2]
 
 
+def pointee_writes(body: Block) -> tuple[str, ...]:
+    """The names ``p->*`` of the pointers ``p`` whose pointee the body
+    assigns (``*p = …``, analysis.deref_flags)."""
+    return _body_facts(body)[3]
+
+
 def _body_facts(body: Block) -> tuple:
-    """(body, its calls, the variables it tests), from one walk, kept per
-    body: on the whole tree every walk of every body costs a minute."""
+    """(body, its calls, the variables it tests, its pointee writes), from
+    one walk, kept per body: on the whole tree every walk of every body
+    costs a minute."""
     cached = _BODIES.get(id(body))
     if cached is None or cached[0] is not body:
-        calls, tested = [], []
+        calls, tested, pointees = [], [], []
         for n in ir_nodes(body):
             t = type(n)
             if t is Call:
@@ -44,8 +51,14 @@ def _body_facts(body: Block) -> tuple:
                 tested.append(n.var)
             elif t is CondCall and n.key:
                 tested.append("()" + n.key)    # a tested call's fact (analysis.branchfacts)
-        cached = _BODIES[id(body)] = (body, tuple(calls), tuple(tested))
+            elif (t is Assign or t is EffectAssign) and n.var and n.var.endswith(POINTEE):
+                pointees.append(n.var)
+        cached = _BODIES[id(body)] = (body, tuple(calls), tuple(tested), tuple(pointees) if pointees else ())
     return cached
+
+
+#: The suffix naming a pointer's pointee: ``p->*`` (analysis.conditions).
+POINTEE = "->*"
 
 
 #: Annotations of fields that never hold IR nodes (not walked).

@@ -17,7 +17,7 @@ followed by its caller's call site is its caller's best through it.
 
 from __future__ import annotations
 
-__all__ = ["chain_rank", "better"]
+__all__ = ["chain_rank", "better", "better_after"]
 
 
 def chain_rank(chain) -> tuple:
@@ -34,3 +34,30 @@ def chain_rank(chain) -> tuple:
 def better(new, old) -> bool:
     """Whether chain ``new`` is to replace the kept ``old``."""
     return chain_rank(new) < chain_rank(old)
+
+
+#: id(chain) -> its rank, which holds the chain (so an id reused by a later
+#: chain is told apart), for :func:`better_after`'s chains: each kept in a
+#: summary, compared again at every call site that brings the same fact.
+_RANKS: dict[int, tuple] = {}
+RANKS_BOUND = 1 << 16
+
+
+def _kept_rank(chain) -> tuple:
+    found = _RANKS.get(id(chain))
+    if found is None or found[3] is not chain:
+        if len(_RANKS) >= RANKS_BOUND:
+            _RANKS.clear()
+        found = _RANKS[id(chain)] = chain_rank(chain)
+    return found
+
+
+def better_after(site, chain, old) -> bool:
+    """``better((site,) + chain, old)``, without building the new chain
+    (the key is additive: ``chain``'s and ``old``'s are remembered)."""
+    hops, models, length, _ = _kept_rank(chain)
+    new = (hops + (site.targets > 1 and not site.chosen), models + ("[model" in site.what), length + 1)
+    kept = _kept_rank(old)
+    if new != kept[:3]:
+        return new < kept[:3]
+    return (site,) + chain < old
