@@ -41,7 +41,7 @@ from __future__ import annotations
 from lockcheck.analysis.irwalk import ir_nodes
 from lockcheck.analysis import ir
 from lockcheck.analysis.facts import State
-from lockcheck.analysis.compare_locals import relate, related
+from lockcheck.analysis.compare_locals import RELATION, relate, related
 from lockcheck.analysis.held_through import THROUGH, known_through
 
 __all__ = ["BranchFacts", "set_fact", "copy_fact", "or_bits", "learn", "opposite", "read_facts", "CALL_FACT"]
@@ -197,6 +197,9 @@ def _after_write(facts: frozenset, var: str) -> frozenset:
 
 #: Prefix of a copy's fact: ``()=(function,hdr->Function)``.
 COPY_FACT = CALL_FACT + "=("
+#: The prefixes of the facts through which learning one name teaches
+#: another: a copy's, a relation's (analysis.compare_locals).
+_PAIRING = frozenset((COPY_FACT, RELATION))
 
 
 def _renamed(fact: str, old: str, new: str) -> str | None:
@@ -304,8 +307,13 @@ def _learnt(state: State, var: str, value: str) -> frozenset | None:
     """The facts ``state`` has once it learns ``var`` is ``value`` (and so
     are its copies); None when it learns nothing (past MAX_FACTS).  Depends
     on the facts alone (memoised by :func:`_learn`)."""
-    if len(state.facts) >= MAX_FACTS and _known(state, var) is None:
+    facts = state.facts
+    if not facts:
+        return frozenset(((var, value),))
+    if len(facts) >= MAX_FACTS and _known(state, var) is None:
         return None
+    if not any(f[0][:4] in _PAIRING for f in facts):    # no copy, no relation: var alone
+        return frozenset([f for f in facts if f[0] != var]) | {(var, value)}
     names = {var}
     if state.facts:
         names.update(_copies(state, var))

@@ -367,11 +367,12 @@ def assigned_names(body: ir.Block, but_null: bool = False) -> frozenset[str]:
     found = _ASSIGNED.get(k)
     if found is not None and found[0] is body:
         return found[1]
-    names = _assigned_names(body, but_null)
+    every, but_nulls = _assigned_names(body)     # both: a walk asks for both
     if len(_ASSIGNED) >= ASSIGNED_BOUND:
         _ASSIGNED.clear()
-    _ASSIGNED[k] = (body, names)
-    return names
+    _ASSIGNED[(id(body), False)] = (body, every)
+    _ASSIGNED[(id(body), True)] = (body, but_nulls)
+    return but_nulls if but_null else every
 
 
 def forget_assigned(body: ir.Block | None = None) -> None:
@@ -386,18 +387,20 @@ def forget_assigned(body: ir.Block | None = None) -> None:
             del _ASSIGNED[k]
 
 
-def _assigned_names(body: ir.Block, but_null: bool) -> frozenset[str]:
-    out = set()
+def _assigned_names(body: ir.Block) -> tuple[frozenset[str], frozenset[str]]:
+    """Every variable the body assigns; those it assigns other than NULL."""
+    out, nulls = set(), set()
     for n in ir_nodes(body):
         t = type(n)
-        if t is ir.Assign and but_null and n.value == "zero":
-            continue
-        if t in (ir.Assign, ir.EffectAssign, ir.Call):
+        if t is ir.Assign and n.value == "zero":
+            nulls.add(n.var)
+        elif t in (ir.Assign, ir.EffectAssign, ir.Call):
             out.add(n.var)
         elif t is ir.CondCall and n.call is not None:
             out.add(n.call.var)
     out.discard(None)
-    return frozenset(out)
+    nulls.discard(None)
+    return frozenset(out | nulls), frozenset(out)
 
 
 def acquired_keys(node) -> set[str]:
