@@ -44,7 +44,8 @@ from lockcheck.analysis.facts import State
 from lockcheck.analysis.compare_locals import RELATION, relate, related
 from lockcheck.analysis.held_through import THROUGH, known_through
 
-__all__ = ["BranchFacts", "set_fact", "copy_fact", "or_bits", "learn", "opposite", "read_facts", "CALL_FACT"]
+__all__ = ["BranchFacts", "set_fact", "copy_fact", "or_bits", "learn", "opposite", "read_facts", "forget_memos",
+           "CALL_FACT"]
 
 #: Prefix of a call fact's name: ``()f(a,b)``.
 CALL_FACT = "()"
@@ -343,6 +344,14 @@ def read_facts(node) -> frozenset[str]:
         elif t is ir.CondCall and n.key:
             out.add(CALL_FACT + n.key)
     return frozenset(out)
+
+
+def forget_memos() -> None:
+    """The walk is over (summaries.analyse): what the memos hold (fact sets
+    by the thousand) would stay for the report."""
+    for memo in (_READS, _AFTER_WRITE, _WRITES, _ZERO_TESTS, _LEARNT):
+        memo.clear()
+    _WRITES_SIZE[0] = 0
 
 
 def _without(state: State, names) -> State:

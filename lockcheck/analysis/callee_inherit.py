@@ -9,6 +9,8 @@ from __future__ import annotations
 from lockcheck.analysis import ir
 from lockcheck.analysis.assert_paths import AssertPath
 from lockcheck.analysis.facts import Acq, EdgeWitness, RawEdge, State, Step, Summary, holder_mode
+from lockcheck.analysis.irq_guards import unguarded
+from lockcheck.analysis.irq_reads import in_interrupt
 from lockcheck.analysis.element_index import PARAM_INDEX
 from lockcheck.analysis.irq_reads import IRQ_RECURSIVE, resolve
 from lockcheck.analysis.nest_locks import resolve_nest
@@ -60,16 +62,24 @@ class CalleeInheritance:
                 if held and not before <= held_keys:
                     before = self.as_held(s, before)   # as the release names a lock held here
                 released = released_here | (before - held_keys if held_keys else before)
-            chain = (site,) + acq.chain
             mode = acq.mode if acq.mode != IRQ_RECURSIVE or self.irq is None else resolve(acq.mode, held)
             if mode[:5] == "nest@":
                 mode = resolve_nest(mode, call)
+            chain = None    # (site,) + acq.chain, built where it is used
             if held:
+                chain = (site,) + acq.chain
                 self._depend(s, ref, mode, chain, before)
             key = (ref.class_key, mode, acq.action, released)
             old = acquires.get(key)
-            if old is None or len(chain) < len(old.chain) or (len(chain) == len(old.chain) and chain < old.chain):
-                acquires[key] = Acq(ref, mode, acq.action, released, chain)
+            if old is not None:
+                length, kept = len(acq.chain) + 1, len(old.chain)
+                if length > kept:
+                    continue
+                if chain is None:
+                    chain = (site,) + acq.chain
+                if length == kept and not chain < old.chain:
+                    continue
+            acquires[key] = Acq(ref, mode, acq.action, released, chain or (site,) + acq.chain)
 
     def _inherit_not_held(self, s: State, call: ir.Call, callee, summary: Summary, site: Step) -> None:
         """:meth:`_assert_not_held` for each assertion the callee reaches,
@@ -117,3 +127,32 @@ class CalleeInheritance:
                 for h in s.held:
                     if h.key not in before:
                         self.on_recursion(h, k[0], chain, k[1])
+
+    def _summary_parts(self, s: State, call: ir.Call, callee, summary: Summary, site: Step) -> None:
+        """What a call gives this function's summary and findings beyond
+        its acquisitions and effects (a side walk, ``effects_only``, makes
+        none of it): the interrupt states the callee leaves enabled, the
+        recursions it enters, its assertions, the edges between its
+        parameters' locks."""
+        if summary.irq_on and self.irq is not None:
+            on = unguarded(summary.irq_on, summary.irq_guards, s.facts, call, callee.params)
+            self.irq.inherit(self.summary, s.held, on, site, lambda r: subst(r, call.args, callee, index_call=call),
+                             summary.irq_guards, lambda g: self.guards.inherited(g, call, callee.params))
+        if summary.recursions:
+            self._enter_recursions(s, call, callee, summary, site)
+        if summary.not_held:
+            self._inherit_not_held(s, call, callee, summary, site)
+        for edge in summary.param_edges.values():
+            src, dst = subst(edge.src, call.args, callee, call), subst(edge.dst, call.args, callee, call)
+            if src.class_key == dst.class_key:
+                continue
+            w = EdgeWitness((site,) + edge.witness.held, (site,) + edge.witness.acquire)
+            new = RawEdge(src, dst, edge.holder, edge.acquirer, w,
+                          edge.entry_decides and not in_interrupt(s.held))
+            if src.is_param or dst.is_param:
+                k = (src.class_key, dst.class_key, edge.holder, edge.acquirer, new.entry_decides)
+                old = self.summary.param_edges.get(k)
+                if old is None or w.cost() < old.witness.cost():
+                    self.summary.param_edges[k] = new
+            else:
+                self.emit(new)

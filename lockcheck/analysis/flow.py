@@ -33,7 +33,7 @@ from lockcheck.analysis.asserted_irq import ASSERTED
 from lockcheck.analysis.assert_paths import AssertPath
 from lockcheck.analysis.held_through import held_through
 from lockcheck.analysis.taken_through import TakenThrough
-from lockcheck.analysis.irq_guards import EntryGuards, unguarded
+from lockcheck.analysis.irq_guards import EntryGuards
 from lockcheck.analysis.irqsafety import CONTEXT_OF, rw as irq_rw
 from lockcheck.analysis.nest_locks import is_nest
 from lockcheck.analysis.releases import Releases, acquired_keys, end_guards, rescoped
@@ -42,7 +42,7 @@ from lockcheck.analysis.deref_flags import entry_acquires, flag_outcomes, forwar
 from lockcheck.analysis.substitute import subst
 from lockcheck.analysis.facts import (Acq, Effect, EdgeWitness, Held, RawEdge, State, Step,
                                       Summary, RECURSIVE_MODES, acquirer_mode, holder_mode)
-from lockcheck.analysis.irq_reads import IRQ_RECURSIVE, CallContexts, in_interrupt, resolve
+from lockcheck.analysis.irq_reads import IRQ_RECURSIVE, CallContexts, resolve
 
 __all__ = ["FunctionFlow", "MAX_STATES"]
 
@@ -97,6 +97,9 @@ class FunctionFlow(BranchFacts, Releases, CalleeInheritance, TakenThrough):
     """
 
     cap = staticmethod(_cap)
+    #: a side walk (analysis.deref_flags): only its effects, exits and
+    #: acquisitions are read, so what goes to the summary alone is not made
+    effects_only = False
 
     def __init__(self, fn: ir.FunctionIR, callees, emit, on_recursive=None, on_not_held=None,
                  on_recursion=None, irq=None) -> None:
@@ -223,7 +226,7 @@ class FunctionFlow(BranchFacts, Releases, CalleeInheritance, TakenThrough):
         if kind is ir.Return:
             self.ret(node, states)
             return set()
-        if kind is ir.Assert and not node.held:
+        if kind is ir.Assert and not node.held and not self.effects_only:
             self._assert_not_held(states, node.lock, AssertPath(self.step(node.line, "lockdep_assert_not_held")))
         return states  # Assert, CaseLabel outside a switch
 
@@ -362,7 +365,7 @@ class FunctionFlow(BranchFacts, Releases, CalleeInheritance, TakenThrough):
         if self.irq is not None:
             s = self.irq.before_acquire(s, a, chain, self.depth)
             mode = resolve(mode, s.held)   # an rwlock read in interrupt context is recursive
-            if a.action != "sync":
+            if a.action != "sync" and not self.effects_only:
                 self.irq.note(self.summary, s.held, ref, mode, chain, self.guards.through(a.through))
         if a.action != "trylock":
             self._depend(s, ref, mode, chain, frozenset())
@@ -386,7 +389,7 @@ class FunctionFlow(BranchFacts, Releases, CalleeInheritance, TakenThrough):
         """Edges held → ref for every held lock not released first.  The
         interrupt pseudo-locks (analysis.irqsafety) make no edge; an
         interrupt context "held" makes a usage edge (acquirer W or R)."""
-        if ref.key[:6] == "g:irq:":
+        if ref.key[:6] == "g:irq:" or self.effects_only:
             return
         for h in s.held:
             if h.key in released_before:
@@ -437,7 +440,7 @@ class FunctionFlow(BranchFacts, Releases, CalleeInheritance, TakenThrough):
                 out.add(_set_fact(x, obj, table) if pinned is None else x)
                 continue
             entered = s if self.irq is None else self.irq.enter_call(s, call, self, callee)
-            if self.irq is not None and len(target) > 6:
+            if self.irq is not None and len(target) > 6 and not self.effects_only:
                 self.call_contexts.note(target[6], entered.held)
             states = self._apply_callee(entered, call, callee, summary, which, label or call.model, width,
                                         len(target) > 5 and target[5])
@@ -454,28 +457,8 @@ class FunctionFlow(BranchFacts, Releases, CalleeInheritance, TakenThrough):
             self.note_call_release_base(s, call, callee, summary)
         self._inherit_acquires(s, call, callee, summary, site,
                                entry_acquires(self, s, call, summary) if summary.deref_acquires else None)
-        if summary.irq_on and self.irq is not None:
-            on = unguarded(summary.irq_on, summary.irq_guards, s.facts, call, callee.params)
-            self.irq.inherit(self.summary, s.held, on, site, lambda r: subst(r, call.args, callee, index_call=call),
-                             summary.irq_guards, lambda g: self.guards.inherited(g, call, callee.params))
-        if summary.recursions:
-            self._enter_recursions(s, call, callee, summary, site)
-        if summary.not_held:
-            self._inherit_not_held(s, call, callee, summary, site)
-        for edge in summary.param_edges.values():
-            src, dst = subst(edge.src, call.args, callee, call), subst(edge.dst, call.args, callee, call)
-            if src.class_key == dst.class_key:
-                continue
-            w = EdgeWitness((site,) + edge.witness.held, (site,) + edge.witness.acquire)
-            new = RawEdge(src, dst, edge.holder, edge.acquirer, w,
-                          edge.entry_decides and not in_interrupt(s.held))
-            if src.is_param or dst.is_param:
-                k = (src.class_key, dst.class_key, edge.holder, edge.acquirer, new.entry_decides)
-                old = self.summary.param_edges.get(k)
-                if old is None or w.cost() < old.witness.cost():
-                    self.summary.param_edges[k] = new
-            else:
-                self.emit(new)
+        if not self.effects_only:
+            self._summary_parts(s, call, callee, summary, site)
         if which is None and call.var and summary.conditional():
             return self.taken_through_call(
                 {_set_fact(x, call.var, v) for v in ("zero", "nonzero")

@@ -294,12 +294,13 @@ class Releases:
         """The summary's effects from the exits: for every return, for
         zero returns and for non-zero ones (a caller testing the result)."""
         self.exits = apply_declared(self._null_released(self.exits), self.fn.declared_releases)
-        self.summary.release_through = self._release_through()
-        self.summary.taken_through = self.taken_through_summary(self.exits, assigned_names(self.fn.body))
         everything = meet_exits(self.exits)
-        self.summary.returns = constant_return(self.exits)
-        self.summary.param_effects = param_effects(self.exits, self.fn.params, assigned_names(self.fn.body),
-                                                   everything, meet_exits)
+        if not self.effects_only:    # a side walk's summary is read for its effects (flow.FunctionFlow)
+            self.summary.release_through = self._release_through()
+            self.summary.taken_through = self.taken_through_summary(self.exits, assigned_names(self.fn.body))
+            self.summary.returns = constant_return(self.exits)
+            self.summary.param_effects = param_effects(self.exits, self.fn.params, assigned_names(self.fn.body),
+                                                       everything, meet_exits)
         zero = [e for e in self.exits if e[1] in ("zero", "unknown")]
         nonzero = [e for e in self.exits if e[1] in ("nonzero", "unknown")]
         out = {"all": everything, "zero": meet_exits(zero) if zero else everything,

@@ -18,6 +18,8 @@ from lockcheck.analysis.deref_flags import (deref_summary, flag_positions, forge
 from lockcheck.analysis.flow import FunctionFlow
 from lockcheck.analysis.ir import Call, forget_shared
 from lockcheck.analysis.irwalk import calls_in, forget_bodies
+from lockcheck.analysis.branchfacts import forget_memos
+from lockcheck.analysis.witness_rank import forget_ranks
 from lockcheck.analysis import irqsafety, recursions
 from lockcheck.analysis.irq_reads import process_entered
 from lockcheck.analysis.arch_feasible import join, witness_arches
@@ -173,6 +175,8 @@ def analyse(program: Program, times=None) -> AnalysisResult:
     forget_assigned()
     forget_deref_params()
     forget_bodies()   # what the walk asked of bodies it never freed
+    forget_memos()
+    forget_ranks()
     mark("recursion edges, irq entries")
     return result
 
@@ -314,6 +318,7 @@ def _walk(program: Program, key: str, summaries, calls, result: AnalysisResult,
     elif written_derefs(fn, forwarded := forwarded_derefs(fn, callees)):
         def again(facts: dict):
             side = FunctionFlow(fn, callees, _ignore, None, None, None, program.irq)
+            side.effects_only = True
             walked = side.run(entry_held, {**(program.clone_facts.get(key) or {}), **facts})
             return walked.effects, side.exits, walked.acquires
         fewer: dict = {}

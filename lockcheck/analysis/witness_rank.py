@@ -17,7 +17,7 @@ followed by its caller's call site is its caller's best through it.
 
 from __future__ import annotations
 
-__all__ = ["chain_rank", "better", "better_after"]
+__all__ = ["chain_rank", "better", "better_after", "forget_ranks"]
 
 
 def chain_rank(chain) -> tuple:
@@ -61,3 +61,8 @@ def better_after(site, chain, old) -> bool:
     if new != kept[:3]:
         return new < kept[:3]
     return (site,) + chain < old
+
+
+def forget_ranks() -> None:
+    """The walk is over: the remembered ranks hold their chains."""
+    _RANKS.clear()

@@ -47,3 +47,41 @@ def test_memos_stay_bounded(monkeypatch):
     for k in range(10):
         bf._after_write(FACTS, f"v{k}")
     assert len(bf._AFTER_WRITE) <= 3
+
+
+def test_the_per_variable_answers_survive_the_set_memo():
+    """What a write drops is also remembered per (variable, fact name)
+    (``_WRITES``): with the set memo emptied, those answers still give
+    the plain drop, for fact sets never seen together."""
+    bf._AFTER_WRITE.clear()
+    bf._WRITES.clear()
+    for var in ("ret", "p", "hdr", "x"):
+        bf._after_write(FACTS, var)
+    bf._AFTER_WRITE.clear()
+    for var in ("ret", "p", "hdr", "x"):
+        for facts in (FACTS, frozenset(list(FACTS)[:3]) | {("p->next", "zero"), ("x", "id:B")}):
+            assert bf._after_write(facts, var) == _plain_write(facts, var)
+
+
+def test_the_per_variable_answers_stay_bounded(monkeypatch):
+    monkeypatch.setattr(bf, "WRITES_BOUND", 5)
+    bf._AFTER_WRITE.clear()
+    bf._WRITES.clear()
+    bf._WRITES_SIZE[0] = 0
+    for k in range(10):
+        assert bf._after_write(FACTS, f"v{k}") is FACTS
+    assert sum(len(told) for told in bf._WRITES.values()) < 5 + len(FACTS)
+
+
+def test_learning_without_copies_or_relations_is_learning_one_name():
+    """A state with no copy or relation fact learns of ``var`` alone (the
+    short way); a copy fact of other names changes nothing about ``var``."""
+    plain = frozenset({("ret", "zero"), ("p->lock", "nonzero"), ("()f(p)", "nonzero")})
+    with_copy = plain | {("()=(y,z)", "nonzero")}
+    bf._LEARNT.clear()
+    for var, value in (("ret", "nonzero"), ("q", "zero"), ("()f(p)", "zero")):
+        short = bf._learnt(State((), frozenset(), plain), var, value)
+        long = bf._learnt(State((), frozenset(), with_copy), var, value)
+        assert short == long - {("()=(y,z)", "nonzero")}
+        assert (var, value) in short and not any(n == var and v != value for n, v in short)
+    assert bf._learnt(State((), frozenset(), frozenset()), "x", "zero") == frozenset({("x", "zero")})

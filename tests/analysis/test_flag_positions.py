@@ -98,3 +98,30 @@ def test_equal_position_sets_are_one_object():
     given = flag_positions(calls)
     assert given == {"f": {1}, "g": {1}, "h": {0, 1}, "k": {1}}
     assert given["f"] is given["g"] is given["k"]
+
+
+def test_side_walks_make_only_what_is_read_and_change_no_finding(monkeypatch):
+    """A side walk is ``effects_only``: it makes none of what only its
+    summary would keep (interrupt states, assertions, parameter edges,
+    returned values).  Every finding and witness of the fixtures that flag
+    a lock through ``*p`` is the same as with full side walks."""
+    import io
+
+    from lockcheck.analysis.flow import FunctionFlow
+    from lockcheck.report import json_report
+    from tests.test_fixtures import FIXTURES
+
+    paths = tuple(str(FIXTURES / d) for d in ("flow", "held"))
+
+    def document():
+        out = io.StringIO()
+        json_report.render(check(Options(paths=paths, cache_dir=None)), out)
+        return out.getvalue()
+
+    fast = document()
+    asked = []
+    monkeypatch.setattr(FunctionFlow, "effects_only", property(lambda self: False,
+                                                               lambda self, value: asked.append(value)))
+    full = document()
+    assert asked and all(asked)    # side walks were made, every one asked for effects only
+    assert fast == full

@@ -44,3 +44,18 @@ def test_the_usage_cites_the_direct_path_and_its_confidence_follows():
 def test_a_parenthesised_member_call_is_a_member_call():
     refs = function_refs(tuple(tokenize("void f(struct h *p) { (*p->handler)(p); (p->other)(p); }")))
     assert {"->handler", "->other"} <= refs
+
+
+def test_a_chain_one_call_longer_is_ranked_without_being_built():
+    """``better_after(site, chain, old)`` is ``better((site,) + chain, old)``
+    for every mix of doubtful hops, models and lengths, ties included."""
+    import itertools
+    from lockcheck.analysis.witness_rank import better_after
+    steps = [Step("a.c", 1, "f", "g"), Step("a.c", 2, "f", "cb", 40), Step("a.c", 3, "f", "cb", 6, True),
+             Step("a.c", 4, "r", "[model] a timer runs in softirq"), Step("a.c", 0, "e", "g")]
+    chains = [c for n in range(4) for c in itertools.product(steps, repeat=n)]
+    for site in steps:
+        for chain in chains:
+            for old in chains:
+                if old:
+                    assert better_after(site, chain, old) == better((site,) + chain, old), (site, chain, old)
