@@ -92,13 +92,22 @@ class CalleeInheritance:
                 ref = subst(ref, call.args, callee, call)
                 key = ref.class_key
             old = mine.get(key)
-            longer = AssertPath(site, chain)
-            if old is None or longer < old[1]:
+            longer = None      # AssertPath(site, chain), made where it is kept or reported
+            if old is None:
+                longer = AssertPath(site, chain)
                 mine[key] = (ref, longer)
+            else:
+                kept, length = old[1], chain.length + 1
+                if length < kept.length or length == kept.length and not (kept.step is site and kept.rest is chain):
+                    longer = AssertPath(site, chain)
+                    if longer < kept:
+                        mine[key] = (ref, longer)
             if self.on_not_held is None:
                 continue
             for h in s.held:
                 if h.key == key:
+                    if longer is None:
+                        longer = AssertPath(site, chain)
                     self.on_not_held(RawEdge(h.ref, ref, holder_mode(h.mode), "N",
                                              EdgeWitness(h.site, longer.steps())))
 

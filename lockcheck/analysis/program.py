@@ -105,8 +105,8 @@ class Program:
         self.zero_tested: dict[str, tuple[int, ...]] = {}
         # clone key -> {parameter: its down-stream tests decided} (analysis.const_params)
         self.clone_outcomes: dict[str, dict[str, tuple]] = {}
-        # (function, parameter position) -> the tests made of it down the calls handing it on
-        self.downstream: dict[tuple[str, int], tuple] = {}
+        # function -> {parameter position: the tests made of it down the calls handing it on}
+        self.downstream: dict[str, dict[int, tuple]] = {}
         self._assigned: dict[int, tuple] = {}
         # clones entered knowing a field's or a static key's value (analysis.held_facts)
         self.clone_carries: set[str] = set()
@@ -256,7 +256,9 @@ class Program:
                for pos, sigs in const_params.own_tests(tested, self.by_key[k].params).items()}
         hops = getattr(self, "_hops", None)
         hops = self._forwarding_hops() if hops is None else hops
-        self.downstream = const_params.downstream_tests(own, hops)
+        self.downstream = {}     # per function, ordered by position (read at every call of it)
+        for (base, pos), found in sorted(const_params.downstream_tests(own, hops).items()):
+            self.downstream.setdefault(base, {})[pos] = found
         self.counted = counted_params(((k, calls_in(fn.body)) for k, fn in self.by_key.items()), hops)
         self.zero_tested = handed_on_to(zero_tested, hops)
         self._hops = None
@@ -295,7 +297,8 @@ class Program:
         facts.update(entry_facts(params, tested, call.const_args, forwarded,
                                  caller.params, caller_facts, call.const_values, held, call.known_args))
         self._numbers = numbered(held, facts)
-        tests = {pos: self.downstream[(base, pos)] for pos in range(len(params)) if (base, pos) in self.downstream}
+        tests = self.downstream.get(base)
+        tests = {pos: found for pos, found in tests.items() if pos < len(params)} if tests else {}
         outcomes = {}
         if tests:
             mine = self.clone_outcomes.get(caller_key, {})
