@@ -111,16 +111,6 @@ class Recursion:
     unwalked: dict[str, frozenset[str]] = field(default_factory=dict)
 
 
-def _callers_inside(graph, members: frozenset[str]) -> dict[str, tuple[str, ...]]:
-    """Per member of a recursion, the members that call it."""
-    out: dict[str, list[str]] = {}
-    for m in members:
-        for t in graph.successors(m):
-            if t in members:
-                out.setdefault(t, []).append(m)
-    return {t: tuple(callers) for t, callers in out.items()}
-
-
 class Recursions:
     """Every large recursion of one analysis, and the locks held entering them."""
 
@@ -163,19 +153,13 @@ class Recursions:
         for m in members:
             summaries[m] = _pointer(rec.ident, m)
         order = self._postorder(members, rec.members)
-        clock, walked_at = 0, {}
-        # per member, the clock of the latest change of a callee inside (of
-        # what a walk reads, of what holds on return): a member is walked
-        # again when that is later than its walk (found without reading
-        # every member's callees each pass: a tenth of the whole tree's
-        # large recursion)
-        inside = _callers_inside(self.graph, rec.members)
-        latest, latest_effect = dict.fromkeys(members, 0), dict.fromkeys(members, 0)
+        clock, walked_at, changed_at = 0, {}, {m: 0 for m in members}
         todo = order
         # every walk keeps its findings until the member is walked again,
         # reported when the passes end (analysis.lastwalk): a callee walked
         # before may itself have seen one not walked yet, and be walked again
         last = LastWalk(rebuild)
+        effect_at = dict(changed_at)
         passes = self.walks[rec.ident] = []
         # a member whose callees inside gained assertions only is patched, not walked
         climb = AssertClimb(rec.ident, rec.members, self.entered)
@@ -198,15 +182,14 @@ class Recursions:
                     passes[-1] += 1
                 climb.note(m, summaries[m], own, clock)
                 if _rewalk_shape(own) != _rewalk_shape(summaries[m]):
-                    for caller in inside.get(m, ()):
-                        latest[caller] = clock
+                    changed_at[m] = clock
                 if effect_shape(own) != effect_shape(summaries[m]):
-                    for caller in inside.get(m, ()):
-                        latest_effect[caller] = clock
+                    effect_at[m] = clock
                 summaries[m] = own
             # past RECURSION_PASSES, only for what holds on return
-            changed = latest if n + 1 < RECURSION_PASSES else latest_effect
-            todo = [m for m in order if changed[m] > walked_at[m]]
+            changed = changed_at if n + 1 < RECURSION_PASSES else effect_at
+            todo = [m for m in order if any(t in rec.members and changed[t] > walked_at[m]
+                                            for t in self.graph.successors(m))]
             if not todo:
                 break
         last.flush(order)
