@@ -243,18 +243,17 @@ class IrqModel:
                 ref = subst_ref(ref)
             under = tuple(sorted(set(mine) | set(key[3]))) if len(key) > 3 else mine
             guard = callee_guards.get(key) if callee_guards else None
-            state = (ref.class_key, irq, r) + ((under,) if under else ())
-            table = summary.irq_on
-            old = table.get(state)
-            if old is None or better_after(site, chain, old[1]):   # (site,) + chain, built when kept
-                table[state] = (ref, (site,) + chain)
-            keep_guard(summary.irq_guards, state, old is None, said_here(guard) if guard else frozenset())
+            _keep_guarded(summary, (ref.class_key, irq, r) + ((under,) if under else ()), ref, chain,
+                          said_here(guard) if guard else frozenset(), site)
 
 
-def _keep_guarded(summary, key, ref, chain, guard: frozenset) -> None:
-    new = key not in summary.irq_on
-    _keep(summary.irq_on, key, ref, chain)
-    keep_guard(summary.irq_guards, key, new, guard)
+def _keep_guarded(summary, key, ref, chain, guard: frozenset, site=None) -> None:
+    """Keep ``chain`` (with ``site``: ``(site,) + chain``, built only when
+    kept) for ``key`` where it ranks better than the kept one."""
+    old = summary.irq_on.get(key)
+    if old is None or (better(chain, old[1]) if site is None else better_after(site, chain, old[1])):
+        summary.irq_on[key] = (ref, chain if site is None else (site,) + chain)
+    keep_guard(summary.irq_guards, key, old is None, guard)
 
 
 def _keep(table: dict, key, ref, chain) -> None:
