@@ -1,7 +1,9 @@
 """What a call inherits from its callee's summary, one call deeper
 (``analysis.flow``'s calls): the callee's acquisitions, each a dependency
 of the locks held at the call unless the callee released them first; its
-``lockdep_assert_not_held`` assertions; the large recursions it enters.
+``lockdep_assert_not_held`` assertions; the large recursions it enters;
+the interrupt states it leaves enabled and the edges between its
+parameters' locks.
 """
 
 from __future__ import annotations
@@ -9,10 +11,9 @@ from __future__ import annotations
 from lockcheck.analysis import ir
 from lockcheck.analysis.assert_paths import AssertPath
 from lockcheck.analysis.facts import Acq, EdgeWitness, RawEdge, State, Step, Summary, holder_mode
-from lockcheck.analysis.irq_guards import unguarded
-from lockcheck.analysis.irq_reads import in_interrupt
 from lockcheck.analysis.element_index import PARAM_INDEX
-from lockcheck.analysis.irq_reads import IRQ_RECURSIVE, resolve
+from lockcheck.analysis.irq_guards import unguarded
+from lockcheck.analysis.irq_reads import IRQ_RECURSIVE, in_interrupt, resolve
 from lockcheck.analysis.nest_locks import resolve_nest
 from lockcheck.analysis.substitute import PARAM_SUBCLASS, subst, subst_keys
 
