@@ -16,6 +16,8 @@ from lockcheck.analysis.entry_facts import entry_facts, pair_param
 from lockcheck.analysis.pred_keys import entry_tests, param_test
 from lockcheck.analysis.known_entry import counted_params, handed_on_to, known_entry, sign_key
 from lockcheck.analysis.held_facts import HeldFacts, carried_fact, numbered, param_field
+from lockcheck.analysis.copy_keys import (called_positions, only_called, pointer_hops, symbol_positions,
+                                          without_unread_symbols)
 from lockcheck.analysis.ir import Call, FunctionIR
 from lockcheck.analysis.irwalk import calls_in, tested_names
 from lockcheck.analysis.pointsto import PointsTo
@@ -103,6 +105,9 @@ class Program:
         self.counted: dict[str, tuple[int, ...]] = {}
         # parameter positions tested for zero (``if (!p)``), or handed on to one
         self.zero_tested: dict[str, tuple[int, ...]] = {}
+        self.symbol_read: dict[str, tuple[int, ...]] = {}
+        self.called: dict[str, tuple[int, ...]] = {}
+        self._copy_hops: list = []
         # clone key -> {parameter: its down-stream tests decided} (analysis.const_params)
         self.clone_outcomes: dict[str, dict[str, tuple]] = {}
         # function -> {parameter position: the tests made of it down the calls handing it on}
@@ -261,6 +266,7 @@ class Program:
             self.downstream.setdefault(base, {})[pos] = found
         self.counted = counted_params(((k, calls_in(fn.body)) for k, fn in self.by_key.items()), hops)
         self.zero_tested = handed_on_to(zero_tested, hops)
+        self._copy_hops = hops   # read by copy_positions once the pointers are solved
         self._hops = None
         self.carried = HeldFacts(self)
 
@@ -308,6 +314,15 @@ class Program:
                 facts.setdefault(name, value)
         return facts, outcomes, signs
 
+    def copy_positions(self) -> None:
+        """The parameters whose symbol or binding a copy's walk can read
+        (analysis.copy_keys), down direct calls and, the pointers solved,
+        calls through pointers."""
+        hops = self._copy_hops + pointer_hops(self)
+        self.symbol_read = symbol_positions(self.by_key.items(), hops)
+        self.called = called_positions(self.by_key.items(), hops)
+        self._copy_hops = []
+
     def _assigned_in(self, fn: FunctionIR) -> frozenset[str]:
         """The variables ``fn`` assigns or takes the address of (analysis.param_escapes)."""
         found = self._assigned.get(id(fn.body))
@@ -327,6 +342,9 @@ class Program:
         self._numbers = {}
         facts, outcomes, signs = self._entry_facts(target, call, caller, caller_key) \
             if hasattr(self, "tested") else ({}, {}, {})
+        if facts:   # a symbol no walk can tell from another: no copy of its own (analysis.copy_keys)
+            facts = without_unread_symbols(facts, self.by_key[target].params,
+                                           self.symbol_read.get(target.partition("<")[0], ()))
         if not fnptr_user and not facts and not outcomes and not signs:
             return target
         binding: dict[int, list[str]] = {}
@@ -339,6 +357,8 @@ class Program:
         for pos, param in call.forwarded_params:
             if param in mine:
                 binding.setdefault(pos, []).extend(mine[param])
+        if binding:   # a position no call goes through: nothing read (analysis.copy_keys)
+            binding = only_called(binding, self.called.get(target.partition("<")[0], ()))
         if not binding and not facts and not outcomes and not signs:
             return target
         numbers = getattr(self, "_numbers", None) or {}
@@ -455,6 +475,8 @@ class Program:
         self.clone_signs = {}
         self.counted = {}
         self.zero_tested = {}
+        self.symbol_read = {}
+        self.called = {}
         self._assigned = {}
         self.fnptr_users = set()
         self.carried = HeldFacts(self)

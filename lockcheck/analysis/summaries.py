@@ -126,6 +126,7 @@ def analyse(program: Program, times=None) -> AnalysisResult:
     program.bind_function_pointers()
     program.uses_function_params()
     program.pointsto = PointsTo(program, *program.tables)
+    program.copy_positions()
     program.strip_ir()
     if program.irq is not None:
         program.irq.learn_entries(program.ops)

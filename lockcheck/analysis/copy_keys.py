@@ -1,0 +1,146 @@
+"""What a specialised copy's key holds: only what its walk can read.
+
+``Program._specialise`` gives a callee a copy of its own per distinct set
+of entry facts and function-pointer bindings a call passes.  Two parts of
+that key can make copies whose walks are the same walk:
+
+* **Symbols nobody compares.**  A call passing a named constant
+  (``regmap_read(map, RT715_READ_HDA_0, &val)``) gives the copy the entry
+  fact ``reg = id:RT715_READ_HDA_0`` (``analysis.entry_facts``) when the
+  callee tests ``reg`` or hands it on.  The walk reads such a value in
+  only two ways: a ``switch`` compares it with its case labels
+  (``analysis.case_match``), a return of the variable hands it to the
+  caller (``Summary.returns``); a local copied from it holds it too.  A
+  zero test cannot read it (an enumerator's zero-ness is unknown:
+  ``BranchFacts._cond_var``), nor a comparison (``reg == REG_A`` is a fact
+  of its own, decided at entry from the constant passed).  So a parameter none of that reads, in the
+  function or down the calls handing it on, needs no symbol in the key
+  (:func:`symbol_positions`, :func:`without_unread_symbols`).  The whole
+  6.12 tree had a copy of ``regmap_read()`` per register name (1,024, the
+  cap) and some 580,000 such copies in all.
+* **Bindings nobody calls.**  A function-pointer argument binds the
+  callee's parameter for calls through it (``Program.resolve``); a
+  position no call of the callee goes through, nor of the callees it hands
+  the parameter on to, binds nothing that is read (:func:`called_positions`,
+  :func:`only_called`).  ``true`` or a flag name passed where no
+  function is expected is such an argument.
+
+Either way the calls share one copy (or the function itself), and the
+copies a function may have (``program.MAX_CLONES``) go to the arguments
+that decide something.
+"""
+
+from __future__ import annotations
+
+from lockcheck.analysis import ir
+from lockcheck.analysis.irwalk import calls_in, ir_nodes
+from lockcheck.analysis.known_entry import handed_on_to
+
+__all__ = ["reads_symbols", "symbol_positions", "without_unread_symbols", "called_positions", "only_called",
+           "pointer_hops"]
+
+_SYMBOL = "id:"
+
+
+def reads_symbols(fn: ir.FunctionIR) -> bool:
+    """Can the walk of ``fn`` tell one symbol value of a parameter from
+    another: a switch on it or on a local copied from it, or a return of
+    one of those.  (A comparison ``reg == REG_A`` is a fact of its own,
+    which a copy learns at entry from the constant passed, not from the
+    parameter's value: ``analysis.entry_facts``.)"""
+    nodes = list(ir_nodes(fn.body))
+    holders = set(p for p in fn.params if p)
+    copies = [(n.var, n.value[1:]) for n in nodes if type(n) is ir.Assign and n.value and n.value[:1] == "="]
+    grew = bool(copies)
+    while grew:   # locals copied from a parameter, or from such a local
+        grew = False
+        for var, src in copies:
+            if src in holders and var not in holders:
+                holders.add(var)
+                grew = True
+    for n in nodes:
+        t = type(n)
+        if t is ir.Switch:
+            if n.var in holders:
+                return True
+        elif t is ir.Return:
+            if n.value[:4] == "var:" and n.value[4:] in holders:
+                return True
+    return False
+
+
+def symbol_positions(functions, hops) -> dict[str, tuple[int, ...]]:
+    """Function key -> the positions of its parameters whose symbol value
+    its walk, or the walk of a function it hands the parameter on to
+    (``hops``: ((caller, its parameter), (callee, position)) of the calls,
+    direct and through pointers: :func:`pointer_hops`), may read.
+    ``functions``: (key, FunctionIR) pairs."""
+    functions = list(functions)
+    own = {(key, pos) for key, fn in functions if fn.params and reads_symbols(fn)
+           for pos in range(len(fn.params))}
+    return handed_on_to(own, hops)
+
+
+def without_unread_symbols(facts: dict[str, str], params: tuple[str, ...],
+                           read: tuple[int, ...]) -> dict[str, str]:
+    """``facts`` without the symbol values (``id:NAME``, not the error
+    codes ``id:-NAME``, which are non-zero) of the parameters not at a
+    position in ``read``."""
+    drop = [name for pos, name in enumerate(params)
+            if pos not in read and facts.get(name, "")[:3] == _SYMBOL and facts[name][3:4] != "-"]
+    if not drop:
+        return facts
+    return {k: v for k, v in facts.items() if k not in drop}
+
+
+def called_positions(functions, hops) -> dict[str, tuple[int, ...]]:
+    """Function key -> the positions of its parameters that a call goes
+    through (``Call.via_param``), in it or down the calls handing the
+    parameter on (``hops`` as for :func:`symbol_positions`)."""
+    functions = list(functions)
+    own = {(key, call.via_param) for key, fn in functions for call in calls_in(fn.body)
+           if call.via_param is not None}
+    return handed_on_to(own, hops)
+
+
+def pointer_hops(program) -> list:
+    """((caller, its parameter), (target, position)) of the calls through
+    pointers handing a parameter on, their targets as the function itself
+    resolves them (a copy's are among them: bindings and tables narrow).
+    ``program``: a :class:`lockcheck.analysis.program.Program` whose
+    pointers are solved; no copy is made here."""
+    hops = []
+    for key, fn in program.by_key.items():
+        for call in calls_in(fn.body):
+            if call.callee is None and call.forwarded_params:
+                hops += [((key, param), (target, pos)) for target in _pointer_targets(program, call, fn, key)
+                         for pos, param in call.forwarded_params]
+    return hops
+
+
+def _pointer_targets(program, call, fn, key: str) -> list[str]:
+    """The functions a call through a pointer reaches, unspecialised
+    (``Program.resolve`` without ``_specialise``)."""
+    if call.via_param is not None:
+        return list(program.bindings.get((key, call.via_param), ()))
+    if call.pointer and call.pointer[0][:2] == "T:":
+        name = call.pointer[0][2:]
+        for f in (fn.file,) + tuple(program.units.get(fn.file, ())):
+            held = program.fn_arrays.get((f, name))
+            if held is not None:
+                return [k for k in (program.resolve_name(n, f) for n in held) if k is not None]
+        return []
+    found = program.pointsto.targets(call, fn, key) if program.pointsto is not None else None
+    if found is not None:
+        return list(found)
+    if call.field is not None:
+        return [k for k in (program.globals.get(n) or (program.by_name.get(n) or [None])[0]
+                            for n in program.ops.get(call.field, ())) if k]
+    return []
+
+
+def only_called(binding: dict[int, list[str]], called: tuple[int, ...]) -> dict[int, list[str]]:
+    """``binding`` (position -> functions) at the ``called`` positions only."""
+    if all(pos in called for pos in binding):
+        return binding
+    return {pos: found for pos, found in binding.items() if pos in called}
