@@ -8,12 +8,12 @@ that key can make copies whose walks are the same walk:
   (``regmap_read(map, RT715_READ_HDA_0, &val)``) gives the copy the entry
   fact ``reg = id:RT715_READ_HDA_0`` (``analysis.entry_facts``) when the
   callee tests ``reg`` or hands it on.  The walk reads such a value in
-  only two ways: a ``switch`` compares it with its case labels
+  only a few ways: a ``switch`` compares it with its case labels
   (``analysis.case_match``), a return of the variable hands it to the
-  caller (``Summary.returns``); a local copied from it holds it too.  A
-  zero test cannot read it (an enumerator's zero-ness is unknown:
-  ``BranchFacts._cond_var``), nor a comparison (``reg == REG_A`` is a fact
-  of its own, decided at entry from the constant passed).  So a parameter none of that reads, in the
+  caller (``Summary.returns``), a comparison or relation names it (kept
+  for the calls a symbol keeps apart: :func:`reads_symbols`); a local
+  copied from it holds it too.  A zero test cannot read it: an
+  enumerator's zero-ness is unknown (``BranchFacts._cond_var``).  So a parameter none of that reads, in the
   function or down the calls handing it on, needs no symbol in the key
   (:func:`symbol_positions`, :func:`without_unread_symbols`).  The whole
   6.12 tree had a copy of ``regmap_read()`` per register name (1,024, the
@@ -44,10 +44,14 @@ _SYMBOL = "id:"
 
 def reads_symbols(fn: ir.FunctionIR) -> bool:
     """Can the walk of ``fn`` tell one symbol value of a parameter from
-    another: a switch on it or on a local copied from it, or a return of
-    one of those.  (A comparison ``reg == REG_A`` is a fact of its own,
-    which a copy learns at entry from the constant passed, not from the
-    parameter's value: ``analysis.entry_facts``.)"""
+    another: a switch on it or on a local copied from it, a return of one
+    of those, or a comparison or relation naming one.  (A comparison
+    ``reason == RESET_FAILOVER`` is a fact of its own, learnt at entry from
+    the constant passed; the symbol is kept all the same: calls passing
+    symbols that compare alike would share one copy, and where only some of
+    them are made inside a recursion that copy joins it, with what the large
+    recursion does not follow: ``ibmvnic_reset(adapter, VNIC_RESET_TIMEOUT)``
+    in a timer, measured on the whole tree.)"""
     nodes = list(ir_nodes(fn.body))
     holders = set(p for p in fn.params if p)
     copies = [(n.var, n.value[1:]) for n in nodes if type(n) is ir.Assign and n.value and n.value[:1] == "="]
@@ -66,7 +70,21 @@ def reads_symbols(fn: ir.FunctionIR) -> bool:
         elif t is ir.Return:
             if n.value[:4] == "var:" and n.value[4:] in holders:
                 return True
+        elif t is ir.CondVar:
+            if n.var[:2] == "()" and _names_one(n.var, holders):
+                return True
+        elif t is ir.Assign:
+            if n.value is not None and n.value[:2] == "()" and _names_one(n.value, holders):
+                return True
     return False
+
+
+def _names_one(fact: str, holders: set[str]) -> bool:
+    """Does a comparison or relation fact (``()==(reason,id:RESET_FAILOVER)``)
+    name one of ``holders`` as an operand?"""
+    k = fact.find("(", 2)
+    inner = fact[k + 1:].rstrip(")") if k > 0 else ""
+    return any(op.strip("()") in holders for op in inner.split(","))
 
 
 def symbol_positions(functions, hops) -> dict[str, tuple[int, ...]]:
