@@ -4,20 +4,20 @@
 of entry facts and function-pointer bindings a call passes.  Two parts of
 that key can make copies whose walks are the same walk:
 
-* **Symbols nobody compares.**  A call passing a named constant
-  (``regmap_read(map, RT715_READ_HDA_0, &val)``) gives the copy the entry
-  fact ``reg = id:RT715_READ_HDA_0`` (``analysis.entry_facts``) when the
-  callee tests ``reg`` or hands it on.  The walk reads such a value in
-  only a few ways: a ``switch`` compares it with its case labels
+* **Symbols nobody reads.**  A call passing a named constant
+  (``reg_update(map, REG_A, 1, false)``) gives the copy the entry fact
+  ``reg = id:REG_A`` (``analysis.entry_facts``) when the callee tests
+  ``reg`` or hands it on.  The walk reads such a value in only a few
+  ways: a ``switch`` compares it with its case labels
   (``analysis.case_match``), a return of the variable hands it to the
   caller (``Summary.returns``), a comparison or relation names it (kept
   for the calls a symbol keeps apart: :func:`reads_symbols`); a local
   copied from it holds it too.  A zero test cannot read it: an
-  enumerator's zero-ness is unknown (``BranchFacts._cond_var``).  So a parameter none of that reads, in the
-  function or down the calls handing it on, needs no symbol in the key
-  (:func:`symbol_positions`, :func:`without_unread_symbols`).  The whole
-  6.12 tree had a copy of ``regmap_read()`` per register name (1,024, the
-  cap) and some 580,000 such copies in all.
+  enumerator's zero-ness is unknown (``BranchFacts._cond_var``).  So a
+  function none of that reads a parameter in, nor any function it hands
+  the parameter on to, needs no symbol in the key (:func:`symbol_positions`,
+  :func:`without_unread_symbols`).  The whole 6.12 tree had 583,878
+  copies keyed by a symbol.
 * **Bindings nobody calls.**  A function-pointer argument binds the
   callee's parameter for calls through it (``Program.resolve``); a
   position no call of the callee goes through, nor of the callees it hands
