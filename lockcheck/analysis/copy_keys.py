@@ -32,12 +32,14 @@ that decide something.
 
 from __future__ import annotations
 
+import re
+
 from lockcheck.analysis import ir
-from lockcheck.analysis.irwalk import calls_in, ir_nodes
+from lockcheck.analysis.irwalk import calls_in, ir_nodes, tested_names
 from lockcheck.analysis.known_entry import handed_on_to
 
-__all__ = ["reads_symbols", "symbol_positions", "without_unread_symbols", "called_positions", "only_called",
-           "pointer_hops"]
+__all__ = ["reads_symbols", "symbol_positions", "without_unread_symbols", "reads_values", "value_positions",
+           "without_unread_values", "called_positions", "only_called", "pointer_hops"]
 
 _SYMBOL = "id:"
 
@@ -85,6 +87,66 @@ def _names_one(fact: str, holders: set[str]) -> bool:
     k = fact.find("(", 2)
     inner = fact[k + 1:].rstrip(")") if k > 0 else ""
     return any(op.strip("()") in holders for op in inner.split(","))
+
+
+def reads_values(fn: ir.FunctionIR) -> frozenset[str]:
+    """The parameters of ``fn`` whose value (zero, non-zero, a constant)
+    its walk can read: each tested by a condition or switched on, named by
+    a comparison tested (``()==(ret,#1)`` is false where ``ret`` is zero),
+    or returned, itself or through a local copied from it."""
+    params = [p for p in fn.params if p]
+    if not params:
+        return frozenset()
+    tested = tested_names(fn.body)
+    nodes = list(ir_nodes(fn.body)) if tested or params else ()
+    copies = [(n.var, n.value[1:]) for n in nodes if type(n) is ir.Assign and n.value and n.value[:1] == "="]
+    returned = {n.value[4:] for n in nodes if type(n) is ir.Return and n.value[:4] == "var:"}
+    read = set(returned)
+    for name in tested:
+        if name[:2] == "()":
+            read.update(op for op in _OPERANDS.split(name) if op)
+        else:
+            read.add(name)
+    out = set()
+    for p in params:
+        holders = {p}
+        grew = bool(copies)
+        while grew:
+            grew = False
+            for var, src in copies:
+                if src in holders and var not in holders:
+                    holders.add(var)
+                    grew = True
+        if not holders.isdisjoint(read):
+            out.add(p)
+    return frozenset(out)
+
+
+_OPERANDS = re.compile(r"[(),=<>&!|^]+")
+
+
+def value_positions(functions, hops, counted: dict[str, tuple[int, ...]]) -> dict[str, tuple[int, ...]]:
+    """Function key -> the positions of its parameters whose value its walk
+    (:func:`reads_values`), the sign its calls need (``counted``,
+    ``analysis.known_entry``) or the walk of a function it hands the
+    parameter on to may read (``hops`` as for :func:`symbol_positions`)."""
+    own = set()
+    for key, fn in functions:
+        read = reads_values(fn)
+        own.update((key, pos) for pos, p in enumerate(fn.params) if p in read)
+    for key, positions in counted.items():
+        own.update((key, pos) for pos in positions)
+    return handed_on_to(own, hops)
+
+
+def without_unread_values(facts: dict[str, str], params: tuple[str, ...],
+                          read: tuple[int, ...]) -> dict[str, str]:
+    """``facts`` without the values of the parameters not at a position in
+    ``read`` (their fields' facts stay: ``analysis.held_facts``)."""
+    drop = [name for pos, name in enumerate(params) if pos not in read and name in facts]
+    if not drop:
+        return facts
+    return {k: v for k, v in facts.items() if k not in drop}
 
 
 def symbol_positions(functions, hops) -> dict[str, tuple[int, ...]]:

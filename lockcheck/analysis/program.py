@@ -17,7 +17,7 @@ from lockcheck.analysis.pred_keys import entry_tests, param_test
 from lockcheck.analysis.known_entry import counted_params, handed_on_to, known_entry, sign_key
 from lockcheck.analysis.held_facts import HeldFacts, carried_fact, numbered, param_field
 from lockcheck.analysis.copy_keys import (called_positions, only_called, pointer_hops, symbol_positions,
-                                          without_unread_symbols)
+                                          value_positions, without_unread_symbols, without_unread_values)
 from lockcheck.analysis.ir import Call, FunctionIR
 from lockcheck.analysis.irwalk import calls_in, tested_names
 from lockcheck.analysis.pointsto import PointsTo
@@ -107,6 +107,7 @@ class Program:
         self.zero_tested: dict[str, tuple[int, ...]] = {}
         self.symbol_read: dict[str, tuple[int, ...]] = {}
         self.called: dict[str, tuple[int, ...]] = {}
+        self.value_read: dict[str, tuple[int, ...]] = {}
         self._copy_hops: list = []
         # clone key -> {parameter: its down-stream tests decided} (analysis.const_params)
         self.clone_outcomes: dict[str, dict[str, tuple]] = {}
@@ -320,6 +321,7 @@ class Program:
         calls through pointers."""
         hops = self._copy_hops + pointer_hops(self)
         self.symbol_read = symbol_positions(self.by_key.items(), hops)
+        self.value_read = value_positions(self.by_key.items(), hops, self.counted)
         self.called = called_positions(self.by_key.items(), hops)
         self._copy_hops = []
 
@@ -342,9 +344,10 @@ class Program:
         self._numbers = {}
         facts, outcomes, signs = self._entry_facts(target, call, caller, caller_key) \
             if hasattr(self, "tested") else ({}, {}, {})
-        if facts:   # a symbol no walk can tell from another: no copy of its own (analysis.copy_keys)
-            facts = without_unread_symbols(facts, self.by_key[target].params,
-                                           self.symbol_read.get(target.partition("<")[0], ()))
+        if facts:   # a value or symbol no walk reads: no copy of its own (analysis.copy_keys)
+            base, params = target.partition("<")[0], self.by_key[target].params
+            facts = without_unread_values(facts, params, self.value_read.get(base, ()))
+            facts = without_unread_symbols(facts, params, self.symbol_read.get(base, ()))
         if not fnptr_user and not facts and not outcomes and not signs:
             return target
         binding: dict[int, list[str]] = {}
@@ -476,6 +479,7 @@ class Program:
         self.counted = {}
         self.zero_tested = {}
         self.symbol_read = {}
+        self.value_read = {}
         self.called = {}
         self._assigned = {}
         self.fnptr_users = set()

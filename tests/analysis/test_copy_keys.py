@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 from lockcheck.analysis import ir
-from lockcheck.analysis.copy_keys import (called_positions, only_called, pointer_hops, reads_symbols,
-                                          symbol_positions, without_unread_symbols)
+from lockcheck.analysis.copy_keys import (called_positions, only_called, pointer_hops, reads_symbols, reads_values,
+                                          symbol_positions, value_positions, without_unread_symbols,
+                                          without_unread_values)
 
 
 def _fn(params, *items, name="f"):
@@ -97,7 +98,7 @@ def test_register_names_make_no_copies(monkeypatch):
     make two copies of reg_update(); the symbol ctl_apply() switches on
     keeps its copy down the chain."""
     assert _copy_keys(monkeypatch, "symbol_copies.c", "reg_update") == {
-        "reg_update<;locked=zero;val=nonzero>", "reg_update<;locked=nonzero;val=nonzero>"}
+        "reg_update<;locked=zero>", "reg_update<;locked=nonzero>"}
     assert _copy_keys(monkeypatch, "symbol_copies.c", "ctl_apply") == {"ctl_apply", "ctl_apply<;ctl=id:CTL_RESET>"}
 
 
@@ -126,3 +127,24 @@ def test_a_parameter_handed_through_a_pointer_reaches_its_targets():
     assert symbol_positions(program.by_key.items(), hops) == {"a.c:run_a": (0, 1), "dev_run": (1,)}
     program.ops = {}
     assert pointer_hops(program) == []
+
+
+def test_values_read_by_tests_comparisons_returns_and_copies():
+    test = ir.If(ir.CondVar("locked", "zero"), ir.Block(()), ir.Block(()))
+    pair = ir.If(ir.CondVar("()==(ret,#1)", "nonzero"), ir.Block(()), ir.Block(()))
+    fn = _fn(("map", "locked", "ret", "val", "out", "flags"), test, pair, ir.Assign("v", "=val"), _switch("v"),
+             ir.Return(9, "var:out"))
+    assert reads_values(fn) == {"locked", "ret", "val", "out"}
+
+
+def test_value_positions_reach_callers_and_keep_counted_ones():
+    reader = _fn(("dev", "locked"), ir.If(ir.CondVar("locked", "zero"), ir.Block(()), ir.Block(())), name="g")
+    wrapper = _fn(("dev", "locked", "n"), name="f")
+    hops = [(("f", 1), ("g", 1)), (("f", 0), ("g", 0))]
+    assert value_positions([("g", reader), ("f", wrapper)], hops, {"f": (2,)}) == {"f": (1, 2), "g": (1,)}
+
+
+def test_unread_values_go_and_fields_stay():
+    facts = {"dev": "nonzero", "locked": "zero", "dev->flags": "nonzero", "()==(locked,#1)": "zero"}
+    assert without_unread_values(facts, ("dev", "locked"), (1,)) == {
+        "locked": "zero", "dev->flags": "nonzero", "()==(locked,#1)": "zero"}
