@@ -1,7 +1,7 @@
 """What a specialised copy's key holds: only what its walk can read.
 
 ``Program._specialise`` gives a callee a copy of its own per distinct set
-of entry facts and function-pointer bindings a call passes.  Two parts of
+of entry facts and function-pointer bindings a call passes.  Three parts of
 that key can make copies whose walks are the same walk:
 
 * **Symbols nobody reads.**  A call passing a named constant
@@ -25,7 +25,15 @@ that key can make copies whose walks are the same walk:
   :func:`only_called`).  ``true`` or a flag name passed where no
   function is expected is such an argument.
 
-Either way the calls share one copy (or the function itself), and the
+* **Values nobody tests.**  A zero or non-zero value (``locked =
+  nonzero``) is read by a test of the parameter, a comparison naming it
+  (``()==(ret,#1)`` is false where ``ret`` is zero), a switch or a return,
+  of it or of a local copied from it, or by a callee needing its sign
+  (``analysis.known_entry``); a parameter only handed on to functions
+  that read none of that needs no value in the key (:func:`value_positions`,
+  :func:`without_unread_values`).
+
+Each way the calls share one copy (or the function itself), and the
 copies a function may have (``program.MAX_CLONES``) go to the arguments
 that decide something.
 """
