@@ -63,15 +63,7 @@ def reads_symbols(fn: ir.FunctionIR) -> bool:
     recursion does not follow: ``ibmvnic_reset(adapter, VNIC_RESET_TIMEOUT)``
     in a timer, measured on the whole tree.)"""
     nodes = list(ir_nodes(fn.body))
-    holders = set(p for p in fn.params if p)
-    copies = [(n.var, n.value[1:]) for n in nodes if type(n) is ir.Assign and n.value and n.value[:1] == "="]
-    grew = bool(copies)
-    while grew:   # locals copied from a parameter, or from such a local
-        grew = False
-        for var, src in copies:
-            if src in holders and var not in holders:
-                holders.add(var)
-                grew = True
+    holders = _copied_into({p for p in fn.params if p}, _copies(nodes))
     for n in nodes:
         t = type(n)
         if t is ir.Switch:
@@ -87,6 +79,24 @@ def reads_symbols(fn: ir.FunctionIR) -> bool:
             if n.value is not None and n.value[:2] == "()" and _names_one(n.value, holders):
                 return True
     return False
+
+
+def _copies(nodes) -> list[tuple[str, str]]:
+    """(local, the variable it is copied from) of every ``local = var``."""
+    return [(n.var, n.value[1:]) for n in nodes if type(n) is ir.Assign and n.value and n.value[:1] == "="]
+
+
+def _copied_into(names: set[str], copies) -> set[str]:
+    """``names`` and the locals copied from one of them, or from such a local."""
+    holders = set(names)
+    grew = bool(copies)
+    while grew:
+        grew = False
+        for var, src in copies:
+            if src in holders and var not in holders:
+                holders.add(var)
+                grew = True
+    return holders
 
 
 def _names_one(fact: str, holders: set[str]) -> bool:
@@ -106,8 +116,8 @@ def reads_values(fn: ir.FunctionIR) -> frozenset[str]:
     if not params:
         return frozenset()
     tested = tested_names(fn.body)
-    nodes = list(ir_nodes(fn.body)) if tested or params else ()
-    copies = [(n.var, n.value[1:]) for n in nodes if type(n) is ir.Assign and n.value and n.value[:1] == "="]
+    nodes = list(ir_nodes(fn.body))
+    copies = _copies(nodes)
     returned = {n.value[4:] for n in nodes if type(n) is ir.Return and n.value[:4] == "var:"}
     read = set(returned)
     for name in tested:
@@ -115,19 +125,7 @@ def reads_values(fn: ir.FunctionIR) -> frozenset[str]:
             read.update(op for op in _OPERANDS.split(name) if op)
         else:
             read.add(name)
-    out = set()
-    for p in params:
-        holders = {p}
-        grew = bool(copies)
-        while grew:
-            grew = False
-            for var, src in copies:
-                if src in holders and var not in holders:
-                    holders.add(var)
-                    grew = True
-        if not holders.isdisjoint(read):
-            out.add(p)
-    return frozenset(out)
+    return frozenset(p for p in params if not _copied_into({p}, copies).isdisjoint(read))
 
 
 _OPERANDS = re.compile(r"[(),=<>&!|^]+")

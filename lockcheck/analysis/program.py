@@ -316,9 +316,9 @@ class Program:
         return facts, outcomes, signs
 
     def copy_positions(self) -> None:
-        """The parameters whose symbol or binding a copy's walk can read
-        (analysis.copy_keys), down direct calls and, the pointers solved,
-        calls through pointers."""
+        """The parameters whose symbol, value or binding a copy's walk can
+        read (analysis.copy_keys), down direct calls and, the pointers
+        solved, calls through pointers."""
         hops = self._copy_hops + pointer_hops(self)
         self.symbol_read = symbol_positions(self.by_key.items(), hops)
         self.value_read = value_positions(self.by_key.items(), hops, self.counted)
