@@ -91,6 +91,22 @@ def make_executor(spec: str, jobs: int) -> Executor:
 
 # ---------------------------------------------------------------- local processes
 
+#: Files per task a local worker is handed at most.  One file per task left
+#: each worker waiting for its next one between files: the pool's feeder
+#: thread runs in the parent, which is busy unpickling the answers (parse
+#: phase of ``fs net``, cold, ``-j 2``: 77-86 s at one file per task,
+#: 69-78 s at 4 or 8; benchmarks/RESULTS.md).
+MAX_CHUNK = 8
+#: Tasks per worker at least before files are grouped: the last tasks of a
+#: small scan stay single files, so no worker is left with a long last chunk.
+MIN_TASKS_PER_WORKER = 64
+
+
+def chunk_size(files: int, workers: int) -> int:
+    """Files per task for ``files`` spread over ``workers`` processes."""
+    return max(1, min(MAX_CHUNK, files // (max(1, workers) * MIN_TASKS_PER_WORKER)))
+
+
 class LocalExecutor:
     """``jobs`` processes on this machine (in-process for one job or file)."""
 
@@ -105,7 +121,7 @@ class LocalExecutor:
             from concurrent.futures import ProcessPoolExecutor
             workers = min(self.jobs, len(items))
             with ProcessPoolExecutor(max_workers=workers, initializer=init_worker, initargs=(ctx,)) as ex:
-                yield from ex.map(process_pickled, items, chunksize=1)
+                yield from ex.map(process_pickled, items, chunksize=chunk_size(len(items), workers))
         else:
             init_worker(ctx)
             for item in items:

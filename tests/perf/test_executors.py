@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+
 import pytest
 
 from lockcheck.errors import InputError
@@ -138,3 +140,39 @@ def test_a_dask_task_parses_with_the_cycle_collector_paused(monkeypatch, tmp_pat
     assert gc.isenabled()
     executors._dask_process(Job(str(src), "a.c", read_source(src, "a.c").digest), None)
     assert seen == [False] and gc.isenabled()
+
+
+def test_chunk_size_groups_files_only_when_every_worker_has_many_tasks():
+    from lockcheck.executors import MAX_CHUNK, MIN_TASKS_PER_WORKER, chunk_size
+    assert chunk_size(0, 2) == chunk_size(1, 2) == chunk_size(2 * MIN_TASKS_PER_WORKER * 2 - 1, 2) == 1
+    assert chunk_size(2 * MIN_TASKS_PER_WORKER * 2, 2) == 2
+    assert chunk_size(31_325, 2) == MAX_CHUNK       # the whole 6.12 tree
+    assert chunk_size(31_325, 0) == MAX_CHUNK
+    for files in (1, 10, 300, 5_000, 40_000):
+        for workers in (1, 2, 8):
+            size = chunk_size(files, workers)
+            assert 1 <= size <= MAX_CHUNK
+            assert size == 1 or files // size >= workers * MIN_TASKS_PER_WORKER
+
+
+def test_files_handed_out_in_chunks_come_back_in_input_order(tmp_path):
+    """Enough files that the local pool groups them (chunk_size > 1): each
+    answer is the file's own, in the report and under its cache key (a
+    later scan reads the others from the cache)."""
+    from lockcheck.executors import chunk_size
+    n = 300
+    assert chunk_size(n, 2) > 1
+    src = tmp_path / "src"
+    src.mkdir()
+    for k in range(n):
+        (src / f"f{k:03}.c").write_text(
+            f"struct mutex a{k}, b{k};\n"
+            f"void one{k}(void) {{ mutex_lock(&a{k}); mutex_lock(&b{k}); mutex_unlock(&b{k}); mutex_unlock(&a{k}); }}\n"
+            f"void two{k}(void) {{ mutex_lock(&b{k}); mutex_lock(&a{k}); mutex_unlock(&a{k}); mutex_unlock(&b{k}); }}\n")
+    cache = tmp_path / "cache"
+    two = scan_json(src, "--cache-dir", cache, "-j", "2")
+    assert two == scan_json(src, "--no-cache", "-j", "1")
+    assert json.loads(two)["stats"]["cycles"] == n
+    with open(src / "f000.c", "a") as f:     # a new scan: the other files from the cache
+        f.write("/* edited */\n")
+    assert scan_json(src, "--cache-dir", cache, "-j", "1") == scan_json(src, "--no-cache", "-j", "1")
