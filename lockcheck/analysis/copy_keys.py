@@ -44,15 +44,15 @@ import re
 
 from lockcheck.analysis import ir
 from lockcheck.analysis.irwalk import calls_in, ir_nodes, tested_names
-from lockcheck.analysis.known_entry import handed_on_to
+from lockcheck.analysis.known_entry import handed_on_to, hops_back
 
 __all__ = ["reads_symbols", "symbol_positions", "without_unread_symbols", "reads_values", "value_positions",
-           "without_unread_values", "called_positions", "only_called", "pointer_hops"]
+           "without_unread_values", "called_positions", "read_positions", "only_called", "pointer_hops"]
 
 _SYMBOL = "id:"
 
 
-def reads_symbols(fn: ir.FunctionIR) -> bool:
+def reads_symbols(fn: ir.FunctionIR, nodes: list | None = None) -> bool:
     """Can the walk of ``fn`` tell one symbol value of a parameter from
     another: a switch on it or on a local copied from it, a return of one
     of those, or a comparison or relation naming one.  (A comparison
@@ -61,8 +61,9 @@ def reads_symbols(fn: ir.FunctionIR) -> bool:
     symbols that compare alike would share one copy, and where only some of
     them are made inside a recursion that copy joins it, with what the large
     recursion does not follow: ``ibmvnic_reset(adapter, VNIC_RESET_TIMEOUT)``
-    in a timer, measured on the whole tree.)"""
-    nodes = list(ir_nodes(fn.body))
+    in a timer, measured on the whole tree.)  ``nodes``: ``fn``'s IR
+    nodes, when the caller walked them already."""
+    nodes = list(ir_nodes(fn.body)) if nodes is None else nodes
     holders = _copied_into({p for p in fn.params if p}, _copies(nodes))
     for n in nodes:
         t = type(n)
@@ -107,16 +108,17 @@ def _names_one(fact: str, holders: set[str]) -> bool:
     return any(op.strip("()") in holders for op in inner.split(","))
 
 
-def reads_values(fn: ir.FunctionIR) -> frozenset[str]:
+def reads_values(fn: ir.FunctionIR, nodes: list | None = None) -> frozenset[str]:
     """The parameters of ``fn`` whose value (zero, non-zero, a constant)
     its walk can read: each tested by a condition or switched on, named by
     a comparison tested (``()==(ret,#1)`` is false where ``ret`` is zero),
-    or returned, itself or through a local copied from it."""
+    or returned, itself or through a local copied from it.  ``nodes`` as
+    for :func:`reads_symbols`."""
     params = [p for p in fn.params if p]
     if not params:
         return frozenset()
     tested = tested_names(fn.body)
-    nodes = list(ir_nodes(fn.body))
+    nodes = list(ir_nodes(fn.body)) if nodes is None else nodes
     copies = _copies(nodes)
     returned = {n.value[4:] for n in nodes if type(n) is ir.Return and n.value[:4] == "var:"}
     read = set(returned)
@@ -223,6 +225,26 @@ def _pointer_targets(program, call, fn, key: str) -> list[str]:
         return [k for k in (program.globals.get(n) or (program.by_name.get(n) or [None])[0]
                             for n in program.ops.get(call.field, ())) if k]
     return []
+
+
+def read_positions(functions, hops, counted: dict[str, tuple[int, ...]]) -> tuple[dict, dict, dict]:
+    """:func:`symbol_positions`, :func:`value_positions` and
+    :func:`called_positions` of the same functions and hops, each body's
+    nodes walked once and the hops indexed once (the whole tree has some
+    half a million functions)."""
+    symbols, values, called = set(), set(), set()
+    for key, fn in functions:
+        if fn.params:
+            nodes = list(ir_nodes(fn.body))
+            if reads_symbols(fn, nodes):
+                symbols.update((key, pos) for pos in range(len(fn.params)))
+            read = reads_values(fn, nodes)
+            values.update((key, pos) for pos, p in enumerate(fn.params) if p in read)
+        called.update((key, call.via_param) for call in calls_in(fn.body) if call.via_param is not None)
+    for key, positions in counted.items():
+        values.update((key, pos) for pos in positions)
+    back = hops_back(hops)
+    return handed_on_to(symbols, back=back), handed_on_to(values, back=back), handed_on_to(called, back=back)
 
 
 def only_called(binding: dict[int, list[str]], called: tuple[int, ...]) -> dict[int, list[str]]:

@@ -27,7 +27,7 @@ from __future__ import annotations
 
 from lockcheck.analysis.arg_bounds import bound_of
 
-__all__ = ["counted_params", "handed_on_to", "known_entry", "sign_key"]
+__all__ = ["counted_params", "handed_on_to", "hops_back", "known_entry", "sign_key"]
 
 #: what a sign says of zero-ness
 _NONZERO = {">0": "nonzero"}
@@ -47,15 +47,15 @@ def counted_params(functions, hops) -> dict[str, tuple[int, ...]]:
     return handed_on_to(found, hops)
 
 
-def handed_on_to(found: set[tuple[str, int]], hops) -> dict[str, tuple[int, ...]]:
+def handed_on_to(found: set[tuple[str, int]], hops=(), back: dict | None = None) -> dict[str, tuple[int, ...]]:
     """``found`` (function, parameter position), with the parameters handed
-    on unchanged to one of them down a chain of calls: function -> positions."""
+    on unchanged to one of them down a chain of calls: function -> positions.
+    ``back``: :func:`hops_back` of the hops, when several sets follow them."""
     if not found:
         return {}
     found = set(found)
-    back: dict[tuple[str, int], list[tuple[str, int]]] = {}
-    for src, dst in hops:
-        back.setdefault(dst, []).append(src)
+    if back is None:
+        back = hops_back(hops)
     todo = sorted(found)
     while todo:
         for src in back.get(todo.pop(), ()):
@@ -66,6 +66,14 @@ def handed_on_to(found: set[tuple[str, int]], hops) -> dict[str, tuple[int, ...]
     for key, pos in sorted(found):
         out.setdefault(key, []).append(pos)
     return {k: tuple(v) for k, v in out.items()}
+
+
+def hops_back(hops) -> dict[tuple[str, int], list[tuple[str, int]]]:
+    """(callee, position) -> the (caller, parameter) handing it on."""
+    back: dict[tuple[str, int], list[tuple[str, int]]] = {}
+    for src, dst in hops:
+        back.setdefault(dst, []).append(src)
+    return back
 
 
 def _nonneg(value: str | None, sign: str | None) -> bool:

@@ -16,8 +16,8 @@ from lockcheck.analysis.entry_facts import entry_facts, pair_param
 from lockcheck.analysis.pred_keys import entry_tests, param_test
 from lockcheck.analysis.known_entry import counted_params, handed_on_to, known_entry, sign_key
 from lockcheck.analysis.held_facts import HeldFacts, carried_fact, numbered, param_field
-from lockcheck.analysis.copy_keys import (called_positions, only_called, pointer_hops, symbol_positions,
-                                          value_positions, without_unread_symbols, without_unread_values)
+from lockcheck.analysis.copy_keys import (only_called, pointer_hops, read_positions, without_unread_symbols,
+                                          without_unread_values)
 from lockcheck.analysis.ir import Call, FunctionIR
 from lockcheck.analysis.irwalk import calls_in, tested_names
 from lockcheck.analysis.pointsto import PointsTo
@@ -320,9 +320,7 @@ class Program:
         read (analysis.copy_keys), down direct calls and, the pointers
         solved, calls through pointers."""
         hops = self._copy_hops + pointer_hops(self)
-        self.symbol_read = symbol_positions(self.by_key.items(), hops)
-        self.value_read = value_positions(self.by_key.items(), hops, self.counted)
-        self.called = called_positions(self.by_key.items(), hops)
+        self.symbol_read, self.value_read, self.called = read_positions(self.by_key.items(), hops, self.counted)
         self._copy_hops = []
 
     def _assigned_in(self, fn: FunctionIR) -> frozenset[str]:

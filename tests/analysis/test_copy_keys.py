@@ -148,3 +148,21 @@ def test_unread_values_go_and_fields_stay():
     facts = {"dev": "nonzero", "locked": "zero", "dev->flags": "nonzero", "()==(locked,#1)": "zero"}
     assert without_unread_values(facts, ("dev", "locked"), (1,)) == {
         "locked": "zero", "dev->flags": "nonzero", "()==(locked,#1)": "zero"}
+
+
+def test_read_positions_are_the_three_positions_in_one_pass():
+    """Program.copy_positions' one pass gives what the three functions give
+    one by one, on functions that read, hand on and call through params."""
+    from lockcheck.analysis.copy_keys import read_positions
+    reader = _fn(("dev", "locked", "reg"), ir.If(ir.CondVar("locked", "zero"), ir.Block(()), ir.Block(())),
+                 _switch("reg"), name="g")
+    caller = _fn(("dev", "cb", "locked", "reg"), ir.Call(5, None, via_param=1), name="f")
+    plain = _fn((), name="h")
+    blank = _fn(("",), name="k")
+    functions = [("g", reader), ("f", caller), ("h", plain), ("k", blank)]
+    hops = [(("f", 2), ("g", 1)), (("f", 3), ("g", 2)), (("f", 0), ("g", 0))]
+    counted = {"k": (0,)}
+    got = read_positions(functions, hops, counted)
+    assert got == (symbol_positions(functions, hops), value_positions(functions, hops, counted),
+                   called_positions(functions, hops))
+    assert got == ({"f": (0, 2, 3), "g": (0, 1, 2)}, {"f": (2, 3), "g": (1, 2), "k": (0,)}, {"f": (1,)})
