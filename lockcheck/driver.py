@@ -2,7 +2,7 @@
 
 Flow: discover files → lex every scanned file and the headers it reaches
 (cached) → merge their facts into one :class:`TreeIndex` (with ``jobs > 1``
-in a forked child, see :func:`_in_child`) → parse and extract each scanned
+in a forked child, see :func:`lockcheck.forked.in_child`) → parse and extract each scanned
 file, in parallel processes when ``jobs > 1``, cached by content.  Only
 compact per-function records and IR leave a worker; ASTs never do.
 """
@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import contextlib
 import os
-import pickle
 import tempfile
 import time
 from dataclasses import dataclass, field
@@ -26,6 +25,7 @@ from lockcheck.frontend.value_uses import table_struct
 from lockcheck.errors import InputError
 from lockcheck.executors import Job, make_executor
 from lockcheck.frontend import lexed_store
+from lockcheck.forked import in_child
 from lockcheck.frontend.build_symbols import build_defines, never_defined
 from lockcheck.frontend.include_graph import include_graph, macro_clashes
 from lockcheck.analysis.state_ranges import state_range_names, table_indices
@@ -119,7 +119,7 @@ def run_frontend(options: Options, extract: bool = False, headers_too: bool = Fa
 
         if options.jobs > 1 and hasattr(os, "fork"):
             (index, run.relevant, run.errors, run.file_functions, run.inputs, cache.hits, cache.misses,
-             cache.rejected, run.file_tables) = _in_child(index_and_relevance)
+             cache.rejected, run.file_tables) = in_child(index_and_relevance)
         else:
             index, run.relevant = index_and_relevance()[:2]
         run.index = index
@@ -156,53 +156,6 @@ def _lexed_directory(cache_dir: Path | None):
         return tempfile.TemporaryDirectory(prefix="lockcheck-" + lexed_store.PREFIX)
     except OSError:
         return contextlib.nullcontext(None)
-
-
-def _in_child(work):
-    """``work()`` in a forked child process, its result pickled back.
-
-    Building the tree index holds every file's lex summary and a map of
-    every function's references (2.6 GB on the whole tree) to keep about
-    a tenth of it.  Done here, the parse workers would be forked from a
-    parent full of freed pages, and as the parent reused them for
-    incoming IR every page would be copied: the workers keep the old ones
-    (1.9 GB shared-dirty each, measured).  The child's garbage goes when
-    it exits; the parent receives the index alone, compact."""
-    import traceback
-    read_end, write_end = os.pipe()
-    pid = os.fork()
-    if pid == 0:
-        status = 0
-        try:
-            os.close(read_end)
-            try:
-                out = (True, work())
-            except BaseException as exc:  # the parent raises it
-                out = (False, exc if _picklable(exc) else RuntimeError(traceback.format_exc()))
-            with os.fdopen(write_end, "wb") as f:
-                pickle.dump(out, f, protocol=pickle.HIGHEST_PROTOCOL)
-        except BaseException:
-            status = 1
-        finally:
-            os._exit(status)
-    os.close(write_end)
-    with os.fdopen(read_end, "rb") as f:
-        data = f.read()
-    _, status = os.waitpid(pid, 0)
-    if not data:
-        raise RuntimeError(f"the tree index process ended without a result (wait status {status})")
-    ok, value = pickle.loads(data)
-    if not ok:
-        raise value
-    return value
-
-
-def _picklable(exc: BaseException) -> bool:
-    try:
-        pickle.loads(pickle.dumps(exc))
-        return True
-    except Exception:
-        return False
 
 
 def _bounds(root: Path | None, paths) -> tuple[Path, ...]:

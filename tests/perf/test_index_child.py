@@ -1,4 +1,4 @@
-"""The tree index is built in a forked child with -j > 1 (driver._in_child):
+"""The tree index is built in a forked child with -j > 1 (forked.in_child):
 its result, and its failures, must reach the parent intact."""
 
 from __future__ import annotations
@@ -7,7 +7,7 @@ import os
 
 import pytest
 
-from lockcheck.driver import _in_child
+from lockcheck.forked import in_child, start_in_child
 from lockcheck.errors import InputError
 
 pytestmark = pytest.mark.skipif(not hasattr(os, "fork"), reason="needs os.fork")
@@ -15,7 +15,7 @@ pytestmark = pytest.mark.skipif(not hasattr(os, "fork"), reason="needs os.fork")
 
 def test_result_comes_back():
     parent = os.getpid()
-    pid, value = _in_child(lambda: (os.getpid(), {"index": [1, 2, 3]}))
+    pid, value = in_child(lambda: (os.getpid(), {"index": [1, 2, 3]}))
     assert pid != parent
     assert value == {"index": [1, 2, 3]}
 
@@ -24,7 +24,7 @@ def test_an_input_error_is_raised_in_the_parent():
     def work():
         raise InputError("x.c: no such file or directory")
     with pytest.raises(InputError, match="no such file"):
-        _in_child(work)
+        in_child(work)
 
 
 def test_an_unpicklable_failure_still_reports_its_traceback():
@@ -34,4 +34,20 @@ def test_an_unpicklable_failure_still_reports_its_traceback():
     def work():
         raise Local("deep inside the index build")
     with pytest.raises(RuntimeError, match="deep inside the index build"):
-        _in_child(work)
+        in_child(work)
+
+
+def test_work_beside_runs_while_this_process_goes_on():
+    """start_in_child returns at once; the child's result waits to be
+    asked for, after this process did its own work."""
+    r, w = os.pipe()
+
+    def work():
+        import select             # waits until this process has gone on
+        went_on = select.select([r], [], [], 20)[0]
+        return os.getpid(), "values" if went_on else "start_in_child waited for its child"
+    wait = start_in_child(work)
+    os.write(w, b"x")             # reached only if start_in_child did not wait
+    pid, value = wait()
+    assert pid != os.getpid() and value == "values"
+    os.close(r), os.close(w)
