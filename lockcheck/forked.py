@@ -9,7 +9,7 @@ from __future__ import annotations
 import os
 import pickle
 
-__all__ = ["in_child", "start_in_child"]
+__all__ = ["in_child"]
 
 
 def in_child(work):
@@ -22,13 +22,6 @@ def in_child(work):
     incoming IR every page would be copied: the workers keep the old ones
     (1.9 GB shared-dirty each, measured).  The child's garbage goes when
     it exits; the parent receives the index alone, compact."""
-    return start_in_child(work)()
-
-
-def start_in_child(work):
-    """Start ``work()`` in a forked child; returns the function that waits
-    for its result (raising what it raised).  Meanwhile this process goes
-    on with its own work."""
     import traceback
     read_end, write_end = os.pipe()
     pid = os.fork()
@@ -47,18 +40,15 @@ def start_in_child(work):
         finally:
             os._exit(status)
     os.close(write_end)
-
-    def result():
-        with os.fdopen(read_end, "rb") as f:
-            data = f.read()
-        _, status = os.waitpid(pid, 0)
-        if not data:
-            raise RuntimeError(f"a front-end process ended without a result (wait status {status})")
-        ok, value = pickle.loads(data)
-        if not ok:
-            raise value
-        return value
-    return result
+    with os.fdopen(read_end, "rb") as f:
+        data = f.read()
+    _, status = os.waitpid(pid, 0)
+    if not data:
+        raise RuntimeError(f"the tree index process ended without a result (wait status {status})")
+    ok, value = pickle.loads(data)
+    if not ok:
+        raise value
+    return value
 
 
 def _picklable(exc: BaseException) -> bool:

@@ -138,13 +138,7 @@ def value_positions(functions, hops, counted: dict[str, tuple[int, ...]]) -> dic
     (:func:`reads_values`), the sign its calls need (``counted``,
     ``analysis.known_entry``) or the walk of a function it hands the
     parameter on to may read (``hops`` as for :func:`symbol_positions`)."""
-    own = set()
-    for key, fn in functions:
-        read = reads_values(fn)
-        own.update((key, pos) for pos, p in enumerate(fn.params) if p in read)
-    for key, positions in counted.items():
-        own.update((key, pos) for pos in positions)
-    return handed_on_to(own, hops)
+    return read_positions(functions, hops, counted)[1]
 
 
 def without_unread_values(facts: dict[str, str], params: tuple[str, ...],
@@ -163,10 +157,7 @@ def symbol_positions(functions, hops) -> dict[str, tuple[int, ...]]:
     (``hops``: ((caller, its parameter), (callee, position)) of the calls,
     direct and through pointers: :func:`pointer_hops`), may read.
     ``functions``: (key, FunctionIR) pairs."""
-    functions = list(functions)
-    own = {(key, pos) for key, fn in functions if fn.params and reads_symbols(fn)
-           for pos in range(len(fn.params))}
-    return handed_on_to(own, hops)
+    return read_positions(functions, hops, {})[0]
 
 
 def without_unread_symbols(facts: dict[str, str], params: tuple[str, ...],
@@ -185,10 +176,7 @@ def called_positions(functions, hops) -> dict[str, tuple[int, ...]]:
     """Function key -> the positions of its parameters that a call goes
     through (``Call.via_param``), in it or down the calls handing the
     parameter on (``hops`` as for :func:`symbol_positions`)."""
-    functions = list(functions)
-    own = {(key, call.via_param) for key, fn in functions for call in calls_in(fn.body)
-           if call.via_param is not None}
-    return handed_on_to(own, hops)
+    return read_positions(functions, hops, {})[2]
 
 
 def pointer_hops(program) -> list:
@@ -228,10 +216,10 @@ def _pointer_targets(program, call, fn, key: str) -> list[str]:
 
 
 def read_positions(functions, hops, counted: dict[str, tuple[int, ...]]) -> tuple[dict, dict, dict]:
-    """:func:`symbol_positions`, :func:`value_positions` and
-    :func:`called_positions` of the same functions and hops, each body's
-    nodes walked once and the hops indexed once (the whole tree has some
-    half a million functions)."""
+    """(:func:`symbol_positions`, :func:`value_positions`,
+    :func:`called_positions`) of the same functions and hops, in one pass:
+    each body's nodes walked once, the hops indexed once (the whole tree
+    has some half a million functions)."""
     symbols, values, called = set(), set(), set()
     for key, fn in functions:
         if fn.params:

@@ -7,7 +7,7 @@ import os
 
 import pytest
 
-from lockcheck.forked import in_child, start_in_child
+from lockcheck.forked import in_child
 from lockcheck.errors import InputError
 
 pytestmark = pytest.mark.skipif(not hasattr(os, "fork"), reason="needs os.fork")
@@ -35,19 +35,3 @@ def test_an_unpicklable_failure_still_reports_its_traceback():
         raise Local("deep inside the index build")
     with pytest.raises(RuntimeError, match="deep inside the index build"):
         in_child(work)
-
-
-def test_work_beside_runs_while_this_process_goes_on():
-    """start_in_child returns at once; the child's result waits to be
-    asked for, after this process did its own work."""
-    r, w = os.pipe()
-
-    def work():
-        import select             # waits until this process has gone on
-        went_on = select.select([r], [], [], 20)[0]
-        return os.getpid(), "values" if went_on else "start_in_child waited for its child"
-    wait = start_in_child(work)
-    os.write(w, b"x")             # reached only if start_in_child did not wait
-    pid, value = wait()
-    assert pid != os.getpid() and value == "values"
-    os.close(r), os.close(w)
