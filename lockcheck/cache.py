@@ -59,7 +59,8 @@ FRONTEND_CODE = ("frontend/", "model/", "analysis/extract.py", "analysis/call_ex
                  "analysis/substitute.py", "analysis/element_index.py", "analysis/nest_locks.py",
                  "analysis/__init__.py", "analysis/families.py", "analysis/confidence.py", "analysis/irwalk.py",
                  "errors.py", "cache_auth.py", "result.py",
-                 "driver.py", "discovery.py", "lexing.py", "parse_task.py", "cache.py", "options.py", "executors.py", "__init__.py")
+                 "driver.py", "discovery.py", "lexing.py", "parse_task.py", "cache.py", "options.py", "executors.py", "__init__.py",
+                 "compiled_modules.py")
 
 
 def in_scope(rel: str, scope: str) -> bool:

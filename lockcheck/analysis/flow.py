@@ -284,19 +284,6 @@ class FunctionFlow(BranchFacts, Releases, CalleeInheritance, TakenThrough):
         entry = self.block(node.pre, states)
         cases = CaseEntry([i for i in node.body.items if isinstance(i, ir.CaseLabel)])
 
-        def known(s: State) -> str | None:
-            return next((v for k, v in s.facts if k == node.var), None) if node.var and s.facts else None
-
-        def enters(s: State, label: ir.CaseLabel) -> bool:
-            v = known(s)
-            if v is None:
-                return True
-            labels, other = cases.entry(v)
-            return other if label.default else label in labels
-
-        def passes(s: State) -> bool:
-            v = known(s)
-            return v is None or cases.entry(v)[1]
         self.breaks.append((set(), self.depth))
         self.depth += 1
         cur: set[State] = set()
@@ -304,7 +291,7 @@ class FunctionFlow(BranchFacts, Releases, CalleeInheritance, TakenThrough):
         for item in node.body.items:
             if isinstance(item, ir.CaseLabel):
                 cur |= {e for e in (case_entered(s, node.var, item, cases.labels, _learn)
-                                    for s in entry if enters(s, item)) if e is not None}
+                                    for s in entry if _enters(s, node.var, item, cases)) if e is not None}
                 has_default = has_default or item.default
                 continue
             if cur or isinstance(item, ir.Label):
@@ -312,7 +299,7 @@ class FunctionFlow(BranchFacts, Releases, CalleeInheritance, TakenThrough):
         cur = {self._end_scope(s, self.depth) for s in cur}
         self.depth -= 1
         out = cur | self.breaks.pop()[0]
-        return out if has_default else out | {s for s in entry if passes(s)}
+        return out if has_default else out | {s for s in entry if _passes(s, node.var, cases)}
 
     def jump(self, node: ir.Jump, states: set[State]) -> set[State]:
         if node.kind == "noreturn":
@@ -471,3 +458,23 @@ class FunctionFlow(BranchFacts, Releases, CalleeInheritance, TakenThrough):
             {_set_fact(x, call.var, summary.returns or None)
              for x in flag_outcomes(self, s, call, callee, summary, site, which or "all", effect)},
             call, callee, summary)
+
+
+def _known(s: State, var) -> str | None:
+    """The value a state knows the switched variable ``var`` has."""
+    return next((v for k, v in s.facts if k == var), None) if var and s.facts else None
+
+
+def _enters(s: State, var, label: ir.CaseLabel, cases: CaseEntry) -> bool:
+    """May a state enter the switch at ``label``?"""
+    v = _known(s, var)
+    if v is None:
+        return True
+    labels, other = cases.entry(v)
+    return other if label.default else label in labels
+
+
+def _passes(s: State, var, cases: CaseEntry) -> bool:
+    """May a state match no case (a switch without ``default``)?"""
+    v = _known(s, var)
+    return v is None or cases.entry(v)[1]

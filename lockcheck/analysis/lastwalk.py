@@ -32,6 +32,8 @@ end: on the whole tree, 476,867 of the large recursion's 563,368 members
 
 from __future__ import annotations
 
+from functools import partial
+
 import pickle
 import tempfile
 
@@ -154,9 +156,8 @@ def deferred(sink: list | None, *callbacks):
     if sink is None:
         return callbacks
     sink.callbacks = callbacks
+    return tuple(None if fn is None else partial(_append, sink, slot) for slot, fn in enumerate(callbacks))
 
-    def wrap(slot, fn):
-        if fn is None:
-            return None
-        return lambda *args: sink.append((slot, args))
-    return tuple(wrap(slot, fn) for slot, fn in enumerate(callbacks))
+
+def _append(sink: list, slot: int, *args) -> None:
+    sink.append((slot, args))

@@ -11,6 +11,7 @@ set are counted, not guessed.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from functools import partial
 
 from lockcheck.analysis.facts import EdgeWitness, Effect, RawEdge, Summary
 from lockcheck.analysis.deref_flags import (deref_summary, flag_positions, forget_deref_params, forwarded_derefs,
@@ -282,23 +283,14 @@ def _walk(program: Program, key: str, summaries, calls, result: AnalysisResult,
     # and loop round); the list is only read
     known: dict[int, list] = {}
 
+    # no inner function refers to another (nor to itself): compiled
+    # (lockcheck.compiled_modules), closures share one scope object per
+    # call, and a closure that scope held would make a cycle the paused
+    # collector never frees (the walk's IR kept for the whole scan)
     def callees(call: Call):
         out = known.get(id(call))
         if out is None:
-            out = known[id(call)] = _callees(call)
-        return out
-
-    def _callees(call: Call):
-        out = []
-        found = by_call.get(id(call), ())
-        width = indirect_width(program, call, found, key)
-        chosen = (key, id(call)) in program.chosen
-        for t in found:
-            s = summaries.get(t)
-            if s is not None:
-                out.append((program.by_key[t], s, program.labels.get((key, id(call), t), ""), width,
-                            program.table_of.get((key, id(call), t)), chosen, t))
-        out += [(None, None, "", 0, table) for table in program.no_target.get((key, id(call)), ())]
+            out = known[id(call)] = _call_targets(program, key, summaries, by_call, call)
         return out
 
     found = deferred(sink, *finding_callbacks(program, key, result, on_recursion))   # lastwalk: kept until the last walk
@@ -317,11 +309,7 @@ def _walk(program: Program, key: str, summaries, calls, result: AnalysisResult,
     elif wanted is None and given is not None:
         pass    # no call gives it a flag's address or a parameter: nobody would read what *p does
     elif written_derefs(fn, forwarded := forwarded_derefs(fn, callees)):
-        def again(facts: dict):
-            side = FunctionFlow(fn, callees, _ignore, None, None, None, program.irq)
-            side.effects_only = True
-            walked = side.run(entry_held, {**(program.clone_facts.get(key) or {}), **facts})
-            return walked.effects, side.exits, walked.acquires
+        again = partial(_walk_again, program, key, fn, callees, entry_held)
         fewer: dict = {}
         summary.deref_effects = deref_summary(fn, again, forwarded, meet_exits, summary.acquires, fewer, wanted)
         if fewer:
@@ -329,6 +317,31 @@ def _walk(program: Program, key: str, summaries, calls, result: AnalysisResult,
     if program.outside_cut and (fn.file, fn.name) in program.outside_cut:
         return cut_summary(summary)
     return summary
+
+
+def _call_targets(program: Program, key: str, summaries, by_call: dict, call: Call) -> list:
+    """What one call of ``key``'s walk reaches: its targets with their
+    summaries, then its no-target tables."""
+    out = []
+    found = by_call.get(id(call), ())
+    width = indirect_width(program, call, found, key)
+    chosen = (key, id(call)) in program.chosen
+    for t in found:
+        s = summaries.get(t)
+        if s is not None:
+            out.append((program.by_key[t], s, program.labels.get((key, id(call), t), ""), width,
+                        program.table_of.get((key, id(call), t)), chosen, t))
+    out += [(None, None, "", 0, table) for table in program.no_target.get((key, id(call)), ())]
+    return out
+
+
+def _walk_again(program: Program, key: str, fn, callees, entry_held, facts: dict):
+    """``key`` walked again for what its ``*p`` writes under ``facts``
+    (analysis.deref_flags)."""
+    side = FunctionFlow(fn, callees, _ignore, None, None, None, program.irq)
+    side.effects_only = True
+    walked = side.run(entry_held, {**(program.clone_facts.get(key) or {}), **facts})
+    return walked.effects, side.exits, walked.acquires
 
 
 def finding_callbacks(program: Program, key: str, result: AnalysisResult, on_recursion) -> tuple:

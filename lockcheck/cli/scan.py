@@ -56,6 +56,10 @@ def _run_line(result) -> str:
         if phases else ""
     for ident, walks in sorted(info.get("recursion_walks", {}).items()):
         timed += f"\nlockcheck: large recursion {ident}: members walked per pass {walks}"
+    from lockcheck import compiled_modules
+    stale = compiled_modules.stale()
+    timed += f"\nlockcheck: {len(compiled_modules.loaded())} modules compiled" + \
+        (f", {len(stale)} run as Python, edited since `make setup`: {', '.join(sorted(stale))}" if stale else "")
     return (f"lockcheck: {st.get('files', 0)} files ({how}); {fn.get('parsed', 0)} functions parsed, "
             f"{fn.get('skipped', 0)} reach no lock{outside}; {st.get('seconds', 0)} s{timed}")
 
