@@ -19,7 +19,7 @@ all: test
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install -q --upgrade pip
-	$(BIN)/pip install -q -e '.[test,compiled]'
+	$(BIN)/pip install -q -e '.[test]'
 	touch $(STAMP)
 
 # the hot modules compiled with Cython (lockcheck/compiled_modules.py): a scan
@@ -27,7 +27,8 @@ $(STAMP): pyproject.toml
 # costs speed (LOCKCHECK_PURE=1 runs everything as Python); incremental
 COMPILED := $(VENV)/.compiled
 $(COMPILED): $(STAMP) $(wildcard lockcheck/*.py lockcheck/frontend/*.py lockcheck/analysis/*.py lockcheck/report/*.py)
-	$(BIN)/python -m lockcheck.compiled_modules || echo "lockcheck: compiled modules not built; every module runs as Python"
+	($(BIN)/pip install -q -e '.[compiled]' && $(BIN)/python -m lockcheck.compiled_modules) || \
+	  echo "lockcheck: compiled modules not built; every module runs as Python"
 	touch $(COMPILED)
 
 ## setup: the virtualenv, with the hot modules compiled (about 6 min the first time on two cores)

@@ -97,6 +97,10 @@ def build(root: Path | None = None, jobs: int = 2, modules: dict[str, Path] | No
 
     root = Path(root or default_root())
     modules = modules if modules is not None else wanted()
+    # the manifest vouches for the extensions: gone while they are rebuilt,
+    # so a build stopped halfway leaves every module Python, never an
+    # extension of other source under an old digest
+    (root / MANIFEST).unlink(missing_ok=True)
     work = root / "build"
     sources = root / "src"          # a copy per module: cythonize names it by its place
     exts = []
@@ -179,10 +183,13 @@ def install(root: Path | None = None) -> bool:
         return False
     if _finder() is not None:
         return True
-    root = Path(root or default_root())
+    root = Path(root or default_root()).absolute()
     try:
         manifest = json.loads((root / MANIFEST).read_text())
     except (OSError, ValueError):
+        return False
+    if not isinstance(manifest, dict) or not all(
+            isinstance(v, list) and len(v) == 2 and all(isinstance(x, str) for x in v) for v in manifest.values()):
         return False
     sys.meta_path.insert(0, _CompiledFinder(root, manifest))
     return True
@@ -195,7 +202,8 @@ def loaded() -> list[str]:
 
 
 def stale() -> list[str]:
-    """Listed modules imported from source because it changed since the build."""
+    """Listed modules imported from source: changed since the build, or
+    their extension missing."""
     f = _finder()
     return list(f.stale) if f else []
 

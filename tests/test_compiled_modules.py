@@ -60,9 +60,16 @@ def test_a_compiled_module_is_used_only_while_its_source_is_unchanged(tmp_path):
     # the source edited since the build: the source runs, and is named stale
     mod.write_text(mod.read_text() + "# edited\n")
     assert json.loads(_run(_PROBE, env)) == [False, [], ["demo_pkg.mod"]]
-    # built again: compiled again (only the edited module is compiled anew)
+    # built again: compiled again
     compiled_modules.build(root, jobs=1, modules={"demo_pkg.mod": mod})
     assert json.loads(_run(_PROBE, env))[0] is True
+    # a build that fails leaves no manifest: every module runs as source
+    bad = pkg / "bad.py"
+    bad.write_text("def f(:\n    pass\n")
+    with pytest.raises(Exception):
+        compiled_modules.build(root, jobs=1, modules={"demo_pkg.mod": mod, "demo_pkg.bad": bad})
+    assert not (root / compiled_modules.MANIFEST).exists()
+    assert json.loads(_run(_PROBE, env))[:2] == [False, []]
 
 
 _SCAN = """
@@ -116,6 +123,9 @@ def test_a_scan_leaves_no_walk_in_a_reference_cycle(fixture, monkeypatch):
         gc.set_debug(0)
         if was:
             gc.enable()
+    if compiled_modules.loaded():   # compiled in this process: the walk's modules are
+        assert {"lockcheck.analysis.summaries", "lockcheck.analysis.flow",
+                "lockcheck.analysis.lastwalk"} <= set(compiled_modules.loaded())
     # what a walk reads and makes: its function's IR, its states, summaries
     caught = sorted({type(o).__name__ for o in garbage
                      if isinstance(o, (ir.FunctionIR, ir.Call, ir.Block, facts.State, facts.Summary))})

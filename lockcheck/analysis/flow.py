@@ -283,7 +283,6 @@ class FunctionFlow(BranchFacts, Releases, CalleeInheritance, TakenThrough):
         ifp)`` no case of RTM_NEWADDR or RTM_DELADDR."""
         entry = self.block(node.pre, states)
         cases = CaseEntry([i for i in node.body.items if isinstance(i, ir.CaseLabel)])
-
         self.breaks.append((set(), self.depth))
         self.depth += 1
         cur: set[State] = set()

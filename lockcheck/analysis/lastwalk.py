@@ -32,10 +32,9 @@ end: on the whole tree, 476,867 of the large recursion's 563,368 members
 
 from __future__ import annotations
 
-from functools import partial
-
 import pickle
 import tempfile
+from functools import partial
 
 __all__ = ["LastWalk", "deferred", "MAX_PENDING", "COUNT_EVERY"]
 

@@ -59,7 +59,7 @@ def _run_line(result) -> str:
     from lockcheck import compiled_modules
     stale = compiled_modules.stale()
     timed += f"\nlockcheck: {len(compiled_modules.loaded())} modules compiled" + \
-        (f", {len(stale)} run as Python, edited since `make setup`: {', '.join(sorted(stale))}" if stale else "")
+        (f", {len(stale)} run as Python (edited since `make setup`, or not built): {', '.join(sorted(stale))}" if stale else "")
     return (f"lockcheck: {st.get('files', 0)} files ({how}); {fn.get('parsed', 0)} functions parsed, "
             f"{fn.get('skipped', 0)} reach no lock{outside}; {st.get('seconds', 0)} s{timed}")
 
