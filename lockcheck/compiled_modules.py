@@ -103,7 +103,7 @@ def build(root: Path | None = None, jobs: int = 2, modules: dict[str, Path] | No
     (root / MANIFEST).unlink(missing_ok=True)
     work = root / "build"
     sources = root / "src"          # a copy per module: cythonize names it by its place
-    exts = []
+    exts = []                       # named by their place below `sources`
     digests = {}
     for name, src in sorted(modules.items()):
         data = src.read_bytes()
@@ -115,11 +115,11 @@ def build(root: Path | None = None, jobs: int = 2, modules: dict[str, Path] | No
         if not copy.exists() or copy.read_bytes() != data:
             copy.write_bytes(data)
         digests[name] = source_digest(data)
-        exts.append(Extension(name, [str(copy)]))
+        exts.append(Extension(name, [copy.relative_to(sources).as_posix()]))
     cwd = os.getcwd()
     os.chdir(sources)               # cythonize derives a module's name from the path
     try:
-        built = cythonize([Extension(e.name, [os.path.relpath(e.sources[0], sources)]) for e in exts],
+        built = cythonize(exts,
                           build_dir=str(work / "c"), nthreads=jobs, quiet=True, language_level=3,
                           compiler_directives={"annotation_typing": False, "binding": True})
         dist = Distribution({"ext_modules": built, "script_args": [
@@ -132,7 +132,7 @@ def build(root: Path | None = None, jobs: int = 2, modules: dict[str, Path] | No
     manifest = {}
     suffix = importlib.machinery.EXTENSION_SUFFIXES[0]
     for name, digest in digests.items():
-        ext = Path("lib").joinpath(*name.split(".")).with_suffix("")
+        ext = Path("lib").joinpath(*name.split("."))
         ext = ext.with_name(ext.name + suffix)
         if (root / ext).exists():
             manifest[name] = [ext.as_posix(), digest]
@@ -209,9 +209,10 @@ def stale() -> list[str]:
 
 
 if __name__ == "__main__":     # python -m lockcheck.compiled_modules [ROOT]: build
+    where = Path(sys.argv[1]) if len(sys.argv) > 1 else default_root()
     try:
-        got = build(Path(sys.argv[1]) if len(sys.argv) > 1 else None)
+        got = build(where)
     except ImportError as e:
         print(f"lockcheck: compiled modules not built: {e}", file=sys.stderr)
         sys.exit(2)
-    print(f"lockcheck: {len(got)} of {len(wanted())} modules compiled into {default_root() if len(sys.argv) < 2 else sys.argv[1]}")
+    print(f"lockcheck: {len(got)} of {len(wanted())} modules compiled into {where}")
