@@ -36,7 +36,7 @@ import os
 import sys
 from pathlib import Path
 
-__all__ = ["MANIFEST", "build", "default_root", "install", "loaded", "stale", "wanted"]
+__all__ = ["MANIFEST", "build", "default_root", "install", "loaded", "stale", "failed", "wanted"]
 
 #: The manifest's file name in the root: {module: [extension file, source digest]}.
 MANIFEST = "manifest.json"
@@ -150,6 +150,7 @@ class _CompiledFinder(importlib.abc.MetaPathFinder):
         self.manifest = manifest
         self.loaded: list[str] = []
         self.stale: list[str] = []
+        self.failed: list[str] = []
 
     def find_spec(self, fullname, path=None, target=None):
         entry = self.manifest.get(fullname)
@@ -169,7 +170,35 @@ class _CompiledFinder(importlib.abc.MetaPathFinder):
             return None
         self.loaded.append(fullname)
         return importlib.util.spec_from_file_location(
-            fullname, ext, loader=importlib.machinery.ExtensionFileLoader(fullname, str(ext)))
+            fullname, ext, loader=_ExtensionOrSource(self, fullname, str(ext), spec.origin))
+
+
+class _ExtensionOrSource(importlib.abc.Loader):
+    """Loads a module's extension, or its source when the extension cannot
+    be loaded (a file cut short, built for another interpreter, a symbol
+    the system lacks): the scan runs as Python rather than stopping, and
+    :func:`failed` names the module.  An error of the module's own code is
+    not caught: it is the source's, compiled or not."""
+
+    def __init__(self, finder: _CompiledFinder, fullname: str, ext: str, source: str) -> None:
+        self.finder, self.fullname = finder, fullname
+        self.ext = importlib.machinery.ExtensionFileLoader(fullname, ext)
+        self.source = importlib.machinery.SourceFileLoader(fullname, source)
+        self.used: importlib.abc.Loader = self.ext
+
+    def create_module(self, spec):
+        try:
+            return self.ext.create_module(spec)
+        except (ImportError, OSError):
+            self.used = self.source
+            if self.fullname in self.finder.loaded:
+                self.finder.loaded.remove(self.fullname)
+            self.finder.failed.append(self.fullname)
+            spec.origin = self.source.path      # the module's __file__
+            return None                         # a plain module, the source run in it
+
+    def exec_module(self, module) -> None:
+        self.used.exec_module(module)
 
 
 def _finder() -> _CompiledFinder | None:
@@ -199,6 +228,13 @@ def loaded() -> list[str]:
     """The modules this process imported compiled."""
     f = _finder()
     return list(f.loaded) if f else []
+
+
+def failed() -> list[str]:
+    """Listed modules whose current extension could not be loaded: run from
+    source (``make setup`` builds them again)."""
+    f = _finder()
+    return list(f.failed) if f else []
 
 
 def stale() -> list[str]:

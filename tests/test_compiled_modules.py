@@ -72,6 +72,31 @@ def test_a_compiled_module_is_used_only_while_its_source_is_unchanged(tmp_path):
     assert json.loads(_run(_PROBE, env))[:2] == [False, []]
 
 
+_PROBE_FAILED = """
+import json, lockcheck, demo_pkg.mod as m
+from lockcheck import compiled_modules as c
+print(json.dumps([m.compiled(), m.__file__.endswith("mod.py"), c.loaded(), c.failed()]))
+"""
+
+
+def test_an_extension_that_will_not_load_leaves_its_module_to_the_source(tmp_path):
+    """A current extension the system cannot load (here: cut short) is not an
+    import error: the source runs, and ``failed()`` names the module."""
+    pytest.importorskip("Cython", reason="building needs Cython (make setup installs it)")
+    pkg = tmp_path / "src" / "demo_pkg"
+    pkg.mkdir(parents=True)
+    (pkg / "__init__.py").write_text("")
+    mod = pkg / "mod.py"
+    mod.write_text("import cython\n\n\ndef compiled():\n    return cython.compiled\n")
+    root = tmp_path / "compiled"
+    manifest = compiled_modules.build(root, jobs=1, modules={"demo_pkg.mod": mod})
+    env = _env(PYTHONPATH=str(tmp_path / "src"), **{compiled_modules.ROOT_ENV: str(root)})
+    assert json.loads(_run(_PROBE_FAILED, env)) == [True, False, ["demo_pkg.mod"], []]
+    ext = root / manifest["demo_pkg.mod"][0]
+    ext.write_bytes(ext.read_bytes()[:512])       # the digest of the source still matches
+    assert json.loads(_run(_PROBE_FAILED, env)) == [False, True, [], ["demo_pkg.mod"]]
+
+
 _SCAN = """
 import sys
 import lockcheck.analysis.recursions as r

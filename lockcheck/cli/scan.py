@@ -57,9 +57,11 @@ def _run_line(result) -> str:
     for ident, walks in sorted(info.get("recursion_walks", {}).items()):
         timed += f"\nlockcheck: large recursion {ident}: members walked per pass {walks}"
     from lockcheck import compiled_modules
-    stale = compiled_modules.stale()
+    stale, broken = compiled_modules.stale(), compiled_modules.failed()
     timed += f"\nlockcheck: {len(compiled_modules.loaded())} modules compiled" + \
-        (f", {len(stale)} run as Python (edited since `make setup`, or not built): {', '.join(sorted(stale))}" if stale else "")
+        (f", {len(stale)} run as Python (edited since `make setup`, or not built): {', '.join(sorted(stale))}" if stale else "") + \
+        (f", {len(broken)} run as Python (their extension would not load; `make setup` builds them again): "
+         f"{', '.join(sorted(broken))}" if broken else "")
     return (f"lockcheck: {st.get('files', 0)} files ({how}); {fn.get('parsed', 0)} functions parsed, "
             f"{fn.get('skipped', 0)} reach no lock{outside}; {st.get('seconds', 0)} s{timed}")
 
