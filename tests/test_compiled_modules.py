@@ -43,7 +43,9 @@ print(json.dumps([m.compiled(), c.loaded(), c.stale()]))
 """
 
 
-def test_a_compiled_module_is_used_only_while_its_source_is_unchanged(tmp_path):
+def _demo(tmp_path: Path) -> tuple[Path, Path, dict, dict]:
+    """A one-module package ``demo_pkg.mod`` built into a root of its own:
+    (its source, the root, the manifest, the environment that uses both)."""
     pytest.importorskip("Cython", reason="building needs Cython (make setup installs it)")
     pkg = tmp_path / "src" / "demo_pkg"
     pkg.mkdir(parents=True)
@@ -52,8 +54,13 @@ def test_a_compiled_module_is_used_only_while_its_source_is_unchanged(tmp_path):
     mod.write_text("import cython\n\n\ndef compiled():\n    return cython.compiled\n")
     root = tmp_path / "compiled"
     manifest = compiled_modules.build(root, jobs=1, modules={"demo_pkg.mod": mod})
-    assert list(manifest) == ["demo_pkg.mod"]
     env = _env(PYTHONPATH=str(tmp_path / "src"), **{compiled_modules.ROOT_ENV: str(root)})
+    return mod, root, manifest, env
+
+
+def test_a_compiled_module_is_used_only_while_its_source_is_unchanged(tmp_path):
+    mod, root, manifest, env = _demo(tmp_path)
+    assert list(manifest) == ["demo_pkg.mod"]
     assert json.loads(_run(_PROBE, env)) == [True, ["demo_pkg.mod"], []]
     # off by the environment
     assert json.loads(_run(_PROBE, {**env, compiled_modules.PURE_ENV: "1"}))[:2] == [False, []]
@@ -64,7 +71,7 @@ def test_a_compiled_module_is_used_only_while_its_source_is_unchanged(tmp_path):
     compiled_modules.build(root, jobs=1, modules={"demo_pkg.mod": mod})
     assert json.loads(_run(_PROBE, env))[0] is True
     # a build that fails leaves no manifest: every module runs as source
-    bad = pkg / "bad.py"
+    bad = mod.parent / "bad.py"
     bad.write_text("def f(:\n    pass\n")
     with pytest.raises(Exception):
         compiled_modules.build(root, jobs=1, modules={"demo_pkg.mod": mod, "demo_pkg.bad": bad})
@@ -82,15 +89,7 @@ print(json.dumps([m.compiled(), m.__file__.endswith("mod.py"), c.loaded(), c.fai
 def test_an_extension_that_will_not_load_leaves_its_module_to_the_source(tmp_path):
     """A current extension the system cannot load (here: cut short) is not an
     import error: the source runs, and ``failed()`` names the module."""
-    pytest.importorskip("Cython", reason="building needs Cython (make setup installs it)")
-    pkg = tmp_path / "src" / "demo_pkg"
-    pkg.mkdir(parents=True)
-    (pkg / "__init__.py").write_text("")
-    mod = pkg / "mod.py"
-    mod.write_text("import cython\n\n\ndef compiled():\n    return cython.compiled\n")
-    root = tmp_path / "compiled"
-    manifest = compiled_modules.build(root, jobs=1, modules={"demo_pkg.mod": mod})
-    env = _env(PYTHONPATH=str(tmp_path / "src"), **{compiled_modules.ROOT_ENV: str(root)})
+    _, root, manifest, env = _demo(tmp_path)
     assert json.loads(_run(_PROBE_FAILED, env)) == [True, False, ["demo_pkg.mod"], []]
     ext = root / manifest["demo_pkg.mod"][0]
     ext.write_bytes(ext.read_bytes()[:512])       # the digest of the source still matches
