@@ -33,6 +33,7 @@ import importlib.machinery
 import importlib.util
 import json
 import os
+import shutil
 import sys
 from pathlib import Path
 
@@ -129,6 +130,10 @@ def build(root: Path | None = None, jobs: int = 2, modules: dict[str, Path] | No
         dist.run_commands()
     finally:
         os.chdir(cwd)
+    # the object files are linked: the next build compiles only the C that
+    # changed and links it again (setuptools compares each extension with
+    # its C file), so they are only room taken (240 MB for the scan's modules)
+    shutil.rmtree(work / "o", ignore_errors=True)
     manifest = {}
     suffix = importlib.machinery.EXTENSION_SUFFIXES[0]
     for name, digest in digests.items():

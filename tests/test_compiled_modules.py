@@ -61,6 +61,7 @@ def _demo(tmp_path: Path) -> tuple[Path, Path, dict, dict]:
 def test_a_compiled_module_is_used_only_while_its_source_is_unchanged(tmp_path):
     mod, root, manifest, env = _demo(tmp_path)
     assert list(manifest) == ["demo_pkg.mod"]
+    assert not (root / "build" / "o").exists(), "the object files go once linked"
     assert json.loads(_run(_PROBE, env)) == [True, ["demo_pkg.mod"], []]
     # off by the environment
     assert json.loads(_run(_PROBE, {**env, compiled_modules.PURE_ENV: "1"}))[:2] == [False, []]
