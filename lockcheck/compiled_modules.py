@@ -173,7 +173,6 @@ class _CompiledFinder(importlib.abc.MetaPathFinder):
         if not same or not ext.exists():
             self.stale.append(fullname)
             return None
-        self.loaded.append(fullname)
         return importlib.util.spec_from_file_location(
             fullname, ext, loader=_ExtensionOrSource(self, fullname, str(ext), spec.origin))
 
@@ -193,14 +192,14 @@ class _ExtensionOrSource(importlib.abc.Loader):
 
     def create_module(self, spec):
         try:
-            return self.ext.create_module(spec)
+            module = self.ext.create_module(spec)
         except (ImportError, OSError):
             self.used = self.source
-            if self.fullname in self.finder.loaded:
-                self.finder.loaded.remove(self.fullname)
             self.finder.failed.append(self.fullname)
             spec.origin = self.source.path      # the module's __file__
             return None                         # a plain module, the source run in it
+        self.finder.loaded.append(self.fullname)
+        return module
 
     def exec_module(self, module) -> None:
         self.used.exec_module(module)
