@@ -12,7 +12,8 @@ from lockcheck.analysis import ir
 from lockcheck.analysis.assert_paths import AssertPath
 from lockcheck.analysis.facts import Acq, EdgeWitness, RawEdge, State, Step, Summary, holder_mode
 from lockcheck.analysis.element_index import PARAM_INDEX
-from lockcheck.analysis.irq_guards import unguarded
+from lockcheck.analysis.irq_guards import unguarded, keep_guard
+from lockcheck.analysis.acq_guards import dropped, entry_known, inherited
 from lockcheck.analysis.irq_reads import IRQ_RECURSIVE, in_interrupt, resolve
 from lockcheck.analysis.nest_locks import resolve_nest
 from lockcheck.analysis.substitute import PARAM_SUBCLASS, subst, subst_keys
@@ -50,7 +51,14 @@ class CalleeInheritance:
         held_keys = {h.key for h in held}
         acquires = self.summary.acquires
         args = call.args
-        for acq in (summary.acquires if chosen is None else chosen).values():
+        # acquisitions guarded by what the caller passes (analysis.acq_guards)
+        theirs = summary.acq_guards
+        drop = dropped(theirs, s.facts, call, callee.params) if theirs else ()
+        mine = self.summary.acq_guards if not self.effects_only else None
+        known = entry_known(self.guards, s.facts) if mine is not None else None
+        for k, acq in (summary.acquires if chosen is None else chosen).items():
+            if drop and k in drop:
+                continue
             ref = acq.ref
             if ref.key[:2] == "p:" or ref.subclass >= PARAM_SUBCLASS or PARAM_INDEX in ref.key:
                 ref = subst(ref, args, callee, call)
@@ -72,6 +80,10 @@ class CalleeInheritance:
                 self._depend(s, ref, mode, chain, before)
             key = (ref.class_key, mode, acq.action, released)
             old = acquires.get(key)
+            if mine is not None:
+                guard = theirs.get(k) if theirs else None
+                keep_guard(mine, key, old is None,
+                           known | inherited(self.guards, guard, call, callee.params) if guard else known)
             if old is not None:
                 length, kept = len(acq.chain) + 1, len(old.chain)
                 if length > kept:

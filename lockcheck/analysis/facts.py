@@ -143,6 +143,9 @@ class Summary:
     # they are fewer than ``acquires``: (position, zero | nonzero) -> acquires
     # (analysis.deref_flags.entry_acquires)
     deref_acquires: dict[tuple[int, str], dict] = field(default_factory=dict)
+    # the facts on parameters every state making an acquisition knew: key
+    # of ``acquires`` -> frozenset((name, zero | nonzero)) (analysis.acq_guards)
+    acq_guards: dict[tuple, frozenset] = field(default_factory=dict)
 
     def frozen(self) -> "Summary":
         """This summary as callers keep it, once its walk ends (it never
@@ -175,11 +178,13 @@ class Summary:
                 tuple((k, tuple((kind, tuple(h.key for h in e.held), tuple(sorted(e.released)), after)
                                 for kind, (e, after) in v.items()))
                       for k, v in sorted(self.deref_effects.items())),
-                tuple((k, frozenset(v)) for k, v in sorted(self.deref_acquires.items())))
+                tuple((k, frozenset(v)) for k, v in sorted(self.deref_acquires.items())),
+                frozenset(self.acq_guards.items()))
 
 
 _TABLES = ("acquires", "param_edges", "effects", "not_held", "recursions", "irq_on", "irq_guards",
-           "release_through", "param_effects", "taken_through", "deref_effects", "deref_acquires")
+           "release_through", "param_effects", "taken_through", "deref_effects", "deref_acquires",
+           "acq_guards")
 _EMPTY = MappingProxyType({})
 #: The effects of a function that holds and releases nothing on any return.
 _NEUTRAL = MappingProxyType(dict.fromkeys(("all", "zero", "nonzero"), Effect()))

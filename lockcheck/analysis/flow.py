@@ -34,10 +34,11 @@ from lockcheck.analysis.assert_paths import AssertPath
 from lockcheck.analysis.held_through import held_through
 from lockcheck.analysis.taken_through import TakenThrough
 from lockcheck.analysis.irq_guards import EntryGuards
+from lockcheck.analysis.acq_guards import entry_known, keep_guard
 from lockcheck.analysis.irqsafety import CONTEXT_OF, rw as irq_rw
 from lockcheck.analysis.nest_locks import is_nest
 from lockcheck.analysis.releases import Releases, acquired_keys, end_guards, rescoped
-from lockcheck.analysis.param_effects import chosen_effect
+from lockcheck.analysis.param_effects import chosen_effect, released_by_value, split_effects
 from lockcheck.analysis.deref_flags import entry_acquires, flag_outcomes, forwarded_writes, unknown_writes
 from lockcheck.analysis.substitute import subst
 from lockcheck.analysis.facts import (Acq, Effect, EdgeWitness, Held, RawEdge, State, Step,
@@ -127,6 +128,14 @@ class FunctionFlow(BranchFacts, Releases, CalleeInheritance, TakenThrough):
         found = self.__dict__.get("_guards")
         if found is None:
             found = self.__dict__["_guards"] = EntryGuards(self.fn)
+        return found
+
+    def paired_releases(self) -> frozenset[str]:
+        """What some call of this function releases a lock by the value of
+        (param_effects.released_by_value), found at the first split."""
+        found = self.__dict__.get("_paired")
+        if found is None:
+            found = self.__dict__["_paired"] = released_by_value(self.fn.body, self.callees)
         return found
 
     # ------------------------------------------------------------ driver
@@ -356,6 +365,9 @@ class FunctionFlow(BranchFacts, Releases, CalleeInheritance, TakenThrough):
         if a.action != "trylock":
             self._depend(s, ref, mode, chain, frozenset())
             key = (ref.class_key, mode, a.action, s.released)
+            if not self.effects_only:
+                keep_guard(self.summary.acq_guards, key, key not in self.summary.acquires,
+                           entry_known(self.guards, s.facts))
             self._record_acq(key, Acq(ref, mode, a.action if a.action == "sync" else "acquire",
                                       s.released, chain))
         if a.action == "sync":
@@ -452,7 +464,18 @@ class FunctionFlow(BranchFacts, Releases, CalleeInheritance, TakenThrough):
                 call, callee, summary)
         effect = summary.effects.get(which or "all", Effect())
         if which is None and summary.param_effects:
-            effect = chosen_effect(s, call, summary.param_effects, effect)
+            chosen = chosen_effect(s, call, summary.param_effects, None)
+            if chosen is not None:
+                effect = chosen
+            else:       # the argument decides what it holds or releases: one state per value
+                split = split_effects(call, summary.param_effects, effect, self.paired_releases(),
+                                      self.guards.entry_name)
+                if split:
+                    return self.taken_through_call(
+                        {_set_fact(_learn(x, fact, value), call.var, summary.returns or None)
+                         for fact, value, e in split
+                         for x in flag_outcomes(self, s, call, callee, summary, site, "all", e)},
+                        call, callee, summary)
         return self.taken_through_call(
             {_set_fact(x, call.var, summary.returns or None)
              for x in flag_outcomes(self, s, call, callee, summary, site, which or "all", effect)},

@@ -33,7 +33,7 @@ from __future__ import annotations
 from lockcheck.analysis.ir import Assign, Call, base_variable
 from lockcheck.analysis.irwalk import ir_nodes
 
-__all__ = ["EntryGuards", "keep_guard", "unguarded"]
+__all__ = ["EntryGuards", "keep_guard", "unguarded", "contradicted"]
 
 _NONE: frozenset = frozenset()
 
@@ -60,6 +60,7 @@ class EntryGuards:
                 else:
                     plain.add(root)
         self.fields, self.plain = frozenset(fields), frozenset(plain)
+        self.known: dict[frozenset, frozenset] = {}     # facts -> what they know of the entry (acq_guards)
 
     def entry_name(self, name: str) -> bool:
         root, path = _root(name)
@@ -105,7 +106,16 @@ def unguarded(callee_on: dict, guards: dict, facts, call: Call, params) -> dict:
     may see: less those whose guard the state contradicts."""
     if not facts or not guards or not call.arg_vars:
         return callee_on
-    passed = {params[pos]: text for pos, text in call.arg_vars if pos < len(params)}
+    drop = contradicted(guards, facts, call, params)
+    return {k: v for k, v in callee_on.items() if k not in drop} if drop else callee_on
+
+
+def contradicted(guards: dict, facts, call: Call, params, plain: bool = False) -> frozenset:
+    """The keys of ``guards`` (a callee's, on its ``params``) whose guard a
+    caller state knowing ``facts`` contradicts at ``call`` (``plain``: of
+    arguments that are plain variables only, analysis.acq_guards)."""
+    passed = {params[pos]: text for pos, text in call.arg_vars
+              if pos < len(params) and (not plain or text.isidentifier())}
     known = dict(facts)
     drop = set()
     for key, guard in guards.items():
@@ -118,4 +128,4 @@ def unguarded(callee_on: dict, guards: dict, facts, call: Call, params) -> dict:
             if there in ("zero", "nonzero") and there != value:
                 drop.add(key)
                 break
-    return {k: v for k, v in callee_on.items() if k not in drop} if drop else callee_on
+    return frozenset(drop)

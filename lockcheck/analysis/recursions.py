@@ -230,7 +230,8 @@ class Recursions:
         return Summary(own, full.param_edges, full.effects, full.not_held, pointer.recursions,
                        release_through=full.release_through, param_effects=full.param_effects,
                        taken_through=full.taken_through, returns=full.returns,
-                       deref_effects=full.deref_effects).frozen()
+                       deref_effects=full.deref_effects,
+                       acq_guards={k: g for k, g in full.acq_guards.items() if k in own}).frozen()
 
     def _postorder(self, members: list[str], inside: frozenset[str]) -> list[str]:
         """Members in depth-first post-order (callees before callers, but

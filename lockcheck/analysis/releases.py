@@ -92,10 +92,13 @@ class Releases:
                     return State(s.held[:k] + s.held[k + 1:], s.released, facts)
         if "#" in ref.key or any("#" in h.ref.key for h in s.held):
             # one field written through its outer struct or not
-            # (`&sma->sem_perm.lock` / `&perm->lock`, analysis.typing)
-            inner = ref.key.partition("#")[0]
+            # (`&sma->sem_perm.lock` / `&perm->lock`, analysis.typing);
+            # through two different outer fields, two locks
+            # (`&line6pcm->in.lock` is not `&line6pcm->out.lock`)
+            inner, _, outer = ref.key.partition("#")
             for k in range(len(s.held) - 1, -1, -1):
-                if s.held[k].ref.key.partition("#")[0] == inner:
+                held_inner, _, held_outer = s.held[k].ref.key.partition("#")
+                if held_inner == inner and not (outer and held_outer and outer != held_outer):
                     return State(s.held[:k] + s.held[k + 1:], s.released, s.facts)
         if ref.key[:2] == "u:":
             # an unresolved lock is released through another unresolved

@@ -9,7 +9,9 @@ A function-like macro is *expanded* in function bodies when its body
   ``do { } while (0)`` or parentheses (``static_branch_inc(x)`` →
   ``static_key_slow_inc(&(x)->key)``), its result maybe stored in a
   parameter (``raw_spin_rq_lock_irqsave(rq, flags)`` → ``do { flags =
-  _raw_spin_rq_lock_irqsave(rq); } while (0)``), or
+  _raw_spin_rq_lock_irqsave(rq); } while (0)``), also after statements
+  that are compile-time checks (``typecheck(unsigned long, flags);``,
+  dropped: ALSA's ``snd_pcm_stream_lock_irqsave(s, flags)``), or
 * a statement expression yielding one call's result through a local
   (``({ T *v; __cond_lock(&v->lock, v = __find(id, flags)); v; })``),
   expanded to that call alone (:func:`_yielded_call`).
@@ -42,7 +44,7 @@ import re
 
 from lockcheck.frontend.bounds import MAX_FUNCTION_TOKENS, TooLarge
 from lockcheck.frontend.key_macros import key_macro_names, paste
-from lockcheck.frontend.lexer import C_KEYWORDS, Token, bind_arguments, match_close, split_top, tokenize
+from lockcheck.frontend.lexer import C_KEYWORDS, Token, bind_arguments, match_close, split_top, token_at, tokenize
 
 __all__ = ["MacroIndex", "expand_macros", "terminate_statements"]
 
@@ -189,6 +191,13 @@ class MacroIndex:
             self.all[name] = _Macro(name, macro.params, " ".join(t.text for t in call))
             memo[name] = True
             return True
+        checked = self._without_checks(body)
+        if checked is not None:
+            # do { typecheck(unsigned long, flags); flags = f(x); } while (0):
+            # the compile-time checks go, the rest is the macro's
+            macro = self.all[name]
+            self.all[name] = _Macro(name, macro.params, " ".join(t.text for t in checked))
+            body = self.all[name].body
         if not _is_simple(body):
             return False
         called = [body[k].text for k in range(len(body) - 1)
@@ -201,6 +210,49 @@ class MacroIndex:
             ok = not called[0].startswith("__")
         memo[name] = ok
         return ok
+
+
+    def _without_checks(self, body: tuple[Token, ...]) -> list[Token] | None:
+        """A ``do { .. } while (0)`` body less its statements that are
+        compile-time checks (:meth:`_is_check`: ``typecheck(unsigned long,
+        flags);``), where it has any and something else; else None."""
+        toks = list(body)
+        if len(toks) < 8 or toks[0].text != "do" or toks[1].text != "{":
+            return None
+        close = match_close(toks, 1)
+        if close < 0 or [t.text for t in toks[close + 1:]] not in (["while", "(", "0", ")"],
+                                                                   ["while", "(", "0", ")", ";"]):
+            return None
+        stmts = split_top(toks[2:close], ";")
+        kept = [st for st in stmts if st and not self._is_check(st)]
+        if len(kept) == len([st for st in stmts if st]) or not kept:
+            return None
+        out = toks[:2]
+        for st in kept:
+            out += st + [token_at(";", st[-1])]
+        return out + toks[close:]
+
+    def _is_check(self, stmt: list[Token]) -> bool:
+        """``NAME(args)`` of a macro whose body calls nothing but the
+        compiler's own operators (``typecheck()``: ``({ type __dummy;
+        typeof(x) __dummy2; (void)(&__dummy == &__dummy2); 1; })``), its
+        arguments calling nothing either."""
+        if len(stmt) < 3 or stmt[0].kind != "id" or stmt[1].text != "(" or match_close(stmt, 1) != len(stmt) - 1:
+            return False
+        macro = self.all.get(stmt[0].text)
+        if macro is None or stmt[0].text in self.primitives or len(macro.text) > MAX_BODY_CHARS:
+            return False
+        body = [t for t in tokenize(macro.text)]
+        for part in (body, stmt[2:-1]):
+            if any(part[k].kind == "id" and part[k + 1].text == "(" and part[k].text not in _COMPILER_OPS
+                   for k in range(len(part) - 1)):
+                return False
+        return True
+
+
+#: what a compile-time check may call: operators of the compiler, not functions
+_COMPILER_OPS = frozenset(("typeof", "__typeof__", "__typeof", "sizeof", "_Static_assert",
+                           "__builtin_types_compatible_p", "__alignof__", "_Alignof"))
 
 
 #: The placeholder argument standing for a further part of a spread macro.

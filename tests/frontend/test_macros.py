@@ -59,6 +59,18 @@ def test_forwarding_call_stored_in_a_parameter_is_expanded(fe):
     assert _expand(fe, idx, "rq_peek(rq, f);") == "( ( f ) = rq_peek_flags ( rq ) ) ;"
 
 
+def test_forwarding_call_after_a_compile_time_check_is_expanded(fe):
+    # ALSA's snd_pcm_stream_lock_irqsave(s, flags): typecheck() first, then
+    # the helper; the check goes, the forwarding stays.  A statement that
+    # calls a function is no check.
+    idx = _index("typecheck(type,x) ({ type __dummy; typeof(x) __dummy2; (void)(&__dummy == &__dummy2); 1; })",
+                 "s_lock(s, flags) do { typecheck(unsigned long, flags); flags = _s_lock(s); } while (0)",
+                 "s_logged(s, flags) do { log_it(s); flags = _s_lock(s); } while (0)",
+                 "s_checked_call(s, flags) do { typecheck(unsigned long, f(flags)); flags = _s_lock(s); } while (0)")
+    assert idx.expandable == frozenset({"s_lock"})
+    assert _expand(fe, idx, "s_lock(ss, fl);") == "do { fl = _s_lock ( ss ) ; } while ( 0 ) ;"
+
+
 def test_forwarding_to_an_unexpandable_macro_is_not_expanded(fe):
     idx = _index('drm_WARN_ON(d, x) drm_WARN(d, x, "%s", __stringify(x))',
                  'drm_WARN(d, c, f...) WARN(c, "%s " f, #d)')
