@@ -120,7 +120,9 @@ def _root_end(name: str) -> int:
 
 
 def _last_field(name: str) -> str:
-    return name[max(name.rfind("->") + 2, name.rfind(".") + 1):]
+    """``nonatomic`` of ``substream->pcm->nonatomic``; a plain name itself."""
+    arrow, dot = name.rfind("->"), name.rfind(".")
+    return name[max(arrow + 2 if arrow != -1 else 0, dot + 1):]
 
 
 def _shape(effect: Effect) -> tuple:
