@@ -45,7 +45,7 @@ from lockcheck.analysis.compare_locals import RELATION, relate, related
 from lockcheck.analysis.held_through import THROUGH, known_through
 
 __all__ = ["BranchFacts", "set_fact", "copy_fact", "or_bits", "learn", "opposite", "read_facts", "forget_memos",
-           "CALL_FACT"]
+           "CALL_FACT", "last_field"]
 
 #: Prefix of a call fact's name: ``()f(a,b)``.
 CALL_FACT = "()"
@@ -68,7 +68,7 @@ def _args(fact_name: str) -> tuple[str, ...]:
     return args
 
 
-def _field(name: str) -> str | None:
+def last_field(name: str) -> str | None:
     """The last field of a flag name (``lock`` of ``apbc->lock``), None for
     a plain variable."""
     k = max(name.rfind("->") + 1, name.rfind("."))
@@ -97,7 +97,7 @@ def _written(fact: str, var: str, field: str | None) -> bool:
         return ("->" in fact or "." in fact) and any(
             ("->" in a or "." in a) and _written(a, var, field) for a in args)
     if field is not None:
-        return _field(fact) == field    # the same field, through any pointer
+        return last_field(fact) == field    # the same field, through any pointer
     # a field read through the variable assigned
     return fact.startswith(var) and (fact.startswith("->", len(var)) or fact.startswith(".", len(var)))
 
@@ -182,7 +182,7 @@ def _after_write(facts: frozenset, var: str) -> frozenset:
         for f in facts:
             written = told.get(f[0])
             if written is None:
-                written = told[f[0]] = _written(f[0], var, _field(var))
+                written = told[f[0]] = _written(f[0], var, last_field(var))
                 _WRITES_SIZE[0] += 1
             if written:
                 drop.append(f)

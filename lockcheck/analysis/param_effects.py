@@ -35,7 +35,8 @@ in their callers, and each state's unlock releases its own.
 from __future__ import annotations
 
 from lockcheck.analysis.facts import Effect, State
-from lockcheck.analysis.ir import Call
+from lockcheck.analysis.branchfacts import last_field
+from lockcheck.analysis.ir import Call, base_variable
 from lockcheck.analysis.irwalk import ir_nodes
 from lockcheck.analysis.pred_keys import instantiate, key_var, param_test, template, test_kind
 
@@ -96,33 +97,16 @@ def _param_reads(exits, params, assigned) -> dict[tuple[int, str], str]:
     """(position, template) -> fact name of the field reads the exits know
     through a parameter never assigned (``substream->pcm->nonatomic``,
     template ``$->pcm->nonatomic``), but for a field the function writes."""
-    written = {_last_field(a) for a in assigned}
+    written = {last_field(a) for a in assigned} - {None}
     out = {}
     for st, _ in exits:
         for name, _ in st.facts:
-            k = _root_end(name)
-            if k <= 0 or name[:k] not in params or name[:k] in assigned or "*" in name \
-                    or name in assigned or _last_field(name) in written or name in out.values():
+            root = base_variable(name)
+            if root == name or root not in params or root in assigned or "*" in name \
+                    or last_field(name) in written or name in out.values():
                 continue
-            out[(params.index(name[:k]), "$" + name[k:])] = name
+            out[(params.index(root), "$" + name[len(root):])] = name
     return out
-
-
-def _root_end(name: str) -> int:
-    """Where the variable a field read starts from ends (``substream`` of
-    ``substream->pcm->nonatomic``); -1 for no field read of a variable."""
-    k = len(name)
-    for sep in ("->", "."):
-        j = name.find(sep)
-        if j != -1 and j < k:
-            k = j
-    return k if k < len(name) and name[:k].isidentifier() else -1
-
-
-def _last_field(name: str) -> str:
-    """``nonatomic`` of ``substream->pcm->nonatomic``; a plain name itself."""
-    arrow, dot = name.rfind("->"), name.rfind(".")
-    return name[max(arrow + 2 if arrow != -1 else 0, dot + 1):]
 
 
 def _shape(effect: Effect) -> tuple:

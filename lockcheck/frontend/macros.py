@@ -211,17 +211,13 @@ class MacroIndex:
         memo[name] = ok
         return ok
 
-
     def _without_checks(self, body: tuple[Token, ...]) -> list[Token] | None:
         """A ``do { .. } while (0)`` body less its statements that are
         compile-time checks (:meth:`_is_check`: ``typecheck(unsigned long,
         flags);``), where it has any and something else; else None."""
         toks = list(body)
-        if len(toks) < 8 or toks[0].text != "do" or toks[1].text != "{":
-            return None
-        close = match_close(toks, 1)
-        if close < 0 or [t.text for t in toks[close + 1:]] not in (["while", "(", "0", ")"],
-                                                                   ["while", "(", "0", ")", ";"]):
+        close = _do_while_zero(toks)
+        if close is None:
             return None
         stmts = split_top(toks[2:close], ";")
         kept = [st for st in stmts if st and not self._is_check(st)]
@@ -242,8 +238,7 @@ class MacroIndex:
         macro = self.all.get(stmt[0].text)
         if macro is None or stmt[0].text in self.primitives or len(macro.text) > MAX_BODY_CHARS:
             return False
-        body = [t for t in tokenize(macro.text)]
-        for part in (body, stmt[2:-1]):
+        for part in (macro.body, stmt[2:-1]):
             if any(part[k].kind == "id" and part[k + 1].text == "(" and part[k].text not in _COMPILER_OPS
                    for k in range(len(part) - 1)):
                 return False
@@ -367,16 +362,26 @@ def _is_forwarding_call(body: tuple[Token, ...], params: tuple[str, ...] = ()) -
     toks = list(body)
     while toks and toks[0].text == "(" and match_close(toks, 0) == len(toks) - 1:
         toks = toks[1:-1]
-    if len(toks) > 6 and toks[0].text == "do" and toks[1].text == "{":
-        close = match_close(toks, 1)
-        if [t.text for t in toks[close + 1:]] in (["while", "(", "0", ")"], ["while", "(", "0", ")", ";"]):
-            toks = toks[2:close]
-            if toks and toks[-1].text == ";":
-                toks = toks[:-1]
+    close = _do_while_zero(toks)
+    if close is not None:
+        toks = toks[2:close]
+        if toks and toks[-1].text == ";":
+            toks = toks[:-1]
     toks = _stored_call(toks, params)
     if len(toks) < 3 or toks[0].kind != "id" or toks[1].text != "(":
         return False
     return match_close(toks, 1) == len(toks) - 1
+
+
+def _do_while_zero(toks: list[Token]) -> int | None:
+    """Where the block of ``do { .. } while (0)`` (a ``;`` after it or
+    not) closes; None for any other body."""
+    if len(toks) < 7 or toks[0].text != "do" or toks[1].text != "{":
+        return None
+    close = match_close(toks, 1)
+    if close < 0 or [t.text for t in toks[close + 1:]] not in (["while", "(", "0", ")"], ["while", "(", "0", ")", ";"]):
+        return None
+    return close
 
 
 def _stored_call(toks: list[Token], params: tuple[str, ...]) -> list[Token]:
