@@ -7,7 +7,7 @@ from lockcheck.analysis.facts import State
 
 
 def _plain_write(facts, var):
-    field = bf._field(var)
+    field = bf.last_field(var)
     return facts.difference([f for f in facts if bf._written(f[0], var, field)])
 
 
